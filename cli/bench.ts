@@ -1,0 +1,3 @@
+import type { Command } from 'commander';
+
+export function registerBenchCommand(_program: Command): void {}

@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { registerTillCommands } from '../client/cli.ts';
+import { registerServerCommands } from '../server/cli.ts';
+import { registerPilotCommands } from '../pilots/cli.ts';
+import { registerDemoCommand } from './demo.ts';
+import { registerBenchCommand } from './bench.ts';
+import { registerDrillCommand } from './drill.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('tillsync')
+    .description('Keeps shops selling when the network fails, and gets every sale into the books.')
+    .option('--json', 'machine-readable output')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerTillCommands(program.command('till').description('the till station: sell, close, extract, send, apply base files'));
+  registerServerCommands(program.command('server').description('the store server: intake, integration, accounting, exports'));
+  registerPilotCommands(program.command('pilot').description('operator pilot files'));
+  registerDemoCommand(program);
+  registerBenchCommand(program);
+  registerDrillCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander on one line.
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,3 @@
+/** Tables owned by server/accounting/ (filled in by that feature; merged into Database in db/schema.ts). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AccountingTables {}

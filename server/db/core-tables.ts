@@ -1,0 +1,118 @@
+import type { Generated } from 'kysely';
+
+/** Tables of the intake side: tills, packages, tickets, conflicts, the log book, batches, settings. */
+export interface TillsTable {
+  /** `${store}-${till}` */
+  id: string;
+  store: string;
+  till: string;
+  /** HMAC key of the till's packages and its HTTP bearer token (hex). */
+  secret: string;
+  enrolled_at: string;
+  last_contact_at: string | null;
+  /** Comma-separated IPs allowed to upload for this till; null = any. */
+  allow_ips: string | null;
+}
+
+export interface PackagesTable {
+  id: Generated<number>;
+  /** sha256 of the file bytes: the same file received twice is recognised at once. */
+  sha256: string;
+  file_name: string;
+  channel: string; // replication | lan | http | mail | manual
+  till_id: string | null;
+  kind: string | null; // degraded | untransferred
+  status: string; // accepted | quarantined | rejected
+  reason: string | null;
+  ticket_count: number;
+  new_count: number;
+  duplicate_count: number;
+  conflict_count: number;
+  error_count: number;
+  received_at: string;
+}
+
+export interface TicketsTable {
+  /** `${store}-${till}-${number:08}`: the unique key that makes every channel idempotent. */
+  id: string;
+  store: string;
+  till: string;
+  number: number;
+  day: string;
+  sold_at: string;
+  customer: string;
+  /** Goods incl VAT and total due, decimal text. */
+  total_incl: string;
+  total_due: string;
+  hash: string;
+  prev_hash: string;
+  degraded: number; // 0 | 1
+  /** The whole ticket as canonical JSON. */
+  content: string;
+  channel: string;
+  package_id: number | null;
+  received_at: string;
+  /** received | error (left out of integration, see log book) */
+  status: string;
+  /** Set by integration: the document the ticket went into. */
+  document_id: number | null;
+  document_number: string | null;
+  integration_batch: number | null;
+}
+
+export interface TicketConflictsTable {
+  id: Generated<number>;
+  ticket_id: string;
+  hash: string;
+  content: string;
+  channel: string;
+  package_id: number | null;
+  received_at: string;
+  resolved: number;
+}
+
+export interface LogBookTable {
+  id: Generated<number>;
+  at: string;
+  severity: string; // info | warning | error
+  channel: string | null;
+  file: string | null;
+  till: string | null;
+  ticket: string | null;
+  message: string;
+}
+
+export interface BatchesTable {
+  id: Generated<number>;
+  kind: string; // integration | posting | lettering | export
+  status: string; // running | done | undone | failed
+  started_at: string;
+  finished_at: string | null;
+  params: string; // JSON
+  summary: string | null; // JSON
+}
+
+export interface ClosuresTable {
+  id: string;
+  store: string;
+  till: string;
+  day: string;
+  content: string;
+  received_at: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface CoreTables {
+  tills: TillsTable;
+  packages: PackagesTable;
+  tickets: TicketsTable;
+  ticket_conflicts: TicketConflictsTable;
+  log_book: LogBookTable;
+  batches: BatchesTable;
+  closures: ClosuresTable;
+  settings: SettingsTable;
+}

@@ -1,0 +1,27 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import * as core from './migration-core.ts';
+import * as integration from '../integration/migration.ts';
+import * as accounting from '../accounting/migration.ts';
+import * as exportsMigration from '../exports/migration.ts';
+import * as web from '../web/migration.ts';
+
+/**
+ * Each feature folder owns its tables and its migration; names sort in the order they must run.
+ * A feature that needs another migration adds `NNN_name` here (never edit one that has shipped).
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '001_core': core,
+  '010_integration': integration,
+  '020_accounting': accounting,
+  '030_exports': exportsMigration,
+  '040_web': web,
+};
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? String(error)}`);
+  }
+}

@@ -1,0 +1,7 @@
+import type { CoreTables } from './core-tables.ts';
+import type { IntegrationTables } from '../integration/tables.ts';
+import type { AccountingTables } from '../accounting/tables.ts';
+import type { ExportsTables } from '../exports/tables.ts';
+import type { WebTables } from '../web/tables.ts';
+
+export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables {}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type { Ticket } from './types.ts';
+
+/** Hash of the (virtual) ticket before a till's first one. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function ticketId(store: string, till: string, number: number): string {
+  return `${store}-${till}-${String(number).padStart(8, '0')}`;
+}
+
+/** JSON with keys sorted at every level: the same ticket always hashes the same, on any side. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value as Record<string, unknown>)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+/** The hash covers every field of the ticket except the hash itself, including prevHash: that is the chain. */
+export function hashTicket(ticket: Omit<Ticket, 'hash'> | Ticket): string {
+  const { hash: _ignored, ...content } = ticket as Ticket;
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+export type ChainProblem =
+  | { kind: 'altered'; ticket: string; message: string }
+  | { kind: 'broken-link'; ticket: string; message: string }
+  | { kind: 'gap'; ticket: string; from: number; to: number; message: string }
+  | { kind: 'duplicate-number'; ticket: string; message: string };
+
+/**
+ * Verifies a run of tickets of ONE till sorted by number. `previous` is the ticket just before the
+ * run when known (null when the run starts at 1 or the predecessor has not arrived yet).
+ */
+export function verifyChain(tickets: Ticket[], previous: { number: number; hash: string } | null): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+  let prev = previous;
+  for (const t of tickets) {
+    if (hashTicket(t) !== t.hash) {
+      problems.push({ kind: 'altered', ticket: t.id, message: `ticket ${t.id}: content does not match its hash (altered after sale)` });
+    }
+    if (prev) {
+      if (t.number === prev.number) {
+        problems.push({ kind: 'duplicate-number', ticket: t.id, message: `ticket ${t.id}: number ${t.number} appears twice` });
+      } else if (t.number > prev.number + 1) {
+        problems.push({ kind: 'gap', ticket: t.id, from: prev.number + 1, to: t.number - 1, message: `till ${t.store}-${t.till}: tickets ${prev.number + 1}–${t.number - 1} missing before ${t.id}` });
+      } else if (t.number === prev.number + 1 && t.prevHash !== prev.hash) {
+        problems.push({ kind: 'broken-link', ticket: t.id, message: `ticket ${t.id}: previous hash does not match ticket ${prev.number}` });
+      }
+    } else if (t.number === 1 && t.prevHash !== GENESIS_HASH) {
+      problems.push({ kind: 'broken-link', ticket: t.id, message: `ticket ${t.id}: first ticket of the till must chain to the genesis hash` });
+    }
+    prev = { number: t.number, hash: t.hash };
+  }
+  return problems;
+}
