@@ -58,6 +58,17 @@ export interface TicketsTable {
   document_id: number | null;
   document_number: string | null;
   integration_batch: number | null;
+  /** Bumped on insert and on every write-back (document number, undo): the replication checkpoint. */
+  updated_at: string;
+}
+
+/** Reference data the server publishes to tills: articles, customers, vat, payment modes, company. */
+export interface BaseItemsTable {
+  kind: 'article' | 'customer' | 'vat' | 'payment-mode' | 'company';
+  code: string;
+  content: string; // JSON of the sync/types.ts object
+  updated_at: string;
+  deleted: number;
 }
 
 export interface TicketConflictsTable {
@@ -110,6 +121,7 @@ export interface CoreTables {
   tills: TillsTable;
   packages: PackagesTable;
   tickets: TicketsTable;
+  base_items: BaseItemsTable;
   ticket_conflicts: TicketConflictsTable;
   log_book: LogBookTable;
   batches: BatchesTable;

@@ -51,9 +51,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('document_id', 'integer')
     .addColumn('document_number', 'text')
     .addColumn('integration_batch', 'integer')
+    .addColumn('updated_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('tickets_till_number', ['store', 'till', 'number'])
     .execute();
   await db.schema.createIndex('tickets_pending').on('tickets').columns(['document_id', 'day', 'till', 'customer']).execute();
+
+  await db.schema.createIndex('tickets_updated').on('tickets').columns(['till', 'updated_at', 'id']).execute();
+
+  await db.schema
+    .createTable('base_items')
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('code', 'text', (c) => c.notNull())
+    .addColumn('content', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+    .addPrimaryKeyConstraint('base_items_pk', ['kind', 'code'])
+    .execute();
+  await db.schema.createIndex('base_items_updated').on('base_items').columns(['updated_at', 'kind', 'code']).execute();
 
   await withId(db, db.schema.createTable('ticket_conflicts'))
     .addColumn('ticket_id', 'text', (c) => c.notNull())
