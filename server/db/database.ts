@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { TillsyncError } from '../../sync/errors.ts';
 import type { Database } from './schema.ts';
-import { setDbKind, type DbKind } from './dialect.ts';
+import type { DbKind } from './dialect.ts';
 import { migrateToLatest } from './migrations.ts';
 
 export type Db = Kysely<Database>;
@@ -43,7 +43,6 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     sqlite.pragma('busy_timeout = 15000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
-  setDbKind(db, kind);
   if (opts.migrate !== false) {
     try {
       await migrateToLatest(db);

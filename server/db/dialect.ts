@@ -1,20 +1,12 @@
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { ColumnDefinitionBuilder, CreateTableBuilder } from 'kysely';
 
 export type DbKind = 'sqlite' | 'postgres';
 
-/** The engine behind a Kysely instance, recorded when it is opened (see database.ts). */
-const kinds = new WeakMap<object, DbKind>();
-
-export function setDbKind(db: Kysely<any>, kind: DbKind): void {
-  kinds.set(db, kind);
-}
-
+/** The engine behind a Kysely instance or transaction, read off its SQL adapter. */
 export function dbKind(db: Kysely<any>): DbKind {
-  const k = kinds.get(db);
-  if (!k) throw new Error('database opened without openDatabase(): engine unknown');
-  return k;
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
 /** An auto-incremented integer primary key on both engines. */
