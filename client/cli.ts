@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { registerApplyBaseCommand } from './apply-base-cli.ts';
 
 /** `tillsync till …` (client/ owns these). */
-export function registerTillCommands(_till: Command): void {}
+export function registerTillCommands(till: Command): void {
+  registerApplyBaseCommand(till);
+}

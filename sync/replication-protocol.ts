@@ -17,6 +17,8 @@ export const API = {
   ticketsPush: '/api/replication/tickets/push',
   acksPull: '/api/replication/acks/pull',
   basePull: '/api/replication/base/pull',
+  /** POST {closures: Closure[]} → {accepted: string[]}: Z reports, which may trigger the automatic export. */
+  closuresPush: '/api/replication/closures/push',
   upload: '/api/packages',
 } as const;
 
