@@ -1,7 +1,217 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { run } from '../cli/output.ts';
+import { TillsyncError } from '../sync/errors.ts';
+import type { PackageKind } from '../sync/types.ts';
 import { registerApplyBaseCommand } from './apply-base-cli.ts';
+import { splitList } from './address-list.ts';
+import { forwardToTill, requireData, viaTill, withOwnStore } from './open-till.ts';
+import { runningTill } from './lock.ts';
+import { closureText, statusText, ticketText } from './render.ts';
+import type { ExtractResult, TillStatus } from './till-service.ts';
+import type { StoredTicket } from './store/till-store.ts';
+import type { Closure } from '../sync/types.ts';
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new TillsyncError('usage', 'till sell reads the sale as JSON on stdin', { hint: `e.g. echo '{"lines":[{"article":"A000001","qty":1}],"payments":[{"mode":"ESP","amount":"12.50"}]}' | tillsync till sell --data DIR` });
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new TillsyncError('bad-json', `${where} is not valid JSON: ${(e as Error).message}`, { hint: 'send one JSON object like {"lines":[…],"payments":[…]}' });
+  }
+}
+
+function intOption(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new TillsyncError('usage', `"${v}" is not a whole number`);
+  return n;
+}
 
 /** `tillsync till …` (client/ owns these). */
 export function registerTillCommands(till: Command): void {
+  till
+    .command('init')
+    .description('create or update a till: identity, server, base data (demo fixtures unless --base)')
+    .requiredOption('--data <dir>', 'till folder')
+    .requiredOption('--store <code>', 'store code, e.g. S1')
+    .requiredOption('--till <code>', 'till code, e.g. 01')
+    .option('--server <url>', 'store server, e.g. http://192.168.1.10:8080 (none: every ticket stays untransferred until packaged)')
+    .option('--secret <secret>', 'shared secret given by the server at enrolment (generated when absent)')
+    .option('--base <file.json>', 'base data JSON (vatRates, articles, customers, paymentModes, company)')
+    .option('--articles <n>', 'number of demo articles when no --base is given', intOption, 300)
+    .option('--decimals <n>', 'amount decimals: 2, 3 or 4 (first init only)', intOption)
+    .option('--vat-on <where>', 'round VAT per "line" or on the "total" (first init only)')
+    .action(
+      run(async (opts, ctx) => {
+        const data = requireData(opts.data);
+        const running = runningTill(data);
+        if (running) throw new TillsyncError('store-busy', `till start (pid ${running.pid}) holds ${data}`, { hint: 'stop it before running init' });
+        if (opts.decimals !== undefined && ![2, 3, 4].includes(opts.decimals)) throw new TillsyncError('usage', '--decimals must be 2, 3 or 4');
+        if (opts.vatOn !== undefined && !['line', 'total'].includes(opts.vatOn)) throw new TillsyncError('usage', '--vat-on must be line or total');
+        const { initTill, readBaseFile } = await import('./init.ts');
+        const result = await withOwnStore(
+          data,
+          'till init',
+          async (svc) => {
+            let base = opts.base ? readBaseFile(opts.base) : undefined;
+            if (!base && !svc.store.identity) base = (await import('../fixtures/store.ts')).demoBaseData(opts.articles);
+            let bar: ReturnType<typeof ctx.progress> | null = null;
+            let reported = 0;
+            const r = await initTill(svc.store, { store: opts.store, till: opts.till, server: opts.server, secret: opts.secret, base, decimals: opts.decimals, vatOn: opts.vatOn }, (total, done) => {
+              bar ??= ctx.progress('base data', total);
+              bar.tick(done - reported);
+              reported = done;
+            });
+            if (bar) (bar as ReturnType<typeof ctx.progress>).done();
+            return r;
+          },
+          { requireInit: false },
+        );
+        const id = result.identity;
+        return {
+          data: { data, store: id.store, till: id.till, server: id.serverUrl, secret: id.secret, created: result.created, baseItems: result.baseItems, rounding: id.rounding },
+          text: [
+            `${result.created ? 'Initialised' : 'Updated'} till ${id.store}-${id.till} in ${data}`,
+            `  server: ${id.serverUrl ?? 'none (tickets stay untransferred until extracted and sent)'}`,
+            `  secret: ${id.secret}   (enrol the till on the server with it)`,
+            `  base data: ${result.baseItems ? `${result.baseItems} items loaded` : 'unchanged'}`,
+          ].join('\n'),
+        };
+      }),
+    );
+
+  till
+    .command('sell')
+    .description('sell one ticket read as JSON on stdin; prints the stored ticket once it is durable')
+    .requiredOption('--data <dir>', 'till folder')
+    .option('--input <file>', 'read the sale JSON from this file instead of stdin')
+    .action(
+      run(async (opts) => {
+        const data = requireData(opts.data);
+        const input = parseJson(opts.input ? readFileSync(opts.input, 'utf8') : await readStdin(), opts.input ?? 'stdin');
+        const ticket = await viaTill<StoredTicket>(
+          data,
+          'till sell',
+          (lock) => forwardToTill(lock, 'POST', '/sell', input),
+          (svc) => svc.sell(input),
+        );
+        return { data: ticket, text: ticketText(ticket) };
+      }),
+    );
+
+  till
+    .command('status')
+    .description('last number, counts (degraded, untransferred, packaged, acknowledged), last server contact, last closure')
+    .requiredOption('--data <dir>', 'till folder')
+    .action(
+      run(async (opts) => {
+        const data = requireData(opts.data);
+        const s = await viaTill<TillStatus>(data, 'till status', (lock) => forwardToTill(lock, 'GET', '/status'), (svc) => svc.status(), { checkHealth: true });
+        return { data: s, text: statusText(s) };
+      }),
+    );
+
+  till
+    .command('close')
+    .description('make and store the Z report of the tickets sold since the last closure')
+    .requiredOption('--data <dir>', 'till folder')
+    .action(
+      run(async (opts) => {
+        const data = requireData(opts.data);
+        const c = await viaTill<Closure>(data, 'till close', (lock) => forwardToTill(lock, 'POST', '/close'), (svc) => svc.close());
+        return { data: c, text: closureText(c) };
+      }),
+    );
+
+  till
+    .command('extract')
+    .description('write the TicDeg (degraded) or TicDep (untransferred) package of tickets the server has not acknowledged')
+    .requiredOption('--data <dir>', 'till folder')
+    .requiredOption('--kind <kind>', 'degraded | untransferred')
+    .option('--include-sent', 'also take tickets already packaged (but still not acknowledged)')
+    .requiredOption('--out <dir>', 'folder to write the package into')
+    .action(
+      run(async (opts) => {
+        const data = requireData(opts.data);
+        const args = { kind: opts.kind as PackageKind, includeSent: Boolean(opts.includeSent), out: absolute(opts.out) };
+        const r = await viaTill<ExtractResult>(data, 'till extract', (lock) => forwardToTill(lock, 'POST', '/extract', args), (svc) => svc.extract(args));
+        return { data: r, text: r.message };
+      }),
+    );
+
+  till
+    .command('send')
+    .description('send a package over the LAN (folder or server URL) or by mail')
+    .argument('<file>', 'package file (TicDeg… / TicDep… .zip)')
+    .requiredOption('--data <dir>', 'till folder')
+    .option('--lan <dirOrUrl>', 'drop folder (atomic copy) or http(s):// server URL (upload)')
+    .option('--mail <addresses>', 'recipients, comma separated')
+    .option('--smtp <url>', 'mail server, e.g. smtp://mail.example.com:25')
+    .option('--from <address>', 'sender address for mail')
+    .action(
+      run(async (opts, _ctx, args) => {
+        const data = requireData(opts.data);
+        const file = absolute(args[0]);
+        const body = { file, lan: opts.lan, mail: opts.mail ? splitList(opts.mail) : undefined, smtp: opts.smtp, from: opts.from };
+        const r = await viaTill<any>(data, 'till send', (lock) => forwardToTill(lock, 'POST', '/send', body), (svc) => svc.send(file, body));
+        return { data: r, text: `sent ${r.file} by ${r.channel} to ${r.target}` };
+      }),
+    );
+
+  till
+    .command('tickets')
+    .description('the latest tickets with their flags (degraded, packaged, acknowledged, document number)')
+    .requiredOption('--data <dir>', 'till folder')
+    .option('--limit <n>', 'how many (newest first)', intOption, 20)
+    .action(
+      run(async (opts) => {
+        const data = requireData(opts.data);
+        const r = await viaTill<{ tickets: StoredTicket[] }>(data, 'till tickets', (lock) => forwardToTill(lock, 'GET', `/tickets?limit=${opts.limit}`), async (svc) => ({ tickets: await svc.tickets(opts.limit) }));
+        const text = r.tickets
+          .map((t) => `${t.id}  ${t.soldAt}  ${t.totals.due.padStart(10)}  ${t.customer.padEnd(10)} ${t.degraded ? 'degraded ' : ''}${t.acknowledgedAt ? `acknowledged${t.documentNumber ? ` → ${t.documentNumber}` : ''}` : t.packagedIn ? `packaged in ${t.packagedIn}` : 'untransferred'}`)
+          .join('\n');
+        return { data: r, text: text || 'no tickets yet' };
+      }),
+    );
+
+  till
+    .command('start')
+    .description('run the till: local API and cashier page, server health checks, replication')
+    .requiredOption('--data <dir>', 'till folder')
+    .option('--port <n>', 'local API port (0 = any free port)', intOption, 8470)
+    .option('--host <host>', 'address to listen on (keep it on loopback)', '127.0.0.1')
+    .option('--pull-interval <ms>', 'how often acks and base data are pulled', intOption, 5000)
+    .action(
+      run(async (opts, ctx) => {
+        const data = requireData(opts.data);
+        const { startTill } = await import('./start.ts');
+        const t = await startTill({ data, port: opts.port, host: opts.host, pullIntervalMs: opts.pullInterval });
+        const id = t.service.identity;
+        process.stdout.write(
+          ctx.json
+            ? `${JSON.stringify({ ready: true, url: t.url, port: t.port, pid: process.pid, store: id.store, till: id.till })}\n`
+            : `till ${id.store}-${id.till} ready on ${t.url} (data ${data}, pid ${process.pid}, server ${id.serverUrl ?? 'none'})\n`,
+        );
+        await new Promise<void>((res) => {
+          process.once('SIGINT', () => res());
+          process.once('SIGTERM', () => res());
+        });
+        await t.stop();
+        return { data: { stopped: true }, text: `till ${id.store}-${id.till} stopped` };
+      }),
+    );
+
   registerApplyBaseCommand(till);
+}
+
+/** Paths travel to the running till, whose working folder may differ. */
+function absolute(p: string): string {
+  return resolve(p);
 }

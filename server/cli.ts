@@ -4,6 +4,7 @@ import { registerIntegrationCommands } from './integration/cli.ts';
 import { registerAccountingCommands } from './accounting/cli.ts';
 import { registerExportCommands } from './exports/cli.ts';
 import { registerBaseFileCommands } from './base-files/cli.ts';
+import { registerWebCommands } from './web/cli.ts';
 
 /** `tillsync server …`: each feature folder registers its own verbs. */
 export function registerServerCommands(server: Command): void {
@@ -12,4 +13,5 @@ export function registerServerCommands(server: Command): void {
   registerAccountingCommands(server);
   registerExportCommands(server);
   registerBaseFileCommands(server);
+  registerWebCommands(server);
 }

@@ -26,9 +26,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('vat_code', 'text')
     .addColumn('document_number', 'text')
     .addColumn('lettering_id', 'integer')
+    .addColumn('letter_key', 'text')
     .execute();
   await db.schema.createIndex('entry_lines_entry').on('entry_lines').column('entry_id').execute();
   await db.schema.createIndex('entry_lines_letter').on('entry_lines').columns(['account', 'aux_account', 'lettering_id']).execute();
+  await db.schema.createIndex('entry_lines_key').on('entry_lines').columns(['letter_key', 'account', 'aux_account']).execute();
   await withId(db, db.schema.createTable('letterings'))
     .addColumn('account', 'text', (c) => c.notNull())
     .addColumn('aux_account', 'text')
@@ -36,9 +38,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('lettered_at', 'text', (c) => c.notNull())
     .addColumn('partial', 'integer', (c) => c.notNull())
     .addColumn('batch_id', 'integer', (c) => c.notNull())
+    .addColumn('letter_key', 'text')
+    .addColumn('seq', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('previous_id', 'integer')
+    .addColumn('superseded_batch', 'integer')
     .execute();
+  await db.schema.createIndex('letterings_batch').on('letterings').column('batch_id').execute();
+  await db.schema.createIndex('letterings_superseded').on('letterings').column('superseded_batch').execute();
+  await db.schema.createIndex('letterings_seq').on('letterings').columns(['account', 'aux_account', 'seq']).execute();
   await withId(db, db.schema.createTable('settlements'))
     .addColumn('batch_id', 'integer', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('customer', 'text', (c) => c.notNull())
     .addColumn('third_party', 'text', (c) => c.notNull())
     .addColumn('document_number', 'text')
@@ -47,10 +57,24 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('amount', 'text', (c) => c.notNull())
     .addColumn('open_amount', 'text', (c) => c.notNull())
+    .addColumn('day', 'text', (c) => c.notNull())
+    .addColumn('parent_id', 'integer')
+    .addColumn('closed_batch', 'integer')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
+  await db.schema.createIndex('settlements_batch').on('settlements').column('batch_id').execute();
+  await db.schema.createIndex('settlements_open').on('settlements').columns(['document_number', 'kind', 'closed_batch']).execute();
+  await db.schema.createIndex('settlements_closed').on('settlements').column('closed_batch').execute();
+  await db.schema.createIndex('settlements_third_party').on('settlements').columns(['third_party', 'closed_batch']).execute();
+  // Tickets without goods (an invoice settlement, a deposit) make no document: posting marks them here.
+  await db.schema
+    .createTable('posted_tickets')
+    .addColumn('ticket_id', 'text', (c) => c.primaryKey())
+    .addColumn('batch_id', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('posted_tickets_batch').on('posted_tickets').column('batch_id').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['settlements', 'letterings', 'entry_lines', 'entries']) await db.schema.dropTable(t).execute();
+  for (const t of ['posted_tickets', 'settlements', 'letterings', 'entry_lines', 'entries']) await db.schema.dropTable(t).execute();
 }

@@ -12,6 +12,10 @@ export interface TillsTable {
   last_contact_at: string | null;
   /** Comma-separated IPs allowed to upload for this till; null = any. */
   allow_ips: string | null;
+  /** Highest ticket number received from this till (null before the first ticket). */
+  last_number: number | null;
+  /** Open gaps in the till's numbering, JSON `[[from, to], …]`, kept by intake in the same transaction as the tickets. */
+  gaps: Generated<string>;
 }
 
 export interface PackagesTable {
@@ -29,6 +33,8 @@ export interface PackagesTable {
   duplicate_count: number;
   conflict_count: number;
   error_count: number;
+  /** Stored, but with status `error` (broken hash chain): left out of integration. */
+  flagged_count: Generated<number>;
   received_at: string;
 }
 
@@ -54,6 +60,8 @@ export interface TicketsTable {
   received_at: string;
   /** received | error (left out of integration, see log book) */
   status: string;
+  /** Why the ticket is in error (e.g. its previous hash does not match ticket 41), null otherwise. */
+  status_reason: string | null;
   /** Set by integration: the document the ticket went into. */
   document_id: number | null;
   document_number: string | null;

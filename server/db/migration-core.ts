@@ -11,6 +11,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('enrolled_at', 'text', (c) => c.notNull())
     .addColumn('last_contact_at', 'text')
     .addColumn('allow_ips', 'text')
+    .addColumn('last_number', 'integer')
+    .addColumn('gaps', 'text', (c) => c.notNull().defaultTo('[]'))
     .execute();
 
   await withId(db, db.schema.createTable('packages'))
@@ -26,6 +28,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('duplicate_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('conflict_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('error_count', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('flagged_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('received_at', 'text', (c) => c.notNull())
     .execute();
 
@@ -48,6 +51,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('package_id', 'integer')
     .addColumn('received_at', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('received'))
+    .addColumn('status_reason', 'text')
     .addColumn('document_id', 'integer')
     .addColumn('document_number', 'text')
     .addColumn('integration_batch', 'integer')

@@ -1,4 +1,188 @@
 import type { Command } from 'commander';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { run } from '../../cli/output.ts';
+import { TillsyncError } from '../../sync/errors.ts';
+import { withServer } from '../context.ts';
+import { appendDayLog } from '../log-book.ts';
+import { describeProblem } from './ledger-model.ts';
+import { EXPORT_FORMATS, runExport, type ExportFormat, type ExportOutcome } from './export-run.ts';
+import { parseIdList, resetExports } from './export-reset.ts';
+import { mailExport } from './export-mail.ts';
+import { autoExportConfig, recipients } from './auto-export.ts';
+import { loadInvoiceViews } from './invoice-model.ts';
+import { renderInvoicePdf } from './invoice-pdf.ts';
 
-/** `tillsync server` verbs of server/exports/: export, export-reset, invoice-pdf. */
-export function registerExportCommands(_server: Command): void {}
+interface ExportOpts {
+  data: string;
+  db?: string;
+  format: string;
+  from: string;
+  to: string;
+  store?: string;
+  out?: string;
+  includeExported?: boolean;
+  separator?: string;
+  numbering?: string;
+  encoding?: string;
+  decimalComma?: boolean;
+  withPdf?: boolean;
+  mailTo?: string;
+}
+
+function outcomeText(o: ExportOutcome): string {
+  if (o.status === 'refused') return [`${o.message}:`, ...o.problems.map((p) => `  - ${describeProblem(p)}`)].join('\n');
+  const lines = [o.message];
+  if (o.status === 'written') lines.push(`totals: debit ${o.totalDebit}, credit ${o.totalCredit}`);
+  for (const w of o.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}
+
+const list = (s: string | undefined) => (s ?? '').split(/[,;\s]+/).filter(Boolean);
+
+/** `tillsync server` verbs of server/exports/: export, export-reset, export-mail, exports, invoice-pdf. */
+export function registerExportCommands(server: Command): void {
+  server
+    .command('export')
+    .description('export posted entries of a period to the accounting software: FEC, Exact Online XML or CSV')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .requiredOption('--format <format>', `fec | exact | csv`)
+    .requiredOption('--from <date>', 'first day YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last day YYYY-MM-DD (the FEC closing date)')
+    .option('--store <store>', 'only this store (default: all stores)')
+    .option('--out <dir>', 'folder of the file (default: DATA/exports)')
+    .option('--include-exported', 'also write entries already exported (they stay on their first export)')
+    .option('--separator <sep>', 'FEC field separator: tab | pipe', 'tab')
+    .option('--numbering <mode>', 'FEC EcritureNum: file (1..N over the file) | journal (1..N per journal)', 'file')
+    .option('--encoding <enc>', 'FEC character set: latin9 (ISO 8859-15) | utf8', 'latin9')
+    .option('--decimal-comma', 'CSV: decimal comma instead of point')
+    .option('--with-pdf', 'also write the invoices as PDF (in OUT/invoices)')
+    .option('--mail-to <emails>', 'mail the file (and PDFs) to these addresses, through exports.auto.smtp of server.json')
+    .action(
+      run<ExportOpts>(async (opts, ctx) => {
+        if (!EXPORT_FORMATS.includes(opts.format as ExportFormat)) throw new TillsyncError('usage', `unknown export format "${opts.format}"`, { hint: 'use --format fec, exact or csv' });
+        if (!['tab', 'pipe'].includes(opts.separator ?? 'tab')) throw new TillsyncError('usage', `unknown separator "${opts.separator}"`, { hint: 'use --separator tab or pipe' });
+        if (!['file', 'journal'].includes(opts.numbering ?? 'file')) throw new TillsyncError('usage', `unknown numbering "${opts.numbering}"`, { hint: 'use --numbering file or journal' });
+        if (!['latin9', 'utf8'].includes(opts.encoding ?? 'latin9')) throw new TillsyncError('usage', `unknown encoding "${opts.encoding}"`, { hint: 'use --encoding latin9 or utf8' });
+        return withServer({ data: opts.data, db: opts.db }, async (sctx) => {
+          let bar: ReturnType<typeof ctx.progress> | null = null;
+          let shown = 0;
+          const outcome = await runExport(sctx, {
+            format: opts.format as ExportFormat,
+            from: opts.from,
+            to: opts.to,
+            store: opts.store ?? null,
+            out: opts.out ? resolve(opts.out) : undefined,
+            includeExported: Boolean(opts.includeExported),
+            separator: opts.separator as 'tab' | 'pipe',
+            numbering: opts.numbering as 'file' | 'journal',
+            encoding: opts.encoding as 'latin9' | 'utf8',
+            decimalComma: Boolean(opts.decimalComma),
+            withPdf: Boolean(opts.withPdf),
+            trigger: 'manual',
+            onProgress: (done, total) => {
+              bar ??= ctx.progress('export', total);
+              bar.tick(done - shown);
+              shown = done;
+              if (done >= total) bar.done();
+            },
+          });
+          let mailed: string[] | null = null;
+          if (opts.mailTo && outcome.status === 'written' && outcome.exportId !== null) {
+            const auto = autoExportConfig(sctx.config, 'auto');
+            if (!auto?.smtp) throw new TillsyncError('config', `export #${outcome.exportId} written but not mailed: no exports.auto.smtp in server.json`, { hint: `set it, then: tillsync server export-mail --data ${opts.data} --id ${outcome.exportId} --to ${opts.mailTo}` });
+            mailed = (await mailExport(sctx, outcome.exportId, { smtp: auto.smtp, to: list(opts.mailTo), from: auto.mailFrom })).sentTo;
+          }
+          const text = outcomeText(outcome) + (mailed ? `\nmailed to ${mailed.join(', ')}` : '');
+          return { data: { ...outcome, mailed }, text, exitCode: outcome.status === 'refused' ? 1 : 0 };
+        });
+      }),
+    );
+
+  server
+    .command('export-reset')
+    .description('make exported entries exportable again (by entry ids or ALL, by export run, or by piece)')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .option('--ids <ids>', 'entry ids separated by commas (e.g. 124,3,48), or ALL')
+    .option('--export <ids>', 'every entry of these export runs (e.g. 7 or 7,8)')
+    .option('--pieces <numbers>', 'entries of these pieces (invoice numbers)')
+    .action(
+      run<{ data: string; db?: string; ids?: string; export?: string; pieces?: string }>(async (opts) => {
+        const ids = opts.ids ? parseIdList(opts.ids) : undefined;
+        const exportsIds = opts.export ? parseIdList(opts.export, '--export') : undefined;
+        if (exportsIds === 'ALL') throw new TillsyncError('usage', '--export takes export numbers, not ALL', { hint: 'use --ids ALL to reset every entry' });
+        const r = await withServer({ data: opts.data, db: opts.db }, (sctx) => resetExports(sctx, { ids, exports: exportsIds, pieces: opts.pieces ? list(opts.pieces) : undefined }));
+        return { data: r, text: r.reset ? `${r.reset} entries can be exported again` : 'no exported entry matched: nothing reset' };
+      }),
+    );
+
+  server
+    .command('export-mail')
+    .description('mail a recorded export (and its invoice PDFs) again')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .requiredOption('--id <n>', 'export number')
+    .option('--to <emails>', 'recipients (default: exports.auto.mailTo)')
+    .option('--smtp <url>', 'SMTP server (default: exports.auto.smtp)')
+    .action(
+      run<{ data: string; db?: string; id: string; to?: string; smtp?: string }>(async (opts) => {
+        const id = Number(opts.id);
+        if (!Number.isInteger(id) || id <= 0) throw new TillsyncError('usage', `--id "${opts.id}" is not an export number`, { hint: 'list them with tillsync server exports' });
+        return withServer({ data: opts.data, db: opts.db }, async (sctx) => {
+          const auto = autoExportConfig(sctx.config, 'auto');
+          const smtp = opts.smtp ?? auto?.smtp;
+          const to = opts.to ? list(opts.to) : auto ? recipients(auto) : [];
+          if (!smtp) throw new TillsyncError('usage', 'no SMTP server to send through', { hint: 'give --smtp smtp://host:port or set exports.auto.smtp in server.json' });
+          const r = await mailExport(sctx, id, { smtp, to, from: auto?.mailFrom });
+          return { data: { exportId: id, ...r }, text: `export #${id} mailed to ${r.sentTo.join(', ')}` };
+        });
+      }),
+    );
+
+  server
+    .command('exports')
+    .description('list the exports written (newest first)')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .option('--limit <n>', 'how many', '20')
+    .action(
+      run<{ data: string; db?: string; limit: string }>(async (opts) =>
+        withServer({ data: opts.data, db: opts.db }, async (sctx) => {
+          const rows = await sctx.db.selectFrom('exports').selectAll().orderBy('id', 'desc').limit(Math.max(1, Number(opts.limit) || 20)).execute();
+          const text = rows.length
+            ? rows.map((r) => `#${r.id} ${r.created_at.slice(0, 16)} ${r.format} ${r.date_from}..${r.date_to}${r.store ? ` ${r.store}` : ''} ${r.trigger}: ${r.entry_count} entries → ${r.file}${r.mailed_to ? ` (mailed to ${r.mailed_to})` : r.mail_error ? ` (mail failed: ${r.mail_error})` : ''}`).join('\n')
+            : 'no export yet';
+          return { data: rows, text };
+        }),
+      ),
+    );
+
+  server
+    .command('invoice-pdf')
+    .description('write invoices / credit notes as PDF with the legal mentions')
+    .argument('<numbers...>', 'document numbers')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .option('--out <dir>', 'folder (default: DATA/invoices)')
+    .action(
+      run<{ data: string; db?: string; out?: string }>(async (opts, _ctx, args) => {
+        const out = resolve(opts.out ?? join(opts.data, 'invoices'));
+        return withServer({ data: opts.data, db: opts.db }, async (sctx) => {
+          const { views, missing } = await loadInvoiceViews(sctx.db, args);
+          mkdirSync(out, { recursive: true });
+          const files: string[] = [];
+          for (const v of views) {
+            const path = join(out, `${v.number.replace(/[^\w.-]+/g, '_')}.pdf`);
+            writeFileSync(`${path}.part`, await renderInvoicePdf(v));
+            renameSync(`${path}.part`, path);
+            files.push(path);
+          }
+          appendDayLog(opts.data, `INVOICE-PDF ${files.length} written to ${out}${missing.length ? `; unknown: ${missing.join(', ')}` : ''}`);
+          const text = [...files.map((f) => `written ${f}`), ...(missing.length ? [`unknown document number${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (check the number: tillsync server status)`] : [])].join('\n');
+          return { data: { files, missing }, text, exitCode: missing.length ? 1 : 0 };
+        });
+      }),
+    );
+}

@@ -1,4 +1,251 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { run } from '../../cli/output.ts';
+import { TillsyncError } from '../../sync/errors.ts';
+import type { BaseData } from '../../sync/types.ts';
+import { configPath, defaultConfig, readServerConfig, withServer, writeServerConfig, openServerContext, type ServerConfig } from '../context.ts';
+import { describeDb, openDatabase } from '../db/database.ts';
+import { saveBaseData } from '../base-data.ts';
+import { enrollTill } from './till-registry.ts';
+import { intakePackage, type PackageOutcome } from './intake.ts';
+import { outcomeBody, outcomeLine } from './package-outcome.ts';
+import { ensureInbox, releaseFromQuarantine } from './quarantine.ts';
+import { serverStatus, statusText } from './status.ts';
+import { startStoreServer } from './start.ts';
+import { parseHhMm } from './nightly-scheduler.ts';
+
+function intOption(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TillsyncError('usage', `"${v}" is not a port number`, { hint: 'give a whole number from 0 to 65535' });
+  return n;
+}
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+function readBaseFile(file: string): BaseData {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new TillsyncError('bad-base', `cannot read base data ${file}: ${(e as Error).message}`, { hint: 'give a JSON file with vatRates, articles, customers, paymentModes and company', ref: { file } });
+  }
+  const b = v as Partial<BaseData>;
+  const missing = (['vatRates', 'articles', 'customers', 'paymentModes'] as const).filter((k) => !Array.isArray(b?.[k]));
+  if (missing.length || !b.company || typeof b.company !== 'object') {
+    throw new TillsyncError('bad-base', `base data ${file} lacks ${[...missing, ...(b?.company ? [] : ['company'])].join(', ')}`, { hint: 'give a JSON file with vatRates, articles, customers, paymentModes (lists) and company', ref: { file } });
+  }
+  return b as BaseData;
+}
+
+interface InitOpts {
+  data: string;
+  db?: string;
+  store?: string;
+  base?: string;
+  port?: number;
+  inbox?: string;
+}
 
 /** `tillsync server` verbs of server/intake/: init, enroll-till, start, intake, status. */
-export function registerIntakeCommands(_server: Command): void {}
+export function registerIntakeCommands(server: Command): void {
+  server
+    .command('init')
+    .description('create (or update) a store server: DATA/server.json, the database, the inbox folders, base data')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'postgres://user:pass@host/db for PostgreSQL (default: SQLite file DATA/tillsync.sqlite)')
+    .option('--store <code>', 'store code (default S1, or as already configured)')
+    .option('--base <file.json>', 'base data JSON: vatRates, articles, customers, paymentModes, company (default: demo data, on first init only)')
+    .option('--port <n>', 'HTTP port saved for server start (default 8480)', intOption)
+    .option('--inbox <dir>', 'LAN inbox folder saved for server start (default DATA/inbox)')
+    .action(
+      run<InitOpts>(async (opts) => {
+        const data = resolve(opts.data);
+        const existed = existsSync(configPath(data));
+        const prev: ServerConfig = existed ? readServerConfig(data) : defaultConfig(data, opts.store ?? 'S1');
+        const config: ServerConfig = {
+          ...prev,
+          ...(opts.store ? { store: opts.store } : {}),
+          ...(opts.db ? { db: opts.db } : {}),
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          ...(opts.inbox ? { inbox: resolve(opts.inbox) } : {}),
+        };
+        if (existed && opts.store && prev.store !== opts.store) {
+          throw new TillsyncError('usage', `${data} already serves store ${prev.store}`, { hint: 'use another --data folder for another store' });
+        }
+        const base = opts.base ? readBaseFile(opts.base) : undefined;
+        const db = await openDatabase({ data, url: config.db });
+        let baseRows = 0;
+        try {
+          const empty = !(await db.selectFrom('base_items').select('code').limit(1).executeTakeFirst());
+          const toLoad = base ?? (empty ? (await import('../../fixtures/store.ts')).demoBaseData() : undefined);
+          if (toLoad) baseRows = await saveBaseData(db, toLoad);
+        } finally {
+          await db.destroy();
+        }
+        ensureInbox(config.inbox);
+        writeServerConfig(data, config);
+        const where = describeDb({ data, url: config.db });
+        return {
+          data: { data, created: !existed, store: config.store, database: where, inbox: config.inbox, port: config.port, baseRowsChanged: baseRows },
+          text: [
+            `${existed ? 'updated' : 'created'} store server ${config.store} in ${data}`,
+            `database: ${where.kind} ${where.where}`,
+            `inbox: ${config.inbox} (processed/ and quarantine/ beside)`,
+            `base data: ${baseRows} rows ${base ? `loaded from ${opts.base}` : baseRows ? 'loaded (demo data)' : 'unchanged'}`,
+            `next: tillsync server enroll-till --data ${opts.data} --store ${config.store} --till 01`,
+          ].join('\n'),
+        };
+      }),
+    );
+
+  server
+    .command('enroll-till')
+    .description("enroll a till: creates its id and a random secret (printed ONCE) for package signatures and HTTP auth")
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .option('--store <code>', 'store code (default: the server\'s store)')
+    .requiredOption('--till <code>', 'till code, e.g. 01')
+    .option('--rotate', 'the till is already enrolled: give it a new secret (the old one stops working)')
+    .option('--allow-ip <ip>', 'only accept HTTP from these addresses (repeat or comma-separate); with --rotate replaces the list', collect)
+    .action(
+      run<{ data: string; db?: string; store?: string; till: string; rotate?: boolean; allowIp?: string[] }>(async (opts) =>
+        withServer({ data: opts.data, db: opts.db }, async (s) => {
+          const e = await enrollTill(s.db, { store: opts.store ?? s.config.store, till: opts.till, rotate: opts.rotate, allowIps: opts.allowIp });
+          return {
+            data: { till: e.id, store: e.store, secret: e.secret, rotated: e.rotated, allowIps: e.allowIps },
+            text: [
+              `till ${e.id} ${e.rotated ? 'given a new secret (the old one no longer works)' : 'enrolled'}${e.allowIps ? `, HTTP allowed from ${e.allowIps.join(', ')}` : ''}`,
+              `secret: ${e.secret}`,
+              'This secret is shown once. Give it to the till:',
+              `  tillsync till init --data TILLDIR --store ${e.store} --till ${e.till} --server http://THIS-SERVER:${s.config.port} --secret ${e.secret}`,
+            ].join('\n'),
+          };
+        }),
+      ),
+    );
+
+  server
+    .command('start')
+    .description('run the store server: HTTP (health, package upload, replication, back office), LAN inbox watcher, optional SMTP listener and nightly run')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .option('--port <n>', 'HTTP port (default: from server.json, 8480; 0 = any free port)', intOption)
+    .option('--host <addr>', 'address to listen on (default 0.0.0.0: every interface, so tills on the LAN reach it)')
+    .option('--inbox <dir>', 'LAN inbox folder to watch (default: from server.json, DATA/inbox)')
+    .option('--smtp-port <n>', 'also receive packages by mail: SMTP listener on 127.0.0.1:N', intOption)
+    .option('--mail-to <address>', 'the only recipient address the SMTP listener accepts')
+    .option('--nightly <HH:MM>', 'run the nightly chain (integrate, post, letter, export) every day at this local time')
+    .action(
+      run<{ data: string; db?: string; port?: number; host?: string; inbox?: string; smtpPort?: number; mailTo?: string; nightly?: string }>(async (opts, cmd) => {
+        if (opts.nightly) parseHhMm(opts.nightly);
+        const ctx = await openServerContext({ data: opts.data, db: opts.db });
+        const say = (line: string) => {
+          if (cmd.json) process.stdout.write(`${JSON.stringify({ event: line, at: new Date().toISOString() })}\n`);
+          else process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+        };
+        let srv;
+        try {
+          srv = await startStoreServer(ctx, { port: opts.port, host: opts.host, inbox: opts.inbox, smtpPort: opts.smtpPort, mailTo: opts.mailTo, nightly: opts.nightly, log: say });
+        } catch (e) {
+          await ctx.db.destroy();
+          throw e;
+        }
+        const where = describeDb({ data: ctx.data, url: opts.db ?? ctx.config.db });
+        const listening = {
+          store: ctx.config.store,
+          url: srv.url,
+          host: srv.host,
+          port: srv.port,
+          database: where,
+          inbox: srv.inbox,
+          smtp: srv.smtpPort ? { host: '127.0.0.1', port: srv.smtpPort, mailTo: srv.mailTo } : null,
+          nightlyNext: srv.nightlyNext,
+        };
+        if (cmd.json) process.stdout.write(`${JSON.stringify({ listening })}\n`);
+        else {
+          process.stdout.write(
+            [
+              `tillsync store server ${ctx.config.store} listening on http://${srv.host}:${srv.port} (${srv.url}/api/health; back office ${srv.url}/)`,
+              `database: ${where.kind} ${where.where}`,
+              `LAN inbox: ${srv.inbox}`,
+              srv.smtpPort ? `mail: SMTP on 127.0.0.1:${srv.smtpPort}, for ${srv.mailTo}` : 'mail: off (--smtp-port N --mail-to ADDRESS)',
+              srv.nightlyNext ? `nightly run: next at ${srv.nightlyNext}` : 'nightly run: off (--nightly HH:MM)',
+              'Ctrl-C to stop.',
+              '',
+            ].join('\n'),
+          );
+        }
+        const signal = await new Promise<string>((res) => {
+          process.once('SIGINT', () => res('SIGINT'));
+          process.once('SIGTERM', () => res('SIGTERM'));
+        });
+        say(`${signal}: stopping (finishing the work in progress)…`);
+        try {
+          await srv.close();
+        } finally {
+          await ctx.db.destroy();
+        }
+        return { data: { stopped: true, signal, ...listening }, text: 'store server stopped' };
+      }),
+    );
+
+  server
+    .command('intake')
+    .description('integrate ticket package files by hand (seed: "intégration des tickets dégradés"): one line per file; exit 1 if any was refused')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .argument('<files...>', 'TicDeg / TicDep package files')
+    .action(
+      run<{ data: string; db?: string }>(async (opts, cmd, args) =>
+        withServer({ data: opts.data, db: opts.db }, async (s) => {
+          const files = args.map((f) => resolve(f));
+          const bar = files.length > 1 ? cmd.progress('intake', files.length) : null;
+          const results: (Record<string, unknown> & { file: string })[] = [];
+          const lines: string[] = [];
+          let refused = 0;
+          try {
+            for (const file of files) {
+              let bytes: Buffer;
+              try {
+                bytes = readFileSync(file);
+              } catch (e) {
+                refused++;
+                const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+                lines.push(`${file}: CANNOT READ — ${why}`);
+                results.push({ file, status: 'unreadable', message: why });
+                bar?.tick();
+                continue;
+              }
+              const o: PackageOutcome = await intakePackage(s, { bytes, fileName: file.split('/').pop() ?? file, channel: 'manual' });
+              if (o.status === 'refused') refused++;
+              const released = o.status !== 'refused' ? releaseFromQuarantine(s.config.inbox, file) : null;
+              lines.push(`${outcomeLine(o)}${released ? ` (moved out of quarantine to ${released})` : ''}`);
+              results.push({ file, ...outcomeBody(o), ...(released ? { movedTo: released } : {}) });
+              bar?.tick();
+            }
+          } finally {
+            bar?.done();
+          }
+          return { data: { files: results, refused }, text: lines.join('\n'), exitCode: refused ? 1 : 0 };
+        }),
+      ),
+    );
+
+  server
+    .command('status')
+    .description('per till: last number, last contact, gaps, counts; packages; inbox and quarantine; conflicts; last errors')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .option('--problems <n>', 'how many recent warnings and errors to show (default 10)', intOption)
+    .action(
+      run<{ data: string; db?: string; problems?: number }>(async (opts) =>
+        withServer({ data: opts.data, db: opts.db }, async (s) => {
+          const st = await serverStatus(s, { db: opts.db, problems: opts.problems });
+          return { data: st, text: statusText(st) };
+        }),
+      ),
+    );
+}

@@ -1,4 +1,86 @@
 import type { Command } from 'commander';
+import { run } from '../../cli/output.ts';
+import { TillsyncError } from '../../sync/errors.ts';
+import { withServer } from '../context.ts';
+import { renderControlGrid, renderRun } from './control-grid.ts';
+import { parseCustomerRange, parseExclude, parseTicketRange, parseTillRange, parseUntil, yesterday, type IntegrationFilters } from './filters.ts';
+import { previewIntegration, runIntegration } from './integrate.ts';
+import { describeUndo, undoIntegration } from './undo.ts';
+
+interface IntegrateOpts {
+  data: string;
+  db?: string;
+  until?: string;
+  tills?: string;
+  customers?: string;
+  tickets?: string;
+  exclude?: string[];
+  preview?: boolean;
+}
+
+export function filtersFromOptions(o: Omit<IntegrateOpts, 'data' | 'db' | 'preview'>): IntegrationFilters {
+  const f: IntegrationFilters = { until: o.until ? parseUntil(o.until) : yesterday() };
+  if (o.tills) f.tills = parseTillRange(o.tills);
+  if (o.customers) f.customers = parseCustomerRange(o.customers);
+  if (o.tickets) f.tickets = parseTicketRange(o.tickets);
+  const exclude = parseExclude(o.exclude);
+  if (exclude.length) f.exclude = exclude;
+  return f;
+}
 
 /** `tillsync server` verbs of server/integration/: integrate, undo. */
-export function registerIntegrationCommands(_server: Command): void {}
+export function registerIntegrationCommands(server: Command): void {
+  server
+    .command('integrate')
+    .description('group pending tickets into invoices, delivery notes and credit notes (one per customer × day × till); --preview shows the control grid')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .option('--until <date>', 'last business day to integrate, YYYY-MM-DD, today or yesterday (default: yesterday)')
+    .option('--tills <range>', 'till range, inclusive: 01-05, or one till: 03')
+    .option('--customers <range>', 'customer range, inclusive: C0000001-C0000009, or one customer: COMPTOIR (FROM..TO if codes contain a dash)')
+    .option('--tickets <range>', 'ticket number range, inclusive: 1-500')
+    .option('--exclude <ticket...>', 'leave these ticket ids out of this run (e.g. S1-01-00000042), repeated or comma-separated')
+    .option('--preview', 'show what would be created (control grid) and write nothing')
+    .action(
+      run<IntegrateOpts>(async (opts, ctx) => {
+        const filters = filtersFromOptions(opts);
+        return withServer({ data: opts.data, db: opts.db }, async (server) => {
+          let bar: ReturnType<typeof ctx.progress> | null = null;
+          let shown = 0;
+          const hooks = {
+            onStart: (total: number) => {
+              if (total > 2000) bar = ctx.progress(opts.preview ? 'preview' : 'integrate', total);
+            },
+            onProgress: (done: number) => {
+              bar?.tick(done - shown);
+              shown = done;
+            },
+          };
+          try {
+            if (opts.preview) {
+              const p = await previewIntegration(server.db, filters, hooks);
+              return { data: { preview: true, ...p }, text: renderControlGrid(p) };
+            }
+            const s = await runIntegration(server.db, server.data, filters, hooks);
+            return { data: s, text: renderRun(s).replace('server undo --batch', `server undo --data ${opts.data} --batch`) };
+          } finally {
+            (bar as ReturnType<typeof ctx.progress> | null)?.done();
+          }
+        });
+      }),
+    );
+
+  server
+    .command('undo')
+    .description('undo integration batch N and every later integration batch (latest first): documents removed, numbers released, tickets pending again')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .requiredOption('--batch <n>', 'the first batch to undo (it and all later integration batches are undone)')
+    .action(
+      run<{ data: string; db?: string; batch: string }>(async (opts) => {
+        if (!/^\d+$/.test(opts.batch)) throw new TillsyncError('usage', `--batch ${opts.batch} is not a batch number`, { hint: 'give the number printed by integrate, e.g. --batch 12' });
+        const s = await withServer({ data: opts.data, db: opts.db }, (server) => undoIntegration(server.db, server.data, Number(opts.batch)));
+        return { data: s, text: describeUndo(s) };
+      }),
+    );
+}

@@ -38,6 +38,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('series', 'text', (c) => c.primaryKey())
     .addColumn('last_seq', 'integer', (c) => c.notNull())
     .execute();
+  // One row per series from the start, so that the first run already row-locks them (numbering.ts).
+  await db
+    .insertInto('number_series')
+    .values(['invoice', 'delivery-note', 'credit-note'].map((series) => ({ series, last_seq: 0 })))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -1,0 +1,117 @@
+/**
+ * Damaged and hostile ticket packages, made from good ones, for the corrupt-files drill:
+ *  - truncated: a copy interrupted half-way;
+ *  - bit-flipped: one bit flipped inside the tickets' compressed data;
+ *  - re-signed: a ticket's amount changed and the manifest re-signed with a key that is not the till's;
+ *  - zip-slip: a package with an extra entry named `../../…` (written byte by byte: no honest zip
+ *    library writes such names).
+ * Each comes with the refusal reason the server must give (sync/PACKAGE-FORMAT.md).
+ */
+import { createHash } from 'node:crypto';
+import { crc32, deflateRawSync } from 'node:zlib';
+import AdmZip from 'adm-zip';
+import { signManifest } from '../sync/signed-zip.ts';
+
+export type Corruption = 'truncated' | 'bit-flipped' | 're-signed' | 'zip-slip';
+
+export const CORRUPTIONS: Corruption[] = ['truncated', 'bit-flipped', 're-signed', 'zip-slip'];
+
+/** The refusal reason(s) a reader may give for each damage. */
+export const EXPECTED_REASON: Record<Corruption, RegExp> = {
+  truncated: /^zip-corrupt$/,
+  'bit-flipped': /^(zip-corrupt|checksum)$/,
+  're-signed': /^signature$/,
+  'zip-slip': /^path-traversal$/,
+};
+
+interface RawEntry {
+  name: string;
+  data: Buffer;
+}
+
+/** A deflated zip written byte by byte, names taken as given. */
+export function rawZip(entries: RawEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const payload = deflateRawSync(e.data);
+    const name = Buffer.from(e.name, 'utf8');
+    const crc = crc32(e.data) >>> 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(payload.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(payload.length, 20);
+    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, payload);
+    centrals.push(central, name);
+    offset += local.length + name.length + payload.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+function entriesOf(bytes: Buffer): RawEntry[] {
+  return new AdmZip(bytes).getEntries().map((e) => ({ name: e.entryName, data: e.getData() }));
+}
+
+/** Changes the first ticket's due amount by one cent and re-signs the manifest with `wrongSecret`. */
+function reSigned(bytes: Buffer, wrongSecret: string): Buffer {
+  const entries = entriesOf(bytes);
+  const manifestEntry = entries.find((e) => e.name === 'manifest.json')!;
+  const ticketsEntry = entries.find((e) => e.name === 'tickets.jsonl')!;
+  const lines = ticketsEntry.data.toString('utf8').split('\n');
+  const t = JSON.parse(lines[0]);
+  t.totals.due = (Number(t.totals.due) + 0.01).toFixed(2);
+  lines[0] = JSON.stringify(t);
+  const data = Buffer.from(lines.join('\n'), 'utf8');
+  const manifest = JSON.parse(manifestEntry.data.toString('utf8'));
+  manifest.entries = [{ name: 'tickets.jsonl', size: data.length, sha256: createHash('sha256').update(data).digest('hex') }];
+  manifest.signature = signManifest(manifest, wrongSecret);
+  return rawZip([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2)) }, { name: 'tickets.jsonl', data }]);
+}
+
+/** One damaged copy of a good package. `r` picks where to flip or cut. */
+export function corruptPackage(bytes: Buffer, kind: Corruption, r: () => number): Buffer {
+  switch (kind) {
+    case 'truncated':
+      return Buffer.from(bytes.subarray(0, Math.floor(bytes.length * (0.2 + r() * 0.6))));
+    case 'bit-flipped': {
+      // Inside tickets.jsonl's compressed data: past its local header and name, before the central directory.
+      const nameAt = bytes.indexOf(Buffer.from('tickets.jsonl'));
+      const dataStart = nameAt + 'tickets.jsonl'.length;
+      const cdAt = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), dataStart);
+      const at = dataStart + 4 + Math.floor(r() * Math.max(1, cdAt - dataStart - 8));
+      const out = Buffer.from(bytes);
+      out[at] ^= 1 << Math.floor(r() * 8);
+      return out;
+    }
+    case 're-signed':
+      return reSigned(bytes, 'not-the-till-secret-' + Math.floor(r() * 1e9));
+    case 'zip-slip': {
+      const entries = entriesOf(bytes);
+      return rawZip([...entries, { name: '../../drill-zip-slip-escaped.txt', data: Buffer.from('this file must never be written outside the package\n') }]);
+    }
+  }
+}

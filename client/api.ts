@@ -1,0 +1,88 @@
+/**
+ * The till's local JSON API, served by `tillsync till start` on 127.0.0.1 (no authentication: it
+ * must only listen on the till's loopback). The cashier page (client/web/) and the other till
+ * commands (which forward here while `till start` holds the store) use it.
+ *
+ *   GET  /api/till/status                   → TillStatus (counts, last number, server, last closure, replication)
+ *   GET  /api/till/articles?q=TEXT&limit=N  → { articles: [{code, barcode, label, price, vatCode}] }
+ *                                             code or barcode prefix, or label prefix (accents and case ignored)
+ *   GET  /api/till/customers?q=TEXT&limit=N → { customers: Customer[] } (code prefix or name contains)
+ *   GET  /api/till/payment-modes            → { paymentModes: PaymentMode[], vatRates: VatRate[], counterCustomer: string | null }
+ *   POST /api/till/sell      body: the sale JSON of `till sell`
+ *                            {"customer"?: code, "cashier"?: name,
+ *                             "lines": [{"article": code|barcode, "qty": n, "unitPrice"?: "12.50", "return"?: true}],
+ *                             "settlements"?: [{"kind": "invoice"|"deposit", "ref": "10001434", "amount": "100.69"}],
+ *                             "payments": [{"mode": "CB", "amount": "25.00", "ref"?: order number for a deposit voucher}]}
+ *                            → 201 the stored ticket (+ packagedIn, acknowledgedAt, documentNumber), once durable
+ *   POST /api/till/close                    → 201 the Closure (Z report)
+ *   POST /api/till/extract   body: {"kind": "degraded"|"untransferred", "includeSent"?: bool, "out"?: folder (default DATA/packages)}
+ *                            → ExtractResult (file null when there was nothing to extract)
+ *   POST /api/till/send      body: {"file": path, "lan"?: folder|URL, "mail"?: [addresses], "smtp"?: "smtp://host:port"}
+ *                            → { channel, target, file, detail? }
+ *   GET  /api/till/tickets?limit=N          → { tickets: StoredTicket[] } newest first (N ≤ 1000, default 50)
+ *
+ * Errors: HTTP status from the error (422 refused sale, 400 bad request, 409 busy, 5xx failures)
+ * and body {"error": {"code", "message", "hint", "ref"}} — the same one-line message the CLI prints.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { join, resolve } from 'node:path';
+import { TillsyncError, isTillsyncError } from '../sync/errors.ts';
+import type { PackageKind } from '../sync/types.ts';
+import type { TillService } from './till-service.ts';
+import { splitList } from './address-list.ts';
+
+function intParam(v: unknown, fallback: number): number {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+export function tillApiRouter(svc: TillService): Router {
+  const r = express.Router();
+  r.use(express.json({ limit: '2mb' }));
+
+  r.get('/status', async (_req, res) => {
+    res.json(await svc.status());
+  });
+  r.get('/articles', (req, res) => {
+    res.json({ articles: svc.searchArticles(String(req.query.q ?? ''), intParam(req.query.limit, 20)) });
+  });
+  r.get('/customers', (req, res) => {
+    res.json({ customers: svc.searchCustomers(String(req.query.q ?? ''), intParam(req.query.limit, 20)) });
+  });
+  r.get('/payment-modes', (_req, res) => {
+    const b = svc.store.base;
+    res.json({ paymentModes: [...b.paymentModes.values()], vatRates: [...b.vatRates.values()], counterCustomer: b.counterCustomer()?.code ?? null });
+  });
+  r.post('/sell', async (req, res) => {
+    res.status(201).json(await svc.sell(req.body));
+  });
+  r.post('/close', async (_req, res) => {
+    res.status(201).json(await svc.close());
+  });
+  r.post('/extract', async (req, res) => {
+    const b = req.body ?? {};
+    res.json(await svc.extract({ kind: b.kind as PackageKind, includeSent: Boolean(b.includeSent), out: typeof b.out === 'string' && b.out ? b.out : join(resolve(svc.dataDir), 'packages') }));
+  });
+  r.post('/send', async (req, res) => {
+    const b = req.body ?? {};
+    if (typeof b.file !== 'string' || !b.file) throw new TillsyncError('usage', 'send: "file" is required', { hint: 'give the package path printed by extract' });
+    const mail = Array.isArray(b.mail) ? b.mail.map(String) : typeof b.mail === 'string' ? splitList(b.mail) : undefined;
+    res.json(await svc.send(b.file, { lan: b.lan, mail, smtp: b.smtp, from: b.from }));
+  });
+  r.get('/tickets', async (req, res) => {
+    res.json({ tickets: await svc.tickets(intParam(req.query.limit, 50)) });
+  });
+
+  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if ((err as any)?.type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: 'bad-json', message: 'request body is not valid JSON', hint: 'send application/json', ref: {} } });
+      return;
+    }
+    if (isTillsyncError(err)) {
+      res.status(err.status).json({ error: err.toJSON() });
+      return;
+    }
+    res.status(500).json({ error: { code: 'error', message: (err as Error)?.message ?? String(err), ref: {} } });
+  });
+  return r;
+}

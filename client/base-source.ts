@@ -1,0 +1,60 @@
+/**
+ * Where a base bundle comes from on the till: the bundle file itself, a folder where received
+ * bundles are saved (the seed's "fcomp": the newest bundle in it is taken), or a saved mail (.eml)
+ * whose attachment is the bundle — whatever the person at the till managed to save.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { TillsyncError } from '../sync/errors.ts';
+import { isBaseBundleName, peekBaseBundle } from '../sync/base-bundle.ts';
+
+export interface BundleSource {
+  /** The bundle's own file name (inside a mail: the attachment's name). */
+  fileName: string;
+  /** What the user named (file, folder or mail). */
+  origin: string;
+  bytes: Buffer;
+}
+
+async function fromMail(path: string): Promise<BundleSource> {
+  const mail = await simpleParser(readFileSync(path));
+  const att = mail.attachments.filter((a) => a.filename && isBaseBundleName(a.filename));
+  if (att.length === 0) throw new TillsyncError('no-bundle', `${path}: the mail carries no base bundle (Base<store>_….zip attachment)`, { hint: 'save the mail sent by server publish-base, or its attachment', ref: { file: basename(path) } });
+  // Several bundles in one mail: take the newest one by its (claimed) version; verification follows.
+  const best = att
+    .map((a) => ({ a, v: safePeek(a.content, a.filename!) }))
+    .sort((x, y) => (y.v ?? -1) - (x.v ?? -1))[0]!.a;
+  return { fileName: best.filename!, origin: path, bytes: best.content };
+}
+
+function safePeek(bytes: Buffer, name: string): number | null {
+  try {
+    return peekBaseBundle(bytes, name).version;
+  } catch {
+    return null;
+  }
+}
+
+function fromFolder(dir: string): BundleSource {
+  const candidates = readdirSync(dir)
+    .filter((n) => isBaseBundleName(n))
+    .map((n) => {
+      const bytes = readFileSync(join(dir, n));
+      return { n, bytes, v: safePeek(bytes, n) };
+    });
+  const readable = candidates.filter((c) => c.v !== null).sort((a, b) => b.v! - a.v! || b.n.localeCompare(a.n));
+  if (readable.length === 0) {
+    const why = candidates.length ? `${candidates.length} Base*.zip file(s), none readable` : 'no Base<store>_….zip file';
+    throw new TillsyncError('no-bundle', `${dir}: ${why}`, { hint: 'save the received bundle into this folder (or publish again), then apply-base', ref: { file: dir } });
+  }
+  const best = readable[0]!;
+  return { fileName: best.n, origin: join(dir, best.n), bytes: best.bytes };
+}
+
+export async function readBundleSource(path: string): Promise<BundleSource> {
+  if (!existsSync(path)) throw new TillsyncError('no-file', `${path} not found`, { hint: 'give the bundle file, the folder it was saved in, or the saved mail', ref: { file: basename(path) } });
+  if (statSync(path).isDirectory()) return fromFolder(path);
+  if (/\.eml$/i.test(path)) return fromMail(path);
+  return { fileName: basename(path), origin: path, bytes: readFileSync(path) };
+}

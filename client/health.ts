@@ -1,0 +1,76 @@
+/**
+ * Is the store server there? `GET <server>/api/health` with a short timeout, the answer cached a
+ * few seconds so that selling never waits on the network twice in a row. No server configured →
+ * never degraded (every ticket is simply untransferred until it is packaged and sent).
+ */
+import { API } from '../sync/replication-protocol.ts';
+
+export interface HealthOptions {
+  /** How long a check may take before the server counts as away. */
+  timeoutMs?: number;
+  /** How long a result stays valid for a sale. */
+  freshMs?: number;
+  /** Called after each check that reached the server. */
+  onContact?: (at: Date) => void;
+  /** Called when the answer changes (online ↔ away). */
+  onChange?: (online: boolean) => void;
+}
+
+export class HealthMonitor {
+  online: boolean | null = null;
+  checkedAt = 0;
+  private inFlight: Promise<boolean> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly timeoutMs: number;
+  private readonly freshMs: number;
+
+  constructor(readonly serverUrl: string | null, private readonly opts: HealthOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? 800;
+    this.freshMs = opts.freshMs ?? 3000;
+  }
+
+  check(): Promise<boolean> {
+    if (!this.serverUrl) return Promise.resolve(false);
+    if (this.inFlight) return this.inFlight;
+    const url = new URL(API.health, this.serverUrl).toString();
+    this.inFlight = (async () => {
+      let ok = false;
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+        const body = await res.text();
+        ok = res.ok && /"ok"\s*:\s*true/.test(body);
+      } catch {
+        ok = false;
+      }
+      const was = this.online;
+      this.online = ok;
+      this.checkedAt = Date.now();
+      if (ok) this.opts.onContact?.(new Date());
+      if (was !== ok) this.opts.onChange?.(ok);
+      return ok;
+    })().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  /** Whether a ticket sold now is degraded: cached answer when fresh, else one short check. */
+  async isDegraded(): Promise<boolean> {
+    if (!this.serverUrl) return false;
+    if (this.online !== null && Date.now() - this.checkedAt <= this.freshMs) return !this.online;
+    return !(await this.check());
+  }
+
+  /** Checks every `intervalMs` (till start), so sales always find a fresh answer. */
+  start(intervalMs = 2000): void {
+    if (!this.serverUrl || this.timer) return;
+    void this.check();
+    this.timer = setInterval(() => void this.check(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,34 @@
+/** Human renderings of tickets, closures and status for the terminal (the --json output is the data itself). */
+import type { Closure, Ticket } from '../sync/types.ts';
+import type { StoredTicket } from './store/till-store.ts';
+import type { TillStatus } from './till-service.ts';
+
+/** A sold ticket as a receipt-like text for the terminal. */
+export function ticketText(t: StoredTicket | Ticket): string {
+  const out = [`Ticket ${t.id}  ${t.soldAt}  customer ${t.customer}${t.degraded ? '  [DEGRADED: server away]' : ''}`];
+  for (const l of t.lines) out.push(`  ${l.qty.padStart(5)} × ${l.label.padEnd(28).slice(0, 28)} ${l.unitPrice.padStart(9)} ${l.inclVat.padStart(10)}  ${l.vatCode}`);
+  for (const s of t.settlements) out.push(`  ${s.kind === 'invoice' ? 'invoice payment' : 'deposit on order'} ${s.ref}`.padEnd(55) + s.amount.padStart(10));
+  out.push(`  ${'Total due'.padEnd(53)}${t.totals.due.padStart(10)}`);
+  for (const v of t.totals.byVat) out.push(`    VAT ${v.vatCode} ${v.rate} %: base ${v.base}  VAT ${v.vat}`);
+  for (const p of t.payments) out.push(`  paid ${p.mode}${p.ref ? ` (${p.ref})` : ''}`.padEnd(55) + p.amount.padStart(10));
+  return out.join('\n');
+}
+
+export function closureText(c: Closure): string {
+  const out = [`Z report ${c.id}  day ${c.day}  closed ${c.closedAt}`, `  tickets ${c.ticketCount}${c.firstNumber !== null ? ` (${c.firstNumber}–${c.lastNumber})` : ''}`];
+  for (const v of c.byVat) out.push(`  VAT ${v.vatCode} ${v.rate} %: incl ${v.inclVat}  base ${v.base}  VAT ${v.vat}`);
+  for (const m of c.byMode) out.push(`  ${m.mode.padEnd(6)} ${String(m.count).padStart(5)} × ${m.amount.padStart(12)}`);
+  out.push(`  total ${c.total}   perpetual grand total ${c.grandTotal}`);
+  return out.join('\n');
+}
+
+export function statusText(s: TillStatus): string {
+  const c = s.counts;
+  return [
+    `Till ${s.store}-${s.till}  server ${s.server ?? 'none configured'}${s.server ? ` (${s.serverOnline === null ? 'not checked' : s.serverOnline ? 'online' : 'AWAY: degraded mode'})` : ''}`,
+    `  last ticket ${s.lastNumber}   sold since last closure ${s.openTickets}`,
+    `  tickets ${c.total}: degraded ${c.degraded}, untransferred ${c.untransferred}, packaged ${c.packaged}, acknowledged ${c.acknowledged}, documents written back ${c.documents}`,
+    `  last server contact ${s.lastServerContact ?? 'never'}`,
+    `  last closure ${s.lastClosure ? `${s.lastClosure.id} on ${s.lastClosure.closedAt} (grand total ${s.lastClosure.grandTotal})` : 'none'}`,
+  ].join('\n');
+}

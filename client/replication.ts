@@ -1,0 +1,257 @@
+/**
+ * The till side of sync/replication-protocol.ts, on RxDB's replication primitives with handlers
+ * that call the server over fetch:
+ *
+ *   tickets  push only → POST ticketsPush; the server answers accepted / duplicates / conflicts /
+ *            rejected. Acknowledged tickets are not pushed again (push modifier returns null).
+ *   closures push only → POST closuresPush.
+ *   acks     pull only → the `acks` collection (never the tickets: a pull cannot overwrite a sold
+ *            ticket or its local flags); the store's ledger follows its change stream.
+ *   base     pull only → the `base` collection (`deleted` → RxDB `_deleted`); the in-process base
+ *            index follows its change stream.
+ *
+ * A failing handler throws; RxDB waits `retryTime` and calls it again, and we double that time on
+ * each failure (1 s → 30 s) and reset it on success, so a till whose server is away neither spins
+ * nor waits long once it is back. Pushes wait in RxDB's queue: when the server answers again,
+ * every unsynced ticket goes up by itself. Pulls have no server push channel: a timer asks RxDB to
+ * RESYNC every `pullIntervalMs`, and right after tickets were accepted (to fetch their acks).
+ */
+import { Subject } from 'rxjs';
+import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
+import { API, TILL_HEADER, pullQuery, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../sync/replication-protocol.ts';
+import type { Closure, Ticket } from '../sync/types.ts';
+import { logTillEvent } from './day-log.ts';
+import type { AckDoc, BaseDoc } from './store/schemas.ts';
+import type { TillIdentity, TillStore } from './store/till-store.ts';
+
+export interface ReplicationOptions {
+  store: TillStore;
+  dataDir: string;
+  /** Pull acks and base every … (default 5 s). */
+  pullIntervalMs?: number;
+  /** First retry delay after a failure (default 1 s); doubles up to maxRetryMs (default 30 s). */
+  retryMs?: number;
+  maxRetryMs?: number;
+  /** Per request (default 15 s). */
+  requestTimeoutMs?: number;
+  onContact?: () => void;
+}
+
+export interface ChannelStatus {
+  ok: boolean | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  retryMs: number;
+}
+
+export interface ReplicationStatus {
+  server: string;
+  tickets: ChannelStatus & { pushed: number; duplicates: number; conflicts: string[]; rejected: { id: string; reason: string }[] };
+  closures: ChannelStatus & { pushed: number };
+  acks: ChannelStatus & { received: number };
+  base: ChannelStatus & { received: number };
+}
+
+export interface TillReplication {
+  states: RxReplicationState<any, any>[];
+  status(): ReplicationStatus;
+  /** Asks acks and base to pull now. */
+  resync(): void;
+  /** Resolves once every channel has nothing pending (only when the server answers). */
+  awaitInSync(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+class HttpError extends Error {}
+
+function stripRx<T>(doc: any): T {
+  const { _deleted, _attachments, _meta, _rev, ...rest } = doc;
+  return rest as T;
+}
+
+export function startReplication(opts: ReplicationOptions): TillReplication {
+  const { store } = opts;
+  const identity: TillIdentity = store.requireIdentity();
+  if (!identity.serverUrl) throw new Error('no server configured');
+  const server = identity.serverUrl;
+  const baseRetry = opts.retryMs ?? 1000;
+  const maxRetry = opts.maxRetryMs ?? 30_000;
+  const timeout = opts.requestTimeoutMs ?? 15_000;
+  const tillId = `${identity.store}-${identity.till}`;
+  const headers = { authorization: `Bearer ${identity.secret}`, [TILL_HEADER]: tillId };
+
+  const channel = (): ChannelStatus => ({ ok: null, lastSuccessAt: null, lastError: null, retryMs: baseRetry });
+  const st: ReplicationStatus = {
+    server,
+    tickets: { ...channel(), pushed: 0, duplicates: 0, conflicts: [], rejected: [] },
+    closures: { ...channel(), pushed: 0 },
+    acks: { ...channel(), received: 0 },
+    base: { ...channel(), received: 0 },
+  };
+  const lastLogged = new Map<string, number>();
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const url = new URL(path, server).toString();
+    const res = await fetch(url, {
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeout),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new HttpError(`${method} ${path} → HTTP ${res.status} ${text.slice(0, 200)}`);
+    return JSON.parse(text) as T;
+  }
+
+  /** Runs one request of a channel with the backoff bookkeeping. */
+  function guarded<T>(name: keyof Omit<ReplicationStatus, 'server'>, getState: () => RxReplicationState<any, any> | undefined, fn: () => Promise<T>): Promise<T> {
+    const s = st[name];
+    return fn().then(
+      (v) => {
+        s.ok = true;
+        s.lastSuccessAt = new Date().toISOString();
+        s.lastError = null;
+        s.retryMs = baseRetry;
+        const rs = getState();
+        if (rs) rs.retryTime = baseRetry;
+        opts.onContact?.();
+        return v;
+      },
+      (e) => {
+        s.ok = false;
+        s.lastError = (e as Error)?.message ?? String(e);
+        s.retryMs = Math.min(maxRetry, s.retryMs * 2);
+        const rs = getState();
+        if (rs) rs.retryTime = s.retryMs;
+        const key = `${name}:${s.lastError.replace(/\d+/g, '#')}`;
+        if (Date.now() - (lastLogged.get(key) ?? 0) > 60_000) {
+          lastLogged.set(key, Date.now());
+          logTillEvent(opts.dataDir, 'warning', `replication ${name}: ${s.lastError} (retrying every ${Math.round(s.retryMs / 1000)} s at most)`);
+        }
+        throw e;
+      },
+    );
+  }
+
+  const resync$ = new Subject<'RESYNC'>();
+  let ticketsRs: RxReplicationState<any, any> | undefined;
+  let closuresRs: RxReplicationState<any, any> | undefined;
+  let acksRs: RxReplicationState<any, any> | undefined;
+  let baseRs: RxReplicationState<any, any> | undefined;
+  const common = { live: true, autoStart: true, waitForLeadership: false, toggleOnDocumentVisible: false, retryTime: baseRetry };
+
+  ticketsRs = replicateRxCollection<Ticket, unknown>({
+    ...common,
+    collection: store.db.tickets as any,
+    replicationIdentifier: `tillsync-tickets-push:${server}`,
+    push: {
+      batchSize: 100,
+      // The server already has acknowledged tickets: skip them (a local flag never re-sends a ticket anyway).
+      modifier: async (doc) => {
+        const l = await store.ledger();
+        const n = l.numberOf(doc.id);
+        return n !== null && l.isAcknowledged(n) ? null : stripRx<Ticket>(doc);
+      },
+      handler: (rows) =>
+        guarded('tickets', () => ticketsRs, async () => {
+          const tickets = rows.map((r) => r.newDocumentState as unknown as Ticket);
+          const res = await call<TicketsPushResponse>('POST', API.ticketsPush, { tickets });
+          st.tickets.pushed += res.accepted.length;
+          st.tickets.duplicates += res.duplicates.length;
+          for (const id of res.conflicts) {
+            st.tickets.conflicts = [...st.tickets.conflicts.slice(-49), id];
+            logTillEvent(opts.dataDir, 'error', `server reports a conflict for ticket ${id}: it holds different content under this id`);
+          }
+          for (const r of res.rejected) {
+            st.tickets.rejected = [...st.tickets.rejected.slice(-49), r];
+            logTillEvent(opts.dataDir, 'error', `server rejected ticket ${r.id}: ${r.reason}`);
+          }
+          if (res.accepted.length || res.duplicates.length) setTimeout(() => resync$.next('RESYNC'), 50).unref();
+          return [];
+        }),
+    },
+  });
+
+  closuresRs = replicateRxCollection<Closure, unknown>({
+    ...common,
+    collection: store.db.closures as any,
+    replicationIdentifier: `tillsync-closures-push:${server}`,
+    push: {
+      batchSize: 50,
+      modifier: (doc) => stripRx<Closure>(doc),
+      handler: (rows) =>
+        guarded('closures', () => closuresRs, async () => {
+          const closures = rows.map((r) => r.newDocumentState as unknown as Closure);
+          const res = await call<{ accepted: string[] }>('POST', API.closuresPush, { closures });
+          st.closures.pushed += res.accepted?.length ?? 0;
+          return [];
+        }),
+    },
+  });
+
+  acksRs = replicateRxCollection<AckDoc, Checkpoint>({
+    ...common,
+    collection: store.db.acks as any,
+    replicationIdentifier: `tillsync-acks-pull:${server}`,
+    pull: {
+      batchSize: 500,
+      stream$: resync$.asObservable(),
+      handler: (checkpoint, batchSize) =>
+        guarded('acks', () => acksRs, async () => {
+          const res = await call<PullResponse<TicketAck>>('GET', API.acksPull + pullQuery(checkpoint, batchSize));
+          st.acks.received += res.documents.length;
+          return {
+            documents: res.documents.map((a) => ({ id: a.id, acknowledgedAt: a.acknowledgedAt, documentNumber: a.documentNumber ?? null, updatedAt: a.updatedAt, _deleted: false })),
+            checkpoint: res.checkpoint ?? checkpoint ?? null,
+          } as any;
+        }),
+    },
+  });
+
+  baseRs = replicateRxCollection<BaseDoc, Checkpoint>({
+    ...common,
+    collection: store.db.base as any,
+    replicationIdentifier: `tillsync-base-pull:${server}`,
+    deletedField: 'deleted',
+    pull: {
+      batchSize: 500,
+      stream$: resync$.asObservable(),
+      modifier: (item: BaseItem & { _deleted: boolean }) => {
+        let data: Record<string, unknown> = {};
+        try {
+          data = JSON.parse(item.content);
+        } catch {
+          logTillEvent(opts.dataDir, 'error', `base item ${item.id} from the server is not valid JSON; kept empty`);
+        }
+        return { id: item.id, kind: item.kind, code: item.code, barcode: item.kind === 'article' ? String((data as any).barcode ?? '') : '', data, updatedAt: item.updatedAt, _deleted: item._deleted } as any;
+      },
+      handler: (checkpoint, batchSize) =>
+        guarded('base', () => baseRs, async () => {
+          const res = await call<PullResponse<BaseItem>>('GET', API.basePull + pullQuery(checkpoint, batchSize));
+          st.base.received += res.documents.length;
+          return { documents: res.documents as any, checkpoint: res.checkpoint ?? checkpoint ?? null } as any;
+        }),
+    },
+  });
+
+  const states = [ticketsRs, closuresRs, acksRs, baseRs];
+  // RxDB reports handler failures here too; they are already counted and logged by `guarded`.
+  const subs = states.map((s) => s.error$.subscribe(() => undefined));
+  const timer = setInterval(() => resync$.next('RESYNC'), opts.pullIntervalMs ?? 5000);
+  timer.unref();
+
+  return {
+    states,
+    status: () => JSON.parse(JSON.stringify(st)),
+    resync: () => resync$.next('RESYNC'),
+    awaitInSync: async () => {
+      await Promise.all(states.map((s) => s.awaitInSync()));
+    },
+    stop: async () => {
+      clearInterval(timer);
+      subs.forEach((s) => s.unsubscribe());
+      await Promise.all(states.map((s) => s.cancel()));
+      resync$.complete();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * `till start`: the long-running till process. Holds the store (lock file with its port), keeps
+ * every article in memory, checks the server's health every few seconds, replicates with the
+ * server, and serves the local API (client/api.ts) and the cashier page (client/web/, when present).
+ */
+import express from 'express';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { TillsyncError } from '../sync/errors.ts';
+import { tillApiRouter } from './api.ts';
+import { logTillEvent } from './day-log.ts';
+import { HealthMonitor } from './health.ts';
+import { acquireLock, type TillLock } from './lock.ts';
+import { startReplication, type TillReplication } from './replication.ts';
+import { TillStore } from './store/till-store.ts';
+import { TillService } from './till-service.ts';
+
+export interface StartOptions {
+  data: string;
+  port?: number;
+  host?: string;
+  healthIntervalMs?: number;
+  pullIntervalMs?: number;
+  retryMs?: number;
+}
+
+export interface RunningTill {
+  url: string;
+  port: number;
+  service: TillService;
+  replication: TillReplication | null;
+  stop(): Promise<void>;
+}
+
+const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
+
+export async function startTill(opts: StartOptions): Promise<RunningTill> {
+  const data = resolve(opts.data);
+  const lock: TillLock = await acquireLock(data, 'till start', { waitMs: 15_000 });
+  let store: TillStore | null = null;
+  let health: HealthMonitor | null = null;
+  let replication: TillReplication | null = null;
+  let server: Server | null = null;
+  const cleanup = async () => {
+    health?.stop();
+    if (server) {
+      const closed = new Promise<void>((r) => server!.close(() => r()));
+      server.closeIdleConnections();
+      await closed;
+    }
+    if (replication) await replication.stop().catch(() => undefined);
+    if (store) await store.close().catch(() => undefined);
+    lock.release();
+  };
+  try {
+    store = await TillStore.open({ dir: data }, { articles: 'all' });
+    const identity = store.identity;
+    if (!identity) throw new TillsyncError('not-initialised', `no till is initialised in ${data}`, { hint: 'run tillsync till init --data DIR --store S1 --till 01 first' });
+    const s = store;
+    health = new HealthMonitor(identity.serverUrl, {
+      onContact: (at) => void s.noteServerContact(at).catch(() => undefined),
+      onChange: (online) => {
+        logTillEvent(data, online ? 'info' : 'warning', online ? `server ${identity.serverUrl} answers again: selling online` : `server ${identity.serverUrl} does not answer: selling in degraded mode`);
+        if (online) replication?.resync();
+      },
+    });
+    await health.check();
+    health.start(opts.healthIntervalMs ?? 2000);
+    await store.ledger();
+    const service = new TillService(store, data, health);
+    if (identity.serverUrl) {
+      replication = startReplication({ store, dataDir: data, pullIntervalMs: opts.pullIntervalMs, retryMs: opts.retryMs, onContact: () => void s.noteServerContact().catch(() => undefined) });
+      const r = replication;
+      service.replicationStatus = () => r.status();
+    }
+    const app = express();
+    app.disable('x-powered-by');
+    app.use('/api/till', tillApiRouter(service));
+    if (existsSync(WEB_DIR)) app.use(express.static(WEB_DIR));
+    const host = opts.host ?? '127.0.0.1';
+    server = await new Promise<Server>((res, rej) => {
+      const srv = app.listen(opts.port ?? 8470, host, () => res(srv));
+      srv.once('error', (e: NodeJS.ErrnoException) =>
+        rej(e.code === 'EADDRINUSE' ? new TillsyncError('port-in-use', `port ${opts.port ?? 8470} on ${host} is already in use`, { hint: 'choose another --port' }) : e),
+      );
+    });
+    const port = (server.address() as AddressInfo).port;
+    lock.update({ port, host });
+    logTillEvent(data, 'info', `till ${identity.store}-${identity.till} started on http://${host}:${port} (pid ${process.pid})`);
+    let stopped = false;
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      service,
+      replication,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await cleanup();
+        logTillEvent(data, 'info', `till ${identity.store}-${identity.till} stopped`);
+      },
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The till's durable state behind one object: identity, tickets, closures, acknowledgements,
+ * package records and base data, over the RxDB database of open-store.ts. Every write that
+ * changes what a status or an extraction reports goes through here, so the in-memory ledger and
+ * base index stay exact. Only one process opens a store (see client/lock.ts).
+ */
+import type { Subscription } from 'rxjs';
+import { GENESIS_HASH, ticketId } from '../../sync/ticket-chain.ts';
+import type { TicketRounding } from '../../sync/ticket-math.ts';
+import type { BaseData, Closure, PackageKind, Ticket } from '../../sync/types.ts';
+import { decodeRanges, encodeRanges, splitRanges } from '../number-ranges.ts';
+import { BaseIndex, baseDocsOf } from './base-index.ts';
+import { bulkUpsertChunked, openTillDatabase, plain, scanDocs, WRITE_CHUNK, type StoreLocation, type TillDatabase } from './open-store.ts';
+import type { AckDoc, BaseDoc, MetaDoc } from './schemas.ts';
+import { TicketLedger, type TicketFlags } from './ticket-ledger.ts';
+
+export interface TillIdentity {
+  store: string;
+  till: string;
+  /** Shared with the server at enrolment: signs packages, authenticates replication. */
+  secret: string;
+  serverUrl: string | null;
+  createdAt: string;
+  rounding: TicketRounding;
+}
+
+export interface PackageRecord {
+  fileName: string;
+  kind: PackageKind;
+  createdAt: string;
+  count: number;
+  path: string;
+}
+
+export type StoredTicket = Ticket & Pick<TicketFlags, 'packagedIn' | 'acknowledgedAt' | 'documentNumber'>;
+
+/** Longest range text per package record: Deno KV values are capped at 64 KiB. */
+const RANGE_CHARS = 30_000;
+
+export class TillStore {
+  readonly base: BaseIndex;
+  identity: TillIdentity | null = null;
+  last: { number: number; hash: string } = { number: 0, hash: GENESIS_HASH };
+  lastClosure: Closure | null = null;
+  /** Highest ticket number covered by a closure (a closure with no tickets covers none). */
+  closedThrough = 0;
+  lastServerContact: string | null = null;
+  private ledgerState: TicketLedger | null = null;
+  private ledgerLoading: Promise<TicketLedger> | null = null;
+  private readonly subs: Subscription[] = [];
+  private contactWrittenAt = 0;
+
+  private constructor(readonly db: TillDatabase, readonly location: StoreLocation) {
+    this.base = new BaseIndex(db.base);
+  }
+
+  /** `articles: 'all'` loads every article into memory (till start, benchmark); 'lazy' for one-shot commands. */
+  static async open(where: StoreLocation, opts: { articles: 'all' | 'lazy' } = { articles: 'lazy' }): Promise<TillStore> {
+    const db = await openTillDatabase(where);
+    const s = new TillStore(db, where);
+    try {
+      await s.loadState(opts.articles === 'all');
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+    return s;
+  }
+
+  private async loadState(allArticles: boolean): Promise<void> {
+    const identity = await this.db.meta.findOne('identity').exec();
+    this.identity = identity ? (identity.toJSON(true).value as unknown as TillIdentity) : null;
+    const contact = await this.db.meta.findOne('contact').exec();
+    this.lastServerContact = (contact?.toJSON(true).value.lastServerContact as string | undefined) ?? null;
+    const lastTicket = await this.db.tickets.findOne({ selector: {}, sort: [{ number: 'desc' }] }).exec();
+    if (lastTicket) this.last = { number: lastTicket.number, hash: lastTicket.hash };
+    const closures = await this.closures();
+    this.lastClosure = closures.length ? closures[closures.length - 1] : null;
+    this.closedThrough = Math.max(0, ...closures.map((c) => c.lastNumber ?? 0));
+    await this.base.load({ articles: allArticles });
+    // Replication and base files write to these collections; keep the memory views in step.
+    this.subs.push(
+      this.db.base.$.subscribe((ev) => {
+        const doc = plain<BaseDoc>(ev.documentData);
+        if (ev.operation === 'DELETE' || (ev.documentData as any)._deleted) this.base.remove(doc);
+        else this.base.put(doc);
+      }),
+      this.db.acks.$.subscribe((ev) => {
+        if (ev.operation !== 'DELETE') this.ledgerState?.addAck(plain<AckDoc>(ev.documentData));
+      }),
+    );
+  }
+
+  requireIdentity(): TillIdentity {
+    if (!this.identity) throw new Error('this till is not initialised');
+    return this.identity;
+  }
+
+  async setIdentity(identity: TillIdentity): Promise<void> {
+    await this.db.meta.upsert({ id: 'identity', kind: 'identity', value: { ...identity } as unknown as Record<string, unknown> });
+    this.identity = identity;
+  }
+
+  /** Records a successful contact with the server; written at most every 30 s (memory is exact). */
+  async noteServerContact(at = new Date()): Promise<void> {
+    this.lastServerContact = at.toISOString();
+    if (Date.now() - this.contactWrittenAt < 30_000) return;
+    this.contactWrittenAt = Date.now();
+    await this.db.meta.upsert({ id: 'contact', kind: 'contact', value: { lastServerContact: this.lastServerContact } });
+  }
+
+  /** Stores a sold ticket: one atomic, durable commit; resolves only once it is on disk. */
+  async appendTicket(t: Ticket): Promise<void> {
+    if (t.number !== this.last.number + 1) throw new Error(`ticket ${t.id} is not the next number (last is ${this.last.number})`);
+    await this.db.tickets.insert(t);
+    this.last = { number: t.number, hash: t.hash };
+    this.ledgerState?.addTicket(t);
+  }
+
+  private idPrefix(): string {
+    const id = this.requireIdentity();
+    return `${id.store}-${id.till}-`;
+  }
+
+  /** Builds the per-ticket ledger on first use (one pass over tickets, acks and package records). */
+  async ledger(): Promise<TicketLedger> {
+    if (this.ledgerState) return this.ledgerState;
+    if (!this.ledgerLoading) {
+      this.ledgerLoading = (async () => {
+        const l = new TicketLedger(this.idPrefix());
+        await scanDocs<Ticket>(this.db.tickets, {}, (t) => l.addTicket(t));
+        if (l.lastNumber < this.last.number) l.lastNumber = this.last.number;
+        await scanDocs<AckDoc>(this.db.acks, {}, (a) => l.addAck(a));
+        await scanDocs<MetaDoc>(this.db.meta, { from: 'package:', to: 'package:\uffff' }, (m) => l.addPackage(String(m.value.fileName), decodeRanges(String(m.value.numbers))));
+        this.ledgerState = l;
+        return l;
+      })();
+    }
+    return this.ledgerLoading;
+  }
+
+  async withFlags(tickets: Ticket[]): Promise<StoredTicket[]> {
+    const l = await this.ledger();
+    return tickets.map((t) => {
+      const f = l.flags(t.number);
+      return { ...t, packagedIn: f.packagedIn, acknowledgedAt: f.acknowledgedAt, documentNumber: f.documentNumber };
+    });
+  }
+
+  /** Tickets with these numbers, in number order (ids sort like numbers: they are zero-padded). */
+  async ticketsByNumbers(numbers: number[]): Promise<Ticket[]> {
+    if (!numbers.length) return [];
+    const id = this.requireIdentity();
+    const wanted = new Set(numbers);
+    const sorted = [...wanted].sort((a, b) => a - b);
+    const out: Ticket[] = [];
+    await scanDocs<Ticket>(this.db.tickets, { from: ticketId(id.store, id.till, sorted[0]), to: ticketId(id.store, id.till, sorted[sorted.length - 1]) }, (t) => {
+      if (wanted.has(t.number)) out.push(t);
+    });
+    return out;
+  }
+
+  /** Tickets numbered from `first` to the last one. */
+  async ticketsFrom(first: number): Promise<Ticket[]> {
+    if (first > this.last.number) return [];
+    const id = this.requireIdentity();
+    return scanDocs<Ticket>(this.db.tickets, { from: ticketId(id.store, id.till, Math.max(1, first)), to: ticketId(id.store, id.till, this.last.number) });
+  }
+
+  async recentTickets(limit: number): Promise<Ticket[]> {
+    const docs = await this.db.tickets.find({ selector: {}, sort: [{ number: 'desc' }], limit }).exec();
+    return docs.map((d) => plain<Ticket>(d.toJSON(true)));
+  }
+
+  async ticket(number: number): Promise<Ticket | null> {
+    const id = this.requireIdentity();
+    const d = await this.db.tickets.findOne(ticketId(id.store, id.till, number)).exec();
+    return d ? plain<Ticket>(d.toJSON(true)) : null;
+  }
+
+  async appendClosure(c: Closure): Promise<void> {
+    await this.db.closures.insert(c);
+    this.lastClosure = c;
+    if (c.lastNumber !== null && c.lastNumber > this.closedThrough) this.closedThrough = c.lastNumber;
+  }
+
+  async closures(): Promise<Closure[]> {
+    return (await scanDocs<Closure>(this.db.closures)).sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Records that a package file holds these tickets. All parts go in one bulk write of at most
+   * WRITE_CHUNK documents, which the denokv storage commits atomically: a crash leaves the tickets
+   * either all marked or all unmarked (then the next extraction simply packages them again).
+   */
+  async recordPackage(rec: PackageRecord, numbers: number[]): Promise<void> {
+    const pieces = splitRanges(encodeRanges(numbers), RANGE_CHARS);
+    if (pieces.length > WRITE_CHUNK) throw new Error(`package ${rec.fileName}: ticket numbers too scattered to record in one commit (${pieces.length} parts)`);
+    const docs: MetaDoc[] = pieces.map((numbersText, part) => ({ id: `package:${rec.fileName}#${part}`, kind: 'package', value: { ...rec, part, parts: pieces.length, numbers: numbersText } }));
+    const res = await this.db.meta.bulkUpsert(docs);
+    if (res.error.length) throw new Error(`recording package ${rec.fileName} failed`);
+    (await this.ledger()).addPackage(rec.fileName, numbers);
+  }
+
+  async packages(): Promise<(PackageRecord & { numbers: string })[]> {
+    const docs = await scanDocs<MetaDoc>(this.db.meta, { from: 'package:', to: 'package:\uffff' });
+    const byFile = new Map<string, PackageRecord & { numbers: string }>();
+    for (const d of docs) {
+      const v = d.value as any;
+      const cur = byFile.get(v.fileName);
+      if (cur) cur.numbers = `${cur.numbers},${v.numbers}`;
+      else byFile.set(v.fileName, { fileName: v.fileName, kind: v.kind, createdAt: v.createdAt, count: v.count, path: v.path, numbers: v.numbers });
+    }
+    return [...byFile.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** Upserts base data (init, base files); the base index follows through the change stream. */
+  async applyBase(base: Partial<BaseData>, opts: { at?: string; onProgress?: (n: number) => void } = {}): Promise<number> {
+    const docs = baseDocsOf(base, opts.at ?? new Date().toISOString());
+    await bulkUpsertChunked(this.db.base, docs, opts.onProgress);
+    for (const d of docs) this.base.put(d);
+    return docs.length;
+  }
+
+  /** Acknowledgements written directly (replication writes to the same collection). */
+  async recordAcks(acks: AckDoc[]): Promise<void> {
+    await bulkUpsertChunked(this.db.acks, acks);
+    const l = await this.ledger();
+    for (const a of acks) l.addAck(a);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.subs) s.unsubscribe();
+    await this.db.close();
+  }
+}

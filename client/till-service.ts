@@ -1,0 +1,201 @@
+/**
+ * What a till does, over an open TillStore: sell, report, close, extract, send. The CLI (when it
+ * owns the store) and the local HTTP API of `till start` both call these, so a sale is the same
+ * sale whichever way it came in.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TillsyncError } from '../sync/errors.ts';
+import { writeTicketPackage } from '../sync/package-writer.ts';
+import { transportFor, type SendResult } from '../sync/transports/transport-for.ts';
+import type { Closure, PackageKind, Ticket } from '../sync/types.ts';
+import { buildClosure } from './closure.ts';
+import { logTillEvent } from './day-log.ts';
+import type { HealthMonitor } from './health.ts';
+import { buildTicket, type SaleCatalog } from './sale.ts';
+import type { LedgerCounts } from './store/ticket-ledger.ts';
+import type { StoredTicket, TillIdentity, TillStore } from './store/till-store.ts';
+
+export interface TillStatus {
+  store: string;
+  till: string;
+  server: string | null;
+  /** null: no server configured, or not checked yet. */
+  serverOnline: boolean | null;
+  lastNumber: number;
+  lastHash: string;
+  counts: LedgerCounts;
+  lastServerContact: string | null;
+  lastClosure: Pick<Closure, 'id' | 'seq' | 'closedAt' | 'day' | 'ticketCount' | 'firstNumber' | 'lastNumber' | 'total' | 'grandTotal'> | null;
+  /** Tickets sold since the last closure. */
+  openTickets: number;
+  articles: number;
+  customers: number;
+  replication?: unknown;
+}
+
+export interface ExtractResult {
+  kind: PackageKind;
+  count: number;
+  /** null when there was nothing to extract. */
+  file: { path: string; fileName: string; bytes: number } | null;
+  firstNumber: number | null;
+  lastNumber: number | null;
+  message: string;
+}
+
+export interface SendOptions {
+  lan?: string;
+  mail?: string[];
+  smtp?: string;
+  from?: string;
+}
+
+/** Serialises work that must not interleave (numbering, packaging). */
+class Queue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export class TillService {
+  private readonly sales = new Queue();
+  private readonly packaging = new Queue();
+  /** Filled by `till start` with the replication's state, for status. */
+  replicationStatus: (() => unknown) | null = null;
+
+  constructor(readonly store: TillStore, readonly dataDir: string, readonly health: HealthMonitor) {}
+
+  get identity(): TillIdentity {
+    const id = this.store.identity;
+    if (!id) throw new TillsyncError('not-initialised', `no till is initialised in ${resolve(this.dataDir)}`, { hint: 'run tillsync till init --data DIR --store S1 --till 01 first' });
+    return id;
+  }
+
+  /** Catalog for one sale: in-memory lookups, with articles fetched first when not all loaded. */
+  private async catalogFor(input: unknown): Promise<SaleCatalog> {
+    const base = this.store.base;
+    if (!base.complete && input && typeof input === 'object' && Array.isArray((input as any).lines)) {
+      for (const l of (input as any).lines) if (l && typeof l.article === 'string') await base.findArticle(l.article.trim());
+    }
+    return {
+      article: (ref) => base.article(ref),
+      customer: (code) => base.customers.get(code),
+      counterCustomer: () => base.counterCustomer(),
+      vatRate: (code) => base.vatRates.get(code),
+      paymentMode: (code) => base.paymentModes.get(code),
+    };
+  }
+
+  /** Sells one ticket; resolves once the ticket is durably stored. */
+  sell(input: unknown): Promise<StoredTicket> {
+    const id = this.identity;
+    return this.sales.run(async () => {
+      const catalog = await this.catalogFor(input);
+      const degraded = await this.health.isDegraded();
+      const last = this.store.last;
+      let ticket: Ticket;
+      try {
+        ticket = buildTicket(input, catalog, { store: id.store, till: id.till, lastNumber: last.number, lastHash: last.hash, rounding: id.rounding }, { now: new Date(), degraded });
+      } catch (e) {
+        logTillEvent(this.dataDir, 'warning', `sale refused: ${(e as Error).message}`);
+        throw e;
+      }
+      await this.store.appendTicket(ticket);
+      return { ...ticket, packagedIn: null, acknowledgedAt: null, documentNumber: null };
+    });
+  }
+
+  async status(): Promise<TillStatus> {
+    const id = this.identity;
+    const ledger = await this.store.ledger();
+    const c = this.store.lastClosure;
+    return {
+      store: id.store,
+      till: id.till,
+      server: id.serverUrl,
+      serverOnline: id.serverUrl ? this.health.online : null,
+      lastNumber: this.store.last.number,
+      lastHash: this.store.last.hash,
+      counts: ledger.counts(),
+      lastServerContact: this.store.lastServerContact,
+      lastClosure: c ? { id: c.id, seq: c.seq, closedAt: c.closedAt, day: c.day, ticketCount: c.ticketCount, firstNumber: c.firstNumber, lastNumber: c.lastNumber, total: c.total, grandTotal: c.grandTotal } : null,
+      openTickets: this.store.last.number - this.store.closedThrough,
+      articles: this.store.base.complete ? this.store.base.articlesByCode.size : -1,
+      customers: this.store.base.customers.size,
+      ...(this.replicationStatus ? { replication: this.replicationStatus() } : {}),
+    };
+  }
+
+  /** Z report of everything sold since the previous closure. */
+  close(): Promise<Closure> {
+    const id = this.identity;
+    return this.sales.run(async () => {
+      const prev = this.store.lastClosure;
+      const from = this.store.closedThrough + 1;
+      const tickets = await this.store.ticketsFrom(from);
+      const closure = buildClosure(tickets, prev, id, new Date(), id.rounding.decimals);
+      await this.store.appendClosure(closure);
+      logTillEvent(this.dataDir, 'info', `closure ${closure.id}: ${closure.ticketCount} tickets, total ${closure.total}, grand total ${closure.grandTotal}`);
+      return closure;
+    });
+  }
+
+  /**
+   * Writes the TicDeg / TicDep package and only then records the tickets as packaged: a failed
+   * write (disk full…) leaves them unmarked, a crash in between only means they are packaged again.
+   */
+  extract(opts: { kind: PackageKind; includeSent?: boolean; out: string }): Promise<ExtractResult> {
+    const id = this.identity;
+    if (opts.kind !== 'degraded' && opts.kind !== 'untransferred') {
+      throw new TillsyncError('usage', `--kind must be degraded or untransferred, not "${opts.kind}"`, { hint: 'degraded: tickets sold while the server was away; untransferred: every ticket the server has not acknowledged' });
+    }
+    return this.packaging.run(async () => {
+      const ledger = await this.store.ledger();
+      const numbers = ledger.selectForExtract(opts.kind, Boolean(opts.includeSent));
+      const what = opts.kind === 'degraded' ? 'degraded tickets' : 'untransferred tickets';
+      if (!numbers.length) {
+        return { kind: opts.kind, count: 0, file: null, firstNumber: null, lastNumber: null, message: `nothing to extract: no ${what} ${opts.includeSent ? 'left unacknowledged' : 'waiting (already packaged ones need --include-sent)'}` };
+      }
+      const tickets = await this.store.ticketsByNumbers(numbers);
+      if (tickets.length !== numbers.length) throw new TillsyncError('store-inconsistent', `the store holds ${tickets.length} of the ${numbers.length} tickets to extract`, { hint: 'run tillsync till status and report it' });
+      const created = new Date();
+      const written = await writeTicketPackage(resolve(opts.out), { store: id.store, till: id.till, kind: opts.kind, tickets, secret: id.secret, created });
+      await this.store.recordPackage({ fileName: written.fileName, kind: opts.kind, createdAt: created.toISOString(), count: tickets.length, path: written.path }, numbers);
+      const first = numbers[0];
+      const last = numbers[numbers.length - 1];
+      logTillEvent(this.dataDir, 'info', `extracted ${tickets.length} ${what} (${first}–${last}) to ${written.path}`);
+      return { kind: opts.kind, count: tickets.length, file: { path: written.path, fileName: written.fileName, bytes: written.bytes }, firstNumber: first, lastNumber: last, message: `${tickets.length} ${what} (${first}–${last}) written to ${written.path}` };
+    });
+  }
+
+  async send(file: string, opts: SendOptions): Promise<SendResult & { file: string }> {
+    const id = this.identity;
+    const path = resolve(file);
+    if (!existsSync(path) || !statSync(path).isFile()) throw new TillsyncError('no-file', `no package file ${path}`, { hint: 'give the path printed by tillsync till extract', ref: { file } });
+    const transport = transportFor({ lan: opts.lan, mail: opts.mail, smtp: opts.smtp, from: opts.from, tillId: `${id.store}-${id.till}`, secret: id.secret });
+    try {
+      const res = await transport.send(path);
+      logTillEvent(this.dataDir, 'info', `sent ${path} by ${res.channel} to ${res.target}`);
+      return { ...res, file: path };
+    } catch (e) {
+      logTillEvent(this.dataDir, 'error', `sending ${path} failed: ${(e as Error).message}`);
+      throw e;
+    }
+  }
+
+  async tickets(limit = 50): Promise<StoredTicket[]> {
+    return this.store.withFlags(await this.store.recentTickets(Math.max(1, Math.min(limit, 1000))));
+  }
+
+  searchArticles(q: string, limit?: number) {
+    return this.store.base.searchArticles(q, limit);
+  }
+
+  searchCustomers(q: string, limit?: number) {
+    return this.store.base.searchCustomers(q, limit);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Accumulates signed amounts (debit − credit) per line identity and renders a balanced entry:
+ * positive sums become debits, negative ones credits, zero lines disappear. Lines keep the order in
+ * which their identity first appeared, so customer lines come first as in the seed listings.
+ */
+import { D, money, type Dec, type Decimals } from '../../sync/money.ts';
+import type { EntryDraft, EntryKind, LineDraft } from './ledger-types.ts';
+
+export interface LineSpec {
+  account: string;
+  aux?: string | null;
+  auxLabel?: string | null;
+  label: string;
+  vatCode?: string | null;
+  documentNumber?: string | null;
+  letterKey?: string | null;
+}
+
+export class EntryBuilder {
+  private readonly lines = new Map<string, { spec: LineSpec; amount: Dec }>();
+
+  constructor(
+    readonly journal: string,
+    readonly date: string,
+    readonly piece: string,
+    readonly label: string,
+    readonly kind: EntryKind,
+  ) {}
+
+  /** @param signed debit − credit */
+  add(spec: LineSpec, signed: Dec): void {
+    if (signed.isZero()) return;
+    const id = `${spec.account}\u0000${spec.aux ?? ''}\u0000${spec.vatCode ?? ''}\u0000${spec.documentNumber ?? ''}\u0000${spec.letterKey ?? ''}\u0000${spec.label}`;
+    const cur = this.lines.get(id);
+    if (cur) cur.amount = cur.amount.plus(signed);
+    else this.lines.set(id, { spec, amount: signed });
+  }
+
+  build(decimals: Decimals): EntryDraft | null {
+    const lines: LineDraft[] = [];
+    for (const { spec, amount } of this.lines.values()) {
+      const a = money(amount, decimals);
+      if (a.isZero()) continue;
+      lines.push({
+        account: spec.account,
+        aux: spec.aux ?? null,
+        auxLabel: spec.auxLabel ?? null,
+        label: spec.label,
+        debit: a.isPositive() ? a : new D(0),
+        credit: a.isNegative() ? a.negated() : new D(0),
+        vatCode: spec.vatCode ?? null,
+        documentNumber: spec.documentNumber ?? null,
+        letterKey: spec.letterKey ?? null,
+      });
+    }
+    if (!lines.length) return null;
+    return { journal: this.journal, date: this.date, piece: this.piece, label: this.label, kind: this.kind, lines };
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The tie-out checks, the last pass of every posting and lettering run (beancount-style): they
+ * recompute what the books must say from the source data, independently of the posting code, and
+ * compare. A broken invariant fails the run and rolls it back; the figures are printed every run.
+ *
+ *  - every entry balances (Σ debit = Σ credit);
+ *  - Σ ticket goods = Σ document totals = Σ customer debits of the sales entries;
+ *  - VAT per code = Σ line VAT recomputed under the rounding rules (+ differences put on the tax);
+ *    the same for net amounts per code (+ differences put on the first line);
+ *  - money received = Σ movements on the treasury accounts;
+ *  - every fully lettered group sums to zero; partial groups are flagged partial.
+ */
+import { D, fmt, money, splitInclusive, type Dec, type Decimals, type RoundingRules } from '../../sync/money.ts';
+import type { EntryDraft, PostingDocument, PostingTicket, RoundingAdjustment } from './ledger-types.ts';
+import type { AccountingMapping } from './mapping.ts';
+import type { LetteringPlan } from './lettering.ts';
+import { signedTotal } from './posting.ts';
+
+export interface InvariantCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const add = (m: Map<string, Dec>, k: string, v: Dec) => m.set(k, (m.get(k) ?? new D(0)).plus(v));
+
+/** Accumulates over the chunks of one run, then judges. */
+export class InvariantLedger {
+  private entries = 0;
+  private unbalanced: string[] = [];
+  private ticketGoods: Dec = new D(0);
+  private docTotals: Dec = new D(0);
+  private docRounded: Dec = new D(0);
+  private customerDebits: Dec = new D(0);
+  private docMismatch: string[] = [];
+  private expectedVat = new Map<string, Dec>();
+  private postedVat = new Map<string, Dec>();
+  private expectedNet = new Map<string, Dec>();
+  private postedNet = new Map<string, Dec>();
+  private badAdjustments: string[] = [];
+  private moneyIn: Dec = new D(0);
+  private treasuryMoves: Dec = new D(0);
+  private lettered = 0;
+  private partial = 0;
+  private badGroups: string[] = [];
+  private readonly d: Decimals;
+  private readonly rules: RoundingRules;
+
+  constructor(private readonly m: AccountingMapping) {
+    this.rules = m.rounding;
+    this.d = m.rounding.decimals;
+  }
+
+  /** One chunk: the documents posted, their tickets and loose tickets, and the entries produced. */
+  addPosting(docs: PostingDocument[], tickets: PostingTicket[], looseTicketIds: Set<string>, entries: EntryDraft[], adjustments: RoundingAdjustment[]): void {
+    const m = this.m;
+    const d = this.d;
+    const posted = new Map<number, PostingDocument>();
+    for (const doc of docs) if (doc.kind !== 'delivery-note' || m.posting.deliveryNotes === 'post') posted.set(doc.id, doc);
+    const handled = new Set(docs.map((x) => x.id));
+    const goodsByDoc = new Map<number, Dec>();
+    const linesByDoc = new Map<number, PostingTicket['lines']>();
+    const moneyModes = new Set(Object.entries(m.paymentModes).filter(([, p]) => !p.credit && !p.depositVoucher).map(([c]) => c));
+    for (const t of tickets) {
+      const counts = t.documentId !== null ? handled.has(t.documentId) : looseTicketIds.has(t.id);
+      if (counts) for (const p of t.payments) if (moneyModes.has(p.mode)) this.moneyIn = this.moneyIn.plus(p.amount);
+      if (t.documentId === null || !posted.has(t.documentId)) continue;
+      goodsByDoc.set(t.documentId, (goodsByDoc.get(t.documentId) ?? new D(0)).plus(t.goods));
+      const l = linesByDoc.get(t.documentId);
+      if (l) l.push(...t.lines);
+      else linesByDoc.set(t.documentId, [...t.lines]);
+    }
+    const expectCustomer = new Map<string, Dec>();
+    for (const doc of posted.values()) {
+      const total = signedTotal(doc);
+      this.docTotals = this.docTotals.plus(total);
+      this.docRounded = this.docRounded.plus(money(total, d));
+      this.ticketGoods = this.ticketGoods.plus(goodsByDoc.get(doc.id) ?? 0);
+      expectCustomer.set(doc.number, money(total, d));
+      // Independent recomputation of net and VAT per code from the ticket lines.
+      const byCode = new Map<string, { rate: string; incl: Dec[] }>();
+      for (const l of linesByDoc.get(doc.id) ?? []) {
+        const g = byCode.get(l.vatCode) ?? { rate: l.vatRate, incl: [] };
+        g.incl.push(new D(l.inclVat));
+        byCode.set(l.vatCode, g);
+      }
+      for (const [code, g] of byCode) {
+        const exportCode = m.vat[code]?.vatCode ?? code;
+        let net: Dec = new D(0);
+        let vat: Dec = new D(0);
+        if (this.rules.vatOn === 'line') {
+          for (const incl of g.incl) {
+            const s = splitInclusive(incl, g.rate, d);
+            net = net.plus(s.exclVat);
+            vat = vat.plus(s.vat);
+          }
+        } else {
+          const s = splitInclusive(g.incl.reduce((a, b) => a.plus(b), new D(0)), g.rate, d);
+          net = s.exclVat;
+          vat = s.vat;
+        }
+        add(this.expectedNet, exportCode, net);
+        add(this.expectedVat, exportCode, vat);
+      }
+    }
+    for (const a of adjustments) {
+      const tolerance = new D(10).pow(-d).times(Math.max(1, [...linesByDoc.entries()].find(([id]) => posted.get(id)?.number === a.document)?.[1].length ?? 1));
+      if (a.amount.abs().gt(tolerance)) this.badAdjustments.push(`${a.document}: ${a.amount.toFixed()} is more than rounding`);
+      if (a.placement === 'first-tax' && a.vatCode) add(this.expectedVat, a.vatCode, a.amount);
+      if (a.placement === 'first-line' && a.vatCode) add(this.expectedNet, a.vatCode, a.amount);
+    }
+
+    const vatAccounts = new Set(Object.values(m.vat).map((v) => v.vatAccount));
+    const salesAccounts = new Set(Object.values(m.vat).map((v) => v.salesAccount));
+    const treasuryAccounts = new Set(Object.values(m.paymentModes).filter((p) => !p.credit && !p.depositVoucher && p.account).map((p) => p.account!));
+    const customerSeen = new Map<string, Dec>();
+    for (const e of entries) {
+      this.entries++;
+      let dr: Dec = new D(0);
+      let cr: Dec = new D(0);
+      for (const l of e.lines) {
+        dr = dr.plus(l.debit);
+        cr = cr.plus(l.credit);
+        if (e.kind === 'sales') {
+          if (l.letterKey !== null && l.documentNumber && expectCustomer.has(l.documentNumber)) add(customerSeen, l.documentNumber, l.debit.minus(l.credit));
+          if (l.vatCode && vatAccounts.has(l.account)) add(this.postedVat, l.vatCode, l.credit.minus(l.debit));
+          else if (l.vatCode && salesAccounts.has(l.account)) add(this.postedNet, l.vatCode, l.credit.minus(l.debit));
+        } else if (treasuryAccounts.has(l.account) && l.aux === null) {
+          this.treasuryMoves = this.treasuryMoves.plus(l.debit).minus(l.credit);
+        }
+      }
+      if (!dr.eq(cr)) this.unbalanced.push(`${e.journal} ${e.piece} (${fmt(dr, this.d)} ≠ ${fmt(cr, this.d)})`);
+    }
+    for (const [num, want] of expectCustomer) {
+      const got = customerSeen.get(num) ?? new D(0);
+      this.customerDebits = this.customerDebits.plus(got);
+      if (!got.eq(want)) this.docMismatch.push(`${num}: customer ${fmt(got, d)} ≠ document ${fmt(want, d)}`);
+    }
+  }
+
+  addLettering(groups: LetteringPlan['groups']): void {
+    for (const g of groups) {
+      this.lettered++;
+      const zero = g.debit.eq(g.credit);
+      if (g.partial) this.partial++;
+      if (g.partial === zero) this.badGroups.push(`${g.account}/${g.aux ?? ''} ${g.code} (${g.key}): ${fmt(g.debit, this.d)} − ${fmt(g.credit, this.d)}${g.partial ? ' flagged partial but balanced' : ' does not sum to zero'}`);
+    }
+  }
+
+  checks(): InvariantCheck[] {
+    const d = this.d;
+    const list = (xs: string[]) => xs.slice(0, 3).join('; ') + (xs.length > 3 ? `; … ${xs.length - 3} more` : '');
+    const codes = (a: Map<string, Dec>, b: Map<string, Dec>) => {
+      const bad: string[] = [];
+      const out: string[] = [];
+      for (const code of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+        const want = a.get(code) ?? new D(0);
+        const got = b.get(code) ?? new D(0);
+        out.push(`${code} ${fmt(got, d)}`);
+        if (!want.eq(got)) bad.push(`${code}: posted ${fmt(got, d)} ≠ lines ${fmt(want, d)}`);
+      }
+      return { bad, out };
+    };
+    const vat = codes(this.expectedVat, this.postedVat);
+    const net = codes(this.expectedNet, this.postedNet);
+    const totalsOk = this.ticketGoods.eq(this.docTotals) && this.docRounded.eq(this.customerDebits) && !this.docMismatch.length;
+    return [
+      { name: 'entries balance', ok: !this.unbalanced.length, detail: this.unbalanced.length ? `unbalanced: ${list(this.unbalanced)}` : `${this.entries} entries, each Σ debit = Σ credit` },
+      {
+        name: 'tickets = documents = customer debits',
+        ok: totalsOk,
+        detail: `tickets ${this.ticketGoods.toFixed()} / documents ${this.docTotals.toFixed()} / customer debits ${fmt(this.customerDebits, d)}${this.docMismatch.length ? ` — ${list(this.docMismatch)}` : ''}`,
+      },
+      { name: 'VAT per code = Σ line VAT', ok: !vat.bad.length && !this.badAdjustments.length, detail: vat.bad.length || this.badAdjustments.length ? list([...vat.bad, ...this.badAdjustments]) : vat.out.join(', ') || 'no VAT posted' },
+      { name: 'net per code = Σ line net', ok: !net.bad.length, detail: net.bad.length ? list(net.bad) : net.out.join(', ') || 'no sales posted' },
+      { name: 'money received = treasury movements', ok: this.moneyIn.eq(this.treasuryMoves), detail: `payments ${this.moneyIn.toFixed()} / treasury ${fmt(this.treasuryMoves, d)}` },
+      { name: 'lettered groups sum to zero', ok: !this.badGroups.length, detail: this.badGroups.length ? list(this.badGroups) : `${this.lettered} group(s) lettered, ${this.partial} partial` },
+    ];
+  }
+}
+
+export function renderChecks(checks: InvariantCheck[]): string {
+  return checks.map((c) => `  ${c.ok ? 'ok    ' : 'BROKEN'} ${c.name}: ${c.detail}`).join('\n');
+}
+
+export function brokenChecks(checks: InvariantCheck[]): InvariantCheck[] {
+  return checks.filter((c) => !c.ok);
+}

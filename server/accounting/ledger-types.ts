@@ -1,0 +1,122 @@
+/**
+ * The data the pure accounting passes exchange: documents and tickets in (read-only), entry drafts,
+ * settlement operations and errors out. Amounts are decimal.js values inside the passes and decimal
+ * text at the edges.
+ */
+import type { Dec } from '../../sync/money.ts';
+import type { DataError } from '../../sync/errors.ts';
+import type { TicketPayment, TicketSettlement } from '../../sync/types.ts';
+
+export type DocKind = 'invoice' | 'delivery-note' | 'credit-note';
+
+export interface PostingDocument {
+  id: number;
+  number: string;
+  kind: DocKind;
+  store: string;
+  till: string;
+  customer: string;
+  day: string;
+  /** As stored by integration; a credit note may be stored positive (the sign comes from the kind). */
+  totalIncl: string;
+  ticketCount: number;
+}
+
+export interface PostingTicketLine {
+  vatCode: string;
+  vatRate: string;
+  inclVat: string;
+}
+
+export interface PostingTicket {
+  id: string;
+  store: string;
+  till: string;
+  number: number;
+  day: string;
+  customer: string;
+  documentId: number | null;
+  documentNumber: string | null;
+  lines: PostingTicketLine[];
+  settlements: TicketSettlement[];
+  payments: TicketPayment[];
+  /** Goods incl VAT (totals.inclVat), negative on returns. */
+  goods: string;
+}
+
+export interface LineDraft {
+  account: string;
+  aux: string | null;
+  auxLabel: string | null;
+  label: string;
+  /** Both ≥ 0, one of them zero. */
+  debit: Dec;
+  credit: Dec;
+  vatCode: string | null;
+  documentNumber: string | null;
+  /** Lines with the same (account, aux, letterKey) are lettered together; null = not letterable. */
+  letterKey: string | null;
+}
+
+export type EntryKind = 'sales' | 'treasury';
+
+export interface EntryDraft {
+  journal: string;
+  date: string;
+  piece: string;
+  label: string;
+  kind: EntryKind;
+  lines: LineDraft[];
+}
+
+export type SettlementKind = 'payment' | 'receivable' | 'deposit';
+
+/** A settlement item (effet) to create. Receivables and deposits stay open until consumed. */
+export interface SettlementDraft {
+  kind: SettlementKind;
+  customer: string;
+  thirdParty: string;
+  documentNumber: string | null;
+  ticketId: string | null;
+  mode: string;
+  state: string;
+  amount: Dec;
+  open: Dec;
+  day: string;
+}
+
+/** Money that pays an open receivable (invoice settled at the till) or uses an open deposit (voucher). */
+export interface Consumption {
+  kind: 'receivable' | 'deposit';
+  ref: string;
+  amount: Dec;
+  ticketId: string;
+  day: string;
+}
+
+export interface RoundingAdjustment {
+  document: string;
+  placement: 'accounts' | 'first-line' | 'first-tax';
+  /** The export VAT code the difference went onto (first-line / first-tax), else null. */
+  vatCode: string | null;
+  /** Signed: customer amount − Σ(net + VAT) before placement. */
+  amount: Dec;
+}
+
+export interface PostingResult {
+  entries: EntryDraft[];
+  settlements: SettlementDraft[];
+  consumptions: Consumption[];
+  /** Documents handled (posted as sales, or delivery notes left to the commercial side). */
+  postedDocuments: PostingDocument[];
+  /** Documents left out because of an error (they stay unposted for a later run). */
+  leftOut: PostingDocument[];
+  /** Tickets without goods whose payments were posted (integrated but no document). */
+  postedLooseTickets: string[];
+  adjustments: RoundingAdjustment[];
+  errors: DataError[];
+}
+
+export function emptyResult(): PostingResult {
+  return { entries: [], settlements: [], consumptions: [], postedDocuments: [], leftOut: [], postedLooseTickets: [], adjustments: [], errors: [] };
+}

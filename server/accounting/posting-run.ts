@@ -1,0 +1,272 @@
+/**
+ * A posting run: documents and payment-only tickets not posted yet → entries, settlement items,
+ * letterings, as ONE batch in ONE transaction under the books' write lock (the integration lock:
+ * integration, its undo and posting never interleave). Idempotent: what a run posted is marked
+ * (documents.posting_batch, posted_tickets) and a rerun finds nothing left. Crash-safe: a crash
+ * anywhere rolls the whole run back. The invariants are the last pass; if one breaks the run is
+ * rolled back and reported, nothing is written.
+ *
+ * The mapping is checked first (seed 000: posting cannot start while a setting is wrong).
+ */
+import type { Kysely } from 'kysely';
+import { TillsyncError, type DataError } from '../../sync/errors.ts';
+import { D, fmt } from '../../sync/money.ts';
+import type { Database } from '../db/schema.ts';
+import { nowIso } from '../db/dialect.ts';
+import { loadBaseData } from '../base-data.ts';
+import { appendDayLog } from '../log-book.ts';
+import { withIntegrationLock } from '../integration/write-lock.ts';
+import { insertRows, nextId, syncSequences } from './bulk-insert.ts';
+import { checkMapping } from './config-check.ts';
+import type { Grouping, PostingMode } from './grouping.ts';
+import { brokenChecks, InvariantLedger, renderChecks, type InvariantCheck } from './invariants.ts';
+import type { PostingResult } from './ledger-types.ts';
+import type { LetterLine } from './lettering.ts';
+import { LetteringWriter } from './lettering-store.ts';
+import { customerResolver, loadMapping, mappingPath, readMappingJson } from './mapping.ts';
+import { chunksOf, loadTickets, selectDocuments, selectLooseTickets, type PostingFilters } from './posting-source.ts';
+import { postDocuments } from './posting.ts';
+import { planSettlements, type OpenItem } from './settlements.ts';
+
+export interface PostingRequest extends PostingFilters {
+  mode?: PostingMode;
+  grouping?: Grouping;
+}
+
+export interface PostingHooks {
+  onStart?: (tickets: number) => void;
+  onProgress?: (done: number) => void;
+  /** Tests only: alter the pass's result before it is written (to prove the invariants catch it). */
+  faultForTest?: (r: PostingResult) => void;
+  /** Tickets per chunk (default 20,000). */
+  chunkTickets?: number;
+}
+
+export interface PostingSummary {
+  /** The batch written, or null when there was nothing to post. */
+  batch: number | null;
+  mode: PostingMode;
+  grouping: Grouping;
+  filters: PostingFilters;
+  documents: number;
+  /** Delivery notes handled without a sales entry (invoiced later by the commercial side). */
+  deliveryNotes: number;
+  tickets: number;
+  paymentOnlyTickets: number;
+  entries: number;
+  lines: number;
+  settlements: number;
+  lettering: { groups: number; partial: number };
+  leftOut: number;
+  errorCount: number;
+  errors: DataError[];
+  warnings: DataError[];
+  configWarnings: number;
+  invariants: InvariantCheck[];
+  elapsedMs: number;
+  ticketsPerSecond: number;
+}
+
+const KEPT = 100;
+const IN_CHUNK = 500;
+
+/** Crash drills: TILLSYNC_POST_CRASH=after-first-chunk kills the process mid-transaction, as a power cut would. */
+function crashPoint(point: 'after-first-chunk'): void {
+  if (process.env.TILLSYNC_POST_CRASH === point) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Refuses to start while the mapping has errors; returns the number of warnings. */
+export async function requireValidMapping(db: Kysely<Database>, data: string): Promise<number> {
+  loadMapping(data); // creates the default file on first use, and reports a schema error in one line
+  const check = checkMapping(readMappingJson(data), await loadBaseData(db));
+  if (!check.ok) {
+    const first = check.issues.find((i) => i.severity === 'error')!;
+    throw new TillsyncError('config-invalid', `the accounting mapping is not ready (${check.errors} error(s)): ${first.path}: ${first.message}`, {
+      hint: `fix ${mappingPath(data)}, see: tillsync server config check --data ${data}`,
+      ref: { file: mappingPath(data) },
+      status: 409,
+    });
+  }
+  return check.warnings;
+}
+
+async function logErrors(trx: Kysely<Database>, data: string, severity: 'error' | 'warning', errors: DataError[]): Promise<void> {
+  if (!errors.length) return;
+  const at = nowIso();
+  const rows = errors.map((e) => ({ at, severity, channel: 'posting', file: null, till: e.ref.till ?? null, ticket: e.ref.ticket ?? null, message: e.message }));
+  for (let i = 0; i < rows.length; i += 200) await trx.insertInto('log_book').values(rows.slice(i, i + 200)).execute();
+  for (const r of rows) appendDayLog(data, `${severity.toUpperCase()} [posting ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`);
+}
+
+export async function runPosting(db: Kysely<Database>, data: string, req: PostingRequest, hooks: PostingHooks = {}): Promise<PostingSummary> {
+  const configWarnings = await requireValidMapping(db, data);
+  const mapping = loadMapping(data);
+  const base = await loadBaseData(db);
+  const mode = req.mode ?? mapping.posting.mode;
+  const grouping = req.grouping ?? mapping.posting.grouping;
+  const filters: PostingFilters = { until: req.until, tills: req.tills, customers: req.customers, tickets: req.tickets };
+  const options = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping };
+  const d = mapping.rounding.decimals;
+
+  const summary = await withIntegrationLock(db, async (trx) => {
+    const t0 = performance.now();
+    const now = nowIso();
+    const docs = await selectDocuments(trx, filters);
+    const loose = await selectLooseTickets(trx, filters);
+    const s: PostingSummary = {
+      batch: null, mode, grouping, filters, documents: 0, deliveryNotes: 0, tickets: 0, paymentOnlyTickets: 0, entries: 0, lines: 0, settlements: 0,
+      lettering: { groups: 0, partial: 0 }, leftOut: 0, errorCount: 0, errors: [], warnings: [], configWarnings, invariants: [], elapsedMs: 0, ticketsPerSecond: 0,
+    };
+    if (!docs.length && !loose.length) return s;
+    hooks.onStart?.(docs.reduce((a, x) => a + x.ticketCount, 0) + loose.length);
+
+    const batch = await trx
+      .insertInto('batches')
+      .values({ kind: 'posting', status: 'running', started_at: now, finished_at: null, params: JSON.stringify({ ...filters, mode, grouping }), summary: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const batchId = Number(batch.id);
+    s.batch = batchId;
+    let entryId = await nextId(trx, 'entries');
+    let lineId = await nextId(trx, 'entry_lines');
+    let settlementId = await nextId(trx, 'settlements');
+    const letters = new LetteringWriter(trx, batchId);
+    await letters.init();
+    const inv = new InvariantLedger(mapping);
+    let done = 0;
+    let first = true;
+
+    for (const chunk of chunksOf(docs, loose, hooks.chunkTickets)) {
+      const tickets = await loadTickets(trx, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id));
+      const r = postDocuments({ documents: chunk.documents, tickets }, options);
+      hooks.faultForTest?.(r);
+      await logErrors(trx, data, 'error', r.errors);
+      s.errorCount += r.errors.length;
+      s.errors.push(...r.errors.slice(0, KEPT - s.errors.length));
+      s.leftOut += r.leftOut.length;
+      inv.addPosting(r.postedDocuments, tickets, new Set(r.postedLooseTickets), r.entries, r.adjustments);
+
+      // Lettering first, so the new lines are inserted with their lettering already set.
+      const fresh: LetterLine[] = [];
+      const flat = r.entries.flatMap((e) => e.lines.map((l) => ({ e, l })));
+      flat.forEach(({ e, l }, i) => {
+        if (l.letterKey !== null) fresh.push({ ref: { local: i }, account: l.account, aux: l.aux, key: l.letterKey, debit: l.debit, credit: l.credit, date: e.date, letteringId: null });
+      });
+      const lettered = await letters.letter(fresh);
+
+      const entryRows: (string | number | null)[][] = [];
+      const lineRows: (string | number | null)[][] = [];
+      let k = 0;
+      for (const e of r.entries) {
+        const id = entryId++;
+        entryRows.push([id, batchId, e.journal, e.date, e.piece, e.label, e.kind, now, null]);
+        e.lines.forEach((l, n) => {
+          lineRows.push([lineId++, id, n + 1, l.account, l.aux, l.auxLabel, l.label, fmt(l.debit, d), fmt(l.credit, d), l.vatCode, l.documentNumber, lettered.get(k) ?? null, l.letterKey]);
+          k++;
+        });
+      }
+      await insertRows(trx, 'entries', ['id', 'batch_id', 'journal', 'entry_date', 'piece', 'label', 'kind', 'validated_at', 'export_id'], entryRows);
+      await insertRows(trx, 'entry_lines', ['id', 'entry_id', 'line_no', 'account', 'aux_account', 'aux_label', 'label', 'debit', 'credit', 'vat_code', 'document_number', 'lettering_id', 'letter_key'], lineRows);
+      s.entries += entryRows.length;
+      s.lines += lineRows.length;
+
+      // Settlement items: what this chunk creates, then what it pays or uses.
+      const refs = [...new Set(r.consumptions.map((c) => c.ref))];
+      const open: OpenItem[] = [];
+      for (let i = 0; i < refs.length; i += IN_CHUNK) {
+        const rows = await trx
+          .selectFrom('settlements')
+          .selectAll()
+          .where('document_number', 'in', refs.slice(i, i + IN_CHUNK))
+          .where('kind', 'in', ['receivable', 'deposit'])
+          .where('closed_batch', 'is', null)
+          .orderBy('id')
+          .execute();
+        for (const x of rows) open.push({ id: Number(x.id), kind: x.kind as OpenItem['kind'], customer: x.customer, thirdParty: x.third_party, documentNumber: x.document_number, ticketId: x.ticket_id, mode: x.mode, state: x.state, amount: new D(x.amount), open: new D(x.open_amount), day: x.day });
+      }
+      open.sort((a, b) => a.id - b.id);
+      const plan = planSettlements(open, r.settlements, r.consumptions);
+      await logErrors(trx, data, 'warning', plan.warnings);
+      s.warnings.push(...plan.warnings.slice(0, KEPT - s.warnings.length));
+      const ids = plan.items.map(() => settlementId++);
+      await insertRows(
+        trx,
+        'settlements',
+        ['id', 'batch_id', 'kind', 'customer', 'third_party', 'document_number', 'ticket_id', 'mode', 'state', 'amount', 'open_amount', 'day', 'parent_id', 'closed_batch', 'created_at'],
+        plan.items.map((it, i) => [
+          ids[i], batchId, it.kind, it.customer, it.thirdParty, it.documentNumber, it.ticketId, it.mode, it.state, fmt(it.amount, d), fmt(it.open, d), it.day,
+          it.parent === null ? null : 'db' in it.parent ? it.parent.db : ids[it.parent.local],
+          it.closed ? batchId : null, now,
+        ]),
+      );
+      for (let i = 0; i < plan.closeIds.length; i += IN_CHUNK) {
+        await trx.updateTable('settlements').set({ closed_batch: batchId }).where('id', 'in', plan.closeIds.slice(i, i + IN_CHUNK)).execute();
+      }
+      s.settlements += plan.items.length;
+
+      // What this chunk posted is marked, so a rerun never posts it twice.
+      const postedIds = r.postedDocuments.map((x) => x.id);
+      for (let i = 0; i < postedIds.length; i += IN_CHUNK) {
+        await trx.updateTable('documents').set({ posting_batch: batchId }).where('id', 'in', postedIds.slice(i, i + IN_CHUNK)).where('posting_batch', 'is', null).execute();
+      }
+      await insertRows(trx, 'posted_tickets', ['ticket_id', 'batch_id'], r.postedLooseTickets.map((id) => [id, batchId]));
+      s.documents += r.postedDocuments.length;
+      s.deliveryNotes += r.postedDocuments.filter((x) => x.kind === 'delivery-note' && mapping.posting.deliveryNotes !== 'post').length;
+      s.paymentOnlyTickets += r.postedLooseTickets.length;
+      s.tickets += r.postedDocuments.reduce((a, x) => a + x.ticketCount, 0) + r.postedLooseTickets.length;
+      done += chunk.documents.reduce((a, x) => a + x.ticketCount, 0) + chunk.loose.length;
+      hooks.onProgress?.(done);
+      if (first) crashPoint('after-first-chunk');
+      first = false;
+    }
+
+    inv.addLettering(letters.groups);
+    s.lettering = { groups: letters.groups.length, partial: letters.groups.filter((g) => g.partial).length };
+    s.invariants = inv.checks();
+    const broken = brokenChecks(s.invariants);
+    if (broken.length) {
+      throw new TillsyncError('invariant-broken', `posting rolled back, invariant broken: ${broken.map((c) => `${c.name} (${c.detail})`).join('; ')}`, {
+        hint: 'nothing was written; report this with the log of the run',
+        status: 500,
+      });
+    }
+    await syncSequences(trx, ['entries', 'entry_lines', 'letterings', 'settlements']);
+    s.elapsedMs = Math.round(performance.now() - t0);
+    s.ticketsPerSecond = Math.round((s.tickets * 1000) / Math.max(s.elapsedMs, 1));
+    const { errors: _e, warnings: _w, ...stored } = s;
+    await trx.updateTable('batches').set({ status: 'done', finished_at: nowIso(), summary: JSON.stringify(stored) }).where('id', '=', batchId).execute();
+    await trx.insertInto('log_book').values({ at: nowIso(), severity: 'info', channel: 'posting', file: null, till: null, ticket: null, message: describePosting(s) }).execute();
+    return s;
+  }).catch(async (e) => {
+    if (e instanceof TillsyncError && e.code === 'invariant-broken') {
+      appendDayLog(data, `ERROR [posting] ${e.message}`);
+      await db.insertInto('log_book').values({ at: nowIso(), severity: 'error', channel: 'posting', file: null, till: null, ticket: null, message: e.message }).execute();
+    }
+    throw e;
+  });
+  appendDayLog(data, `INFO [posting] ${describePosting(summary)}`);
+  for (const c of summary.invariants) appendDayLog(data, `INFO [posting] invariant ${c.ok ? 'ok' : 'BROKEN'}: ${c.name}: ${c.detail}`);
+  return summary;
+}
+
+export function describePosting(s: PostingSummary): string {
+  if (s.batch === null) return `nothing to post (until ${s.filters.until})`;
+  const parts = [
+    `batch ${s.batch} (${s.mode}, by ${s.grouping}): ${s.documents} document(s), ${s.tickets} ticket(s) → ${s.entries} entries, ${s.lines} lines, ${s.settlements} settlement item(s)`,
+    `lettering ${s.lettering.groups} group(s), ${s.lettering.partial} partial`,
+  ];
+  if (s.deliveryNotes) parts.push(`${s.deliveryNotes} delivery note(s) left to the commercial invoice`);
+  if (s.leftOut) parts.push(`${s.leftOut} document(s) left out (see the log book)`);
+  if (s.warnings.length) parts.push(`${s.warnings.length} warning(s)`);
+  return parts.join('; ');
+}
+
+export function renderPosting(s: PostingSummary): string {
+  const lines = [describePosting(s)];
+  for (const e of s.errors.slice(0, 10)) lines.push(`  error: ${e.message}`);
+  if (s.errorCount > 10) lines.push(`  … ${s.errorCount - 10} more in the log book`);
+  for (const w of s.warnings.slice(0, 10)) lines.push(`  warning: ${w.message}`);
+  if (s.invariants.length) lines.push('invariants:', renderChecks(s.invariants));
+  if (s.batch !== null) lines.push(`undo with: tillsync server undo --batch ${s.batch} (while not exported)`);
+  return lines.join('\n');
+}

@@ -1,0 +1,144 @@
+/**
+ * What a posting run reads: documents not posted yet and integrated tickets without goods not
+ * posted yet, inside the run's filters (the seed's "Intégration jusqu'au", "N° caisse au",
+ * "Client au", "Ticket du au"), cut into chunks of whole days × tills so that memory stays flat.
+ */
+import type { Expression, Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { dbKind } from '../db/dialect.ts';
+import type { Ticket } from '../../sync/types.ts';
+import type { DocKind, PostingDocument, PostingTicket } from './ledger-types.ts';
+
+export interface PostingFilters {
+  until: string;
+  tills?: { from: string; to: string };
+  customers?: { from: string; to: string };
+  /** A document is taken when all its tickets are inside the range. */
+  tickets?: { from: number; to: number };
+}
+
+function textRef(db: Kysely<Database>, column: string): Expression<string> {
+  return dbKind(db) === 'postgres' ? sql<string>`${sql.ref(column)} collate "C"` : sql<string>`${sql.ref(column)}`;
+}
+
+export async function selectDocuments(db: Kysely<Database>, f: PostingFilters): Promise<PostingDocument[]> {
+  let q = db
+    .selectFrom('documents')
+    .select(['id', 'number', 'kind', 'store', 'till', 'customer', 'day', 'total_incl', 'ticket_count'])
+    .where('posting_batch', 'is', null)
+    .where('day', '<=', f.until);
+  if (f.tills) q = q.where(textRef(db, 'till'), '>=', f.tills.from).where(textRef(db, 'till'), '<=', f.tills.to);
+  if (f.customers) q = q.where(textRef(db, 'customer'), '>=', f.customers.from).where(textRef(db, 'customer'), '<=', f.customers.to);
+  if (f.tickets) q = q.where('first_ticket', '>=', f.tickets.from).where('last_ticket', '<=', f.tickets.to);
+  const rows = await q.orderBy('day').orderBy('store').orderBy('till').orderBy('id').execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    number: r.number,
+    kind: r.kind as DocKind,
+    store: r.store,
+    till: r.till,
+    customer: r.customer,
+    day: r.day,
+    totalIncl: r.total_incl,
+    ticketCount: Number(r.ticket_count),
+  }));
+}
+
+export interface LooseRef {
+  id: string;
+  store: string;
+  till: string;
+  day: string;
+}
+
+/** Integrated tickets without a document (only an invoice settlement or a deposit), not posted yet. */
+export async function selectLooseTickets(db: Kysely<Database>, f: PostingFilters): Promise<LooseRef[]> {
+  let q = db
+    .selectFrom('tickets')
+    .select(['id', 'store', 'till', 'day'])
+    .where('document_id', 'is', null)
+    .where('integration_batch', 'is not', null)
+    .where('day', '<=', f.until)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('posted_tickets').select('posted_tickets.ticket_id').whereRef('posted_tickets.ticket_id', '=', 'tickets.id'))));
+  if (f.tills) q = q.where(textRef(db, 'till'), '>=', f.tills.from).where(textRef(db, 'till'), '<=', f.tills.to);
+  if (f.customers) q = q.where(textRef(db, 'customer'), '>=', f.customers.from).where(textRef(db, 'customer'), '<=', f.customers.to);
+  if (f.tickets) q = q.where('number', '>=', f.tickets.from).where('number', '<=', f.tickets.to);
+  return q.orderBy('day').orderBy('store').orderBy('till').orderBy('number').execute();
+}
+
+export function toPostingTicket(row: { id: string; document_id: number | null; document_number: string | null; content: string }): PostingTicket {
+  const t = JSON.parse(row.content) as Ticket;
+  return {
+    id: row.id,
+    store: t.store,
+    till: t.till,
+    number: t.number,
+    day: t.day,
+    customer: t.customer,
+    documentId: row.document_id === null ? null : Number(row.document_id),
+    documentNumber: row.document_number,
+    lines: t.lines.map((l) => ({ vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat })),
+    settlements: t.settlements ?? [],
+    payments: t.payments ?? [],
+    goods: t.totals.inclVat,
+  };
+}
+
+const IN_CHUNK = 500;
+
+export async function loadTickets(db: Kysely<Database>, docIds: number[], looseIds: string[]): Promise<PostingTicket[]> {
+  const out: PostingTicket[] = [];
+  const cols = ['id', 'document_id', 'document_number', 'content'] as const;
+  for (let i = 0; i < docIds.length; i += IN_CHUNK) {
+    const rows = await db.selectFrom('tickets').select(cols).where('document_id', 'in', docIds.slice(i, i + IN_CHUNK)).execute();
+    for (const r of rows) out.push(toPostingTicket(r));
+  }
+  for (let i = 0; i < looseIds.length; i += IN_CHUNK) {
+    const rows = await db.selectFrom('tickets').select(cols).where('id', 'in', looseIds.slice(i, i + IN_CHUNK)).execute();
+    for (const r of rows) out.push(toPostingTicket(r));
+  }
+  return out;
+}
+
+export interface Chunk {
+  documents: PostingDocument[];
+  loose: LooseRef[];
+}
+
+/**
+ * Whole (day, store, till) slices, so that a group (by customer or by account) never straddles two
+ * chunks; a chunk closes once it holds about `tickets` tickets.
+ */
+export function* chunksOf(docs: PostingDocument[], loose: LooseRef[], tickets = 20_000): Generator<Chunk> {
+  const slice = (x: { day: string; store: string; till: string }) => `${x.day}\u0000${x.store}\u0000${x.till}`;
+  const slices = new Map<string, Chunk & { size: number }>();
+  for (const d of docs) {
+    const k = slice(d);
+    let s = slices.get(k);
+    if (!s) slices.set(k, (s = { documents: [], loose: [], size: 0 }));
+    s.documents.push(d);
+    s.size += d.ticketCount;
+  }
+  for (const t of loose) {
+    const k = slice(t);
+    let s = slices.get(k);
+    if (!s) slices.set(k, (s = { documents: [], loose: [], size: 0 }));
+    s.loose.push(t);
+    s.size += 1;
+  }
+  let cur: Chunk = { documents: [], loose: [] };
+  let size = 0;
+  for (const k of [...slices.keys()].sort()) {
+    const s = slices.get(k)!;
+    cur.documents.push(...s.documents);
+    cur.loose.push(...s.loose);
+    size += s.size;
+    if (size >= tickets) {
+      yield cur;
+      cur = { documents: [], loose: [] };
+      size = 0;
+    }
+  }
+  if (cur.documents.length || cur.loose.length) yield cur;
+}

@@ -1,0 +1,318 @@
+/**
+ * The posting pass (pure): documents made by integration, their tickets and the mapping in;
+ * entries, settlement items (effets), their consumptions and errors out. Nothing is thrown for bad
+ * data: a document whose tickets cannot be posted is left out with an error and stays unposted.
+ *
+ * Direct posting (seed 003 "Comptabilisation directe"): a sales entry per document or group (debit
+ * the customer account with its third party and the document number, credit the sales account per
+ * VAT code, credit the VAT account per code with its VAT code) and treasury entries for the
+ * tickets' payments (debit the treasury account of the mode, credit the customer with the document
+ * number as lettering key). Classic posting: the documents as the commercial side posts them (one
+ * entry per document), the payments from the till per day and journal.
+ *
+ * Delivery notes are invoiced later by the commercial side: by default they are not posted as sales
+ * (posting.deliveryNotes = "not-posted"); money taken on them is posted on the customer's account
+ * under the delivery-note number, waiting for the invoice. With "post" they are posted like invoices.
+ */
+import { D, type Dec } from '../../sync/money.ts';
+import type { DataError } from '../../sync/errors.ts';
+import { EntryBuilder } from './entry-builder.ts';
+import { accountPiece, groupKey, loosePiece, tillPiece, type Grouping, type PostingMode } from './grouping.ts';
+import { emptyResult, type Consumption, type PostingDocument, type PostingResult, type PostingTicket, type SettlementDraft } from './ledger-types.ts';
+import type { AccountingMapping, CustomerAccount } from './mapping.ts';
+import { ticketFlows, type Flow, type Side, type TicketFlows } from './payment-flows.ts';
+import { splitSales, type SalesSplit } from './sales-split.ts';
+
+export interface PostingInput {
+  documents: PostingDocument[];
+  /** Tickets of those documents, plus integrated tickets without goods (documentId null). */
+  tickets: PostingTicket[];
+}
+
+export interface PostingOptions {
+  mapping: AccountingMapping;
+  customer: (code: string) => CustomerAccount;
+  mode: PostingMode;
+  grouping: Grouping;
+}
+
+/** Credit notes may be stored positive: the sign of a document comes from its kind. */
+export function signedTotal(doc: PostingDocument): Dec {
+  const t = new D(doc.totalIncl);
+  return doc.kind === 'credit-note' && t.isPositive() ? t.negated() : t;
+}
+
+const KIND_LABEL: Record<string, string> = { invoice: 'Facture', 'credit-note': 'Avoir', 'delivery-note': 'BL' };
+
+interface DocWork {
+  doc: PostingDocument;
+  cust: CustomerAccount;
+  tickets: PostingTicket[];
+  flows: { ticket: PostingTicket; tf: TicketFlows }[];
+  split: SalesSplit | null;
+  group: string;
+}
+
+interface LooseWork {
+  ticket: PostingTicket;
+  cust: CustomerAccount;
+  tf: TicketFlows;
+  group: string;
+}
+
+interface Group {
+  key: string;
+  store: string;
+  day: string;
+  till: string;
+  account: string;
+  cust: CustomerAccount;
+  docs: DocWork[];
+  loose: LooseWork[];
+  firstTicket: number;
+}
+
+function ticketError(t: PostingTicket, message: string): DataError {
+  return { source: 'posting', message: `ticket ${t.id}: ${message}`, ref: { ticket: t.id, till: t.till } };
+}
+
+export function postDocuments(input: PostingInput, opts: PostingOptions): PostingResult {
+  const { mapping: m, mode, grouping } = opts;
+  const rules = m.rounding;
+  const d = rules.decimals;
+  const out = emptyResult();
+  const postDeliveryNotes = m.posting.deliveryNotes === 'post';
+
+  const byDoc = new Map<number, PostingTicket[]>();
+  const loose: PostingTicket[] = [];
+  for (const t of input.tickets) {
+    if (t.documentId === null) loose.push(t);
+    else {
+      const list = byDoc.get(t.documentId);
+      if (list) list.push(t);
+      else byDoc.set(t.documentId, [t]);
+    }
+  }
+
+  const flowContext = (cust: CustomerAccount, goodsKey: string | null) => ({
+    modes: m.paymentModes,
+    customerAccount: cust.account,
+    thirdParty: cust.thirdParty,
+    depositAccount: m.deposits.account,
+    goodsKey,
+    fallbackJournal: m.journals.bank,
+    decimals: rules.decimals,
+  });
+
+  const groups = new Map<string, Group>();
+  const groupOf = (store: string, day: string, till: string, cust: CustomerAccount, firstTicket: number): Group => {
+    const key = groupKey(mode, grouping, { store, day, till }, cust);
+    let g = groups.get(key);
+    if (!g) {
+      g = { key, store, day, till, account: cust.account, cust, docs: [], loose: [], firstTicket };
+      groups.set(key, g);
+    }
+    g.firstTicket = Math.min(g.firstTicket, firstTicket);
+    return g;
+  };
+
+  const docs = [...input.documents].sort((a, b) => a.day.localeCompare(b.day) || a.store.localeCompare(b.store) || a.till.localeCompare(b.till) || a.id - b.id);
+  for (const doc of docs) {
+    const tickets = (byDoc.get(doc.id) ?? []).sort((a, b) => a.number - b.number);
+    const leave = (message: string, ref: DataError['ref'] = {}) => {
+      out.leftOut.push(doc);
+      out.errors.push({ source: 'posting', message: `document ${doc.number}: ${message}`, ref: { till: doc.till, ...ref } });
+    };
+    if (tickets.length !== doc.ticketCount) {
+      leave(`${tickets.length} of its ${doc.ticketCount} tickets found`);
+      continue;
+    }
+    const cust = opts.customer(doc.customer);
+    const total = signedTotal(doc);
+    const postSales = doc.kind !== 'delivery-note' || postDeliveryNotes;
+    let split: SalesSplit | null = null;
+    if (postSales) {
+      const r = splitSales(total, tickets.flatMap((t) => t.lines), rules, m.vat);
+      if (r.error) {
+        leave(r.error);
+        continue;
+      }
+      split = r.split;
+    }
+    const flows: DocWork['flows'] = [];
+    let bad: DataError | null = null;
+    for (const t of tickets) {
+      const r = ticketFlows(t, flowContext(cust, doc.number));
+      if (r.error) {
+        bad = r.error;
+        break;
+      }
+      flows.push({ ticket: t, tf: r.result! });
+    }
+    if (bad) {
+      leave(bad.message, bad.ref);
+      continue;
+    }
+    const g = groupOf(doc.store, doc.day, doc.till, cust, tickets[0]?.number ?? 0);
+    g.docs.push({ doc, cust, tickets, flows, split, group: g.key });
+    out.postedDocuments.push(doc);
+  }
+
+  for (const t of [...loose].sort((a, b) => a.day.localeCompare(b.day) || a.till.localeCompare(b.till) || a.number - b.number)) {
+    if (!new D(t.goods).isZero()) {
+      out.errors.push(ticketError(t, 'has goods but no document: integrate it first'));
+      continue;
+    }
+    const cust = opts.customer(t.customer);
+    const r = ticketFlows(t, flowContext(cust, null));
+    if (r.error) {
+      out.errors.push(r.error);
+      continue;
+    }
+    const g = groupOf(t.store, t.day, t.till, cust, t.number);
+    g.loose.push({ ticket: t, cust, tf: r.result!, group: g.key });
+    out.postedLooseTickets.push(t.id);
+  }
+
+  for (const g of groups.values()) buildGroup(g, opts, out, postDeliveryNotes);
+  return out;
+}
+
+function buildGroup(g: Group, opts: PostingOptions, out: PostingResult, postDeliveryNotes: boolean): void {
+  const { mapping: m, mode, grouping } = opts;
+  const d = m.rounding.decimals;
+  const byAccount = mode === 'direct' && grouping === 'account';
+  const groupPiece = byAccount ? accountPiece(g.till, g.firstTicket) : mode === 'classic' ? tillPiece(g.till, g.day) : primaryPiece(g);
+
+  // By account, documents fully paid within the group are lettered under the group's piece
+  // against one aggregated treasury line (seed: 159.90 + 200.00 against 359.90); the others keep
+  // their own number so credit sales and partial payments stay open invoice by invoice.
+  const settledUnderPiece = new Set<string>();
+  if (byAccount) {
+    for (const w of g.docs) {
+      if (!w.split) continue;
+      if (w.flows.some((f) => f.tf.credit.length)) continue;
+      let paid: Dec = new D(0);
+      for (const f of w.flows) for (const fl of f.tf.flows) {
+        if (fl.credit.role === 'goods') paid = paid.plus(fl.amount);
+        if (fl.debit.role === 'goods') paid = paid.minus(fl.amount);
+      }
+      if (paid.eq(w.split.customer)) settledUnderPiece.add(w.doc.number);
+    }
+  }
+  const keyOf = (side: Side): string | null => (side.role === 'goods' && side.key && settledUnderPiece.has(side.key) ? groupPiece : side.key);
+
+  // Sales.
+  const salesBuilders: EntryBuilder[] = [];
+  const salesOf: { w: DocWork; b: EntryBuilder }[] = [];
+  let shared: EntryBuilder | null = null;
+  for (const w of g.docs) {
+    if (!w.split) continue;
+    const kindLabel = KIND_LABEL[w.doc.kind] ?? w.doc.kind;
+    let b: EntryBuilder;
+    if (byAccount) {
+      b = shared ??= new EntryBuilder(m.journals.sales, g.day, groupPiece, `Ventes caisse ${g.till} du ${g.day} - compte ${g.account}`, 'sales');
+    } else {
+      const label = mode === 'classic' ? `${kindLabel} ${w.doc.number} - ${w.cust.name}` : `Ventes caisse ${g.till} du ${g.day} - ${w.cust.name}`;
+      b = new EntryBuilder(m.journals.sales, g.day, w.doc.number, label, 'sales');
+    }
+    if (!salesBuilders.includes(b)) salesBuilders.push(b);
+    salesOf.push({ w, b });
+  }
+  // Customer lines first, then net amounts, then VAT, then differences, as the seed listings show.
+  for (const { w, b } of salesOf) {
+    const key = settledUnderPiece.has(w.doc.number) ? groupPiece : w.doc.number;
+    const kindLabel = KIND_LABEL[w.doc.kind] ?? w.doc.kind;
+    b.add({ account: w.cust.account, aux: w.cust.thirdParty, auxLabel: w.cust.name, label: `${kindLabel} ${w.doc.number}`, documentNumber: w.doc.number, letterKey: key }, w.split!.customer);
+  }
+  for (const { w, b } of salesOf) for (const p of w.split!.parts) b.add({ account: p.map.salesAccount, label: `Ventes TVA ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, p.net.negated());
+  for (const { w, b } of salesOf) for (const p of w.split!.parts) b.add({ account: p.map.vatAccount, label: `TVA collectée ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, p.vat.negated());
+  for (const { w, b } of salesOf) {
+    const s = w.split!;
+    if (!s.difference.isZero()) {
+      const gain = s.difference.isPositive();
+      b.add({ account: gain ? m.rounding.gainAccount : m.rounding.lossAccount, label: `Écart d'arrondi ${w.doc.number}` }, s.difference.negated());
+    }
+    if (!s.rawDifference.isZero()) {
+      const placement = s.difference.isZero() ? m.rounding.difference : 'accounts';
+      out.adjustments.push({ document: w.doc.number, placement, vatCode: placement === 'accounts' ? null : s.parts[0].map.vatCode, amount: s.rawDifference });
+    }
+  }
+  for (const b of salesBuilders) {
+    const e = b.build(d);
+    if (e) out.entries.push(e);
+  }
+
+  // Treasury: one entry per journal.
+  const treasury = new Map<string, EntryBuilder>();
+  const label = mode === 'classic' ? `Règlements caisse ${g.till} du ${g.day}` : byAccount ? `Règlements caisse ${g.till} du ${g.day} - compte ${g.account}` : `Règlements caisse ${g.till} du ${g.day} - ${g.cust.name}`;
+  const addFlow = (fl: Flow, cust: CustomerAccount) => {
+    let b = treasury.get(fl.journal);
+    if (!b) treasury.set(fl.journal, (b = new EntryBuilder(fl.journal, g.day, groupPiece, label, 'treasury')));
+    b.add(lineOf(fl.debit, keyOf(fl.debit), cust), fl.amount);
+    b.add(lineOf(fl.credit, keyOf(fl.credit), cust), fl.amount.negated());
+  };
+  // A delivery note's credit part is owed on the commercial side's invoice, not as a receivable here.
+  const receivableOf = (w: DocWork) => (w.doc.kind === 'delivery-note' && !postDeliveryNotes ? null : w.doc.number);
+  const paying = [
+    ...g.docs.flatMap((w) => w.flows.map((f) => ({ t: f.ticket, tf: f.tf, cust: w.cust, receivable: receivableOf(w) }))),
+    ...g.loose.map((l) => ({ t: l.ticket, tf: l.tf, cust: l.cust, receivable: null })),
+  ];
+  paying.sort((x, y) => x.t.number - y.t.number);
+  for (const p of paying) for (const fl of p.tf.flows) addFlow(fl, p.cust);
+  for (const b of treasury.values()) {
+    const e = b.build(d);
+    if (e) out.entries.push(e);
+  }
+
+  for (const p of paying) settlementsOf(p.t, p.tf, p.cust, m, out, p.receivable);
+}
+
+function primaryPiece(g: Group): string {
+  const order = ['invoice', 'credit-note', 'delivery-note'];
+  const doc = [...g.docs].sort((a, b) => order.indexOf(a.doc.kind) - order.indexOf(b.doc.kind))[0];
+  return doc ? doc.doc.number : loosePiece(g.till, g.firstTicket);
+}
+
+function lineOf(side: Side, key: string | null, cust: CustomerAccount) {
+  switch (side.role) {
+    case 'treasury':
+      return { account: side.account, label: `Encaissement ${side.mode}` };
+    case 'goods':
+      return { account: side.account, aux: side.aux, auxLabel: cust.name, label: `Règlement ${key}`, documentNumber: key, letterKey: key };
+    case 'invoice':
+      return { account: side.account, aux: side.aux, auxLabel: cust.name, label: `Règlement facture ${key}`, documentNumber: key, letterKey: key };
+    case 'deposit':
+      return { account: side.account, aux: side.aux, auxLabel: cust.name, label: `Acompte commande ${key}`, documentNumber: key, letterKey: key };
+    case 'voucher':
+      return { account: side.account, aux: side.aux, auxLabel: cust.name, label: `Bon d'acompte commande ${key}`, documentNumber: key, letterKey: key };
+  }
+}
+
+/**
+ * One effet per payment (per part of a payment, when it pays several things): the mode's state,
+ * nothing left open. Credit sales leave a receivable open in their waiting state (C10); deposits
+ * stay open until a voucher uses them. Paying an invoice or using a voucher consumes those.
+ */
+function settlementsOf(t: PostingTicket, tf: TicketFlows, cust: CustomerAccount, m: AccountingMapping, out: PostingResult, receivableDoc: string | null): void {
+  const zero = new D(0);
+  const base = { customer: t.customer, thirdParty: cust.thirdParty, ticketId: t.id, day: t.day };
+  const add = (s: Omit<SettlementDraft, keyof typeof base>) => out.settlements.push({ ...base, ...s });
+  const consume = (c: Omit<Consumption, 'ticketId' | 'day'>) => out.consumptions.push({ ...c, ticketId: t.id, day: t.day });
+  for (const fl of tf.flows) {
+    const { debit: from, credit: to } = fl;
+    if (from.role === 'treasury' && to.role === 'deposit') {
+      add({ kind: 'deposit', documentNumber: to.key, mode: from.mode!, state: m.deposits.state, amount: fl.amount, open: fl.amount });
+    } else if (from.role === 'treasury' || from.role === 'voucher') {
+      add({ kind: 'payment', documentNumber: to.key, mode: from.mode!, state: m.paymentModes[from.mode!].state, amount: fl.amount, open: zero });
+    } else if (to.role === 'treasury') {
+      // Money paid back to the customer (a return refunded): a negative payment effet.
+      add({ kind: 'payment', documentNumber: from.key, mode: to.mode!, state: m.paymentModes[to.mode!].state, amount: fl.amount.negated(), open: zero });
+    }
+    if (from.role === 'voucher') consume({ kind: 'deposit', ref: from.key!, amount: fl.amount });
+    if (to.role === 'invoice') consume({ kind: 'receivable', ref: to.key!, amount: fl.amount });
+  }
+  if (receivableDoc) {
+    for (const c of tf.credit) add({ kind: 'receivable', documentNumber: receivableDoc, mode: c.mode, state: m.paymentModes[c.mode].state, amount: c.amount, open: c.amount });
+  }
+}

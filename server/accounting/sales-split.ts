@@ -1,0 +1,77 @@
+/**
+ * The sales side of one document: customer amount, net and VAT per VAT code, under the configured
+ * rounding rules (seed 002 "Règles d'arrondi"): 2, 3 or 4 decimals; VAT rounded on each line or
+ * on the total per rate; the difference between the customer amount and Σ(net + VAT) placed on the
+ * difference accounts (658 loss / 758 gain), on the first sales line or on the first VAT line.
+ */
+import { D, money, splitInclusive, type Dec, type RoundingRules } from '../../sync/money.ts';
+import type { PostingTicketLine } from './ledger-types.ts';
+import type { VatMapping } from './mapping.ts';
+
+export interface VatPart {
+  /** Base-data VAT code (the key in mapping.vat). */
+  code: string;
+  rate: string;
+  map: VatMapping;
+  /** Signed: positive on a sale, negative on a credit note. */
+  net: Dec;
+  vat: Dec;
+}
+
+export interface SalesSplit {
+  /** round(document total, decimals), signed. */
+  customer: Dec;
+  parts: VatPart[];
+  /** Difference line on the difference accounts (placement 'accounts'); signed like a credit. */
+  difference: Dec;
+  /** Raw difference before placement (whatever the placement). */
+  rawDifference: Dec;
+}
+
+/**
+ * @param total signed document total incl VAT
+ * @param lines every ticket line of the document, in ticket order
+ */
+export function splitSales(total: Dec, lines: PostingTicketLine[], rules: RoundingRules, vat: Record<string, VatMapping>): { split: SalesSplit | null; error: string | null } {
+  const d = rules.decimals;
+  const groups = new Map<string, { rate: string; lines: Dec[] }>();
+  for (const l of lines) {
+    const g = groups.get(l.vatCode);
+    if (g) g.lines.push(new D(l.inclVat));
+    else groups.set(l.vatCode, { rate: l.vatRate, lines: [new D(l.inclVat)] });
+  }
+  const parts: VatPart[] = [];
+  for (const [code, g] of groups) {
+    const map = vat[code];
+    if (!map) return { split: null, error: `VAT code ${code} has no accounting mapping (add vat.${code} to accounting.json)` };
+    let net: Dec = new D(0);
+    let tax: Dec = new D(0);
+    // Each amount is first rounded incl VAT, then split (net = round(incl / (1 + rate)), VAT = incl −
+    // net), as the tills do: per line, or once on the rate's total.
+    if (rules.vatOn === 'line') {
+      for (const incl of g.lines) {
+        const s = splitInclusive(incl, g.rate, d);
+        net = net.plus(s.exclVat);
+        tax = tax.plus(s.vat);
+      }
+    } else {
+      const s = splitInclusive(g.lines.reduce((a, b) => a.plus(b), new D(0)), g.rate, d);
+      net = s.exclVat;
+      tax = s.vat;
+    }
+    parts.push({ code, rate: g.rate, map, net, vat: tax });
+  }
+  const customer = money(total, d);
+  const posted = parts.reduce((a, p) => a.plus(p.net).plus(p.vat), new D(0));
+  const raw = customer.minus(posted);
+  // More than a rounding cent per line means the document and its tickets disagree: not ours to hide.
+  const tolerance = new D(10).pow(-d).times(Math.max(lines.length, 1));
+  if (raw.abs().gt(tolerance)) return { split: null, error: `document total ${customer.toFixed(d)} differs from its lines ${posted.toFixed(d)} by ${raw.toFixed(d)}, more than rounding` };
+  let difference: Dec = new D(0);
+  if (!raw.isZero()) {
+    if (rules.difference === 'accounts' || !parts.length) difference = raw;
+    else if (rules.difference === 'first-line') parts[0].net = parts[0].net.plus(raw);
+    else parts[0].vat = parts[0].vat.plus(raw);
+  }
+  return { split: { customer, parts, difference, rawDifference: raw }, error: null };
+}

@@ -1,0 +1,87 @@
+/**
+ * Undo of posting and lettering batches, while not exported. Like integration's undo, `--batch N`
+ * undoes N and every later posting/lettering batch, latest first, in one transaction under the
+ * books' write lock: entries and lines deleted, letterings of those batches removed and the ones
+ * they superseded restored (lines unlettered or re-lettered as before), settlement items created
+ * deleted and the ones they closed reopened, documents and payment-only tickets pending again.
+ * Refused, with nothing changed, when an entry of those batches was exported.
+ */
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { TillsyncError } from '../../sync/errors.ts';
+import type { Database } from '../db/schema.ts';
+import { nowIso } from '../db/dialect.ts';
+import { appendDayLog } from '../log-book.ts';
+import { withIntegrationLock } from '../integration/write-lock.ts';
+
+export const ACCOUNTING_BATCH_KINDS = ['posting', 'lettering'];
+
+export interface PostingUndoSummary {
+  /** Batches undone, latest first. */
+  batches: number[];
+  entries: number;
+  letterings: number;
+  settlements: number;
+  reopened: number;
+  documents: number;
+}
+
+function refuse(message: string, hint: string): TillsyncError {
+  return new TillsyncError('undo-refused', message, { hint, status: 409 });
+}
+
+export async function undoPosting(db: Kysely<Database>, data: string, batch: number): Promise<PostingUndoSummary> {
+  const summary = await withIntegrationLock(db, async (trx) => {
+    const target = await trx.selectFrom('batches').select(['id', 'kind', 'status']).where('id', '=', batch).executeTakeFirst();
+    if (!target) throw new TillsyncError('not-found', `there is no batch ${batch}`, { hint: 'list batches with: tillsync server status --data DIR', status: 404 });
+    if (!ACCOUNTING_BATCH_KINDS.includes(target.kind)) throw refuse(`batch ${batch} is a ${target.kind} batch, not a posting or lettering batch`, 'undo it with its own command');
+    if (target.status === 'undone') throw refuse(`batch ${batch} is already undone`, 'nothing to do');
+    if (target.status !== 'done') throw refuse(`batch ${batch} is ${target.status}, not done`, 'only finished batches can be undone');
+    const batches = (
+      await trx.selectFrom('batches').select('id').where('kind', 'in', ACCOUNTING_BATCH_KINDS).where('status', '=', 'done').where('id', '>=', batch).orderBy('id', 'desc').execute()
+    ).map((r) => Number(r.id));
+    const exported = await trx.selectFrom('entries').select(['batch_id', 'piece', 'export_id']).where('batch_id', 'in', batches).where('export_id', 'is not', null).orderBy('id').executeTakeFirst();
+    if (exported) {
+      throw refuse(
+        `batch ${exported.batch_id} cannot be undone: its entry ${exported.piece} was exported (export ${exported.export_id})`,
+        'an exported posting is in the accountant\'s hands: correct it with a new entry instead',
+      );
+    }
+
+    const out: PostingUndoSummary = { batches, entries: 0, letterings: 0, settlements: 0, reopened: 0, documents: 0 };
+    const now = nowIso();
+    for (const b of batches) {
+      // Lines lettered by this batch go back to the lettering it superseded (or none).
+      await sql`update entry_lines set lettering_id = (select g.previous_id from letterings g where g.id = entry_lines.lettering_id)
+        where lettering_id in (select id from letterings where batch_id = ${b})`.execute(trx);
+      await trx.updateTable('letterings').set({ superseded_batch: null }).where('superseded_batch', '=', b).execute();
+      const lets = await trx.deleteFrom('letterings').where('batch_id', '=', b).executeTakeFirst();
+      out.letterings += Number(lets.numDeletedRows);
+
+      await trx.deleteFrom('entry_lines').where('entry_id', 'in', trx.selectFrom('entries').select('id').where('batch_id', '=', b)).execute();
+      const ents = await trx.deleteFrom('entries').where('batch_id', '=', b).executeTakeFirst();
+      out.entries += Number(ents.numDeletedRows);
+
+      const sets = await trx.deleteFrom('settlements').where('batch_id', '=', b).executeTakeFirst();
+      out.settlements += Number(sets.numDeletedRows);
+      const reopened = await trx.updateTable('settlements').set({ closed_batch: null }).where('closed_batch', '=', b).executeTakeFirst();
+      out.reopened += Number(reopened.numUpdatedRows);
+
+      const docs = await trx.updateTable('documents').set({ posting_batch: null }).where('posting_batch', '=', b).executeTakeFirst();
+      out.documents += Number(docs.numUpdatedRows);
+      await trx.deleteFrom('posted_tickets').where('batch_id', '=', b).execute();
+
+      const row = await trx.selectFrom('batches').select('summary').where('id', '=', b).executeTakeFirst();
+      const kept = row?.summary ? (JSON.parse(row.summary) as Record<string, unknown>) : {};
+      await trx.updateTable('batches').set({ status: 'undone', summary: JSON.stringify({ ...kept, undoneAt: now }) }).where('id', '=', b).execute();
+    }
+    await trx.insertInto('log_book').values({ at: now, severity: 'info', channel: 'posting', file: null, till: null, ticket: null, message: describePostingUndo(out) }).execute();
+    return out;
+  });
+  appendDayLog(data, `INFO [posting] ${describePostingUndo(summary)}`);
+  return summary;
+}
+
+export function describePostingUndo(s: PostingUndoSummary): string {
+  return `posting batch${s.batches.length > 1 ? 'es' : ''} ${[...s.batches].reverse().join(', ')} undone: ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'} and ${s.letterings} lettering(s) removed, ${s.settlements} settlement item(s) removed, ${s.reopened} reopened, ${s.documents} document(s) pending posting again`;
+}

@@ -1,0 +1,122 @@
+/**
+ * Automatic exports (seed 000: "L'export automatique est fait à chaque clôture de caisse"),
+ * configured in DATA/server.json:
+ *
+ *   "exports": {
+ *     "auto":    { "format": "fec", "out": "exports/auto", "mailTo": ["compta@cabinet.fr"], "smtp": "smtp://127.0.0.1:2525", "mailFrom": "caisse@boutique.fr" },
+ *     "nightly": { "format": "csv", "decimalComma": true }
+ *   }
+ *
+ * `auto` runs when a till's closure reaches the server and exports that day; `nightly` runs as the
+ * last step of the nightly chain and exports everything not yet exported up to its day. Both take
+ * the options of `server export` (separator, numbering, encoding, decimalComma, withPdf); `out` is
+ * relative to the data folder unless absolute; mail goes out only when mailTo is set. With
+ * "perStore": true a closure exports only its store's entries (entries are matched to a store
+ * through the documents they post, so an entry posting no document — none today — would wait for a
+ * manual or nightly export).
+ */
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { TillsyncError } from '../../sync/errors.ts';
+import type { Closure } from '../../sync/types.ts';
+import type { Db } from '../db/database.ts';
+import type { ServerConfig } from '../context.ts';
+import { EXPORT_FORMATS, runExport, type ExportOutcome, type ExportRequest } from './export-run.ts';
+import { mailExport } from './export-mail.ts';
+
+const AutoSchema = z
+  .object({
+    format: z.enum(EXPORT_FORMATS).default('fec'),
+    out: z.string().min(1).optional(),
+    separator: z.enum(['tab', 'pipe']).optional(),
+    numbering: z.enum(['file', 'journal']).optional(),
+    encoding: z.enum(['latin9', 'utf8']).optional(),
+    decimalComma: z.boolean().optional(),
+    withPdf: z.boolean().optional(),
+    /** At a closure, export only the closing till's store (a server shared by several stores). */
+    perStore: z.boolean().optional(),
+    mailTo: z.union([z.string().min(3), z.array(z.string().min(3))]).optional(),
+    mailFrom: z.string().optional(),
+    smtp: z.string().regex(/^smtps?:\/\//, 'smtp must look like smtp://host:port').optional(),
+  })
+  .refine((c) => !c.mailTo || (Array.isArray(c.mailTo) ? c.mailTo.length === 0 : false) || Boolean(c.smtp), { message: 'mailTo needs smtp (e.g. "smtp": "smtp://127.0.0.1:25")', path: ['smtp'] });
+
+export type AutoExportConfig = z.infer<typeof AutoSchema>;
+
+/** The exports.auto / exports.nightly block of server.json, validated; null when absent. */
+export function autoExportConfig(config: ServerConfig, which: 'auto' | 'nightly'): AutoExportConfig | null {
+  const block = (config.exports as Record<string, unknown> | undefined)?.[which];
+  if (block === undefined || block === null || block === false) return null;
+  const r = AutoSchema.safeParse(block);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new TillsyncError('config', `server.json exports.${which}.${issue.path.join('.')}: ${issue.message}`, { hint: 'fix server.json (see the README, section exports)' });
+  }
+  return r.data;
+}
+
+export function recipients(c: AutoExportConfig): string[] {
+  return !c.mailTo ? [] : Array.isArray(c.mailTo) ? c.mailTo : c.mailTo.split(/[,;\s]+/).filter(Boolean);
+}
+
+export function requestOf(c: AutoExportConfig, data: string, period: { from: string; to: string; store?: string | null }, trigger: ExportRequest['trigger']): ExportRequest {
+  return {
+    format: c.format,
+    from: period.from,
+    to: period.to,
+    store: period.store ?? null,
+    out: c.out ? (isAbsolute(c.out) ? c.out : join(data, c.out)) : undefined,
+    separator: c.separator,
+    numbering: c.numbering,
+    encoding: c.encoding,
+    decimalComma: c.decimalComma,
+    withPdf: c.withPdf,
+    trigger,
+  };
+}
+
+export interface AutoExportResult {
+  outcome: ExportOutcome;
+  /** Recipients the file went to; null when no mail was asked; an error text when it failed. */
+  mailed: string[] | null;
+  mailError: string | null;
+}
+
+/** Runs one configured export and mails it; a mail failure is recorded and logged, not thrown (the file is there). */
+export async function runConfiguredExport(env: { db: Db; data: string }, c: AutoExportConfig, req: ExportRequest): Promise<AutoExportResult> {
+  const outcome = await runExport(env, req);
+  const to = recipients(c);
+  if (outcome.status !== 'written' || !to.length || outcome.exportId === null) return { outcome, mailed: null, mailError: null };
+  try {
+    await mailExport(env, outcome.exportId, { smtp: c.smtp!, to, from: c.mailFrom });
+    return { outcome, mailed: to, mailError: null };
+  } catch (e) {
+    return { outcome, mailed: null, mailError: (e as Error).message };
+  }
+}
+
+/** Does the closure's day still hold tickets not integrated, or invoices not posted? */
+export async function dayNeedsPosting(db: Db, closure: Pick<Closure, 'store' | 'till' | 'day'>): Promise<boolean> {
+  const ticket = await db
+    .selectFrom('tickets')
+    .select('id')
+    .where('store', '=', closure.store)
+    .where('till', '=', closure.till)
+    .where('day', '=', closure.day)
+    .where('status', '=', 'received')
+    .where('document_id', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  if (ticket) return true;
+  const doc = await db
+    .selectFrom('documents')
+    .select('id')
+    .where('store', '=', closure.store)
+    .where('till', '=', closure.till)
+    .where('day', '=', closure.day)
+    .where('kind', '!=', 'delivery-note')
+    .where('posting_batch', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return Boolean(doc);
+}

@@ -1,0 +1,96 @@
+/**
+ * One export at a time per books: two runs choosing the same unexported entries would write them
+ * to two files. In-process a promise chain serialises runs (closure hooks of two tills, the
+ * nightly chain); across processes PostgreSQL gives an advisory lock, and for SQLite a lock file
+ * beside the database (same machine, as the SQLite file itself) whose owner pid is checked so a
+ * killed run never blocks the next one.
+ */
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { TillsyncError } from '../../sync/errors.ts';
+import { dbKind } from '../db/dialect.ts';
+import type { Db } from '../db/database.ts';
+
+const chains = new Map<string, Promise<unknown>>();
+/** Arbitrary constant: the advisory lock key of exports ("TSEX"). */
+const PG_LOCK_KEY = 0x54534558;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function withLockFile<T>(path: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(path, 'utf8'));
+      } catch {
+        /* removed meanwhile */
+      }
+      if (Number.isFinite(owner) && owner > 0 && !alive(owner)) {
+        try {
+          unlinkSync(path);
+        } catch {
+          /* another run took it over first */
+        }
+        continue;
+      }
+      if (Date.now() > deadline) throw new TillsyncError('export-busy', `another export is running (lock ${path} held by process ${owner})`, { hint: 'wait for it to finish, or delete the lock file if that process is gone' });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      unlinkSync(path);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function withAcrossProcesses<T>(db: Db, data: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  if (dbKind(db) === 'postgres') {
+    // The lock lives on one pooled connection held for the run; the run's queries use the others.
+    return db.connection().execute(async (conn) => {
+      const deadline = Date.now() + waitMs;
+      while (!(await sql<{ ok: boolean }>`select pg_try_advisory_lock(${PG_LOCK_KEY}) as ok`.execute(conn)).rows[0]?.ok) {
+        if (Date.now() > deadline) throw new TillsyncError('export-busy', 'another export is running on this database', { hint: 'wait for it to finish and run the export again' });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      try {
+        return await fn();
+      } finally {
+        await sql`select pg_advisory_unlock(${PG_LOCK_KEY})`.execute(conn);
+      }
+    });
+  }
+  return withLockFile(join(data, 'exports.lock'), waitMs, fn);
+}
+
+export async function withExportLock<T>(db: Db, data: string, fn: () => Promise<T>, waitMs = 120_000): Promise<T> {
+  const key = data;
+  const before = chains.get(key) ?? Promise.resolve();
+  const run = before.catch(() => undefined).then(() => withAcrossProcesses(db, data, waitMs, fn));
+  chains.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (chains.get(key) === run) chains.delete(key);
+  }
+}

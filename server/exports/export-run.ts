@@ -1,0 +1,341 @@
+/**
+ * One export run: choose the entries of the period (skipping those already exported unless asked),
+ * check them (Exact conditions), stream them through a writer into `<file>.part`, give the file its
+ * name, then record the run (exports row + entries.export_id) in one transaction.
+ *
+ * Crash safety: the file is written before anything is recorded. A crash after the rename and
+ * before the commit leaves a file no exports row owns; the rerun picks the same entries and the
+ * same name and overwrites it (a name owned by a recorded export is never overwritten: the new file
+ * gets a -2, -3… suffix). Runs are serialised by withExportLock.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { TillsyncError } from '../../sync/errors.ts';
+import { asWriteError, fsyncDir, suffixedName } from '../../sync/atomic-file.ts';
+import { D } from '../../sync/money.ts';
+import type { Db } from '../db/database.ts';
+import { loadBaseData } from '../base-data.ts';
+import { appendDayLog, logEvent } from '../log-book.ts';
+import { ProblemList, describeProblem, type ExportProblem, type LedgerEntry } from './ledger-model.ts';
+import { countLedger, labelsOf, readLedger, type LedgerQuery } from './ledger-reader.ts';
+import { readMappingView } from './mapping-view.ts';
+import { FecWriter, fecDate, fecFileName, fecSeparator, type FecNumbering } from './fec-writer.ts';
+import { ExactWriter, checkExactEntry, type ExactMapping } from './exact-writer.ts';
+import { CsvWriter } from './csv-writer.ts';
+import { encodeLatin9 } from './latin9.ts';
+import { withExportLock } from './export-lock.ts';
+import { loadInvoiceViews } from './invoice-model.ts';
+import { renderInvoicePdf } from './invoice-pdf.ts';
+
+export const EXPORT_FORMATS = ['fec', 'exact', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportRequest {
+  format: ExportFormat;
+  from: string;
+  to: string;
+  store?: string | null;
+  /** Folder of the file; default DATA/exports. */
+  out?: string;
+  includeExported?: boolean;
+  /** FEC: tab (default) or pipe. */
+  separator?: 'tab' | 'pipe';
+  /** FEC: EcritureNum over the file (default) or per journal. */
+  numbering?: FecNumbering;
+  /** FEC: latin9 = ISO 8859-15 (default, as A47 A-1 lists it) or utf8. */
+  encoding?: 'latin9' | 'utf8';
+  /** CSV: decimal comma instead of point. */
+  decimalComma?: boolean;
+  /** Also write the PDFs of the invoices the exported entries refer to. */
+  withPdf?: boolean;
+  trigger?: 'manual' | 'closure' | 'nightly';
+  onProgress?: (done: number, total: number) => void;
+  /** Entries per SQL page. */
+  pageSize?: number;
+}
+
+export interface ExportOutcome {
+  status: 'written' | 'empty' | 'refused';
+  exportId: number | null;
+  format: ExportFormat;
+  from: string;
+  to: string;
+  store: string | null;
+  file: string | null;
+  entryCount: number;
+  lineCount: number;
+  totalDebit: string;
+  totalCredit: string;
+  /** Entries of the period left out because an earlier export already holds them. */
+  alreadyExported: number;
+  warnings: string[];
+  problems: ExportProblem[];
+  pdfs: string[];
+  message: string;
+}
+
+export interface ExportEnv {
+  db: Db;
+  data: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Crash drills (test/e2e/export-crash.test.ts): TILLSYNC_EXPORT_CRASH=<point> kills the process right there, as a power cut would. */
+function crashPoint(point: 'mid-file' | 'after-rename'): void {
+  if (process.env.TILLSYNC_EXPORT_CRASH === point) process.kill(process.pid, 'SIGKILL');
+}
+
+export function validateRequest(req: ExportRequest): void {
+  if (!EXPORT_FORMATS.includes(req.format)) throw new TillsyncError('usage', `unknown export format "${req.format}"`, { hint: 'use --format fec, exact or csv' });
+  for (const [k, v] of [['--from', req.from], ['--to', req.to]] as const) {
+    if (!DATE.test(v ?? '') || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) throw new TillsyncError('usage', `${k} "${v ?? ''}" is not a date YYYY-MM-DD`, { hint: `e.g. ${k} 2026-11-02` });
+  }
+  if (req.from > req.to) throw new TillsyncError('usage', `--from ${req.from} is after --to ${req.to}`, { hint: 'swap the dates' });
+  if (req.separator) fecSeparator(req.separator);
+}
+
+export function exportFileName(format: ExportFormat, siren: string, from: string, to: string): string {
+  if (format === 'fec') return fecFileName(siren, to);
+  const span = from === to ? fecDate(from) : `${fecDate(from)}-${fecDate(to)}`;
+  return format === 'exact' ? `exact-${span}.xml` : `ecritures-${span}.csv`;
+}
+
+/** The first name of the series no recorded export owns: a leftover of a crashed run is overwritten, a recorded file never. */
+async function chooseTarget(db: Db, dir: string, name: string): Promise<string> {
+  for (let n = 1; n < 1000; n++) {
+    const path = join(dir, suffixedName(name, n));
+    const owner = await db.selectFrom('exports').select('id').where('file', '=', path).executeTakeFirst();
+    if (!owner) return path;
+  }
+  throw new TillsyncError('name-exhausted', `999 exports named ${name} already in ${dir}`, { hint: 'choose another --out folder' });
+}
+
+/** Writes chunks to a stream with back-pressure, hashing the bytes on the way. */
+class FileSink {
+  readonly hash = createHash('sha256');
+  private readonly stream: WriteStream;
+  private failed: Error | null = null;
+
+  constructor(path: string, private readonly encode: (s: string) => Buffer) {
+    this.stream = createWriteStream(path, { flags: 'w' });
+    this.stream.on('error', (e) => {
+      this.failed = e;
+    });
+  }
+
+  async write(text: string): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (!text) return;
+    const bytes = this.encode(text);
+    this.hash.update(bytes);
+    if (!this.stream.write(bytes)) {
+      await new Promise<void>((res, rej) => {
+        const onDrain = () => {
+          this.stream.off('error', onError);
+          res();
+        };
+        const onError = (e: Error) => {
+          this.stream.off('drain', onDrain);
+          rej(e);
+        };
+        this.stream.once('drain', onDrain);
+        this.stream.once('error', onError);
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.failed) throw this.failed;
+    // fsync before the rename: the name must never point at bytes still in the page cache only.
+    await new Promise<void>((res, rej) => {
+      this.stream.once('error', rej);
+      this.stream.end(() => res());
+    });
+    const fd = openSync(this.stream.path as string, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  destroy(): void {
+    this.stream.destroy();
+  }
+}
+
+interface Writer {
+  head(): string;
+  entry(e: LedgerEntry): string;
+  tail(): string;
+  warnings: string[];
+}
+
+function writerFor(req: ExportRequest): { writer: Writer; encode: (s: string) => Buffer; options: Record<string, unknown> } {
+  if (req.format === 'fec') {
+    const fec = new FecWriter({ separator: fecSeparator(req.separator), numbering: req.numbering ?? 'file' });
+    const encoding = req.encoding ?? 'latin9';
+    return {
+      writer: { head: () => fec.header(), entry: (e) => fec.entry(e), tail: () => '', warnings: [] },
+      encode: encoding === 'utf8' ? (s) => Buffer.from(s, 'utf8') : encodeLatin9,
+      options: { separator: req.separator ?? 'tab', numbering: req.numbering ?? 'file', encoding },
+    };
+  }
+  if (req.format === 'exact') {
+    const ex = new ExactWriter();
+    return { writer: { head: () => ex.head(), entry: (e) => ex.entry(e), tail: () => ex.tail(), warnings: ex.warnings }, encode: (s) => Buffer.from(s, 'utf8'), options: {} };
+  }
+  const csv = new CsvWriter({ decimalComma: req.decimalComma });
+  return { writer: { head: () => csv.header(), entry: (e) => csv.entry(e), tail: () => '', warnings: [] }, encode: (s) => Buffer.from(s, 'utf8'), options: { decimalComma: Boolean(req.decimalComma) } };
+}
+
+function describePeriod(req: ExportRequest): string {
+  return `${req.from === req.to ? req.from : `${req.from}..${req.to}`}${req.store ? ` store ${req.store}` : ''}`;
+}
+
+export async function runExport(env: ExportEnv, req: ExportRequest): Promise<ExportOutcome> {
+  validateRequest(req);
+  return withExportLock(env.db, env.data, () => runLocked(env, req));
+}
+
+async function runLocked(env: ExportEnv, req: ExportRequest): Promise<ExportOutcome> {
+  const { db, data } = env;
+  const q: LedgerQuery = { from: req.from, to: req.to, store: req.store ?? null, includeExported: Boolean(req.includeExported) };
+  const base: ExportOutcome = {
+    status: 'empty', exportId: null, format: req.format, from: req.from, to: req.to, store: req.store ?? null, file: null,
+    entryCount: 0, lineCount: 0, totalDebit: '0.00', totalCredit: '0.00', alreadyExported: 0, warnings: [], problems: [], pdfs: [], message: '',
+  };
+  const counts = await countLedger(db, q);
+  base.alreadyExported = req.includeExported ? 0 : counts.alreadyExported;
+  if (counts.entries === 0) {
+    base.message = counts.alreadyExported && !req.includeExported
+      ? `nothing new to export for ${describePeriod(req)}: its ${counts.alreadyExported} entries were already exported (add --include-exported to write them again)`
+      : `nothing to export for ${describePeriod(req)}: no posted entries in that period`;
+    appendDayLog(data, `EXPORT ${req.format} ${describePeriod(req)}: ${base.message}`);
+    return base;
+  }
+
+  const view = readMappingView(data);
+  const baseData = await loadBaseData(db);
+  const labels = labelsOf(view, baseData);
+  const pageSize = req.pageSize ?? 500;
+
+  if (req.format === 'exact') {
+    const problems = new ProblemList();
+    if (!view.found) problems.add('mapping-missing', 'mapping', `no accounting mapping in ${join(data, 'accounting.json')}: journals, accounts and VAT codes cannot be checked against Exact`, null);
+    const mapping: ExactMapping = {
+      journals: new Set(view.journals.keys()),
+      accounts: view.accounts ? new Set(view.accounts.keys()) : null,
+      vatCodes: view.vatCodes ?? new Set(baseData.vatRates.map((v) => v.code)),
+      customers: labels.customers,
+    };
+    for await (const page of readLedger(db, q, labels, pageSize)) for (const e of page) checkExactEntry(e, mapping, problems);
+    if (problems.size) {
+      base.status = 'refused';
+      base.problems = problems.list;
+      base.message = `Exact export refused for ${describePeriod(req)}: ${problems.size} problem${problems.size > 1 ? 's' : ''} to fix first`;
+      await logEvent(db, data, { severity: 'error', channel: 'export', message: `${base.message}: ${base.problems.map(describeProblem).join('; ')}` });
+      return base;
+    }
+  }
+
+  const company = baseData.company;
+  const name = exportFileName(req.format, company.siren, req.from, req.to);
+  const dir = resolve(req.out ?? join(data, 'exports'));
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw asWriteError(e, join(dir, name), dir, 'run the export again');
+  }
+  const target = await chooseTarget(db, dir, name);
+  const part = `${target}.part`;
+  const { writer, encode, options } = writerFor(req);
+  const sink = new FileSink(part, encode);
+  const ids: number[] = [];
+  const documents = new Set<string>();
+  let debit = new D(0);
+  let credit = new D(0);
+  let lines = 0;
+  try {
+    await sink.write(writer.head());
+    for await (const page of readLedger(db, q, labels, pageSize)) {
+      let chunk = '';
+      for (const e of page) {
+        chunk += writer.entry(e);
+        ids.push(e.id);
+        for (const l of e.lines) {
+          debit = debit.plus(l.debit || 0);
+          credit = credit.plus(l.credit || 0);
+          lines++;
+          if (req.withPdf && l.documentNumber) documents.add(l.documentNumber);
+        }
+        if (req.withPdf && e.kind === 'sales' && e.piece && !e.piece.startsWith('*')) documents.add(e.piece);
+      }
+      await sink.write(chunk);
+      crashPoint('mid-file');
+      req.onProgress?.(ids.length, counts.entries);
+    }
+    await sink.write(writer.tail());
+    await sink.close();
+    renameSync(part, target);
+    await fsyncDir(dir);
+    crashPoint('after-rename');
+  } catch (e) {
+    sink.destroy();
+    rmSync(part, { force: true });
+    throw asWriteError(e, target, dir, 'run the export again');
+  }
+
+  const pdfs: string[] = [];
+  if (req.withPdf && documents.size) {
+    const pdfDir = join(dir, 'invoices');
+    mkdirSync(pdfDir, { recursive: true });
+    const { views } = await loadInvoiceViews(db, [...documents].sort(), baseData);
+    for (const v of views) {
+      const path = join(pdfDir, `${v.number.replace(/[^\w.-]+/g, '_')}.pdf`);
+      writeFileSync(`${path}.part`, await renderInvoicePdf(v));
+      renameSync(`${path}.part`, path);
+      pdfs.push(path);
+    }
+  }
+
+  const createdAt = new Date().toISOString();
+  const sha256 = sink.hash.digest('hex');
+  const exportId = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('exports')
+      .values({
+        format: req.format, file: target, file_name: basename(target), date_from: req.from, date_to: req.to, store: req.store ?? null, trigger: req.trigger ?? 'manual',
+        include_exported: req.includeExported ? 1 : 0, entry_count: ids.length, line_count: lines, total_debit: debit.toFixed(2), total_credit: credit.toFixed(2),
+        first_entry: ids[0] ?? null, last_entry: ids[ids.length - 1] ?? null, sha256, options: JSON.stringify({ ...options, pdfs: pdfs.map((p) => basename(p)) }), pdf_count: pdfs.length, created_at: createdAt,
+        mailed_to: null, mailed_at: null, mail_error: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // First export wins: a re-export (--include-exported) leaves the entries on the export that first held them.
+    for (let i = 0; i < ids.length; i += 500) {
+      await trx.updateTable('entries').set({ export_id: row.id }).where('id', 'in', ids.slice(i, i + 500)).where('export_id', 'is', null).execute();
+    }
+    return row.id;
+  });
+
+  const warnings = [...writer.warnings];
+  for (const w of warnings) await logEvent(db, data, { severity: 'warning', channel: 'export', file: basename(target), message: w });
+  const balanced = debit.equals(credit);
+  const outcome: ExportOutcome = {
+    ...base,
+    status: 'written', exportId, file: target, entryCount: ids.length, lineCount: lines, totalDebit: debit.toFixed(2), totalCredit: credit.toFixed(2), warnings, pdfs,
+    message: `export #${exportId}: ${ids.length} entries (${lines} lines) of ${describePeriod(req)} written to ${target}${pdfs.length ? ` with ${pdfs.length} invoice PDFs` : ''}${base.alreadyExported ? `; ${base.alreadyExported} already exported entries left out` : ''}`,
+  };
+  appendDayLog(data, `EXPORT ${req.format} #${exportId} ${describePeriod(req)} (${req.trigger ?? 'manual'}): ${ids.length} entries, ${lines} lines, debit ${debit.toFixed(2)} credit ${credit.toFixed(2)} → ${target}`);
+  if (!balanced) await logEvent(db, data, { severity: 'error', channel: 'export', file: basename(target), message: `export #${exportId} does not balance: debit ${debit.toFixed(2)} ≠ credit ${credit.toFixed(2)} (check the posting)` });
+  return outcome;
+}
+
+/** True when `file` exists and no exports row owns it: the leftover of a run that crashed before recording. */
+export async function isUnrecordedLeftover(db: Db, file: string): Promise<boolean> {
+  if (!existsSync(file)) return false;
+  return !(await db.selectFrom('exports').select('id').where('file', '=', file).executeTakeFirst());
+}

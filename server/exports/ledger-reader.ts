@@ -1,0 +1,130 @@
+/**
+ * Reads the posted entries of a period from SQL into LedgerEntry pages, in validation order
+ * (entries.id), with labels and lettering resolved. Keyset paging keeps memory flat on a year of
+ * entries; each page is one query for the entries and one for their lines.
+ */
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { BaseData } from '../../sync/types.ts';
+import type { LedgerEntry, LedgerLine } from './ledger-model.ts';
+import { accountLabel, journalLabel, type MappingView } from './mapping-view.ts';
+
+export interface LedgerQuery {
+  /** YYYY-MM-DD, both inclusive, on the accounting date. */
+  from: string;
+  to: string;
+  /** Only entries whose documents belong to this store. */
+  store?: string | null;
+  /** Also entries already written to an earlier export. */
+  includeExported?: boolean;
+  /** Only these entries (used by re-sending a recorded export). */
+  exportId?: number;
+}
+
+export interface Labels {
+  view: MappingView;
+  /** Customers by third-party account and by code. */
+  customers: Map<string, { name: string; address?: string | null }>;
+}
+
+export function labelsOf(view: MappingView, base: Pick<BaseData, 'customers'>): Labels {
+  const customers = new Map<string, { name: string; address?: string | null }>();
+  for (const c of base.customers) {
+    customers.set(c.code, { name: c.name, address: c.address ?? null });
+    if (c.thirdParty) customers.set(c.thirdParty, { name: c.name, address: c.address ?? null });
+  }
+  return { view, customers };
+}
+
+type EntriesQuery = SelectQueryBuilder<Database, 'entries', object>;
+
+/** The entries of the query, before paging; `exported` flips the export filter to count what is skipped. */
+function entriesOf(db: Kysely<Database>, q: LedgerQuery, exported: 'pending' | 'exported' | 'any'): EntriesQuery {
+  let qb = db.selectFrom('entries').where('entries.entry_date', '>=', q.from).where('entries.entry_date', '<=', q.to) as EntriesQuery;
+  if (exported === 'pending') qb = qb.where('entries.export_id', 'is', null);
+  if (exported === 'exported') qb = qb.where('entries.export_id', 'is not', null);
+  if (q.store) {
+    const store = q.store;
+    // Entries carry no store: they belong to the store of the documents they post (the piece, or
+    // the invoices listed line by line in an entry grouped by account).
+    qb = qb.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('documents as d')
+          .select(sql<number>`1`.as('one'))
+          .where('d.store', '=', store)
+          .where((e2) => e2.or([e2('d.number', '=', e2.ref('entries.piece')), e2('d.number', 'in', e2.selectFrom('entry_lines as el').select('el.document_number').whereRef('el.entry_id', '=', 'entries.id'))])),
+      ),
+    );
+  }
+  return qb;
+}
+
+export async function countLedger(db: Kysely<Database>, q: LedgerQuery): Promise<{ entries: number; alreadyExported: number }> {
+  const count = async (mode: 'pending' | 'exported' | 'any') => Number((await entriesOf(db, q, mode).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
+  const alreadyExported = await count('exported');
+  const entries = q.includeExported ? await count('any') : await count('pending');
+  return { entries, alreadyExported };
+}
+
+function letterDay(at: string | null): string | null {
+  return at ? at.slice(0, 10) : null;
+}
+
+export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: Labels, pageSize = 500): AsyncGenerator<LedgerEntry[]> {
+  let after = 0;
+  for (;;) {
+    let qb = entriesOf(db, q, q.includeExported ? 'any' : 'pending');
+    if (q.exportId !== undefined) qb = qb.where('entries.export_id', '=', q.exportId);
+    const rows = await qb
+      .select(['entries.id', 'entries.journal', 'entries.kind', 'entries.entry_date', 'entries.piece', 'entries.label', 'entries.validated_at'])
+      .where('entries.id', '>', after)
+      .orderBy('entries.id')
+      .limit(pageSize)
+      .execute();
+    if (!rows.length) return;
+    after = rows[rows.length - 1].id;
+    const ids = rows.map((r) => r.id);
+    const lines = await db
+      .selectFrom('entry_lines as l')
+      .leftJoin('letterings as g', 'g.id', 'l.lettering_id')
+      .select(['l.entry_id', 'l.account', 'l.aux_account', 'l.aux_label', 'l.label', 'l.debit', 'l.credit', 'l.vat_code', 'l.document_number', 'g.code as letter_code', 'g.lettered_at'])
+      .where('l.entry_id', 'in', ids)
+      .orderBy('l.entry_id')
+      .orderBy('l.line_no')
+      .execute();
+    const byEntry = new Map<number, LedgerLine[]>();
+    for (const l of lines) {
+      const aux = l.aux_account || null;
+      const line: LedgerLine = {
+        account: l.account,
+        accountLabel: accountLabel(labels.view, l.account),
+        auxAccount: aux,
+        auxLabel: aux ? l.aux_label || labels.customers.get(aux)?.name || aux : null,
+        label: l.label,
+        debit: l.debit,
+        credit: l.credit,
+        vatCode: l.vat_code || null,
+        documentNumber: l.document_number || null,
+        letterCode: l.letter_code ?? null,
+        letterDate: letterDay(l.lettered_at ?? null),
+      };
+      const list = byEntry.get(l.entry_id);
+      if (list) list.push(line);
+      else byEntry.set(l.entry_id, [line]);
+    }
+    yield rows.map((r) => ({
+      id: r.id,
+      journal: r.journal,
+      journalLabel: journalLabel(labels.view, r.journal),
+      kind: r.kind,
+      date: r.entry_date,
+      piece: r.piece,
+      pieceDate: r.entry_date,
+      label: r.label,
+      validatedAt: r.validated_at,
+      lines: byEntry.get(r.id) ?? [],
+    }));
+  }
+}

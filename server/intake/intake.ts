@@ -1,0 +1,173 @@
+/**
+ * Intake: every channel (replication, LAN inbox, HTTP upload, mail, manual `server intake`) ends
+ * here. `intakeTickets` takes loose tickets; `intakePackage` takes a ticket package file and
+ * commits its `packages` row in the SAME transaction as its tickets, so a package is either
+ * wholly accepted or not at all — a crash in the middle leaves nothing to clean up, and the rerun
+ * does the whole job. A refused package is recorded (row + log book) in its own transaction.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { nowIso } from '../db/dialect.ts';
+import { logEvent } from '../log-book.ts';
+import { isTillsyncError } from '../../sync/errors.ts';
+import { inspectPackage, isPackageError, readTicketPackage, type TicketLineError } from '../../sync/package-reader.ts';
+import type { PackageManifest } from '../../sync/package-format.ts';
+import { applyTickets, prepareTickets, type IntakeResult } from './ticket-apply.ts';
+import { EventJournal } from './event-journal.ts';
+
+export type { IntakeResult, Channel } from './ticket-apply.ts';
+
+/** What intake needs of the server context. */
+export interface IntakeContext {
+  db: Kysely<Database>;
+  data: string;
+}
+
+export interface TicketsInput {
+  channel: string;
+  file?: string | null;
+  packageId?: number | null;
+  tickets: unknown[];
+  /** `S1-01` when the sender is authenticated as one till: tickets of any other till are refused. */
+  expectTill?: string;
+}
+
+async function tillSecrets(db: Kysely<Database>): Promise<Map<string, string>> {
+  return new Map((await db.selectFrom('tills').select(['id', 'secret']).execute()).map((r) => [r.id, r.secret]));
+}
+
+export async function intakeTickets(ctx: IntakeContext, input: TicketsInput): Promise<IntakeResult> {
+  const enrolled = new Set((await tillSecrets(ctx.db)).keys());
+  const prepared = prepareTickets(input.tickets, enrolled, input.expectTill);
+  const journal = new EventJournal();
+  const result = await ctx.db.transaction().execute((trx) => applyTickets(trx, prepared, { channel: input.channel, file: input.file, packageId: input.packageId, data: ctx.data }, journal));
+  journal.flushToDayLog(ctx.data);
+  return result;
+}
+
+export interface PackageInput {
+  bytes: Buffer;
+  fileName: string;
+  channel: string;
+  /** `S1-01` when the sender authenticated as a till: a package of another till is refused. */
+  expectTill?: string;
+  /** Status recorded for a refused package: `quarantined` when the file goes to quarantine/. */
+  refusedStatus?: 'rejected' | 'quarantined';
+}
+
+export interface PackageCounts {
+  tickets: number;
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  /** Malformed lines + refused tickets (not stored). */
+  errors: number;
+  /** Stored with status error (broken chain). */
+  flagged: number;
+}
+
+export type PackageOutcome =
+  | { status: 'accepted'; packageId: number; fileName: string; sha256: string; till: string; kind: string; counts: PackageCounts; result: IntakeResult; lineErrors: TicketLineError[] }
+  | { status: 'already'; packageId: number; fileName: string; sha256: string; till: string | null; receivedAt: string; channel: string; counts: PackageCounts }
+  | { status: 'refused'; packageId: number; fileName: string; sha256: string; till: string | null; reason: string; message: string; hint?: string };
+
+export function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+type PackageRow = Database['packages'] extends infer T ? { [K in keyof T]: any } : never;
+
+function countsOf(row: PackageRow): PackageCounts {
+  return { tickets: Number(row.ticket_count), accepted: Number(row.new_count), duplicates: Number(row.duplicate_count), conflicts: Number(row.conflict_count), errors: Number(row.error_count), flagged: Number(row.flagged_count) };
+}
+
+export async function intakePackage(ctx: IntakeContext, input: PackageInput): Promise<PackageOutcome> {
+  const sha256 = sha256Of(input.bytes);
+  const fileName = input.fileName;
+  const previous = await ctx.db.selectFrom('packages').selectAll().where('sha256', '=', sha256).executeTakeFirst();
+  if (previous?.status === 'accepted') return alreadyOutcome(previous, fileName);
+
+  const secrets = await tillSecrets(ctx.db);
+  let manifest: PackageManifest | null = null;
+  let read: ReturnType<typeof readTicketPackage>;
+  try {
+    manifest = inspectPackage(input.bytes, fileName);
+    const claimed = `${manifest.store}-${manifest.till}`;
+    if (input.expectTill && claimed !== input.expectTill) {
+      return await refuse(ctx, input, sha256, claimed, 'wrong-till', `${fileName}: package of till ${claimed} sent with the credentials of till ${input.expectTill}`, 'send each till\'s packages with that till\'s own secret');
+    }
+    read = readTicketPackage(input.bytes, fileName, (store, till) => secrets.get(`${store}-${till}`));
+  } catch (e) {
+    if (isPackageError(e)) return await refuse(ctx, input, sha256, manifest ? `${manifest.store}-${manifest.till}` : null, e.reason, e.message, e.hint);
+    if (isTillsyncError(e)) return await refuse(ctx, input, sha256, manifest ? `${manifest.store}-${manifest.till}` : null, e.code, e.message, e.hint);
+    throw e;
+  }
+
+  const m = read.manifest;
+  const tillId = `${m.store}-${m.till}`;
+  const prepared = prepareTickets(read.tickets, new Set(secrets.keys()), tillId);
+  const journal = new EventJournal();
+  for (const le of read.lineErrors) {
+    journal.add('malformed-line', { severity: 'error', channel: input.channel, file: fileName, till: tillId, ticket: le.ticket ?? null, message: `ticket line refused, the rest of the package goes on: ${le.message}` }, (n) => `${fileName}: …and ${n} more malformed lines refused`);
+  }
+
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    const now = nowIso();
+    const inserted = await trx
+      .insertInto('packages')
+      .values({ sha256, file_name: fileName, channel: input.channel, till_id: tillId, kind: m.kind, status: 'accepted', reason: null, ticket_count: m.count, new_count: 0, duplicate_count: 0, conflict_count: 0, error_count: 0, flagged_count: 0, received_at: now })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    let packageId: number;
+    if (inserted) packageId = Number(inserted.id);
+    else {
+      // Recorded before (refused earlier, or accepted by a concurrent channel a moment ago).
+      const row = await trx.selectFrom('packages').selectAll().where('sha256', '=', sha256).executeTakeFirstOrThrow();
+      if (row.status === 'accepted') return alreadyOutcome(row, fileName);
+      packageId = Number(row.id);
+      await trx.updateTable('packages').set({ file_name: fileName, channel: input.channel, till_id: tillId, kind: m.kind, status: 'accepted', reason: null, ticket_count: m.count, received_at: now }).where('id', '=', packageId).execute();
+    }
+    const result = await applyTickets(trx, prepared, { channel: input.channel, file: fileName, packageId, data: ctx.data }, journal);
+    const counts: PackageCounts = {
+      tickets: m.count,
+      accepted: result.accepted.length,
+      duplicates: result.duplicates.length,
+      conflicts: result.conflicts.length,
+      errors: read.lineErrors.length + result.rejected.length,
+      flagged: result.flagged.length,
+    };
+    await trx
+      .updateTable('packages')
+      .set({ new_count: counts.accepted, duplicate_count: counts.duplicates, conflict_count: counts.conflicts, error_count: counts.errors, flagged_count: counts.flagged })
+      .where('id', '=', packageId)
+      .execute();
+    return { status: 'accepted' as const, packageId, fileName, sha256, till: tillId, kind: m.kind, counts, result, lineErrors: read.lineErrors };
+  });
+  if (outcome.status === 'accepted') journal.flushToDayLog(ctx.data);
+  return outcome;
+}
+
+function alreadyOutcome(row: PackageRow, fileName: string): PackageOutcome {
+  return { status: 'already', packageId: Number(row.id), fileName, sha256: row.sha256, till: row.till_id, receivedAt: row.received_at, channel: row.channel, counts: countsOf(row) };
+}
+
+/** A refused package: its row and its log-book event, in their own transaction. */
+async function refuse(ctx: IntakeContext, input: PackageInput, sha256: string, till: string | null, reason: string, message: string, hint?: string): Promise<PackageOutcome> {
+  const status = input.refusedStatus ?? 'rejected';
+  const text = `${reason}: ${message}`;
+  const packageId = await ctx.db.transaction().execute(async (trx) => {
+    const now = nowIso();
+    const row = await trx
+      .insertInto('packages')
+      .values({ sha256, file_name: input.fileName, channel: input.channel, till_id: till, kind: null, status, reason: text, ticket_count: 0, new_count: 0, duplicate_count: 0, conflict_count: 0, error_count: 0, flagged_count: 0, received_at: now })
+      // Never downgrade a package another channel got accepted in the meantime.
+      .onConflict((oc) => oc.column('sha256').doUpdateSet({ file_name: input.fileName, channel: input.channel, till_id: till, status, reason: text, received_at: now }).where('packages.status', '<>', 'accepted'))
+      .returning('id')
+      .executeTakeFirst();
+    await logEvent(trx, ctx.data, { severity: 'error', channel: input.channel, file: input.fileName, till, message: `package refused (${reason}): ${message}${hint ? ` — ${hint}` : ''}` });
+    return row ? Number(row.id) : Number((await trx.selectFrom('packages').select('id').where('sha256', '=', sha256).executeTakeFirstOrThrow()).id);
+  });
+  return { status: 'refused', packageId, fileName: input.fileName, sha256, till, reason, message, hint };
+}

@@ -1,0 +1,290 @@
+/**
+ * The one write path for tickets, whatever the channel (Actual Budget's loot-core style): check
+ * everything that can be checked without the database first, then, in ONE transaction, drop what
+ * is already known, apply the rest, and only after commit let anything outside the database
+ * (day log file, callers' files and answers) learn about it.
+ *
+ * Uniqueness lives in the database (primary key on the ticket id, unique store+till+number):
+ * `INSERT … ON CONFLICT DO NOTHING` cannot store a ticket twice whatever the timing between
+ * channels; a ticket that was not inserted is then compared by hash — same hash: duplicate, a
+ * no-op; other hash: a conflict recorded for review, the stored ticket never overwritten.
+ */
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { nowIso } from '../db/dialect.ts';
+import type { Ticket } from '../../sync/types.ts';
+import { checkTicket, type CheckedTicket } from './ticket-check.ts';
+import { checkLinks } from './chain-check.ts';
+import { formatGap, parseGaps, updateGaps, type Gap } from './gaps.ts';
+import { EventJournal } from './event-journal.ts';
+import { insertTicketRows, type TicketRow } from './ticket-insert.ts';
+
+export type Channel = 'replication' | 'lan' | 'http' | 'mail' | 'manual';
+
+export interface IntakeResult {
+  /** Stored now (including the ones flagged `error` below). */
+  accepted: string[];
+  /** Already stored with the same content: nothing done. */
+  duplicates: string[];
+  /** Already stored with OTHER content: recorded in ticket_conflicts, the stored one kept. */
+  conflicts: string[];
+  /** Not stored: malformed, wrong identity, unknown till, or altered (hash mismatch). */
+  rejected: { id: string; reason: string }[];
+  /** Stored with status `error` (broken hash chain): integration leaves them out. */
+  flagged: { id: string; reason: string }[];
+  /** Open gaps after this intake, per till touched (`S1-01` → [[from, to]…]). */
+  gaps: Record<string, Gap[]>;
+}
+
+/** What the checks outside the transaction leave for it. */
+export interface PreparedTickets {
+  candidates: CheckedTicket[];
+  /** Second copies inside the same batch. */
+  batchDuplicates: string[];
+  batchConflicts: CheckedTicket[];
+  rejected: { id: string; reason: string }[];
+}
+
+export interface ApplyOptions {
+  channel: string;
+  /** Package file name, for the log book. */
+  file?: string | null;
+  packageId?: number | null;
+  data: string;
+}
+
+/** Pure part: shape, identity, enrolment, hash — and copies of one id inside the batch. */
+export function prepareTickets(tickets: unknown[], enrolled: Set<string>, expectTill?: string): PreparedTickets {
+  const byId = new Map<string, CheckedTicket>();
+  const out: PreparedTickets = { candidates: [], batchDuplicates: [], batchConflicts: [], rejected: [] };
+  for (const raw of tickets) {
+    const v = checkTicket(raw, expectTill);
+    if (!v.ok) {
+      out.rejected.push({ id: v.id, reason: v.reason });
+      continue;
+    }
+    const t = v.checked.ticket;
+    const till = `${t.store}-${t.till}`;
+    if (!enrolled.has(till)) {
+      out.rejected.push({ id: t.id, reason: `till ${till} is not enrolled on this server` });
+      continue;
+    }
+    const first = byId.get(t.id);
+    if (!first) {
+      byId.set(t.id, v.checked);
+      out.candidates.push(v.checked);
+    } else if (first.ticket.hash === t.hash) out.batchDuplicates.push(t.id);
+    else out.batchConflicts.push(v.checked);
+  }
+  return out;
+}
+
+/** Rows per multi-row INSERT: ~23 parameters a row stays under SQLite's 32,766 and PostgreSQL's 65,535. */
+export const INSERT_CHUNK = 1000;
+
+interface StoredLink {
+  id: string;
+  hash: string;
+  prevHash: string;
+}
+
+/** Runs inside the caller's transaction; the journal is written there too, flushed to files after commit by the caller. */
+export async function applyTickets(trx: Transaction<Database>, prepared: PreparedTickets, opts: ApplyOptions, journal: EventJournal): Promise<IntakeResult> {
+  const result: IntakeResult = { accepted: [], duplicates: [...prepared.batchDuplicates], conflicts: [], rejected: [...prepared.rejected], flagged: [], gaps: {} };
+  const base = { channel: opts.channel, file: opts.file ?? null };
+  for (const r of prepared.rejected) {
+    journal.add('rejected', { ...base, severity: 'error', ticket: r.id === '?' ? null : r.id, till: tillOfId(r.id), message: `ticket refused: ${r.reason}` }, (n) => `…and ${n} more tickets refused in this batch`);
+  }
+
+  const byTill = new Map<string, CheckedTicket[]>();
+  for (const c of prepared.candidates) {
+    const key = `${c.ticket.store}-${c.ticket.till}`;
+    const list = byTill.get(key) ?? [];
+    list.push(c);
+    byTill.set(key, list);
+  }
+  const tillIds = [...byTill.keys()].sort();
+  const conflicting: CheckedTicket[] = [...prepared.batchConflicts];
+  if (tillIds.length === 0 && conflicting.length === 0 && journal.size === 0) return result;
+
+  // First statement is a write: it takes SQLite's write lock (waiting on busy_timeout) and
+  // PostgreSQL's row locks on these tills, so two intakes of one till never interleave.
+  const now = nowIso();
+  const tillRows = new Map<string, { id: string; last_number: number | null; gaps: string }>();
+  if (tillIds.length) {
+    await trx.updateTable('tills').set({ last_contact_at: now }).where('id', 'in', tillIds).execute();
+    for (const r of await trx.selectFrom('tills').select(['id', 'last_number', 'gaps']).where('id', 'in', tillIds).execute()) tillRows.set(r.id, r);
+  }
+
+  const toInsert: { checked: CheckedTicket; status: string; reason: string | null }[] = [];
+  const storedByTill = new Map<string, Map<number, StoredLink>>();
+  for (const tillId of tillIds) {
+    const list = byTill.get(tillId)!;
+    const { store, till } = list[0].ticket;
+    const numbers = list.map((c) => c.ticket.number);
+    const lo = Math.min(...numbers) - 1;
+    const hi = Math.max(...numbers) + 1;
+    const stored = new Map<number, StoredLink>();
+    const rows = await trx
+      .selectFrom('tickets')
+      .select(['id', 'number', 'hash', 'prev_hash'])
+      .where('store', '=', store)
+      .where('till', '=', till)
+      .where('number', '>=', lo)
+      .where('number', '<=', hi)
+      .execute();
+    for (const r of rows) stored.set(Number(r.number), { id: r.id, hash: r.hash, prevHash: r.prev_hash });
+    storedByTill.set(tillId, stored);
+
+    const fresh: CheckedTicket[] = [];
+    for (const c of list) {
+      const s = stored.get(c.ticket.number);
+      if (!s) fresh.push(c);
+      else if (s.hash === c.ticket.hash) result.duplicates.push(c.ticket.id);
+      else conflicting.push(c);
+    }
+    const broken = new Map(
+      checkLinks(
+        fresh.map((c) => ({ id: c.ticket.id, number: c.ticket.number, hash: c.ticket.hash, prevHash: c.ticket.prevHash })),
+        stored,
+      ).map((b) => [b.id, b.reason]),
+    );
+    for (const c of fresh) {
+      const reason = broken.get(c.ticket.id) ?? null;
+      toInsert.push({ checked: c, status: reason ? 'error' : 'received', reason });
+    }
+  }
+
+  const inserted = new Set<string>();
+  for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
+    const chunk = toInsert.slice(i, i + INSERT_CHUNK);
+    const rows = chunk.map((x) => ticketRow(x.checked, x.status, x.reason, opts, now));
+    for (const id of await insertTicketRows(trx, rows)) inserted.add(id);
+  }
+  // Not inserted although not seen a moment ago: another writer got there first. Judge by hash.
+  const lost = toInsert.filter((x) => !inserted.has(x.checked.ticket.id));
+  if (lost.length) {
+    const hashes = new Map<string, string>();
+    for (let i = 0; i < lost.length; i += INSERT_CHUNK) {
+      const ids = lost.slice(i, i + INSERT_CHUNK).map((x) => x.checked.ticket.id);
+      for (const r of await trx.selectFrom('tickets').select(['id', 'hash']).where('id', 'in', ids).execute()) hashes.set(r.id, r.hash);
+    }
+    for (const x of lost) {
+      if (hashes.get(x.checked.ticket.id) === x.checked.ticket.hash) result.duplicates.push(x.checked.ticket.id);
+      else conflicting.push(x.checked);
+    }
+  }
+
+  for (const x of toInsert) {
+    if (!inserted.has(x.checked.ticket.id)) continue;
+    result.accepted.push(x.checked.ticket.id);
+    if (x.reason) {
+      result.flagged.push({ id: x.checked.ticket.id, reason: x.reason });
+      journal.add('chain', { ...base, severity: 'error', till: tillOf(x.checked.ticket), ticket: x.checked.ticket.id, message: `${x.reason}; stored with status error and left out of integration` }, (n) => `…and ${n} more tickets with a broken hash chain in this batch`);
+    }
+  }
+
+  await recordConflicts(trx, conflicting, opts, now, journal, result);
+  await moveGaps(trx, tillIds, tillRows, toInsert, inserted, base, journal, result);
+  await journal.write(trx);
+  return result;
+}
+
+async function recordConflicts(trx: Transaction<Database>, conflicting: CheckedTicket[], opts: ApplyOptions, now: string, journal: EventJournal, result: IntakeResult): Promise<void> {
+  if (conflicting.length === 0) return;
+  const storedHash = new Map<string, string>();
+  for (let i = 0; i < conflicting.length; i += INSERT_CHUNK) {
+    const ids = conflicting.slice(i, i + INSERT_CHUNK).map((c) => c.ticket.id);
+    for (const r of await trx.selectFrom('tickets').select(['id', 'hash']).where('id', 'in', ids).execute()) storedHash.set(r.id, r.hash);
+  }
+  for (let i = 0; i < conflicting.length; i += INSERT_CHUNK) {
+    const rows = conflicting.slice(i, i + INSERT_CHUNK).map((c) => ({ ticket_id: c.ticket.id, hash: c.ticket.hash, content: c.content, channel: opts.channel, package_id: opts.packageId ?? null, received_at: now, resolved: 0 }));
+    await trx.insertInto('ticket_conflicts').values(rows).onConflict((oc) => oc.columns(['ticket_id', 'hash']).doNothing()).execute();
+  }
+  for (const c of conflicting) {
+    result.conflicts.push(c.ticket.id);
+    const was = storedHash.get(c.ticket.id);
+    journal.add(
+      'conflict',
+      {
+        channel: opts.channel,
+        file: opts.file ?? null,
+        severity: 'warning',
+        till: tillOf(c.ticket),
+        ticket: c.ticket.id,
+        message: `ticket ${c.ticket.id} received again with different content (hash ${c.ticket.hash.slice(0, 12)}…${was ? `, stored ${was.slice(0, 12)}…` : ''}): the stored ticket is kept, the other copy is recorded in ticket_conflicts for review`,
+      },
+      (n) => `…and ${n} more ticket conflicts in this batch (see ticket_conflicts)`,
+    );
+  }
+}
+
+async function moveGaps(
+  trx: Transaction<Database>,
+  tillIds: string[],
+  tillRows: Map<string, { id: string; last_number: number | null; gaps: string }>,
+  toInsert: { checked: CheckedTicket }[],
+  inserted: Set<string>,
+  base: { channel: string; file: string | null },
+  journal: EventJournal,
+  result: IntakeResult,
+): Promise<void> {
+  for (const tillId of tillIds) {
+    const row = tillRows.get(tillId);
+    const numbers = toInsert.filter((x) => inserted.has(x.checked.ticket.id) && `${x.checked.ticket.store}-${x.checked.ticket.till}` === tillId).map((x) => x.checked.ticket.number);
+    const state = { lastNumber: row?.last_number == null ? null : Number(row.last_number), gaps: parseGaps(row?.gaps) };
+    const u = updateGaps(state, numbers);
+    result.gaps[tillId] = u.gaps;
+    if (numbers.length === 0) continue;
+    await trx.updateTable('tills').set({ last_number: u.lastNumber, gaps: JSON.stringify(u.gaps) }).where('id', '=', tillId).execute();
+    for (const g of u.opened) {
+      journal.add('gap', { ...base, severity: 'warning', till: tillId, message: `till ${tillId}: tickets ${formatGap(g)} missing (gap in the numbering, reported until they arrive)` });
+    }
+    for (const g of u.filled) journal.add('gap', { ...base, severity: 'info', till: tillId, message: `till ${tillId}: gap ${formatGap(g)} filled` });
+    for (const g of u.narrowed) {
+      const left = u.gaps.filter((h) => h[0] >= g[0] && h[1] <= g[1]).map(formatGap).join(', ');
+      journal.add('gap', { ...base, severity: 'warning', till: tillId, message: `till ${tillId}: gap ${formatGap(g)} partly filled, still missing ${left}` });
+    }
+  }
+}
+
+function ticketRow(c: CheckedTicket, status: string, reason: string | null, opts: ApplyOptions, now: string): TicketRow {
+  const t = c.ticket;
+  return {
+    id: t.id,
+    store: t.store,
+    till: t.till,
+    number: t.number,
+    day: t.day,
+    sold_at: t.soldAt,
+    customer: t.customer,
+    total_incl: t.totals.inclVat,
+    total_due: t.totals.due,
+    hash: t.hash,
+    prev_hash: t.prevHash,
+    degraded: t.degraded ? 1 : 0,
+    content: c.content,
+    channel: opts.channel,
+    package_id: opts.packageId ?? null,
+    received_at: now,
+    status,
+    status_reason: reason,
+    document_id: null,
+    document_number: null,
+    integration_batch: null,
+    updated_at: now,
+  };
+}
+
+function tillOf(t: Ticket): string {
+  return `${t.store}-${t.till}`;
+}
+
+/** `S1-01-00000042` → `S1-01` (null when the id does not look like a ticket id). */
+function tillOfId(id: string): string | null {
+  const m = /^(.+)-(\d+)$/.exec(id);
+  if (!m) return null;
+  const n = m[1].lastIndexOf('-');
+  return n > 0 ? m[1] : null;
+}
+

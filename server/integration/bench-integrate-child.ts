@@ -1,0 +1,25 @@
+/**
+ * The timed part of `benchIntegrate`, alone in its own process so that its peak memory (maxRSS) is
+ * the integration's and not the generator's. Prints one JSON line on stdout.
+ *   node --import tsx bench-integrate-child.ts DATA [PG_URL]
+ */
+import { openDatabase } from '../db/database.ts';
+import { runIntegration } from './integrate.ts';
+
+const [data, url] = process.argv.slice(2);
+const db = await openDatabase({ data, url: url || undefined });
+let peak = process.memoryUsage.rss();
+const sampler = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage.rss());
+}, 50);
+const cpu0 = process.cpuUsage();
+try {
+  const summary = await runIntegration(db, data, { until: '9999-12-31' });
+  const cpu = process.cpuUsage(cpu0);
+  clearInterval(sampler);
+  const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+  process.stdout.write(`${JSON.stringify({ summary, cpuMs: Math.round((cpu.user + cpu.system) / 1000), maxRssBytes: maxRss })}\n`);
+} finally {
+  clearInterval(sampler);
+  await db.destroy();
+}

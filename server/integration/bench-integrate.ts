@@ -1,0 +1,250 @@
+/**
+ * Integration benchmark (`tillsync bench integrate`): N tills × M tickets from the fixtures'
+ * generator, bulk-loaded (not timed), integrated in a child process (timed, peak memory), then
+ * the raw floor measured on the same data in the same run: a bare SQL pass that reads every ticket
+ * of the tills page by page, rewrites each one's document columns, inserts as many document rows
+ * and commits — what any integration must at least do, without checks, grouping or numbering.
+ *
+ * Targets (issue 4): ≥ 25,000 tickets/s on SQLite, peak ≤ 1 GB, within 4× of the floor.
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { openDatabase } from '../db/database.ts';
+import { defaultConfig, writeServerConfig } from '../context.ts';
+import { saveBaseData } from '../base-data.ts';
+import { demoBaseData } from '../../fixtures/store.ts';
+import { generateVolume } from '../../fixtures/volume.ts';
+import { ticketRow } from './test-tickets.ts';
+import type { IntegrationSummary } from './integrate.ts';
+
+export interface BenchIntegrateOptions {
+  tills?: number;
+  ticketsPerTill?: number;
+  dir: string;
+  /** A PostgreSQL server to bench on (a scratch database is created there and dropped after). */
+  pgUrl?: string;
+  log?: (s: string) => void;
+}
+
+export interface BenchIntegrateResult {
+  engine: 'sqlite' | 'postgres';
+  tickets: number;
+  documents: number;
+  loadSeconds: number;
+  seconds: number;
+  cpuSeconds: number;
+  ticketsPerSecond: number;
+  peakRssMB: number;
+  floorSeconds: number;
+  floorTicketsPerSecond: number;
+  /** Integration time / floor time (target ≤ 4). */
+  ratio: number;
+  targets: { ticketsPerSecond: boolean | null; memory: boolean; ratio: boolean };
+}
+
+const COLUMNS = ['id', 'store', 'till', 'number', 'day', 'sold_at', 'customer', 'total_incl', 'total_due', 'hash', 'prev_hash', 'degraded', 'content', 'channel', 'package_id', 'received_at', 'status', 'status_reason', 'document_id', 'document_number', 'integration_batch', 'updated_at'] as const;
+
+async function loadSqlite(file: string, tills: number, perTill: number): Promise<number> {
+  const db = new BetterSqlite3(file);
+  const insert = db.prepare(`insert into tickets (${COLUMNS.join(',')}) values (${COLUMNS.map(() => '?').join(',')})`);
+  let n = 0;
+  const at = new Date().toISOString();
+  db.exec('begin');
+  for (const t of generateVolume({ tills, ticketsPerTill: perTill })) {
+    const r = ticketRow(t, { at });
+    insert.run(...COLUMNS.map((c) => r[c]));
+    if (++n % 50_000 === 0) {
+      db.exec('commit');
+      db.exec('begin');
+    }
+  }
+  db.exec('commit');
+  db.close();
+  return n;
+}
+
+async function loadPg(url: string, tills: number, perTill: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let n = 0;
+  let rows: unknown[][] = [];
+  const at = new Date().toISOString();
+  const flush = async () => {
+    if (!rows.length) return;
+    const params: unknown[] = [];
+    const tuples = rows.map((r) => `(${r.map((v) => `$${params.push(v)}`).join(',')})`);
+    await client.query(`insert into tickets (${COLUMNS.join(',')}) values ${tuples.join(',')}`, params);
+    rows = [];
+  };
+  for (const t of generateVolume({ tills, ticketsPerTill: perTill })) {
+    const r = ticketRow(t, { at });
+    rows.push(COLUMNS.map((c) => r[c]));
+    n++;
+    if (rows.length >= 1000) await flush();
+  }
+  await flush();
+  await client.end();
+  return n;
+}
+
+/** The floor on SQLite: page reads on the (store, till, number) index, one prepared update per ticket, commit. */
+function floorSqlite(file: string, documents: number): number {
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const t0 = performance.now();
+  db.exec('begin immediate');
+  db.exec('create table bench_floor_documents as select * from documents where 0');
+  const tills = db.prepare('select distinct store, till from tickets order by store, till').all() as { store: string; till: string }[];
+  const page = db.prepare('select id, content, document_id, document_number, integration_batch from tickets where store = ? and till = ? and number > ? order by number limit 2000');
+  const update = db.prepare('update tickets set document_id = ?, document_number = ?, integration_batch = ?, updated_at = ? where id = ?');
+  const now = new Date().toISOString();
+  let n = 0;
+  for (const { store, till } of tills) {
+    let after = 0;
+    for (;;) {
+      const rows = page.all(store, till, after) as { id: string; content: string; document_id: number; document_number: string; integration_batch: number }[];
+      for (const r of rows) {
+        update.run(r.document_id, r.document_number, r.integration_batch, now, r.id);
+        n += r.content.length > 0 ? 1 : 0;
+      }
+      if (rows.length < 2000) break;
+      after = Number(rows[rows.length - 1].id.slice(-8));
+    }
+  }
+  const ins = db.prepare("insert into bench_floor_documents (id, number, series, seq, kind, store, till, customer, day, total_incl, total_excl, total_vat, ticket_count, first_ticket, last_ticket, batch_id, created_at) values (?, ?, 'x', ?, 'invoice', 'S1', '01', 'C', '2026-01-01', '1.00', '1.00', '0.00', 1, 1, 1, 1, ?)");
+  for (let i = 1; i <= documents; i++) ins.run(i, `X${i}`, i, now);
+  db.exec('commit');
+  const seconds = (performance.now() - t0) / 1000;
+  db.exec('drop table bench_floor_documents');
+  db.close();
+  if (n === 0) throw new Error('floor pass read no tickets');
+  return seconds;
+}
+
+/** The floor on PostgreSQL: the same pass with a batched update per page (round trips dominate otherwise). */
+async function floorPg(url: string, documents: number): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const t0 = performance.now();
+  await c.query('begin');
+  await c.query('create temp table bench_floor_documents as select * from documents where false');
+  const tills = (await c.query('select distinct store, till from tickets order by store, till')).rows as { store: string; till: string }[];
+  const now = new Date().toISOString();
+  for (const { store, till } of tills) {
+    let after = 0;
+    for (;;) {
+      const rows = (await c.query('select id, content, number, document_id, document_number from tickets where store = $1 and till = $2 and number > $3 order by number limit 2000', [store, till, after])).rows;
+      if (rows.length) {
+        await c.query(
+          'update tickets t set document_id = v.doc, document_number = v.num, updated_at = $4 from (select unnest($1::text[]) id, unnest($2::int[]) doc, unnest($3::text[]) num) v where t.id = v.id',
+          [rows.map((r) => r.id), rows.map((r) => r.document_id), rows.map((r) => r.document_number), now],
+        );
+      }
+      if (rows.length < 2000) break;
+      after = Number(rows[rows.length - 1].number);
+    }
+  }
+  await c.query(
+    "insert into bench_floor_documents (id, number, series, seq, kind, store, till, customer, day, total_incl, total_excl, total_vat, ticket_count, first_ticket, last_ticket, batch_id, created_at) select g, 'X' || g, 'x', g, 'invoice', 'S1', '01', 'C', '2026-01-01', '1.00', '1.00', '0.00', 1, 1, 1, 1, $1 from generate_series(1, $2::int) g",
+    [now, documents],
+  );
+  await c.query('commit');
+  const seconds = (performance.now() - t0) / 1000;
+  await c.end();
+  return seconds;
+}
+
+function runChild(data: string, url: string | undefined): Promise<{ summary: IntegrationSummary; cpuMs: number; maxRssBytes: number }> {
+  const child = fileURLToPath(new URL('./bench-integrate-child.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const p = fork(child, [data, url ?? ''], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    let out = '';
+    p.stdout!.on('data', (b) => (out += b));
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`integration child exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+async function scratchPgDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tillsync_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return {
+    url: adminUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`drop database if exists ${name}`);
+      await a.end();
+    },
+  };
+}
+
+export async function benchIntegrate(opts: BenchIntegrateOptions): Promise<BenchIntegrateResult> {
+  const tills = opts.tills ?? 200;
+  const perTill = opts.ticketsPerTill ?? 5000;
+  const log = opts.log ?? (() => {});
+  const data = opts.dir;
+  rmSync(data, { recursive: true, force: true });
+  mkdirSync(data, { recursive: true });
+  const scratch = opts.pgUrl ? await scratchPgDatabase(opts.pgUrl) : null;
+  try {
+    const url = scratch?.url;
+    writeServerConfig(data, { ...defaultConfig(data), ...(url ? { db: url } : {}) });
+    const db = await openDatabase({ data, url });
+    await saveBaseData(db, demoBaseData());
+    await db.destroy();
+
+    log(`loading ${tills} tills × ${perTill} tickets (generator, not timed)…`);
+    const l0 = performance.now();
+    const tickets = url ? await loadPg(url, tills, perTill) : await loadSqlite(join(data, 'tillsync.sqlite'), tills, perTill);
+    const loadSeconds = (performance.now() - l0) / 1000;
+    log(`loaded ${tickets} tickets in ${loadSeconds.toFixed(1)} s; integrating…`);
+
+    const child = await runChild(data, url);
+    const s = child.summary;
+    if (s.stats.inDocuments !== tickets || s.errorCount !== 0) throw new Error(`bench integration took ${s.stats.inDocuments} of ${tickets} tickets (${s.errorCount} errors)`);
+    const seconds = s.elapsedMs / 1000;
+    log(`integrated ${tickets} tickets into ${s.documents} documents in ${seconds.toFixed(2)} s; measuring the floor…`);
+
+    const floorSeconds = url ? await floorPg(url, s.documents) : floorSqlite(join(data, 'tillsync.sqlite'), s.documents);
+    const ticketsPerSecond = Math.round(tickets / seconds);
+    const peakRssMB = Math.round(child.maxRssBytes / 1024 / 1024);
+    const ratio = Number((seconds / floorSeconds).toFixed(2));
+    const result: BenchIntegrateResult = {
+      engine: url ? 'postgres' : 'sqlite',
+      tickets,
+      documents: s.documents,
+      loadSeconds: Number(loadSeconds.toFixed(1)),
+      seconds: Number(seconds.toFixed(2)),
+      cpuSeconds: Number((child.cpuMs / 1000).toFixed(2)),
+      ticketsPerSecond,
+      peakRssMB,
+      floorSeconds: Number(floorSeconds.toFixed(2)),
+      floorTicketsPerSecond: Math.round(tickets / floorSeconds),
+      ratio,
+      targets: { ticketsPerSecond: url ? null : ticketsPerSecond >= 25_000, memory: peakRssMB <= 1024, ratio: ratio <= 4 },
+    };
+    log(
+      `${result.engine}: ${tickets} tickets → ${s.documents} documents in ${result.seconds} s (${ticketsPerSecond} tickets/s, cpu ${result.cpuSeconds} s), peak ${peakRssMB} MB; ` +
+        `floor ${result.floorSeconds} s (${result.floorTicketsPerSecond} tickets/s), ratio ${ratio}×`,
+    );
+    return result;
+  } finally {
+    if (scratch) await scratch.drop();
+  }
+}

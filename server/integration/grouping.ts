@@ -1,0 +1,227 @@
+/**
+ * The pure core of nightly integration: stored tickets in, planned documents and errors out
+ * (errors as data, beancount style). One document per customer × day × till × kind (seed 003:
+ * "une seule facture (ou un seul BL) par client, jour, caisse, facture ou BL").
+ *
+ * Tickets are fed in (store, till, number) order, so a million of them stream through: the
+ * documents of a till are complete when the next till starts, and only then leave the grouper.
+ * `planDocuments` is the same thing over an array, for previews and tests.
+ */
+import type { DataError } from '../../sync/errors.ts';
+import type { BaseData, Ticket, VatTotal } from '../../sync/types.ts';
+import { D, fmt, type Decimals } from '../../sync/money.ts';
+import { documentKind, DOCUMENT_KINDS, type DocumentKind } from './document-kind.ts';
+import { formatScaled, toScaled } from './exact-amounts.ts';
+import { isSelected, type IntegrationFilters } from './filters.ts';
+import { buildRefs, checkTicket, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
+
+/** A row of the tickets table as the grouper needs it. */
+export interface SourceRow extends StoredTicket {
+  documentId: number | null;
+  integrationBatch: number | null;
+}
+
+export interface PlannedDocument {
+  kind: DocumentKind;
+  store: string;
+  till: string;
+  day: string;
+  customer: string;
+  /** Ticket ids in number order. */
+  tickets: string[];
+  firstTicket: number;
+  lastTicket: number;
+  /** Σ of the tickets' goods totals (negative on a credit note, like the returns it holds). */
+  totals: { inclVat: string; exclVat: string; vat: string };
+  /** Σ of the tickets' byVat, by VAT code. */
+  byVat: VatTotal[];
+}
+
+export interface GroupingStats {
+  /** Tickets inside the selection (before exclusions and checks). */
+  selected: number;
+  excluded: number;
+  leftOut: number;
+  inDocuments: number;
+  withoutGoods: number;
+  /** Integrated although their predecessor is not on the server (a numbering gap intake reports). */
+  unverifiedLinks: number;
+}
+
+export interface GroupingResult {
+  documents: PlannedDocument[];
+  /** Tickets with no goods (invoice settlement, deposit): integrated without a document. */
+  withoutGoods: string[];
+  errors: DataError[];
+  stats: GroupingStats;
+}
+
+const SCALE = 4;
+
+/** Sums amount texts exactly: scaled integers while they fit, decimal.js past that. */
+class Sum {
+  private n = 0;
+  private big: InstanceType<typeof D> | null = null;
+  add(text: string): void {
+    const v = this.big === null ? toScaled(text, SCALE) : null;
+    if (v !== null && Number.isSafeInteger(this.n + v)) this.n += v;
+    else this.big = (this.big ?? new D(formatScaled(this.n, SCALE))).plus(text);
+  }
+  text(decimals: Decimals): string {
+    return this.big === null ? fmt(formatScaled(this.n, SCALE), decimals) : fmt(this.big, decimals);
+  }
+}
+
+interface OpenDocument {
+  kind: DocumentKind;
+  store: string;
+  till: string;
+  day: string;
+  customer: string;
+  tickets: string[];
+  first: number;
+  last: number;
+  decimals: Decimals;
+  incl: Sum;
+  excl: Sum;
+  vat: Sum;
+  byVat: Map<string, { rate: string; base: Sum; vat: Sum; incl: Sum }>;
+}
+
+const KIND_ORDER = new Map(DOCUMENT_KINDS.map((k, i) => [k, i]));
+
+function closeDocument(o: OpenDocument): PlannedDocument {
+  return {
+    kind: o.kind,
+    store: o.store,
+    till: o.till,
+    day: o.day,
+    customer: o.customer,
+    tickets: o.tickets,
+    firstTicket: o.first,
+    lastTicket: o.last,
+    totals: { inclVat: o.incl.text(o.decimals), exclVat: o.excl.text(o.decimals), vat: o.vat.text(o.decimals) },
+    byVat: [...o.byVat.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([vatCode, v]) => ({ vatCode, rate: v.rate, base: v.base.text(o.decimals), vat: v.vat.text(o.decimals), inclVat: v.incl.text(o.decimals) })),
+  };
+}
+
+/** Order of documents, hence of their numbers: store, till, day, customer, kind. */
+export function compareDocuments(a: PlannedDocument, b: PlannedDocument): number {
+  for (const k of ['store', 'till', 'day', 'customer'] as const) {
+    if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
+  }
+  return KIND_ORDER.get(a.kind)! - KIND_ORDER.get(b.kind)!;
+}
+
+export class DocumentGrouper {
+  private readonly excluded: Set<string>;
+  private currentTill: string | null = null;
+  private open = new Map<string, OpenDocument>();
+  private completed: PlannedDocument[] = [];
+  private withoutGoods: string[] = [];
+  private errors: DataError[] = [];
+  private prev: { till: string; number: number; hash: string } | null = null;
+  readonly stats: GroupingStats = { selected: 0, excluded: 0, leftOut: 0, inDocuments: 0, withoutGoods: 0, unverifiedLinks: 0 };
+
+  constructor(
+    private readonly refs: IntegrationRefs,
+    private readonly filters: IntegrationFilters,
+  ) {
+    this.excluded = new Set(filters.exclude ?? []);
+  }
+
+  /** Rows must come in (store, till, number) order; rows outside the selection only serve the chain check. */
+  add(row: SourceRow): void {
+    const till = `${row.store}-${row.till}`;
+    if (till !== this.currentTill) {
+      this.closeTill();
+      this.currentTill = till;
+    } else if (this.prev && row.number <= this.prev.number) {
+      throw new Error(`integration rows out of order: ${row.id} after number ${this.prev.number}`);
+    }
+    const link: Link = this.prev && this.prev.till === till ? { number: this.prev.number, hash: this.prev.hash } : null;
+    this.prev = { till, number: row.number, hash: row.hash };
+    if (!isSelected(row, this.filters)) return;
+    this.stats.selected += 1;
+    if (this.excluded.has(row.id)) {
+      this.stats.excluded += 1;
+      return;
+    }
+    const check = checkTicket(row, link, this.refs);
+    if (!check.ok) {
+      this.stats.leftOut += 1;
+      this.errors.push({ source: 'integration', message: `ticket ${row.id} left out of integration: ${check.reasons.join('; ')}`, ref: { ticket: row.id, till } });
+      return;
+    }
+    if (check.linkUnverified) this.stats.unverifiedLinks += 1;
+    this.place(check.ticket);
+  }
+
+  private place(t: Ticket): void {
+    const kind = documentKind(t, this.refs.paymentModes);
+    if (kind === null) {
+      this.withoutGoods.push(t.id);
+      this.stats.withoutGoods += 1;
+      return;
+    }
+    const key = `${t.day}\u0000${t.customer}\u0000${kind}`;
+    let doc = this.open.get(key);
+    if (!doc) {
+      doc = { kind, store: t.store, till: t.till, day: t.day, customer: t.customer, tickets: [], first: t.number, last: t.number, decimals: t.rounding.decimals, incl: new Sum(), excl: new Sum(), vat: new Sum(), byVat: new Map() };
+      this.open.set(key, doc);
+    }
+    doc.tickets.push(t.id);
+    doc.last = t.number;
+    // A till switched to more decimals mid-day keeps every digit in the document.
+    if (t.rounding.decimals > doc.decimals) doc.decimals = t.rounding.decimals;
+    doc.incl.add(t.totals.inclVat);
+    doc.excl.add(t.totals.exclVat);
+    doc.vat.add(t.totals.vat);
+    for (const v of t.totals.byVat) {
+      let acc = doc.byVat.get(v.vatCode);
+      if (!acc) {
+        acc = { rate: v.rate, base: new Sum(), vat: new Sum(), incl: new Sum() };
+        doc.byVat.set(v.vatCode, acc);
+      }
+      acc.base.add(v.base);
+      acc.vat.add(v.vat);
+      acc.incl.add(v.inclVat);
+    }
+    this.stats.inDocuments += 1;
+  }
+
+  /** The current till has no more rows: its documents are complete (also done on the next till's first row). */
+  closeTill(): void {
+    if (!this.open.size) return;
+    const docs = [...this.open.values()].map(closeDocument).sort(compareDocuments);
+    this.completed.push(...docs);
+    this.open.clear();
+  }
+
+  /** Documents of the tills already finished (and their payment-only tickets, and errors so far). */
+  take(): GroupingResult {
+    const out = { documents: this.completed, withoutGoods: this.withoutGoods, errors: this.errors, stats: this.stats };
+    this.completed = [];
+    this.withoutGoods = [];
+    this.errors = [];
+    return out;
+  }
+
+  /** No more rows: the last till's documents are complete. */
+  finish(): GroupingResult {
+    this.closeTill();
+    this.currentTill = null;
+    return this.take();
+  }
+}
+
+/** The grouping of a whole set of tickets at once (sorted here), for previews and tests. */
+export function planDocuments(rows: SourceRow[], base: BaseData | IntegrationRefs, filters: IntegrationFilters): GroupingResult {
+  const refs = 'customers' in base && base.customers instanceof Set ? (base as IntegrationRefs) : buildRefs(base as BaseData);
+  const g = new DocumentGrouper(refs, filters);
+  const sorted = [...rows].sort((a, b) => (a.store !== b.store ? (a.store < b.store ? -1 : 1) : a.till !== b.till ? (a.till < b.till ? -1 : 1) : a.number - b.number));
+  for (const r of sorted) g.add(r);
+  return g.finish();
+}

@@ -1,0 +1,176 @@
+/**
+ * An integration run: pending tickets → documents, under the integration lock, in ONE transaction
+ * (batch row, documents, numbers, ticket write-back, log-book entries): a crash anywhere leaves
+ * the database as it was before the run, and the next run does the whole job. The preview runs
+ * the same pipeline without the lock and without writing (the seed's control grid).
+ */
+import type { Kysely } from 'kysely';
+import type { DataError } from '../../sync/errors.ts';
+import type { Database } from '../db/schema.ts';
+import { nowIso } from '../db/dialect.ts';
+import { loadBaseData } from '../base-data.ts';
+import { appendDayLog } from '../log-book.ts';
+import type { DocumentKind } from './document-kind.ts';
+import { assignNumbers, writeDocuments, type SeriesRange, type WriteState } from './document-writer.ts';
+import { describeFilters, type IntegrationFilters } from './filters.ts';
+import { DocumentGrouper, type GroupingResult, type GroupingStats, type PlannedDocument } from './grouping.ts';
+import { lockSeries, readSeries, saveSeries } from './numbering.ts';
+import { buildRefs, type IntegrationRefs } from './ticket-checks.ts';
+import { pendingTills, readTill, type TillSpan } from './ticket-source.ts';
+import { withIntegrationLock } from './write-lock.ts';
+
+export interface IntegrateHooks {
+  /** Called once the selection is known (number of tickets to look at), then as they are read. */
+  onStart?: (total: number) => void;
+  onProgress?: (done: number) => void;
+}
+
+export interface IntegrationSummary {
+  /** The batch written, or null when there was nothing to integrate (no batch is created then). */
+  batch: number | null;
+  filters: IntegrationFilters;
+  documents: number;
+  stats: GroupingStats;
+  /** Numbers taken per series (first–last). */
+  series: Partial<Record<DocumentKind, SeriesRange>>;
+  errorCount: number;
+  /** The first errors (all of them are in the log book). */
+  errors: DataError[];
+  elapsedMs: number;
+  ticketsPerSecond: number;
+}
+
+const ERRORS_KEPT = 100;
+
+/** The base data as integration checks it, withdrawn articles and customers included. */
+export async function loadRefs(db: Kysely<Database>): Promise<IntegrationRefs> {
+  const base = await loadBaseData(db);
+  const withdrawn = await db.selectFrom('base_items').select(['kind', 'code']).where('deleted', '=', 1).where('kind', 'in', ['article', 'customer']).execute();
+  return buildRefs(base, {
+    articles: withdrawn.filter((r) => r.kind === 'article').map((r) => r.code),
+    customers: withdrawn.filter((r) => r.kind === 'customer').map((r) => r.code),
+  });
+}
+
+async function logErrors(trx: Kysely<Database>, data: string, errors: DataError[]): Promise<void> {
+  if (!errors.length) return;
+  const at = new Date();
+  const rows = errors.map((e) => ({ at: at.toISOString(), severity: 'error', channel: 'integration', file: null, till: e.ref.till ?? null, ticket: e.ref.ticket ?? null, message: e.message }));
+  for (let i = 0; i < rows.length; i += 200) await trx.insertInto('log_book').values(rows.slice(i, i + 200)).execute();
+  for (const r of rows) appendDayLog(data, `ERROR [integration ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`, at);
+}
+
+/** Feeds every selected till through the grouper, handing over each till's result as soon as it is complete. */
+async function stream(db: Kysely<Database>, spans: TillSpan[], grouper: DocumentGrouper, onResult: (r: GroupingResult) => Promise<void>, hooks: IntegrateHooks): Promise<void> {
+  for (const span of spans) {
+    for await (const page of readTill(db, span)) {
+      for (const row of page) grouper.add(row);
+      hooks.onProgress?.(grouper.stats.selected);
+    }
+    grouper.closeTill();
+    await onResult(grouper.take());
+  }
+  await onResult(grouper.finish());
+}
+
+export async function runIntegration(db: Kysely<Database>, data: string, filters: IntegrationFilters, hooks: IntegrateHooks = {}): Promise<IntegrationSummary> {
+  const requestedAt = nowIso();
+  return withIntegrationLock(db, async (trx) => {
+    const t0 = performance.now();
+    const now = nowIso();
+    appendDayLog(data, `INFO [integration] run started (${describeFilters(filters)})`);
+    const spans = await pendingTills(trx, filters);
+    hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
+    const refs = await loadRefs(trx);
+    const series = await lockSeries(trx);
+    const before = new Map(series);
+    const grouper = new DocumentGrouper(refs, filters);
+    const state: WriteState = { batchId: 0, now, series, numbered: new Map() };
+    let batchId: number | null = null;
+    let documents = 0;
+    let errorCount = 0;
+    const firstErrors: DataError[] = [];
+
+    await stream(trx, spans, grouper, async (r) => {
+      await logErrors(trx, data, r.errors);
+      errorCount += r.errors.length;
+      firstErrors.push(...r.errors.slice(0, ERRORS_KEPT - firstErrors.length));
+      if (!r.documents.length && !r.withoutGoods.length) return;
+      if (batchId === null) {
+        const row = await trx
+          .insertInto('batches')
+          .values({ kind: 'integration', status: 'running', started_at: now, finished_at: null, params: JSON.stringify({ ...filters, requestedAt }), summary: null })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        batchId = Number(row.id);
+        state.batchId = batchId;
+      }
+      await writeDocuments(trx, r.documents, r.withoutGoods, state);
+      documents += r.documents.length;
+    }, hooks);
+
+    const elapsedMs = performance.now() - t0;
+    const summary: IntegrationSummary = {
+      batch: batchId,
+      filters,
+      documents,
+      stats: { ...grouper.stats },
+      series: Object.fromEntries(state.numbered),
+      errorCount,
+      errors: firstErrors,
+      elapsedMs: Math.round(elapsedMs),
+      ticketsPerSecond: Math.round((grouper.stats.selected * 1000) / Math.max(elapsedMs, 1)),
+    };
+    if (batchId !== null) {
+      await saveSeries(trx, before, series);
+      const { errors: _omitted, ...stored } = summary;
+      await trx.updateTable('batches').set({ status: 'done', finished_at: nowIso(), summary: JSON.stringify(stored) }).where('id', '=', batchId).execute();
+      await trx
+        .insertInto('log_book')
+        .values({ at: nowIso(), severity: 'info', channel: 'integration', file: null, till: null, ticket: null, message: describeRun(summary) })
+        .execute();
+    }
+    appendDayLog(data, `INFO [integration] ${describeRun(summary)}`);
+    return summary;
+  });
+}
+
+export function describeRun(s: IntegrationSummary): string {
+  const head = s.batch === null ? 'nothing to integrate' : `batch ${s.batch}: ${s.documents} document(s) from ${s.stats.inDocuments} ticket(s)`;
+  const extra = [
+    s.stats.withoutGoods ? `${s.stats.withoutGoods} payment-only ticket(s) marked integrated` : '',
+    s.stats.leftOut ? `${s.stats.leftOut} ticket(s) left out (see the log book)` : '',
+    s.stats.excluded ? `${s.stats.excluded} excluded` : '',
+  ].filter(Boolean);
+  return `${head} (${describeFilters(s.filters)})${extra.length ? `; ${extra.join('; ')}` : ''}`;
+}
+
+export interface GridDocument extends PlannedDocument {
+  /** The number the document would take if the run were made now. */
+  number: string;
+}
+
+export interface PreviewResult {
+  filters: IntegrationFilters;
+  documents: GridDocument[];
+  withoutGoods: string[];
+  stats: GroupingStats;
+  errors: DataError[];
+}
+
+/** The control grid: what a run with these filters would create now, nothing written. */
+export async function previewIntegration(db: Kysely<Database>, filters: IntegrationFilters, hooks: IntegrateHooks = {}): Promise<PreviewResult> {
+  const spans = await pendingTills(db, filters);
+  hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
+  const grouper = new DocumentGrouper(await loadRefs(db), filters);
+  const series = await readSeries(db);
+  const documents: GridDocument[] = [];
+  const withoutGoods: string[] = [];
+  const errors: DataError[] = [];
+  await stream(db, spans, grouper, async (r) => {
+    for (const n of assignNumbers(r.documents, series)) documents.push({ number: n.number, ...n.doc });
+    withoutGoods.push(...r.withoutGoods);
+    errors.push(...r.errors);
+  }, hooks);
+  return { filters, documents, withoutGoods, stats: { ...grouper.stats }, errors };
+}

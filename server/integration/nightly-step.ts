@@ -1,0 +1,14 @@
+/** The integration step of the nightly chain (server/nightly.ts): everything pending up to yesterday. */
+import type { NightlyStep } from '../nightly.ts';
+import { tillCodeOf, yesterday, type IntegrationFilters } from './filters.ts';
+import { describeRun, runIntegration } from './integrate.ts';
+
+export const integrationStep: NightlyStep = async (ctx, opts) => {
+  const filters: IntegrationFilters = { until: opts.until ?? yesterday() };
+  if (opts.tills) filters.tillList = opts.tills.map(tillCodeOf);
+  const summary = await runIntegration(ctx.db, ctx.data, filters, {
+    onProgress: opts.onProgress ? (done) => opts.onProgress!('integrate', `${done} ticket(s) read`) : undefined,
+  });
+  opts.onProgress?.('integrate', describeRun(summary));
+  return { step: 'integrate', summary };
+};

@@ -1,0 +1,96 @@
+/**
+ * The server end of sync/replication-protocol.ts. Tickets pushed by a till go through the one
+ * intake path (channel `replication`), so a ticket that also comes by LAN or mail is stored once.
+ * Pulls page by (updated_at, id) — the RxDB checkpoint — in the same order the WHERE compares, so
+ * no row is skipped or repeated between pages.
+ */
+import express, { type Router } from 'express';
+import type { ServerContext } from '../context.ts';
+import { TillsyncError } from '../../sync/errors.ts';
+import { API, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
+import type { Closure } from '../../sync/types.ts';
+import { intakeTickets } from '../intake/intake.ts';
+import { requireTill, tillOf } from '../intake/till-auth.ts';
+import { storeClosures, type ClosureQueue } from './closures.ts';
+
+/** Largest page a till may ask for. */
+export const MAX_PULL = 2000;
+/** Largest JSON body (a push of a few hundred tickets is well under). */
+export const MAX_JSON_BYTES = 20 * 1024 * 1024;
+
+function pullParams(query: Record<string, unknown>): { limit: number; checkpoint: Checkpoint | null } {
+  const limit = Math.max(1, Math.min(MAX_PULL, Number(query.limit) || 100));
+  const updatedAt = typeof query.updatedAt === 'string' ? query.updatedAt : '';
+  const id = typeof query.id === 'string' ? query.id : '';
+  return { limit, checkpoint: updatedAt ? { updatedAt, id } : null };
+}
+
+export function replicationRouter(ctx: ServerContext, closures: ClosureQueue): Router {
+  const r = express.Router();
+  const json = express.json({ limit: MAX_JSON_BYTES });
+  const auth = requireTill(ctx.db);
+
+  r.post(API.ticketsPush, json, auth, async (req, res) => {
+    const till = tillOf(res);
+    const tickets = (req.body as { tickets?: unknown })?.tickets;
+    if (!Array.isArray(tickets)) throw new TillsyncError('bad-request', 'body must be {"tickets": [...]}', { status: 400 });
+    const out = await intakeTickets(ctx, { channel: 'replication', tickets, expectTill: till.id });
+    const body: TicketsPushResponse = { accepted: out.accepted, duplicates: out.duplicates, conflicts: out.conflicts, rejected: out.rejected };
+    res.json(body);
+  });
+
+  r.get(API.acksPull, auth, async (req, res) => {
+    const till = tillOf(res);
+    const { limit, checkpoint } = pullParams(req.query as Record<string, unknown>);
+    let q = ctx.db
+      .selectFrom('tickets')
+      .select(['id', 'received_at', 'document_number', 'updated_at'])
+      .where('till', '=', till.till)
+      .where('store', '=', till.store);
+    if (checkpoint) {
+      const cp = checkpoint;
+      q = q.where((eb) => eb.or([eb('updated_at', '>', cp.updatedAt), eb.and([eb('updated_at', '=', cp.updatedAt), eb('id', '>', cp.id)])]));
+    }
+    const rows = await q.orderBy('updated_at').orderBy('id').limit(limit).execute();
+    const documents: TicketAck[] = rows.map((t) => ({ id: t.id, acknowledgedAt: t.received_at, documentNumber: t.document_number, updatedAt: t.updated_at }));
+    const last = rows[rows.length - 1];
+    const body: PullResponse<TicketAck> = { documents, checkpoint: last ? { updatedAt: last.updated_at, id: last.id } : checkpoint };
+    res.json(body);
+  });
+
+  r.get(API.basePull, auth, async (req, res) => {
+    const { limit, checkpoint } = pullParams(req.query as Record<string, unknown>);
+    let q = ctx.db.selectFrom('base_items').select(['kind', 'code', 'content', 'deleted', 'updated_at']);
+    if (checkpoint) {
+      const cp = checkpoint;
+      const colon = cp.id.indexOf(':');
+      const kind = colon >= 0 ? cp.id.slice(0, colon) : cp.id;
+      const code = colon >= 0 ? cp.id.slice(colon + 1) : '';
+      // (updated_at, kind, code) > (cp.updatedAt, kind, code), spelled out for both engines.
+      q = q.where((eb) =>
+        eb.or([
+          eb('updated_at', '>', cp.updatedAt),
+          eb.and([eb('updated_at', '=', cp.updatedAt), eb.or([eb('kind', '>', kind as never), eb.and([eb('kind', '=', kind as never), eb('code', '>', code)])])]),
+        ]),
+      );
+    }
+    const rows = await q.orderBy('updated_at').orderBy('kind').orderBy('code').limit(limit).execute();
+    const documents: BaseItem[] = rows.map((b) => ({ id: `${b.kind}:${b.code}`, kind: b.kind, code: b.code, content: b.content, deleted: Boolean(Number(b.deleted)), updatedAt: b.updated_at }));
+    const last = documents[documents.length - 1];
+    const body: PullResponse<BaseItem> = { documents, checkpoint: last ? { updatedAt: last.updatedAt, id: last.id } : checkpoint };
+    res.json(body);
+  });
+
+  r.post(API.closuresPush, json, auth, async (req, res) => {
+    const till = tillOf(res);
+    const list = (req.body as { closures?: unknown })?.closures;
+    if (!Array.isArray(list)) throw new TillsyncError('bad-request', 'body must be {"closures": [...]}', { status: 400 });
+    const { accepted, fresh } = await storeClosures(ctx, list as Closure[], till);
+    res.json({ accepted });
+    // After the answer: the hook may run a whole nightly chain and an export.
+    for (const c of fresh) closures.enqueue(c);
+  });
+
+  return r;
+}
+

@@ -1,0 +1,160 @@
+// tillsync back office: small enhancements over plain HTML forms (every page works without it).
+
+// ---------- exact sums of decimal text in the browser (BigInt cents, never floats) ----------
+function cents(text) {
+  const s = String(text || '0').trim();
+  const neg = s.startsWith('-');
+  const [i, f = ''] = (neg ? s.slice(1) : s).split('.');
+  const v = BigInt(i || '0') * 100n + BigInt((f + '00').slice(0, 2));
+  return neg ? -v : v;
+}
+function fmt(c) {
+  const neg = c < 0n;
+  const a = neg ? -c : c;
+  const int = String(a / 100n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+  return `${neg ? '-' : ''}${int}.${String(a % 100n).padStart(2, '0')}`;
+}
+
+// ---------- check grids (control grid, entries to create) ----------
+function setupCheckGrid(table) {
+  const rowBoxes = () => [...table.querySelectorAll('tbody input[type=checkbox]:not(.group-check)')];
+  const all = table.querySelector('.check-all');
+
+  function refresh() {
+    for (const box of rowBoxes()) box.closest('tr').classList.toggle('unchecked', !box.checked);
+    for (const g of table.querySelectorAll('.group-check')) {
+      const boxes = rowBoxes().filter((b) => b.closest('tr').dataset.group === g.dataset.group);
+      const on = boxes.filter((b) => b.checked).length;
+      g.checked = on === boxes.length && on > 0;
+      g.indeterminate = on > 0 && on < boxes.length;
+    }
+    const boxes = rowBoxes();
+    const on = boxes.filter((b) => b.checked);
+    if (all) {
+      all.checked = on.length === boxes.length && boxes.length > 0;
+      all.indeterminate = on.length > 0 && on.length < boxes.length;
+    }
+    // Control grid footer: count and total of the checked tickets.
+    const summary = document.getElementById('grid-summary');
+    if (summary && table.id === 'control-grid') {
+      summary.querySelector('.checked-count').textContent = String(on.length);
+      summary.querySelector('.checked-total').textContent = fmt(on.reduce((s, b) => s + cents(b.closest('tr').dataset.amount), 0n));
+    }
+    // Entries grid: totals and counts of what will be created.
+    if (table.classList.contains('entries')) {
+      const lines = on.map((b) => b.closest('tr'));
+      const d = lines.reduce((s, tr) => s + cents(tr.dataset.debit), 0n);
+      const c = lines.reduce((s, tr) => s + cents(tr.dataset.credit), 0n);
+      table.querySelector('[data-total=debit]').textContent = fmt(d);
+      table.querySelector('[data-total=credit]').textContent = fmt(c);
+      const counts = table.closest('.table-wrap').nextElementSibling;
+      if (counts?.classList.contains('counts')) {
+        counts.querySelector('.entry-count').textContent = String(new Set(lines.map((tr) => tr.dataset.group)).size);
+        counts.querySelector('.line-count').textContent = String(lines.length);
+      }
+    }
+  }
+
+  table.addEventListener('change', (ev) => {
+    const t = ev.target;
+    if (!(t instanceof HTMLInputElement) || t.type !== 'checkbox') return;
+    if (t.classList.contains('check-all')) {
+      for (const b of rowBoxes()) b.checked = t.checked;
+    } else if (t.classList.contains('group-check')) {
+      for (const b of rowBoxes()) if (b.closest('tr').dataset.group === t.dataset.group) b.checked = t.checked;
+    } else if (t.classList.contains('entry-check')) {
+      // An entry is created whole or not at all; its documents' other entries follow it.
+      const docs = new Set((t.closest('tr').dataset.docs || '').split(' ').filter(Boolean));
+      for (const b of rowBoxes()) {
+        const tr = b.closest('tr');
+        const shares = tr.dataset.group === t.dataset.group || (tr.dataset.docs || '').split(' ').some((d) => docs.has(d));
+        if (shares) b.checked = t.checked;
+      }
+    }
+    refresh();
+  });
+  refresh();
+}
+
+// ---------- nightly run: live processing log ----------
+function setupNightly(section) {
+  const log = document.getElementById('nightly-log');
+  const status = document.getElementById('nightly-status');
+  const bar = document.getElementById('nightly-progress');
+  let after = Number(section.dataset.after || 0);
+  let finished = false;
+
+  const steps = document.getElementById('nightly-steps');
+  const stepName = document.getElementById('nightly-step');
+
+  function show(ev) {
+    if (ev.seq <= after) return;
+    after = ev.seq;
+    if (log.querySelector('.muted')) log.replaceChildren();
+    const div = document.createElement('div');
+    div.dataset.seq = String(ev.seq);
+    if (ev.kind === 'failed') div.className = 'err';
+    if (ev.kind === 'done' || ev.kind === 'step-done') div.className = 'ok';
+    div.textContent = `${new Date(ev.at).toLocaleTimeString()} - ${ev.step}: ${ev.detail}`;
+    log.append(div);
+    log.scrollTop = log.scrollHeight;
+    const m = /(\d+)\s*\/\s*(\d+)/.exec(ev.detail);
+    if (ev.kind === 'start') {
+      status.textContent = 'running';
+      status.className = 'badge running';
+      const n = /^(\d+) step/.exec(ev.detail);
+      steps.max = n ? Number(n[1]) : 1;
+      steps.value = 0;
+      bar.removeAttribute('value');
+    } else if (ev.kind === 'step-done' && m) {
+      steps.max = Number(m[2]);
+      steps.value = Number(m[1]);
+      bar.removeAttribute('value');
+    } else if (ev.kind === 'progress') {
+      stepName.textContent = ev.step;
+      if (m && Number(m[2]) > 0) {
+        bar.max = Number(m[2]);
+        bar.value = Number(m[1]);
+      }
+    }
+    if (ev.kind === 'done' || ev.kind === 'failed') {
+      finished = true;
+      status.textContent = ev.kind;
+      status.className = `badge ${ev.kind}`;
+      for (const b of [bar, steps]) {
+        b.max = 1;
+        b.value = 1;
+      }
+      // The step results table is drawn by the server: fetch the finished page once.
+      setTimeout(() => location.replace(location.pathname), 1500);
+    }
+  }
+
+  if (window.EventSource) {
+    const es = new EventSource(`api/nightly/events?after=${after}`);
+    es.addEventListener('progress', (e) => show(JSON.parse(e.data)));
+    es.onerror = () => {
+      es.close();
+      poll();
+    };
+  } else poll();
+
+  async function poll() {
+    while (!finished) {
+      try {
+        const res = await fetch(`api/nightly/progress?after=${after}`, { cache: 'no-store' });
+        if (res.ok) for (const ev of (await res.json()).events) show(ev);
+      } catch {
+        // Server restarting: try again shortly.
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  if (section.dataset.running !== '1') bar.value = bar.value || 0;
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  for (const t of document.querySelectorAll('table.checkgrid')) if (t.querySelector('tbody input[type=checkbox]')) setupCheckGrid(t);
+  const nightly = document.getElementById('nightly');
+  if (nightly) setupNightly(nightly);
+});

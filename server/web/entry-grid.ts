@@ -1,0 +1,36 @@
+/**
+ * The entries grid of seed 002 ("Liste des écritures"): one block per entry with its lines, a
+ * subtotal per entry, the grand total and the counts; with check boxes when it is a preview.
+ */
+import { html } from './html.ts';
+import { amount } from './format.ts';
+import { sum } from '../../sync/money.ts';
+import type { EntryView } from './feature-calls.ts';
+
+export function entryGrid(entries: EntryView[], opts: { checkable: boolean; id: string; excluded?: Set<string> }) {
+  const lines = entries.flatMap((e) => e.lines);
+  const totalDebit = sum(lines.map((l) => l.debit || '0')).toFixed(2);
+  const totalCredit = sum(lines.map((l) => l.credit || '0')).toFixed(2);
+  const cols = opts.checkable ? 14 : 13;
+  return html`<div class="table-wrap"><table class="checkgrid entries" id="${opts.id}">
+<thead><tr>${opts.checkable ? html`<th><input type="checkbox" class="check-all" checked aria-label="Check or uncheck every entry"></th>` : ''}<th>Journal</th><th>Date</th><th class="num">No.</th><th>Invoice number</th><th>Reference</th><th>Account</th><th>Customer account</th><th>Name</th><th>VAT code</th><th class="num">VAT rate</th><th class="num">Debit</th><th class="num">Credit</th><th>Payment</th></tr></thead>
+<tbody>
+${entries.map((e, i) => {
+  const group = `e${i}`;
+  const docs = e.documents.join(' ');
+  const on = !opts.excluded || !e.documents.some((d) => opts.excluded!.has(d));
+  const d = sum(e.lines.map((l) => l.debit || '0')).toFixed(2);
+  const c = sum(e.lines.map((l) => l.credit || '0')).toFixed(2);
+  return html`<tr class="group" data-group="${group}"><td colspan="${cols}">▲ Entry number: ${e.no} <span class="muted">· ${e.kind} · ${e.piece}</span></td></tr>
+${e.lines.map(
+  (l) => html`<tr class="line ${on ? '' : 'unchecked'}" data-group="${group}" data-docs="${docs}" data-debit="${l.debit || '0'}" data-credit="${l.credit || '0'}">
+${opts.checkable ? html`<td class="keep"><input type="checkbox" class="entry-check" name="entry" value="${i}" data-group="${group}" ${on ? html`checked` : ''} aria-label="Create entry ${e.no}"></td>` : ''}
+<td>${e.journal}</td><td>${e.date}</td><td class="num">${e.no}</td><td>${l.document ?? ''}</td><td>${e.piece}</td><td>${l.account}</td><td>${l.auxAccount ?? ''}</td><td>${l.name || l.label}</td><td>${l.vatCode ?? ''}</td><td class="num">${l.vatRate ? `${l.vatRate} %` : ''}</td>
+<td class="num">${amount(l.debit) === '0.00' ? '' : amount(l.debit)}</td><td class="num">${amount(l.credit) === '0.00' ? '' : amount(l.credit)}</td><td>${l.payment ?? ''}</td></tr>`,
+)}
+<tr class="subtotal" data-group="${group}"><td colspan="${cols - 3}">${opts.checkable ? html`<input type="hidden" name="e_docs" value="${i}:${e.lines.length}:${docs}">` : ''}</td><td class="num">${amount(d)}</td><td class="num">${amount(c)}</td><td></td></tr>`;
+})}
+<tr class="total"><td colspan="${cols - 3}">Total</td><td class="num" data-total="debit">${amount(totalDebit)}</td><td class="num" data-total="credit">${amount(totalCredit)}</td><td></td></tr>
+</tbody></table></div>
+<p class="counts">Number of entries: <strong class="entry-count">${entries.length}</strong> · Number of entry lines: <strong class="line-count">${lines.length}</strong></p>`;
+}

@@ -1,0 +1,290 @@
+/**
+ * The ONE place where the back office calls the other features (intake, integration, accounting,
+ * exports). Pages only see the small shapes below; each function maps onto the owning feature's
+ * own function, so no business rule is re-implemented in server/web/.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { TillsyncError } from '../../sync/errors.ts';
+import { sum } from '../../sync/money.ts';
+import type { ServerContext } from '../context.ts';
+import { intakePackage } from '../intake/intake.ts';
+import { inboxFolders, isCandidate, releaseFromQuarantine, REASON_SUFFIX } from '../intake/quarantine.ts';
+import { outcomeLine } from '../intake/package-outcome.ts';
+import { serverStatus } from '../intake/status.ts';
+import { loadInvoiceViews } from '../exports/invoice-model.ts';
+import { renderInvoicePdf } from '../exports/invoice-pdf.ts';
+import { runExport, type ExportFormat } from '../exports/export-run.ts';
+import { describeProblem } from '../exports/ledger-model.ts';
+import { previewIntegration, runIntegration, describeRun } from '../integration/integrate.ts';
+import { undoIntegration, describeUndo } from '../integration/undo.ts';
+import { parseCustomerRange, parseTillRange, parseUntil, type IntegrationFilters } from '../integration/filters.ts';
+
+function notYet(what: string, owner: string): never {
+  throw new TillsyncError('not-available', `${what} is not available in this build yet`, { hint: `it comes from ${owner}`, status: 501 });
+}
+
+// ---------- intake ----------
+
+export interface QuarantinedFile {
+  name: string;
+  bytes: number;
+  at: string;
+  reason: string;
+  message: string;
+  hint: string;
+  channel: string;
+}
+
+/** The files waiting in the inbox's quarantine/ folder, with what their reason file says. */
+export function quarantinedFiles(ctx: ServerContext): QuarantinedFile[] {
+  const dir = inboxFolders(ctx.config.inbox).quarantine;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && isCandidate(e.name))
+    .map((e) => {
+      const path = join(dir, e.name);
+      const st = statSync(path);
+      const fields: Record<string, string> = {};
+      const reasonFile = path + REASON_SUFFIX;
+      if (existsSync(reasonFile)) {
+        for (const line of readFileSync(reasonFile, 'utf8').split('\n')) {
+          const i = line.indexOf(': ');
+          if (i > 0) fields[line.slice(0, i)] = line.slice(i + 2);
+        }
+      }
+      return { name: e.name, bytes: st.size, at: fields.at ?? st.mtime.toISOString(), reason: fields.reason ?? '', message: fields.message ?? '', hint: fields.hint ?? '', channel: fields.channel ?? '' };
+    })
+    .sort((a, b) => b.at.localeCompare(a.at));
+}
+
+export interface ReprocessOutcome {
+  accepted: boolean;
+  message: string;
+}
+
+/** Runs a quarantined file through intake again; a file accepted now leaves quarantine for processed/. */
+export async function reprocessQuarantined(ctx: ServerContext, name: string): Promise<ReprocessOutcome> {
+  const dir = inboxFolders(ctx.config.inbox).quarantine;
+  if (basename(name) !== name || !isCandidate(name) || !existsSync(join(dir, name))) {
+    throw new TillsyncError('not-found', `${name} is not in the quarantine folder ${dir}`, { hint: 'reload the log book page', status: 404 });
+  }
+  const path = join(dir, name);
+  const outcome = await intakePackage(ctx, { bytes: readFileSync(path), fileName: name, channel: 'manual', refusedStatus: 'quarantined' });
+  if (outcome.status === 'refused') return { accepted: false, message: `still refused: ${outcomeLine(outcome)}` };
+  releaseFromQuarantine(ctx.config.inbox, path);
+  return { accepted: true, message: outcomeLine(outcome) };
+}
+
+export { serverStatus };
+
+// ---------- exports ----------
+
+export async function documentPdf(ctx: ServerContext, number: string): Promise<Buffer> {
+  const { views, missing } = await loadInvoiceViews(ctx.db, [number]);
+  if (missing.length || !views[0]) throw new TillsyncError('not-found', `document ${number} does not exist`, { status: 404 });
+  return renderInvoicePdf(views[0]);
+}
+
+// ---------- integration: the control grid ----------
+
+export interface GridFilter {
+  /** Last day to integrate, YYYY-MM-DD (default: everything received). */
+  until?: string;
+  till?: string;
+  customer?: string;
+}
+
+export interface GridTicket {
+  id: string;
+  number: number;
+  store: string;
+  till: string;
+  day: string;
+  soldAt: string;
+  /** Customer on the ticket. */
+  customer: string;
+  totalDue: string;
+  degraded: boolean;
+  payments: string;
+}
+
+export interface GridDocument {
+  key: string;
+  /** The number the document would take if generated now ('' for payment-only tickets). */
+  number: string;
+  /** invoice | delivery-note | credit-note, or without-goods for payment-only tickets. */
+  kind: string;
+  store: string;
+  till: string;
+  day: string;
+  customer: string;
+  customerName: string;
+  totalIncl: string;
+  tickets: GridTicket[];
+}
+
+export interface GridPreview {
+  documents: GridDocument[];
+  problems: { ticket?: string; message: string }[];
+}
+
+export interface GridChoice extends GridFilter {
+  /** Tickets left out of this run (unchecked in the grid). */
+  exclude: string[];
+  /** Ticket id → customer code the document is made for (value applied to checked rows). */
+  customerOverrides: Record<string, string>;
+}
+
+async function customerNames(ctx: ServerContext): Promise<Map<string, string>> {
+  const rows = await ctx.db.selectFrom('base_items').select(['code', 'content']).where('kind', '=', 'customer').where('deleted', '=', 0).execute();
+  return new Map(rows.map((r) => [r.code, (JSON.parse(r.content) as { name?: string }).name ?? r.code]));
+}
+
+function paymentsText(content: string): string {
+  try {
+    const t = JSON.parse(content) as { payments?: { mode: string; amount: string }[] };
+    return (t.payments ?? []).map((p) => `${p.mode} ${p.amount}`).join(' + ');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Integration cannot yet make a document for another customer than the ticket's: the grid hides
+ * "set customer" until IntegrationFilters carries per-ticket customer overrides.
+ */
+export const SUPPORTS_CUSTOMER_OVERRIDE = false;
+
+export function integrationFilters(c: GridFilter, exclude: string[] = []): IntegrationFilters {
+  const f: IntegrationFilters = { until: parseUntil(c.until || 'yesterday') };
+  if (c.till) f.tills = parseTillRange(c.till);
+  if (c.customer) f.customers = parseCustomerRange(c.customer);
+  if (exclude.length) f.exclude = exclude;
+  return f;
+}
+
+/** Ticket details for the grid rows (read-only), by id. */
+async function gridTickets(ctx: ServerContext, ids: string[]): Promise<Map<string, GridTicket>> {
+  const out = new Map<string, GridTicket>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await ctx.db
+      .selectFrom('tickets')
+      .select(['id', 'number', 'store', 'till', 'day', 'sold_at', 'customer', 'total_due', 'degraded', 'content'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.id, { id: r.id, number: Number(r.number), store: r.store, till: r.till, day: r.day, soldAt: r.sold_at, customer: r.customer, totalDue: r.total_due, degraded: Boolean(r.degraded), payments: paymentsText(r.content) });
+  }
+  return out;
+}
+
+/** The control grid: integration's own preview (nothing written), with every ticket it would use. */
+export async function integrationPreview(ctx: ServerContext, c: GridChoice): Promise<GridPreview> {
+  const p = await previewIntegration(ctx.db, integrationFilters(c));
+  const names = await customerNames(ctx);
+  const ids = [...p.documents.flatMap((d) => d.tickets), ...p.withoutGoods];
+  const details = await gridTickets(ctx, ids);
+  const documents: GridDocument[] = p.documents.map((d) => ({
+    key: d.number,
+    number: d.number,
+    kind: d.kind,
+    store: d.store,
+    till: d.till,
+    day: d.day,
+    customer: d.customer,
+    customerName: names.get(d.customer) ?? d.customer,
+    totalIncl: d.totals.inclVat,
+    tickets: d.tickets.map((id) => details.get(id)).filter((t): t is GridTicket => Boolean(t)),
+  }));
+  if (p.withoutGoods.length) {
+    const tickets = p.withoutGoods.map((id) => details.get(id)).filter((t): t is GridTicket => Boolean(t));
+    documents.push({ key: 'without-goods', number: '', kind: 'without-goods', store: '', till: '', day: '', customer: '', customerName: '', totalIncl: sum(tickets.map((t) => t.totalDue)).toFixed(2), tickets });
+  }
+  return { documents, problems: p.errors.map((e) => ({ ticket: e.ref.ticket, message: e.message })) };
+}
+
+export async function generateDocuments(ctx: ServerContext, c: GridChoice): Promise<{ batchId: number | null; message: string }> {
+  if (Object.keys(c.customerOverrides).length && !SUPPORTS_CUSTOMER_OVERRIDE) {
+    throw new TillsyncError('not-available', 'integration cannot make a document for another customer than the ticket\'s yet', { hint: 'leave those tickets out, or integrate them as they are' });
+  }
+  const s = await runIntegration(ctx.db, ctx.data, integrationFilters(c, c.exclude));
+  const kinds = Object.entries(s.series)
+    .map(([kind, r]) => `${r!.count} ${kind}${r!.count > 1 ? 's' : ''} ${r!.first === r!.last ? r!.first : `${r!.first}–${r!.last}`}`)
+    .join(', ');
+  return {
+    batchId: s.batch,
+    message: s.batch === null ? `Nothing generated: ${describeRun(s)}` : `${s.documents} document(s) generated in batch #${s.batch}${kinds ? ` (${kinds})` : ''}; ${describeRun(s)}`,
+  };
+}
+
+export async function undoIntegrationBatch(ctx: ServerContext, batchId: number): Promise<{ message: string }> {
+  const s = await undoIntegration(ctx.db, ctx.data, batchId);
+  return { message: describeUndo(s) };
+}
+
+// ---------- accounting: the "Liste des écritures" before posting ----------
+
+export interface EntryLineView {
+  account: string;
+  auxAccount: string | null;
+  name: string;
+  label: string;
+  vatCode: string | null;
+  vatRate: string | null;
+  debit: string;
+  credit: string;
+  /** Payment mode label on customer and treasury lines. */
+  payment: string | null;
+  document: string | null;
+}
+
+export interface EntryView {
+  /** Entry number in the list (1, 2, …) or the posted entry id. */
+  no: number;
+  journal: string;
+  date: string;
+  piece: string;
+  kind: string;
+  /** Documents this entry posts: unchecking the entry leaves these documents out of the run. */
+  documents: string[];
+  lines: EntryLineView[];
+}
+
+export interface PostingPreview {
+  entries: EntryView[];
+  problems: { message: string }[];
+}
+
+export async function postingPreview(_ctx: ServerContext, _f: { until?: string }): Promise<PostingPreview> {
+  notYet('the posting preview (accounting)', 'server/accounting');
+}
+
+export async function postDocuments(_ctx: ServerContext, _f: { until?: string; exclude: string[] }): Promise<{ message: string }> {
+  notYet('posting (accounting)', 'server/accounting');
+}
+
+export async function undoPostingBatch(_ctx: ServerContext, _batchId: number): Promise<{ message: string }> {
+  notYet('undoing a posting batch', 'server/accounting');
+}
+
+export async function letterAccounts(_ctx: ServerContext, _f: { customer?: string }): Promise<{ message: string }> {
+  notYet('lettering (accounting)', 'server/accounting');
+}
+
+// ---------- exports ----------
+
+export interface ExportRequest {
+  format: ExportFormat;
+  from: string;
+  to: string;
+  includeExported: boolean;
+}
+
+/** A manual export from the back office: the exports feature writes and records the file. */
+export async function makeExport(ctx: ServerContext, r: ExportRequest): Promise<{ exportId: number | null; written: boolean; message: string }> {
+  const out = await runExport({ db: ctx.db, data: ctx.data }, { format: r.format, from: r.from, to: r.to, includeExported: r.includeExported, trigger: 'manual' });
+  if (out.status === 'refused') {
+    throw new TillsyncError('export-refused', `${out.message}: ${out.problems.slice(0, 5).map(describeProblem).join('; ')}${out.problems.length > 5 ? '…' : ''}`, { hint: 'fix the accounting mapping, then export again' });
+  }
+  return { exportId: out.exportId, written: out.status === 'written', message: out.message };
+}

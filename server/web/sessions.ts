@@ -1,0 +1,57 @@
+/**
+ * Back-office sessions: a random token in an HttpOnly, SameSite=Strict cookie; only its sha256 is
+ * stored (web_sessions), so reading the database does not let anyone log in.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+export const SESSION_COOKIE = 'tillsync_session';
+export const SESSION_HOURS = 12;
+
+const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export async function createSession(db: Kysely<Database>, userName: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
+  await db.deleteFrom('web_sessions').where('expires_at', '<', now.toISOString()).execute();
+  await db
+    .insertInto('web_sessions')
+    .values({ token_hash: tokenHash(token), user_name: userName, created_at: now.toISOString(), expires_at: expiresAt.toISOString() })
+    .execute();
+  return { token, expiresAt };
+}
+
+/** The user of a live session, or null (unknown, expired, or user removed). */
+export async function sessionUser(db: Kysely<Database>, token: string | undefined, now = new Date()): Promise<string | null> {
+  if (!token) return null;
+  const row = await db
+    .selectFrom('web_sessions')
+    .innerJoin('web_users', 'web_users.name', 'web_sessions.user_name')
+    .select(['web_sessions.user_name', 'web_sessions.expires_at'])
+    .where('web_sessions.token_hash', '=', tokenHash(token))
+    .executeTakeFirst();
+  if (!row || row.expires_at <= now.toISOString()) return null;
+  return row.user_name;
+}
+
+export async function endSession(db: Kysely<Database>, token: string | undefined): Promise<void> {
+  if (token) await db.deleteFrom('web_sessions').where('token_hash', '=', tokenHash(token)).execute();
+}
+
+export function sessionCookie(token: string, expiresAt: Date): string {
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Expires=${expiresAt.toUTCString()}`;
+}
+
+export function clearedSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}

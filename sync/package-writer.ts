@@ -1,0 +1,90 @@
+/**
+ * Builds signed ticket packages (TicDeg / TicDep) and writes them atomically. Pure building is
+ * separate from writing so the till can hand the bytes to any transport.
+ */
+import { mkdir } from 'node:fs/promises';
+import { publishFile } from './atomic-file.ts';
+import { TillsyncError } from './errors.ts';
+import { fmt, sum, type Decimals } from './money.ts';
+import {
+  PACKAGE_FORMAT,
+  PACKAGE_VERSION,
+  TICKETS_ENTRY,
+  packageFileName,
+  type PackageKind,
+  type PackageManifest,
+} from './package-format.ts';
+import { buildSignedZip } from './signed-zip.ts';
+import { canonicalJson } from './ticket-chain.ts';
+import type { Ticket } from './types.ts';
+
+export interface BuildPackageOptions {
+  store: string;
+  till: string;
+  kind: PackageKind;
+  tickets: Ticket[];
+  /** The till's secret, shared with the server at enrolment. */
+  secret: string;
+  created?: Date;
+}
+
+export interface BuiltPackage {
+  fileName: string;
+  bytes: Buffer;
+  manifest: PackageManifest;
+}
+
+export function buildTicketPackage(opts: BuildPackageOptions): BuiltPackage {
+  const created = opts.created ?? new Date();
+  const tickets = [...opts.tickets].sort((a, b) => a.number - b.number);
+  const seen = new Set<number>();
+  for (const t of tickets) {
+    if (t.store !== opts.store || t.till !== opts.till) {
+      throw new TillsyncError('wrong-till', `ticket ${t.id} belongs to ${t.store} till ${t.till}, not to ${opts.store} till ${opts.till}`, { ref: { ticket: t.id, till: opts.till } });
+    }
+    if (seen.has(t.number)) throw new TillsyncError('duplicate-ticket', `ticket number ${t.number} appears twice in the extraction`, { ref: { ticket: t.id, till: opts.till } });
+    seen.add(t.number);
+  }
+  const decimals = Math.max(2, ...tickets.map((t) => t.rounding?.decimals ?? 2)) as Decimals;
+  const header = {
+    format: PACKAGE_FORMAT,
+    version: PACKAGE_VERSION,
+    store: opts.store,
+    till: opts.till,
+    kind: opts.kind,
+    created: created.toISOString(),
+    count: tickets.length,
+    firstNumber: tickets.length ? tickets[0].number : null,
+    lastNumber: tickets.length ? tickets[tickets.length - 1].number : null,
+    totals: {
+      due: fmt(sum(tickets.map((t) => t.totals.due)), decimals),
+      inclVat: fmt(sum(tickets.map((t) => t.totals.inclVat)), decimals),
+    },
+  };
+  const jsonl = tickets.map((t) => canonicalJson(t) + '\n').join('');
+  const { bytes, manifest } = buildSignedZip({ header, entries: [{ name: TICKETS_ENTRY, data: Buffer.from(jsonl, 'utf8') }], secret: opts.secret });
+  return { fileName: packageFileName(opts.kind, opts.till, created), bytes, manifest: manifest as unknown as PackageManifest };
+}
+
+export interface WrittenPackage {
+  path: string;
+  fileName: string;
+  manifest: PackageManifest;
+  bytes: number;
+}
+
+/**
+ * Writes the package into `outDir` as `<name>.part`, fsyncs, renames, fsyncs the folder. Never
+ * overwrites: a second extraction in the same second (or day, for TicDep) gets `-2`, `-3`…
+ * On failure (disk full…) the `.part` is removed and nothing named `.zip` is left.
+ */
+export async function writeTicketPackage(outDir: string, opts: BuildPackageOptions): Promise<WrittenPackage> {
+  const built = buildTicketPackage(opts);
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (e) {
+    throw new TillsyncError('no-folder', `cannot create folder ${outDir}: ${(e as Error).message}`, { hint: 'choose another --out folder', cause: e });
+  }
+  const placed = await publishFile(outDir, built.fileName, built.bytes, 'extract again');
+  return { path: placed.path, fileName: placed.fileName, manifest: built.manifest, bytes: built.bytes.length };
+}

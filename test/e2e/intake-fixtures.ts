@@ -1,0 +1,180 @@
+/**
+ * Helpers for the intake end-to-end suites: real `tillsync` child processes (server init, enroll,
+ * start, intake) and hostile package files built byte by byte.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { crc32, deflateRawSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { signManifest } from '../../sync/signed-zip.ts';
+import { PACKAGE_FORMAT, PACKAGE_VERSION } from '../../sync/package-format.ts';
+
+export const BIN = fileURLToPath(new URL('../../bin/tillsync.mjs', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tillsync ARGS…` to completion. */
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (c) => (stdout += c));
+    p.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    p.on('error', reject);
+    p.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  url: string;
+  port: number;
+  smtpPort: number | null;
+  output(): string;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `tillsync server start ARGS…` and resolves once it prints where it listens. */
+export function startServerProcess(args: string[], opts: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, 'server', 'start', '--host', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let settled = false;
+    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
+    const timer = setTimeout(() => fail(new Error(`server start did not come up in time:\n${out}`)), opts.timeoutMs ?? 60_000);
+    const fail = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      proc.kill('SIGKILL');
+      reject(e);
+    };
+    const check = () => {
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (!m || settled || !/Ctrl-C to stop/.test(out)) return;
+      settled = true;
+      clearTimeout(timer);
+      const smtp = /SMTP on 127\.0\.0\.1:(\d+)/.exec(out);
+      const port = Number(m[1]);
+      resolve({
+        proc,
+        port,
+        url: `http://127.0.0.1:${port}`,
+        smtpPort: smtp ? Number(smtp[1]) : null,
+        output: () => out,
+        async stop() {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+          return exited;
+        },
+      });
+    };
+    proc.stdout!.on('data', (c) => {
+      out += c;
+      check();
+    });
+    proc.stderr!.on('data', (c) => (out += c));
+    proc.on('close', (code) => fail(new Error(`server start exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+export async function pollUntil<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile packages, written byte by byte (adm-zip would refuse to write some of them).
+
+interface RawEntry {
+  name: string;
+  data: Buffer;
+}
+
+export function rawZip(entries: RawEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const payload = deflateRawSync(e.data);
+    const name = Buffer.from(e.name, 'utf8');
+    const crc = crc32(e.data) >>> 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(payload.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(payload.length, 20);
+    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, payload);
+    centrals.push(central, name);
+    offset += local.length + name.length + payload.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+/** A correctly signed ticket-package manifest for `entries` (so only the hostile part is wrong). */
+function signedManifest(entries: RawEntry[], secret: string, till = '01'): RawEntry {
+  const manifest: Record<string, unknown> = {
+    format: PACKAGE_FORMAT,
+    version: PACKAGE_VERSION,
+    store: 'S1',
+    till,
+    kind: 'degraded',
+    created: new Date().toISOString(),
+    count: 0,
+    firstNumber: null,
+    lastNumber: null,
+    totals: { due: '0.00', inclVat: '0.00' },
+    entries: entries.map((e) => ({ name: e.name, size: e.data.length, sha256: createHash('sha256').update(e.data).digest('hex') })),
+  };
+  manifest.signature = signManifest(manifest, secret);
+  return { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) };
+}
+
+/** Zip slip: an entry that would land outside the folder it is unpacked into. */
+export function zipSlipPackage(secret: string): Buffer {
+  const evil = { name: '../../evil.sh', data: Buffer.from('#!/bin/sh\necho owned\n') };
+  return rawZip([signedManifest([evil], secret), evil]);
+}
+
+/** Zip bomb: tickets.jsonl of 40 MiB of blanks, a few dozen KiB compressed. */
+export function zipBombPackage(secret: string): Buffer {
+  const bomb = { name: 'tickets.jsonl', data: Buffer.alloc(40 * 1024 * 1024, 0x20) };
+  return rawZip([signedManifest([bomb], secret), bomb]);
+}

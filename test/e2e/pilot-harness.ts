@@ -1,0 +1,153 @@
+/**
+ * Shared pieces of the pilot and base-file end-to-end tests: the real CLI as a child process, a
+ * real SMTP server on loopback that keeps what it receives, and folder listings to prove that a
+ * dry run wrote nothing.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { BIN } from '../../pilots/pilot-runner.ts';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any;
+}
+
+/** Runs `tillsync ARGS…` as a real child process (add '--json' yourself to get JSON). */
+export function tillsync(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      let json: any = null;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = null;
+      }
+      done({ code: code ?? 1, stdout, stderr, json });
+    });
+  });
+}
+
+/** Like tillsync() but fails the test with the command's own error when it does not exit 0. */
+export async function ok(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<any> {
+  const r = await tillsync(['--json', ...args], opts);
+  if (r.code !== 0) throw new Error(`tillsync ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.json;
+}
+
+/** Every file and folder under `dir` with size and modification time: equal listings = nothing written. */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = statSync(p);
+      out.push(`${relative(dir, p)} ${st.isDirectory() ? 'dir' : `${st.size} ${st.mtimeMs}`}`);
+      if (st.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A real SMTP server on loopback that parses and keeps every message. */
+export class MailSink {
+  readonly messages: { to: string[]; mail: ParsedMail; raw: Buffer }[] = [];
+  private server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw)
+          .then((mail) => {
+            this.messages.push({ to: session.envelope.rcptTo.map((r) => r.address), mail, raw });
+            callback();
+          })
+          .catch((e) => callback(e));
+      });
+    },
+  });
+  port = 0;
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export interface RunningServer {
+  url: string;
+  smtpPort: number | null;
+  stop(): Promise<void>;
+}
+
+/** `tillsync server start` as a real child process; resolves once it listens. */
+export function startServer(args: string[], opts: { cwd?: string } = {}): Promise<RunningServer> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, '--json', 'server', 'start', ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '';
+    let err = '';
+    let started = false;
+    const exited = new Promise<void>((res) => child.on('close', () => res()));
+    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      buf += d;
+      for (const line of buf.split('\n').slice(0, -1)) {
+        try {
+          const j = JSON.parse(line);
+          if (j.listening && !started) {
+            started = true;
+            done({
+              url: j.listening.url,
+              smtpPort: j.listening.smtp?.port ?? null,
+              stop: async () => {
+                child.kill('SIGTERM');
+                await exited;
+              },
+            });
+          }
+        } catch {
+          // not a JSON line
+        }
+      }
+      buf = buf.slice(buf.lastIndexOf('\n') + 1);
+    });
+    child.on('close', (code) => {
+      if (!started) fail(new Error(`server start exited ${code}: ${err.trim()}`));
+    });
+  });
+}
+
+/** Polls `check` until it returns true or `ms` pass; returns whether it did. */
+export async function waitFor(check: () => Promise<boolean>, ms = 30_000, every = 250): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, every));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Shared pieces of the screen tests: the real CLI as child processes (`server start`, `till start`
+ * as long-running processes on loopback), Debian's chromium driven by playwright-core, and the
+ * screenshots every page leaves in test-artifacts/screens/ for a person to look at.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { BIN } from '../../pilots/pilot-runner.ts';
+
+export const SCREENS = join(process.cwd(), 'test-artifacts', 'screens');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any;
+}
+
+/** `tillsync --json ARGS…` to completion; stdin is written then closed. */
+export function cli(args: string[], input = ''): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, '--json', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      let json: any = null;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = null;
+      }
+      done({ code: code ?? 1, stdout, stderr, json });
+    });
+    child.stdin.end(input);
+  });
+}
+
+export async function ok(args: string[], input = ''): Promise<any> {
+  const r = await cli(args, input);
+  if (r.code !== 0) throw new Error(`tillsync ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.json;
+}
+
+export interface Running {
+  child: ChildProcess;
+  /** The first JSON line the process printed (its "ready" / "listening" announcement). */
+  ready: any;
+  output(): string;
+  /** SIGTERM, then wait for the exit (a graceful stop). */
+  stop(): Promise<number | null>;
+}
+
+/** Starts a long-running `tillsync --json …` and waits for its first JSON line. */
+export function start(args: string[], timeoutMs = 60_000): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let announced = false;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tillsync ${args.join(' ')} not ready after ${timeoutMs} ms: ${err || out}`));
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (announced) return;
+      const line = out.split('\n').find((l) => l.trim().startsWith('{'));
+      if (!line || !out.includes('\n')) return;
+      try {
+        const ready = JSON.parse(line);
+        announced = true;
+        clearTimeout(timer);
+        resolve({
+          child,
+          ready,
+          output: () => out + err,
+          stop: async () => {
+            if (child.exitCode === null) child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      } catch {
+        // Not a whole line yet.
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.once('exit', (code) => {
+      if (!announced) {
+        clearTimeout(timer);
+        reject(new Error(`tillsync ${args.join(' ')} exited ${code} before it was ready: ${err || out}`));
+      }
+    });
+  });
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A full-page screenshot in test-artifacts/screens/NAME.png. */
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENS, { recursive: true });
+  const path = join(SCREENS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Fails the test on any script error or failed request the page meets. */
+export function watchPage(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    // 4xx/5xx the page asked for itself (an API refusal shown to the user is asserted by the test).
+    if (r.status() >= 500) problems.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  return problems;
+}
+
+/** Local day YYYY-MM-DD, n days from today. */
+export function dayOffset(n: number, now = new Date()): string {
+  const d = new Date(now);
+  d.setDate(d.getDate() + n);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Text of the first element matching `selector` ('' when there is none yet). */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  const l = page.locator(selector).first();
+  return (await l.count()) ? ((await l.textContent()) ?? '') : '';
+}
+
+export const countOf = (page: Page, selector: string): Promise<number> => page.locator(selector).count();

@@ -1,0 +1,199 @@
+/**
+ * The cashier's register page in a real browser (Debian's chromium), against a real `till start`
+ * and a real `server start` on loopback: an online sale, then the server stopped — a sale with a
+ * return and a payment split over cash and card is still taken, printed, and counted as degraded
+ * in the banner — the Z report, an extraction, a send that fails while the server is away, and the
+ * banner going back online with nothing left unsynced once the server is back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { D } from '../../sync/money.ts';
+import { generateArticles } from '../../fixtures/articles.ts';
+import { countOf, launchBrowser, ok, shot, start, textOf, watchPage, type Running } from './screens-harness.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+const ARTICLES = generateArticles(20, 1);
+const art = (code: string) => ARTICLES.find((a) => a.code === code)!;
+
+describe('register page', () => {
+  let dir: string;
+  let serverData: string;
+  let tillData: string;
+  let port: number;
+  let server: Running | null = null;
+  let till: Running;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  const startServer = async () => {
+    server = await start(['server', 'start', '--data', serverData, '--port', String(port), '--host', '127.0.0.1']);
+  };
+  const banner = (attr: string) => page.locator('#banner').getAttribute(`data-${attr}`);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'screens-register-'));
+    serverData = join(dir, 'server');
+    tillData = join(dir, 'till');
+    port = await freePort();
+    await ok(['server', 'init', '--data', serverData, '--port', String(port)]);
+    const enrolled = await ok(['server', 'enroll-till', '--data', serverData, '--till', '01']);
+    await startServer();
+    await ok(['till', 'init', '--data', tillData, '--store', 'S1', '--till', '01', '--server', `http://127.0.0.1:${port}`, '--secret', enrolled.secret, '--articles', '1000']);
+    till = await start(['till', 'start', '--data', tillData, '--port', '0']);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    problems = watchPage(page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await till?.stop();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function scan(code: string) {
+    await page.fill('#scan', code);
+    await page.press('#scan', 'Enter');
+  }
+
+  it('sells online, with the banner saying so', async () => {
+    await page.goto(`${till.ready.url}/`);
+    await expect.poll(() => banner('mode'), { timeout: 15_000 }).toBe('online');
+    await expect.poll(() => page.locator('#payment-modes button').count()).toBeGreaterThan(3);
+    await scan(art('A000001').barcode);
+    await expect.poll(() => countOf(page, '#lines tbody tr')).toBe(1);
+    await page.click('[data-mode=CB]');
+    await page.click('#validate');
+    await expect.poll(() => textOf(page, '#printed-ticket')).toContain('Ticket S1-01-00000001');
+    expect(await textOf(page, '#printed-ticket')).not.toContain('degraded');
+    await page.click('#sheet-close');
+    await shot(page, 'register-online');
+  });
+
+  it('keeps selling with the server stopped: split payment and a return, counted as degraded', async () => {
+    await server!.stop();
+    server = null;
+    await expect.poll(() => banner('mode'), { timeout: 20_000 }).toBe('degraded');
+    await expect.poll(() => textOf(page, '#conn')).toContain('DEGRADED MODE');
+
+    // A scanner types the barcode then Enter; "2*code" sets the quantity; a return is a toggle.
+    await scan(art('A000005').barcode);
+    await scan(`2*${art('A000010').code}`);
+    await page.click('#return-toggle');
+    await scan(art('A000003').code);
+    await expect.poll(() => countOf(page, '#lines tbody tr')).toBe(3);
+    await expect.poll(() => countOf(page, '#lines tbody tr.return')).toBe(1);
+
+    await page.fill('#customer-search', 'Dupont');
+    await expect.poll(() => countOf(page, '#customer-suggestions li')).toBe(1);
+    await page.press('#customer-search', 'Enter');
+    await expect.poll(() => textOf(page, '#customer-chosen')).toBe('Dupont Bâtiment (C0000001)');
+
+    const due = new D(art('A000005').price).plus(new D(art('A000010').price).times(2)).minus(art('A000003').price);
+    await expect.poll(() => textOf(page, '#total')).toBe(due.toFixed(2));
+    await page.fill('#pay-amount', '20');
+    await page.click('[data-mode=ESP]');
+    await expect.poll(() => textOf(page, '#remaining')).toBe(due.minus(20).toFixed(2));
+    await page.click('[data-mode=CB]');
+    await expect.poll(() => textOf(page, '#remaining')).toBe('0.00');
+    await shot(page, 'register-degraded-sale');
+    await page.click('#validate');
+
+    await expect.poll(() => textOf(page, '#printed-ticket')).toContain('Ticket S1-01-00000002');
+    await expect.poll(() => textOf(page, '#printed-ticket')).toContain('* sold in degraded mode *');
+    await expect.poll(() => textOf(page, '#printed-ticket')).toContain('Customer: C0000001');
+    await expect.poll(() => textOf(page, '#printed-ticket')).toContain(`-1 x ${art('A000003').price}`);
+    const text = await textOf(page, '#printed-ticket');
+    expect(text).toMatch(new RegExp(`TOTAL\\s+${due.toFixed(2).replace('.', '\\.')}`));
+    expect(text).toMatch(/Espèces\s+20\.00/);
+    expect(text).toMatch(new RegExp(`Carte bancaire\\s+${due.minus(20).toFixed(2).replace('.', '\\.')}`));
+    await shot(page, 'register-ticket');
+    await page.click('#sheet-close');
+
+    await expect.poll(() => banner('degraded'), { timeout: 10_000 }).toBe('1');
+    expect(Number(await banner('unsynced'))).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => textOf(page, '#unsynced')).toContain('1 sold in degraded mode');
+    await shot(page, 'register-degraded');
+
+    // What the till stored is what the page printed.
+    const stored = (await (await fetch(`${till.ready.url}/api/till/tickets?limit=1`)).json()).tickets[0];
+    expect(stored.id).toBe('S1-01-00000002');
+    expect(stored.degraded).toBe(true);
+    expect(stored.payments).toEqual([
+      { mode: 'ESP', amount: '20.00' },
+      { mode: 'CB', amount: due.minus(20).toFixed(2) },
+    ]);
+    expect(stored.lines.map((l: { qty: string }) => l.qty)).toEqual(['1', '2', '-1']);
+  });
+
+  it('refuses a payment beyond what is due on a card, and gives change in cash', async () => {
+    await scan(art('A000002').code);
+    const price = new D(art('A000002').price);
+    await page.fill('#pay-amount', price.plus(5).toFixed(2));
+    await page.click('[data-mode=CB]');
+    await expect.poll(() => textOf(page, '#message')).toContain('at most');
+    await expect.poll(() => countOf(page, '#payments tbody tr')).toBe(0);
+    await page.fill('#pay-amount', price.plus(5).toFixed(2));
+    await page.click('[data-mode=ESP]');
+    await expect.poll(() => textOf(page, '#change-amount')).toBe('5.00');
+    await page.click('#cancel-sale');
+    await expect.poll(() => countOf(page, '#lines tbody tr')).toBe(0);
+  });
+
+  it('lists the last tickets and shows the Z report', async () => {
+    await page.click('#show-tickets');
+    await expect.poll(() => countOf(page, '#tickets-list tbody tr')).toBe(2);
+    expect(await textOf(page, '#tickets-list tbody tr')).toContain('degraded');
+    await shot(page, 'register-last-tickets');
+    await page.click('#sheet-close');
+
+    await page.click('#close-day');
+    await page.click('#sheet-confirm');
+    await expect.poll(() => textOf(page, '#z-report')).toContain('Z REPORT #1');
+    await expect.poll(() => textOf(page, '#z-report')).toContain('Tickets     2  (#1 - #2)');
+    await shot(page, 'register-z-report');
+    await page.click('#sheet-close');
+  });
+
+  it('extracts the unsynced tickets, fails to send while the server is away, then syncs when it is back', async () => {
+    await page.click('#extract');
+    await page.selectOption('#extract-kind', 'degraded');
+    await shot(page, 'register-extract');
+    await page.click('#sheet-confirm');
+    await expect.poll(() => textOf(page, '#action-result')).toContain('1 degraded tickets (2–2) written to');
+    await expect.poll(() => textOf(page, '#action-result')).toContain('TicDeg01_');
+
+    await page.click('#send');
+    await expect.poll(() => page.inputValue('#send-file')).toMatch(/TicDeg01_.*\.zip$/);
+    await expect.poll(() => page.inputValue('#send-lan')).toMatch(`http://127.0.0.1:${port}`);
+    await shot(page, 'register-send');
+    await page.click('#sheet-confirm');
+    await expect.poll(() => textOf(page, '#action-result')).toContain('Send failed', { timeout: 30_000 });
+
+    await startServer();
+    await expect.poll(() => banner('mode'), { timeout: 20_000 }).toBe('online');
+    await expect.poll(() => banner('unsynced'), { timeout: 30_000 }).toBe('0');
+    await shot(page, 'register-back-online');
+    const status = await ok(['server', 'status', '--data', serverData]);
+    const row = status.tills.find((t: { id: string }) => t.id === 'S1-01');
+    expect(row.tickets).toBe(2);
+    expect(row.degraded).toBe(1);
+    expect(problems).toEqual([]);
+  });
+});
