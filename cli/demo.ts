@@ -1,3 +1,306 @@
+/**
+ * `tillsync demo` (also `npm start`): the whole product in one run, on embedded defaults, with real
+ * processes — a store server (SQLite, LAN inbox, SMTP listener on loopback) and two tills — going
+ * through a day with a network cut. Every step is a real `tillsync` command or the till's own HTTP
+ * API, so what the demo shows is exactly what an operator would run.
+ */
 import type { Command } from 'commander';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { run } from './output.ts';
+import { MailRelay } from './demo-mail-relay.ts';
+import { runTillsync, startTillsync, type RunResult, type Started } from './spawn-tillsync.ts';
+import { TillsyncError } from '../sync/errors.ts';
 
-export function registerDemoCommand(_program: Command): void {}
+const MAIL_TO = 'tickets@boutique-demo.example';
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+/** Runs a tillsync command with --json and fails the demo with its one-line error if it fails. */
+async function cli(args: string[], input?: string): Promise<any> {
+  const r: RunResult = await runTillsync([...args, '--json'], { input, timeoutMs: 120_000 });
+  if (r.code !== 0) {
+    const line = r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`;
+    throw new TillsyncError('demo-step', `demo step "tillsync ${args.slice(0, 2).join(' ')}" failed: ${line.replace(/^tillsync: /, '')}`, { hint: 'run again with --keep DIR and look at DIR/*/log' });
+  }
+  return r.json;
+}
+
+interface Sale {
+  customer?: string;
+  lines: { article: string; qty: number; unitPrice?: string; return?: boolean }[];
+  settlements?: { kind: 'invoice' | 'deposit'; ref: string; amount: string }[];
+  payments: { mode: string; amount: string; ref?: string }[];
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new TillsyncError('demo-timeout', `demo: timed out waiting for ${what}`, { hint: 'run again with --keep DIR and look at the logs' });
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+export interface DemoSummary {
+  folder: string;
+  kept: boolean;
+  seconds: number;
+  sales: { online: number; degraded: number };
+  ticketsPerChannel: Record<string, number>;
+  duplicatesIgnored: number;
+  packages: { accepted: number; duplicate: number; quarantined: number };
+  documents: Record<string, number>;
+  entries: number;
+  openItems: { customer: string; amount: string }[];
+  files: string[];
+}
+
+export async function runDemo(opts: { keep?: string; say: (line: string) => void }): Promise<DemoSummary> {
+  const started = Date.now();
+  const root = opts.keep ? resolve(opts.keep) : mkdtempSync(join(tmpdir(), 'tillsync-demo-'));
+  if (opts.keep) {
+    if (existsSync(root) && readdirSync(root).length) throw new TillsyncError('usage', `--keep folder ${root} is not empty`, { hint: 'give a new or empty folder' });
+    mkdirSync(root, { recursive: true });
+  }
+  const serverData = join(root, 'server');
+  const inbox = join(serverData, 'inbox');
+  const outDir = join(root, 'outgoing');
+  const exportsDir = join(root, 'exports');
+  const tills = ['01', '02'].map((till) => ({ till, data: join(root, `till${till}`), proc: null as Started | null, url: '' }));
+  const running: Started[] = [];
+  const relay = new MailRelay();
+  const say = (line: string) => opts.say(`${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${line}`);
+  const today = new Date().toISOString().slice(0, 10);
+  let online = 0;
+  let degraded = 0;
+
+  const sell = async (t: (typeof tills)[number], sale: Sale) => {
+    const r = await fetch(`${t.url}/api/till/sell`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sale) });
+    const body: any = await r.json();
+    if (!r.ok) throw new TillsyncError('demo-sale', `demo sale on till ${t.till} refused: ${body?.error?.message ?? r.status}`);
+    return body;
+  };
+  const tillStatus = async (t: (typeof tills)[number]) => (await (await fetch(`${t.url}/api/till/status`)).json()) as any;
+  const startServer = async (httpPort: number, smtpPort: number) => {
+    const s = await startTillsync(['server', 'start', '--data', serverData, '--port', String(httpPort), '--host', '127.0.0.1', '--inbox', inbox, '--smtp-port', String(smtpPort), '--mail-to', MAIL_TO], /listening on/);
+    running.push(s);
+    return s;
+  };
+
+  try {
+    // 1. The store server and two enrolled tills.
+    say(`folder: ${root}`);
+    const httpPort = await freePort();
+    const smtpPort = await freePort();
+    const serverUrl = `http://127.0.0.1:${httpPort}`;
+    await cli(['server', 'init', '--data', serverData]);
+    for (const t of tills) {
+      const e = await cli(['server', 'enroll-till', '--data', serverData, '--till', t.till]);
+      await cli(['till', 'init', '--data', t.data, '--store', 'S1', '--till', t.till, '--server', serverUrl, '--secret', e.secret]);
+    }
+    let server = await startServer(httpPort, smtpPort);
+    for (const t of tills) {
+      const p = await startTillsync(['till', 'start', '--data', t.data, '--port', '0', '--pull-interval', '500', '--json'], /"ready":true/);
+      running.push(p);
+      t.proc = p;
+      t.url = JSON.parse(p.output().split('\n').find((l) => l.includes('"ready":true'))!).url;
+    }
+    say(`store server on ${serverUrl}; tills 01 and 02 selling online`);
+
+    // 2. Online sales that replicate, including a credit sale to be part-paid later.
+    const [t1, t2] = tills;
+    await sell(t1, { lines: [{ article: 'A000001', qty: 2 }, { article: 'A000002', qty: 1 }], payments: [{ mode: 'ESP', amount: await dueOf(t1, [{ article: 'A000001', qty: 2 }, { article: 'A000002', qty: 1 }]) }] });
+    await sell(t1, { customer: 'C0000001', lines: [{ article: 'A000003', qty: 1, unitPrice: '483.60' }], payments: [{ mode: 'CB', amount: '483.60' }] });
+    await sell(t2, { customer: 'C0000003', lines: [{ article: 'A000004', qty: 1, unitPrice: '248.69' }], payments: [{ mode: 'CRED', amount: '248.69' }] });
+    await sell(t2, { lines: [{ article: 'A000005', qty: 1, unitPrice: '13.46' }], payments: [{ mode: 'ESP', amount: '13.46' }] });
+    online = 4;
+    await waitFor('online tickets to be acknowledged', async () => {
+      const s = await Promise.all(tills.map(tillStatus));
+      return s.every((x) => x.counts.acknowledged >= (x === s[0] ? 2 : 2)) ? true : undefined;
+    });
+    say('4 online sales replicated and acknowledged by the server');
+
+    // The credit sale becomes an invoice now, so that the customer can part-pay it at the till later.
+    await cli(['server', 'integrate', '--data', serverData, '--until', today, '--customers', 'C0000003']);
+    const creditInvoice = (await documentNumbers(serverData)).find((d) => d.customer === 'C0000003')?.number;
+    if (!creditInvoice) throw new TillsyncError('demo-step', 'demo: the credit sale did not become an invoice');
+    say(`credit sale of 248.69 integrated as invoice ${creditInvoice}`);
+
+    // 3. The network is cut: the tills no longer reach the server.
+    await server.stop();
+    running.splice(running.indexOf(server), 1);
+    await waitFor('the tills to notice the server is away', async () => ((await Promise.all(tills.map(tillStatus))).every((s) => s.online === false || s.mode === 'degraded') ? true : undefined), 20_000);
+    say('network cut: both tills sell in degraded mode');
+
+    const degradedSales: [typeof t1, Sale][] = [
+      [t1, { lines: [{ article: 'A000006', qty: 3 }], payments: [{ mode: 'ESP', amount: await dueOf(t1, [{ article: 'A000006', qty: 3 }]) }] }],
+      [t1, { customer: 'C0000001', lines: [{ article: 'A000007', qty: 1, unitPrice: '159.90' }], payments: [{ mode: 'CB', amount: '159.90' }] }],
+      [t1, { customer: 'C0000001', lines: [{ article: 'A000008', qty: 1, unitPrice: '200.00' }], payments: [{ mode: 'CHQ', amount: '200.00' }] }],
+      [t1, { customer: 'C0000004', lines: [{ article: 'A000009', qty: 2, unitPrice: '35.00' }], payments: [{ mode: 'CRED', amount: '70.00' }] }],
+      [t1, { lines: [{ article: 'A000006', qty: -1, return: true }], payments: [{ mode: 'ESP', amount: `-${await dueOf(t1, [{ article: 'A000006', qty: 1 }])}` }] }],
+      [t2, { customer: 'C0000002', lines: [], settlements: [{ kind: 'deposit', ref: '10001651', amount: '100.00' }], payments: [{ mode: 'CB', amount: '100.00' }] }],
+      [t2, { customer: 'C0000002', lines: [{ article: 'A000010', qty: 1, unitPrice: '664.00' }], payments: [{ mode: 'ACP', amount: '100.00', ref: '10001651' }, { mode: 'CB', amount: '564.00' }] }],
+      [t2, { customer: 'C0000003', lines: [], settlements: [{ kind: 'invoice', ref: creditInvoice, amount: '100.69' }], payments: [{ mode: 'CB', amount: '100.69' }] }],
+      [t2, { customer: 'C0000005', lines: [{ article: 'A000011', qty: 4, unitPrice: '12.50' }], payments: [{ mode: 'CPT', amount: '50.00' }] }],
+    ];
+    for (const [t, sale] of degradedSales) {
+      const ticket = await sell(t, sale);
+      if (!ticket.degraded) throw new TillsyncError('demo-step', `demo: ticket ${ticket.id} sold during the cut is not flagged degraded`);
+      degraded++;
+    }
+    say(`${degraded} degraded sales: cash, card, cheque, credit sale, a return, a deposit and its use, a partial invoice settlement, a delivery-note sale`);
+
+    // 4. Closure, extraction, delivery: till 01 over the LAN, till 02 by mail (held by the mail relay).
+    for (const t of tills) await cli(['till', 'close', '--data', t.data]);
+    const relayPort = await relay.start();
+    const x1 = await cli(['till', 'extract', '--data', t1.data, '--kind', 'degraded', '--out', outDir]);
+    const x2 = await cli(['till', 'extract', '--data', t2.data, '--kind', 'degraded', '--out', outDir]);
+    await cli(['till', 'send', x1.path, '--data', t1.data, '--lan', inbox]);
+    await cli(['till', 'send', x2.path, '--data', t2.data, '--mail', MAIL_TO, '--smtp', `smtp://127.0.0.1:${relayPort}`]);
+    say(`closures done; ${x1.fileName} dropped in the LAN inbox, ${x2.fileName} mailed (${relay.waiting} held by the mail provider)`);
+
+    // 5. The server comes back: inbox, mail, a second delivery of the same package, replication.
+    server = await startServer(httpPort, smtpPort);
+    await relay.flush(smtpPort);
+    await cli(['till', 'send', x1.path, '--data', t1.data, '--lan', serverUrl]);
+    await waitFor(
+      'every ticket to be acknowledged',
+      async () => {
+        const s = await Promise.all(tills.map(tillStatus));
+        return s.every((x) => x.counts.acknowledged === x.counts.total) ? true : undefined;
+      },
+      60_000,
+    );
+    say('server back: packages taken from the inbox, the mail and an HTTP re-delivery; replication caught up');
+
+    // 6. The nightly run.
+    await cli(['server', 'integrate', '--data', serverData, '--until', today]);
+    const post = await cli(['server', 'post', '--data', serverData, '--until', today]);
+    await cli(['server', 'letter', '--data', serverData]);
+    const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--from', today, '--to', today, '--out', exportsDir]);
+    const exact = await cli(['server', 'export', '--data', serverData, '--format', 'exact', '--from', today, '--to', today, '--out', exportsDir, '--include-exported']);
+    const numbers = (await documentNumbers(serverData)).filter((d) => d.kind !== 'delivery-note').map((d) => d.number);
+    await cli(['server', 'invoice-pdf', '--data', serverData, '--out', join(exportsDir, 'pdf'), ...numbers]);
+    say(`nightly run: ${numbers.length} documents, posting batch ${post.batch ?? post.batchId ?? ''}, FEC ${fec.file ?? ''}, Exact ${exact.file ?? ''}`);
+
+    // 7. The summary, from the server's own status and open items.
+    const status = await cli(['server', 'status', '--data', serverData]);
+    const open = await cli(['server', 'open-items', '--data', serverData]);
+    const summary = await summarise(serverData, status, open);
+    return {
+      folder: root,
+      kept: Boolean(opts.keep),
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      sales: { online, degraded },
+      ...summary,
+      files: [...filesUnder(exportsDir), ...filesUnder(outDir)].map((f) => f.slice(root.length + 1)),
+    };
+  } finally {
+    for (const p of running.reverse()) await p.stop().catch(() => undefined);
+    await relay.stop().catch(() => undefined);
+    if (!opts.keep) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** What the till would charge for these lines, asked to the till itself (prices live in its base data). */
+async function dueOf(t: { url: string }, lines: { article: string; qty: number }[]): Promise<string> {
+  let total = 0n;
+  for (const l of lines) {
+    const r = (await (await fetch(`${t.url}/api/till/articles?q=${encodeURIComponent(l.article)}`)).json()) as any;
+    const a = (r.articles ?? r).find((x: any) => x.code === l.article);
+    if (!a) throw new TillsyncError('demo-step', `demo: article ${l.article} not found on the till`);
+    const [units, cents = '0'] = String(a.price).split('.');
+    total += (BigInt(units) * 100n + BigInt(cents.padEnd(2, '0').slice(0, 2))) * BigInt(l.qty);
+  }
+  return `${total / 100n}.${String(total % 100n).padStart(2, '0')}`;
+}
+
+async function withDb<T>(serverData: string, fn: (db: import('../server/db/database.ts').Db) => Promise<T>): Promise<T> {
+  const { openDatabase } = await import('../server/db/database.ts');
+  const db = await openDatabase({ data: serverData, migrate: false });
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+function documentNumbers(serverData: string): Promise<{ number: string; customer: string; kind: string }[]> {
+  return withDb(serverData, (db) => db.selectFrom('documents').select(['number', 'customer', 'kind']).orderBy('id').execute());
+}
+
+async function summarise(serverData: string, status: any, open: any): Promise<Omit<DemoSummary, 'folder' | 'kept' | 'seconds' | 'sales' | 'files'>> {
+  return withDb(serverData, async (db) => {
+    const perChannel = await db.selectFrom('tickets').select(['channel']).select((eb) => eb.fn.countAll<number>().as('n')).groupBy('channel').execute();
+    const pk = await db.selectFrom('packages').select(['status']).select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('duplicate_count').as('dups')]).groupBy('status').execute();
+    const docs = await db.selectFrom('documents').select(['kind']).select((eb) => eb.fn.countAll<number>().as('n')).groupBy('kind').execute();
+    const entries = await db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const dupTickets = pk.reduce((a, r) => a + Number(r.dups ?? 0), 0) + Number(status?.replication?.duplicates ?? 0);
+    return {
+      ticketsPerChannel: Object.fromEntries(perChannel.map((r) => [r.channel, Number(r.n)])),
+      duplicatesIgnored: dupTickets,
+      packages: {
+        accepted: Number(pk.find((r) => r.status === 'accepted')?.n ?? 0),
+        duplicate: Number(pk.find((r) => r.status === 'duplicate')?.n ?? 0),
+        quarantined: Number(pk.find((r) => r.status === 'quarantined')?.n ?? 0),
+      },
+      documents: Object.fromEntries(docs.map((r) => [r.kind, Number(r.n)])),
+      entries: Number(entries?.n ?? 0),
+      openItems: ((open?.customers ?? open?.items ?? []) as any[]).map((c) => ({ customer: c.customer ?? c.code, amount: c.open ?? c.amount ?? c.balance })),
+    };
+  });
+}
+
+function summaryText(s: DemoSummary): string {
+  const kv = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  return [
+    '',
+    `tillsync demo finished in ${s.seconds} s`,
+    `  sales: ${s.sales.online} online, ${s.sales.degraded} in degraded mode`,
+    `  tickets stored per first channel: ${kv(s.ticketsPerChannel)}`,
+    `  packages: ${s.packages.accepted} accepted, ${s.packages.duplicate} delivered twice and ignored, ${s.packages.quarantined} quarantined; ${s.duplicatesIgnored} duplicate tickets ignored`,
+    `  documents: ${kv(s.documents)}`,
+    `  journal entries: ${s.entries}`,
+    `  open items: ${s.openItems.length ? s.openItems.map((o) => `${o.customer} ${o.amount}`).join(', ') : 'none'}`,
+    `  files written:`,
+    ...s.files.map((f) => `    ${f}`),
+    s.kept ? `  everything is in ${s.folder}` : '  (temporary folder removed; use --keep DIR to keep it)',
+  ].join('\n');
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('the whole product in one run: a store server and two tills through a network cut, then the nightly run (npm start)')
+    .option('--keep <dir>', 'run in this (new or empty) folder and keep it to look at')
+    .action(
+      run<{ keep?: string }>(async (opts, ctx) => {
+        const s = await runDemo({ keep: opts.keep, say: (line) => ctx.say(`• ${line}`) });
+        return { data: s, text: summaryText(s) };
+      }),
+    );
+}

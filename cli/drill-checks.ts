@@ -256,6 +256,9 @@ export async function checkAccounting(db: Kysely<Database>): Promise<CheckOutcom
     if (zero && Number(l.partial)) groups.push(`lettering ${l.code} on ${[...g.accounts].join(' ')} balanced but flagged partial`);
     if (g.accounts.size > 1) groups.push(`lettering ${l.code} spans accounts ${[...g.accounts].join(', ')}`);
   }
+  // A current lettering (not superseded by a later batch) must letter something.
+  const current = await db.selectFrom('letterings').select(['id', 'code', 'account']).where('superseded_batch', 'is', null).execute();
+  for (const l of current) if (!byLettering.has(Number(l.id))) groups.push(`lettering ${l.code} on ${l.account} is current but letters no line`);
   out.push(check('lettered groups sum to zero (or are flagged partial)', groups, `${byLettering.size} group(s) in use`));
   return out;
 }

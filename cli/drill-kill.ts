@@ -1,142 +1,184 @@
 /**
- * SIGKILL of a real `tillsync` child process at a chosen moment, and where the kill landed
- * relative to the command's work. A command's work cannot be seen from outside exactly, so the
- * moment is judged from evidence, best first: the process had already exited (after); the
- * database shows all of the work (after), part of it (during) or none; files in the data folder
- * (day log, inbox moves) changed before the kill (during); else the kill time against the
- * calibrated start of the work.
+ * SIGKILL of a real `tillsync` child process at a chosen moment of its work, and where the kill
+ * landed. Starting node, tsx and the modules takes seconds and varies a lot on a busy machine,
+ * while the work itself may take a tenth of that; a kill timed from the spawn would mostly hit
+ * the startup. So the drill watches the child (Linux /proc) for the moment it opens the server
+ * database — the SQLite file among its open files, or a TCP connection to the PostgreSQL port —
+ * and times the kill from there, within the work duration measured on unkilled runs.
+ *
+ * Where it landed: 'before' the database was opened; 'during' the work; 'after' the work was done
+ * (the process had exited, or the database already shows all of the work).
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { runTillsync, type RunResult } from './spawn-tillsync.ts';
 
 export type Hit = 'before' | 'during' | 'after';
-export type HitEvidence = 'exited' | 'all-committed' | 'part-committed' | 'activity' | 'timing';
 
-/** Names and sizes of the files under the watched folders (SQLite's own files left out: opening the database touches them). */
-export function folderFingerprint(dirs: string[]): string {
-  const out: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    let names: string[];
+/** What the child opens when it starts its work. */
+export type DbTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; port: number };
+
+export function dbTarget(data: string, url?: string): DbTarget {
+  if (url && /^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', port: Number(new URL(url).port || 5432) };
+  const file = resolve(data, 'tillsync.sqlite');
+  // /proc shows the real path of an open file.
+  return { kind: 'sqlite', file: existsSync(file) ? realpathSync(file) : file };
+}
+
+function socketInodesTo(port: number): Set<string> {
+  const out = new Set<string>();
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
     try {
-      names = readdirSync(dir);
+      text = readFileSync(f, 'utf8');
     } catch {
-      return;
+      continue;
     }
-    for (const n of names.sort()) {
-      if (/\.sqlite(-wal|-shm|-journal)?$/.test(n)) continue;
-      const p = join(dir, n);
-      try {
-        const st = statSync(p);
-        if (st.isDirectory()) {
-          if (depth < 4) walk(p, depth + 1);
-        } else out.push(`${p}:${st.size}`);
-      } catch {
-        // Moved away while we looked: that is activity too, seen on the next poll.
-      }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 9 && cols[2]?.endsWith(`:${hex}`)) out.add(cols[9]);
+    }
+  }
+  return out;
+}
+
+/** Whether process `pid` has the server database open right now. */
+export function hasDbOpen(pid: number, target: DbTarget): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  const links: string[] = [];
+  for (const fd of fds) {
+    try {
+      links.push(readlinkSync(`/proc/${pid}/fd/${fd}`));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  if (target.kind === 'sqlite') return links.includes(target.file);
+  const sockets = links.map((l) => /^socket:\[(\d+)\]$/.exec(l)?.[1]).filter((x): x is string => !!x);
+  if (!sockets.length) return false;
+  const toPg = socketInodesTo(target.port);
+  return sockets.some((s) => toPg.has(s));
+}
+
+/** When to kill: a fixed time after spawn (to land before the work), or a delay after the database is opened. */
+export type KillPlan = { from: 'spawn'; ms: number } | { from: 'open'; ms: number };
+
+export interface KilledRun extends RunResult {
+  elapsedMs: number;
+  /** When the child was first seen with the database open (ms after spawn), null if never. */
+  openedAtMs: number | null;
+  /** When the SIGKILL was sent, null when the child exited before. */
+  killedAtMs: number | null;
+}
+
+const POLL_MS = 4;
+
+/** Runs a command, watching for the database opening; kills it per `plan` (none: run to completion). */
+export async function watchedRun(args: string[], opts: { target: DbTarget; plan?: KillPlan; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<KilledRun> {
+  const t0 = performance.now();
+  const since = () => Math.round(performance.now() - t0);
+  let openedAtMs: number | null = null;
+  let killedAtMs: number | null = null;
+  let child: ChildProcess | null = null;
+  let poll: NodeJS.Timeout | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const kill = () => {
+    if (child && child.exitCode === null && child.signalCode === null && killedAtMs === null) {
+      killedAtMs = since();
+      child.kill('SIGKILL');
     }
   };
-  for (const d of dirs) walk(d, 0);
-  return out.join('\n');
-}
-
-export interface TimedRun extends RunResult {
-  elapsedMs: number;
-  /** First moment (ms after spawn) the watched folders changed, null if they never did. */
-  firstActivityMs: number | null;
-}
-
-const POLL_MS = 15;
-
-/** Runs the command to completion (or kills it at `killAtMs`), watching folders for the first sign of work. */
-export async function timedRun(args: string[], opts: { watch: string[]; killAtMs?: number; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<TimedRun> {
-  const before = folderFingerprint(opts.watch);
-  const t0 = performance.now();
-  let firstActivityMs: number | null = null;
-  const poll = setInterval(() => {
-    if (firstActivityMs !== null) return;
-    if (folderFingerprint(opts.watch) !== before) firstActivityMs = Math.round(performance.now() - t0);
-  }, POLL_MS);
   try {
-    const r = await runTillsync(args, { killAfterMs: opts.killAtMs, env: opts.env, timeoutMs: opts.timeoutMs ?? 300_000 });
-    const elapsedMs = Math.round(performance.now() - t0);
-    if (firstActivityMs === null && folderFingerprint(opts.watch) !== before && r.signal === null) firstActivityMs = elapsedMs;
-    return { ...r, elapsedMs, firstActivityMs };
+    const r = await runTillsync(args, {
+      env: opts.env,
+      timeoutMs: opts.timeoutMs ?? 300_000,
+      onSpawn: (c) => {
+        child = c;
+        const plan = opts.plan;
+        if (plan?.from === 'spawn') timer = setTimeout(kill, plan.ms);
+        poll = setInterval(() => {
+          if (openedAtMs !== null || !c.pid) return;
+          if (hasDbOpen(c.pid, opts.target)) {
+            openedAtMs = since();
+            if (plan?.from === 'open') timer = setTimeout(kill, plan.ms);
+          }
+        }, POLL_MS);
+      },
+    });
+    return { ...r, elapsedMs: since(), openedAtMs, killedAtMs };
   } finally {
-    clearInterval(poll);
+    if (poll) clearInterval(poll);
+    if (timer) clearTimeout(timer);
   }
 }
 
-export interface Window {
-  /** When the command's work starts, ms after spawn (startup of node + tsx + modules before it). */
-  startMs: number;
-  /** When the command has exited after finishing its work. */
-  endMs: number;
-}
+/** Running estimate of a command's timing from its unkilled runs. */
+export class WorkEstimate {
+  private opens: number[] = [];
+  private works: number[] = [];
 
-/**
- * Running estimate of a command's work window: the start from the first sign of activity (or the
- * startup of `--help`), the end from unkilled runs doing a full round of work.
- */
-export class WindowEstimate {
-  private starts: number[] = [];
-  private ends: number[] = [];
-
-  constructor(private readonly startupMs: number) {}
-
-  observeFull(run: TimedRun): void {
-    if (run.code !== 0) return;
-    if (run.firstActivityMs !== null) this.starts.push(Math.min(run.firstActivityMs, run.elapsedMs));
-    this.ends.push(run.elapsedMs);
+  observe(run: KilledRun): void {
+    if (run.code !== 0 || run.killedAtMs !== null) return;
+    if (run.openedAtMs !== null) {
+      this.opens.push(run.openedAtMs);
+      this.works.push(Math.max(run.elapsedMs - run.openedAtMs, 1));
+    }
   }
 
   get known(): boolean {
-    return this.ends.length > 0;
+    return this.works.length > 0;
   }
 
-  window(): Window {
-    const recent = (xs: number[]) => xs.slice(-5);
-    const median = (xs: number[]) => {
-      const s = [...xs].sort((a, b) => a - b);
-      return s[Math.floor(s.length / 2)];
-    };
-    // Activity shows a little after the work began (files are written as it goes): take the
-    // earlier of that and the bare startup.
-    const start = this.starts.length ? Math.min(median(recent(this.starts)), Math.max(this.startupMs, median(recent(this.starts)) * 0.85)) : this.startupMs;
-    const end = this.ends.length ? median(recent(this.ends)) : start * 1.5;
-    return { startMs: Math.round(Math.min(start, end * 0.95)), endMs: Math.round(Math.max(end, start + 20)) };
+  private static median(xs: number[], fallback: number): number {
+    if (!xs.length) return fallback;
+    const s = xs.slice(-5).sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+  }
+
+  /** Spawn → database open, ms. */
+  get openMs(): number {
+    return WorkEstimate.median(this.opens, 2000);
+  }
+
+  /** Database open → exit, ms. */
+  get workMs(): number {
+    return WorkEstimate.median(this.works, 300);
   }
 }
 
 /**
- * The kill moment: mostly inside the work window, sometimes just before or just after it (those
- * edges are crashes too, and the drill must show they are harmless).
+ * Mostly inside the work; about one kill in ten during the startup (before), one in ten at or past
+ * the end (after): those edges are crashes too, and must be just as harmless.
  */
-export function pickKillMoment(r: () => number, w: Window): number {
-  const span = Math.max(w.endMs - w.startMs, 20);
+export function pickKillPlan(r: () => number, est: WorkEstimate): KillPlan {
   const x = r();
-  if (x < 0.1) return Math.round(w.startMs - r() * Math.min(w.startMs * 0.3, 600));
-  if (x > 0.92) return Math.round(w.endMs + r() * span * 0.3);
-  return Math.round(w.startMs + r() * span);
+  if (x < 0.1) return { from: 'spawn', ms: Math.round(est.openMs * (0.2 + 0.6 * r())) };
+  if (x >= 0.9) return { from: 'open', ms: Math.round(est.workMs * (0.9 + 0.4 * r())) };
+  return { from: 'open', ms: Math.round(est.workMs * 0.9 * r()) };
 }
 
-export interface Judgement {
+export interface Landing {
   hit: Hit;
-  evidence: HitEvidence;
+  why: string;
 }
 
-/**
- * @param committed how much of the work the database shows after the kill: 'none' | 'part' | 'all'
- */
-export function judgeHit(run: TimedRun, killAtMs: number, committed: 'none' | 'part' | 'all', w: Window): Judgement {
-  if (run.signal !== 'SIGKILL') return { hit: 'after', evidence: 'exited' };
-  if (committed === 'all') return { hit: 'after', evidence: 'all-committed' };
-  if (committed === 'part') return { hit: 'during', evidence: 'part-committed' };
-  if (run.firstActivityMs !== null && run.firstActivityMs <= killAtMs) return { hit: 'during', evidence: 'activity' };
-  return { hit: killAtMs >= w.startMs ? 'during' : 'before', evidence: 'timing' };
+/** @param committed how much of the work the database shows after the kill */
+export function judgeLanding(run: KilledRun, committed: 'none' | 'part' | 'all'): Landing {
+  if (run.killedAtMs === null) return { hit: 'after', why: `exited (${run.code}) before the kill` };
+  if (committed === 'all') return { hit: 'after', why: 'all of the work was committed' };
+  if (committed === 'part') return { hit: 'during', why: 'part of the work was committed' };
+  if (run.openedAtMs !== null && run.openedAtMs <= run.killedAtMs) return { hit: 'during', why: `killed ${run.killedAtMs - run.openedAtMs} ms into the work, nothing committed` };
+  return { hit: 'before', why: 'killed before the database was opened' };
 }
 
-/** Startup cost of the binary for a command: `--help` parses and loads everything, then stops. */
+/** Startup cost of the binary for a command: `--help` loads every module, then stops. */
 export async function measureStartup(command: string[]): Promise<number> {
   const t0 = performance.now();
   const r = await runTillsync([...command, '--help'], { timeoutMs: 60_000 });

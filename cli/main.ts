@@ -6,14 +6,16 @@ import { registerDemoCommand } from './demo.ts';
 import { registerBenchCommand } from './bench.ts';
 import { registerDrillCommand } from './drill.ts';
 
-export function buildProgram(): Command {
+/** Builds the command tree; `argv` lets it load only the server feature the command needs. */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('tillsync')
     .description('Keeps shops selling when the network fails, and gets every sale into the books.')
     .option('--json', 'machine-readable output')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerTillCommands(program.command('till').description('the till station: sell, close, extract, send, apply base files'));
-  registerServerCommands(program.command('server').description('the store server: intake, integration, accounting, exports'));
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  await registerServerCommands(program.command('server').description('the store server: intake, integration, accounting, exports'), words[0] === 'server' ? words[1] : undefined);
   registerPilotCommands(program.command('pilot').description('operator pilot files'));
   registerDemoCommand(program);
   registerBenchCommand(program);
@@ -22,7 +24,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (e) {

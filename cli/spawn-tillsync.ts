@@ -23,11 +23,14 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Kill with SIGKILL after this many ms (fault drills). */
   killAfterMs?: number;
+  /** Told the child as soon as it is spawned (fault drills watch and kill it themselves). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export function runTillsync(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TILLSYNC_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    opts.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

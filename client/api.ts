@@ -20,6 +20,8 @@
  *   POST /api/till/send      body: {"file": path, "lan"?: folder|URL, "mail"?: [addresses], "smtp"?: "smtp://host:port"}
  *                            → { channel, target, file, detail? }
  *   GET  /api/till/tickets?limit=N          → { tickets: StoredTicket[] } newest first (N ≤ 1000, default 50)
+ *   POST /api/till/apply-base body: {"file": bundle path|folder|.eml, "baseKey"?: key}
+ *                            → ApplyBaseResult (client/base-apply.ts); sales wait while it applies
  *
  * Errors: HTTP status from the error (422 refused sale, 400 bad request, 409 busy, 5xx failures)
  * and body {"error": {"code", "message", "hint", "ref"}} — the same one-line message the CLI prints.
@@ -68,6 +70,12 @@ export function tillApiRouter(svc: TillService): Router {
     if (typeof b.file !== 'string' || !b.file) throw new TillsyncError('usage', 'send: "file" is required', { hint: 'give the package path printed by extract' });
     const mail = Array.isArray(b.mail) ? b.mail.map(String) : typeof b.mail === 'string' ? splitList(b.mail) : undefined;
     res.json(await svc.send(b.file, { lan: b.lan, mail, smtp: b.smtp, from: b.from }));
+  });
+  r.post('/apply-base', async (req, res) => {
+    const b = req.body ?? {};
+    if (typeof b.file !== 'string' || !b.file) throw new TillsyncError('usage', 'apply-base: "file" is required', { hint: 'give the base bundle path' });
+    const { applyBaseFromPath } = await import('./base-apply.ts');
+    res.json(await svc.exclusive(() => applyBaseFromPath(svc.store, svc.dataDir, b.file, { baseKey: typeof b.baseKey === 'string' ? b.baseKey : undefined })));
   });
   r.get('/tickets', async (req, res) => {
     res.json({ tickets: await svc.tickets(intParam(req.query.limit, 50)) });

@@ -18,7 +18,7 @@ export function applyText(r: ApplyBaseResult): string {
   if (r.status === 'already-applied') return `base bundle v${r.version} (${r.file}) is already applied: nothing changed`;
   const c = r.changes!;
   const lines = [`base bundle v${r.version} from store ${r.store} applied (${r.file}; was ${r.previousVersion === null ? 'none' : `v${r.previousVersion}`})`];
-  if (r.resumed) lines.push(`  first finished interrupted bundle v${r.resumed.version}`);
+  if (r.resumed) lines.push(r.resumed.version === r.version ? '  (its application had been interrupted: finished now)' : `  first finished interrupted bundle v${r.resumed.version}`);
   const kinds: [string, { added: string[]; changed: string[]; removed: string[] }][] = [['articles', c.articles], ['customers', c.customers], ['VAT rates', c.vatRates], ['payment modes', c.paymentModes]];
   for (const [label, k] of kinds) {
     if (!r.parts.includes(label === 'articles' ? 'articles' : label === 'customers' ? 'customers' : label === 'VAT rates' ? 'vatRates' : 'paymentModes')) continue;
@@ -86,7 +86,8 @@ export function registerApplyBaseCommand(till: Command): void {
               try {
                 return await forwardToTill<ApplyBaseResult>(lock, 'POST', '/apply-base', { file, baseKey: opts.baseKey });
               } catch (e) {
-                if (e instanceof TillsyncError && e.code === 'till-unreachable' && /answered 404/.test(e.message)) {
+                // A running till whose local API has no /apply-base route answers 404.
+                if (e instanceof TillsyncError && (e.status === 404 || (e.code === 'till-unreachable' && /answered 404/.test(e.message)))) {
                   throw new TillsyncError('store-busy', `the till in ${data} is running (pid ${lock.pid}) and does not take base files while it runs`, { hint: 'stop till start, run apply-base, start it again' });
                 }
                 throw e;

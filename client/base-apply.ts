@@ -259,11 +259,13 @@ export async function applyBaseBundle(store: TillStore, data: string, source: Bu
   const order = compareVersion(content, state);
   if (order < 0) {
     throw new TillsyncError('base-older', `${source.fileName}: base bundle v${content.version} (${content.created}) is older than v${state.version} (${state.created}) already applied on this till`, {
-      hint: 'nothing was changed; apply the newest bundle (or publish again on the server)',
+      hint: 'nothing was changed: apply the newest bundle, or publish again on the server',
       ref: { file: source.fileName },
     });
   }
   if (order === 0) {
+    // The bundle asked for is the one a crash interrupted: report what finishing it changed.
+    if (resumedRun) return { ...resumedRun, file: source.fileName, origin: source.origin, resumed };
     if (state.baseKey !== key) await writeBaseState(data, { ...state, baseKey: key });
     return { status: 'already-applied', file: source.fileName, origin: source.origin, store: content.store, version: content.version, created: content.created, previousVersion: state.version ?? null, parts: content.parts, changes: null, indexed: null, resumed };
   }

@@ -14,6 +14,11 @@ export interface HealthOptions {
   onContact?: (at: Date) => void;
   /** Called when the answer changes (online ↔ away). */
   onChange?: (online: boolean) => void;
+  /**
+   * Never make a sale wait once an answer is known: a stale answer is used while a fresh check
+   * runs in the background (till start, whose loop keeps it fresh anyway).
+   */
+  background?: boolean;
 }
 
 export class HealthMonitor {
@@ -58,6 +63,10 @@ export class HealthMonitor {
   async isDegraded(): Promise<boolean> {
     if (!this.serverUrl) return false;
     if (this.online !== null && Date.now() - this.checkedAt <= this.freshMs) return !this.online;
+    if (this.online !== null && this.opts.background) {
+      void this.check();
+      return !this.online;
+    }
     return !(await this.check());
   }
 

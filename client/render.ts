@@ -25,7 +25,7 @@ export function closureText(c: Closure): string {
 export function statusText(s: TillStatus): string {
   const c = s.counts;
   return [
-    `Till ${s.store}-${s.till}  server ${s.server ?? 'none configured'}${s.server ? ` (${s.serverOnline === null ? 'not checked' : s.serverOnline ? 'online' : 'AWAY: degraded mode'})` : ''}`,
+    `Till ${s.store}-${s.till}  ${s.mode === 'standalone' ? 'no server configured (standalone)' : `server ${s.server}: ${s.mode === 'online' ? 'online' : s.mode === 'degraded' ? 'AWAY, selling in degraded mode' : 'not checked yet'}`}`,
     `  last ticket ${s.lastNumber}   sold since last closure ${s.openTickets}`,
     `  tickets ${c.total}: degraded ${c.degraded}, untransferred ${c.untransferred}, packaged ${c.packaged}, acknowledged ${c.acknowledged}, documents written back ${c.documents}`,
     `  last server contact ${s.lastServerContact ?? 'never'}`,

@@ -61,12 +61,16 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     if (!identity) throw new TillsyncError('not-initialised', `no till is initialised in ${data}`, { hint: 'run tillsync till init --data DIR --store S1 --till 01 first' });
     const s = store;
     health = new HealthMonitor(identity.serverUrl, {
+      background: true,
       onContact: (at) => void s.noteServerContact(at).catch(() => undefined),
       onChange: (online) => {
         logTillEvent(data, online ? 'info' : 'warning', online ? `server ${identity.serverUrl} answers again: selling online` : `server ${identity.serverUrl} does not answer: selling in degraded mode`);
         if (online) replication?.resync();
       },
     });
+    // A base bundle whose application a crash interrupted is finished before the first sale.
+    const resumed = await (await import('./base-apply.ts')).finishPendingBaseApply(store, data);
+    if (resumed) logTillEvent(data, 'info', `finished applying base bundle v${resumed.version} (${resumed.file}) interrupted earlier`);
     await health.check();
     health.start(opts.healthIntervalMs ?? 2000);
     await store.ledger();

@@ -96,14 +96,16 @@ describe('selling on a till store', () => {
     const { svc } = await till();
     const t = await cashSale(svc);
     expect(t.degraded).toBe(false);
-    expect((await svc.status()).counts).toEqual({ total: 1, degraded: 0, untransferred: 1, packaged: 0, acknowledged: 0, documents: 0 });
+    const st = await svc.status();
+    expect(st.mode).toBe('standalone');
+    expect(st.counts).toEqual({ total: 1, degraded: 0, untransferred: 1, packaged: 0, acknowledged: 0, documents: 0 });
   });
 
   it('server URL on a closed port → degraded; a real server answering health → not degraded', async () => {
     const down = await till({ server: await closedPortUrl(), health: { freshMs: 0 } });
     const t1 = await cashSale(down.svc);
     expect(t1.degraded).toBe(true);
-    expect((await down.svc.status()).serverOnline).toBe(false);
+    expect((await down.svc.status())).toMatchObject({ serverOnline: false, mode: 'degraded' });
 
     const { url, server } = await healthServer();
     try {
@@ -111,7 +113,7 @@ describe('selling on a till store', () => {
       const t2 = await cashSale(up.svc);
       expect(t2.degraded).toBe(false);
       const st = await up.svc.status();
-      expect(st.serverOnline).toBe(true);
+      expect(st).toMatchObject({ serverOnline: true, mode: 'online' });
       // The server answered but has not acknowledged the ticket yet.
       expect(st.counts).toMatchObject({ total: 1, degraded: 0, untransferred: 1 });
     } finally {
@@ -133,6 +135,45 @@ describe('selling on a till store', () => {
     const [newest] = await svc.tickets(5).then((ts) => ts.slice(-1));
     expect(newest).toMatchObject({ number: 1, acknowledgedAt: '2026-11-24T10:00:00Z', documentNumber: 'F00000042' });
     expect(newest.packagedIn).toMatch(/^TicDeg01_\d{14}\.zip$/);
+  });
+});
+
+describe('selling on a full disk (real tmpfs holding the store)', () => {
+  const mnt = join(tmpdir(), `tillsync-till-store-full-${process.pid}`);
+  let mounted = false;
+  beforeAll(() => {
+    mkdirSync(mnt, { recursive: true });
+    mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]).status === 0;
+  });
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [mnt]);
+    rmSync(mnt, { recursive: true, force: true });
+  });
+
+  it('refuses the sale with one clear error, then sells on from the right number once there is room', async () => {
+    if (!mounted) throw new Error(`cannot mount a tmpfs on ${mnt}: this test needs root (CI runs as root)`);
+    const t = await till({ disk: true, dir: join(mnt, 'till') });
+    await cashSale(t.svc);
+    // Fill the file system, leaving no room for the next commit.
+    const filler = join(mnt, 'filler');
+    spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k', 'count=100'], { stdio: 'ignore' });
+    let e: TillsyncError | null = null;
+    for (let i = 0; i < 200 && !e; i++) {
+      e = await cashSale(t.svc, 3).then(
+        () => null,
+        (err) => err,
+      );
+    }
+    expect(e).toBeInstanceOf(TillsyncError);
+    expect(e!.code).toBe('store-write-failed');
+    expect(e!.message).toMatch(/^cannot store ticket S1-01-\d{8}: /);
+    expect(e!.hint).toContain('check free space');
+    rmSync(filler);
+    const next = await cashSale(t.svc);
+    const stored = await t.store.ticketsFrom(1);
+    expect(next.number).toBe(stored.length);
+    expect(stored.map((x) => x.number)).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
+    expect(verifyChain(stored, null)).toEqual([]);
   });
 });
 

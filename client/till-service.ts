@@ -14,7 +14,7 @@ import { logTillEvent } from './day-log.ts';
 import type { HealthMonitor } from './health.ts';
 import { buildTicket, type SaleCatalog } from './sale.ts';
 import type { LedgerCounts } from './store/ticket-ledger.ts';
-import type { StoredTicket, TillIdentity, TillStore } from './store/till-store.ts';
+import { packageRecordFits, type StoredTicket, type TillIdentity, type TillStore } from './store/till-store.ts';
 
 export interface TillStatus {
   store: string;
@@ -22,6 +22,12 @@ export interface TillStatus {
   server: string | null;
   /** null: no server configured, or not checked yet. */
   serverOnline: boolean | null;
+  /**
+   * What the cashier's screen shows: `online` (the server answers, tickets replicate), `degraded`
+   * (a server is configured but does not answer: tickets are flagged degraded), `standalone` (no
+   * server: tickets wait to be extracted and sent), `checking` (first health check running).
+   */
+  mode: 'online' | 'degraded' | 'standalone' | 'checking';
   lastNumber: number;
   lastHash: string;
   counts: LedgerCounts;
@@ -39,6 +45,9 @@ export interface ExtractResult {
   count: number;
   /** null when there was nothing to extract. */
   file: { path: string; fileName: string; bytes: number } | null;
+  /** Same as file.path / file.fileName, for scripts that read the top level. */
+  path: string | null;
+  fileName: string | null;
   firstNumber: number | null;
   lastNumber: number | null;
   message: string;
@@ -90,6 +99,11 @@ export class TillService {
     };
   }
 
+  /** Runs work no sale may interleave with (applying base data): sales wait for it. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.sales.run(fn);
+  }
+
   /** Sells one ticket; resolves once the ticket is durably stored. */
   sell(input: unknown): Promise<StoredTicket> {
     const id = this.identity;
@@ -104,7 +118,14 @@ export class TillService {
         logTillEvent(this.dataDir, 'warning', `sale refused: ${(e as Error).message}`);
         throw e;
       }
-      await this.store.appendTicket(ticket);
+      try {
+        await this.store.appendTicket(ticket);
+      } catch (e) {
+        // Whether or not the write reached the disk, the next number comes from what is stored.
+        await this.store.reloadLast().catch(() => undefined);
+        logTillEvent(this.dataDir, 'error', `ticket ${ticket.id} could not be stored: ${(e as Error).message}`);
+        throw new TillsyncError('store-write-failed', `cannot store ticket ${ticket.id}: ${(e as Error).message}`, { hint: `check free space and permissions of ${resolve(this.dataDir)}, then sell again`, status: 507, ref: { ticket: ticket.id }, cause: e });
+      }
       return { ...ticket, packagedIn: null, acknowledgedAt: null, documentNumber: null };
     });
   }
@@ -118,6 +139,7 @@ export class TillService {
       till: id.till,
       server: id.serverUrl,
       serverOnline: id.serverUrl ? this.health.online : null,
+      mode: !id.serverUrl ? 'standalone' : this.health.online === null ? 'checking' : this.health.online ? 'online' : 'degraded',
       lastNumber: this.store.last.number,
       lastHash: this.store.last.hash,
       counts: ledger.counts(),
@@ -158,7 +180,10 @@ export class TillService {
       const numbers = ledger.selectForExtract(opts.kind, Boolean(opts.includeSent));
       const what = opts.kind === 'degraded' ? 'degraded tickets' : 'untransferred tickets';
       if (!numbers.length) {
-        return { kind: opts.kind, count: 0, file: null, firstNumber: null, lastNumber: null, message: `nothing to extract: no ${what} ${opts.includeSent ? 'left unacknowledged' : 'waiting (already packaged ones need --include-sent)'}` };
+        return { kind: opts.kind, count: 0, file: null, path: null, fileName: null, firstNumber: null, lastNumber: null, message: `nothing to extract: no ${what} ${opts.includeSent ? 'left unacknowledged' : 'waiting (already packaged ones need --include-sent)'}` };
+      }
+      if (!packageRecordFits(numbers)) {
+        throw new TillsyncError('too-scattered', `the ${numbers.length} ${what} are too scattered between acknowledged ones to record as one package`, { hint: 'extract --kind degraded first, or wait for the server to acknowledge more tickets' });
       }
       const tickets = await this.store.ticketsByNumbers(numbers);
       if (tickets.length !== numbers.length) throw new TillsyncError('store-inconsistent', `the store holds ${tickets.length} of the ${numbers.length} tickets to extract`, { hint: 'run tillsync till status and report it' });
@@ -168,7 +193,7 @@ export class TillService {
       const first = numbers[0];
       const last = numbers[numbers.length - 1];
       logTillEvent(this.dataDir, 'info', `extracted ${tickets.length} ${what} (${first}–${last}) to ${written.path}`);
-      return { kind: opts.kind, count: tickets.length, file: { path: written.path, fileName: written.fileName, bytes: written.bytes }, firstNumber: first, lastNumber: last, message: `${tickets.length} ${what} (${first}–${last}) written to ${written.path}` };
+      return { kind: opts.kind, count: tickets.length, file: { path: written.path, fileName: written.fileName, bytes: written.bytes }, path: written.path, fileName: written.fileName, firstNumber: first, lastNumber: last, message: `${tickets.length} ${what} (${first}–${last}) written to ${written.path}` };
     });
   }
 

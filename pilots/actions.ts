@@ -35,6 +35,8 @@ export interface PlanInput {
   hasLastFile: boolean;
   /** Resolves a file named in the pilot (relative to the pilot file's folder). */
   resolve(p: string): string;
+  /** The moment the step runs: date words (yesterday, month-start…) are read against it. */
+  now: Date;
 }
 
 export class PlanError extends Error {
@@ -137,21 +139,41 @@ function integrateOps(values: Values, until?: string): Operation[] {
 }
 
 function postOps(values: Values, until?: string): Operation[] {
-  const argv = ['server', 'post', ...serverFlags(values, 'post')];
-  const u = until || values.until;
-  if (u) argv.push('--until', u);
-  return [{ kind: 'cli', argv }];
+  // server post wants --until; the same default as server integrate's own.
+  return [{ kind: 'cli', argv: ['server', 'post', ...serverFlags(values, 'post'), '--until', until || values.until || 'yesterday'] }];
+}
+
+function ymd(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/**
+ * Dates for server export, which takes YYYY-MM-DD only: `today`, `yesterday`, `month-start` (first
+ * day of yesterday's month, so the run on the 1st still covers the month that just ended), in the
+ * local time of the machine running the pilot.
+ */
+export function dateWord(word: string, now: Date): string {
+  const day = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const yesterday = new Date(day.getFullYear(), day.getMonth(), day.getDate() - 1);
+  if (word === 'today') return ymd(day);
+  if (word === 'yesterday') return ymd(yesterday);
+  if (word === 'month-start') return ymd(new Date(yesterday.getFullYear(), yesterday.getMonth(), 1));
+  if (/^\d{4}-\d{2}-\d{2}$/.test(word)) return word;
+  throw new PlanError(`"${word}" is not a date`, 'use YYYY-MM-DD, today, yesterday or month-start');
 }
 
 function letterOps(values: Values): Operation[] {
   return [{ kind: 'cli', argv: ['server', 'letter', ...serverFlags(values, 'letter')] }];
 }
 
-function exportOps(values: Values, format?: string, from?: string, to?: string): Operation[] {
+function exportOps(values: Values, now: Date, format?: string, from?: string, to?: string): Operation[] {
   const f = format || values.exportFormat || 'fec';
   if (!['fec', 'exact', 'csv'].includes(f)) throw new PlanError(`export format "${f}" is unknown`, 'use fec, exact or csv');
   const argv = ['server', 'export', ...serverFlags(values, 'export'), '--format', f];
-  argv.push('--from', from || need(values, 'exportFrom', 'export'), '--to', to || need(values, 'exportTo', 'export'));
+  // Month to date by default: entries already exported stay on their first export, so a nightly
+  // run writes only what is new.
+  argv.push('--from', dateWord(from || values.exportFrom || 'month-start', now), '--to', dateWord(to || values.exportTo || 'yesterday', now));
   if (values.exportOut) argv.push('--out', values.exportOut);
   return [{ kind: 'cli', argv, produces: 'file' }];
 }
@@ -205,12 +227,12 @@ const NATIVE: ActionSpec[] = [
     plan: (input) => intakeOps(input.values, inputFile(input, input.args[0] || undefined, 'intake'), Boolean(input.args[0])),
   },
   { name: 'integrate', usage: 'integrate[,UNTIL]', summary: 'server integrate: tickets → invoices and delivery notes, up to UNTIL (default: the until default or the server\'s own)', minArgs: 0, maxArgs: 1, plan: ({ args, values }) => integrateOps(values, args[0]) },
-  { name: 'post', usage: 'post[,UNTIL]', summary: 'server post: accounting entries and settlements', minArgs: 0, maxArgs: 1, plan: ({ args, values }) => postOps(values, args[0]) },
+  { name: 'post', usage: 'post[,UNTIL]', summary: 'server post: accounting entries and settlements, up to UNTIL (default: until, else yesterday)', minArgs: 0, maxArgs: 1, plan: ({ args, values }) => postOps(values, args[0]) },
   { name: 'letter', usage: 'letter', summary: 'server letter: match customer account lines', minArgs: 0, maxArgs: 0, plan: ({ values }) => letterOps(values) },
-  { name: 'export', usage: 'export[,fec|exact|csv[,FROM,TO]]', summary: 'server export to accounting software (exportFormat, exportFrom, exportTo, exportOut)', minArgs: 0, maxArgs: 3, plan: ({ args, values }) => exportOps(values, args[0], args[1], args[2]) },
+  { name: 'export', usage: 'export[,fec|exact|csv[,FROM,TO]]', summary: 'server export to accounting software (exportFormat; exportFrom default month-start, exportTo default yesterday; exportOut)', minArgs: 0, maxArgs: 3, plan: ({ args, values, now }) => exportOps(values, now, args[0], args[1], args[2]) },
   {
     name: 'nightly', usage: 'nightly[,UNTIL]', summary: 'the nightly chain: integrate → post → letter → export, stopping at the first failure', minArgs: 0, maxArgs: 1,
-    plan: ({ args, values }) => [...integrateOps(values, args[0]), ...postOps(values, args[0]), ...letterOps(values), ...exportOps(values)],
+    plan: ({ args, values, now }) => [...integrateOps(values, args[0]), ...postOps(values, args[0]), ...letterOps(values), ...exportOps(values, now)],
   },
   { name: 'close', usage: 'close', summary: 'till close: the Z report of the till\'s day', minArgs: 0, maxArgs: 0, plan: ({ values }) => [{ kind: 'cli', argv: ['till', 'close', ...tillFlags(values, 'close')] }] },
   { name: 'publish-base', usage: 'publish-base[,lan|mail]', summary: 'server publish-base: one signed bundle of the base files, to lanDir or to the mailList recipients via smtpUrl (filesList selects the content)', minArgs: 0, maxArgs: 1, plan: ({ args, values }) => publishOps(values, args[0]) },

@@ -11,7 +11,8 @@ function summary(r: PilotReport): string {
       : `dry run: ${r.problems.length} invalid line(s) in ${r.file}`;
   }
   if (r.ok) return `pilot done: ${r.steps.filter((s) => s.status === 'ok').length} step(s) ok, ${r.steps.filter((s) => s.status === 'skipped').length} skipped in ${(r.ms / 1000).toFixed(1)}s${r.logFile ? ` (log: ${r.logFile})` : ''}`;
-  return `pilot stopped at line ${r.failure?.line}${r.logFile ? ` (log: ${r.logFile})` : ''}`;
+  if (!r.failure?.line) return 'pilot not run';
+  return `pilot stopped at line ${r.failure.line}${r.logFile ? ` (log: ${r.logFile})` : ''}`;
 }
 
 /** `tillsync pilot run FILE [--dry-run] [--defaults FILE]`, `tillsync pilot actions` */
@@ -26,8 +27,8 @@ export function registerPilotCommands(pilot: Command): void {
       run<{ dryRun?: boolean; defaults?: string }>(async (opts, ctx, args) => {
         const report = await runPilot({ file: args[0]!, dryRun: opts.dryRun, defaults: opts.defaults, onLog: ctx.json ? undefined : (l) => ctx.say(l) });
         if (!report.ok && report.failure) {
-          const where = report.failure.line > 0 ? `${report.file} line ${report.failure.line}` : report.file;
-          process.stderr.write(`tillsync: ${where}: ${report.failure.reason}\n`);
+          const where = report.failure.line > 0 ? `${report.file} line ${report.failure.line}: ` : '';
+          process.stderr.write(`tillsync: ${where}${report.failure.reason}\n`);
         }
         return { data: report, text: summary(report), exitCode: report.ok ? 0 : 1 };
       }),

@@ -30,8 +30,8 @@ export const DEFAULT_KEYS: DefaultKey[] = [
   { key: 'baseInbox', path: true, meaning: 'where the till finds received base bundles (the seed\'s "fcomp")' },
   { key: 'until', path: false, meaning: 'last day integrate/post take: YYYY-MM-DD, today or yesterday (default: the server\'s own, yesterday)' },
   { key: 'exportFormat', path: false, meaning: 'fec | exact | csv' },
-  { key: 'exportFrom', path: false, meaning: 'first day of the export (YYYY-MM-DD), as server export --from takes it' },
-  { key: 'exportTo', path: false, meaning: 'last day of the export (YYYY-MM-DD), as server export --to takes it' },
+  { key: 'exportFrom', path: false, meaning: 'first day of the export: YYYY-MM-DD, today, yesterday or month-start (default month-start)' },
+  { key: 'exportTo', path: false, meaning: 'last day of the export: YYYY-MM-DD, today or yesterday (default yesterday)' },
   { key: 'exportOut', path: true, meaning: 'folder the export writes to' },
   { key: 'logDir', path: true, meaning: 'folder of the pilot\'s daily log (default: <tillData or serverData or cwd>/log)' },
   // Keys a keyword section sets for its one step:

@@ -172,7 +172,7 @@ interface Walker {
 }
 
 /** Plans one step against the current defaults; applies its defaults operations to the walker. */
-function planStep(step: PilotStep, w: Walker, user: DefaultsData, pilotDir: string): Operation[] {
+function planStep(step: PilotStep, w: Walker, user: DefaultsData, pilotDir: string, now: Date): Operation[] {
   const spec = findAction(step.action);
   if (!spec) {
     throw new PlanError(`unknown action "${step.action}"`, `known actions: ${ACTIONS.map((a) => a.name).join(', ')}`);
@@ -195,7 +195,7 @@ function planStep(step: PilotStep, w: Walker, user: DefaultsData, pilotDir: stri
     values = { ...values, ...(builtin ?? {}), ...(own ? w.defaults.sections[own] : {}) };
   }
   const resolveArg = (p: string) => (isAbsolute(p) ? p : resolve(pilotDir, p));
-  const ops = spec.plan({ args: meaningful, values, hasLastFile: w.hasLastFile, resolve: resolveArg });
+  const ops = spec.plan({ args: meaningful, values, hasLastFile: w.hasLastFile, resolve: resolveArg, now });
   for (const op of ops) {
     if (op.kind === 'load-defaults') w.defaults = overlay(w.defaults, readDefaults(op.file));
     else if (op.kind === 'restore-defaults') w.defaults = user;
@@ -270,7 +270,7 @@ export async function runPilot(opts: RunPilotOptions): Promise<PilotReport> {
   const w: Walker = { defaults: user, hasLastFile: false };
   for (const step of parsed.steps) {
     try {
-      planned.set(step.line, planStep(step, w, user, pilotDir));
+      planned.set(step.line, planStep(step, w, user, pilotDir, now()));
     } catch (e) {
       const hint = e instanceof PlanError && e.hint ? ` (${e.hint})` : '';
       byLine.set(step.line, `${(e as Error).message}${hint}`);
@@ -325,7 +325,7 @@ export async function runPilot(opts: RunPilotOptions): Promise<PilotReport> {
     if (stopped) continue;
     const s0 = performance.now();
     try {
-      const ops = planStep(step, rw, user, pilotDir);
+      const ops = planStep(step, rw, user, pilotDir, now());
       sr.status = 'ok';
       const notes: string[] = [];
       for (const op of ops) {

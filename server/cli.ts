@@ -1,17 +1,44 @@
 import type { Command } from 'commander';
-import { registerIntakeCommands } from './intake/cli.ts';
-import { registerIntegrationCommands } from './integration/cli.ts';
-import { registerAccountingCommands } from './accounting/cli.ts';
-import { registerExportCommands } from './exports/cli.ts';
-import { registerBaseFileCommands } from './base-files/cli.ts';
-import { registerWebCommands } from './web/cli.ts';
 
-/** `tillsync server …`: each feature folder registers its own verbs. */
-export function registerServerCommands(server: Command): void {
-  registerIntakeCommands(server);
-  registerIntegrationCommands(server);
-  registerAccountingCommands(server);
-  registerExportCommands(server);
-  registerBaseFileCommands(server);
-  registerWebCommands(server);
+type Register = (server: Command) => void;
+
+/**
+ * `tillsync server …`: each feature folder registers its own verbs. Only the feature owning the
+ * verb being run is loaded (PDF, mail and SMTP libraries cost a second of start-up otherwise);
+ * help and unknown verbs load them all.
+ */
+const FEATURES: Record<string, () => Promise<Register>> = {
+  intake: async () => (await import('./intake/cli.ts')).registerIntakeCommands,
+  integration: async () => (await import('./integration/cli.ts')).registerIntegrationCommands,
+  accounting: async () => (await import('./accounting/cli.ts')).registerAccountingCommands,
+  exports: async () => (await import('./exports/cli.ts')).registerExportCommands,
+  'base-files': async () => (await import('./base-files/cli.ts')).registerBaseFileCommands,
+  web: async () => (await import('./web/cli.ts')).registerWebCommands,
+};
+
+const VERB_OWNER: Record<string, string> = {
+  init: 'intake',
+  'enroll-till': 'intake',
+  start: 'intake',
+  intake: 'intake',
+  status: 'intake',
+  integrate: 'integration',
+  undo: 'integration',
+  config: 'accounting',
+  post: 'accounting',
+  letter: 'accounting',
+  'open-items': 'accounting',
+  export: 'exports',
+  'export-reset': 'exports',
+  'export-mail': 'exports',
+  exports: 'exports',
+  'invoice-pdf': 'exports',
+  'publish-base': 'base-files',
+  'base-key': 'base-files',
+  user: 'web',
+};
+
+export async function registerServerCommands(server: Command, verb?: string): Promise<void> {
+  const owner = verb ? VERB_OWNER[verb] : undefined;
+  for (const name of owner ? [owner] : Object.keys(FEATURES)) (await FEATURES[name]())(server);
 }

@@ -4,6 +4,7 @@
  */
 import type { ServerContext } from './context.ts';
 import { integrationStep } from './integration/nightly-step.ts';
+import { postingStep, letteringStep } from './accounting/nightly-step.ts';
 import { exportNightlyStep } from './exports/nightly-step.ts';
 
 export interface NightlyStepResult {
@@ -24,7 +25,7 @@ export interface NightlyOptions {
 export type NightlyStep = (ctx: ServerContext, opts: NightlyOptions) => Promise<NightlyStepResult>;
 
 // Export stays last: it takes what posting and lettering produced.
-const STEPS: NightlyStep[] = [integrationStep, exportNightlyStep];
+const STEPS: NightlyStep[] = [integrationStep, postingStep, letteringStep, exportNightlyStep];
 
 /** A run as the back office's live view sees it (server/web/nightly-jobs.ts), whoever started it. */
 export interface NightlyEvent {

@@ -44,6 +44,20 @@ describe('base bundle', () => {
     expect(peekBaseBundle(bytes, fileName).version).toBe(3);
   });
 
+  it('announces only the parts it carries, and speaks of publishing (not extracting) when refusing', () => {
+    const c = content();
+    delete c.base.ticketTables;
+    const { bytes, fileName, manifest } = writeBaseBundle(c, KEY);
+    expect(manifest.parts).not.toContain('ticketTables');
+    expect(readBaseBundle(bytes, fileName, () => KEY).parts).toEqual(['articles', 'customers', 'vatRates', 'paymentModes', 'company']);
+    try {
+      readBaseBundle(bytes.subarray(0, 100), fileName, () => KEY);
+      throw new Error('accepted');
+    } catch (e) {
+      expect((e as { hint?: string }).hint).toContain('publish again on the server');
+    }
+  });
+
   it('carries only the parts asked for', () => {
     const { bytes, fileName } = writeBaseBundle(content({ parts: ['articles', 'vatRates'] }), KEY);
     const back = readBaseBundle(bytes, fileName, () => KEY);

@@ -17,7 +17,7 @@
 import AdmZip from 'adm-zip';
 import { z } from 'zod';
 import { TillsyncError } from './errors.ts';
-import { inspectSignedZip, PackageError, readSignedZip, buildSignedZip } from './signed-zip.ts';
+import { inspectSignedZip, PackageError, readSignedZip, buildSignedZip, type PackageErrorReason } from './signed-zip.ts';
 import type { Article, BaseData, Company, Customer, PaymentMode, VatRate } from './types.ts';
 
 export const BASE_FORMAT = 'tillsync-base';
@@ -142,10 +142,12 @@ export function writeBaseBundle(content: BaseBundleContent, secret: string): { f
   if (!Number.isInteger(content.version) || content.version < 1) throw new TillsyncError('base-version', `base bundle version ${content.version} is not a positive integer`);
   const problems = checkBaseData(content.base);
   if (problems.length) throw new TillsyncError('base-data', `the store's base data is inconsistent: ${problems[0]}`, { hint: 'fix the reference data on the server, then publish again' });
+  // A part is announced only when it is there: the till replaces every announced part.
+  const parts = content.parts.filter((p) => content.base[p] !== undefined);
   const base: Record<string, unknown> = {};
-  for (const part of content.parts) if (content.base[part] !== undefined) base[part] = content.base[part];
+  for (const part of parts) base[part] = content.base[part];
   const counts: Record<string, number> = {};
-  for (const part of content.parts) {
+  for (const part of parts) {
     const v = content.base[part];
     counts[part] = Array.isArray(v) ? v.length : v === undefined ? 0 : 1;
   }
@@ -159,7 +161,7 @@ export function writeBaseBundle(content: BaseBundleContent, secret: string): { f
     { name: ACKS_ENTRY, data: Buffer.from(content.acks.map((a) => JSON.stringify(a)).join('\n') + (content.acks.length ? '\n' : ''), 'utf8') },
     ...content.files.map((f) => ({ name: FILES_PREFIX + f.name, data: f.data })),
   ];
-  const header = { format: BASE_FORMAT, formatVersion: BASE_FORMAT_VERSION, kind: 'base', store: content.store, version: content.version, created: content.created, parts: content.parts, counts };
+  const header = { format: BASE_FORMAT, formatVersion: BASE_FORMAT_VERSION, kind: 'base', store: content.store, version: content.version, created: content.created, parts, counts };
   const { bytes, manifest } = buildSignedZip({ header, entries, secret });
   return { fileName: baseBundleName(content.store, new Date(content.created)), bytes, manifest: manifest as unknown as BaseManifest };
 }
@@ -199,7 +201,32 @@ function allowedFrom(bytes: Buffer): string[] {
  * names (undefined when this till belongs to another store). Throws a PackageError or a
  * TillsyncError naming the file; never returns partial content.
  */
+/** What to do about a refused bundle (signed-zip's own hints speak of ticket packages). */
+const BASE_HINTS: Partial<Record<PackageErrorReason, string>> = {
+  'zip-corrupt': 'the bundle is damaged or incomplete: save it again from the mail, copy it again, or publish again on the server',
+  'path-traversal': 'this file was not made by tillsync server publish-base: do not apply it',
+  'unexpected-entry': 'this file was not made by tillsync server publish-base or was modified: publish again on the server',
+  'too-large': 'refused as a possible zip bomb: publish again on the server',
+  'compression-ratio': 'refused as a possible zip bomb: publish again on the server',
+  manifest: 'the bundle manifest is missing or invalid: publish again on the server',
+  checksum: 'the bundle was modified after it was signed: publish again on the server',
+  'unknown-till': 'this bundle is from another store: apply only your own store\'s bundles',
+  signature: 'the bundle is not signed with this till\'s base key: check it (tillsync till base-key) against tillsync server base-key',
+};
+
 export function readBaseBundle(bytes: Buffer, fileName: string, secretFor: (store: string) => string | undefined): BaseBundleContent {
+  try {
+    return decodeBaseBundle(bytes, fileName, secretFor);
+  } catch (e) {
+    if (e instanceof PackageError && BASE_HINTS[e.reason] && !e.hint?.includes('publish')) {
+      const detail = e.message.startsWith(`${fileName}: `) ? e.message.slice(fileName.length + 2) : e.message;
+      throw new PackageError(e.reason, fileName, detail, { hint: BASE_HINTS[e.reason], entry: e.ref.entry, cause: e });
+    }
+    throw e;
+  }
+}
+
+function decodeBaseBundle(bytes: Buffer, fileName: string, secretFor: (store: string) => string | undefined): BaseBundleContent {
   const allowed = allowedFrom(bytes);
   const { manifest, entries } = readSignedZip(bytes, fileName, {
     ...LIMITS,

@@ -7,7 +7,7 @@ import { demoBaseData } from '../../fixtures/store.ts';
 import { bulkUpsertChunked, openTillDatabase, plain, scanDocs, type TillDatabase } from './open-store.ts';
 import { baseDocsOf } from './base-index.ts';
 import type { BaseDoc } from './schemas.ts';
-import { TillStore } from './till-store.ts';
+import { TillStore, packageRecordFits, packageRecordParts } from './till-store.ts';
 
 const dirs: string[] = [];
 const open: { close(): Promise<unknown> }[] = [];
@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 describe('till database on disk (RxDB denokv)', () => {
-  it('writes 1,200 documents in chunks (one commit would exceed Deno KV mutation cap) and scans them back like a query', async () => {
+  it('writes 1,200 documents in commits under the Deno KV mutation cap and scans them back like a query', async () => {
     const dir = tempDir();
     const db: TillDatabase = await openTillDatabase({ dir });
     open.push(db);
@@ -73,6 +73,24 @@ describe('TillStore', () => {
     expect((await s2.base.findArticle(a.barcode))?.code).toBe(a.code);
     expect((await s2.base.findArticle(a.code))?.barcode).toBe(a.barcode);
     expect(await s2.base.findArticle('0000000000000')).toBeUndefined();
+  });
+
+  it('records a package of scattered tickets atomically in several parts and reads it back after a reopen', async () => {
+    const dir = tempDir();
+    const s1 = await TillStore.open({ dir });
+    await s1.setIdentity({ store: 'S1', till: '01', secret: 'x', serverUrl: null, createdAt: 'now', rounding: { decimals: 2, vatOn: 'line' } });
+    const numbers = Array.from({ length: 12_000 }, (_, i) => 3 * i + 1);
+    expect(packageRecordParts(numbers).length).toBeGreaterThan(1);
+    expect(packageRecordFits(numbers)).toBe(true);
+    await s1.recordPackage({ fileName: 'TicDep01_20261124.zip', kind: 'untransferred', createdAt: '2026-11-24T10:00:00.000Z', count: numbers.length, path: '/x' }, numbers);
+    await s1.close();
+    const s2 = await TillStore.open({ dir });
+    open.push(s2);
+    const l = await s2.ledger();
+    expect(l.packaged.size).toBe(numbers.length);
+    expect(l.packaged.get(34)).toBe('TicDep01_20261124.zip');
+    expect(l.packaged.has(35)).toBe(false);
+    expect(packageRecordFits(Array.from({ length: 200_000 }, (_, i) => 2 * i + 1))).toBe(false);
   });
 
   it('searches articles by code, barcode and label prefix (accents and case ignored)', async () => {

@@ -10,7 +10,7 @@ import type { TicketRounding } from '../../sync/ticket-math.ts';
 import type { BaseData, Closure, PackageKind, Ticket } from '../../sync/types.ts';
 import { decodeRanges, encodeRanges, splitRanges } from '../number-ranges.ts';
 import { BaseIndex, baseDocsOf } from './base-index.ts';
-import { bulkUpsertChunked, openTillDatabase, plain, scanDocs, WRITE_CHUNK, type StoreLocation, type TillDatabase } from './open-store.ts';
+import { bulkUpsertChunked, openTillDatabase, plain, scanDocs, type StoreLocation, type TillDatabase } from './open-store.ts';
 import type { AckDoc, BaseDoc, MetaDoc } from './schemas.ts';
 import { TicketLedger, type TicketFlags } from './ticket-ledger.ts';
 
@@ -36,6 +36,18 @@ export type StoredTicket = Ticket & Pick<TicketFlags, 'packagedIn' | 'acknowledg
 
 /** Longest range text per package record: Deno KV values are capped at 64 KiB. */
 const RANGE_CHARS = 30_000;
+/** Deno KV refuses one commit over ~800 KB (AtomicWriteTooLarge): at most 20 parts of 30 KB. */
+const MAX_RECORD_PARTS = 20;
+
+/** The record parts naming these ticket numbers (one per RANGE_CHARS of range text). */
+export function packageRecordParts(numbers: number[]): string[] {
+  return splitRanges(encodeRanges(numbers), RANGE_CHARS);
+}
+
+/** Whether one atomic package record can name these tickets (checked before a package is written). */
+export function packageRecordFits(numbers: number[]): boolean {
+  return packageRecordParts(numbers).length <= MAX_RECORD_PARTS;
+}
 
 export class TillStore {
   readonly base: BaseIndex;
@@ -72,8 +84,7 @@ export class TillStore {
     this.identity = identity ? (identity.toJSON(true).value as unknown as TillIdentity) : null;
     const contact = await this.db.meta.findOne('contact').exec();
     this.lastServerContact = (contact?.toJSON(true).value.lastServerContact as string | undefined) ?? null;
-    const lastTicket = await this.db.tickets.findOne({ selector: {}, sort: [{ number: 'desc' }] }).exec();
-    if (lastTicket) this.last = { number: lastTicket.number, hash: lastTicket.hash };
+    await this.reloadLast();
     const closures = await this.closures();
     this.lastClosure = closures.length ? closures[closures.length - 1] : null;
     this.closedThrough = Math.max(0, ...closures.map((c) => c.lastNumber ?? 0));
@@ -89,6 +100,13 @@ export class TillStore {
         if (ev.operation !== 'DELETE') this.ledgerState?.addAck(plain<AckDoc>(ev.documentData));
       }),
     );
+  }
+
+  /** Last number and hash, from the tickets themselves (never from a counter that could drift). */
+  async reloadLast(): Promise<void> {
+    const lastTicket = await this.db.tickets.findOne({ selector: {}, sort: [{ number: 'desc' }] }).exec();
+    this.last = lastTicket ? { number: lastTicket.number, hash: lastTicket.hash } : { number: 0, hash: GENESIS_HASH };
+    if (lastTicket) this.ledgerState?.addTicket({ number: lastTicket.number, degraded: lastTicket.degraded });
   }
 
   requireIdentity(): TillIdentity {
@@ -190,12 +208,12 @@ export class TillStore {
 
   /**
    * Records that a package file holds these tickets. All parts go in one bulk write of at most
-   * WRITE_CHUNK documents, which the denokv storage commits atomically: a crash leaves the tickets
+   * MAX_RECORD_PARTS documents, which the denokv storage commits atomically: a crash leaves the tickets
    * either all marked or all unmarked (then the next extraction simply packages them again).
    */
   async recordPackage(rec: PackageRecord, numbers: number[]): Promise<void> {
-    const pieces = splitRanges(encodeRanges(numbers), RANGE_CHARS);
-    if (pieces.length > WRITE_CHUNK) throw new Error(`package ${rec.fileName}: ticket numbers too scattered to record in one commit (${pieces.length} parts)`);
+    const pieces = packageRecordParts(numbers);
+    if (pieces.length > MAX_RECORD_PARTS) throw new Error(`package ${rec.fileName}: ticket numbers too scattered to record in one commit (${pieces.length} parts)`);
     const docs: MetaDoc[] = pieces.map((numbersText, part) => ({ id: `package:${rec.fileName}#${part}`, kind: 'package', value: { ...rec, part, parts: pieces.length, numbers: numbersText } }));
     const res = await this.db.meta.bulkUpsert(docs);
     if (res.error.length) throw new Error(`recording package ${rec.fileName} failed`);

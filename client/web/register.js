@@ -151,11 +151,9 @@ function tickClock() {
 }
 
 // ---------- articles ----------
-let articleAbort = null;
-async function findArticles(q) {
-  articleAbort?.abort();
-  articleAbort = new AbortController();
-  const res = await api('GET', `/api/till/articles?q=${encodeURIComponent(q)}&limit=20`, null, articleAbort.signal);
+let suggestAbort = null;
+async function findArticles(q, signal) {
+  const res = await api('GET', `/api/till/articles?q=${encodeURIComponent(q)}&limit=20`, null, signal);
   return res.articles ?? [];
 }
 
@@ -180,63 +178,91 @@ function hide(list) {
 }
 
 const articleRow = (a) => [el('span', { class: 'code' }, a.code), el('span', { class: 'label' }, a.label), el('span', { class: 'price' }, money(a.price))];
+const QTY_PREFIX = /^(\d+(?:[.,]\d+)?)\*/;
 
 const suggestArticles = debounce(async () => {
-  const q = $('scan').value.replace(/^\d+([.,]\d+)?\*/, '').trim();
+  const q = $('scan').value.replace(QTY_PREFIX, '').trim();
+  suggestAbort?.abort();
   if (q.length < 2) return hide($('suggestions'));
+  suggestAbort = new AbortController();
   try {
-    const items = await findArticles(q);
-    if ($('scan').value.replace(/^\d+([.,]\d+)?\*/, '').trim() !== q) return; // typed on meanwhile
-    showSuggestions($('suggestions'), items.slice(0, 20), articleRow, addArticle);
+    const items = await findArticles(q, suggestAbort.signal);
+    if ($('scan').value.replace(QTY_PREFIX, '').trim() !== q) return; // typed on meanwhile
+    showSuggestions($('suggestions'), items, articleRow, (a) => {
+      const qty = $('qty').value.trim() || '1';
+      $('scan').value = '';
+      addArticle(a, qty, state.returnMode);
+    });
   } catch (e) {
     if (e.name !== 'AbortError') say(e.message);
   }
 }, 150);
 
-/** "3*1234567890123" or qty field + code; Enter from a scanner lands here too. */
-async function scanEntered() {
+// Scans are queued, never dropped: a scanner can send the next code before the previous lookup
+// answered, and every code must become a line, in order.
+let scanQueue = Promise.resolve();
+
+/** Enter in the scan field (keyboard or scanner): "3*1234567890123" or the qty field + a code. */
+function scanEntered() {
   const list = $('suggestions');
-  if (!list.hidden && suggestionIndex >= 0) return addArticle(list._items[suggestionIndex]);
+  if (!list.hidden && suggestionIndex >= 0) {
+    const a = list._items[suggestionIndex];
+    $('scan').value = '';
+    return addArticle(a, $('qty').value.trim() || '1', state.returnMode);
+  }
   let text = $('scan').value.trim();
   if (!text) return;
+  let qty = $('qty').value.trim() || '1';
   const m = /^(\d+(?:[.,]\d+)?)\*(.+)$/.exec(text);
   if (m) {
-    $('qty').value = m[1];
+    qty = m[1];
     text = m[2].trim();
   }
+  const ret = state.returnMode;
+  $('scan').value = '';
+  $('qty').value = '1';
+  if (ret) setReturnMode(false); // one return at a time: the next scan is a sale again
+  suggestAbort?.abort();
+  hide(list);
+  scanQueue = scanQueue.then(() => lookUp(text, qty, ret));
+  return scanQueue;
+}
+
+async function lookUp(text, qty, ret) {
   try {
     const items = await findArticles(text);
     const exact = items.find((a) => a.barcode === text || a.code.toLowerCase() === text.toLowerCase());
-    if (exact) return addArticle(exact);
-    if (items.length === 1) return addArticle(items[0]);
-    if (items.length > 1) return showSuggestions(list, items.slice(0, 20), articleRow, addArticle);
+    if (exact) return addArticle(exact, qty, ret);
+    if (items.length === 1) return addArticle(items[0], qty, ret);
+    if (items.length > 1) {
+      $('scan').value = text;
+      return showSuggestions($('suggestions'), items, articleRow, (a) => {
+        $('scan').value = '';
+        addArticle(a, qty, ret);
+      });
+    }
     say(`Unknown article "${text}": check the code, or type part of the name.`);
-    $('scan').select();
   } catch (e) {
-    if (e.name !== 'AbortError') say(e.message);
+    say(e.message);
   }
 }
 
-function addArticle(a) {
-  const qtyText = $('qty').value.trim() || '1';
+function addArticle(a, qtyText, ret) {
   if (!QTY_RE.test(qtyText) || scaled(qtyText, 3) === 0n) {
     say(`Invalid quantity "${qtyText}": use a positive number like 2 or 1.5.`);
-    $('qty').select();
     return;
   }
-  const ret = state.returnMode;
+  const milli = scaled(qtyText, 3);
   const same = state.lines.find((l) => l.article === a.code && l.ret === ret && l.unitPrice === a.price);
   if (same) {
-    same.qtyMilli += scaled(qtyText, 3);
+    same.qtyMilli += milli;
     same.qtyText = fmtQty(same.qtyMilli);
   } else {
-    state.lines.push({ article: a.code, label: a.label, barcode: a.barcode, qtyText: fmtQty(scaled(qtyText, 3)), qtyMilli: scaled(qtyText, 3), unitPrice: a.price, ret });
+    state.lines.push({ article: a.code, label: a.label, barcode: a.barcode, qtyText: fmtQty(milli), qtyMilli: milli, unitPrice: a.price, ret });
   }
-  $('scan').value = '';
-  $('qty').value = '1';
+  if (ret) setReturnMode(false);
   hide($('suggestions'));
   say('');
-  if (ret) setReturnMode(false); // one return at a time: the next scan is a sale again
   renderSale();
   $('scan').focus();
 }

@@ -19,9 +19,11 @@ export const ART10: Article = { code: 'X10', barcode: '3760000000024', label: 'A
 
 export function booksBaseData(): BaseData {
   const base = demoBaseData(50);
-  base.articles.push(ART20, ART10);
-  base.customers.push({ code: 'PASSAGE', name: 'Client de passage', account: '410000', thirdParty: '0000002' });
-  return base;
+  return {
+    ...base,
+    articles: [...base.articles, ART20, ART10],
+    customers: [...base.customers, { code: 'PASSAGE', name: 'Client de passage', account: '410000', thirdParty: '0000002' }],
+  };
 }
 
 export interface Books extends TestDb {

@@ -51,10 +51,10 @@ export function checkMapping(json: unknown, base: Pick<BaseData, 'vatRates' | 'p
   const needAccount = (path: string, acc: string, what: string) => {
     if (!chart.has(acc)) err(path, `${what} ${acc} is not in the chart of accounts`, IMPORT_HINT);
   };
-  const needJournal = (path: string, code: string, what: string) => {
+  const needJournal = (path: string, code: string, what: string, exported = true) => {
     if (!journals.has(code)) err(path, `${what} journal ${code} is not in the journal list`, 'add it to "journalList" (or import the journals with config import-accounts)');
     // Seed 000: Exact takes numeric journal codes only and falls back to 70 / 30 otherwise.
-    if (!/^\d+$/.test(code)) warn(path, `journal ${code} is not numeric: an Exact export uses the default journal (70 sales, 30 bank) instead`, 'use a numeric journal code if you export to Exact Online');
+    if (exported && !/^\d+$/.test(code)) warn(path, `journal ${code} is not numeric: an Exact export uses the default journal (70 sales, 30 bank) instead`, 'use a numeric journal code if you export to Exact Online');
   };
 
   // VAT: every code of the base data needs its accounts.
@@ -92,7 +92,8 @@ export function checkMapping(json: unknown, base: Pick<BaseData, 'vatRates' | 'p
   if (m.customers.fromBaseData) for (const c of base.customers) if (c.account) custAccounts.add(c.account);
 
   // Journals.
-  for (const role of ['sales', 'bank', 'cash', 'purchases'] as const) needJournal(`journals.${role}`, m.journals[role], role);
+  // Purchases are never posted from the tills: the journal must exist, its code does not reach Exact.
+  for (const role of ['sales', 'bank', 'cash', 'purchases'] as const) needJournal(`journals.${role}`, m.journals[role], role, role !== 'purchases');
 
   // Payment modes.
   const baseModes = new Map(base.paymentModes.map((p) => [p.code, p]));

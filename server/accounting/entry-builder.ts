@@ -3,7 +3,8 @@
  * positive sums become debits, negative ones credits, zero lines disappear. Lines keep the order in
  * which their identity first appeared, so customer lines come first as in the seed listings.
  */
-import { D, money, type Dec, type Decimals } from '../../sync/money.ts';
+import { D, money, type Decimals } from '../../sync/money.ts';
+import { unitsDec, type Units } from './units.ts';
 import type { EntryDraft, EntryKind, LineDraft } from './ledger-types.ts';
 
 export interface LineSpec {
@@ -17,7 +18,7 @@ export interface LineSpec {
 }
 
 export class EntryBuilder {
-  private readonly lines = new Map<string, { spec: LineSpec; amount: Dec }>();
+  private readonly lines = new Map<string, { spec: LineSpec; amount: Units }>();
 
   constructor(
     readonly journal: string,
@@ -27,19 +28,21 @@ export class EntryBuilder {
     readonly kind: EntryKind,
   ) {}
 
-  /** @param signed debit − credit */
-  add(spec: LineSpec, signed: Dec): void {
-    if (signed.isZero()) return;
+  /** @param signed debit − credit, in units of 10^-4 */
+  add(spec: LineSpec, signed: Units): void {
+    if (signed === 0) return;
     const id = `${spec.account}\u0000${spec.aux ?? ''}\u0000${spec.vatCode ?? ''}\u0000${spec.documentNumber ?? ''}\u0000${spec.letterKey ?? ''}\u0000${spec.label}`;
     const cur = this.lines.get(id);
-    if (cur) cur.amount = cur.amount.plus(signed);
-    else this.lines.set(id, { spec, amount: signed });
+    if (cur) {
+      cur.amount += signed;
+      if (!Number.isSafeInteger(cur.amount)) throw new Error(`entry ${this.piece}: amount on ${spec.account} too large to post exactly`);
+    } else this.lines.set(id, { spec, amount: signed });
   }
 
   build(decimals: Decimals): EntryDraft | null {
     const lines: LineDraft[] = [];
     for (const { spec, amount } of this.lines.values()) {
-      const a = money(amount, decimals);
+      const a = money(unitsDec(amount), decimals);
       if (a.isZero()) continue;
       lines.push({
         account: spec.account,

@@ -10,7 +10,8 @@
  *  - money received = Σ movements on the treasury accounts;
  *  - every fully lettered group sums to zero; partial groups are flagged partial.
  */
-import { D, fmt, money, splitInclusive, type Dec, type Decimals, type RoundingRules } from '../../sync/money.ts';
+import { D, fmt, fromMinor, money, splitInclusive, type Dec, type Decimals, type RoundingRules } from '../../sync/money.ts';
+import { SplitCache } from './split-cache.ts';
 import type { EntryDraft, PostingDocument, PostingTicket, RoundingAdjustment } from './ledger-types.ts';
 import type { AccountingMapping } from './mapping.ts';
 import type { LetteringPlan } from './lettering.ts';
@@ -45,10 +46,12 @@ export class InvariantLedger {
   private badGroups: string[] = [];
   private readonly d: Decimals;
   private readonly rules: RoundingRules;
+  private readonly splits: SplitCache;
 
   constructor(private readonly m: AccountingMapping) {
     this.rules = m.rounding;
     this.d = m.rounding.decimals;
+    this.splits = new SplitCache(this.d);
   }
 
   /** One chunk: the documents posted, their tickets and loose tickets, and the entries produced. */
@@ -78,22 +81,26 @@ export class InvariantLedger {
       this.ticketGoods = this.ticketGoods.plus(goodsByDoc.get(doc.id) ?? 0);
       expectCustomer.set(doc.number, money(total, d));
       // Independent recomputation of net and VAT per code from the ticket lines.
-      const byCode = new Map<string, { rate: string; incl: Dec[] }>();
+      const byCode = new Map<string, { rate: string; incl: string[] }>();
       for (const l of linesByDoc.get(doc.id) ?? []) {
         const g = byCode.get(l.vatCode) ?? { rate: l.vatRate, incl: [] };
-        g.incl.push(new D(l.inclVat));
+        g.incl.push(l.inclVat);
         byCode.set(l.vatCode, g);
       }
       for (const [code, g] of byCode) {
         const exportCode = m.vat[code]?.vatCode ?? code;
-        let net: Dec = new D(0);
-        let vat: Dec = new D(0);
+        let net: Dec;
+        let vat: Dec;
         if (this.rules.vatOn === 'line') {
+          let n = 0;
+          let v = 0;
           for (const incl of g.incl) {
-            const s = splitInclusive(incl, g.rate, d);
-            net = net.plus(s.exclVat);
-            vat = vat.plus(s.vat);
+            const s = this.splits.split(incl, g.rate);
+            n += s.net;
+            v += s.vat;
           }
+          net = fromMinor(n, d);
+          vat = fromMinor(v, d);
         } else {
           const s = splitInclusive(g.incl.reduce((a, b) => a.plus(b), new D(0)), g.rate, d);
           net = s.exclVat;

@@ -4,6 +4,7 @@
  * text at the edges.
  */
 import type { Dec } from '../../sync/money.ts';
+import type { Units } from './units.ts';
 import type { DataError } from '../../sync/errors.ts';
 import type { TicketPayment, TicketSettlement } from '../../sync/types.ts';
 
@@ -80,8 +81,9 @@ export interface SettlementDraft {
   ticketId: string | null;
   mode: string;
   state: string;
-  amount: Dec;
-  open: Dec;
+  /** Units of 10^-4 (see units.ts). */
+  amount: Units;
+  open: Units;
   day: string;
 }
 
@@ -89,7 +91,7 @@ export interface SettlementDraft {
 export interface Consumption {
   kind: 'receivable' | 'deposit';
   ref: string;
-  amount: Dec;
+  amount: Units;
   ticketId: string;
   day: string;
 }

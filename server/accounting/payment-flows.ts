@@ -8,7 +8,7 @@
  * in ticket order with sinks (invoice settlements, deposits, goods, money paid out). Each match is a
  * flow with one debit side and one credit side, so every treasury entry balances by construction.
  */
-import { D, type Dec } from '../../sync/money.ts';
+import { toUnits, unitsDecimals, type Units } from './units.ts';
 import type { DataError } from '../../sync/errors.ts';
 import type { PaymentModeMapping } from './mapping.ts';
 import type { PostingTicket } from './ledger-types.ts';
@@ -27,7 +27,8 @@ export interface Side {
 
 export interface Flow {
   journal: string;
-  amount: Dec; // > 0
+  /** > 0, in units of 10^-4. */
+  amount: Units;
   debit: Side;
   credit: Side;
 }
@@ -35,7 +36,7 @@ export interface Flow {
 export interface TicketFlows {
   flows: Flow[];
   /** Credit payments left on the goods: amount still owed, per credit mode. */
-  credit: { mode: string; amount: Dec }[];
+  credit: { mode: string; amount: Units }[];
 }
 
 export interface FlowContext {
@@ -54,40 +55,54 @@ export interface FlowContext {
 interface Node {
   side: Side;
   journal: string | null;
-  left: Dec;
+  left: Units;
 }
 
 export function ticketFlows(t: PostingTicket, ctx: FlowContext): { result: TicketFlows | null; error: DataError | null } {
   const fail = (message: string): { result: null; error: DataError } => ({ result: null, error: { source: 'posting', message: `ticket ${t.id}: ${message}`, ref: { ticket: t.id, till: t.till } } });
-  const zero = new D(0);
-  let goods = new D(t.goods);
-  const due = goods.plus(t.settlements.reduce((a, s) => a.plus(s.amount), zero));
-  const paid = t.payments.reduce((a, p) => a.plus(p.amount), zero);
-  if (!due.eq(paid)) return fail(`payments ${paid.toFixed()} do not equal goods + settlements ${due.toFixed()}`);
+  let goods = toUnits(t.goods);
+  if (goods === null) return fail(`goods total ${t.goods} is not an amount with at most 4 decimals`);
+  let due = goods;
+  let paid = 0;
   // Lines may carry more decimals than the books (the sales pass rounds them); money may not:
   // a payment of 3.585 cannot be posted at 2 decimals without inventing a difference.
-  for (const x of [...t.payments, ...t.settlements]) {
-    if (new D(x.amount).decimalPlaces() > ctx.decimals) return fail(`amount ${x.amount} has more decimals than the books keep (${ctx.decimals}): set rounding.decimals in accounting.json`);
+  const amounts: Units[] = [];
+  for (const x of t.payments) {
+    const u = toUnits(x.amount);
+    if (u === null || unitsDecimals(u) > ctx.decimals) return fail(`amount ${x.amount} has more decimals than the books keep (${ctx.decimals}): set rounding.decimals in accounting.json`);
+    amounts.push(u);
+    paid += u;
   }
-  if (!goods.isZero() && !ctx.goodsKey) return fail('has goods but no document number (not integrated)');
+  const settled: Units[] = [];
+  for (const x of t.settlements) {
+    const u = toUnits(x.amount);
+    if (u === null || unitsDecimals(u) > ctx.decimals) return fail(`amount ${x.amount} has more decimals than the books keep (${ctx.decimals}): set rounding.decimals in accounting.json`);
+    settled.push(u);
+    due += u;
+  }
+  if (!Number.isSafeInteger(due) || !Number.isSafeInteger(paid)) return fail('amounts too large');
+  if (due !== paid) return fail(`payments ${t.payments.map((p) => p.amount).join(' + ') || '0'} do not equal goods + settlements ${[t.goods, ...t.settlements.map((s) => s.amount)].join(' + ')}`);
+  if (goods !== 0 && !ctx.goodsKey) return fail('has goods but no document number (not integrated)');
 
   const credit: TicketFlows['credit'] = [];
   const sources: Node[] = [];
   const sinks: Node[] = [];
-  const firstJournal = t.payments.map((p) => ctx.modes[p.mode]).find((m) => m && !m.credit)?.journal ?? ctx.fallbackJournal;
+  let firstJournal: string | null = null;
 
-  for (const p of t.payments) {
+  for (let i = 0; i < t.payments.length; i++) {
+    const p = t.payments[i];
     const m = ctx.modes[p.mode];
     if (!m) return fail(`payment mode ${p.mode} has no accounting mapping (add paymentModes.${p.mode} to accounting.json)`);
-    const amount = new D(p.amount);
-    if (amount.isZero()) continue;
+    const amount = amounts[i];
+    if (amount === 0) continue;
     if (m.credit) {
       // A credit sale leaves the goods owed: it can only cover goods, of the same sign.
-      if (goods.isZero() || goods.isNegative() !== amount.isNegative() || amount.abs().gt(goods.abs())) return fail(`credit payment ${p.mode} ${p.amount} exceeds the goods ${t.goods}`);
-      goods = goods.minus(amount);
+      if (goods === 0 || goods < 0 !== amount < 0 || Math.abs(amount) > Math.abs(goods)) return fail(`credit payment ${p.mode} ${p.amount} exceeds the goods ${t.goods}`);
+      goods -= amount;
       credit.push({ mode: p.mode, amount });
       continue;
     }
+    firstJournal ??= m.journal;
     let side: Side;
     if (m.depositVoucher) {
       if (!p.ref) return fail(`deposit voucher ${p.mode} names no order (ref)`);
@@ -96,21 +111,21 @@ export function ticketFlows(t: PostingTicket, ctx: FlowContext): { result: Ticke
       if (!m.account) return fail(`payment mode ${p.mode} has no treasury account`);
       side = { account: m.account, aux: null, key: null, role: 'treasury', mode: p.mode };
     }
-    const node = { side, journal: m.journal, left: amount.abs() };
-    (amount.isPositive() ? sources : sinks).push(node);
+    (amount > 0 ? sources : sinks).push({ side, journal: m.journal, left: Math.abs(amount) });
   }
 
-  const targets: { side: Side; amount: Dec }[] = [];
-  for (const s of t.settlements) {
+  const targets: { side: Side; amount: Units }[] = [];
+  for (let i = 0; i < t.settlements.length; i++) {
+    const s = t.settlements[i];
     if (!s.ref) return fail(`${s.kind} settlement of ${s.amount} names no ${s.kind === 'invoice' ? 'invoice' : 'order'}`);
-    if (s.kind === 'invoice') targets.push({ side: { account: ctx.customerAccount, aux: ctx.thirdParty, key: s.ref, role: 'invoice' }, amount: new D(s.amount) });
-    else targets.push({ side: { account: ctx.depositAccount, aux: ctx.thirdParty, key: s.ref, role: 'deposit' }, amount: new D(s.amount) });
+    const side: Side = s.kind === 'invoice' ? { account: ctx.customerAccount, aux: ctx.thirdParty, key: s.ref, role: 'invoice' } : { account: ctx.depositAccount, aux: ctx.thirdParty, key: s.ref, role: 'deposit' };
+    targets.push({ side, amount: settled[i] });
   }
-  if (!goods.isZero()) targets.push({ side: { account: ctx.customerAccount, aux: ctx.thirdParty, key: ctx.goodsKey, role: 'goods' }, amount: goods });
+  if (goods !== 0) targets.push({ side: { account: ctx.customerAccount, aux: ctx.thirdParty, key: ctx.goodsKey, role: 'goods' }, amount: goods });
   for (const tg of targets) {
-    if (tg.amount.isZero()) continue;
+    if (tg.amount === 0) continue;
     // A positive target is paid (a sink); a negative one (goods returned) is value the customer brings.
-    (tg.amount.isPositive() ? sinks : sources).push({ side: tg.side, journal: null, left: tg.amount.abs() });
+    (tg.amount > 0 ? sinks : sources).push({ side: tg.side, journal: null, left: Math.abs(tg.amount) });
   }
 
   const flows: Flow[] = [];
@@ -119,20 +134,15 @@ export function ticketFlows(t: PostingTicket, ctx: FlowContext): { result: Ticke
   while (i < sources.length && j < sinks.length) {
     const a = sources[i];
     const b = sinks[j];
-    const amount = D.min(a.left, b.left);
-    if (amount.isPositive()) flows.push({ journal: a.journal ?? b.journal ?? firstJournal, amount, debit: a.side, credit: b.side });
-    a.left = a.left.minus(amount);
-    b.left = b.left.minus(amount);
-    if (a.left.isZero()) i++;
-    if (b.left.isZero()) j++;
+    const amount = Math.min(a.left, b.left);
+    if (amount > 0) flows.push({ journal: a.journal ?? b.journal ?? firstJournal ?? ctx.fallbackJournal, amount, debit: a.side, credit: b.side });
+    a.left -= amount;
+    b.left -= amount;
+    if (a.left === 0) i++;
+    if (b.left === 0) j++;
   }
   // Σ sources = Σ sinks because payments equal what is due; anything left is a bug, not data.
-  if (sources.slice(i).some((n) => !n.left.isZero()) || sinks.slice(j).some((n) => !n.left.isZero())) return fail('payments cannot be matched with what the ticket owes');
+  for (; i < sources.length; i++) if (sources[i].left !== 0) return fail('payments cannot be matched with what the ticket owes');
+  for (; j < sinks.length; j++) if (sinks[j].left !== 0) return fail('payments cannot be matched with what the ticket owes');
   return { result: { flows, credit }, error: null };
-}
-
-export function sumFlows(flows: Flow[], pick: (f: Flow) => boolean): Dec {
-  let s: Dec = new D(0);
-  for (const f of flows) if (pick(f)) s = s.plus(f.amount);
-  return s;
 }

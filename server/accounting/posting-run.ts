@@ -26,6 +26,8 @@ import { LetteringWriter } from './lettering-store.ts';
 import { customerResolver, loadMapping, mappingPath, readMappingJson } from './mapping.ts';
 import { chunksOf, loadTickets, selectDocuments, selectLooseTickets, type PostingFilters } from './posting-source.ts';
 import { postDocuments } from './posting.ts';
+import { SplitCache } from './split-cache.ts';
+import { unitsOf, unitsText } from './units.ts';
 import { planSettlements, type OpenItem } from './settlements.ts';
 
 export interface PostingRequest extends PostingFilters {
@@ -104,8 +106,9 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
   const base = await loadBaseData(db);
   const mode = req.mode ?? mapping.posting.mode;
   const grouping = req.grouping ?? mapping.posting.grouping;
-  const filters: PostingFilters = { until: req.until, tills: req.tills, customers: req.customers, tickets: req.tickets };
-  const options = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping };
+  const filters: PostingFilters = { until: req.until, tills: req.tills, tillList: req.tillList, customers: req.customers, tickets: req.tickets };
+  for (const k of Object.keys(filters) as (keyof PostingFilters)[]) if (filters[k] === undefined) delete filters[k];
+  const options = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping, splitCache: new SplitCache(mapping.rounding.decimals) };
   const d = mapping.rounding.decimals;
 
   const summary = await withIntegrationLock(db, async (trx) => {
@@ -182,7 +185,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
           .where('closed_batch', 'is', null)
           .orderBy('id')
           .execute();
-        for (const x of rows) open.push({ id: Number(x.id), kind: x.kind as OpenItem['kind'], customer: x.customer, thirdParty: x.third_party, documentNumber: x.document_number, ticketId: x.ticket_id, mode: x.mode, state: x.state, amount: new D(x.amount), open: new D(x.open_amount), day: x.day });
+        for (const x of rows) open.push({ id: Number(x.id), kind: x.kind as OpenItem['kind'], customer: x.customer, thirdParty: x.third_party, documentNumber: x.document_number, ticketId: x.ticket_id, mode: x.mode, state: x.state, amount: unitsOf(new D(x.amount)), open: unitsOf(new D(x.open_amount)), day: x.day });
       }
       open.sort((a, b) => a.id - b.id);
       const plan = planSettlements(open, r.settlements, r.consumptions);
@@ -194,7 +197,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
         'settlements',
         ['id', 'batch_id', 'kind', 'customer', 'third_party', 'document_number', 'ticket_id', 'mode', 'state', 'amount', 'open_amount', 'day', 'parent_id', 'closed_batch', 'created_at'],
         plan.items.map((it, i) => [
-          ids[i], batchId, it.kind, it.customer, it.thirdParty, it.documentNumber, it.ticketId, it.mode, it.state, fmt(it.amount, d), fmt(it.open, d), it.day,
+          ids[i], batchId, it.kind, it.customer, it.thirdParty, it.documentNumber, it.ticketId, it.mode, it.state, unitsText(it.amount, d), unitsText(it.open, d), it.day,
           it.parent === null ? null : 'db' in it.parent ? it.parent.db : ids[it.parent.local],
           it.closed ? batchId : null, now,
         ]),

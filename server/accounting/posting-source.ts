@@ -13,6 +13,8 @@ import type { DocKind, PostingDocument, PostingTicket } from './ledger-types.ts'
 export interface PostingFilters {
   until: string;
   tills?: { from: string; to: string };
+  /** Only these till codes (the nightly chain run by a till's closure). */
+  tillList?: string[];
   customers?: { from: string; to: string };
   /** A document is taken when all its tickets are inside the range. */
   tickets?: { from: number; to: number };
@@ -29,6 +31,7 @@ export async function selectDocuments(db: Kysely<Database>, f: PostingFilters): 
     .where('posting_batch', 'is', null)
     .where('day', '<=', f.until);
   if (f.tills) q = q.where(textRef(db, 'till'), '>=', f.tills.from).where(textRef(db, 'till'), '<=', f.tills.to);
+  if (f.tillList) q = q.where('till', 'in', f.tillList.length ? f.tillList : ['']);
   if (f.customers) q = q.where(textRef(db, 'customer'), '>=', f.customers.from).where(textRef(db, 'customer'), '<=', f.customers.to);
   if (f.tickets) q = q.where('first_ticket', '>=', f.tickets.from).where('last_ticket', '<=', f.tickets.to);
   const rows = await q.orderBy('day').orderBy('store').orderBy('till').orderBy('id').execute();
@@ -62,6 +65,7 @@ export async function selectLooseTickets(db: Kysely<Database>, f: PostingFilters
     .where('day', '<=', f.until)
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('posted_tickets').select('posted_tickets.ticket_id').whereRef('posted_tickets.ticket_id', '=', 'tickets.id'))));
   if (f.tills) q = q.where(textRef(db, 'till'), '>=', f.tills.from).where(textRef(db, 'till'), '<=', f.tills.to);
+  if (f.tillList) q = q.where('till', 'in', f.tillList.length ? f.tillList : ['']);
   if (f.customers) q = q.where(textRef(db, 'customer'), '>=', f.customers.from).where(textRef(db, 'customer'), '<=', f.customers.to);
   if (f.tickets) q = q.where('number', '>=', f.tickets.from).where('number', '<=', f.tickets.to);
   return q.orderBy('day').orderBy('store').orderBy('till').orderBy('number').execute();

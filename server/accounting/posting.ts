@@ -15,6 +15,7 @@
  * under the delivery-note number, waiting for the invoice. With "post" they are posted like invoices.
  */
 import { D, type Dec } from '../../sync/money.ts';
+import { unitsOf } from './units.ts';
 import type { DataError } from '../../sync/errors.ts';
 import { EntryBuilder } from './entry-builder.ts';
 import { accountPiece, groupKey, loosePiece, tillPiece, type Grouping, type PostingMode } from './grouping.ts';
@@ -22,6 +23,7 @@ import { emptyResult, type Consumption, type PostingDocument, type PostingResult
 import type { AccountingMapping, CustomerAccount } from './mapping.ts';
 import { ticketFlows, type Flow, type Side, type TicketFlows } from './payment-flows.ts';
 import { splitSales, type SalesSplit } from './sales-split.ts';
+import { SplitCache } from './split-cache.ts';
 
 export interface PostingInput {
   documents: PostingDocument[];
@@ -34,6 +36,8 @@ export interface PostingOptions {
   customer: (code: string) => CustomerAccount;
   mode: PostingMode;
   grouping: Grouping;
+  /** Memoised VAT splits, kept across the chunks of a run. */
+  splitCache?: SplitCache;
 }
 
 /** Credit notes may be stored positive: the sign of a document comes from its kind. */
@@ -82,6 +86,7 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
   const d = rules.decimals;
   const out = emptyResult();
   const postDeliveryNotes = m.posting.deliveryNotes === 'post';
+  const cache = opts.splitCache ?? new SplitCache(rules.decimals);
 
   const byDoc = new Map<number, PostingTicket[]>();
   const loose: PostingTicket[] = [];
@@ -132,7 +137,7 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
     const postSales = doc.kind !== 'delivery-note' || postDeliveryNotes;
     let split: SalesSplit | null = null;
     if (postSales) {
-      const r = splitSales(total, tickets.flatMap((t) => t.lines), rules, m.vat);
+      const r = splitSales(total, tickets.flatMap((t) => t.lines), rules, m.vat, cache);
       if (r.error) {
         leave(r.error);
         continue;
@@ -192,12 +197,12 @@ function buildGroup(g: Group, opts: PostingOptions, out: PostingResult, postDeli
     for (const w of g.docs) {
       if (!w.split) continue;
       if (w.flows.some((f) => f.tf.credit.length)) continue;
-      let paid: Dec = new D(0);
+      let paid = 0;
       for (const f of w.flows) for (const fl of f.tf.flows) {
-        if (fl.credit.role === 'goods') paid = paid.plus(fl.amount);
-        if (fl.debit.role === 'goods') paid = paid.minus(fl.amount);
+        if (fl.credit.role === 'goods') paid += fl.amount;
+        if (fl.debit.role === 'goods') paid -= fl.amount;
       }
-      if (paid.eq(w.split.customer)) settledUnderPiece.add(w.doc.number);
+      if (paid === unitsOf(w.split.customer)) settledUnderPiece.add(w.doc.number);
     }
   }
   const keyOf = (side: Side): string | null => (side.role === 'goods' && side.key && settledUnderPiece.has(side.key) ? groupPiece : side.key);
@@ -223,15 +228,15 @@ function buildGroup(g: Group, opts: PostingOptions, out: PostingResult, postDeli
   for (const { w, b } of salesOf) {
     const key = settledUnderPiece.has(w.doc.number) ? groupPiece : w.doc.number;
     const kindLabel = KIND_LABEL[w.doc.kind] ?? w.doc.kind;
-    b.add({ account: w.cust.account, aux: w.cust.thirdParty, auxLabel: w.cust.name, label: `${kindLabel} ${w.doc.number}`, documentNumber: w.doc.number, letterKey: key }, w.split!.customer);
+    b.add({ account: w.cust.account, aux: w.cust.thirdParty, auxLabel: w.cust.name, label: `${kindLabel} ${w.doc.number}`, documentNumber: w.doc.number, letterKey: key }, unitsOf(w.split!.customer));
   }
-  for (const { w, b } of salesOf) for (const p of w.split!.parts) b.add({ account: p.map.salesAccount, label: `Ventes TVA ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, p.net.negated());
-  for (const { w, b } of salesOf) for (const p of w.split!.parts) b.add({ account: p.map.vatAccount, label: `TVA collectée ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, p.vat.negated());
+  for (const { w, b } of salesOf) for (const p of w.split!.parts) b.add({ account: p.map.salesAccount, label: `Ventes TVA ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, -unitsOf(p.net));
+  for (const { w, b } of salesOf) for (const p of w.split!.parts) b.add({ account: p.map.vatAccount, label: `TVA collectée ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, -unitsOf(p.vat));
   for (const { w, b } of salesOf) {
     const s = w.split!;
     if (!s.difference.isZero()) {
       const gain = s.difference.isPositive();
-      b.add({ account: gain ? m.rounding.gainAccount : m.rounding.lossAccount, label: `Écart d'arrondi ${w.doc.number}` }, s.difference.negated());
+      b.add({ account: gain ? m.rounding.gainAccount : m.rounding.lossAccount, label: `Écart d'arrondi ${w.doc.number}` }, -unitsOf(s.difference));
     }
     if (!s.rawDifference.isZero()) {
       const placement = s.difference.isZero() ? m.rounding.difference : 'accounts';
@@ -250,7 +255,7 @@ function buildGroup(g: Group, opts: PostingOptions, out: PostingResult, postDeli
     let b = treasury.get(fl.journal);
     if (!b) treasury.set(fl.journal, (b = new EntryBuilder(fl.journal, g.day, groupPiece, label, 'treasury')));
     b.add(lineOf(fl.debit, keyOf(fl.debit), cust), fl.amount);
-    b.add(lineOf(fl.credit, keyOf(fl.credit), cust), fl.amount.negated());
+    b.add(lineOf(fl.credit, keyOf(fl.credit), cust), -fl.amount);
   };
   // A delivery note's credit part is owed on the commercial side's invoice, not as a receivable here.
   const receivableOf = (w: DocWork) => (w.doc.kind === 'delivery-note' && !postDeliveryNotes ? null : w.doc.number);
@@ -295,24 +300,23 @@ function lineOf(side: Side, key: string | null, cust: CustomerAccount) {
  * stay open until a voucher uses them. Paying an invoice or using a voucher consumes those.
  */
 function settlementsOf(t: PostingTicket, tf: TicketFlows, cust: CustomerAccount, m: AccountingMapping, out: PostingResult, receivableDoc: string | null): void {
-  const zero = new D(0);
-  const base = { customer: t.customer, thirdParty: cust.thirdParty, ticketId: t.id, day: t.day };
-  const add = (s: Omit<SettlementDraft, keyof typeof base>) => out.settlements.push({ ...base, ...s });
-  const consume = (c: Omit<Consumption, 'ticketId' | 'day'>) => out.consumptions.push({ ...c, ticketId: t.id, day: t.day });
+  const item = (kind: SettlementDraft['kind'], documentNumber: string | null, mode: string, state: string, amount: number, open: number): SettlementDraft => ({
+    kind, customer: t.customer, thirdParty: cust.thirdParty, documentNumber, ticketId: t.id, mode, state, amount, open, day: t.day,
+  });
   for (const fl of tf.flows) {
     const { debit: from, credit: to } = fl;
     if (from.role === 'treasury' && to.role === 'deposit') {
-      add({ kind: 'deposit', documentNumber: to.key, mode: from.mode!, state: m.deposits.state, amount: fl.amount, open: fl.amount });
+      out.settlements.push(item('deposit', to.key, from.mode!, m.deposits.state, fl.amount, fl.amount));
     } else if (from.role === 'treasury' || from.role === 'voucher') {
-      add({ kind: 'payment', documentNumber: to.key, mode: from.mode!, state: m.paymentModes[from.mode!].state, amount: fl.amount, open: zero });
+      out.settlements.push(item('payment', to.key, from.mode!, m.paymentModes[from.mode!].state, fl.amount, 0));
     } else if (to.role === 'treasury') {
       // Money paid back to the customer (a return refunded): a negative payment effet.
-      add({ kind: 'payment', documentNumber: from.key, mode: to.mode!, state: m.paymentModes[to.mode!].state, amount: fl.amount.negated(), open: zero });
+      out.settlements.push(item('payment', from.key, to.mode!, m.paymentModes[to.mode!].state, -fl.amount, 0));
     }
-    if (from.role === 'voucher') consume({ kind: 'deposit', ref: from.key!, amount: fl.amount });
-    if (to.role === 'invoice') consume({ kind: 'receivable', ref: to.key!, amount: fl.amount });
+    if (from.role === 'voucher') out.consumptions.push({ kind: 'deposit', ref: from.key!, amount: fl.amount, ticketId: t.id, day: t.day });
+    if (to.role === 'invoice') out.consumptions.push({ kind: 'receivable', ref: to.key!, amount: fl.amount, ticketId: t.id, day: t.day });
   }
   if (receivableDoc) {
-    for (const c of tf.credit) add({ kind: 'receivable', documentNumber: receivableDoc, mode: c.mode, state: m.paymentModes[c.mode].state, amount: c.amount, open: c.amount });
+    for (const c of tf.credit) out.settlements.push(item('receivable', receivableDoc, c.mode, m.paymentModes[c.mode].state, c.amount, c.amount));
   }
 }

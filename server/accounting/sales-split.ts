@@ -4,7 +4,8 @@
  * on the total per rate; the difference between the customer amount and Σ(net + VAT) placed on the
  * difference accounts (658 loss / 758 gain), on the first sales line or on the first VAT line.
  */
-import { D, money, splitInclusive, type Dec, type RoundingRules } from '../../sync/money.ts';
+import { D, fromMinor, money, splitInclusive, type Dec, type RoundingRules } from '../../sync/money.ts';
+import { SplitCache, toScaledInt } from './split-cache.ts';
 import type { PostingTicketLine } from './ledger-types.ts';
 import type { VatMapping } from './mapping.ts';
 
@@ -32,30 +33,40 @@ export interface SalesSplit {
  * @param total signed document total incl VAT
  * @param lines every ticket line of the document, in ticket order
  */
-export function splitSales(total: Dec, lines: PostingTicketLine[], rules: RoundingRules, vat: Record<string, VatMapping>): { split: SalesSplit | null; error: string | null } {
+export function splitSales(
+  total: Dec,
+  lines: PostingTicketLine[],
+  rules: RoundingRules,
+  vat: Record<string, VatMapping>,
+  cache: SplitCache = new SplitCache(rules.decimals),
+): { split: SalesSplit | null; error: string | null } {
   const d = rules.decimals;
-  const groups = new Map<string, { rate: string; lines: Dec[] }>();
+  const groups = new Map<string, { rate: string; lines: string[] }>();
   for (const l of lines) {
     const g = groups.get(l.vatCode);
-    if (g) g.lines.push(new D(l.inclVat));
-    else groups.set(l.vatCode, { rate: l.vatRate, lines: [new D(l.inclVat)] });
+    if (g) g.lines.push(l.inclVat);
+    else groups.set(l.vatCode, { rate: l.vatRate, lines: [l.inclVat] });
   }
   const parts: VatPart[] = [];
   for (const [code, g] of groups) {
     const map = vat[code];
     if (!map) return { split: null, error: `VAT code ${code} has no accounting mapping (add vat.${code} to accounting.json)` };
-    let net: Dec = new D(0);
-    let tax: Dec = new D(0);
+    let net: Dec;
+    let tax: Dec;
     // Each amount is first rounded incl VAT, then split (net = round(incl / (1 + rate)), VAT = incl −
     // net), as the tills do: per line, or once on the rate's total.
     if (rules.vatOn === 'line') {
+      let n = 0;
+      let v = 0;
       for (const incl of g.lines) {
-        const s = splitInclusive(incl, g.rate, d);
-        net = net.plus(s.exclVat);
-        tax = tax.plus(s.vat);
+        const s = cache.split(incl, g.rate);
+        n += s.net;
+        v += s.vat;
       }
+      net = fromMinor(n, d);
+      tax = fromMinor(v, d);
     } else {
-      const s = splitInclusive(g.lines.reduce((a, b) => a.plus(b), new D(0)), g.rate, d);
+      const s = splitInclusive(sumText(g.lines), g.rate, d);
       net = s.exclVat;
       tax = s.vat;
     }
@@ -74,4 +85,15 @@ export function splitSales(total: Dec, lines: PostingTicketLine[], rules: Roundi
     else parts[0].vat = parts[0].vat.plus(raw);
   }
   return { split: { customer, parts, difference, rawDifference: raw }, error: null };
+}
+
+/** Exact sum of amount texts: integers while they fit, decimal.js otherwise. */
+export function sumText(values: string[]): Dec {
+  let n = 0;
+  for (const v of values) {
+    const x = toScaledInt(v, 4);
+    if (x === null || !Number.isSafeInteger(n + x)) return values.reduce((a, b) => a.plus(b), new D(0));
+    n += x;
+  }
+  return fromMinor(n, 4);
 }

@@ -5,7 +5,7 @@
  * still owed: 248.69 paid 100.69 leaves 148.00). Undoing the batch deletes what it created and
  * reopens what it closed.
  */
-import { D, type Dec } from '../../sync/money.ts';
+import { unitsDec, type Units } from './units.ts';
 import type { DataError } from '../../sync/errors.ts';
 import type { Consumption, SettlementDraft, SettlementKind } from './ledger-types.ts';
 
@@ -19,8 +19,8 @@ export interface OpenItem {
   ticketId: string | null;
   mode: string;
   state: string;
-  amount: Dec;
-  open: Dec;
+  amount: Units;
+  open: Units;
   day: string;
 }
 
@@ -43,7 +43,7 @@ export interface SettlementPlan {
 interface Work {
   ref: ParentRef;
   item: OpenItem | NewItem;
-  open: Dec;
+  open: Units;
   closed: boolean;
 }
 
@@ -57,23 +57,23 @@ export function planSettlements(existing: OpenItem[], created: SettlementDraft[]
   const work: Work[] = [
     ...existing.map((e) => ({ ref: { db: e.id } as ParentRef, item: e, open: e.open, closed: false })),
     ...items.map((it, i) => ({ ref: { local: i } as ParentRef, item: it, open: it.open, closed: false })),
-  ].filter((w) => w.item.kind !== 'payment' && !w.open.isZero());
+  ].filter((w) => w.item.kind !== 'payment' && w.open !== 0);
   const closeIds: number[] = [];
   const warnings: DataError[] = [];
 
   for (const c of consumptions) {
-    let left: Dec = c.amount;
+    let left: Units = c.amount;
     for (const w of work) {
-      if (left.isZero()) break;
+      if (left === 0) break;
       if (w.closed || w.item.kind !== c.kind || w.item.documentNumber !== c.ref) continue;
-      if (w.open.isNegative() !== left.isNegative()) continue;
-      const take = left.isNegative() ? D.max(w.open, left) : D.min(w.open, left);
-      left = left.minus(take);
+      if (w.open < 0 !== left < 0) continue;
+      const take = left < 0 ? Math.max(w.open, left) : Math.min(w.open, left);
+      left -= take;
       w.closed = true;
       if ('db' in (w.ref ?? {})) closeIds.push((w.ref as { db: number }).db);
       else items[(w.ref as { local: number }).local].closed = true;
-      const rest = w.open.minus(take);
-      if (!rest.isZero()) {
+      const rest = w.open - take;
+      if (rest !== 0) {
         const i = items.length;
         items.push({
           kind: w.item.kind,
@@ -92,8 +92,8 @@ export function planSettlements(existing: OpenItem[], created: SettlementDraft[]
         work.push({ ref: { local: i }, item: items[i], open: rest, closed: false });
       }
     }
-    if (!left.isZero()) {
-      const what = c.kind === 'receivable' ? `invoice ${c.ref} has no open receivable for ${left.toFixed()}` : `order ${c.ref} has no open deposit for ${left.toFixed()}`;
+    if (left !== 0) {
+      const what = c.kind === 'receivable' ? `invoice ${c.ref} has no open receivable for ${unitsDec(left).toFixed()}` : `order ${c.ref} has no open deposit for ${unitsDec(left).toFixed()}`;
       warnings.push({ source: 'settlements', message: `ticket ${c.ticketId}: ${what}; the amount stays on the customer's account`, ref: { ticket: c.ticketId } });
     }
   }

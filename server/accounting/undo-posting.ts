@@ -85,3 +85,14 @@ export async function undoPosting(db: Kysely<Database>, data: string, batch: num
 export function describePostingUndo(s: PostingUndoSummary): string {
   return `posting batch${s.batches.length > 1 ? 'es' : ''} ${[...s.batches].reverse().join(', ')} undone: ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'} and ${s.letterings} lettering(s) removed, ${s.settlements} settlement item(s) removed, ${s.reopened} reopened, ${s.documents} document(s) pending posting again`;
 }
+
+/**
+ * For `server undo --batch N` (server/integration/cli.ts): undoes N when it is a posting or
+ * lettering batch, and returns null for any other batch (integration undoes it then).
+ */
+export async function undoIfAccountingBatch(db: Kysely<Database>, data: string, batch: number): Promise<{ data: PostingUndoSummary; text: string } | null> {
+  const row = await db.selectFrom('batches').select('kind').where('id', '=', batch).executeTakeFirst();
+  if (!row || !ACCOUNTING_BATCH_KINDS.includes(row.kind)) return null;
+  const s = await undoPosting(db, data, batch);
+  return { data: s, text: describePostingUndo(s) };
+}

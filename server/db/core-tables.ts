@@ -66,7 +66,12 @@ export interface TicketsTable {
   document_id: number | null;
   document_number: string | null;
   integration_batch: number | null;
-  /** Bumped on insert and on every write-back (document number, undo): the replication checkpoint. */
+  /**
+   * Bumped on insert and on every write-back (document number, undo): the replication checkpoint.
+   * Acks are pulled per till by (updated_at, id), so per till it must never go back in commit
+   * order: a writer first locks the till row (intake does `UPDATE tills … WHERE id = …` as its
+   * first statement) and only then takes the timestamp it writes here.
+   */
   updated_at: string;
 }
 

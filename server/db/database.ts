@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 import { TillsyncError } from '../../sync/errors.ts';
 import type { Database } from './schema.ts';
 import type { DbKind } from './dialect.ts';
@@ -25,16 +24,28 @@ export function describeDb(opts: OpenOptions): { kind: DbKind; where: string } {
   return { kind: 'sqlite', where: file };
 }
 
-// COUNT(*) and SUM() come back as int8: exact integers below 2^53 are safe as JS numbers.
-pg.types.setTypeParser(20, (v: string) => Number(v));
+const sqliteHandles = new WeakMap<Db, BetterSqlite3.Database>();
+
+/**
+ * The better-sqlite3 connection behind a SQLite database (undefined on PostgreSQL), for the few
+ * bulk paths where a re-run prepared statement beats anything built per query (ticket intake).
+ */
+export function sqliteHandleOf(db: Db): BetterSqlite3.Database | undefined {
+  return sqliteHandles.get(db);
+}
 
 export async function openDatabase(opts: OpenOptions): Promise<Db> {
   const { kind, where } = describeDb(opts);
   let db: Db;
+  // Drivers load on demand: a command on SQLite never pays for pg, and the other way round.
   if (kind === 'postgres') {
+    const { default: pg } = await import('pg');
+    // COUNT(*) and SUM() come back as int8: exact integers below 2^53 are safe as JS numbers.
+    pg.types.setTypeParser(20, (v: string) => Number(v));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.url, max: 8 }) }) });
   } else {
     if (opts.data) mkdirSync(opts.data, { recursive: true });
+    const { default: BetterSqlite3 } = await import('better-sqlite3');
     const sqlite = new BetterSqlite3(where);
     // WAL + NORMAL: durable at each commit boundary for a crash of the process, fast enough for bulk intake.
     sqlite.pragma('journal_mode = WAL');
@@ -42,6 +53,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 15000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    sqliteHandles.set(db, sqlite);
   }
   if (opts.migrate !== false) {
     try {

@@ -8,7 +8,6 @@ import { ensureMapping } from '../accounting/mapping.ts';
 import { D } from '../../sync/money.ts';
 import { runExport } from './export-run.ts';
 import { resetExports } from './export-reset.ts';
-import { assertPostingBatchNotExported } from './export-guard.ts';
 import { checkFec } from './fec-checker.ts';
 import { decodeLatin9 } from './latin9.ts';
 import { parseCsv, CSV_COLUMNS } from './csv-writer.ts';
@@ -163,14 +162,6 @@ for (const engine of TEST_ENGINES) {
       expect((await t.db.selectFrom('entries').select('id').where('export_id', 'is not', null).execute()).length).toBe(0);
       const log = await t.db.selectFrom('log_book').select(['severity', 'message']).execute();
       expect(log.some((l) => l.severity === 'error' && /Exact export refused/.test(l.message) && /VAT code VZ/.test(l.message))).toBe(true);
-    });
-
-    it('refuses undo of a posting batch whose entries were exported', async () => {
-      await expect(assertPostingBatchNotExported(t.db, 1)).resolves.toBeUndefined();
-      const o = await runExport(env, { format: 'fec', from: '2026-11-02', to: '2026-11-02' });
-      expect(o.entryCount).toBe(5);
-      await expect(assertPostingBatchNotExported(t.db, 1)).rejects.toThrow(new RegExp(`posting batch 1 cannot be undone: 5 of its entries were exported \\(export #${o.exportId}`));
-      await expect(assertPostingBatchNotExported(t.db, 2)).resolves.toBeUndefined();
     });
 
     it('streams a ledger larger than one page in validation order', async () => {

@@ -97,7 +97,13 @@ export function validateRequest(req: ExportRequest): void {
 }
 
 export function exportFileName(format: ExportFormat, siren: string, from: string, to: string): string {
-  if (format === 'fec') return fecFileName(siren, to);
+  if (format === 'fec') {
+    try {
+      return fecFileName(siren, to);
+    } catch (e) {
+      throw new TillsyncError('company-siren', `cannot name the FEC: ${(e as Error).message}`, { hint: 'set the company SIREN in the base data (company), then export again' });
+    }
+  }
   const span = from === to ? fecDate(from) : `${fecDate(from)}-${fecDate(to)}`;
   return format === 'exact' ? `exact-${span}.xml` : `ecritures-${span}.csv`;
 }

@@ -30,9 +30,13 @@ export interface Labels {
 
 export function labelsOf(view: MappingView, base: Pick<BaseData, 'customers'>): Labels {
   const customers = new Map<string, { name: string; address?: string | null }>();
+  for (const c of base.customers) customers.set(c.code, { name: c.name, address: c.address ?? null });
+  // Several customers may share a third-party account (the counter's 0000002): the account is
+  // known by the customer whose code it is, else by the first one with an address.
   for (const c of base.customers) {
-    customers.set(c.code, { name: c.name, address: c.address ?? null });
-    if (c.thirdParty) customers.set(c.thirdParty, { name: c.name, address: c.address ?? null });
+    if (!c.thirdParty || c.thirdParty === c.code) continue;
+    const known = customers.get(c.thirdParty);
+    if (!known || (!known.address?.trim() && c.address?.trim() && !base.customers.some((o) => o.code === c.thirdParty))) customers.set(c.thirdParty, { name: c.name, address: c.address ?? null });
   }
   return { view, customers };
 }
@@ -89,7 +93,7 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
     const lines = await db
       .selectFrom('entry_lines as l')
       .leftJoin('letterings as g', 'g.id', 'l.lettering_id')
-      .select(['l.entry_id', 'l.account', 'l.aux_account', 'l.aux_label', 'l.label', 'l.debit', 'l.credit', 'l.vat_code', 'l.document_number', 'g.code as letter_code', 'g.lettered_at'])
+      .select(['l.entry_id', 'l.account', 'l.aux_account', 'l.aux_label', 'l.label', 'l.debit', 'l.credit', 'l.vat_code', 'l.document_number', 'g.code as letter_code', 'g.lettered_at', 'g.partial as letter_partial'])
       .where('l.entry_id', 'in', ids)
       .orderBy('l.entry_id')
       .orderBy('l.line_no')
@@ -107,7 +111,8 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
         credit: l.credit,
         vatCode: l.vat_code || null,
         documentNumber: l.document_number || null,
-        letterCode: l.letter_code ?? null,
+        // Partial lettering in lower case, as French accounting software shows it (AAA full, aaa partial).
+        letterCode: l.letter_code ? (Number(l.letter_partial) ? l.letter_code.toLowerCase() : l.letter_code) : null,
         letterDate: letterDay(l.lettered_at ?? null),
       };
       const list = byEntry.get(l.entry_id);

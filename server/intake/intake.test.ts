@@ -74,6 +74,10 @@ for (const engine of TEST_ENGINES) {
         const log = await t.db.selectFrom('log_book').selectAll().where('severity', '=', 'warning').execute();
         expect(log.some((l) => l.ticket === ts[1].id && /different content/.test(l.message))).toBe(true);
         expect(readFileSync(dayLogPath(t.data), 'utf8')).toContain(`WARNING [mail S1-01 ${ts[1].id}]`);
+        // The same other copy again (another channel, a retry): still a conflict, not a second review item.
+        expect((await intakeTickets(ctx, { channel: 'lan', tickets: [other] })).conflicts).toEqual([ts[1].id]);
+        expect(await t.db.selectFrom('ticket_conflicts').select('id').execute()).toHaveLength(1);
+        expect(await t.db.selectFrom('log_book').select('id').where('severity', '=', 'warning').execute()).toHaveLength(1);
         // Two copies of one id in one batch with different content: the first is stored, the second is a conflict.
         const fresh = tickets(5).slice(3);
         const twin = rehash({ ...fresh[0], customer: 'ALTERED5' });

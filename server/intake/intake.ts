@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
+import { sqliteHandleOf } from '../db/database.ts';
 import { logEvent } from '../log-book.ts';
 import { isTillsyncError } from '../../sync/errors.ts';
 import { inspectPackage, isPackageError, readTicketPackage, type TicketLineError } from '../../sync/package-reader.ts';
@@ -41,7 +42,7 @@ export async function intakeTickets(ctx: IntakeContext, input: TicketsInput): Pr
   const enrolled = new Set((await tillSecrets(ctx.db)).keys());
   const prepared = prepareTickets(input.tickets, enrolled, input.expectTill);
   const journal = new EventJournal();
-  const result = await ctx.db.transaction().execute((trx) => applyTickets(trx, prepared, { channel: input.channel, file: input.file, packageId: input.packageId, data: ctx.data }, journal));
+  const result = await ctx.db.transaction().execute((trx) => applyTickets(trx, prepared, { channel: input.channel, file: input.file, packageId: input.packageId, data: ctx.data, sqlite: sqliteHandleOf(ctx.db) }, journal));
   journal.flushToDayLog(ctx.data);
   return result;
 }
@@ -129,7 +130,7 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
       packageId = Number(row.id);
       await trx.updateTable('packages').set({ file_name: fileName, channel: input.channel, till_id: tillId, kind: m.kind, status: 'accepted', reason: null, ticket_count: m.count, received_at: now }).where('id', '=', packageId).execute();
     }
-    const result = await applyTickets(trx, prepared, { channel: input.channel, file: fileName, packageId, data: ctx.data }, journal);
+    const result = await applyTickets(trx, prepared, { channel: input.channel, file: fileName, packageId, data: ctx.data, sqlite: sqliteHandleOf(ctx.db) }, journal);
     const counts: PackageCounts = {
       tickets: m.count,
       accepted: result.accepted.length,

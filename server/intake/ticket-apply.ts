@@ -10,6 +10,7 @@
  * no-op; other hash: a conflict recorded for review, the stored ticket never overwritten.
  */
 import type { Transaction } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import type { Ticket } from '../../sync/types.ts';
@@ -51,6 +52,8 @@ export interface ApplyOptions {
   file?: string | null;
   packageId?: number | null;
   data: string;
+  /** The SQLite connection behind the transaction, for the fast insert path (see ticket-insert.ts). */
+  sqlite?: BetterSqlite3.Database;
 }
 
 /** Pure part: shape, identity, enrolment, hash — and copies of one id inside the batch. */
@@ -159,7 +162,7 @@ export async function applyTickets(trx: Transaction<Database>, prepared: Prepare
   for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
     const chunk = toInsert.slice(i, i + INSERT_CHUNK);
     const rows = chunk.map((x) => ticketRow(x.checked, x.status, x.reason, opts, now));
-    for (const id of await insertTicketRows(trx, rows)) inserted.add(id);
+    for (const id of await insertTicketRows(trx, rows, opts.sqlite)) inserted.add(id);
   }
   // Not inserted although not seen a moment ago: another writer got there first. Judge by hash.
   const lost = toInsert.filter((x) => !inserted.has(x.checked.ticket.id));
@@ -197,12 +200,16 @@ async function recordConflicts(trx: Transaction<Database>, conflicting: CheckedT
     const ids = conflicting.slice(i, i + INSERT_CHUNK).map((c) => c.ticket.id);
     for (const r of await trx.selectFrom('tickets').select(['id', 'hash']).where('id', 'in', ids).execute()) storedHash.set(r.id, r.hash);
   }
+  const recorded = new Set<string>();
   for (let i = 0; i < conflicting.length; i += INSERT_CHUNK) {
     const rows = conflicting.slice(i, i + INSERT_CHUNK).map((c) => ({ ticket_id: c.ticket.id, hash: c.ticket.hash, content: c.content, channel: opts.channel, package_id: opts.packageId ?? null, received_at: now, resolved: 0 }));
-    await trx.insertInto('ticket_conflicts').values(rows).onConflict((oc) => oc.columns(['ticket_id', 'hash']).doNothing()).execute();
+    const back = await trx.insertInto('ticket_conflicts').values(rows).onConflict((oc) => oc.columns(['ticket_id', 'hash']).doNothing()).returning(['ticket_id', 'hash']).execute();
+    for (const r of back) recorded.add(`${r.ticket_id}:${r.hash}`);
   }
   for (const c of conflicting) {
     result.conflicts.push(c.ticket.id);
+    // The same other copy arriving again (another channel, a retry) is already up for review.
+    if (!recorded.has(`${c.ticket.id}:${c.ticket.hash}`)) continue;
     const was = storedHash.get(c.ticket.id);
     journal.add(
       'conflict',

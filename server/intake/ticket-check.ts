@@ -44,22 +44,23 @@ export interface CheckedTicket {
 export type TicketVerdict = { ok: true; checked: CheckedTicket } | { ok: false; id: string; reason: string };
 
 /**
- * Canonical JSON of the ticket with and without its hash, serialising each top-level value once.
- * Equivalent to canonicalJson(ticket) and canonicalJson(ticket minus hash) (tested against them).
+ * Canonical JSON of the ticket with and without its hash, serialising everything once: the
+ * members sorting before "hash" and those after it as two halves, joined twice. Equal to
+ * canonicalJson(ticket) and canonicalJson(ticket minus hash) (tested against them).
  */
 export function canonicalPair(ticket: Ticket): { withoutHash: string; withHash: string } {
   const rec = ticket as unknown as Record<string, unknown>;
   const keys = Object.keys(rec)
-    .filter((k) => rec[k] !== undefined)
+    .filter((k) => rec[k] !== undefined && k !== 'hash')
     .sort();
-  const without: string[] = [];
-  const withHash: string[] = [];
-  for (const k of keys) {
-    const member = `${JSON.stringify(k)}:${canonicalJson(rec[k])}`;
-    withHash.push(member);
-    if (k !== 'hash') without.push(member);
-  }
-  return { withoutHash: `{${without.join(',')}}`, withHash: `{${withHash.join(',')}}` };
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const k of keys) (k < 'hash' ? before : after)[k] = rec[k];
+  const a = canonicalJson(before).slice(1, -1);
+  const b = canonicalJson(after).slice(1, -1);
+  const join = (...parts: string[]) => `{${parts.filter(Boolean).join(',')}}`;
+  const hash = rec.hash === undefined ? '' : `"hash":${canonicalJson(rec.hash)}`;
+  return { withoutHash: join(a, b), withHash: join(a, hash, b) };
 }
 
 /** Shape, identity and hash of one ticket; `expectTill` (`S1-01`) when the sender is known. */

@@ -6,6 +6,7 @@ import { renderControlGrid, renderRun } from './control-grid.ts';
 import { parseCustomerRange, parseExclude, parseTicketRange, parseTillRange, parseUntil, yesterday, type IntegrationFilters } from './filters.ts';
 import { previewIntegration, runIntegration } from './integrate.ts';
 import { describeUndo, undoIntegration } from './undo.ts';
+import { undoIfAccountingBatch } from '../accounting/undo-posting.ts';
 
 interface IntegrateOpts {
   data: string;
@@ -72,15 +73,19 @@ export function registerIntegrationCommands(server: Command): void {
 
   server
     .command('undo')
-    .description('undo integration batch N and every later integration batch (latest first): documents removed, numbers released, tickets pending again')
+    .description('undo integration batch N and every later integration batch (latest first): documents removed, numbers released, tickets pending again; for a posting batch, N and every later posting batch: entries, letterings and settlement items removed')
     .requiredOption('--data <dir>', 'server data folder')
     .option('--db <url>', 'database URL (default: from server.json)')
     .requiredOption('--batch <n>', 'the first batch to undo (it and all later integration batches are undone)')
     .action(
       run<{ data: string; db?: string; batch: string }>(async (opts) => {
         if (!/^\d+$/.test(opts.batch)) throw new TillsyncError('usage', `--batch ${opts.batch} is not a batch number`, { hint: 'give the number printed by integrate, e.g. --batch 12' });
-        const s = await withServer({ data: opts.data, db: opts.db }, (server) => undoIntegration(server.db, server.data, Number(opts.batch)));
-        return { data: s, text: describeUndo(s) };
+        return withServer({ data: opts.data, db: opts.db }, async (server) => {
+          const posting = await undoIfAccountingBatch(server.db, server.data, Number(opts.batch));
+          if (posting) return posting;
+          const s = await undoIntegration(server.db, server.data, Number(opts.batch));
+          return { data: s, text: describeUndo(s) };
+        });
       }),
     );
 }

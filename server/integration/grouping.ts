@@ -8,12 +8,13 @@
  * `planDocuments` is the same thing over an array, for previews and tests.
  */
 import type { DataError } from '../../sync/errors.ts';
-import type { BaseData, Ticket, VatTotal } from '../../sync/types.ts';
+import type { BaseData, VatTotal } from '../../sync/types.ts';
 import { D, fmt, type Decimals } from '../../sync/money.ts';
-import { documentKind, DOCUMENT_KINDS, type DocumentKind } from './document-kind.ts';
+import { DOCUMENT_KINDS, type DocumentKind } from './document-kind.ts';
 import { formatScaled, toScaled } from './exact-amounts.ts';
 import { isSelected, type IntegrationFilters } from './filters.ts';
-import { buildRefs, checkTicket, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
+import { buildRefs, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
+import { ticketVerdict, type AcceptedTicket, type CheckTask, type Verdict } from './ticket-verdict.ts';
 
 /** A row of the tickets table as the grouper needs it. */
 export interface SourceRow extends StoredTicket {
@@ -126,14 +127,17 @@ export class DocumentGrouper {
   readonly stats: GroupingStats = { selected: 0, excluded: 0, leftOut: 0, inDocuments: 0, withoutGoods: 0, unverifiedLinks: 0 };
 
   constructor(
-    private readonly refs: IntegrationRefs,
+    readonly refs: IntegrationRefs,
     private readonly filters: IntegrationFilters,
   ) {
     this.excluded = new Set(filters.exclude ?? []);
   }
 
-  /** Rows must come in (store, till, number) order; rows outside the selection only serve the chain check. */
-  add(row: SourceRow): void {
+  /**
+   * First step for one row (rows must come in (store, till, number) order): chain state, selection,
+   * exclusions. Returns the check to make, or null when the row only serves the chain check.
+   */
+  select(row: SourceRow): CheckTask | null {
     const till = `${row.store}-${row.till}`;
     if (till !== this.currentTill) {
       this.closeTill();
@@ -143,24 +147,35 @@ export class DocumentGrouper {
     }
     const link: Link = this.prev && this.prev.till === till ? { number: this.prev.number, hash: this.prev.hash } : null;
     this.prev = { till, number: row.number, hash: row.hash };
-    if (!isSelected(row, this.filters)) return;
+    if (!isSelected(row, this.filters)) return null;
     this.stats.selected += 1;
     if (this.excluded.has(row.id)) {
       this.stats.excluded += 1;
-      return;
+      return null;
     }
-    const check = checkTicket(row, link, this.refs);
-    if (!check.ok) {
-      this.stats.leftOut += 1;
-      this.errors.push({ source: 'integration', message: `ticket ${row.id} left out of integration: ${check.reasons.join('; ')}`, ref: { ticket: row.id, till } });
-      return;
-    }
-    if (check.linkUnverified) this.stats.unverifiedLinks += 1;
-    this.place(check.ticket);
+    return { row, link };
   }
 
-  private place(t: Ticket): void {
-    const kind = documentKind(t, this.refs.paymentModes);
+  /** Second step, in the same order as select(): the verdict on a selected row (made here or in a worker). */
+  accept(task: CheckTask, verdict: Verdict): void {
+    const { row } = task;
+    if (!verdict.ok) {
+      this.stats.leftOut += 1;
+      this.errors.push({ source: 'integration', message: `ticket ${row.id} left out of integration: ${verdict.reasons.join('; ')}`, ref: { ticket: row.id, till: `${row.store}-${row.till}` } });
+      return;
+    }
+    if (verdict.linkUnverified) this.stats.unverifiedLinks += 1;
+    this.place(verdict.ticket);
+  }
+
+  /** Both steps at once, checking in this thread. */
+  add(row: SourceRow): void {
+    const task = this.select(row);
+    if (task) this.accept(task, ticketVerdict(task.row, task.link, this.refs));
+  }
+
+  private place(t: AcceptedTicket): void {
+    const kind = t.kind;
     if (kind === null) {
       this.withoutGoods.push(t.id);
       this.stats.withoutGoods += 1;
@@ -169,17 +184,17 @@ export class DocumentGrouper {
     const key = `${t.day}\u0000${t.customer}\u0000${kind}`;
     let doc = this.open.get(key);
     if (!doc) {
-      doc = { kind, store: t.store, till: t.till, day: t.day, customer: t.customer, tickets: [], first: t.number, last: t.number, decimals: t.rounding.decimals, incl: new Sum(), excl: new Sum(), vat: new Sum(), byVat: new Map() };
+      doc = { kind, store: t.store, till: t.till, day: t.day, customer: t.customer, tickets: [], first: t.number, last: t.number, decimals: t.decimals, incl: new Sum(), excl: new Sum(), vat: new Sum(), byVat: new Map() };
       this.open.set(key, doc);
     }
     doc.tickets.push(t.id);
     doc.last = t.number;
     // A till switched to more decimals mid-day keeps every digit in the document.
-    if (t.rounding.decimals > doc.decimals) doc.decimals = t.rounding.decimals;
+    if (t.decimals > doc.decimals) doc.decimals = t.decimals;
     doc.incl.add(t.totals.inclVat);
     doc.excl.add(t.totals.exclVat);
     doc.vat.add(t.totals.vat);
-    for (const v of t.totals.byVat) {
+    for (const v of t.byVat) {
       let acc = doc.byVat.get(v.vatCode);
       if (!acc) {
         acc = { rate: v.rate, base: new Sum(), vat: new Sum(), incl: new Sum() };

@@ -17,12 +17,17 @@ import { DocumentGrouper, type GroupingResult, type GroupingStats, type PlannedD
 import { lockSeries, readSeries, saveSeries } from './numbering.ts';
 import { buildRefs, type IntegrationRefs } from './ticket-checks.ts';
 import { pendingTills, readTill, type TillSpan } from './ticket-source.ts';
+import { openChecker, type Checker } from './check-pool.ts';
+import type { CheckTask, Verdict } from './ticket-verdict.ts';
 import { withIntegrationLock } from './write-lock.ts';
 
 export interface IntegrateHooks {
+  /** Where tickets are checked: 'auto' (a worker thread on large runs), 'inline' or 'worker'. */
+  checks?: 'auto' | 'inline' | 'worker';
   /** Called once the selection is known (number of tickets to look at), then as they are read. */
   onStart?: (total: number) => void;
-  onProgress?: (done: number) => void;
+  /** May return a promise: the run waits for it (still holding the lock). */
+  onProgress?: (done: number) => void | Promise<void>;
 }
 
 export interface IntegrationSummary {
@@ -60,17 +65,54 @@ async function logErrors(trx: Kysely<Database>, data: string, errors: DataError[
   for (const r of rows) appendDayLog(data, `ERROR [integration ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`, at);
 }
 
-/** Feeds every selected till through the grouper, handing over each till's result as soon as it is complete. */
-async function stream(db: Kysely<Database>, spans: TillSpan[], grouper: DocumentGrouper, onResult: (r: GroupingResult) => Promise<void>, hooks: IntegrateHooks): Promise<void> {
-  for (const span of spans) {
-    for await (const page of readTill(db, span)) {
-      for (const row of page) grouper.add(row);
-      hooks.onProgress?.(grouper.stats.selected);
+/** Pages checked ahead of grouping: the worker works on one while the main thread reads the next. */
+const IN_FLIGHT = 2;
+
+/**
+ * Feeds every selected till through the grouper, handing over each till's result as soon as it is
+ * complete. Checks go to the checker page by page, and verdicts come back in order.
+ */
+async function stream(db: Kysely<Database>, spans: TillSpan[], grouper: DocumentGrouper, checker: Checker, onResult: (r: GroupingResult) => Promise<void>, hooks: IntegrateHooks): Promise<void> {
+  const inFlight: { tasks: CheckTask[]; verdicts: Promise<Verdict[]> }[] = [];
+  const settleOne = async () => {
+    const f = inFlight.shift()!;
+    const verdicts = await f.verdicts;
+    for (let i = 0; i < f.tasks.length; i++) grouper.accept(f.tasks[i], verdicts[i]);
+    await hooks.onProgress?.(grouper.stats.selected);
+  };
+  // A finished till is written once the next till's first page is on its way to the checker, so
+  // that the worker checks while the main thread writes.
+  let unwritten: GroupingResult | null = null;
+  const writePending = async () => {
+    if (unwritten) {
+      const r = unwritten;
+      unwritten = null;
+      await onResult(r);
     }
-    grouper.closeTill();
-    await onResult(grouper.take());
+  };
+  try {
+    for (const span of spans) {
+      for await (const page of readTill(db, span)) {
+        const tasks: CheckTask[] = [];
+        for (const row of page) {
+          const t = grouper.select(row);
+          if (t) tasks.push(t);
+        }
+        inFlight.push({ tasks, verdicts: checker.check(tasks) });
+        await writePending();
+        while (inFlight.length >= IN_FLIGHT) await settleOne();
+      }
+      while (inFlight.length) await settleOne();
+      await writePending();
+      grouper.closeTill();
+      unwritten = grouper.take();
+    }
+    await writePending();
+    await onResult(grouper.finish());
+  } finally {
+    // A failed run must not leave verdict promises rejecting unobserved.
+    for (const f of inFlight) f.verdicts.catch(() => {});
   }
-  await onResult(grouper.finish());
 }
 
 export async function runIntegration(db: Kysely<Database>, data: string, filters: IntegrationFilters, hooks: IntegrateHooks = {}): Promise<IntegrationSummary> {
@@ -85,13 +127,14 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     const series = await lockSeries(trx);
     const before = new Map(series);
     const grouper = new DocumentGrouper(refs, filters);
+    const checker = await openChecker(refs, spans.reduce((a, x) => a + x.count, 0), hooks.checks);
     const state: WriteState = { batchId: 0, now, series, numbered: new Map() };
     let batchId: number | null = null;
     let documents = 0;
     let errorCount = 0;
     const firstErrors: DataError[] = [];
 
-    await stream(trx, spans, grouper, async (r) => {
+    await stream(trx, spans, grouper, checker, async (r) => {
       await logErrors(trx, data, r.errors);
       errorCount += r.errors.length;
       firstErrors.push(...r.errors.slice(0, ERRORS_KEPT - firstErrors.length));
@@ -107,7 +150,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
       }
       await writeDocuments(trx, r.documents, r.withoutGoods, state);
       documents += r.documents.length;
-    }, hooks);
+    }, hooks).finally(() => checker.close());
 
     const elapsedMs = performance.now() - t0;
     const summary: IntegrationSummary = {
@@ -162,15 +205,17 @@ export interface PreviewResult {
 export async function previewIntegration(db: Kysely<Database>, filters: IntegrationFilters, hooks: IntegrateHooks = {}): Promise<PreviewResult> {
   const spans = await pendingTills(db, filters);
   hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
-  const grouper = new DocumentGrouper(await loadRefs(db), filters);
+  const refs = await loadRefs(db);
+  const grouper = new DocumentGrouper(refs, filters);
+  const checker = await openChecker(refs, spans.reduce((a, x) => a + x.count, 0), hooks.checks);
   const series = await readSeries(db);
   const documents: GridDocument[] = [];
   const withoutGoods: string[] = [];
   const errors: DataError[] = [];
-  await stream(db, spans, grouper, async (r) => {
+  await stream(db, spans, grouper, checker, async (r) => {
     for (const n of assignNumbers(r.documents, series)) documents.push({ number: n.number, ...n.doc });
     withoutGoods.push(...r.withoutGoods);
     errors.push(...r.errors);
-  }, hooks);
+  }, hooks).finally(() => checker.close());
   return { filters, documents, withoutGoods, stats: { ...grouper.stats }, errors };
 }

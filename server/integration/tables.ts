@@ -3,7 +3,7 @@ import type { Generated } from 'kysely';
 /** Commercial documents made by nightly integration: one per customer × day × till × kind. */
 export interface DocumentsTable {
   id: Generated<number>;
-  /** Printed number, unique: series prefix + gapless sequence (see numbering). */
+  /** Printed number, unique: series prefix + zero-padded gapless sequence, 9 characters (F00000001, BL0000001, AV0000001; numbering.ts). */
   number: string;
   series: string; // invoice | delivery-note | credit-note
   seq: number;
@@ -12,11 +12,12 @@ export interface DocumentsTable {
   till: string;
   customer: string;
   day: string;
-  /** Goods, decimal text. */
+  /** Goods, decimal text: Σ of the tickets' totals (negative on a credit note, like its returns). */
   total_incl: string;
   total_excl: string;
   total_vat: string;
   ticket_count: number;
+  /** Lowest and highest ticket number of the till in the document. */
   first_ticket: number;
   last_ticket: number;
   batch_id: number;

@@ -3,7 +3,7 @@
  * subtotal per entry, the grand total and the counts; with check boxes when it is a preview.
  */
 import { html } from './html.ts';
-import { amount } from './format.ts';
+import { amount, isZero } from './format.ts';
 import { sum } from '../../sync/money.ts';
 import type { EntryView } from './feature-calls.ts';
 
@@ -11,9 +11,9 @@ export function entryGrid(entries: EntryView[], opts: { checkable: boolean; id: 
   const lines = entries.flatMap((e) => e.lines);
   const totalDebit = sum(lines.map((l) => l.debit || '0')).toFixed(2);
   const totalCredit = sum(lines.map((l) => l.credit || '0')).toFixed(2);
-  const cols = opts.checkable ? 14 : 13;
+  const cols = opts.checkable ? 13 : 12;
   return html`<div class="table-wrap"><table class="checkgrid entries" id="${opts.id}">
-<thead><tr>${opts.checkable ? html`<th><input type="checkbox" class="check-all" checked aria-label="Check or uncheck every entry"></th>` : ''}<th>Journal</th><th>Date</th><th class="num">No.</th><th>Invoice number</th><th>Reference</th><th>Account</th><th>Customer account</th><th>Name</th><th>VAT code</th><th class="num">VAT rate</th><th class="num">Debit</th><th class="num">Credit</th><th>Payment</th></tr></thead>
+<thead><tr>${opts.checkable ? html`<th><input type="checkbox" class="check-all" checked aria-label="Check or uncheck every entry"></th>` : ''}<th>Journal</th><th>Date</th><th class="num">No.</th><th>Invoice number</th><th>Reference</th><th>Account</th><th>Customer account</th><th>Name</th><th>VAT code</th><th class="num">VAT rate</th><th class="num">Debit</th><th class="num">Credit</th></tr></thead>
 <tbody>
 ${entries.map((e, i) => {
   const group = `e${i}`;
@@ -24,13 +24,13 @@ ${entries.map((e, i) => {
   return html`<tr class="group" data-group="${group}"><td colspan="${cols}">▲ Entry number: ${e.no} <span class="muted">· ${e.kind} · ${e.piece}</span></td></tr>
 ${e.lines.map(
   (l) => html`<tr class="line ${on ? '' : 'unchecked'}" data-group="${group}" data-docs="${docs}" data-debit="${l.debit || '0'}" data-credit="${l.credit || '0'}">
-${opts.checkable ? html`<td class="keep"><input type="checkbox" class="entry-check" name="entry" value="${i}" data-group="${group}" ${on ? html`checked` : ''} aria-label="Create entry ${e.no}"></td>` : ''}
-<td>${e.journal}</td><td>${e.date}</td><td class="num">${e.no}</td><td>${l.document ?? ''}</td><td>${e.piece}</td><td>${l.account}</td><td>${l.auxAccount ?? ''}</td><td>${l.name || l.label}</td><td>${l.vatCode ?? ''}</td><td class="num">${l.vatRate ? `${l.vatRate} %` : ''}</td>
-<td class="num">${amount(l.debit) === '0.00' ? '' : amount(l.debit)}</td><td class="num">${amount(l.credit) === '0.00' ? '' : amount(l.credit)}</td><td>${l.payment ?? ''}</td></tr>`,
+${opts.checkable ? html`<td class="keep"><input type="checkbox" class="entry-check" name="entry" value="${i}" data-group="${group}" ${on ? html`checked` : ''} ${e.documents.length ? '' : html`disabled title="Payments of tickets without goods: posted with the run"`} aria-label="Create entry ${e.no}"></td>` : ''}
+<td>${e.journal}</td><td>${e.date}</td><td class="num">${e.no}</td><td>${l.document ?? (e.documents.length === 1 ? e.documents[0] : '')}</td><td>${e.piece}</td><td>${l.account}</td><td>${l.auxAccount ?? ''}</td><td>${l.name || l.label}</td><td>${l.vatCode ?? ''}</td><td class="num">${l.vatRate ? `${l.vatRate} %` : ''}</td>
+<td class="num">${isZero(l.debit) ? '' : amount(l.debit)}</td><td class="num">${isZero(l.credit) ? '' : amount(l.credit)}</td></tr>`,
 )}
-<tr class="subtotal" data-group="${group}"><td colspan="${cols - 3}">${opts.checkable ? html`<input type="hidden" name="e_docs" value="${i}:${e.lines.length}:${docs}">` : ''}</td><td class="num">${amount(d)}</td><td class="num">${amount(c)}</td><td></td></tr>`;
+<tr class="subtotal" data-group="${group}"><td colspan="${cols - 2}">${opts.checkable ? html`<input type="hidden" name="e_docs" value="${i}:${e.lines.length}:${docs}">` : ''}</td><td class="num">${amount(d)}</td><td class="num">${amount(c)}</td></tr>`;
 })}
-<tr class="total"><td colspan="${cols - 3}">Total</td><td class="num" data-total="debit">${amount(totalDebit)}</td><td class="num" data-total="credit">${amount(totalCredit)}</td><td></td></tr>
+<tr class="total"><td colspan="${cols - 2}">Total</td><td class="num" data-total="debit">${amount(totalDebit)}</td><td class="num" data-total="credit">${amount(totalCredit)}</td></tr>
 </tbody></table></div>
 <p class="counts">Number of entries: <strong class="entry-count">${entries.length}</strong> · Number of entry lines: <strong class="line-count">${lines.length}</strong></p>`;
 }

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TillsyncError } from '../../sync/errors.ts';
-import { sum } from '../../sync/money.ts';
+import { fmt, sum } from '../../sync/money.ts';
 import type { ServerContext } from '../context.ts';
 import { intakePackage } from '../intake/intake.ts';
 import { inboxFolders, isCandidate, releaseFromQuarantine, REASON_SUFFIX } from '../intake/quarantine.ts';
@@ -16,6 +16,14 @@ import { loadInvoiceViews } from '../exports/invoice-model.ts';
 import { renderInvoicePdf } from '../exports/invoice-pdf.ts';
 import { runExport, type ExportFormat } from '../exports/export-run.ts';
 import { describeProblem } from '../exports/ledger-model.ts';
+import { describePosting, requireValidMapping, runPosting } from '../accounting/posting-run.ts';
+import { chunksOf, loadTickets, selectDocuments, selectLooseTickets } from '../accounting/posting-source.ts';
+import { postDocuments } from '../accounting/posting.ts';
+import { customerResolver, loadMapping } from '../accounting/mapping.ts';
+import { describePostingUndo, undoPosting } from '../accounting/undo-posting.ts';
+import { describeLettering, runLettering } from '../accounting/lettering-run.ts';
+import { openItems, type OpenItemsReport } from '../accounting/open-items.ts';
+import { loadBaseData } from '../base-data.ts';
 import { previewIntegration, runIntegration, describeRun } from '../integration/integrate.ts';
 import { undoIntegration, describeUndo } from '../integration/undo.ts';
 import { parseCustomerRange, parseTillRange, parseUntil, type IntegrationFilters } from '../integration/filters.ts';
@@ -78,7 +86,7 @@ export async function reprocessQuarantined(ctx: ServerContext, name: string): Pr
 
 export { serverStatus };
 
-// ---------- exports ----------
+// ---------- exports: invoice PDFs ----------
 
 export async function documentPdf(ctx: ServerContext, number: string): Promise<Buffer> {
   const { views, missing } = await loadInvoiceViews(ctx.db, [number]);
@@ -233,8 +241,6 @@ export interface EntryLineView {
   vatRate: string | null;
   debit: string;
   credit: string;
-  /** Payment mode label on customer and treasury lines. */
-  payment: string | null;
   document: string | null;
 }
 
@@ -255,20 +261,78 @@ export interface PostingPreview {
   problems: { message: string }[];
 }
 
-export async function postingPreview(_ctx: ServerContext, _f: { until?: string }): Promise<PostingPreview> {
-  notYet('the posting preview (accounting)', 'server/accounting');
+/**
+ * The entries the next posting would create, nothing written: accounting's own pure pass
+ * (postDocuments) over the documents its own selection would take, chunk by chunk as a run does.
+ */
+export async function postingPreview(ctx: ServerContext, f: { until?: string }): Promise<PostingPreview> {
+  const until = parseUntil(f.until || 'yesterday');
+  await requireValidMapping(ctx.db, ctx.data);
+  const mapping = loadMapping(ctx.data);
+  const base = await loadBaseData(ctx.db);
+  const options = { mapping, customer: customerResolver(mapping, base.customers), mode: mapping.posting.mode, grouping: mapping.posting.grouping };
+  const filters = { until };
+  const docs = await selectDocuments(ctx.db, filters);
+  const loose = await selectLooseTickets(ctx.db, filters);
+  const rates = new Map(base.vatRates.map((v) => [v.code, v.rate]));
+  const entries: EntryView[] = [];
+  const problems: { message: string }[] = [];
+  for (const chunk of chunksOf(docs, loose)) {
+    const tickets = await loadTickets(ctx.db, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id));
+    const r = postDocuments({ documents: chunk.documents, tickets }, options);
+    problems.push(...r.errors.map((e) => ({ message: e.message })));
+    for (const e of r.entries) {
+      const documents = [...new Set(e.lines.map((l) => l.documentNumber).filter((d): d is string => Boolean(d)))];
+      entries.push({
+        no: entries.length + 1,
+        journal: e.journal,
+        date: e.date,
+        piece: e.piece,
+        kind: e.kind,
+        documents,
+        lines: e.lines.map((l) => ({
+          account: l.account,
+          auxAccount: l.aux,
+          name: l.auxLabel ?? '',
+          label: l.label,
+          vatCode: l.vatCode,
+          vatRate: l.vatCode ? (rates.get(l.vatCode) ?? null) : null,
+          debit: fmt(l.debit, mapping.rounding.decimals),
+          credit: fmt(l.credit, mapping.rounding.decimals),
+          document: l.documentNumber,
+        })),
+      });
+    }
+  }
+  return { entries, problems };
 }
 
-export async function postDocuments(_ctx: ServerContext, _f: { until?: string; exclude: string[] }): Promise<{ message: string }> {
-  notYet('posting (accounting)', 'server/accounting');
+/**
+ * Posting cannot leave chosen documents out yet (PostingFilters has no exclusion list): the page
+ * refuses to post when an entry is unchecked rather than post what the user left out.
+ */
+export const SUPPORTS_POSTING_EXCLUDE = false;
+
+export async function postPosting(ctx: ServerContext, f: { until?: string; exclude: string[] }): Promise<{ message: string }> {
+  if (f.exclude.length && !SUPPORTS_POSTING_EXCLUDE) {
+    throw new TillsyncError('not-available', `posting cannot leave documents out yet (${f.exclude.slice(0, 5).join(', ')}${f.exclude.length > 5 ? '…' : ''} unchecked): nothing was posted`, {
+      hint: 'post everything, or post up to an earlier day to leave later documents for the next run',
+    });
+  }
+  const s = await runPosting(ctx.db, ctx.data, { until: parseUntil(f.until || 'yesterday') });
+  return { message: describePosting(s) };
 }
 
-export async function undoPostingBatch(_ctx: ServerContext, _batchId: number): Promise<{ message: string }> {
-  notYet('undoing a posting batch', 'server/accounting');
+export async function undoPostingBatch(ctx: ServerContext, batchId: number): Promise<{ message: string }> {
+  return { message: describePostingUndo(await undoPosting(ctx.db, ctx.data, batchId)) };
 }
 
-export async function letterAccounts(_ctx: ServerContext, _f: { customer?: string }): Promise<{ message: string }> {
-  notYet('lettering (accounting)', 'server/accounting');
+export async function letterAccounts(ctx: ServerContext): Promise<{ message: string }> {
+  return { message: describeLettering(await runLettering(ctx.db, ctx.data)) };
+}
+
+export async function customerOpenItems(ctx: ServerContext, customer?: string): Promise<OpenItemsReport> {
+  return openItems(ctx.db, ctx.data, { customer });
 }
 
 // ---------- exports ----------

@@ -14,16 +14,19 @@ import { insertDocument, simpleTicket } from '../../server/exports/ledger-sql-fi
 import { rasterFirstPage } from '../../server/exports/pdf-probe.ts';
 import { cli, exportServer } from './export-setup.ts';
 
+/** Each step is a child process (~2 s to start, far more on a busy 2-core machine). */
+const CLI_TIMEOUT = 240_000;
+
 for (const engine of TEST_ENGINES) {
   describe(`export CLI on ${engine}`, () => {
     let t: TestDb;
     beforeAll(async () => {
       t = await exportServer(engine);
       await insertDocument(t.db, { number: '10001432', customer: 'C0000001', day: '2026-11-02', vat: [['VN', '20', '133.25', '26.65']], tickets: [simpleTicket(42, 'C0000001', 'Perceuse', '159.90', '133.25', '26.65')] });
-    });
+    }, CLI_TIMEOUT);
     afterAll(async () => {
       await t.cleanup();
-    });
+    }, CLI_TIMEOUT);
 
     it('exports an FEC once, says the second run is empty, and exports again after a reset', async () => {
       const first = await cli(['server', 'export', '--data', t.data, '--format', 'fec', '--from', '2026-11-01', '--to', '2026-11-30', '--json']);
@@ -54,7 +57,7 @@ for (const engine of TEST_ENGINES) {
       expect(log).toMatch(/EXPORT fec #\d+ .*6 entries/);
       expect(log).toMatch(/EXPORT fec 2026-11-01..2026-11-30: nothing new to export/);
       expect(log).toMatch(/EXPORT-RESET ALL: 6 entries exportable again/);
-    });
+    }, CLI_TIMEOUT);
 
     // The SQL side of what follows runs on both engines in server/exports/*.test.ts; child processes
     // are slow to start, so the rest of the CLI surface is driven once, on SQLite.
@@ -86,7 +89,7 @@ for (const engine of TEST_ENGINES) {
       } finally {
         (await import('node:fs')).writeFileSync(mappingFile, original);
       }
-    });
+    }, CLI_TIMEOUT);
 
     it('answers a bad date or format with one line naming the fix', async () => {
       const bad = await cli(['server', 'export', '--data', t.data, '--format', 'fec', '--from', '2026-13-01', '--to', '2026-11-30']);
@@ -94,7 +97,7 @@ for (const engine of TEST_ENGINES) {
       expect(bad.stderr.trim().split('\n')).toEqual(['tillsync: --from "2026-13-01" is not a date YYYY-MM-DD (e.g. --from 2026-11-02)']);
       const fmt = await cli(['server', 'export', '--data', t.data, '--format', 'sage', '--from', '2026-11-01', '--to', '2026-11-30']);
       expect(fmt.stderr.trim()).toBe('tillsync: unknown export format "sage" (use --format fec, exact or csv)');
-    });
+    }, CLI_TIMEOUT);
 
     it('invoice-pdf writes a PDF that renders, and names unknown numbers', async () => {
       const out = join(t.data, 'pdf-out');
@@ -103,6 +106,6 @@ for (const engine of TEST_ENGINES) {
       expect(r.stdout).toContain(`written ${join(out, '10001432.pdf')}`);
       expect(r.stdout).toMatch(/unknown document number: 10009999/);
       expect(rasterFirstPage(join(out, '10001432.pdf')).inkPixels).toBeGreaterThan(2000);
-    });
+    }, CLI_TIMEOUT);
   });
 }

@@ -21,6 +21,12 @@ import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { insertDocument, simpleTicket } from '../../server/exports/ledger-sql-fixture.ts';
 import type { Closure } from '../../sync/types.ts';
 import { exportServer } from './export-setup.ts';
+import { openTestDb } from '../../server/db/test-databases.ts';
+import { defaultConfig, writeServerConfig } from '../../server/context.ts';
+import { saveBaseData } from '../../server/base-data.ts';
+import { ensureMapping } from '../../server/accounting/mapping.ts';
+import { demoBaseData } from '../../fixtures/store.ts';
+import { storeTickets, TicketBook } from '../../server/integration/test-tickets.ts';
 
 class MailSink {
   readonly messages: { to: string[]; mail: ParsedMail }[] = [];
@@ -102,6 +108,34 @@ for (const engine of TEST_ENGINES) {
       expect(sink.messages).toHaveLength(1);
       const info = await ctx.db.selectFrom('log_book').select('message').where('channel', '=', 'export').execute();
       expect(info.some((l) => /automatic export after closure S1-02-Z000001: nothing new to export/.test(l.message))).toBe(true);
+    });
+
+    it('integrates and posts the closed till\'s day first when it is not yet, then exports it', async () => {
+      t = await openTestDb(engine);
+      writeServerConfig(t.data, { ...defaultConfig(t.data), ...(t.url ? { db: t.url } : {}), exports: { auto: { format: 'fec' } } });
+      const base = demoBaseData(20);
+      await saveBaseData(t.db, base);
+      ensureMapping(t.data);
+      const book = new TicketBook(base.articles);
+      const [a, b] = base.articles;
+      await storeTickets(t.db, [
+        book.sell({ till: '01', day: '2026-11-02', customer: 'COMPTOIR', lines: [{ article: a.code, qty: '2' }], payments: [{ mode: 'ESP' }] }),
+        book.sell({ till: '01', day: '2026-11-02', customer: 'C0000001', lines: [{ article: b.code }], payments: [{ mode: 'CB' }] }),
+        // Till 02 is still selling that day: its tickets wait for its own closure.
+        book.sell({ till: '02', day: '2026-11-02', customer: 'COMPTOIR', lines: [{ article: a.code }], payments: [{ mode: 'ESP' }] }),
+      ]);
+      ctx = await openServerContext({ data: t.data });
+      expect(await dayNeedsPosting(ctx.db, closure('01', '2026-11-02'))).toBe(true);
+      const r = await afterClosure(ctx, closure('01', '2026-11-02'));
+      expect(r?.outcome.status).toBe('written');
+      const check = checkFec(decodeLatin9(readFileSync(r!.outcome.file!)));
+      expect(check.errors).toEqual([]);
+      const docs = await ctx.db.selectFrom('documents').select(['number', 'till']).execute();
+      expect(docs.map((d) => d.till)).toEqual(['01', '01']);
+      expect(new Set(check.records.map((x) => x.PieceRef))).toEqual(new Set(docs.map((d) => d.number)));
+      expect(await dayNeedsPosting(ctx.db, closure('01', '2026-11-02'))).toBe(false);
+      const pending = await ctx.db.selectFrom('tickets').select('id').where('document_id', 'is', null).execute();
+      expect(pending.map((p) => p.id)).toEqual(['S1-02-00000001']);
     });
 
     it('with perStore, exports only the entries of the closing store', async () => {

@@ -49,5 +49,5 @@ describe('export crash drills (SQLite, child processes killed with SIGKILL)', ()
     expect(recorded).toHaveLength(1);
     const marks = await t.db.selectFrom('entries').select('export_id').execute();
     expect(marks.every((m) => m.export_id === recorded[0].id)).toBe(true);
-  });
+  }, 240_000);
 });

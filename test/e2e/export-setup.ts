@@ -34,7 +34,7 @@ export interface CliResult {
 /** Runs the real CLI in a child process. */
 export function cli(args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, TILLSYNC_DEBUG: '' }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, TILLSYNC_DEBUG: '' }, timeout: 180_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -3,6 +3,7 @@
  * start, intake) and hostile package files built byte by byte.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createHash } from 'node:crypto';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -177,4 +178,58 @@ export function zipSlipPackage(secret: string): Buffer {
 export function zipBombPackage(secret: string): Buffer {
   const bomb = { name: 'tickets.jsonl', data: Buffer.alloc(40 * 1024 * 1024, 0x20) };
   return rawZip([signedManifest([bomb], secret), bomb]);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface TillProcess {
+  proc: ChildProcess;
+  url: string;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `tillsync till start --data DIR --port 0 --json ARGS…` and resolves once it is ready. */
+export function startTillProcess(data: string, args: string[] = []): Promise<TillProcess> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, '--json', 'till', 'start', '--data', data, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let settled = false;
+    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
+    const timer = setTimeout(() => fail(new Error(`till start did not come up in time:\n${out}`)), 90_000);
+    const fail = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      proc.kill('SIGKILL');
+      reject(e);
+    };
+    proc.stdout!.on('data', (c) => {
+      out += c;
+      const line = out.split('\n').find((l) => l.includes('"ready"'));
+      if (!line || settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({
+        proc,
+        url: JSON.parse(line).url,
+        output: () => out,
+        async stop() {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+    proc.stderr!.on('data', (c) => (out += c));
+    proc.on('close', (code) => fail(new Error(`till start exited (${code}) before it was ready:\n${out}`)));
+  });
 }

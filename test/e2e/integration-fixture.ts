@@ -13,6 +13,8 @@ import { saveBaseData } from '../../server/base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import type { BaseData, Ticket } from '../../sync/types.ts';
 import { storeTickets, TicketBook } from '../../server/integration/test-tickets.ts';
+import { intakeTickets } from '../../server/intake/intake.ts';
+import { enrollTill } from '../../server/intake/till-registry.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'tillsync.mjs');
@@ -20,7 +22,10 @@ export const BIN = join(ROOT, 'bin', 'tillsync.mjs');
 export interface IntegrationServer extends TestDb {
   base: BaseData;
   book: TicketBook;
-  store(tickets: Ticket[] | Iterable<Ticket>, o?: Parameters<typeof storeTickets>[2]): Promise<number>;
+  /** Through the real intake pipeline (tills enrolled on the way); throws if intake refuses or flags any. */
+  store(tickets: Ticket[] | Iterable<Ticket>): Promise<number>;
+  /** Straight into the tickets table: tickets tampered with after intake, which intake would refuse. */
+  storeRaw(tickets: Ticket[], o?: Parameters<typeof storeTickets>[2]): Promise<number>;
   /** `--data … [--db …]` for a CLI child. */
   flags: string[];
 }
@@ -34,7 +39,30 @@ export async function openIntegrationServer(engine: DbKind): Promise<Integration
     ...t,
     base,
     book: new TicketBook(base.articles),
-    store: (tickets, o) => storeTickets(t.db, tickets, o),
+    store: async (tickets) => {
+      const enrolled = new Set((await t.db.selectFrom('tills').select('id').execute()).map((r) => r.id));
+      let n = 0;
+      let chunk: Ticket[] = [];
+      const flush = async () => {
+        for (const id of new Set(chunk.map((x) => `${x.store}-${x.till}`))) {
+          if (!enrolled.has(id)) {
+            await enrollTill(t.db, { store: id.split('-')[0], till: id.split('-')[1] });
+            enrolled.add(id);
+          }
+        }
+        const r = await intakeTickets({ db: t.db, data: t.data }, { channel: 'manual', tickets: chunk });
+        if (r.rejected.length || r.flagged.length || r.accepted.length !== chunk.length) throw new Error(`intake did not take the test tickets: ${JSON.stringify({ rejected: r.rejected.slice(0, 3), flagged: r.flagged.slice(0, 3) })}`);
+        n += r.accepted.length;
+        chunk = [];
+      };
+      for (const x of tickets) {
+        chunk.push(x);
+        if (chunk.length >= 5000) await flush();
+      }
+      if (chunk.length) await flush();
+      return n;
+    },
+    storeRaw: (tickets, o) => storeTickets(t.db, tickets, o),
     flags: ['--data', t.data, ...(t.url ? ['--db', t.url] : [])],
   };
 }

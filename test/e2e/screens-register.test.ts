@@ -184,7 +184,7 @@ describe('register page', () => {
     await expect.poll(() => page.inputValue('#send-lan')).toMatch(`http://127.0.0.1:${port}`);
     await shot(page, 'register-send');
     await page.click('#sheet-confirm');
-    await expect.poll(() => textOf(page, '#action-result')).toContain('Send failed', { timeout: 30_000 });
+    await expect.poll(() => textOf(page, '#action-result'), { timeout: 30_000 }).toContain('Send failed');
 
     await startServer();
     await expect.poll(() => banner('mode'), { timeout: 20_000 }).toBe('online');

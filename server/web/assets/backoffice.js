@@ -59,16 +59,16 @@ function setupCheckGrid(table) {
     const t = ev.target;
     if (!(t instanceof HTMLInputElement) || t.type !== 'checkbox') return;
     if (t.classList.contains('check-all')) {
-      for (const b of rowBoxes()) b.checked = t.checked;
+      for (const b of rowBoxes()) if (!b.disabled) b.checked = t.checked;
     } else if (t.classList.contains('group-check')) {
-      for (const b of rowBoxes()) if (b.closest('tr').dataset.group === t.dataset.group) b.checked = t.checked;
+      for (const b of rowBoxes()) if (!b.disabled && b.closest('tr').dataset.group === t.dataset.group) b.checked = t.checked;
     } else if (t.classList.contains('entry-check')) {
       // An entry is created whole or not at all; its documents' other entries follow it.
       const docs = new Set((t.closest('tr').dataset.docs || '').split(' ').filter(Boolean));
       for (const b of rowBoxes()) {
         const tr = b.closest('tr');
         const shares = tr.dataset.group === t.dataset.group || (tr.dataset.docs || '').split(' ').some((d) => docs.has(d));
-        if (shares) b.checked = t.checked;
+        if (shares && !b.disabled) b.checked = t.checked;
       }
     }
     refresh();

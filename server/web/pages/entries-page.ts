@@ -12,11 +12,12 @@ import { entryGrid } from '../entry-grid.ts';
 import { journalCodes, searchEntries } from '../entries-queries.ts';
 import { listBatches, summaryText } from '../batches-queries.ts';
 import { action, errorText, list, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
-import { postDocuments, postingPreview, undoPostingBatch } from '../feature-calls.ts';
+import { yesterday } from '../../integration/filters.ts';
+import { postPosting, postingPreview, SUPPORTS_POSTING_EXCLUDE, undoPostingBatch } from '../feature-calls.ts';
 
 export function mountEntries(r: Router, ctx: ServerContext): void {
   r.get('/entries', async (req: AuthedRequest, res) => {
-    const until = str(req.query.until);
+    const until = str(req.query.until) || yesterday();
     const f = { from: str(req.query.from), to: str(req.query.to), journal: str(req.query.journal), piece: str(req.query.piece), account: str(req.query.account), batch: Number(req.query.batch) || undefined };
     let previewPart;
     try {
@@ -26,7 +27,11 @@ export function mountEntries(r: Router, ctx: ServerContext): void {
 <input type="hidden" name="until" value="${until}">
 ${p.problems.length ? html`<p class="flash error">${p.problems.length} problem(s): ${p.problems.slice(0, 5).map((x) => x.message).join('; ')}</p>` : ''}
 ${entryGrid(p.entries, { checkable: true, id: 'posting-preview' })}
-<div class="footer-bar"><span class="muted">Uncheck the entries you do not want to create: their documents stay unposted for a later run.</span>
+<div class="footer-bar"><span class="muted">${
+          SUPPORTS_POSTING_EXCLUDE
+            ? 'Uncheck the entries you do not want to create: their documents stay unposted for a later run.'
+            : 'Posting takes every document up to the day chosen; leaving single entries out is not available yet (unchecking one stops the run, nothing is posted).'
+        }</span>
 <button type="submit" id="post-entries">Create the entries</button></div>
 </form>`
         : html`<p class="empty">Nothing to post: every document is posted.</p>`;
@@ -74,11 +79,11 @@ ${batches.map(
       let keptEntries = 0;
       for (const e of list(req.body?.e_docs)) {
         const [i, n, ...docs] = e.split(/[:\s]+/);
-        if ((ticks.get(i) ?? 0) >= Number(n)) keptEntries++;
+        if (!docs.some(Boolean) || (ticks.get(i) ?? 0) >= Number(n)) keptEntries++;
         else for (const d of docs) if (d) exclude.add(d);
       }
       if (keptEntries === 0) throw new Error('no entry checked: nothing to post');
-      const out = await postDocuments(ctx, { until: str(req.body?.until) || undefined, exclude: [...exclude] });
+      const out = await postPosting(ctx, { until: str(req.body?.until) || undefined, exclude: [...exclude] });
       redirectWith(res, '/entries#posted', 'ok', out.message);
     }),
   );

@@ -1,0 +1,44 @@
+/**
+ * The VAT split of one amount, memoised, in integer minor units. A store sells the same few hundred
+ * prices all day: splitting each line with decimal.js (eight allocations a line) dominated posting,
+ * while the distinct (amount, rate) pairs are few. Results are exact: computed once by
+ * splitInclusive, then summed as integers (safe far beyond any till's day).
+ */
+import { splitInclusive, toMinor, type Decimals } from '../../sync/money.ts';
+
+export interface MinorSplit {
+  incl: number;
+  net: number;
+  vat: number;
+}
+
+const LIMIT = 200_000;
+
+export class SplitCache {
+  private readonly map = new Map<string, MinorSplit>();
+
+  constructor(private readonly decimals: Decimals) {}
+
+  split(inclVat: string, rate: string): MinorSplit {
+    const key = `${rate}|${inclVat}`;
+    let r = this.map.get(key);
+    if (!r) {
+      const s = splitInclusive(inclVat, rate, this.decimals);
+      r = { incl: toMinor(s.inclVat, this.decimals), net: toMinor(s.exclVat, this.decimals), vat: toMinor(s.vat, this.decimals) };
+      if (this.map.size >= LIMIT) this.map.clear();
+      this.map.set(key, r);
+    }
+    return r;
+  }
+}
+
+/** Decimal text → integer units of 10^-scale when exact and safe, else null (the caller falls back to decimal.js). */
+export function toScaledInt(text: string, scale: number): number | null {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) return null;
+  const frac = m[3] ?? '';
+  if (frac.length > scale) return null;
+  const n = Number(m[2] + frac.padEnd(scale, '0'));
+  if (!Number.isSafeInteger(n)) return null;
+  return m[1] ? -n : n;
+}

@@ -1,0 +1,52 @@
+/**
+ * One stored ticket → a verdict: left out with reasons, or accepted with just what grouping needs
+ * (document kind, goods totals, VAT totals). Pure and self-contained, so that it can run in a
+ * worker thread next to the SQL of the run (check-pool.ts).
+ */
+import type { VatTotal } from '../../sync/types.ts';
+import { documentKind, type DocumentKind } from './document-kind.ts';
+import { checkTicket, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
+
+export interface AcceptedTicket {
+  id: string;
+  store: string;
+  till: string;
+  number: number;
+  day: string;
+  customer: string;
+  /** null: no goods, integrated without a document. */
+  kind: DocumentKind | null;
+  decimals: 2 | 3 | 4;
+  totals: { inclVat: string; exclVat: string; vat: string };
+  byVat: VatTotal[];
+}
+
+export type Verdict = { ok: true; ticket: AcceptedTicket; linkUnverified: boolean } | { ok: false; reasons: string[] };
+
+export function ticketVerdict(row: StoredTicket, link: Link, refs: IntegrationRefs): Verdict {
+  const c = checkTicket(row, link, refs);
+  if (!c.ok) return { ok: false, reasons: c.reasons };
+  const t = c.ticket;
+  return {
+    ok: true,
+    linkUnverified: c.linkUnverified,
+    ticket: {
+      id: t.id,
+      store: t.store,
+      till: t.till,
+      number: t.number,
+      day: t.day,
+      customer: t.customer,
+      kind: documentKind(t, refs.paymentModes),
+      decimals: t.rounding.decimals,
+      totals: { inclVat: t.totals.inclVat, exclVat: t.totals.exclVat, vat: t.totals.vat },
+      byVat: t.totals.byVat,
+    },
+  };
+}
+
+/** A ticket to judge: the row and the stored ticket numbered just before it (if on the server). */
+export interface CheckTask {
+  row: StoredTicket;
+  link: Link;
+}

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { openTestDb, TEST_ENGINES, type TestDb } from '../db/test-databases.ts';
+import { defaultConfig, type ServerContext } from '../context.ts';
+import { createApp } from '../app.ts';
+import { enrollTill } from '../intake/till-registry.ts';
+import { saveBaseData } from '../base-data.ts';
+import { demoBaseData } from '../../fixtures/store.ts';
+import { generateTillTickets } from '../../fixtures/volume.ts';
+import { API, TILL_HEADER, pullQuery, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
+import type { Closure } from '../../sync/types.ts';
+
+for (const engine of TEST_ENGINES) {
+  describe(`replication endpoints on ${engine}`, () => {
+    let t: TestDb;
+    let http: Server;
+    afterEach(async () => {
+      await new Promise<void>((r) => http?.close(() => r()));
+      await t?.cleanup();
+    });
+
+    async function setUp() {
+      t = await openTestDb(engine);
+      const ctx: ServerContext = { data: t.data, config: defaultConfig(t.data), db: t.db };
+      const { app, closures } = createApp(ctx, { inbox: `${t.data}/inbox`, onInternalError: () => undefined });
+      http = await new Promise<Server>((r) => {
+        const s = app.listen(0, '127.0.0.1', () => r(s));
+      });
+      const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      const s1 = await enrollTill(t.db, { store: 'S1', till: '01' });
+      const s2 = await enrollTill(t.db, { store: 'S1', till: '02' });
+      const call = async <T>(till: { id: string; secret: string }, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+        const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${till.secret}`, [TILL_HEADER]: till.id, 'content-type': 'application/json' }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+        return { status: res.status, body: (await res.json()) as T };
+      };
+      return { ctx, base, s1, s2, call, closures };
+    }
+
+    it('pushes tickets through intake and pages acknowledgements, later with document numbers, per till', async () => {
+      const { s1, s2, call } = await setUp();
+      const t1 = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 5, seed: 8 })];
+      const t2 = [...generateTillTickets('02', { tills: 1, ticketsPerTill: 2, seed: 8 })];
+      const push = await call<TicketsPushResponse>(s1, 'POST', API.ticketsPush, { tickets: [...t1, t2[0]] });
+      expect(push.status).toBe(200);
+      expect(push.body.accepted).toEqual(t1.map((x) => x.id));
+      expect(push.body.rejected).toEqual([{ id: t2[0].id, reason: expect.stringContaining('sent as till S1-01') }]);
+      expect((await call<TicketsPushResponse>(s2, 'POST', API.ticketsPush, { tickets: t2 })).body.accepted).toHaveLength(2);
+
+      const seen: TicketAck[] = [];
+      let cp: Checkpoint | null = null;
+      for (let i = 0; i < 5; i++) {
+        const page: { status: number; body: PullResponse<TicketAck> } = await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(cp, 2));
+        expect(page.status).toBe(200);
+        if (page.body.documents.length === 0) {
+          expect(page.body.checkpoint).toEqual(cp);
+          break;
+        }
+        seen.push(...page.body.documents);
+        cp = page.body.checkpoint;
+      }
+      expect(seen.map((a) => a.id).sort()).toEqual(t1.map((x) => x.id));
+      expect(seen.every((a) => a.documentNumber === null && a.acknowledgedAt)).toBe(true);
+
+      // Integration writes a document number back and bumps updated_at: the next pull brings it.
+      await t.db.updateTable('tickets').set({ document_number: 'F00000042', updated_at: new Date(Date.now() + 1000).toISOString() }).where('id', '=', t1[3].id).execute();
+      const next = await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(cp, 100));
+      expect(next.body.documents).toEqual([expect.objectContaining({ id: t1[3].id, documentNumber: 'F00000042' })]);
+    });
+
+    it('pages base data by (updatedAt, id) without loss or repeat, then only what changed', async () => {
+      const { s1, call } = await setUp();
+      await saveBaseData(t.db, demoBaseData(120), '2026-11-01T00:00:00.000Z');
+      const total = Number((await t.db.selectFrom('base_items').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      const ids: string[] = [];
+      let cp: Checkpoint | null = null;
+      for (;;) {
+        const page: { body: PullResponse<BaseItem> } = await call<PullResponse<BaseItem>>(s1, 'GET', API.basePull + pullQuery(cp, 25));
+        if (!page.body.documents.length) break;
+        ids.push(...page.body.documents.map((d) => d.id));
+        cp = page.body.checkpoint;
+      }
+      expect(ids).toHaveLength(total);
+      expect(new Set(ids).size).toBe(total);
+      const base = demoBaseData(120);
+      base.articles[7] = { ...base.articles[7], price: '99.99' };
+      await saveBaseData(t.db, base, '2026-11-02T00:00:00.000Z');
+      const changed = await call<PullResponse<BaseItem>>(s1, 'GET', API.basePull + pullQuery(cp, 25));
+      expect(changed.body.documents.map((d) => [d.id, JSON.parse(d.content).price, d.deleted])).toEqual([[`article:${base.articles[7].code}`, '99.99', false]]);
+    });
+
+    it('stores a pushed closure once, refuses another till\'s, and answers errors in one JSON shape', async () => {
+      const { s1, base, call, closures } = await setUp();
+      const z: Closure = { id: 'S1-01-Z0001', store: 'S1', till: '01', seq: 1, closedAt: '2026-11-02T19:00:00.000Z', day: '2026-11-02', firstNumber: 1, lastNumber: 5, ticketCount: 5, byVat: [], byMode: [], total: '10.00', grandTotal: '10.00', hash: 'h' };
+      expect((await call<{ accepted: string[] }>(s1, 'POST', API.closuresPush, { closures: [z] })).body).toEqual({ accepted: [z.id] });
+      expect((await call<{ accepted: string[] }>(s1, 'POST', API.closuresPush, { closures: [z] })).body).toEqual({ accepted: [z.id] });
+      await closures.idle();
+      expect(await t.db.selectFrom('closures').select(['id', 'day']).execute()).toEqual([{ id: z.id, day: z.day }]);
+      const other = await call<{ error: { code: string } }>(s1, 'POST', API.closuresPush, { closures: [{ ...z, id: 'S1-02-Z0001', till: '02' }] });
+      expect([other.status, other.body.error.code]).toEqual([403, 'wrong-till']);
+      const badJson = await call<{ error: { code: string } }>(s1, 'POST', API.ticketsPush, '{"tickets": [');
+      expect([badJson.status, badJson.body.error.code]).toEqual([400, 'bad-json']);
+      const noAuth = await fetch(base + API.acksPull);
+      expect([noAuth.status, ((await noAuth.json()) as { error: { code: string; hint: string } }).error]).toEqual([401, expect.objectContaining({ code: 'auth-required', hint: expect.any(String) })]);
+      const health = (await (await fetch(base + API.health)).json()) as { ok: boolean; store: string };
+      expect(health).toMatchObject({ ok: true, store: 'S1' });
+      const last = await t.db.selectFrom('tills').select('last_contact_at').where('id', '=', 'S1-01').executeTakeFirstOrThrow();
+      expect(last.last_contact_at).not.toBeNull();
+    });
+  });
+}

@@ -1,0 +1,29 @@
+/**
+ * Fault drill, SQLite: 20 rounds, each SIGKILLs one real `tillsync server …` child process
+ * (intake, integrate, post, letter in turn) at a seeded moment of its work, reruns it, and checks
+ * the whole database (runDrills throws on the first broken check).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDrills } from '../../cli/drill-runner.ts';
+import { PIPELINE } from '../../cli/drill-phases.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-kill-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('kill drill on SQLite', () => {
+  it('20 kills across intake, integration, posting and lettering lose and double nothing', async () => {
+    const report = await runDrills({ rounds: 20, seed: 20261102, ticketsPerRound: 15, tills: 2, dir });
+    expect(report.rounds).toHaveLength(20);
+    for (const phase of PIPELINE) expect(report.rounds.filter((r) => r.phase === phase)).toHaveLength(5);
+    // Every generated ticket is on the server (calibration round + 20 rounds, 2 tills).
+    expect(report.tickets).toBe(21 * 15 * 2);
+    expect(report.documents).toBeGreaterThan(0);
+    expect(report.entries).toBeGreaterThan(0);
+    // The kills really crash commands mid-work, not only before they start or after they end.
+    expect(report.rounds.filter((r) => r.killedAtMs !== null).length).toBeGreaterThanOrEqual(12);
+    expect(report.hits.during).toBeGreaterThanOrEqual(8);
+  }, 600_000);
+});

@@ -1,0 +1,231 @@
+/**
+ * The back office in a real browser (Debian's chromium) against a real `server start` on loopback:
+ * log in, see a quarantined package and reprocess it, uncheck a ticket in the control grid and
+ * generate, undo the batch, post from the "Liste des écritures" preview, letter, download an FEC,
+ * and watch a nightly run live. Every page leaves a screenshot in test-artifacts/screens/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { generateTillTickets } from '../../fixtures/volume.ts';
+import { writeTicketPackage } from '../../sync/package-writer.ts';
+import { openDatabase, type Db } from '../../server/db/database.ts';
+import { SUPPORTS_POSTING_EXCLUDE } from '../../server/web/feature-calls.ts';
+import { countOf, dayOffset, launchBrowser, ok, shot, start, textOf, watchPage, type Running } from './screens-harness.ts';
+
+describe('back office', () => {
+  let dir: string;
+  let data: string;
+  let server: Running;
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let db: Db;
+  const secrets: Record<string, string> = {};
+
+  const ticketsOf = (till: string, n: number, seed: number) => [...generateTillTickets(till, { tills: 1, ticketsPerTill: n, days: 2, startDay: dayOffset(-3), seed })];
+  const flash = () => textOf(page, '.flash');
+  /** A click that loads a page (link, form submit): waits for the new page. */
+  const go = async (selector: string) => {
+    await Promise.all([page.waitForEvent('load'), page.click(selector)]);
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'screens-backoffice-'));
+    data = join(dir, 'server');
+    await ok(['server', 'init', '--data', data]);
+    for (const till of ['01', '02']) secrets[till] = (await ok(['server', 'enroll-till', '--data', data, '--till', till])).secret;
+    await ok(['server', 'user', 'add', '--data', data, '--name', 'admin', '--password-stdin'], 'back-office-pass\n');
+    server = await start(['server', 'start', '--data', data, '--port', '0', '--host', '127.0.0.1']);
+    url = server.ready.listening.url;
+    db = await openDatabase({ data });
+
+    // Till 01's tickets arrive by the LAN inbox (seed 5: ticket 5 is a credit sale of 130.78 to C0000005).
+    const tickets01 = ticketsOf('01', 12, 5);
+    expect(tickets01[4].payments).toEqual([{ mode: 'CRED', amount: '130.78' }]);
+    await writeTicketPackage(join(data, 'inbox'), { store: 'S1', till: '01', kind: 'untransferred', tickets: tickets01, secret: secrets['01'] });
+    for (let i = 0; i < 300 && (await db.selectFrom('tickets').select('id').where('till', '=', '01').execute()).length < 12; i++) await new Promise((r) => setTimeout(r, 100));
+
+    // Till 02's package is uploaded with till 01's credentials: refused and kept in quarantine.
+    const wrong = await writeTicketPackage(join(dir, 'out'), { store: 'S1', till: '02', kind: 'degraded', tickets: ticketsOf('02', 6, 4), secret: secrets['02'] });
+    const res = await fetch(`${url}/api/packages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secrets['01']}`, 'x-tillsync-till': 'S1-01', 'x-filename': wrong.fileName, 'content-type': 'application/zip' },
+      body: readFileSync(wrong.path),
+    });
+    expect(res.status).toBe(403);
+    expect(readdirSync(join(data, 'inbox', 'quarantine'))).toContain(wrong.fileName);
+
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+    problems = watchPage(page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await db?.destroy();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks for a login, refuses a wrong password, then shows the dashboard', async () => {
+    await page.goto(`${url}/`);
+    expect(new URL(page.url()).pathname).toBe('/bo/login');
+    await page.fill('input[name=name]', 'admin');
+    await page.fill('input[name=password]', 'not-the-password');
+    await go('button[type=submit]');
+    expect(await textOf(page, '.flash.error')).toContain('Wrong user name or password');
+    // The refusal is a 401 page: expected here, so it is taken off the list of page problems.
+    expect(problems).toEqual([`HTTP 401 ${url}/bo/login`]);
+    problems.length = 0;
+    await shot(page, 'backoffice-login');
+    await page.fill('input[name=name]', 'admin');
+    await page.fill('input[name=password]', 'back-office-pass');
+    await go('button[type=submit]');
+    expect(await textOf(page, 'h1')).toBe('Dashboard');
+    expect(await textOf(page, '[data-card="files in quarantine"] .n')).toBe('1');
+    expect(await textOf(page, '[data-card="tickets to integrate"] .n')).toBe('12');
+    expect(await textOf(page, 'tr[data-till="S1-01"]')).toContain('12');
+    await shot(page, 'backoffice-dashboard');
+  });
+
+  it('shows the quarantined package in the log book and reprocesses it', async () => {
+    await go('nav >> text=Log book');
+    expect(await countOf(page, '#quarantine tbody tr')).toBe(1);
+    expect(await textOf(page, '#quarantine tbody tr')).toContain('wrong-till');
+    expect(await textOf(page, '#log')).toContain('package refused (wrong-till)');
+    await shot(page, 'backoffice-log-quarantine');
+    await page.selectOption('select[name=severity]', 'error');
+    await go('form.filters button[type=submit]');
+    expect(new URL(page.url()).searchParams.get('severity')).toBe('error');
+    expect(await countOf(page, '#log .badge.info')).toBe(0);
+
+    await go('#quarantine button:has-text("Reprocess")');
+    expect(await flash()).toContain('accepted');
+    expect(await textOf(page, '#packages + p')).toContain('Nothing in quarantine');
+    await shot(page, 'backoffice-log-reprocessed');
+    expect((await db.selectFrom('tickets').select('id').where('till', '=', '02').execute()).length).toBe(6);
+    expect(existsSync(join(data, 'inbox', 'quarantine'))).toBe(true);
+    expect(readdirSync(join(data, 'inbox', 'quarantine')).filter((f) => f.endsWith('.zip'))).toEqual([]);
+  });
+
+  it('generates documents from the control grid with an unchecked ticket left pending', async () => {
+    await go('nav >> text=Control grid');
+    expect(await countOf(page, '#control-grid tr.ticket')).toBe(18);
+    const left = 'S1-01-00000002';
+    await page.uncheck(`tr[data-ticket="${left}"] input[type=checkbox]`);
+    expect(await textOf(page, '#grid-summary .checked-count')).toBe('17');
+    expect(await page.getAttribute(`tr[data-ticket="${left}"]`, 'class')).toContain('unchecked');
+    await shot(page, 'backoffice-control-grid');
+
+    await go('#generate');
+    expect(await flash()).toMatch(/document\(s\) generated in batch #1/);
+    const rows = await db.selectFrom('tickets').select(['id', 'document_number']).execute();
+    expect(rows.find((r) => r.id === left)!.document_number).toBeNull();
+    expect(rows.filter((r) => r.document_number !== null).length).toBe(17);
+    // The ticket left out is still in the grid for a later run.
+    expect(await countOf(page, '#control-grid tr.ticket')).toBe(1);
+    expect(await textOf(page, '#batch-list tr[data-batch="1"]')).toContain('done');
+    await shot(page, 'backoffice-control-grid-generated');
+  });
+
+  it('lists the documents with their PDF', async () => {
+    await go('nav >> text=Documents');
+    const n = await countOf(page, '#documents tbody tr');
+    expect(n).toBe((await db.selectFrom('documents').select('id').execute()).length);
+    await shot(page, 'backoffice-documents');
+    const href = await page.getAttribute('#documents tbody tr a:has-text("PDF")', 'href');
+    const pdf = await page.request.get(`${url}${href}`);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await go('#documents tbody tr td a');
+    expect(await textOf(page, 'h1')).toMatch(/^(Invoice|Delivery note|Credit note) /);
+    await shot(page, 'backoffice-document');
+  });
+
+  it('undoes the integration batch: every ticket is pending again', async () => {
+    await go('nav >> text=Control grid');
+    await go('#batch-list tr[data-batch="1"] button:has-text("Undo")');
+    expect(await flash()).toContain('undone');
+    expect(await textOf(page, '#batch-list tr[data-batch="1"]')).toContain('undone');
+    expect((await db.selectFrom('tickets').select('id').where('document_id', 'is not', null).execute()).length).toBe(0);
+    expect(await countOf(page, '#control-grid tr.ticket')).toBe(18);
+    await shot(page, 'backoffice-batch-undone');
+    await go('#generate');
+    expect(await flash()).toMatch(/generated in batch #\d+/);
+  });
+
+  it('previews the entries to create with check boxes, then posts them', async () => {
+    await go('nav >> text=Journal entries');
+    const lines = await countOf(page, '#posting-preview tr.line');
+    expect(lines).toBeGreaterThan(0);
+    expect(await textOf(page, '.counts .line-count')).toBe(String(lines));
+    expect(await textOf(page, '#posting-preview [data-total=debit]')).toBe(await textOf(page, '#posting-preview [data-total=credit]'));
+    await shot(page, 'backoffice-entries-preview');
+
+    // Unchecking one entry: its lines are struck and left out of the totals.
+    const first = page.locator('#posting-preview input.entry-check:not([disabled])').first();
+    await first.uncheck();
+    expect(Number(await textOf(page, '.counts .line-count'))).toBeLessThan(lines);
+    await shot(page, 'backoffice-entries-unchecked');
+    await go('#post-entries');
+    if (SUPPORTS_POSTING_EXCLUDE) {
+      expect(await flash()).toMatch(/batch \d+/);
+    } else {
+      expect(await flash()).toContain('cannot leave documents out yet');
+      expect((await db.selectFrom('entries').select('id').execute()).length).toBe(0);
+      await go('#post-entries');
+      expect(await flash()).toMatch(/batch \d+ .*entries/);
+      expect((await db.selectFrom('documents').select('id').where('posting_batch', 'is', null).execute()).length).toBe(0);
+    }
+    expect(await countOf(page, '#posted-entries tr.line')).toBeGreaterThan(0);
+    await shot(page, 'backoffice-entries-posted');
+  });
+
+  it('shows open items per customer and letters on demand', async () => {
+    await go('nav >> text=Open items');
+    // The credit sale stays owed: its invoice is not paid at the till.
+    expect(await textOf(page, '#open-customers tr[data-third-party="C0000005"]')).toContain('130.78');
+    await shot(page, 'backoffice-open-items');
+    await go('#letter-now');
+    expect(await flash()).toMatch(/letter/);
+    await go('#open-customers tr[data-third-party="C0000005"] a');
+    expect(await textOf(page, '#effets')).toContain('130.78');
+    expect(await textOf(page, '#open-lines')).toContain('130.78');
+    await go('text=Show lettered lines too');
+    expect(await countOf(page, '#customer-lines tbody tr')).toBeGreaterThan(0);
+    await shot(page, 'backoffice-open-items-customer');
+  });
+
+  it('makes an FEC export and downloads it', async () => {
+    await go('nav >> text=Exports');
+    await page.selectOption('select[name=format]', 'fec');
+    await page.fill('input[name=from]', dayOffset(-10));
+    await page.fill('input[name=to]', dayOffset(0));
+    await go('#make-export');
+    expect(await countOf(page, '.flash.ok')).toBe(1);
+    expect(await countOf(page, '#exports tbody tr')).toBe(1);
+    await shot(page, 'backoffice-exports');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exports tbody tr a:has-text("Download")')]);
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    expect(download.suggestedFilename()).toMatch(/^\d{9}FEC\d{8}\.txt$/);
+    const text = readFileSync(file, 'latin1');
+    expect(text.split(/\r?\n/)[0].split('\t')[0]).toBe('JournalCode');
+    const posted = (await db.selectFrom('entry_lines').select('id').execute()).length;
+    expect(text.trim().split(/\r?\n/).length - 1).toBe(posted);
+  });
+
+  it('runs the nightly chain and shows its progress live', async () => {
+    await go('nav >> text=Nightly run');
+    await go('#run-nightly');
+    await expect.poll(() => textOf(page, '#nightly-status'), { timeout: 60_000 }).toMatch(/done|failed/);
+    expect(await textOf(page, '#nightly-status')).toBe('done');
+    expect(await countOf(page, '#nightly-log div[data-seq]')).toBeGreaterThanOrEqual(2);
+    await shot(page, 'backoffice-nightly');
+    expect(problems).toEqual([]);
+  });
+});
