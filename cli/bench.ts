@@ -1,3 +1,163 @@
+/**
+ * `tillsync bench [all|till|intake|integrate|post|export]`: runs the benchmarks of every part and
+ * writes BENCHMARKS.md. Each part's bench function does the work and measures its raw floor in the
+ * same run; this file only chooses sizes, starts a throwaway PostgreSQL when none is given, and
+ * turns results into figures.
+ */
 import type { Command } from 'commander';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { run } from './output.ts';
+import { renderText, writeBenchmarks, type BenchSection, type Figure } from './bench-report.ts';
+import { TillsyncError } from '../sync/errors.ts';
 
-export function registerBenchCommand(_program: Command): void {}
+export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export'] as const;
+export type BenchName = (typeof BENCHES)[number];
+
+export interface BenchOptions {
+  tickets: number;
+  tills: number;
+  articles: number;
+  sales: number;
+  extract: number;
+  intakeTickets: number;
+  entries: number;
+  pg?: string;
+  noPg?: boolean;
+  dir: string;
+  log: (s: string) => void;
+}
+
+const fig = (name: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ name, value, unit, ...extra });
+const atMost = (v: number, max: number) => v <= max;
+
+async function benchTillSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchTill } = await import('../client/bench-till.ts');
+  return [await benchTill({ dir: o.dir, articles: o.articles, sales: o.sales, extract: o.extract, log: o.log })];
+}
+
+async function benchIntakeSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchIntake } = await import('../server/intake/bench-intake.ts');
+  const r = await benchIntake({ tickets: o.intakeTickets, dir: o.dir, pgUrl: o.pg, log: o.log });
+  return [
+    {
+      title: 'Intake: one package through the whole pipeline (unzip, verify, chain check, dedupe, insert)',
+      params: { tickets: r.tickets, 'package bytes': r.packageBytes },
+      figures: r.engines.map((e) =>
+        fig(`intake on ${e.engine}`, e.intakeTicketsPerSecond, 'tickets/s', { floor: e.rawTicketsPerSecond, target: 'within 3× of floor', met: e.ratio <= 3, note: `${e.intakeSeconds.toFixed(2)} s; floor = the same rows by a bare prepared statement in one transaction (${e.rawSeconds.toFixed(2)} s)` }),
+      ),
+    },
+  ];
+}
+
+async function benchIntegrateSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchIntegrate } = await import('../server/integration/bench-integrate.ts');
+  const perTill = Math.max(1, Math.round(o.tickets / o.tills));
+  const out: BenchSection[] = [];
+  for (const pgUrl of [undefined, o.pg].filter((x, i) => i === 0 || x)) {
+    const r = await benchIntegrate({ tills: o.tills, ticketsPerTill: perTill, dir: o.dir, pgUrl, log: o.log });
+    out.push({
+      title: `Nightly integration on ${r.engine}`,
+      params: { tickets: r.tickets, tills: o.tills, documents: r.documents },
+      figures: [
+        fig('integration throughput', r.ticketsPerSecond, 'tickets/s', { floor: r.floorTicketsPerSecond, target: r.engine === 'sqlite' ? '≥ 25,000 tickets/s, within 4× of floor' : 'within 4× of floor', met: (r.engine !== 'sqlite' || r.ticketsPerSecond >= 25_000) && r.ratio <= 4, note: `${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU; floor = a bare SQL pass reading the pending tickets and writing the same document rows and ticket updates` }),
+        fig('peak memory (RSS)', r.peakRssMB, 'MB', { target: '≤ 1024 MB', met: atMost(r.peakRssMB, 1024) }),
+      ],
+    });
+  }
+  return out;
+}
+
+async function benchPostSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchPost } = await import('../server/accounting/bench-post.ts');
+  const r: any = await benchPost({ tickets: o.tickets, dir: o.dir, log: o.log });
+  const figures: Figure[] = [
+    fig('posting + lettering throughput', r.ticketsPerSecond, 'tickets/s', { floor: r.floorTicketsPerSecond, target: '≥ 25,000 tickets/s', met: r.ticketsPerSecond >= 25_000, note: r.note }),
+    fig('peak memory (RSS)', r.peakRssMB, 'MB', { target: '≤ 1024 MB', met: atMost(r.peakRssMB, 1024) }),
+  ];
+  return [{ title: `Posting and lettering on ${r.engine ?? 'sqlite'}`, params: { tickets: r.tickets, documents: r.documents ?? 0, 'entry lines': r.lines ?? 0 }, figures }];
+}
+
+async function benchExportSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchExport } = await import('../server/exports/bench-export.ts');
+  const r = await benchExport({ entries: o.entries, dir: o.dir, log: o.log });
+  return [
+    {
+      title: `FEC export on ${r.engine}`,
+      params: { 'entry lines': r.lines, entries: r.entries, 'file bytes': r.fileBytes },
+      figures: [
+        fig('FEC export throughput', r.exportLinesPerSecond, 'lines/s', { floor: r.rawLinesPerSecond, note: `${r.exportSeconds.toFixed(2)} s; floor = writing the same lines to a bare stream${r.ratioToSqlFloor ? `; ${r.ratioToSqlFloor.toFixed(2)}× the bare SQL read + write` : ''}` }),
+      ],
+    },
+  ];
+}
+
+const RUNNERS: Record<BenchName, (o: BenchOptions) => Promise<BenchSection[]>> = {
+  till: benchTillSection,
+  intake: benchIntakeSection,
+  integrate: benchIntegrateSection,
+  post: benchPostSection,
+  export: benchExportSection,
+};
+
+export async function runBenches(which: BenchName[], o: BenchOptions): Promise<BenchSection[]> {
+  const sections: BenchSection[] = [];
+  for (const name of which) {
+    o.log(`— bench ${name}`);
+    const s = await RUNNERS[name](o);
+    for (const x of s) o.log(renderText(x));
+    sections.push(...s);
+  }
+  return sections;
+}
+
+const int = (v: string) => {
+  const n = Number(v.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n <= 0) throw new TillsyncError('usage', `"${v}" is not a positive whole number`);
+  return n;
+};
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('measure every part beside its raw floor and write BENCHMARKS.md (default sizes fit in about ten minutes)')
+    .argument('[which...]', `all (default) or some of: ${BENCHES.join(', ')}`)
+    .option('--tickets <n>', 'tickets for integrate and post', int, 1_000_000)
+    .option('--tills <n>', 'tills the tickets are spread over', int, 200)
+    .option('--articles <n>', 'articles loaded on the till', int, 50_000)
+    .option('--sales <n>', 'durable sales timed on the till', int, 5_000)
+    .option('--extract <n>', 'tickets in the extraction bench', int, 10_000)
+    .option('--intake-tickets <n>', 'tickets in the intake package', int, 100_000)
+    .option('--entries <n>', 'entry lines in the export bench', int, 200_000)
+    .option('--pg <url>', 'PostgreSQL admin URL to bench on (default: a throwaway local cluster when PostgreSQL is installed)')
+    .option('--no-pg', 'SQLite only')
+    .option('--out <file>', 'where to write the report', 'BENCHMARKS.md')
+    .action(
+      run<any>(async (opts, ctx, args) => {
+        const which = (args.length === 0 || args.includes('all') ? [...BENCHES] : args) as BenchName[];
+        const unknown = which.filter((w) => !BENCHES.includes(w));
+        if (unknown.length) throw new TillsyncError('usage', `unknown bench ${unknown.join(', ')}`, { hint: `choose among ${BENCHES.join(', ')}` });
+        const dir = mkdtempSync(join(tmpdir(), 'tillsync-bench-'));
+        mkdirSync(dir, { recursive: true });
+        let cluster: { url: string; stop(): void } | null = null;
+        let pg: string | undefined = opts.pg === true ? undefined : opts.pg;
+        try {
+          if (!pg && opts.pg !== false && which.some((w) => w === 'intake' || w === 'integrate')) {
+            const { findPgBin, startPgCluster } = await import('../server/db/pg-cluster.ts');
+            if (findPgBin()) {
+              cluster = await startPgCluster({ fsync: true });
+              pg = cluster.url;
+            } else ctx.say('PostgreSQL not installed: benching SQLite only');
+          }
+          const sections = await runBenches(which, { ...opts, pg, dir, log: (s: string) => ctx.say(s) });
+          const out = resolve(opts.out);
+          writeBenchmarks(out, sections);
+          return { data: { file: out, sections }, text: `\nwrote ${out}` };
+        } finally {
+          cluster?.stop();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+    );
+}

@@ -21,6 +21,7 @@ import { checkServerState, failedChecks, type DrillExpectation } from './drill-c
 import { DrillFailure } from './drill-failure.ts';
 import { dbTarget, judgeLanding, pickKillPlan, watchedRun, WorkEstimate, type Hit, type KillPlan, type KilledRun } from './drill-kill.ts';
 import { phaseArgs, phaseFingerprint, PIPELINE, runPhaseInProcess, unletterLatestPosting, type Phase, type PhaseInput } from './drill-phases.ts';
+import type { Db } from '../server/db/database.ts';
 import { initDrillServer, withDrillDb, type DrillServer } from './drill-server.ts';
 import { DRILL_STORE, RoundTickets, type RoundBatch } from './drill-tickets.ts';
 
@@ -40,6 +41,8 @@ export interface DrillOptions {
   log?: (line: string) => void;
   /** Told after each round (progress bars). */
   onRound?: (r: RoundReport) => void;
+  /** Tests only: damage the database after a round's rerun, to prove the checks catch it. */
+  faultForTest?: (round: number, db: Db) => Promise<void>;
 }
 
 export interface RoundReport {
@@ -124,17 +127,18 @@ export async function runDrills(opts: DrillOptions): Promise<DrillReport> {
     if (phase === 'post') expect.postedThrough = day;
   };
   const input = (day: string): PhaseInput => ({ data, day, files: pending.map((p) => p.file) });
-  const verify = async (round: number, phase: Phase | 'calibration', extra: Record<string, unknown> = {}) => {
+  const verify = async (round: number, phase: Phase | 'calibration', kill?: { plan: KillPlan; killedAtMs: number | null; hit: Hit }) => {
     const checks = await withDrillDb(server, (db) => checkServerState(db, expect));
     const failed = failedChecks(checks);
     if (failed.length) {
-      const where = Object.entries(extra).map(([k, v]) => `${k} ${v}`).join(', ');
-      throw new DrillFailure(`drill round ${round} (${phase}${where ? `, ${where}` : ''}, seed ${opts.seed}): ${failed[0].name}: ${failed[0].detail}${failed.length > 1 ? ` (+${failed.length - 1} more failed checks: ${failed.slice(1).map((c) => c.name).join('; ')})` : ''}`, {
+      const where = kill ? `, kill plan ${describePlan(kill.plan)}, killed at ${kill.killedAtMs === null ? 'never' : `${kill.killedAtMs} ms`}, hit ${kill.hit}` : '';
+      throw new DrillFailure(`drill round ${round} (${phase}${where}, seed ${opts.seed}): ${failed[0].name}: ${failed[0].detail}${failed.length > 1 ? ` (+${failed.length - 1} more failed checks: ${failed.slice(1).map((c) => c.name).join('; ')})` : ''}`, {
         drill: 'kill',
         seed: opts.seed,
         round,
         phase,
-        ...(extra as object),
+        killAtMs: kill?.killedAtMs ?? undefined,
+        hit: kill?.hit,
       });
     }
     return checks.length;
@@ -175,14 +179,13 @@ export async function runDrills(opts: DrillOptions): Promise<DrillReport> {
     const before = await fingerprint();
     const plan = pickKillPlan(r, estimates.get(phase)!);
     const killed = await watchedRun(args, { target, plan });
-    const context = { 'kill plan': describePlan(plan), 'killed at': killed.killedAtMs === null ? 'never' : `${killed.killedAtMs} ms` };
     if (killed.killedAtMs === null && killed.code !== 0) {
       throw new DrillFailure(`drill round ${round} (${phase}, seed ${opts.seed}): the command failed before any kill: ${(killed.stderr || killed.stdout).trim().split('\n').slice(-3).join(' ')}`, { drill: 'kill', seed: opts.seed, round, phase });
     }
     const afterKill = await fingerprint();
     const rerun = await watchedRun(args, { target });
     if (rerun.code !== 0) {
-      throw new DrillFailure(`drill round ${round} (${phase}, ${context['kill plan']}, seed ${opts.seed}): the rerun after the kill failed: ${(rerun.stderr || rerun.stdout).trim().split('\n').slice(-3).join(' ')}`, { drill: 'kill', seed: opts.seed, round, phase, killAtMs: killed.killedAtMs ?? undefined });
+      throw new DrillFailure(`drill round ${round} (${phase}, kill plan ${describePlan(plan)}, seed ${opts.seed}): the rerun after the kill failed: ${(rerun.stderr || rerun.stdout).trim().split('\n').slice(-3).join(' ')}`, { drill: 'kill', seed: opts.seed, round, phase, killAtMs: killed.killedAtMs ?? undefined });
     }
     const done = await fingerprint();
     const committed = afterKill === before ? 'none' : afterKill === done ? 'all' : 'part';
@@ -190,7 +193,8 @@ export async function runDrills(opts: DrillOptions): Promise<DrillReport> {
     if (committed === 'none' && done === before) landing.why += '; the phase had no work this round';
     if (committed === 'none') estimates.get(phase)!.observe(rerun);
     reached(phase, day);
-    const checks = await verify(round, phase, { ...context, hit: landing.hit });
+    if (opts.faultForTest) await withDrillDb(server, (db) => opts.faultForTest!(round, db));
+    const checks = await verify(round, phase, { plan, killedAtMs: killed.killedAtMs, hit: landing.hit });
     const report: RoundReport = {
       round,
       day,

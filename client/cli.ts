@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { run } from '../cli/output.ts';
 import { TillsyncError } from '../sync/errors.ts';
-import type { PackageKind } from '../sync/types.ts';
+import type { Closure, PackageKind } from '../sync/types.ts';
 import { registerApplyBaseCommand } from './apply-base-cli.ts';
 import { splitList } from './address-list.ts';
 import { forwardToTill, requireData, viaTill, withOwnStore } from './open-till.ts';
@@ -11,7 +11,6 @@ import { runningTill } from './lock.ts';
 import { closureText, statusText, ticketText } from './render.ts';
 import type { ExtractResult, TillStatus } from './till-service.ts';
 import type { StoredTicket } from './store/till-store.ts';
-import type { Closure } from '../sync/types.ts';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new TillsyncError('usage', 'till sell reads the sale as JSON on stdin', { hint: `e.g. echo '{"lines":[{"article":"A000001","qty":1}],"payments":[{"mode":"ESP","amount":"12.50"}]}' | tillsync till sell --data DIR` });
@@ -30,7 +29,7 @@ function parseJson(text: string, where: string): unknown {
 
 function intOption(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new TillsyncError('usage', `"${v}" is not a whole number`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${v}" is not a whole number`);
   return n;
 }
 

@@ -2,7 +2,8 @@
  * How a one-shot till command reaches the store: through the running `till start` when there is
  * one (forwarding), otherwise by taking the lock and opening the store itself for the command.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
 import { forwardToTill } from './forward.ts';
 import { acquireLock, runningTill, type LockInfo, type TillLock } from './lock.ts';
@@ -38,6 +39,10 @@ export async function withOwnStore<T>(data: string, command: string, fn: (svc: T
 
 /** Forwards to the running till when there is one, else runs locally. */
 export async function viaTill<T>(data: string, command: string, forward: (lock: LockInfo) => Promise<T>, local: (svc: TillService) => Promise<T>, opts: { checkHealth?: boolean } = {}): Promise<T> {
+  // Never create a store in a mistyped folder: only `till init` creates one.
+  if (!existsSync(join(data, 'store', 'till.kv'))) {
+    throw new TillsyncError('not-initialised', `no till in ${data}`, { hint: 'check --data, or run tillsync till init --data DIR --store S1 --till 01 first' });
+  }
   const deadline = Date.now() + 15_000;
   for (;;) {
     const running = runningTill(data);

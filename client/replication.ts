@@ -11,7 +11,7 @@
  *            index follows its change stream.
  *
  * A failing handler throws; RxDB waits `retryTime` and calls it again, and we double that time on
- * each failure (1 s → 30 s) and reset it on success, so a till whose server is away neither spins
+ * each failure (1 s → 10 s) and reset it on success, so a till whose server is away neither spins
  * nor waits long once it is back. Pushes wait in RxDB's queue: when the server answers again,
  * every unsynced ticket goes up by itself. Pulls have no server push channel: a timer asks RxDB to
  * RESYNC every `pullIntervalMs`, and right after tickets were accepted (to fetch their acks).
@@ -29,7 +29,7 @@ export interface ReplicationOptions {
   dataDir: string;
   /** Pull acks and base every … (default 5 s). */
   pullIntervalMs?: number;
-  /** First retry delay after a failure (default 1 s); doubles up to maxRetryMs (default 30 s). */
+  /** First retry delay after a failure (default 1 s); doubles up to maxRetryMs (default 10 s). */
   retryMs?: number;
   maxRetryMs?: number;
   /** Per request (default 15 s). */
@@ -75,7 +75,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
   if (!identity.serverUrl) throw new Error('no server configured');
   const server = identity.serverUrl;
   const baseRetry = opts.retryMs ?? 1000;
-  const maxRetry = opts.maxRetryMs ?? 30_000;
+  const maxRetry = opts.maxRetryMs ?? 10_000;
   const timeout = opts.requestTimeoutMs ?? 15_000;
   const tillId = `${identity.store}-${identity.till}`;
   const headers = { authorization: `Bearer ${identity.secret}`, [TILL_HEADER]: tillId };

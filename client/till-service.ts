@@ -35,7 +35,8 @@ export interface TillStatus {
   lastClosure: Pick<Closure, 'id' | 'seq' | 'closedAt' | 'day' | 'ticketCount' | 'firstNumber' | 'lastNumber' | 'total' | 'grandTotal'> | null;
   /** Tickets sold since the last closure. */
   openTickets: number;
-  articles: number;
+  /** Articles in memory (null for a one-shot command, which fetches them on demand). */
+  articles: number | null;
   customers: number;
   replication?: unknown;
 }
@@ -146,7 +147,7 @@ export class TillService {
       lastServerContact: this.store.lastServerContact,
       lastClosure: c ? { id: c.id, seq: c.seq, closedAt: c.closedAt, day: c.day, ticketCount: c.ticketCount, firstNumber: c.firstNumber, lastNumber: c.lastNumber, total: c.total, grandTotal: c.grandTotal } : null,
       openTickets: this.store.last.number - this.store.closedThrough,
-      articles: this.store.base.complete ? this.store.base.articlesByCode.size : -1,
+      articles: this.store.base.complete ? this.store.base.articlesByCode.size : null,
       customers: this.store.base.customers.size,
       ...(this.replicationStatus ? { replication: this.replicationStatus() } : {}),
     };

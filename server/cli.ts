@@ -14,6 +14,7 @@ const FEATURES: Record<string, () => Promise<Register>> = {
   exports: async () => (await import('./exports/cli.ts')).registerExportCommands,
   'base-files': async () => (await import('./base-files/cli.ts')).registerBaseFileCommands,
   web: async () => (await import('./web/cli.ts')).registerWebCommands,
+  nightly: async () => (await import('./nightly-cli.ts')).registerNightlyCommand,
 };
 
 const VERB_OWNER: Record<string, string> = {
@@ -36,6 +37,7 @@ const VERB_OWNER: Record<string, string> = {
   'publish-base': 'base-files',
   'base-key': 'base-files',
   user: 'web',
+  nightly: 'nightly',
 };
 
 export async function registerServerCommands(server: Command, verb?: string): Promise<void> {

@@ -58,6 +58,7 @@ async function api(method, path, body, signal) {
 // ---------- state ----------
 const state = {
   lines: [], // { article, label, barcode, qtyText, qtyMilli, unitPrice, ret }
+  settlements: [], // { kind: 'invoice' | 'deposit', ref, amount }
   customer: null, // { code, name }
   payments: [], // { mode, label, amount }
   returnMode: false,
@@ -67,7 +68,8 @@ const state = {
 };
 
 function dueCents() {
-  return state.lines.reduce((s, l) => s + (l.ret ? -1n : 1n) * lineCents(l.qtyMilli, cents(l.unitPrice)), 0n);
+  const goods = state.lines.reduce((s, l) => s + (l.ret ? -1n : 1n) * lineCents(l.qtyMilli, cents(l.unitPrice)), 0n);
+  return goods + state.settlements.reduce((s, x) => s + cents(x.amount), 0n);
 }
 const paidCents = () => state.payments.reduce((s, p) => s + cents(p.amount), 0n);
 
@@ -320,7 +322,7 @@ function addPayment(mode) {
   const label = mode.label ?? mode.code;
   const typed = $('pay-amount').value.trim();
   if (typed && !MONEY_RE.test(typed)) return say(`Invalid amount "${typed}": use digits and at most two decimals.`);
-  if (left === 0n) return say(state.lines.length ? 'Nothing left to pay: validate the sale.' : 'Scan an article first.');
+  if (left === 0n) return say(state.lines.length + state.settlements.length ? 'Nothing left to pay: validate the sale.' : 'Scan an article first.');
   // A refund (returns worth more than the sale) is paid back: typed amounts count as money given back.
   const sign = left < 0n ? -1n : 1n;
   let amount = typed ? sign * (cents(typed) < 0n ? -cents(typed) : cents(typed)) : left;
@@ -359,7 +361,20 @@ function renderSale() {
       ),
     ),
   );
-  $('no-lines').hidden = state.lines.length > 0;
+  tbody.append(
+    ...state.settlements.map((x, i) =>
+      el(
+        'tr',
+        { class: 'settlement', 'data-settlement': x.ref },
+        el('td', {}, x.kind === 'invoice' ? `Payment of invoice ${x.ref}` : `Deposit on order ${x.ref}`),
+        el('td', { class: 'num' }, ''),
+        el('td', { class: 'num' }, ''),
+        el('td', { class: 'num' }, x.amount),
+        el('td', {}, el('button', { type: 'button', class: 'small', title: 'Remove', onclick: () => { state.settlements.splice(i, 1); renderSale(); } }, '×')),
+      ),
+    ),
+  );
+  $('no-lines').hidden = state.lines.length + state.settlements.length > 0;
   const due = dueCents();
   const left = due - paidCents();
   $('total').textContent = fmtCents(due);
@@ -373,11 +388,12 @@ function renderSale() {
   $('pay-amount').placeholder = fmtCents(left);
   $('change').hidden = !state.change;
   $('change-amount').textContent = state.change ? fmtCents(state.change) : '';
-  $('validate').disabled = state.busy || state.lines.length === 0 || left !== 0n;
+  $('validate').disabled = state.busy || state.lines.length + state.settlements.length === 0 || left !== 0n;
 }
 
 function resetSale() {
   state.lines = [];
+  state.settlements = [];
   state.payments = [];
   state.customer = null;
   state.change = 0n;
@@ -464,6 +480,7 @@ async function validateSale() {
     const body = {
       customer: state.customer?.code,
       lines: state.lines.map((l) => ({ article: l.article, qty: l.qtyText, unitPrice: l.unitPrice, ...(l.ret ? { return: true } : {}) })),
+      settlements: state.settlements.map((x) => ({ kind: x.kind, ref: x.ref, amount: x.amount })),
       payments: state.payments.map((p) => ({ mode: p.mode, amount: p.amount, ...(p.ref ? { ref: p.ref } : {}) })),
     };
     const ticket = await api('POST', '/api/till/sell', body);
@@ -487,7 +504,7 @@ async function showTickets() {
     const table = el(
       'table',
       { class: 'tickets-list', id: 'tickets-list' },
-      el('thead', {}, el('tr', {}, el('th', {}, 'Ticket'), el('th', {}, 'Sold at'), el('th', {}, 'Customer'), el('th', { class: 'num' }, 'Total'), el('th', {}, ''), el('th', {}, ''))),
+      el('thead', {}, el('tr', {}, el('th', {}, 'Ticket'), el('th', {}, 'Sold at'), el('th', {}, 'Customer'), el('th', { class: 'num' }, 'Total'), el('th', {}, ''), el('th', {}, 'Server'), el('th', {}, ''))),
       el(
         'tbody',
         {},
@@ -500,6 +517,7 @@ async function showTickets() {
             el('td', {}, t.customer ?? ''),
             el('td', { class: 'num' }, t.totals?.due ?? ''),
             el('td', { class: 'deg' }, t.degraded ? 'degraded' : ''),
+            el('td', { class: 'sync' }, t.documentNumber ? `document ${t.documentNumber}` : t.acknowledgedAt ? 'received' : t.packagedIn ? `in ${t.packagedIn}` : 'not yet'),
             el('td', {}, el('button', { type: 'button', class: 'small', onclick: () => openSheet(`Ticket ${t.id}`, receipt(receiptText(t), 'printed-ticket'), { print: true }) }, 'Show')),
           ),
         ),
@@ -530,6 +548,26 @@ function closeDay() {
 
 function field(label, input) {
   return el('label', { class: 'field' }, label, input);
+}
+
+/** Money taken that is not goods: an invoice paid (fully or partly) or a deposit on an order. */
+function settlementSheet() {
+  const kind = el('select', { id: 'settlement-kind' }, el('option', { value: 'invoice' }, 'Payment of an invoice'), el('option', { value: 'deposit' }, 'Deposit on a customer order'));
+  const ref = el('input', { type: 'text', id: 'settlement-ref', placeholder: 'invoice or order number' });
+  const amount = el('input', { type: 'text', id: 'settlement-amount', inputmode: 'decimal', placeholder: '0.00' });
+  openSheet('Invoice payment or deposit', el('div', { class: 'form' }, field('What', kind), field('Number', ref), field('Amount', amount)), {
+    confirm: {
+      label: 'Add',
+      run: () => {
+        const a = amount.value.trim();
+        if (!ref.value.trim()) return say('Type the invoice or order number.');
+        if (!MONEY_RE.test(a) || cents(a) <= 0n) return say(`Invalid amount "${a}": use a positive amount with at most two decimals.`);
+        state.settlements.push({ kind: kind.value, ref: ref.value.trim(), amount: fmtCents(cents(a)) });
+        if (!state.customer) say('An invoice payment or a deposit names a customer: look the customer up below.', true);
+        renderSale();
+      },
+    },
+  });
 }
 
 /** Extract: write a TicDep (untransferred) or TicDeg (degraded) package of this till's tickets. */
@@ -634,6 +672,7 @@ function wire() {
   $('show-tickets').addEventListener('click', showTickets);
   $('close-day').addEventListener('click', closeDay);
   $('extract').addEventListener('click', extractSheet);
+  $('add-settlement').addEventListener('click', settlementSheet);
   $('send').addEventListener('click', sendSheet);
   $('sheet-close').addEventListener('click', closeSheet);
   $('sheet-print').addEventListener('click', () => window.print());

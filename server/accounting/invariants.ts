@@ -12,6 +12,7 @@
  */
 import { D, fmt, fromMinor, money, splitInclusive, type Dec, type Decimals, type RoundingRules } from '../../sync/money.ts';
 import { SplitCache } from './split-cache.ts';
+import { addUnits, toUnits, unitsDec, unitsOf, type Units } from './units.ts';
 import type { EntryDraft, PostingDocument, PostingTicket, RoundingAdjustment } from './ledger-types.ts';
 import type { AccountingMapping } from './mapping.ts';
 import type { LetteringPlan } from './lettering.ts';
@@ -39,7 +40,7 @@ export class InvariantLedger {
   private expectedNet = new Map<string, Dec>();
   private postedNet = new Map<string, Dec>();
   private badAdjustments: string[] = [];
-  private moneyIn: Dec = new D(0);
+  private moneyIn: Units = 0;
   private treasuryMoves: Dec = new D(0);
   private lettered = 0;
   private partial = 0;
@@ -61,31 +62,33 @@ export class InvariantLedger {
     const posted = new Map<number, PostingDocument>();
     for (const doc of docs) if (doc.kind !== 'delivery-note' || m.posting.deliveryNotes === 'post') posted.set(doc.id, doc);
     const handled = new Set(docs.map((x) => x.id));
-    const goodsByDoc = new Map<number, Dec>();
-    const linesByDoc = new Map<number, PostingTicket['lines']>();
+    const goodsByDoc = new Map<number, Units>();
+    const linesByDoc = new Map<number, PostingTicket['lines'][]>();
     const moneyModes = new Set(Object.entries(m.paymentModes).filter(([, p]) => !p.credit && !p.depositVoucher).map(([c]) => c));
     for (const t of tickets) {
       const counts = t.documentId !== null ? handled.has(t.documentId) : looseTicketIds.has(t.id);
-      if (counts) for (const p of t.payments) if (moneyModes.has(p.mode)) this.moneyIn = this.moneyIn.plus(p.amount);
+      if (counts) for (const p of t.payments) if (moneyModes.has(p.mode)) this.moneyIn = addUnits(this.moneyIn, toUnits(p.amount) ?? unitsOf(new D(p.amount)));
       if (t.documentId === null || !posted.has(t.documentId)) continue;
-      goodsByDoc.set(t.documentId, (goodsByDoc.get(t.documentId) ?? new D(0)).plus(t.goods));
+      goodsByDoc.set(t.documentId, addUnits(goodsByDoc.get(t.documentId) ?? 0, toUnits(t.goods) ?? unitsOf(new D(t.goods))));
       const l = linesByDoc.get(t.documentId);
-      if (l) l.push(...t.lines);
-      else linesByDoc.set(t.documentId, [...t.lines]);
+      if (l) l.push(t.lines);
+      else linesByDoc.set(t.documentId, [t.lines]);
     }
     const expectCustomer = new Map<string, Dec>();
     for (const doc of posted.values()) {
       const total = signedTotal(doc);
       this.docTotals = this.docTotals.plus(total);
       this.docRounded = this.docRounded.plus(money(total, d));
-      this.ticketGoods = this.ticketGoods.plus(goodsByDoc.get(doc.id) ?? 0);
+      this.ticketGoods = this.ticketGoods.plus(unitsDec(goodsByDoc.get(doc.id) ?? 0));
       expectCustomer.set(doc.number, money(total, d));
       // Independent recomputation of net and VAT per code from the ticket lines.
       const byCode = new Map<string, { rate: string; incl: string[] }>();
-      for (const l of linesByDoc.get(doc.id) ?? []) {
-        const g = byCode.get(l.vatCode) ?? { rate: l.vatRate, incl: [] };
-        g.incl.push(l.inclVat);
-        byCode.set(l.vatCode, g);
+      for (const ls of linesByDoc.get(doc.id) ?? []) {
+        for (const l of ls) {
+          const g = byCode.get(l.vatCode) ?? { rate: l.vatRate, incl: [] };
+          g.incl.push(l.inclVat);
+          byCode.set(l.vatCode, g);
+        }
       }
       for (const [code, g] of byCode) {
         const exportCode = m.vat[code]?.vatCode ?? code;
@@ -111,7 +114,9 @@ export class InvariantLedger {
       }
     }
     for (const a of adjustments) {
-      const tolerance = new D(10).pow(-d).times(Math.max(1, [...linesByDoc.entries()].find(([id]) => posted.get(id)?.number === a.document)?.[1].length ?? 1));
+      const doc = [...posted.values()].find((x) => x.number === a.document);
+      const lineCount = (doc ? linesByDoc.get(doc.id) ?? [] : []).reduce((n, ls) => n + ls.length, 0);
+      const tolerance = new D(10).pow(-d).times(Math.max(1, lineCount));
       if (a.amount.abs().gt(tolerance)) this.badAdjustments.push(`${a.document}: ${a.amount.toFixed()} is more than rounding`);
       if (a.placement === 'first-tax' && a.vatCode) add(this.expectedVat, a.vatCode, a.amount);
       if (a.placement === 'first-line' && a.vatCode) add(this.expectedNet, a.vatCode, a.amount);
@@ -180,7 +185,7 @@ export class InvariantLedger {
       },
       { name: 'VAT per code = Σ line VAT', ok: !vat.bad.length && !this.badAdjustments.length, detail: vat.bad.length || this.badAdjustments.length ? list([...vat.bad, ...this.badAdjustments]) : vat.out.join(', ') || 'no VAT posted' },
       { name: 'net per code = Σ line net', ok: !net.bad.length, detail: net.bad.length ? list(net.bad) : net.out.join(', ') || 'no sales posted' },
-      { name: 'money received = treasury movements', ok: this.moneyIn.eq(this.treasuryMoves), detail: `payments ${this.moneyIn.toFixed()} / treasury ${fmt(this.treasuryMoves, d)}` },
+      { name: 'money received = treasury movements', ok: unitsDec(this.moneyIn).eq(this.treasuryMoves), detail: `payments ${fmt(unitsDec(this.moneyIn), d)} / treasury ${fmt(this.treasuryMoves, d)}` },
       { name: 'lettered groups sum to zero', ok: !this.badGroups.length, detail: this.badGroups.length ? list(this.badGroups) : `${this.lettered} group(s) lettered, ${this.partial} partial` },
     ];
   }

@@ -50,24 +50,24 @@ describe('lettering plan', () => {
 });
 
 describe('settlement items', () => {
-  const receivable = { id: 1, kind: 'receivable' as const, customer: 'C0000001', thirdParty: 'C0000001', documentNumber: 'F1', ticketId: 'S1-01-00000007', mode: 'CRED', state: 'C10', amount: new D('248.69'), open: new D('248.69'), day: '2026-11-02' };
+  const receivable = { id: 1, kind: 'receivable' as const, customer: 'C0000001', thirdParty: 'C0000001', documentNumber: 'F1', ticketId: 'S1-01-00000007', mode: 'CRED', state: 'C10', amount: 2486900, open: 2486900, day: '2026-11-02' };
 
   it('seed: 248.69 paid 100.69 → the C10 item closed, a C10 item of 148.00 opened', () => {
-    const plan = planSettlements([receivable], [], [{ kind: 'receivable', ref: 'F1', amount: new D('100.69'), ticketId: 'S1-01-00000009', day: '2026-11-03' }]);
+    const plan = planSettlements([receivable], [], [{ kind: 'receivable', ref: 'F1', amount: 1006900, ticketId: 'S1-01-00000009', day: '2026-11-03' }]);
     expect(plan.closeIds).toEqual([1]);
-    expect(plan.items.map((i) => [i.kind, i.state, i.open.toFixed(2), i.parent])).toEqual([['receivable', 'C10', '148.00', { db: 1 }]]);
+    expect(plan.items.map((i) => [i.kind, i.state, i.open, i.parent])).toEqual([['receivable', 'C10', 1480000, { db: 1 }]]);
     expect(plan.warnings).toEqual([]);
   });
 
   it('paying more than is open warns and names the ticket', () => {
-    const plan = planSettlements([receivable], [], [{ kind: 'receivable', ref: 'F1', amount: new D('300.00'), ticketId: 'S1-01-00000009', day: '2026-11-03' }]);
+    const plan = planSettlements([receivable], [], [{ kind: 'receivable', ref: 'F1', amount: 3000000, ticketId: 'S1-01-00000009', day: '2026-11-03' }]);
     expect(plan.items).toEqual([]);
     expect(plan.warnings[0].message).toBe("ticket S1-01-00000009: invoice F1 has no open receivable for 51.31; the amount stays on the customer's account");
   });
 
   it('a deposit made and used in the same run is closed by it', () => {
-    const created = [{ kind: 'deposit' as const, customer: 'C0000002', thirdParty: 'C0000002', documentNumber: '10001651', ticketId: 'S1-01-00000001', mode: 'CB', state: 'APV', amount: new D(100), open: new D(100), day: '2026-11-02' }];
-    const plan = planSettlements([], created, [{ kind: 'deposit', ref: '10001651', amount: new D(100), ticketId: 'S1-01-00000002', day: '2026-11-02' }]);
+    const created = [{ kind: 'deposit' as const, customer: 'C0000002', thirdParty: 'C0000002', documentNumber: '10001651', ticketId: 'S1-01-00000001', mode: 'CB', state: 'APV', amount: 1000000, open: 1000000, day: '2026-11-02' }];
+    const plan = planSettlements([], created, [{ kind: 'deposit', ref: '10001651', amount: 1000000, ticketId: 'S1-01-00000002', day: '2026-11-02' }]);
     expect(plan.items.map((i) => [i.kind, i.closed])).toEqual([['deposit', true]]);
   });
 });

@@ -82,7 +82,7 @@ export function toPostingTicket(row: { id: string; document_id: number | null; d
     customer: t.customer,
     documentId: row.document_id === null ? null : Number(row.document_id),
     documentNumber: row.document_number,
-    lines: t.lines.map((l) => ({ vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat })),
+    lines: t.lines,
     settlements: t.settlements ?? [],
     payments: t.payments ?? [],
     goods: t.totals.inclVat,

@@ -7,6 +7,7 @@ import { InvariantLedger, brokenChecks } from './invariants.ts';
 import type { PostingInput } from './posting.ts';
 import type { PostingOptions } from './posting.ts';
 import { D } from '../../sync/money.ts';
+import { unitsText } from './units.ts';
 
 function post(input: PostingInput, opts: PostingOptions) {
   const r = postDocuments(input, opts);
@@ -36,7 +37,7 @@ describe('direct posting, seed VAT splits', () => {
           `  410000/0000002 C ${incl} #F1`,
         ].join('\n'),
       );
-      expect(r.settlements.map((s) => [s.kind, s.mode, s.state, s.amount.toFixed(2), s.open.toFixed(2)])).toEqual([['payment', 'CB', 'BPV', incl, '0.00']]);
+      expect(r.settlements.map((s) => [s.kind, s.mode, s.state, unitsText(s.amount, 2), unitsText(s.open, 2)])).toEqual([['payment', 'CB', 'BPV', incl, '0.00']]);
       expect(brokenChecks(r.checks)).toEqual([]);
     });
   }
@@ -100,7 +101,7 @@ describe('settlements', () => {
     const d = doc('10001434', '248.69', { customer: 'C0000001' });
     const r = post({ documents: [d], tickets: [ticket({ number: 7, doc: d, lines: ['VN 248.69'], payments: ['CRED 248.69'] })] }, options());
     expect(r.entries.map((e) => e.kind)).toEqual(['sales']);
-    expect(r.settlements.map((s) => [s.kind, s.mode, s.state, s.documentNumber, s.open.toFixed(2)])).toEqual([['receivable', 'CRED', 'C10', '10001434', '248.69']]);
+    expect(r.settlements.map((s) => [s.kind, s.mode, s.state, s.documentNumber, unitsText(s.open, 2)])).toEqual([['receivable', 'CRED', 'C10', '10001434', '248.69']]);
   });
 
   it('invoice settled at the till: credited under the invoice number, consuming its receivable', () => {
@@ -110,8 +111,8 @@ describe('settlements', () => {
       options(),
     );
     expect(r.text).toContain('30 2026-11-02 10001440 Règlements caisse 01 du 2026-11-02 - Dupont Bâtiment\n  511000 D 112.69\n  411000/C0000001 C 100.69 #10001434\n  411000/C0000001 C 12.00 #10001440');
-    expect(r.consumptions.map((c) => [c.kind, c.ref, c.amount.toFixed(2)])).toEqual([['receivable', '10001434', '100.69']]);
-    expect(r.settlements.map((s) => [s.state, s.documentNumber, s.amount.toFixed(2)])).toEqual([
+    expect(r.consumptions.map((c) => [c.kind, c.ref, unitsText(c.amount, 2)])).toEqual([['receivable', '10001434', '100.69']]);
+    expect(r.settlements.map((s) => [s.state, s.documentNumber, unitsText(s.amount, 2)])).toEqual([
       ['BPV', '10001434', '100.69'],
       ['BPV', '10001440', '12.00'],
     ]);
@@ -132,7 +133,7 @@ describe('settlements', () => {
     expect(r.errors).toEqual([]);
     expect(r.postedLooseTickets).toEqual(['S1-01-00000005']);
     expect(r.text).toContain('30 2026-11-02 10001652 Règlements caisse 01 du 2026-11-02 - Martin & Fils\n  511000 D 664.00\n  419100/C0000002 C 100.00 #10001651\n  419100/C0000002 D 100.00 #10001651\n  411000/C0000002 C 664.00 #10001652');
-    expect(r.settlements.map((s) => [s.kind, s.mode, s.state, s.open.toFixed(2)])).toEqual([
+    expect(r.settlements.map((s) => [s.kind, s.mode, s.state, unitsText(s.open, 2)])).toEqual([
       ['deposit', 'CB', 'APV', '100.00'],
       ['payment', 'ACP', 'APV', '0.00'],
       ['payment', 'CB', 'BPV', '0.00'],
@@ -155,7 +156,7 @@ describe('settlements', () => {
         '  531000 C 24.00',
       ].join('\n'),
     );
-    expect(r.settlements.map((s) => [s.mode, s.amount.toFixed(2)])).toEqual([['ESP', '-24.00']]);
+    expect(r.settlements.map((s) => [s.mode, unitsText(s.amount, 2)])).toEqual([['ESP', '-24.00']]);
     expect(brokenChecks(r.checks)).toEqual([]);
   });
 
@@ -177,7 +178,7 @@ describe('settlements', () => {
     m.posting.deliveryNotes = 'post';
     const r2 = post({ documents: [d], tickets: [t] }, options({ mapping: m }));
     expect(r2.entries.map((e) => e.kind)).toEqual(['sales', 'treasury']);
-    expect(r2.settlements.map((s) => [s.kind, s.open.toFixed(2)])).toEqual([
+    expect(r2.settlements.map((s) => [s.kind, unitsText(s.open, 2)])).toEqual([
       ['payment', '0.00'],
       ['receivable', '50.00'],
     ]);
@@ -197,7 +198,7 @@ describe('errors as data', () => {
     );
     expect(r.postedDocuments.map((x) => x.number)).toEqual(['F1']);
     expect(r.leftOut.map((x) => x.number)).toEqual(['F2']);
-    expect(r.errors[0].message).toMatch(/document F2: ticket S1-01-00000002: payments 9 do not equal goods \+ settlements 10/);
+    expect(r.errors[0].message).toMatch(/document F2: ticket S1-01-00000002: payments 9.00 do not equal goods \+ settlements 10/);
     expect(r.errors[0].ref.ticket).toBe('S1-01-00000002');
   });
 

@@ -294,29 +294,30 @@ function lineOf(side: Side, key: string | null, cust: CustomerAccount) {
   }
 }
 
+function item(t: PostingTicket, cust: CustomerAccount, kind: SettlementDraft['kind'], documentNumber: string | null, mode: string, state: string, amount: number, open: number): SettlementDraft {
+  return { kind, customer: t.customer, thirdParty: cust.thirdParty, documentNumber, ticketId: t.id, mode, state, amount, open, day: t.day };
+}
+
 /**
  * One effet per payment (per part of a payment, when it pays several things): the mode's state,
  * nothing left open. Credit sales leave a receivable open in their waiting state (C10); deposits
  * stay open until a voucher uses them. Paying an invoice or using a voucher consumes those.
  */
 function settlementsOf(t: PostingTicket, tf: TicketFlows, cust: CustomerAccount, m: AccountingMapping, out: PostingResult, receivableDoc: string | null): void {
-  const item = (kind: SettlementDraft['kind'], documentNumber: string | null, mode: string, state: string, amount: number, open: number): SettlementDraft => ({
-    kind, customer: t.customer, thirdParty: cust.thirdParty, documentNumber, ticketId: t.id, mode, state, amount, open, day: t.day,
-  });
   for (const fl of tf.flows) {
     const { debit: from, credit: to } = fl;
     if (from.role === 'treasury' && to.role === 'deposit') {
-      out.settlements.push(item('deposit', to.key, from.mode!, m.deposits.state, fl.amount, fl.amount));
+      out.settlements.push(item(t, cust, 'deposit', to.key, from.mode!, m.deposits.state, fl.amount, fl.amount));
     } else if (from.role === 'treasury' || from.role === 'voucher') {
-      out.settlements.push(item('payment', to.key, from.mode!, m.paymentModes[from.mode!].state, fl.amount, 0));
+      out.settlements.push(item(t, cust, 'payment', to.key, from.mode!, m.paymentModes[from.mode!].state, fl.amount, 0));
     } else if (to.role === 'treasury') {
       // Money paid back to the customer (a return refunded): a negative payment effet.
-      out.settlements.push(item('payment', from.key, to.mode!, m.paymentModes[to.mode!].state, -fl.amount, 0));
+      out.settlements.push(item(t, cust, 'payment', from.key, to.mode!, m.paymentModes[to.mode!].state, -fl.amount, 0));
     }
     if (from.role === 'voucher') out.consumptions.push({ kind: 'deposit', ref: from.key!, amount: fl.amount, ticketId: t.id, day: t.day });
     if (to.role === 'invoice') out.consumptions.push({ kind: 'receivable', ref: to.key!, amount: fl.amount, ticketId: t.id, day: t.day });
   }
   if (receivableDoc) {
-    for (const c of tf.credit) out.settlements.push(item('receivable', receivableDoc, c.mode, m.paymentModes[c.mode].state, c.amount, c.amount));
+    for (const c of tf.credit) out.settlements.push(item(t, cust, 'receivable', receivableDoc, c.mode, m.paymentModes[c.mode].state, c.amount, c.amount));
   }
 }

@@ -15,18 +15,24 @@ export interface MinorSplit {
 const LIMIT = 200_000;
 
 export class SplitCache {
-  private readonly map = new Map<string, MinorSplit>();
+  private readonly byRate = new Map<string, Map<string, MinorSplit>>();
+  private size = 0;
 
   constructor(private readonly decimals: Decimals) {}
 
   split(inclVat: string, rate: string): MinorSplit {
-    const key = `${rate}|${inclVat}`;
-    let r = this.map.get(key);
+    let m = this.byRate.get(rate);
+    if (!m) this.byRate.set(rate, (m = new Map()));
+    let r = m.get(inclVat);
     if (!r) {
       const s = splitInclusive(inclVat, rate, this.decimals);
       r = { incl: toMinor(s.inclVat, this.decimals), net: toMinor(s.exclVat, this.decimals), vat: toMinor(s.vat, this.decimals) };
-      if (this.map.size >= LIMIT) this.map.clear();
-      this.map.set(key, r);
+      if (++this.size > LIMIT) {
+        this.byRate.clear();
+        this.size = 0;
+        this.byRate.set(rate, (m = new Map()));
+      }
+      m.set(inclVat, r);
     }
     return r;
   }

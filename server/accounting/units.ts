@@ -11,8 +11,21 @@ export type Units = number;
 export const SCALE = 4;
 const ONE = 10_000;
 
+const known = new Map<string, Units | null>();
+
 /** "12.5" → 125000; null when the text has more than 4 decimals or is not a plain decimal. */
 export function toUnits(text: string): Units | null {
+  // The same few thousand amounts come back all day: remember them.
+  let u = known.get(text);
+  if (u === undefined) {
+    u = parseUnits(text);
+    if (known.size > 100_000) known.clear();
+    known.set(text, u);
+  }
+  return u;
+}
+
+function parseUnits(text: string): Units | null {
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) return null;
   const frac = m[3] ?? '';

@@ -56,12 +56,15 @@ export interface ApplyOptions {
   sqlite?: BetterSqlite3.Database;
 }
 
-/** Pure part: shape, identity, enrolment, hash — and copies of one id inside the batch. */
-export function prepareTickets(tickets: unknown[], enrolled: Set<string>, expectTill?: string): PreparedTickets {
+/**
+ * Pure part: shape, identity, enrolment, hash — and copies of one id inside the batch.
+ * `hashesVerified` only for tickets whose hashes were recomputed a moment ago (readTicketPackage).
+ */
+export function prepareTickets(tickets: unknown[], enrolled: Set<string>, expectTill?: string, hashesVerified = false): PreparedTickets {
   const byId = new Map<string, CheckedTicket>();
   const out: PreparedTickets = { candidates: [], batchDuplicates: [], batchConflicts: [], rejected: [] };
   for (const raw of tickets) {
-    const v = checkTicket(raw, expectTill);
+    const v = checkTicket(raw, expectTill, hashesVerified);
     if (!v.ok) {
       out.rejected.push({ id: v.id, reason: v.reason });
       continue;

@@ -116,69 +116,84 @@ export function compareDocuments(a: PlannedDocument, b: PlannedDocument): number
   return KIND_ORDER.get(a.kind)! - KIND_ORDER.get(b.kind)!;
 }
 
-export class DocumentGrouper {
+/**
+ * First step, row by row in (store, till, number) order: the chain state (each row's predecessor),
+ * the selection and the exclusions. Rows outside the selection only serve the chain check.
+ */
+export class TicketSelector {
   private readonly excluded: Set<string>;
-  private currentTill: string | null = null;
-  private open = new Map<string, OpenDocument>();
-  private completed: PlannedDocument[] = [];
-  private withoutGoods: string[] = [];
-  private errors: DataError[] = [];
   private prev: { till: string; number: number; hash: string } | null = null;
-  readonly stats: GroupingStats = { selected: 0, excluded: 0, leftOut: 0, inDocuments: 0, withoutGoods: 0, unverifiedLinks: 0 };
+  selected = 0;
+  excludedCount = 0;
 
-  constructor(
-    readonly refs: IntegrationRefs,
-    private readonly filters: IntegrationFilters,
-  ) {
+  constructor(private readonly filters: IntegrationFilters) {
     this.excluded = new Set(filters.exclude ?? []);
   }
 
-  /**
-   * First step for one row (rows must come in (store, till, number) order): chain state, selection,
-   * exclusions. Returns the check to make, or null when the row only serves the chain check.
-   */
+  /** The check to make on this row, or null. */
   select(row: SourceRow): CheckTask | null {
     const till = `${row.store}-${row.till}`;
-    if (till !== this.currentTill) {
-      this.closeTill();
-      this.currentTill = till;
-    } else if (this.prev && row.number <= this.prev.number) {
+    if (this.prev && this.prev.till === till && row.number <= this.prev.number) {
       throw new Error(`integration rows out of order: ${row.id} after number ${this.prev.number}`);
     }
     const link: Link = this.prev && this.prev.till === till ? { number: this.prev.number, hash: this.prev.hash } : null;
     this.prev = { till, number: row.number, hash: row.hash };
     if (!isSelected(row, this.filters)) return null;
-    this.stats.selected += 1;
+    this.selected += 1;
     if (this.excluded.has(row.id)) {
-      this.stats.excluded += 1;
+      this.excludedCount += 1;
       return null;
     }
     return { row, link };
   }
+}
 
-  /** Second step, in the same order as select(): the verdict on a selected row (made here or in a worker). */
-  accept(task: CheckTask, verdict: Verdict): void {
-    const { row } = task;
-    if (!verdict.ok) {
-      this.stats.leftOut += 1;
-      this.errors.push({ source: 'integration', message: `ticket ${row.id} left out of integration: ${verdict.reasons.join('; ')}`, ref: { ticket: row.id, till: `${row.store}-${row.till}` } });
-      return;
-    }
-    if (verdict.linkUnverified) this.stats.unverifiedLinks += 1;
-    this.place(verdict.ticket);
+/** Which ticket a verdict is about (all the grouper needs of a refused one). */
+export interface TicketRef {
+  id: string;
+  store: string;
+  till: string;
+}
+
+/**
+ * Second step, in the same order: verdicts in, documents out. The documents of a till are complete
+ * when the next till starts (or closeTill() is called), and only then leave the grouper.
+ */
+export class DocumentGrouper {
+  private currentTill: string | null = null;
+  private open = new Map<string, OpenDocument>();
+  private completed: PlannedDocument[] = [];
+  private withoutGoods: string[] = [];
+  private errors: DataError[] = [];
+  private readonly counts = { leftOut: 0, inDocuments: 0, withoutGoods: 0, unverifiedLinks: 0 };
+
+  /** `selector`: where the selection counts come from (the one this run's rows went through). */
+  constructor(private readonly selector: { selected: number; excludedCount: number }) {}
+
+  get stats(): GroupingStats {
+    return { selected: this.selector.selected, excluded: this.selector.excludedCount, ...this.counts };
   }
 
-  /** Both steps at once, checking in this thread. */
-  add(row: SourceRow): void {
-    const task = this.select(row);
-    if (task) this.accept(task, ticketVerdict(task.row, task.link, this.refs));
+  accept(ref: TicketRef, verdict: Verdict): void {
+    const till = `${ref.store}-${ref.till}`;
+    if (till !== this.currentTill) {
+      this.closeTill();
+      this.currentTill = till;
+    }
+    if (!verdict.ok) {
+      this.counts.leftOut += 1;
+      this.errors.push({ source: 'integration', message: `ticket ${ref.id} left out of integration: ${verdict.reasons.join('; ')}`, ref: { ticket: ref.id, till } });
+      return;
+    }
+    if (verdict.linkUnverified) this.counts.unverifiedLinks += 1;
+    this.place(verdict.ticket);
   }
 
   private place(t: AcceptedTicket): void {
     const kind = t.kind;
     if (kind === null) {
       this.withoutGoods.push(t.id);
-      this.stats.withoutGoods += 1;
+      this.counts.withoutGoods += 1;
       return;
     }
     const key = `${t.day}\u0000${t.customer}\u0000${kind}`;
@@ -204,7 +219,7 @@ export class DocumentGrouper {
       acc.vat.add(v.vat);
       acc.incl.add(v.inclVat);
     }
-    this.stats.inDocuments += 1;
+    this.counts.inDocuments += 1;
   }
 
   /** The current till has no more rows: its documents are complete (also done on the next till's first row). */
@@ -232,11 +247,28 @@ export class DocumentGrouper {
   }
 }
 
+/** Selector, checks and grouper in this thread, row by row: the reference pipeline. */
+export class InlineGrouping {
+  readonly selector: TicketSelector;
+  readonly grouper: DocumentGrouper;
+  constructor(
+    readonly refs: IntegrationRefs,
+    filters: IntegrationFilters,
+  ) {
+    this.selector = new TicketSelector(filters);
+    this.grouper = new DocumentGrouper(this.selector);
+  }
+  add(row: SourceRow): void {
+    const task = this.selector.select(row);
+    if (task) this.grouper.accept(task.row, ticketVerdict(task.row, task.link, this.refs));
+  }
+}
+
 /** The grouping of a whole set of tickets at once (sorted here), for previews and tests. */
 export function planDocuments(rows: SourceRow[], base: BaseData | IntegrationRefs, filters: IntegrationFilters): GroupingResult {
   const refs = 'customers' in base && base.customers instanceof Set ? (base as IntegrationRefs) : buildRefs(base as BaseData);
-  const g = new DocumentGrouper(refs, filters);
+  const g = new InlineGrouping(refs, filters);
   const sorted = [...rows].sort((a, b) => (a.store !== b.store ? (a.store < b.store ? -1 : 1) : a.till !== b.till ? (a.till < b.till ? -1 : 1) : a.number - b.number));
   for (const r of sorted) g.add(r);
-  return g.finish();
+  return g.grouper.finish();
 }

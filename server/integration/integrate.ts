@@ -17,13 +17,12 @@ import { DocumentGrouper, type GroupingResult, type GroupingStats, type PlannedD
 import { lockSeries, readSeries, saveSeries } from './numbering.ts';
 import { buildRefs, type IntegrationRefs } from './ticket-checks.ts';
 import { pendingTills, readTill, type TillSpan } from './ticket-source.ts';
-import { openChecker, type Checker } from './check-pool.ts';
-import type { CheckTask, Verdict } from './ticket-verdict.ts';
+import { openVerdictSource, type CheckMode, type VerdictSource } from './verdict-source.ts';
 import { withIntegrationLock } from './write-lock.ts';
 
 export interface IntegrateHooks {
   /** Where tickets are checked: 'auto' (a worker thread on large runs), 'inline' or 'worker'. */
-  checks?: 'auto' | 'inline' | 'worker';
+  checks?: CheckMode;
   /** Called once the selection is known (number of tickets to look at), then as they are read. */
   onStart?: (total: number) => void;
   /** May return a promise: the run waits for it (still holding the lock). */
@@ -65,54 +64,25 @@ async function logErrors(trx: Kysely<Database>, data: string, errors: DataError[
   for (const r of rows) appendDayLog(data, `ERROR [integration ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`, at);
 }
 
-/** Pages checked ahead of grouping: the worker works on one while the main thread reads the next. */
-const IN_FLIGHT = 2;
-
 /**
- * Feeds every selected till through the grouper, handing over each till's result as soon as it is
- * complete. Checks go to the checker page by page, and verdicts come back in order.
+ * Feeds the verdicts, page by page, to the grouper, handing over each till's documents as soon as
+ * they are complete (written, or listed by the preview).
  */
-async function stream(db: Kysely<Database>, spans: TillSpan[], grouper: DocumentGrouper, checker: Checker, onResult: (r: GroupingResult) => Promise<void>, hooks: IntegrateHooks): Promise<void> {
-  const inFlight: { tasks: CheckTask[]; verdicts: Promise<Verdict[]> }[] = [];
-  const settleOne = async () => {
-    const f = inFlight.shift()!;
-    const verdicts = await f.verdicts;
-    for (let i = 0; i < f.tasks.length; i++) grouper.accept(f.tasks[i], verdicts[i]);
-    await hooks.onProgress?.(grouper.stats.selected);
-  };
-  // A finished till is written once the next till's first page is on its way to the checker, so
-  // that the worker checks while the main thread writes.
-  let unwritten: GroupingResult | null = null;
-  const writePending = async () => {
-    if (unwritten) {
-      const r = unwritten;
-      unwritten = null;
-      await onResult(r);
-    }
-  };
-  try {
-    for (const span of spans) {
-      for await (const page of readTill(db, span)) {
-        const tasks: CheckTask[] = [];
-        for (const row of page) {
-          const t = grouper.select(row);
-          if (t) tasks.push(t);
-        }
-        inFlight.push({ tasks, verdicts: checker.check(tasks) });
-        await writePending();
-        while (inFlight.length >= IN_FLIGHT) await settleOne();
-      }
-      while (inFlight.length) await settleOne();
-      await writePending();
+async function stream(source: VerdictSource, spans: TillSpan[], onResult: (r: GroupingResult) => Promise<void>, hooks: IntegrateHooks): Promise<GroupingStats> {
+  const counts = { selected: 0, excludedCount: 0 };
+  const grouper = new DocumentGrouper(counts);
+  for await (const page of source.pages(spans)) {
+    for (const item of page.items) grouper.accept(item, item.verdict);
+    counts.selected = page.selected;
+    counts.excludedCount = page.excluded;
+    await hooks.onProgress?.(page.selected);
+    if (page.endOfTill) {
       grouper.closeTill();
-      unwritten = grouper.take();
+      await onResult(grouper.take());
     }
-    await writePending();
-    await onResult(grouper.finish());
-  } finally {
-    // A failed run must not leave verdict promises rejecting unobserved.
-    for (const f of inFlight) f.verdicts.catch(() => {});
   }
+  await onResult(grouper.finish());
+  return grouper.stats;
 }
 
 export async function runIntegration(db: Kysely<Database>, data: string, filters: IntegrationFilters, hooks: IntegrateHooks = {}): Promise<IntegrationSummary> {
@@ -126,15 +96,14 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     const refs = await loadRefs(trx);
     const series = await lockSeries(trx);
     const before = new Map(series);
-    const grouper = new DocumentGrouper(refs, filters);
-    const checker = await openChecker(refs, spans.reduce((a, x) => a + x.count, 0), hooks.checks);
+    const source = await openVerdictSource(trx, refs, filters, spans.reduce((a, x) => a + x.count, 0), hooks.checks);
     const state: WriteState = { batchId: 0, now, series, numbered: new Map() };
     let batchId: number | null = null;
     let documents = 0;
     let errorCount = 0;
     const firstErrors: DataError[] = [];
 
-    await stream(trx, spans, grouper, checker, async (r) => {
+    const stats = await stream(source, spans, async (r) => {
       await logErrors(trx, data, r.errors);
       errorCount += r.errors.length;
       firstErrors.push(...r.errors.slice(0, ERRORS_KEPT - firstErrors.length));
@@ -150,19 +119,19 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
       }
       await writeDocuments(trx, r.documents, r.withoutGoods, state);
       documents += r.documents.length;
-    }, hooks).finally(() => checker.close());
+    }, hooks).finally(() => source.close());
 
     const elapsedMs = performance.now() - t0;
     const summary: IntegrationSummary = {
       batch: batchId,
       filters,
       documents,
-      stats: { ...grouper.stats },
+      stats,
       series: Object.fromEntries(state.numbered),
       errorCount,
       errors: firstErrors,
       elapsedMs: Math.round(elapsedMs),
-      ticketsPerSecond: Math.round((grouper.stats.selected * 1000) / Math.max(elapsedMs, 1)),
+      ticketsPerSecond: Math.round((stats.selected * 1000) / Math.max(elapsedMs, 1)),
     };
     if (batchId !== null) {
       await saveSeries(trx, before, series);
@@ -206,16 +175,15 @@ export async function previewIntegration(db: Kysely<Database>, filters: Integrat
   const spans = await pendingTills(db, filters);
   hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
   const refs = await loadRefs(db);
-  const grouper = new DocumentGrouper(refs, filters);
-  const checker = await openChecker(refs, spans.reduce((a, x) => a + x.count, 0), hooks.checks);
+  const source = await openVerdictSource(db, refs, filters, spans.reduce((a, x) => a + x.count, 0), hooks.checks);
   const series = await readSeries(db);
   const documents: GridDocument[] = [];
   const withoutGoods: string[] = [];
   const errors: DataError[] = [];
-  await stream(db, spans, grouper, checker, async (r) => {
+  const stats = await stream(source, spans, async (r) => {
     for (const n of assignNumbers(r.documents, series)) documents.push({ number: n.number, ...n.doc });
     withoutGoods.push(...r.withoutGoods);
     errors.push(...r.errors);
-  }, hooks).finally(() => checker.close());
-  return { filters, documents, withoutGoods, stats: { ...grouper.stats }, errors };
+  }, hooks).finally(() => source.close());
+  return { filters, documents, withoutGoods, stats, errors };
 }

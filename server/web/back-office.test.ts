@@ -138,6 +138,42 @@ for (const engine of TEST_ENGINES) {
       expect(byText).not.toContain('evil.zip');
     });
 
+    it('streams a nightly run live as server-sent events, in order, to the end', async () => {
+      const cookie = cookieOf(await login(h.base, 'admin', 'correct-horse'));
+      const stream = await fetch(`${h.base}/bo/api/nightly/events?after=0`, { headers: { cookie } });
+      expect(stream.headers.get('content-type')).toBe('text/event-stream');
+      const reader = stream.body!.getReader();
+      const started = await fetch(`${h.base}/bo/nightly/run`, { method: 'POST', redirect: 'manual', headers: { cookie, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'until=' });
+      expect(decodeURIComponent(started.headers.get('location') ?? '')).toContain('Nightly run started');
+      const events: { seq: number; kind: string; step: string; detail: string }[] = [];
+      let buf = '';
+      while (!events.some((e) => e.kind === 'done' || e.kind === 'failed')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += new TextDecoder().decode(value);
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (data) events.push(JSON.parse(data.slice(6)));
+        }
+      }
+      await reader.cancel();
+      expect(events[0].kind).toBe('start');
+      expect(events.at(-1)!.kind).toBe('done');
+      const steps = Number(/^(\d+) step/.exec(events[0].detail)![1]);
+      expect(steps).toBeGreaterThan(0);
+      expect(events.filter((e) => e.kind === 'step-done').length).toBe(steps);
+      expect(events.map((e) => e.seq)).toEqual([...events.map((e) => e.seq)].sort((a, b) => a - b));
+      // The same run, polled afterwards, is all there.
+      const polled = await (await fetch(`${h.base}/bo/api/nightly/progress?after=0`, { headers: { cookie } })).json();
+      expect(polled.status).toBe('done');
+      expect(polled.events.map((e: { seq: number }) => e.seq)).toEqual(events.map((e) => e.seq));
+      const page = await (await fetch(`${h.base}/bo/nightly`, { headers: { cookie } })).text();
+      expect(page).toContain('run #1 by admin');
+    });
+
     it('refuses to reprocess a name that is not a file in quarantine', async () => {
       const cookie = cookieOf(await login(h.base, 'admin', 'correct-horse'));
       mkdirSync(join(h.ctx.data, 'secret'), { recursive: true });

@@ -26,7 +26,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(shop, { recursive: true, force: true }));
 
-describe('apply-base crash', { timeout: 240_000 }, () => {
+describe('apply-base crash', { timeout: 400_000 }, () => {
   it('a SIGKILL mid-apply leaves the journal; the rerun finishes the bundle and every article is there at its price', async () => {
     const base = demoBaseData(3000);
     base.articles = base.articles.map((a, i) => (i % 2 ? { ...a, price: '1.23' } : a));

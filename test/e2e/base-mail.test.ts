@@ -72,7 +72,7 @@ afterAll(async () => {
   rmSync(shop, { recursive: true, force: true });
 });
 
-describe('base files by mail', { timeout: 240_000 }, () => {
+describe('base files by mail', { timeout: 400_000 }, () => {
   it('a bundle published by mail is received, applied by the ready pilot, and the till sells the new article at the new price offline', async () => {
     const old = base.articles[1]!;
     await ok(['server', 'init', '--data', serveur, '--base', baseFile((b) => {

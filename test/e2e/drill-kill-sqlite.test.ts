@@ -27,3 +27,21 @@ describe('kill drill on SQLite', () => {
     expect(report.hits.during).toBeGreaterThanOrEqual(8);
   }, 600_000);
 });
+
+describe('kill drill catches what it checks', () => {
+  it('a ticket lost after a round stops the drill with round, phase, kill moment and seed', async () => {
+    const failing = join(dir, 'failing');
+    const run = runDrills({
+      rounds: 2,
+      seed: 99,
+      ticketsPerRound: 5,
+      tills: 1,
+      dir: failing,
+      phases: ['intake'],
+      faultForTest: async (round, db) => {
+        if (round === 1) await db.deleteFrom('tickets').where('id', '=', 'S1-01-00000008').execute();
+      },
+    });
+    await expect(run).rejects.toThrow(/^drill round 1 \(intake, kill plan \d+ ms after (spawn|the database opened), killed at (\d+ ms|never), hit (before|during|after), seed 99\): every ticket stored exactly once: S1-01-00000008 missing/);
+  }, 300_000);
+});

@@ -18,7 +18,7 @@ for (const engine of TEST_ENGINES) {
     let s: IntegrationServer;
     beforeEach(async () => {
       s = await openIntegrationServer(engine);
-      await s.store(generateVolume({ tills: 4, ticketsPerTill: 4000, days: 2, startDay: '2026-11-02' }));
+      await s.store(generateVolume({ tills: 4, ticketsPerTill: 2500, days: 2, startDay: '2026-11-02' }));
     });
     afterEach(async () => s.cleanup());
 
@@ -31,7 +31,7 @@ for (const engine of TEST_ENGINES) {
       const first = await runIntegration(s.db, s.data, { until: '2026-11-02' });
       const firstDocs = await s.db.selectFrom('documents').selectAll().orderBy('id').execute();
       const firstTickets = first.stats.inDocuments;
-      expect(firstTickets).toBe(8000);
+      expect(firstTickets).toBe(5000);
 
       const runsBefore = startedRuns();
       const child = spawnCli(['server', 'integrate', ...s.flags, '--until', '2026-11-03']);
@@ -49,11 +49,11 @@ for (const engine of TEST_ENGINES) {
       // Nothing of the killed run: same documents, same numbers, its tickets pending, no batch.
       expect(await s.db.selectFrom('documents').selectAll().orderBy('id').execute()).toEqual(firstDocs);
       expect((await s.db.selectFrom('batches').select(['id', 'status']).execute()).map((b) => [Number(b.id), b.status])).toEqual([[first.batch, 'done']]);
-      expect(Number((await s.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('document_id', 'is', null).executeTakeFirstOrThrow()).n)).toBe(8000);
+      expect(Number((await s.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('document_id', 'is', null).executeTakeFirstOrThrow()).n)).toBe(5000);
       expect(await integrityProblems(s.db)).toEqual([]);
 
       const rerun = await runIntegration(s.db, s.data, { until: '2026-11-03' });
-      expect(rerun.stats.inDocuments).toBe(8000);
+      expect(rerun.stats.inDocuments).toBe(5000);
       expect(await s.db.selectFrom('tickets').select('id').where('document_id', 'is', null).execute()).toEqual([]);
       expect(await integrityProblems(s.db)).toEqual([]);
       expect(rerun.series.invoice!.first).toBe(`F${String(firstDocs.length + 1).padStart(8, '0')}`);

@@ -32,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(shop, { recursive: true, force: true }));
 
-describe('ready pilots', { timeout: 300_000 }, () => {
+describe('ready pilots', { timeout: 400_000 }, () => {
   it('degraded-lan.txt then nightly.txt: tickets delivered, integrated, posted, lettered and exported to FEC', async () => {
     const lan = await tillsync(['--json', 'pilot', 'run', join(READY, 'degraded-lan.txt'), '--defaults', join(shop, 'defaults.txt')]);
     expect(lan.code, lan.stderr).toBe(0);

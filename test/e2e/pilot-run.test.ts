@@ -55,7 +55,7 @@ afterAll(() => {
   rmSync(shop, { recursive: true, force: true });
 });
 
-describe('pilot run', { timeout: 240_000 }, () => {
+describe('pilot run', { timeout: 400_000 }, () => {
   it('runs each step in order, logs outcome and duration, and the till ends with the new prices', async () => {
     await setPrice('A000001', '77.70', { code: 'NEW001', barcode: '3760000999993', label: 'Parapluie', price: '12.50', vatCode: 'VN' });
     const pilot = join(shop, 'refresh.txt');

@@ -63,7 +63,7 @@ afterAll(() => {
   rmSync(shop, { recursive: true, force: true });
 });
 
-describe('seed pilot files, unchanged', { timeout: 240_000 }, () => {
+describe('seed pilot files, unchanged', { timeout: 400_000 }, () => {
   it('pvpprecomail.txt: degraded tickets extracted and mailed; the server takes them from its mailbox', async () => {
     await sell(3);
     const server = await startServer(['--data', serveur, '--port', '0', '--host', '127.0.0.1', '--smtp-port', '0', '--mail-to', SERVER_MAIL]);

@@ -156,17 +156,35 @@ describe('register page', () => {
     await expect.poll(() => countOf(page, '#lines tbody tr')).toBe(0);
   });
 
+  it('takes an invoice payment (seed: 100.69 paid on invoice 10001434) for a named customer', async () => {
+    await page.click('#add-settlement');
+    await page.fill('#settlement-ref', '10001434');
+    await page.fill('#settlement-amount', '100,69');
+    await page.click('#sheet-confirm');
+    await expect.poll(() => textOf(page, 'tr.settlement')).toContain('Payment of invoice 10001434');
+    expect(await textOf(page, '#total')).toBe('100.69');
+    await page.fill('#customer-search', 'C000000');
+    await expect.poll(() => countOf(page, '#customer-suggestions li')).toBeGreaterThan(1);
+    await page.click('#customer-suggestions li:has-text("Dupont")');
+    await page.click('[data-mode=CHQ]');
+    await page.click('#validate');
+    await expect.poll(() => textOf(page, '#printed-ticket')).toContain('Invoice 10001434');
+    expect(await textOf(page, '#printed-ticket')).toMatch(/TOTAL\s+100\.69/);
+    await page.click('#sheet-close');
+  });
+
   it('lists the last tickets and shows the Z report', async () => {
     await page.click('#show-tickets');
-    await expect.poll(() => countOf(page, '#tickets-list tbody tr')).toBe(2);
-    expect(await textOf(page, '#tickets-list tbody tr')).toContain('degraded');
+    await expect.poll(() => countOf(page, '#tickets-list tbody tr')).toBe(3);
+    expect(await textOf(page, '#tickets-list tbody tr:nth-child(2)')).toContain('degraded');
+    expect(await textOf(page, '#tickets-list tbody tr:nth-child(2) td.sync')).toBe('not yet');
     await shot(page, 'register-last-tickets');
     await page.click('#sheet-close');
 
     await page.click('#close-day');
     await page.click('#sheet-confirm');
     await expect.poll(() => textOf(page, '#z-report')).toContain('Z REPORT #1');
-    await expect.poll(() => textOf(page, '#z-report')).toContain('Tickets     2  (#1 - #2)');
+    await expect.poll(() => textOf(page, '#z-report')).toContain('Tickets     3  (#1 - #3)');
     await shot(page, 'register-z-report');
     await page.click('#sheet-close');
   });
@@ -176,7 +194,7 @@ describe('register page', () => {
     await page.selectOption('#extract-kind', 'degraded');
     await shot(page, 'register-extract');
     await page.click('#sheet-confirm');
-    await expect.poll(() => textOf(page, '#action-result')).toContain('1 degraded tickets (2–2) written to');
+    await expect.poll(() => textOf(page, '#action-result')).toContain('2 degraded tickets (2–3) written to');
     await expect.poll(() => textOf(page, '#action-result')).toContain('TicDeg01_');
 
     await page.click('#send');
@@ -192,8 +210,8 @@ describe('register page', () => {
     await shot(page, 'register-back-online');
     const status = await ok(['server', 'status', '--data', serverData]);
     const row = status.tills.find((t: { id: string }) => t.id === 'S1-01');
-    expect(row.tickets).toBe(2);
-    expect(row.degraded).toBe(1);
+    expect(row.tickets).toBe(3);
+    expect(row.degraded).toBe(2);
     expect(problems).toEqual([]);
   });
 });

@@ -20,6 +20,12 @@ const SALE = JSON.stringify({ customer: 'C0000001', lines: [{ article: 'A000001'
 
 describe('till commands', () => {
   it('init, sell, refuse, status, close, extract, send — one-shot, then forwarded to till start', async () => {
+    const typo = join(root, 'tlil');
+    const none = await runTillsync(['till', 'status', '--data', typo], T);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(`tillsync: no till in ${typo} (check --data, or run tillsync till init --data DIR --store S1 --till 01 first)\n`);
+    expect(existsSync(typo)).toBe(false);
+
     const init = await runTillsync(['--json', 'till', 'init', '--data', data, '--store', 'S1', '--till', '01', '--articles', '40'], T);
     expect(init.code, init.stderr).toBe(0);
     expect(init.json).toMatchObject({ store: 'S1', till: '01', server: null, created: true, baseItems: 40 + 6 + 6 + 4 + 1 });

@@ -112,5 +112,5 @@ describe('till crash (SIGKILL mid-burst)', () => {
       await till.stop();
     }
     expect(readLock(dir)).toBeNull();
-  });
+  }, 240_000);
 });

@@ -14,6 +14,8 @@ import { generateDocuments, integrationPreview, SUPPORTS_CUSTOMER_OVERRIDE, undo
 import { yesterday } from '../../integration/filters.ts';
 import { sum } from '../../../sync/money.ts';
 
+export const MAX_GRID_TICKETS = 3000;
+
 const KIND_LABEL: Record<string, string> = { invoice: 'Invoice', 'delivery-note': 'Delivery note', 'credit-note': 'Credit note' };
 
 function choiceFrom(src: Record<string, unknown>): GridChoice {
@@ -61,6 +63,17 @@ async function renderGrid(ctx: ServerContext, req: AuthedRequest, res: Response,
     flashError = errorText(e);
   }
   const batches = await listBatches(ctx.db, 'integration');
+  // A browser grid stays usable up to a few thousand rows; past that the first documents are shown
+  // and the rest stay pending (generation only takes what was shown and checked).
+  const total = preview.documents.reduce((n, d) => n + d.tickets.length, 0);
+  let shown = 0;
+  const documents = preview.documents.filter((d) => {
+    if (shown > 0 && shown + d.tickets.length > MAX_GRID_TICKETS) return false;
+    shown += d.tickets.length;
+    return true;
+  });
+  const hiddenDocs = preview.documents.length - documents.length;
+  preview = { ...preview, documents };
   const all = preview.documents.flatMap((d) => d.tickets);
   const on = all.filter((t) => (checked ? checked.has(t.id) : true));
   const customers = await ctx.db.selectFrom('base_items').select('code').where('kind', '=', 'customer').where('deleted', '=', 0).orderBy('code').execute();
@@ -73,6 +86,7 @@ async function renderGrid(ctx: ServerContext, req: AuthedRequest, res: Response,
 </form>
 ${flash ? html`<p class="flash ok" role="status">${flash}</p>` : ''}
 ${flashError ? html`<p class="flash error" role="alert">${flashError}</p>` : ''}
+${hiddenDocs ? html`<p class="flash error" id="grid-capped">${total} tickets wait: the grid shows the first ${all.length} (${documents.length} documents); the other ${hiddenDocs} documents stay pending for a later run. Narrow the filters (until day, tills, customers) to see them.</p>` : ''}
 ${preview.problems.length ? html`<div class="flash error" id="grid-problems"><strong>${preview.problems.length} ticket(s) cannot be integrated and stay pending</strong> (each is in the <a href="${BASE}/log?channel=integration">log book</a>):<ul>${preview.problems.slice(0, 8).map((p) => html`<li>${p.message}</li>`)}</ul>${preview.problems.length > 8 ? html`<span>…and ${preview.problems.length - 8} more.</span>` : ''}</div>` : ''}
 ${
   all.length

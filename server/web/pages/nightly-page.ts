@@ -8,6 +8,7 @@ import { html } from '../html.ts';
 import { BASE } from '../layout.ts';
 import { when } from '../format.ts';
 import { nightlyJobs, type NightlyEvent } from '../nightly-jobs.ts';
+import { summaryText } from '../batches-queries.ts';
 import { action, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
 
 function line(e: NightlyEvent) {
@@ -37,7 +38,7 @@ export function mountNightly(r: Router, ctx: ServerContext): void {
 ${
   job?.results.length
     ? html`<h2>Results of run #${job.id}</h2><div class="table-wrap"><table><thead><tr><th>Step</th><th>Summary</th></tr></thead><tbody>
-${job.results.map((s) => html`<tr><td>${s.step}</td><td class="wrap"><code>${JSON.stringify(s.summary)}</code></td></tr>`)}</tbody></table></div>`
+${job.results.map((s) => html`<tr><td>${s.step}</td><td class="wrap">${summaryText(s.summary && typeof s.summary === 'object' ? (s.summary as Record<string, unknown>) : { result: s.summary })}</td></tr>`)}</tbody></table></div>`
     : ''
 }`;
     renderPage(req, res, ctx, { title: 'Nightly run', active: '/nightly', body });
@@ -62,6 +63,8 @@ ${job.results.map((s) => html`<tr><td>${s.step}</td><td class="wrap"><code>${JSO
   r.get('/api/nightly/events', (req, res) => {
     const after = Number(req.query.after ?? req.get('Last-Event-ID') ?? 0) || 0;
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    // Headers and a first line go out at once: a client waits for them before anything else.
+    res.write('retry: 3000\n: connected\n\n');
     const send = (e: NightlyEvent) => res.write(`id: ${e.seq}\nevent: progress\ndata: ${JSON.stringify(e)}\n\n`);
     for (const e of jobs.eventsAfter(after)) send(e);
     jobs.on('event', send);
