@@ -79,17 +79,19 @@ function entriesOf(bytes: Buffer): RawEntry[] {
 /** Changes the first ticket's due amount by one cent and re-signs the manifest with `wrongSecret`. */
 function reSigned(bytes: Buffer, wrongSecret: string): Buffer {
   const entries = entriesOf(bytes);
-  const manifestEntry = entries.find((e) => e.name === 'manifest.json')!;
   const ticketsEntry = entries.find((e) => e.name === 'tickets.jsonl')!;
   const lines = ticketsEntry.data.toString('utf8').split('\n');
   const t = JSON.parse(lines[0]);
   t.totals.due = (Number(t.totals.due) + 0.01).toFixed(2);
   lines[0] = JSON.stringify(t);
-  const data = Buffer.from(lines.join('\n'), 'utf8');
+  ticketsEntry.data = Buffer.from(lines.join('\n'), 'utf8');
+  const manifestEntry = entries.find((e) => e.name === 'manifest.json')!;
   const manifest = JSON.parse(manifestEntry.data.toString('utf8'));
-  manifest.entries = [{ name: 'tickets.jsonl', size: data.length, sha256: createHash('sha256').update(data).digest('hex') }];
+  // Checksums made to match, so only the signature can tell: the forger lacks the till's key.
+  manifest.entries = manifest.entries.map((e: { name: string }) => (e.name === 'tickets.jsonl' ? { ...e, size: ticketsEntry.data.length, sha256: createHash('sha256').update(ticketsEntry.data).digest('hex') } : e));
   manifest.signature = signManifest(manifest, wrongSecret);
-  return rawZip([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2)) }, { name: 'tickets.jsonl', data }]);
+  manifestEntry.data = Buffer.from(JSON.stringify(manifest, null, 2));
+  return rawZip(entries);
 }
 
 /** One damaged copy of a good package. `r` picks where to flip or cut. */
@@ -101,8 +103,10 @@ export function corruptPackage(bytes: Buffer, kind: Corruption, r: () => number)
       // Inside tickets.jsonl's compressed data: past its local header and name, before the central directory.
       const nameAt = bytes.indexOf(Buffer.from('tickets.jsonl'));
       const dataStart = nameAt + 'tickets.jsonl'.length;
-      const cdAt = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), dataStart);
-      const at = dataStart + 4 + Math.floor(r() * Math.max(1, cdAt - dataStart - 8));
+      // Its data ends where the next entry's local header or the central directory starts.
+      const ends = [Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from([0x50, 0x4b, 0x01, 0x02])].map((sig) => bytes.indexOf(sig, dataStart)).filter((i) => i > 0);
+      const end = Math.min(...ends);
+      const at = dataStart + 4 + Math.floor(r() * Math.max(1, end - dataStart - 8));
       const out = Buffer.from(bytes);
       out[at] ^= 1 << Math.floor(r() * 8);
       return out;

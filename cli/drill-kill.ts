@@ -151,6 +151,19 @@ export class WorkEstimate {
   get workMs(): number {
     return WorkEstimate.median(this.works, 300);
   }
+
+  /**
+   * Share of the work window before the commit: the work is measured up to the exit, and closing
+   * the database and flushing output come after the commit. Narrowed when a kill timed inside the
+   * window found everything already committed.
+   */
+  committedBy = 0.9;
+
+  noteLanding(plan: KillPlan, landing: Landing): void {
+    if (plan.from !== 'open' || landing.hit !== 'after') return;
+    const at = plan.ms / this.workMs;
+    if (at < this.committedBy) this.committedBy = Math.max(0.3, at * 0.9);
+  }
 }
 
 /**
@@ -160,8 +173,8 @@ export class WorkEstimate {
 export function pickKillPlan(r: () => number, est: WorkEstimate): KillPlan {
   const x = r();
   if (x < 0.1) return { from: 'spawn', ms: Math.round(est.openMs * (0.2 + 0.6 * r())) };
-  if (x >= 0.9) return { from: 'open', ms: Math.round(est.workMs * (0.9 + 0.4 * r())) };
-  return { from: 'open', ms: Math.round(est.workMs * 0.9 * r()) };
+  if (x >= 0.9) return { from: 'open', ms: Math.round(est.workMs * (est.committedBy + 0.4 * r())) };
+  return { from: 'open', ms: Math.round(est.workMs * est.committedBy * r()) };
 }
 
 export interface Landing {

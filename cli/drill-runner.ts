@@ -192,6 +192,7 @@ export async function runDrills(opts: DrillOptions): Promise<DrillReport> {
     const landing = judgeLanding(killed, committed);
     if (committed === 'none' && done === before) landing.why += '; the phase had no work this round';
     if (committed === 'none') estimates.get(phase)!.observe(rerun);
+    estimates.get(phase)!.noteLanding(plan, landing);
     reached(phase, day);
     if (opts.faultForTest) await withDrillDb(server, (db) => opts.faultForTest!(round, db));
     const checks = await verify(round, phase, { plan, killedAtMs: killed.killedAtMs, hit: landing.hit });

@@ -8,9 +8,18 @@ import type { PackageKind } from './types.ts';
 export type { PackageKind } from './types.ts';
 
 export const PACKAGE_FORMAT = 'tillsync-tickets';
-export const PACKAGE_VERSION = 1;
+/** The version the writer writes. */
+export const PACKAGE_VERSION = 2;
+/** Versions the reader accepts: packages written before the upgrade still come in. */
+export const READABLE_PACKAGE_VERSIONS: readonly number[] = [1, 2];
 
 export const TICKETS_ENTRY = 'tickets.jsonl';
+/**
+ * Version 2: the tickets' hashes, 32 raw bytes each, in the order of the ticket lines. Apart from
+ * the text because 64 random hex digits deflate to ~45 bytes among JSON but take 32 here.
+ */
+export const HASHES_ENTRY = 'hashes.bin';
+export const HASH_BYTES = 32;
 
 /**
  * Cap on any uncompressed entry. A till sells a few thousand tickets a day at ~1–2 KB each; 256 MiB
@@ -19,8 +28,8 @@ export const TICKETS_ENTRY = 'tickets.jsonl';
 export const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
 
 /**
- * Cap on uncompressed / compressed size per entry. Ticket JSON compresses about 7–20:1 (hashes are
- * random hex); deflate bombs sit near its 1032:1 maximum.
+ * Cap on uncompressed / compressed size per entry. Ticket lines compress about 7–20:1, hashes.bin
+ * not at all (random bytes); deflate bombs sit near its 1032:1 maximum.
  */
 export const MAX_COMPRESSION_RATIO = 100;
 

@@ -4,31 +4,35 @@
  * one bad ticket never holds back the good ones around it.
  */
 import {
+  HASHES_ENTRY,
+  HASH_BYTES,
   MAX_COMPRESSION_RATIO,
   MAX_ENTRY_BYTES,
   PACKAGE_FORMAT,
-  PACKAGE_VERSION,
+  READABLE_PACKAGE_VERSIONS,
   TICKETS_ENTRY,
   type PackageManifest,
 } from './package-format.ts';
+import { restoreTicketLine } from './package-lines.ts';
 import { PackageError, inspectSignedZip, readSignedZip } from './signed-zip.ts';
 import { hashTicket, ticketId } from './ticket-chain.ts';
 import type { Ticket } from './types.ts';
 
 export { PackageError, isPackageError, type PackageErrorReason } from './signed-zip.ts';
 
-const LIMITS = { allowedEntries: [TICKETS_ENTRY], maxEntryBytes: MAX_ENTRY_BYTES, maxRatio: MAX_COMPRESSION_RATIO };
+const LIMITS = { allowedEntries: [TICKETS_ENTRY, HASHES_ENTRY], maxEntryBytes: MAX_ENTRY_BYTES, maxRatio: MAX_COMPRESSION_RATIO };
 
 const KINDS = new Set(['degraded', 'untransferred']);
 
-/** Refuses anything that is not a version-1 ticket package, before any secret is looked up. */
+/** Refuses anything that is not a ticket package of a version this reader knows, before any secret is looked up. */
 function checkPackageHeader(fileName: string) {
   return (m: any): void => {
     if (m.format !== PACKAGE_FORMAT) {
       throw new PackageError('manifest', fileName, `not a tillsync ticket package (format ${JSON.stringify(m.format ?? null)})`);
     }
-    if (m.version !== PACKAGE_VERSION) {
-      throw new PackageError('format-version', fileName, `package format version ${JSON.stringify(m.version ?? null)} is not supported (this tillsync reads version ${PACKAGE_VERSION})`);
+    if (!READABLE_PACKAGE_VERSIONS.includes(m.version)) {
+      const known = READABLE_PACKAGE_VERSIONS.join(' and ');
+      throw new PackageError('format-version', fileName, `package format version ${JSON.stringify(m.version ?? null)} is not supported (this tillsync reads versions ${known})`);
     }
     const problems: string[] = [];
     if (typeof m.store !== 'string' || !m.store) problems.push('store');
@@ -78,18 +82,29 @@ export function readTicketPackage(
   const m = manifest as PackageManifest;
   const data = entries.get(TICKETS_ENTRY);
   if (!data) throw new PackageError('manifest', fileName, `the manifest does not list ${TICKETS_ENTRY}`);
+  const hashes = entries.get(HASHES_ENTRY);
+  if (m.version === 1 && hashes) throw new PackageError('unexpected-entry', fileName, `entry ${HASHES_ENTRY} has no place in a version-1 package`, { entry: HASHES_ENTRY });
+  if (m.version >= 2 && !hashes) throw new PackageError('manifest', fileName, `the manifest does not list ${HASHES_ENTRY}`);
 
   const tickets: Ticket[] = [];
   const lineErrors: TicketLineError[] = [];
   const numbers = new Set<number>();
   const where = `${fileName} ${TICKETS_ENTRY}`;
-  let lineCount = 0;
-  const lines = data.toString('utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i].replace(/\r$/, '');
-    if (text.trim() === '') continue;
-    lineCount++;
-    const line = i + 1;
+  // Blank lines are tolerated; the k-th non-blank line owns the k-th record of hashes.bin.
+  const lines: { line: number; text: string }[] = [];
+  data
+    .toString('utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      const text = raw.replace(/\r$/, '');
+      if (text.trim() !== '') lines.push({ line: i + 1, text });
+    });
+  const lineCount = lines.length;
+  if (hashes && hashes.length !== lineCount * HASH_BYTES) {
+    throw new PackageError('manifest', fileName, `${HASHES_ENTRY} holds ${hashes.length} bytes, not ${HASH_BYTES} for each of the ${lineCount} lines of ${TICKETS_ENTRY}`);
+  }
+  for (let k = 0; k < lines.length; k++) {
+    const { line, text } = lines[k];
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -97,6 +112,7 @@ export function readTicketPackage(
       lineErrors.push({ line, message: `${where} line ${line}: not valid JSON` });
       continue;
     }
+    if (hashes && isObject(value)) value = restoreTicketLine(value, k, hashes, m);
     const idOf = (v: any) => (typeof v?.id === 'string' ? v.id : undefined);
     const ticketRef = idOf(value);
     const fail = (why: string) => lineErrors.push({ line, ...(ticketRef ? { ticket: ticketRef } : {}), message: `${where} line ${line}${ticketRef ? ` (ticket ${ticketRef})` : ''}: ${why}` });
@@ -135,9 +151,13 @@ export function readTicketPackage(
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** Why one parsed line cannot be taken as a ticket of this package, or null. */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Why one parsed (and, from version 2, restored) line cannot be taken as a ticket of this package, or null. */
 function ticketProblem(v: unknown, m: PackageManifest): string | null {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
+  if (!isObject(v)) return 'not a JSON object';
   const t = v as Record<string, any>;
   const missing: string[] = [];
   for (const k of ['id', 'store', 'till', 'soldAt', 'day', 'customer', 'prevHash', 'hash']) if (typeof t[k] !== 'string') missing.push(k);

@@ -11,8 +11,8 @@ import { fmt, sum } from './money.ts';
 import { PACKAGE_FORMAT, PACKAGE_VERSION } from './package-format.ts';
 import { readTicketPackage } from './package-reader.ts';
 import { buildTicketPackage, writeTicketPackage } from './package-writer.ts';
-import { signManifest } from './signed-zip.ts';
-import { canonicalJson } from './ticket-chain.ts';
+import { sha256Hex, signManifest } from './signed-zip.ts';
+import { GENESIS_HASH, canonicalJson, hashTicket } from './ticket-chain.ts';
 import type { Ticket } from './types.ts';
 
 const SECRET = 'secret-S1-01';
@@ -28,15 +28,30 @@ afterAll(async () => {
 });
 
 describe('buildTicketPackage', () => {
-  it('writes manifest.json and tickets.jsonl: one canonical ticket per line, sorted by number', () => {
+  it('writes manifest.json, hashes.bin and tickets.jsonl: one ticket per line, sorted by number, less what the reader restores', () => {
     const shuffled = [...tickets].reverse();
     const p = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: shuffled, secret: SECRET, created });
     expect(p.fileName).toBe('TicDeg01_20261124093000.zip');
     const zip = new AdmZip(p.bytes);
-    expect(zip.getEntries().map((e) => e.entryName).sort()).toEqual(['manifest.json', 'tickets.jsonl']);
-    const lines = zip.readAsText('tickets.jsonl').split('\n');
+    // In name order (adm-zip's): the ticket text is the last entry, where the corrupt-files drill flips bits.
+    expect(zip.getEntries().map((e) => e.entryName)).toEqual(['hashes.bin', 'manifest.json', 'tickets.jsonl']);
+    const text = zip.readAsText('tickets.jsonl');
+    const lines = text.split('\n');
     expect(lines.pop()).toBe(''); // every line ends with \n
-    expect(lines).toEqual(tickets.map((t) => canonicalJson(t)));
+    expect(lines).toHaveLength(tickets.length);
+    const hashes = zip.getEntry('hashes.bin')!.getData();
+    expect(hashes).toEqual(Buffer.from(tickets.map((t) => t.hash).join(''), 'hex'));
+    lines.forEach((text, i) => {
+      const line = JSON.parse(text);
+      // Canonical JSON of what is left; hash, id, store, till never in the line, prevHash only on the first.
+      expect(text).toBe(canonicalJson(line));
+      expect(Object.keys(line).filter((k) => ['hash', 'prevHash', 'id', 'store', 'till'].includes(k))).toEqual(i === 0 ? ['prevHash'] : []);
+      if (i === 0) expect(line.prevHash).toBe(GENESIS_HASH);
+      const t = tickets[i];
+      const restored = { ...line, hash: t.hash, prevHash: i === 0 ? line.prevHash : tickets[i - 1].hash, id: `S1-01-${String(line.number).padStart(8, '0')}`, store: 'S1', till: '01' };
+      expect(canonicalJson(restored)).toBe(canonicalJson(t));
+      expect(hashTicket(restored)).toBe(t.hash);
+    });
     const m = JSON.parse(zip.readAsText('manifest.json'));
     expect(m).toEqual(p.manifest);
     expect(m).toMatchObject({
@@ -51,7 +66,10 @@ describe('buildTicketPackage', () => {
       lastNumber: 40,
       totals: { due: fmt(sum(tickets.map((t) => t.totals.due))), inclVat: fmt(sum(tickets.map((t) => t.totals.inclVat))) },
     });
-    expect(m.entries).toEqual([{ name: 'tickets.jsonl', size: Buffer.byteLength(lines.join('\n') + '\n'), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(m.entries).toEqual([
+      { name: 'hashes.bin', size: 32 * tickets.length, sha256: sha256Hex(hashes) },
+      { name: 'tickets.jsonl', size: Buffer.byteLength(text), sha256: sha256Hex(Buffer.from(text)) },
+    ]);
     expect(m.signature).toBe(signManifest(m, SECRET));
     expect(m.signature).not.toBe(signManifest(m, 'another secret'));
   });
@@ -61,6 +79,18 @@ describe('buildTicketPackage', () => {
     expect(p.fileName).toBe('TicDep01_20261124.zip');
     expect(p.manifest).toMatchObject({ count: 0, firstNumber: null, lastNumber: null, totals: { due: '0.00', inclVat: '0.00' } });
     expect(readTicketPackage(p.bytes, p.fileName, () => SECRET).tickets).toEqual([]);
+  });
+
+  it('10,000 tickets: the package is at most 15 % of their raw JSON, and reads back whole', () => {
+    const many = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 10_000 })];
+    const raw = Buffer.byteLength(many.map((t) => canonicalJson(t) + '\n').join(''));
+    const p = buildTicketPackage({ store: 'S1', till: '01', kind: 'untransferred', tickets: many, secret: SECRET, created });
+    const ratio = p.bytes.length / raw;
+    expect(ratio, `package ${p.bytes.length} bytes for ${raw} bytes of raw JSON: ${(100 * ratio).toFixed(2)} %`).toBeLessThanOrEqual(0.15);
+    const read = readTicketPackage(p.bytes, p.fileName, () => SECRET);
+    expect(read.lineErrors).toEqual([]);
+    // The reader has checked every ticket's content against its hash: same hashes, same tickets.
+    expect(read.tickets.map((t) => t.hash)).toEqual(many.map((t) => t.hash));
   });
 
   it('refuses tickets of another till or twice the same number', () => {

@@ -7,6 +7,7 @@ import { publishFile } from './atomic-file.ts';
 import { TillsyncError } from './errors.ts';
 import { fmt, sum, type Decimals } from './money.ts';
 import {
+  HASHES_ENTRY,
   PACKAGE_FORMAT,
   PACKAGE_VERSION,
   TICKETS_ENTRY,
@@ -14,8 +15,8 @@ import {
   type PackageKind,
   type PackageManifest,
 } from './package-format.ts';
+import { encodeTicketLines } from './package-lines.ts';
 import { buildSignedZip } from './signed-zip.ts';
-import { canonicalJson } from './ticket-chain.ts';
 import type { Ticket } from './types.ts';
 
 export interface BuildPackageOptions {
@@ -61,8 +62,12 @@ export function buildTicketPackage(opts: BuildPackageOptions): BuiltPackage {
       inclVat: fmt(sum(tickets.map((t) => t.totals.inclVat)), decimals),
     },
   };
-  const jsonl = tickets.map((t) => canonicalJson(t) + '\n').join('');
-  const { bytes, manifest } = buildSignedZip({ header, entries: [{ name: TICKETS_ENTRY, data: Buffer.from(jsonl, 'utf8') }], secret: opts.secret });
+  const { jsonl, hashes } = encodeTicketLines(tickets, opts.store, opts.till);
+  const entries = [
+    { name: HASHES_ENTRY, data: hashes },
+    { name: TICKETS_ENTRY, data: jsonl },
+  ];
+  const { bytes, manifest } = buildSignedZip({ header, entries, secret: opts.secret });
   return { fileName: packageFileName(opts.kind, opts.till, created), bytes, manifest: manifest as unknown as PackageManifest };
 }
 

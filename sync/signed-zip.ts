@@ -118,7 +118,7 @@ export function buildSignedZip(opts: SignedZipInput): { bytes: Buffer; manifest:
   };
   manifest.signature = signManifest(manifest, opts.secret);
   const zip = new AdmZip();
-  // Manifest first: a reader streaming the file meets it before the data it describes.
+  // adm-zip stores the entries in name order, whatever the order they are added in.
   zip.addFile(MANIFEST_ENTRY, Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8'));
   for (const e of opts.entries) zip.addFile(e.name, e.data);
   return { bytes: zip.toBuffer(), manifest };

@@ -6,7 +6,7 @@
  *     707000 C 403.00 VN
  *     445711 C 80.60 VN
  *
- * Used by the tests (ledger data as literal text) and by `server post --show`.
+ * Used by the tests: ledger data as literal text.
  */
 import { fmt, type Decimals } from '../../sync/money.ts';
 import type { EntryDraft } from './ledger-types.ts';

@@ -157,6 +157,41 @@ for (const engine of TEST_ENGINES) {
       expect(stillOpen).toEqual([]);
     });
 
+    it('a partial lettering completed by a later batch keeps its code; undoing that batch restores the partial one', async () => {
+      await open(engine);
+      await b.sell([{ day: D1, customer: 'C0000004', lines: [at20('100.00')], payments: [{ mode: 'CB', amount: '40.00' }, { mode: 'CRED' }] }]);
+      const p1 = await runPosting(b.db, b.data, { until: D1 });
+      const before = await ledger(b);
+      expect(before).toContain('#F00000001 aaa');
+      const first = await b.rows<{ id: number; batch_id: number }>('select id, batch_id from letterings');
+      await b.sell([{ day: D2, customer: 'C0000004', settlements: [{ kind: 'invoice', ref: 'F00000001', amount: '60.00' }], payments: [{ mode: 'ESP' }] }]);
+      const p2 = await runPosting(b.db, b.data, { until: D2 });
+      const after = await ledger(b);
+      expect(after).not.toContain(' aaa');
+      expect(after.match(/#F00000001 AAA/g)).toHaveLength(3);
+      const rows = await b.rows<{ id: number; previous_id: number | null; superseded_batch: number | null; partial: number }>('select id, previous_id, superseded_batch, partial from letterings order by id');
+      expect(rows.map((r) => [Number(r.partial), r.previous_id === null ? null : Number(r.previous_id), r.superseded_batch === null ? null : Number(r.superseded_batch)])).toEqual([
+        [1, null, p2.batch],
+        [0, Number(first[0].id), null],
+      ]);
+      expect((await openItems(b.db, b.data)).customers).toEqual([]);
+      await undoPosting(b.db, b.data, p2.batch!);
+      expect(await ledger(b)).toBe(before);
+      expect(Number(first[0].batch_id)).toBe(p1.batch);
+      expect((await openItems(b.db, b.data)).customers.map((c) => [c.owed, c.effets.map((e) => e.open)])).toEqual([['60.00', ['60.00']]]);
+    });
+
+    it('books kept at 4 decimals store 4-decimal amounts', async () => {
+      await open(engine);
+      const m = defaultMapping();
+      m.rounding.decimals = 4;
+      writeMapping(b.data, m);
+      await b.sell([{ day: D1, lines: [at20('13.46')], payments: [{ mode: 'CB' }] }]);
+      await runPosting(b.db, b.data, { until: D1 });
+      expect(await ledger(b)).toContain('  707000 C 11.2167\n  445711 C 2.2433');
+      expect((await b.rows<{ amount: string }>('select amount from settlements'))[0].amount).toBe('13.4600');
+    });
+
     it('credit sale: unlettered sales entry and an open C10 receivable; a second lettering run changes nothing', async () => {
       await open(engine);
       await b.sell([{ day: D1, customer: 'C0000003', lines: [at20('120.00')], payments: [{ mode: 'CRED' }] }]);

@@ -134,6 +134,23 @@ for (const engine of TEST_ENGINES) {
       }
     });
 
+    it('logs refused tickets one by one up to a cap, then sums up the rest in one line', async () => {
+      const t = await openTestDb(engine);
+      try {
+        await enrollTill(t.db, { store: 'S1', till: '01' });
+        const altered = tickets(60).map((x) => ({ ...x, customer: 'ALTERED' }));
+        const r = await intakeTickets({ db: t.db, data: t.data }, { channel: 'lan', file: 'bulk.zip', tickets: altered });
+        expect(r.rejected).toHaveLength(60);
+        const log = await t.db.selectFrom('log_book').select(['message', 'ticket', 'file']).orderBy('id').execute();
+        expect(log).toHaveLength(51);
+        expect(log[49]).toMatchObject({ ticket: altered[49].id, file: 'bulk.zip' });
+        expect(log[50]).toMatchObject({ ticket: null, message: '…and 10 more tickets refused in this batch' });
+        expect(await t.db.selectFrom('tickets').select('id').execute()).toEqual([]);
+      } finally {
+        await t.cleanup();
+      }
+    });
+
     it('takes a package with a malformed line minus that line, and refuses a package of an unknown till in its own transaction', async () => {
       const t = await openTestDb(engine);
       try {

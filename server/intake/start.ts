@@ -99,7 +99,10 @@ export async function startStoreServer(ctx: ServerContext, opts: StartOptions = 
       closing ??= (async () => {
         // Stop accepting, then let what is in progress finish.
         const httpClosed = new Promise<void>((r) => http.close(() => r()));
-        http.closeIdleConnections?.();
+        http.closeIdleConnections();
+        // A keep-alive client (a till polling) must not hold the stop: requests in flight get 5 s.
+        const force = setTimeout(() => http.closeAllConnections(), 5000);
+        force.unref();
         await Promise.all([watcher?.close(), mail?.close(), schedule?.stop()]);
         await httpClosed;
         await closures.idle();

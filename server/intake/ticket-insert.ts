@@ -18,7 +18,8 @@ import { dbKind } from '../db/dialect.ts';
 
 export const TICKET_COLUMNS = ['id', 'store', 'till', 'number', 'day', 'sold_at', 'customer', 'total_incl', 'total_due', 'hash', 'prev_hash', 'degraded', 'content', 'channel', 'package_id', 'received_at', 'status', 'status_reason', 'document_id', 'document_number', 'integration_batch', 'updated_at'] as const;
 
-export type TicketRow = { [K in (typeof TICKET_COLUMNS)[number]]: string | number | null };
+/** One row's values in TICKET_COLUMNS order (the id first). */
+export type TicketRow = (string | number | null)[];
 
 const ONE_ROW = `insert into tickets (${TICKET_COLUMNS.join(',')}) values (${TICKET_COLUMNS.map(() => '?').join(',')}) on conflict do nothing`;
 const statements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
@@ -50,16 +51,12 @@ export async function insertTicketRows(trx: Transaction<Database>, rows: TicketR
       stmt = sqlite.prepare(ONE_ROW);
       statements.set(sqlite, stmt);
     }
-    const values: unknown[] = new Array(TICKET_COLUMNS.length);
-    for (const row of rows) {
-      for (let c = 0; c < TICKET_COLUMNS.length; c++) values[c] = row[TICKET_COLUMNS[c]];
-      if (stmt.run(...values).changes === 1) inserted.push(row.id as string);
-    }
+    for (const row of rows) if (stmt.run(...row).changes === 1) inserted.push(row[0] as string);
     return inserted;
   }
   const params: unknown[] = new Array(rows.length * TICKET_COLUMNS.length);
   let i = 0;
-  for (const row of rows) for (const c of TICKET_COLUMNS) params[i++] = row[c];
+  for (const row of rows) for (const v of row) params[i++] = v;
   if (dbKind(trx) === 'sqlite') {
     // A SQLite database opened elsewhere (no handle known): the same multi-row INSERT with ? placeholders.
     const text = multiRowSql(rows.length).replace(/\$\d+/g, '?');

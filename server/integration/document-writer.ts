@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.ts';
 import type { DocumentKind } from './document-kind.ts';
 import type { PlannedDocument } from './grouping.ts';
 import { formatNumber, type SeriesState } from './numbering.ts';
+import { nowIso } from '../db/dialect.ts';
 
 const DOC_CHUNK = 200;
 const TICKET_CHUNK = 500;
@@ -104,5 +105,7 @@ export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocumen
     }
   }
   for (const id of withoutGoods) marks.push({ id, documentId: null, number: null });
-  await markTickets(trx, marks, w.batchId, w.now);
+  // Stamped as late as possible: on PostgreSQL intake commits during a run, and a replication pull
+  // that saw a later stamp before this run commits would skip these tickets (see README).
+  await markTickets(trx, marks, w.batchId, nowIso());
 }

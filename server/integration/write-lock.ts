@@ -1,8 +1,9 @@
 /**
- * One integration or undo at a time, in one transaction. SQLite has one writer: BEGIN IMMEDIATE
- * takes the write lock up front (a second run waits busy_timeout, 15 s, then fails cleanly instead
- * of deadlocking half-way). PostgreSQL: a transaction-scoped advisory lock; a second run waits for
- * the first to commit, then sees its documents and tickets.
+ * One integration or undo at a time (posting and lettering take the same lock), in one transaction.
+ * SQLite has one writer: BEGIN IMMEDIATE takes the write lock up front (a second run waits
+ * busy_timeout, 15 s, then fails cleanly instead of deadlocking half-way). PostgreSQL: a
+ * transaction-scoped advisory lock; a second run waits for the first to commit, then sees its
+ * documents and tickets.
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
@@ -14,7 +15,7 @@ import { dbKind } from '../db/dialect.ts';
 const PG_LOCK_KEY = 7_305_442_001;
 
 function busy(cause: unknown): TillsyncError {
-  return new TillsyncError('busy', 'the database is busy: another integration or undo is running', { hint: 'wait for it to finish, then run again', cause, status: 409 });
+  return new TillsyncError('busy', 'the database is busy: another integration, posting, lettering or undo is running', { hint: 'wait for it to finish, then run again', cause, status: 409 });
 }
 
 function isSqliteBusy(e: unknown): boolean {

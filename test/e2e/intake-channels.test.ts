@@ -18,7 +18,7 @@ import { LanFolderTransport } from '../../sync/transports/lan-folder.ts';
 import { HttpUploadTransport } from '../../sync/transports/http-upload.ts';
 import { MailTransport } from '../../sync/transports/mail-sender.ts';
 import type { Ticket } from '../../sync/types.ts';
-import { pollUntil, runCli, startServerProcess, type ServerProcess } from './intake-fixtures.ts';
+import { pollUntil, runCli, startServerProcess, unsignedPackage, type ServerProcess } from './intake-fixtures.ts';
 
 const MAIL_TO = 'tickets@shop.test';
 
@@ -143,6 +143,13 @@ for (const engine of TEST_ENGINES) {
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ip-not-allowed');
       await expect(new MailTransport({ to: ['someone@else.test'], smtpUrl: `smtp://127.0.0.1:${server.smtpPort}` }).send(file)).rejects.toMatchObject({ message: expect.stringContaining('550') });
+      // An unsigned package by mail: refused (SMTP 554), logged, kept in quarantine.
+      const unsigned = join(dir, 'out', 'TicDeg01_20261102120000.zip');
+      writeFileSync(unsigned, unsignedPackage());
+      await expect(new MailTransport({ to: [MAIL_TO], smtpUrl: `smtp://127.0.0.1:${server.smtpPort}` }).send(unsigned)).rejects.toMatchObject({ message: expect.stringMatching(/554.*TicDeg01_20261102120000\.zip \(signature\)/) });
+      expect(readdirSync(join(inbox(), 'quarantine'))).toEqual(expect.arrayContaining(['TicDeg01_20261102120000.zip', 'TicDeg01_20261102120000.zip.reason.txt']));
+      const logged = await db.selectFrom('log_book').select(['channel', 'message']).where('file', '=', 'TicDeg01_20261102120000.zip').execute();
+      expect(logged).toEqual([{ channel: 'mail', message: expect.stringContaining('package refused (signature)') }]);
       expect(await db.selectFrom('tickets').select('id').execute()).toHaveLength(40);
     });
   });

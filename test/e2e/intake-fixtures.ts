@@ -168,6 +168,14 @@ function signedManifest(entries: RawEntry[], secret: string, till = '01'): RawEn
   return { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) };
 }
 
+/** A well-formed package whose manifest carries no signature at all. */
+export function unsignedPackage(tickets: { id: string }[] = []): Buffer {
+  const data = { name: 'tickets.jsonl', data: Buffer.from(tickets.map((t) => `${JSON.stringify(t)}\n`).join('')) };
+  const m = JSON.parse(signedManifest([data], 'unused').data.toString()) as Record<string, unknown>;
+  delete m.signature;
+  return rawZip([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(m)) }, data]);
+}
+
 /** Zip slip: an entry that would land outside the folder it is unpacked into. */
 export function zipSlipPackage(secret: string): Buffer {
   const evil = { name: '../../evil.sh', data: Buffer.from('#!/bin/sh\necho owned\n') };

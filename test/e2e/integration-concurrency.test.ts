@@ -71,7 +71,7 @@ for (const engine of TEST_ENGINES) {
       if (b.code !== 0) {
         // SQLite gives up after busy_timeout (15 s): a clean one-line failure, and a rerun does the job.
         expect(engine).toBe('sqlite');
-        expect(b.stderr.trim()).toBe('tillsync: the database is busy: another integration or undo is running (wait for it to finish, then run again)');
+        expect(b.stderr.trim()).toBe('tillsync: the database is busy: another integration, posting, lettering or undo is running (wait for it to finish, then run again)');
         b = { ...(await cli(['--json', 'server', 'integrate', ...s.flags, '--until', '2026-12-31'])), code: 0 };
       }
       const secondSummary = JSON.parse(b.stdout);
@@ -101,7 +101,7 @@ for (const engine of TEST_ENGINES) {
       ];
       const results = await Promise.all(runs);
       for (const r of results) {
-        if (r.code !== 0) expect(r.stderr.trim()).toBe('tillsync: the database is busy: another integration or undo is running (wait for it to finish, then run again)');
+        if (r.code !== 0) expect(r.stderr.trim()).toBe('tillsync: the database is busy: another integration, posting, lettering or undo is running (wait for it to finish, then run again)');
       }
       expect(results.filter((r) => r.code === 0).length).toBeGreaterThan(0);
       if (results.some((r) => r.code !== 0)) await cli(['server', 'integrate', ...s.flags, '--until', '2026-12-31']);

@@ -48,6 +48,8 @@ describe('back office', () => {
     expect(tickets01[4].payments).toEqual([{ mode: 'CRED', amount: '130.78' }]);
     await writeTicketPackage(join(data, 'inbox'), { store: 'S1', till: '01', kind: 'untransferred', tickets: tickets01, secret: secrets['01'] });
     for (let i = 0; i < 300 && (await db.selectFrom('tickets').select('id').where('till', '=', '01').execute()).length < 12; i++) await new Promise((r) => setTimeout(r, 100));
+    const quarantined = () => readdirSync(join(data, 'inbox', 'quarantine')).filter((f) => f.endsWith('.reason.txt')).map((f) => readFileSync(join(data, 'inbox', 'quarantine', f), 'utf8'));
+    expect({ tickets: (await db.selectFrom('tickets').select('id').execute()).length, quarantined: quarantined(), server: server.output() }).toMatchObject({ tickets: 12, quarantined: [] });
 
     // Till 02's package is uploaded with till 01's credentials: refused and kept in quarantine.
     const wrong = await writeTicketPackage(join(dir, 'out'), { store: 'S1', till: '02', kind: 'degraded', tickets: ticketsOf('02', 6, 4), secret: secrets['02'] });

@@ -1,0 +1,67 @@
+/**
+ * How tickets become the lines of a version-2 package (tickets.jsonl + hashes.bin) and come back.
+ *
+ * A line leaves out what the reader can put back exactly, because in a package it is redundant:
+ *  - `hash`: kept as 32 raw bytes in hashes.bin (random hex among JSON deflates to ~45 bytes);
+ *  - `prevHash`, when it is the hash of the line before (always, within an unbroken chain);
+ *  - `store`, `till` (the manifest's) and `id` (ticketId of them and the number).
+ * Nothing is trusted for having been restored: the restored ticket goes through every check a
+ * version-1 line goes through, and its hash, signed with the package, covers every restored field,
+ * so a wrong restoration can only make the line fail, never let altered content in.
+ * A field whose value differs from what would be restored (a broken chain, a hash that is not a
+ * sha256, a ticket of another till) stays in the line, so the reader sees it as it was stored.
+ */
+import { HASH_BYTES } from './package-format.ts';
+import { canonicalJson, ticketId } from './ticket-chain.ts';
+import type { Ticket } from './types.ts';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export interface EncodedTickets {
+  jsonl: Buffer;
+  hashes: Buffer;
+}
+
+/** The k-th hash of hashes.bin as hex (0-based, in line order). */
+export function hashAt(hashes: Buffer, k: number): string {
+  return hashes.toString('hex', k * HASH_BYTES, (k + 1) * HASH_BYTES);
+}
+
+/** `tickets` in the order they go in the package, every one of `store` till `till`. */
+export function encodeTicketLines(tickets: Ticket[], store: string, till: string): EncodedTickets {
+  const hashes = Buffer.alloc(tickets.length * HASH_BYTES);
+  const lines: string[] = new Array(tickets.length);
+  for (let k = 0; k < tickets.length; k++) {
+    const { hash, prevHash, id, store: s, till: t, ...rest } = tickets[k];
+    const line: Record<string, unknown> = rest;
+    // A hash that is not a sha256 cannot be written as bytes: the line keeps it and its record
+    // stays zero, so the reader reports that one line exactly as version 1 would.
+    if (HEX64.test(hash)) hashes.write(hash, k * HASH_BYTES, 'hex');
+    else line.hash = hash;
+    if (k === 0 || prevHash !== hashAt(hashes, k - 1)) line.prevHash = prevHash;
+    if (s !== store || t !== till) Object.assign(line, { store: s, till: t });
+    if (!Number.isInteger(rest.number) || id !== ticketId(s, t, rest.number)) line.id = id;
+    lines[k] = canonicalJson(line) + '\n';
+  }
+  return { jsonl: Buffer.from(lines.join(''), 'utf8'), hashes };
+}
+
+/**
+ * The ticket line at position `k` (0-based among the non-blank lines) with what its writer left
+ * out put back, keys in canonical order (so hashing it takes canonicalJson's fast path). Fields
+ * the line carries are kept as they are, to be judged by the reader's checks.
+ */
+export function restoreTicketLine(line: Record<string, unknown>, k: number, hashes: Buffer, manifest: { store: string; till: string }): Record<string, unknown> {
+  const full: Record<string, unknown> = { ...line };
+  if (!Object.hasOwn(full, 'hash')) full.hash = hashAt(hashes, k);
+  // The first line's predecessor is not in the package: its writer always keeps prevHash.
+  if (!Object.hasOwn(full, 'prevHash') && k > 0) full.prevHash = hashAt(hashes, k - 1);
+  if (!Object.hasOwn(full, 'store')) full.store = manifest.store;
+  if (!Object.hasOwn(full, 'till')) full.till = manifest.till;
+  if (!Object.hasOwn(full, 'id') && Number.isInteger(full.number) && typeof full.store === 'string' && typeof full.till === 'string') {
+    full.id = ticketId(full.store, full.till, full.number as number);
+  }
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(full).sort()) sorted[key] = full[key];
+  return sorted;
+}
