@@ -51,7 +51,7 @@ interface LinesOptions {
 
 /** A package signed with the right secret whose tickets.jsonl is exactly `lines` (as the till wrote them). */
 function packageWithLines(lines: string[], { over = {}, secret = SECRET, version = PACKAGE_VERSION, hashes = hashesOf(tickets) }: LinesOptions = {}): Buffer {
-  const entries = [{ name: TICKETS_ENTRY, data: Buffer.from(lines.join('\n') + '\n') }];
+  const entries: { name: string; data: Buffer }[] = [{ name: TICKETS_ENTRY, data: Buffer.from(lines.join('\n') + '\n') }];
   if (version >= 2) entries.unshift({ name: HASHES_ENTRY, data: hashes });
   return writeSignedZip({ header: header({ version, count: lines.filter((l) => l.trim()).length, ...over }), entries, secret });
 }

@@ -70,6 +70,10 @@ async function read(spans: TillSpan[]): Promise<void> {
 }
 
 parentPort!.on('message', (m: { type: string; seq?: number; tasks?: CheckTask[]; spans?: TillSpan[] }) => {
+  if (m.type === 'stop') {
+    parentPort!.close();
+    return;
+  }
   if (m.type === 'credit') {
     credits += 1;
     const w = wakeOnCredit;

@@ -107,6 +107,15 @@ async function startWorker(workerData: unknown): Promise<{ worker: Worker; onFai
   };
 }
 
+/** Asks the worker to finish (so that it ends cleanly, profiles and all), terminating it if it does not. */
+async function stopWorker(worker: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage({ type: 'stop' });
+  const timer = setTimeout(() => void worker.terminate(), 2000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Pages read here, checked in the worker; one page is always on its way ahead of the one consumed. */
 async function workerChecksSource(db: Kysely<Database>, refs: IntegrationRefs, filters: IntegrationFilters): Promise<VerdictSource> {
   const { worker, onFailure } = await startWorker({ refs });
@@ -170,9 +179,7 @@ async function workerChecksSource(db: Kysely<Database>, refs: IntegrationRefs, f
         yield { items: page.tasks.map((t, i) => itemOf(t, verdicts[i])), selected: page.selected, excluded: page.excluded, endOfTill: page.endOfTill };
       }
     },
-    close: async () => {
-      await worker.terminate();
-    },
+    close: () => stopWorker(worker),
   };
 }
 
@@ -220,9 +227,7 @@ async function workerReadsSource(file: string, refs: IntegrationRefs, filters: I
         worker.off('message', onMessage);
       }
     },
-    close: async () => {
-      await worker.terminate();
-    },
+    close: () => stopWorker(worker),
   };
 }
 

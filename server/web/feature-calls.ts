@@ -140,8 +140,6 @@ export interface GridPreview {
 export interface GridChoice extends GridFilter {
   /** Tickets left out of this run (unchecked in the grid). */
   exclude: string[];
-  /** Ticket id → customer code the document is made for (value applied to checked rows). */
-  customerOverrides: Record<string, string>;
 }
 
 async function customerNames(ctx: ServerContext): Promise<Map<string, string>> {
@@ -157,12 +155,6 @@ function paymentsText(content: string): string {
     return '';
   }
 }
-
-/**
- * Integration cannot yet make a document for another customer than the ticket's: the grid hides
- * "set customer" until IntegrationFilters carries per-ticket customer overrides.
- */
-export const SUPPORTS_CUSTOMER_OVERRIDE = false;
 
 export function integrationFilters(c: GridFilter, exclude: string[] = []): IntegrationFilters {
   const f: IntegrationFilters = { until: parseUntil(c.until || 'yesterday') };
@@ -212,9 +204,6 @@ export async function integrationPreview(ctx: ServerContext, c: GridChoice): Pro
 }
 
 export async function generateDocuments(ctx: ServerContext, c: GridChoice): Promise<{ batchId: number | null; message: string }> {
-  if (Object.keys(c.customerOverrides).length && !SUPPORTS_CUSTOMER_OVERRIDE) {
-    throw new TillsyncError('not-available', 'integration cannot make a document for another customer than the ticket\'s yet', { hint: 'leave those tickets out, or integrate them as they are' });
-  }
   const s = await runIntegration(ctx.db, ctx.data, integrationFilters(c, c.exclude));
   const kinds = Object.entries(s.series)
     .map(([kind, r]) => `${r!.count} ${kind}${r!.count > 1 ? 's' : ''} ${r!.first === r!.last ? r!.first : `${r!.first}–${r!.last}`}`)

@@ -1,7 +1,8 @@
 /**
  * Control grid before integration (seed 004): the documents integration would make, each with its
- * tickets checked; uncheck tickets to leave them out, apply a value to every checked row (the
- * customer the document is made for, or leave them out), then generate. Batches can be undone.
+ * tickets checked; uncheck tickets to leave them out (one by one, per document, all, or "leave
+ * them out" on every checked row), then generate. Batches can be undone. Integration cannot make a
+ * document for another customer than the ticket's, so the grid offers no "set customer" value.
  */
 import type { Router, Response } from 'express';
 import type { ServerContext } from '../../context.ts';
@@ -10,7 +11,7 @@ import { BASE } from '../layout.ts';
 import { amount, when } from '../format.ts';
 import { listBatches, summaryText } from '../batches-queries.ts';
 import { action, errorText, list, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
-import { generateDocuments, integrationPreview, SUPPORTS_CUSTOMER_OVERRIDE, undoIntegrationBatch, type GridChoice, type GridDocument } from '../feature-calls.ts';
+import { generateDocuments, integrationPreview, undoIntegrationBatch, type GridChoice, type GridDocument } from '../feature-calls.ts';
 import { yesterday } from '../../integration/filters.ts';
 import { sum } from '../../../sync/money.ts';
 
@@ -19,15 +20,10 @@ export const MAX_GRID_TICKETS = 3000;
 const KIND_LABEL: Record<string, string> = { invoice: 'Invoice', 'delivery-note': 'Delivery note', 'credit-note': 'Credit note' };
 
 function choiceFrom(src: Record<string, unknown>): GridChoice {
-  const overrides: Record<string, string> = {};
-  for (const o of list(src.ov)) {
-    const i = o.indexOf('=');
-    if (i > 0) overrides[o.slice(0, i)] = o.slice(i + 1);
-  }
-  return { until: str(src.until) || yesterday(), till: str(src.till) || undefined, customer: str(src.customer) || undefined, exclude: [], customerOverrides: overrides };
+  return { until: str(src.until) || yesterday(), till: str(src.till) || undefined, customer: str(src.customer) || undefined, exclude: [] };
 }
 
-function documentRows(d: GridDocument, i: number, checked: Set<string> | null, c: GridChoice) {
+function documentRows(d: GridDocument, i: number, checked: Set<string> | null) {
   const group = `g${i}`;
   return html`<tr class="group" data-group="${group}">
   <td class="keep"><input type="checkbox" class="group-check" data-group="${group}" aria-label="All tickets of this document"></td>
@@ -42,11 +38,10 @@ function documentRows(d: GridDocument, i: number, checked: Set<string> | null, c
 </tr>
 ${d.tickets.map((t) => {
   const on = checked ? checked.has(t.id) : true;
-  const override = c.customerOverrides[t.id];
   return html`<tr class="ticket ${on ? '' : 'unchecked'}" data-group="${group}" data-amount="${t.totalDue}" data-ticket="${t.id}">
   <td class="keep"><input type="checkbox" name="ticket" value="${t.id}" ${on ? html`checked` : ''} aria-label="Integrate ticket ${t.id}"></td>
   <td>${t.id}</td><td>${when(t.soldAt)}</td>
-  <td>${override ? html`<strong>${override}</strong> <span class="muted">(ticket: ${t.customer})</span><input type="hidden" name="ov" value="${t.id}=${override}">` : t.customer}</td>
+  <td>${t.customer}</td>
   <td>${t.payments}</td><td class="num">${amount(t.totalDue)}</td>
   <td>${t.degraded ? html`<span class="badge warning">degraded</span>` : ''}</td>
 </tr>`;
@@ -76,7 +71,6 @@ async function renderGrid(ctx: ServerContext, req: AuthedRequest, res: Response,
   preview = { ...preview, documents };
   const all = preview.documents.flatMap((d) => d.tickets);
   const on = all.filter((t) => (checked ? checked.has(t.id) : true));
-  const customers = await ctx.db.selectFrom('base_items').select('code').where('kind', '=', 'customer').where('deleted', '=', 0).orderBy('code').execute();
   const body = html`<form class="filters" method="get" action="${BASE}/control">
   <label>Until day <input type="date" name="until" value="${c.until ?? ''}"></label>
   <label>Tills <input type="text" name="till" value="${c.till ?? ''}" size="6" placeholder="all, or 01-03"></label>
@@ -94,18 +88,11 @@ ${
 <input type="hidden" name="until" value="${c.until ?? ''}"><input type="hidden" name="till" value="${c.till ?? ''}"><input type="hidden" name="customer" value="${c.customer ?? ''}">
 <div class="toolbar apply">
   <strong>Apply to the checked tickets:</strong>
-  ${
-    SUPPORTS_CUSTOMER_OVERRIDE
-      ? html`<label>Customer of their document <input type="text" name="set_customer" list="customer-codes" placeholder="customer code"></label>
-  <datalist id="customer-codes">${customers.map((x) => html`<option value="${x.code}">`)}</datalist>
-  <button type="submit" name="op" value="set-customer" class="secondary">Set customer</button>`
-      : ''
-  }
   <button type="submit" name="op" value="leave-out" class="secondary">Leave them out</button>
 </div>
 <div class="table-wrap"><table class="checkgrid" id="control-grid">
 <thead><tr><th><input type="checkbox" class="check-all" checked aria-label="Check or uncheck every ticket"></th><th>Document / ticket</th><th>Sold at</th><th>Customer</th><th>Payments</th><th class="num">Amount</th><th></th></tr></thead>
-<tbody>${preview.documents.map((d, i) => documentRows(d, i, checked, c))}</tbody>
+<tbody>${preview.documents.map((d, i) => documentRows(d, i, checked))}</tbody>
 </table></div>
 <div class="footer-bar">
   <span id="grid-summary" data-total-tickets="${all.length}"><strong class="checked-count">${on.length}</strong> of ${all.length} tickets checked · total <strong class="checked-total">${amount(sum(on.map((t) => t.totalDue)).toFixed(2))}</strong> · ${preview.documents.length} document(s) planned</span>
@@ -139,14 +126,6 @@ export function mountControlGrid(r: Router, ctx: ServerContext): void {
       const c = choiceFrom(req.body ?? {});
       const checked = new Set(list(req.body?.ticket));
       const op = str(req.body?.op);
-      if (op === 'set-customer') {
-        const code = str(req.body?.set_customer);
-        if (!code) return renderGrid(ctx, req, res, c, checked, 'Type the customer code to apply first.');
-        const known = await ctx.db.selectFrom('base_items').select('code').where('kind', '=', 'customer').where('code', '=', code).executeTakeFirst();
-        if (!known) throw new Error(`unknown customer "${code}" (pick a code from the list)`);
-        for (const id of checked) c.customerOverrides[id] = code;
-        return renderGrid(ctx, req, res, c, checked, `Customer ${code} set on ${checked.size} ticket(s).`);
-      }
       if (op === 'leave-out') return renderGrid(ctx, req, res, c, new Set(), `${checked.size} ticket(s) left out.`);
       if (op !== 'generate') throw new Error(`unknown action "${op}"`);
       // Everything shown and not checked is left out: tickets that arrived since the page was drawn included.
