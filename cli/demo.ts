@@ -6,26 +6,15 @@
  */
 import type { Command } from 'commander';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { run } from './output.ts';
 import { MailRelay } from './demo-mail-relay.ts';
 import { runTillsync, startTillsync, type RunResult, type Started } from './spawn-tillsync.ts';
 import { TillsyncError } from '../sync/errors.ts';
+import { freePort } from '../sync/free-port.ts';
 
 const MAIL_TO = 'tickets@boutique-demo.example';
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
 
 /** Runs a tillsync command with --json and fails the demo with its one-line error if it fails. */
 async function cli(args: string[], input?: string): Promise<any> {

@@ -8,9 +8,9 @@
  * Each comes with the refusal reason the server must give (sync/PACKAGE-FORMAT.md).
  */
 import { createHash } from 'node:crypto';
-import { crc32, deflateRawSync } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { signManifest } from '../sync/signed-zip.ts';
+import { rawZip, type RawEntry } from '../sync/raw-zip.ts';
 
 export type Corruption = 'truncated' | 'bit-flipped' | 're-signed' | 'zip-slip';
 
@@ -23,54 +23,6 @@ export const EXPECTED_REASON: Record<Corruption, RegExp> = {
   're-signed': /^signature$/,
   'zip-slip': /^path-traversal$/,
 };
-
-interface RawEntry {
-  name: string;
-  data: Buffer;
-}
-
-/** A deflated zip written byte by byte, names taken as given. */
-export function rawZip(entries: RawEntry[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const payload = deflateRawSync(e.data);
-    const name = Buffer.from(e.name, 'utf8');
-    const crc = crc32(e.data) >>> 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(payload.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(payload.length, 20);
-    central.writeUInt32LE(e.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, payload);
-    centrals.push(central, name);
-    offset += local.length + name.length + payload.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
 
 function entriesOf(bytes: Buffer): RawEntry[] {
   return new AdmZip(bytes).getEntries().map((e) => ({ name: e.entryName, data: e.getData() }));

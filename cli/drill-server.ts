@@ -3,13 +3,14 @@
  * DATA/server.json), tills enrolled with the intake's own `enrollTill`, and `server start` as a
  * child process on loopback when a drill needs the running server.
  */
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../server/db/database.ts';
 import { enrollTill } from '../server/intake/till-registry.ts';
 import { tillCode } from '../fixtures/volume.ts';
 import { DRILL_STORE } from './drill-tickets.ts';
 import { runTillsync, startTillsync, type Started } from './spawn-tillsync.ts';
+import { freePort } from '../sync/free-port.ts';
+export { freePort };
 
 export interface DrillServer {
   data: string;
@@ -43,17 +44,6 @@ export async function withDrillDb<T>(s: { data: string; db?: string }, fn: (db: 
   } finally {
     await db.destroy();
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export interface RunningDrillServer {

@@ -18,6 +18,8 @@ export interface AppOptions {
   uploadMaxBytes?: number;
   /** Where 500s are reported (default: console.error). */
   onInternalError?: (err: unknown) => void;
+  /** PostgreSQL: acks stamped less than this long ago wait for the next pull (see replication/routes.ts). */
+  ackSettleMs?: number;
 }
 
 export interface StoreApp {
@@ -35,7 +37,7 @@ export function createApp(ctx: ServerContext, opts: AppOptions): StoreApp {
     res.json(body);
   });
   app.use(uploadRouter(ctx, { inbox: opts.inbox, maxBytes: opts.uploadMaxBytes }));
-  app.use(replicationRouter(ctx, closures));
+  app.use(replicationRouter(ctx, closures, { ackSettleMs: opts.ackSettleMs }));
   app.use('/api', notFound);
   mountBackOffice(app, ctx);
   app.use(errorHandler(opts.onInternalError));

@@ -136,8 +136,9 @@ export function readTicketPackage(
   }
   // Lines in error may hide their number: check what can be checked, exactly when all lines are good.
   const nums = tickets.map((t) => t.number);
-  const lo = nums.length ? Math.min(...nums) : null;
-  const hi = nums.length ? Math.max(...nums) : null;
+  // A reduce, not Math.min(...nums): spreading a 200,000-ticket package overflows the call stack.
+  const lo = nums.length ? nums.reduce((a, b) => (b < a ? b : a)) : null;
+  const hi = nums.length ? nums.reduce((a, b) => (b > a ? b : a)) : null;
   const outside = nums.find((n) => m.firstNumber === null || m.lastNumber === null || n < m.firstNumber || n > m.lastNumber);
   if (outside !== undefined) {
     throw new PackageError('manifest', fileName, `ticket number ${outside} lies outside the manifest's range ${m.firstNumber}–${m.lastNumber}`);

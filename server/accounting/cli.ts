@@ -4,7 +4,7 @@ import { run } from '../../cli/output.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { withServer } from '../context.ts';
 import { loadBaseData } from '../base-data.ts';
-import { parseCustomerRange, parseTicketRange, parseTillRange, parseUntil } from '../integration/filters.ts';
+import { parseCustomerRange, parseExclude, parseTicketRange, parseTillRange, parseUntil } from '../integration/filters.ts';
 import { decodeText, mergeImport, parseAccountsCsv } from './accounts-import.ts';
 import { checkMapping, renderCheck } from './config-check.ts';
 import { defaultMapping } from './default-mapping.ts';
@@ -25,6 +25,7 @@ interface PostOpts extends Base {
   tills?: string;
   customers?: string;
   tickets?: string;
+  exclude?: string[];
 }
 
 export function postingRequest(o: Omit<PostOpts, 'data' | 'db'>): PostingRequest {
@@ -37,6 +38,8 @@ export function postingRequest(o: Omit<PostOpts, 'data' | 'db'>): PostingRequest
   if (o.tills) r.tills = parseTillRange(o.tills);
   if (o.customers) r.customers = parseCustomerRange(o.customers);
   if (o.tickets) r.tickets = parseTicketRange(o.tickets);
+  const exclude = parseExclude(o.exclude);
+  if (exclude.length) r.exclude = exclude;
   return r;
 }
 
@@ -106,6 +109,7 @@ export function registerAccountingCommands(server: Command): void {
     .option('--tills <range>', 'till range, inclusive: 01-05')
     .option('--customers <range>', 'customer range, inclusive: C0000001-C0000009 (FROM..TO if codes contain a dash)')
     .option('--tickets <range>', 'ticket number range: documents whose tickets all fall inside')
+    .option('--exclude <number...>', 'leave these documents (F00000003) or payment-only tickets (S1-01-00000042) out of this run, repeated or comma-separated; they stay for the next run')
     .action(
       run<PostOpts>(async (opts, ctx) => {
         const req = postingRequest(opts);

@@ -19,6 +19,8 @@ export interface LineSpec {
 
 export class EntryBuilder {
   private readonly lines = new Map<string, { spec: LineSpec; amount: Units }>();
+  private readonly documents = new Set<string>();
+  private readonly tickets = new Set<string>();
 
   constructor(
     readonly journal: string,
@@ -27,6 +29,13 @@ export class EntryBuilder {
     readonly label: string,
     readonly kind: EntryKind,
   ) {}
+
+  /** Records what the lines added next come from (a document of the run, or a payment-only ticket). */
+  from(source: { document: string } | { ticket: string }): this {
+    if ('document' in source) this.documents.add(source.document);
+    else this.tickets.add(source.ticket);
+    return this;
+  }
 
   /** @param signed debit − credit, in units of 10^-4 */
   add(spec: LineSpec, signed: Units): void {
@@ -57,6 +66,6 @@ export class EntryBuilder {
       });
     }
     if (!lines.length) return null;
-    return { journal: this.journal, date: this.date, piece: this.piece, label: this.label, kind: this.kind, lines };
+    return { journal: this.journal, date: this.date, piece: this.piece, label: this.label, kind: this.kind, lines, sources: { documents: [...this.documents], tickets: [...this.tickets] } };
   }
 }

@@ -61,6 +61,14 @@ export interface LineDraft {
 
 export type EntryKind = 'sales' | 'treasury';
 
+/** What an entry posts: unchecking it in the "Liste des écritures" leaves these out of the run. */
+export interface EntrySources {
+  /** Numbers of the documents of this run whose amounts are in the entry. */
+  documents: string[];
+  /** Payment-only tickets (no document) whose payments are in the entry. */
+  tickets: string[];
+}
+
 export interface EntryDraft {
   journal: string;
   date: string;
@@ -68,6 +76,7 @@ export interface EntryDraft {
   label: string;
   kind: EntryKind;
   lines: LineDraft[];
+  sources: EntrySources;
 }
 
 export type SettlementKind = 'payment' | 'receivable' | 'deposit';

@@ -7,6 +7,10 @@
  * rolled back and reported, nothing is written.
  *
  * The mapping is checked first (seed 000: posting cannot start while a setting is wrong).
+ *
+ * An exclusion list (seed 002: the entries unchecked in the "Liste des écritures") leaves named
+ * documents and payment-only tickets out, with whatever relies on them (posting-exclusion.ts); the
+ * invariants then judge what was posted. A name that is unknown or already posted refuses the run.
  */
 import type { Kysely } from 'kysely';
 import { TillsyncError, type DataError } from '../../sync/errors.ts';
@@ -24,7 +28,8 @@ import type { PostingResult } from './ledger-types.ts';
 import type { LetterLine } from './lettering.ts';
 import { LetteringWriter } from './lettering-store.ts';
 import { customerResolver, loadMapping, mappingPath, readMappingJson } from './mapping.ts';
-import { chunksOf, loadTickets, selectDocuments, selectLooseTickets, type PostingFilters } from './posting-source.ts';
+import { chunksOf, loadTickets, resolveExclusions, selectDocuments, selectLooseTickets, type ExcludedCount, type PostingFilters } from './posting-source.ts';
+import { holdBack, type HeldBack } from './posting-exclusion.ts';
 import { postDocuments } from './posting.ts';
 import { SplitCache } from './split-cache.ts';
 import { unitsOf, unitsText } from './units.ts';
@@ -60,6 +65,11 @@ export interface PostingSummary {
   settlements: number;
   lettering: { groups: number; partial: number };
   leftOut: number;
+  /** Documents / payment-only tickets of the selection left out by the exclusion list. */
+  excluded: ExcludedCount;
+  /** What relies on something left out (pays an invoice left out, uses a deposit left out): held back too. */
+  heldBack: HeldBack[];
+  heldBackCount: number;
   errorCount: number;
   errors: DataError[];
   warnings: DataError[];
@@ -92,7 +102,7 @@ export async function requireValidMapping(db: Kysely<Database>, data: string): P
   return check.warnings;
 }
 
-async function logErrors(trx: Kysely<Database>, data: string, severity: 'error' | 'warning', errors: DataError[]): Promise<void> {
+async function logErrors(trx: Kysely<Database>, data: string, severity: 'error' | 'warning' | 'info', errors: DataError[]): Promise<void> {
   if (!errors.length) return;
   const at = nowIso();
   const rows = errors.map((e) => ({ at, severity, channel: 'posting', file: null, till: e.ref.till ?? null, ticket: e.ref.ticket ?? null, message: e.message }));
@@ -106,7 +116,8 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
   const base = await loadBaseData(db);
   const mode = req.mode ?? mapping.posting.mode;
   const grouping = req.grouping ?? mapping.posting.grouping;
-  const filters: PostingFilters = { until: req.until, tills: req.tills, tillList: req.tillList, customers: req.customers, tickets: req.tickets };
+  const exclude = [...new Set((req.exclude ?? []).map((x) => x.trim()).filter(Boolean))];
+  const filters: PostingFilters = { until: req.until, tills: req.tills, tillList: req.tillList, customers: req.customers, tickets: req.tickets, exclude: exclude.length ? exclude : undefined };
   for (const k of Object.keys(filters) as (keyof PostingFilters)[]) if (filters[k] === undefined) delete filters[k];
   const options = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping, splitCache: new SplitCache(mapping.rounding.decimals) };
   const d = mapping.rounding.decimals;
@@ -114,11 +125,24 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
   const summary = await withIntegrationLock(db, async (trx) => {
     const t0 = performance.now();
     const now = nowIso();
-    const docs = await selectDocuments(trx, filters);
-    const loose = await selectLooseTickets(trx, filters);
+    const leftOutRefs = new Set<string>();
+    if (exclude.length) {
+      const r = await resolveExclusions(trx, exclude);
+      if (r.problems.length) {
+        const more = r.problems.length > 5 ? ` (and ${r.problems.length - 5} more)` : '';
+        throw new TillsyncError('exclude-invalid', `cannot leave out: ${r.problems.slice(0, 5).join('; ')}${more}; nothing was posted`, {
+          hint: 'give document numbers (F00000003) or payment-only ticket ids (S1-01-00000042) that are not posted yet',
+          status: 400,
+        });
+      }
+      for (const ref of r.refs) leftOutRefs.add(ref);
+    }
+    const excluded: ExcludedCount = { documents: 0, tickets: 0 };
+    const docs = await selectDocuments(trx, filters, excluded);
+    const loose = await selectLooseTickets(trx, filters, excluded);
     const s: PostingSummary = {
       batch: null, mode, grouping, filters, documents: 0, deliveryNotes: 0, tickets: 0, paymentOnlyTickets: 0, entries: 0, lines: 0, settlements: 0,
-      lettering: { groups: 0, partial: 0 }, leftOut: 0, errorCount: 0, errors: [], warnings: [], configWarnings, invariants: [], elapsedMs: 0, ticketsPerSecond: 0,
+      lettering: { groups: 0, partial: 0 }, leftOut: 0, excluded, heldBack: [], heldBackCount: 0, errorCount: 0, errors: [], warnings: [], configWarnings, invariants: [], elapsedMs: 0, ticketsPerSecond: 0,
     };
     if (!docs.length && !loose.length) return s;
     hooks.onStart?.(docs.reduce((a, x) => a + x.ticketCount, 0) + loose.length);
@@ -140,8 +164,15 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     let first = true;
 
     for (const chunk of chunksOf(docs, loose, hooks.chunkTickets)) {
-      const tickets = await loadTickets(trx, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id));
-      const r = postDocuments({ documents: chunk.documents, tickets }, options);
+      const loaded = await loadTickets(trx, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id));
+      const kept = holdBack(chunk.documents, loaded, leftOutRefs);
+      const tickets = kept.tickets;
+      if (kept.heldBack.length) {
+        s.heldBackCount += kept.heldBack.length;
+        s.heldBack.push(...kept.heldBack.slice(0, KEPT - s.heldBack.length));
+        await logErrors(trx, data, 'info', kept.heldBack.map(heldBackNote));
+      }
+      const r = postDocuments({ documents: kept.documents, tickets }, options);
       hooks.faultForTest?.(r);
       await logErrors(trx, data, 'error', r.errors);
       s.errorCount += r.errors.length;
@@ -223,6 +254,13 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       first = false;
     }
 
+    if (!s.documents && !s.paymentOnlyTickets && !s.entries) {
+      // Everything selected was left out (held back, or refused by an error already logged): no
+      // empty batch in the books, the run says there was nothing to post.
+      await trx.deleteFrom('batches').where('id', '=', batchId).execute();
+      s.batch = null;
+      return s;
+    }
     inv.addLettering(letters.groups);
     s.lettering = { groups: letters.groups.length, partial: letters.groups.filter((g) => g.partial).length };
     s.invariants = inv.checks();
@@ -252,14 +290,32 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
   return summary;
 }
 
+function heldBackNote(h: HeldBack): DataError {
+  const what = h.kind === 'document' ? `document ${h.id}` : `ticket ${h.id}`;
+  return { source: 'posting', message: `${what} held back: it relies on ${h.because}, left out of this run; the next run posts them in order`, ref: h.kind === 'ticket' ? { ticket: h.id } : {} };
+}
+
+function describeExclusion(s: PostingSummary): string {
+  const { documents, tickets } = s.excluded;
+  const parts: string[] = [];
+  if (documents || tickets) parts.push(`${[documents ? `${documents} document(s)` : '', tickets ? `${tickets} payment-only ticket(s)` : ''].filter(Boolean).join(' and ')} left out as asked`);
+  if (s.heldBackCount) parts.push(`${s.heldBackCount} held back with them`);
+  return parts.join(', ');
+}
+
 export function describePosting(s: PostingSummary): string {
-  if (s.batch === null) return `nothing to post (until ${s.filters.until})`;
+  if (s.batch === null) {
+    const why = [s.leftOut ? `${s.leftOut} document(s) left out (see the log book)` : '', describeExclusion(s)].filter(Boolean).join('; ');
+    return `nothing to post (until ${s.filters.until}${why ? `; ${why}` : ''})`;
+  }
   const parts = [
     `batch ${s.batch} (${s.mode}, by ${s.grouping}): ${s.documents} document(s), ${s.tickets} ticket(s) → ${s.entries} entries, ${s.lines} lines, ${s.settlements} settlement item(s)`,
     `lettering ${s.lettering.groups} group(s), ${s.lettering.partial} partial`,
   ];
   if (s.deliveryNotes) parts.push(`${s.deliveryNotes} delivery note(s) left to the commercial invoice`);
   if (s.leftOut) parts.push(`${s.leftOut} document(s) left out (see the log book)`);
+  const ex = describeExclusion(s);
+  if (ex) parts.push(`${ex}; they stay for the next run`);
   if (s.warnings.length) parts.push(`${s.warnings.length} warning(s)`);
   return parts.join('; ');
 }
@@ -269,6 +325,8 @@ export function renderPosting(s: PostingSummary): string {
   for (const e of s.errors.slice(0, 10)) lines.push(`  error: ${e.message}`);
   if (s.errorCount > 10) lines.push(`  … ${s.errorCount - 10} more in the log book`);
   for (const w of s.warnings.slice(0, 10)) lines.push(`  warning: ${w.message}`);
+  for (const h of s.heldBack.slice(0, 10)) lines.push(`  held back: ${heldBackNote(h).message}`);
+  if (s.heldBackCount > 10) lines.push(`  … ${s.heldBackCount - 10} more in the log book`);
   if (s.invariants.length) lines.push('invariants:', renderChecks(s.invariants));
   if (s.batch !== null) lines.push(`undo with: tillsync server undo --batch ${s.batch} (while not exported)`);
   return lines.join('\n');

@@ -1,7 +1,8 @@
 /**
  * What a posting run reads: documents not posted yet and integrated tickets without goods not
  * posted yet, inside the run's filters (the seed's "Intégration jusqu'au", "N° caisse au",
- * "Client au", "Ticket du au"), cut into chunks of whole days × tills so that memory stays flat.
+ * "Client au", "Ticket du au") less the exclusion list (the entries unchecked in seed 002's "Liste
+ * des écritures"), cut into chunks of whole days × tills so that memory stays flat.
  */
 import type { Expression, Kysely } from 'kysely';
 import { sql } from 'kysely';
@@ -9,6 +10,7 @@ import type { Database } from '../db/schema.ts';
 import { dbKind } from '../db/dialect.ts';
 import type { Ticket } from '../../sync/types.ts';
 import type { DocKind, PostingDocument, PostingTicket } from './ledger-types.ts';
+import { ticketProvides } from './posting-exclusion.ts';
 
 export interface PostingFilters {
   until: string;
@@ -18,13 +20,26 @@ export interface PostingFilters {
   customers?: { from: string; to: string };
   /** A document is taken when all its tickets are inside the range. */
   tickets?: { from: number; to: number };
+  /**
+   * Document numbers and payment-only ticket ids left out of this run (the entries unchecked in
+   * the "Liste des écritures"); they stay unposted for a later run. Checked by resolveExclusions.
+   */
+  exclude?: string[];
 }
+
+/** How many documents / payment-only tickets of the selection the exclusion list removed. */
+export interface ExcludedCount {
+  documents: number;
+  tickets: number;
+}
+
+const IN_CHUNK = 500;
 
 function textRef(db: Kysely<Database>, column: string): Expression<string> {
   return dbKind(db) === 'postgres' ? sql<string>`${sql.ref(column)} collate "C"` : sql<string>`${sql.ref(column)}`;
 }
 
-export async function selectDocuments(db: Kysely<Database>, f: PostingFilters): Promise<PostingDocument[]> {
+export async function selectDocuments(db: Kysely<Database>, f: PostingFilters, count?: ExcludedCount): Promise<PostingDocument[]> {
   let q = db
     .selectFrom('documents')
     .select(['id', 'number', 'kind', 'store', 'till', 'customer', 'day', 'total_incl', 'ticket_count'])
@@ -34,7 +49,11 @@ export async function selectDocuments(db: Kysely<Database>, f: PostingFilters): 
   if (f.tillList) q = q.where('till', 'in', f.tillList.length ? f.tillList : ['']);
   if (f.customers) q = q.where(textRef(db, 'customer'), '>=', f.customers.from).where(textRef(db, 'customer'), '<=', f.customers.to);
   if (f.tickets) q = q.where('first_ticket', '>=', f.tickets.from).where('last_ticket', '<=', f.tickets.to);
-  const rows = await q.orderBy('day').orderBy('store').orderBy('till').orderBy('id').execute();
+  const excluded = new Set(f.exclude ?? []);
+  const all = await q.orderBy('day').orderBy('store').orderBy('till').orderBy('id').execute();
+  // Filtered here rather than in SQL: the list may be long (a whole grid unchecked).
+  const rows = excluded.size ? all.filter((r) => !excluded.has(r.number)) : all;
+  if (count) count.documents += all.length - rows.length;
   return rows.map((r) => ({
     id: Number(r.id),
     number: r.number,
@@ -56,7 +75,7 @@ export interface LooseRef {
 }
 
 /** Integrated tickets without a document (only an invoice settlement or a deposit), not posted yet. */
-export async function selectLooseTickets(db: Kysely<Database>, f: PostingFilters): Promise<LooseRef[]> {
+export async function selectLooseTickets(db: Kysely<Database>, f: PostingFilters, count?: ExcludedCount): Promise<LooseRef[]> {
   let q = db
     .selectFrom('tickets')
     .select(['id', 'store', 'till', 'day'])
@@ -68,7 +87,59 @@ export async function selectLooseTickets(db: Kysely<Database>, f: PostingFilters
   if (f.tillList) q = q.where('till', 'in', f.tillList.length ? f.tillList : ['']);
   if (f.customers) q = q.where(textRef(db, 'customer'), '>=', f.customers.from).where(textRef(db, 'customer'), '<=', f.customers.to);
   if (f.tickets) q = q.where('number', '>=', f.tickets.from).where('number', '<=', f.tickets.to);
-  return q.orderBy('day').orderBy('store').orderBy('till').orderBy('number').execute();
+  const excluded = new Set(f.exclude ?? []);
+  const all = await q.orderBy('day').orderBy('store').orderBy('till').orderBy('number').execute();
+  const rows = excluded.size ? all.filter((r) => !excluded.has(r.id)) : all;
+  if (count) count.tickets += all.length - rows.length;
+  return rows;
+}
+
+export interface ResolvedExclusions {
+  /** Refs left out (document numbers, orders of the deposits left out): what relies on them is held back. */
+  refs: Set<string>;
+  /** Why some names cannot be left out (unknown, already posted, a ticket of a document…). */
+  problems: string[];
+}
+
+/**
+ * Checks every name of an exclusion list against the books: a document not posted yet, or an
+ * integrated payment-only ticket not posted yet. Anything else is a problem (a typo would
+ * otherwise post what the user meant to keep out).
+ */
+export async function resolveExclusions(db: Kysely<Database>, exclude: string[]): Promise<ResolvedExclusions> {
+  const refs = new Set<string>();
+  const problems: string[] = [];
+  const names = [...new Set(exclude)];
+  const docs = new Map<string, number | null>();
+  for (let i = 0; i < names.length; i += IN_CHUNK) {
+    const rows = await db.selectFrom('documents').select(['number', 'posting_batch']).where('number', 'in', names.slice(i, i + IN_CHUNK)).execute();
+    for (const r of rows) docs.set(r.number, r.posting_batch === null ? null : Number(r.posting_batch));
+  }
+  const rest = names.filter((n) => !docs.has(n));
+  const tickets = new Map<string, { document: string | null; integrated: boolean; content: string }>();
+  const posted = new Map<string, number>();
+  for (let i = 0; i < rest.length; i += IN_CHUNK) {
+    const ids = rest.slice(i, i + IN_CHUNK);
+    const rows = await db.selectFrom('tickets').select(['id', 'document_number', 'integration_batch', 'content']).where('id', 'in', ids).execute();
+    for (const r of rows) tickets.set(r.id, { document: r.document_number, integrated: r.integration_batch !== null, content: r.content });
+    const done = await db.selectFrom('posted_tickets').select(['ticket_id', 'batch_id']).where('ticket_id', 'in', ids).execute();
+    for (const r of done) posted.set(r.ticket_id, Number(r.batch_id));
+  }
+  for (const n of names) {
+    if (docs.has(n)) {
+      const batch = docs.get(n);
+      if (batch === null) refs.add(n);
+      else problems.push(`${n} is already posted (batch ${batch})`);
+      continue;
+    }
+    const t = tickets.get(n);
+    if (!t) problems.push(`${n} is neither a document number nor a ticket id`);
+    else if (t.document !== null) problems.push(`${n} is a ticket of document ${t.document} (leave out ${t.document})`);
+    else if (!t.integrated) problems.push(`${n} is not integrated yet (posting does not take it)`);
+    else if (posted.has(n)) problems.push(`${n} is already posted (batch ${posted.get(n)})`);
+    else for (const order of ticketProvides({ settlements: (JSON.parse(t.content) as Ticket).settlements ?? [] })) refs.add(order);
+  }
+  return { refs, problems };
 }
 
 export function toPostingTicket(row: { id: string; document_id: number | null; document_number: string | null; content: string }): PostingTicket {
@@ -88,8 +159,6 @@ export function toPostingTicket(row: { id: string; document_id: number | null; d
     goods: t.totals.inclVat,
   };
 }
-
-const IN_CHUNK = 500;
 
 export async function loadTickets(db: Kysely<Database>, docIds: number[], looseIds: string[]): Promise<PostingTicket[]> {
   const out: PostingTicket[] = [];

@@ -222,6 +222,7 @@ function buildGroup(g: Group, opts: PostingOptions, out: PostingResult, postDeli
       b = new EntryBuilder(m.journals.sales, g.day, w.doc.number, label, 'sales');
     }
     if (!salesBuilders.includes(b)) salesBuilders.push(b);
+    b.from({ document: w.doc.number });
     salesOf.push({ w, b });
   }
   // Customer lines first, then net amounts, then VAT, then differences, as the seed listings show.
@@ -251,20 +252,21 @@ function buildGroup(g: Group, opts: PostingOptions, out: PostingResult, postDeli
   // Treasury: one entry per journal.
   const treasury = new Map<string, EntryBuilder>();
   const label = mode === 'classic' ? `Règlements caisse ${g.till} du ${g.day}` : byAccount ? `Règlements caisse ${g.till} du ${g.day} - compte ${g.account}` : `Règlements caisse ${g.till} du ${g.day} - ${g.cust.name}`;
-  const addFlow = (fl: Flow, cust: CustomerAccount) => {
+  const addFlow = (fl: Flow, cust: CustomerAccount, source: { document: string } | { ticket: string }) => {
     let b = treasury.get(fl.journal);
     if (!b) treasury.set(fl.journal, (b = new EntryBuilder(fl.journal, g.day, groupPiece, label, 'treasury')));
+    b.from(source);
     b.add(lineOf(fl.debit, keyOf(fl.debit), cust), fl.amount);
     b.add(lineOf(fl.credit, keyOf(fl.credit), cust), -fl.amount);
   };
   // A delivery note's credit part is owed on the commercial side's invoice, not as a receivable here.
   const receivableOf = (w: DocWork) => (w.doc.kind === 'delivery-note' && !postDeliveryNotes ? null : w.doc.number);
   const paying = [
-    ...g.docs.flatMap((w) => w.flows.map((f) => ({ t: f.ticket, tf: f.tf, cust: w.cust, receivable: receivableOf(w) }))),
-    ...g.loose.map((l) => ({ t: l.ticket, tf: l.tf, cust: l.cust, receivable: null })),
+    ...g.docs.flatMap((w) => w.flows.map((f) => ({ t: f.ticket, tf: f.tf, cust: w.cust, receivable: receivableOf(w), source: { document: w.doc.number } as const }))),
+    ...g.loose.map((l) => ({ t: l.ticket, tf: l.tf, cust: l.cust, receivable: null, source: { ticket: l.ticket.id } as const })),
   ];
   paying.sort((x, y) => x.t.number - y.t.number);
-  for (const p of paying) for (const fl of p.tf.flows) addFlow(fl, p.cust);
+  for (const p of paying) for (const fl of p.tf.flows) addFlow(fl, p.cust, p.source);
   for (const b of treasury.values()) {
     const e = b.build(d);
     if (e) out.entries.push(e);

@@ -9,10 +9,10 @@ import type { Database } from '../db/schema.ts';
 import type { DocumentKind } from './document-kind.ts';
 import type { PlannedDocument } from './grouping.ts';
 import { formatNumber, type SeriesState } from './numbering.ts';
-import { nowIso } from '../db/dialect.ts';
+import { dbKind, nowIso } from '../db/dialect.ts';
 
 const DOC_CHUNK = 200;
-const TICKET_CHUNK = 500;
+const TICKET_CHUNK = 2000;
 
 export interface SeriesRange {
   first: string;
@@ -46,16 +46,23 @@ interface Mark {
 /**
  * The write-back, in ticket order whatever the document: a till's documents interleave through its
  * numbers, and updating document by document revisits every page once per document (measured 10×
- * slower on SQLite). One statement per chunk joins the chunk's values on the ticket id.
+ * slower on SQLite). Each chunk travels as ONE JSON parameter that the database unpacks itself
+ * (json_each / jsonb_array_elements): a short statement, prepared in microseconds, instead of a
+ * VALUES list of thousands of parameters.
  */
 async function markTickets(trx: Kysely<Database>, marks: Mark[], batchId: number, now: string): Promise<void> {
   marks.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const pg = dbKind(trx) === 'postgres';
   for (let i = 0; i < marks.length; i += TICKET_CHUNK) {
     const chunk = marks.slice(i, i + TICKET_CHUNK);
-    const values = sql.join(chunk.map((m) => sql`(${m.id}, ${m.documentId}, ${m.number})`));
-    const res = await sql`with v(id, doc, num) as (values ${values})
-      update tickets set document_id = cast(v.doc as integer), document_number = v.num, integration_batch = ${batchId}, updated_at = ${now}
-      from v where tickets.id = v.id and tickets.document_id is null and tickets.integration_batch is null`.execute(trx);
+    const payload = JSON.stringify(chunk.map((m) => [m.id, m.documentId, m.number]));
+    const res = pg
+      ? await sql`update tickets t set document_id = (e->>1)::integer, document_number = e->>2, integration_batch = ${batchId}, updated_at = ${now}
+          from jsonb_array_elements(${payload}::jsonb) e
+          where t.id = e->>0 and t.document_id is null and t.integration_batch is null`.execute(trx)
+      : await sql`with v as (select value ->> 0 as id, value ->> 1 as doc, value ->> 2 as num from json_each(${payload}))
+          update tickets set document_id = v.doc, document_number = v.num, integration_batch = ${batchId}, updated_at = ${now}
+          from v where tickets.id = v.id and tickets.document_id is null and tickets.integration_batch is null`.execute(trx);
     // Under the integration lock nobody else integrates: a miss means the data moved under us.
     if (Number(res.numAffectedRows) !== chunk.length) throw new Error(`integration write-back touched ${res.numAffectedRows} of ${chunk.length} tickets (${chunk[0].id}…): tickets changed during the run`);
   }

@@ -10,6 +10,7 @@ import { demoBaseData } from '../../fixtures/store.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { API, TILL_HEADER, pullQuery, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
 import type { Closure } from '../../sync/types.ts';
+import { withIntegrationLock } from '../integration/write-lock.ts';
 
 for (const engine of TEST_ENGINES) {
   describe(`replication endpoints on ${engine}`, () => {
@@ -20,10 +21,10 @@ for (const engine of TEST_ENGINES) {
       await t?.cleanup();
     });
 
-    async function setUp() {
+    async function setUp(ackSettleMs = 0) {
       t = await openTestDb(engine);
       const ctx: ServerContext = { data: t.data, config: defaultConfig(t.data), db: t.db };
-      const { app, closures } = createApp(ctx, { inbox: `${t.data}/inbox`, onInternalError: () => undefined });
+      const { app, closures } = createApp(ctx, { inbox: `${t.data}/inbox`, onInternalError: () => undefined, ackSettleMs });
       http = await new Promise<Server>((r) => {
         const s = app.listen(0, '127.0.0.1', () => r(s));
       });
@@ -63,9 +64,30 @@ for (const engine of TEST_ENGINES) {
       expect(seen.every((a) => a.documentNumber === null && a.acknowledgedAt)).toBe(true);
 
       // Integration writes a document number back and bumps updated_at: the next pull brings it.
-      await t.db.updateTable('tickets').set({ document_number: 'F00000042', updated_at: new Date(Date.now() + 1000).toISOString() }).where('id', '=', t1[3].id).execute();
+      await new Promise((r) => setTimeout(r, 10));
+      await t.db.updateTable('tickets').set({ document_number: 'F00000042', updated_at: new Date().toISOString() }).where('id', '=', t1[3].id).execute();
+      await new Promise((r) => setTimeout(r, 10));
       const next = await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(cp, 100));
       expect(next.body.documents).toEqual([expect.objectContaining({ id: t1[3].id, documentNumber: 'F00000042' })]);
+    });
+
+    // PostgreSQL only: SQLite has one writer at a time and holds nothing back.
+    if (engine === 'postgres') it('holds acks back while integration writes back, and for the settle time after a stamp', async () => {
+      // A settle time long enough that the first pull lands inside it even on a loaded machine.
+      const { s1, call } = await setUp(3000);
+      const ts = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 2, seed: 9 })];
+      await call(s1, 'POST', API.ticketsPush, { tickets: ts });
+      expect((await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(null, 10))).body).toEqual({ documents: [], checkpoint: null });
+      await new Promise((r) => setTimeout(r, 3100));
+      const settled = await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(null, 10));
+      expect(settled.body.documents.map((d) => d.id)).toEqual(ts.map((x) => x.id));
+      // An integration run in progress (its own lock, as integrate/undo/posting take it): nothing is served.
+      let during: PullResponse<TicketAck> | null = null;
+      await withIntegrationLock(t.db, async () => {
+        during = (await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(null, 10))).body;
+      });
+      expect(during).toEqual({ documents: [], checkpoint: null });
+      expect((await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(null, 10))).body.documents).toHaveLength(2);
     });
 
     it('pages base data by (updatedAt, id) without loss or repeat, then only what changed', async () => {

@@ -5,6 +5,8 @@
  * no row is skipped or repeated between pages.
  */
 import express, { type Router } from 'express';
+import { sql } from 'kysely';
+import { dbKind } from '../db/dialect.ts';
 import type { ServerContext } from '../context.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { API, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
@@ -25,7 +27,27 @@ function pullParams(query: Record<string, unknown>): { limit: number; checkpoint
   return { limit, checkpoint: updatedAt ? { updatedAt, id } : null };
 }
 
-export function replicationRouter(ctx: ServerContext, closures: ClosureQueue): Router {
+/**
+ * PostgreSQL lets writers commit in another order than they stamped `tickets.updated_at`; a pull
+ * that saw a later stamp first would move the till's checkpoint past an earlier one committed
+ * after it, and that ack would never reach the till. Intake cannot do that to itself (per till it
+ * stamps after locking the till row), but integration, undo, posting and lettering stamp
+ * write-backs inside long transactions under one advisory lock (server/integration/write-lock.ts,
+ * key 7,305,442,001 = 1 × 2^32 + 3,010,474,705). So: while that lock is held, serve nothing (null);
+ * otherwise serve only rows stamped before (now − settle): a run starting after this check stamps
+ * later than that. SQLite has one writer at a time and needs neither.
+ */
+export const ACK_SETTLE_MS = 2000;
+
+export async function ackHoldBack(db: ServerContext['db'], settleMs: number): Promise<string | null> {
+  const cutoff = new Date(Date.now() - settleMs).toISOString();
+  const held = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+    where locktype = 'advisory' and granted and classid = 1 and objid = 3010474705 and objsubid = 1
+      and database = (select oid from pg_database where datname = current_database())`.execute(db);
+  return Number(held.rows[0]?.n ?? 0) > 0 ? null : cutoff;
+}
+
+export function replicationRouter(ctx: ServerContext, closures: ClosureQueue, opts: { ackSettleMs?: number } = {}): Router {
   const r = express.Router();
   const json = express.json({ limit: MAX_JSON_BYTES });
   const auth = requireTill(ctx.db);
@@ -47,6 +69,15 @@ export function replicationRouter(ctx: ServerContext, closures: ClosureQueue): R
       .select(['id', 'received_at', 'document_number', 'updated_at'])
       .where('till', '=', till.till)
       .where('store', '=', till.store);
+    if (dbKind(ctx.db) === 'postgres') {
+      // See ackHoldBack: nothing while integration writes back, nothing stamped in the last moments.
+      const settled = await ackHoldBack(ctx.db, opts.ackSettleMs ?? ACK_SETTLE_MS);
+      if (settled === null) {
+        res.json({ documents: [], checkpoint } satisfies PullResponse<TicketAck>);
+        return;
+      }
+      q = q.where('updated_at', '<', settled);
+    }
     if (checkpoint) {
       const cp = checkpoint;
       q = q.where((eb) => eb.or([eb('updated_at', '>', cp.updatedAt), eb.and([eb('updated_at', '=', cp.updatedAt), eb('id', '>', cp.id)])]));

@@ -1,7 +1,9 @@
 /**
  * Back office over real HTTP on loopback (the server's own express app), on SQLite and PostgreSQL:
  * login with scrypt-hashed passwords, session cookies, escaping of stored text, the log book
- * filters and the quarantine reprocess, and the `server user add` command as a child process.
+ * filters and the quarantine reprocess, posting from the entries grid with entries unchecked (the
+ * form as a browser without the page's script sends it), and the `server user add` command as a
+ * child process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -17,6 +19,7 @@ import { addUser, checkCredentials } from './users.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { escapeHtml, html } from './html.ts';
 import { SESSION_COOKIE } from './sessions.ts';
+import { at20, openBooks } from '../accounting/books.test-helper.ts';
 
 describe('passwords', () => {
   it('hashes with a random salt and verifies only the right password', async () => {
@@ -187,6 +190,86 @@ for (const engine of TEST_ENGINES) {
       expect(res.status).toBe(303);
       expect(decodeURIComponent(res.headers.get('location') ?? '')).toContain('is not in the quarantine folder');
       expect(existsSync(join(h.ctx.data, 'secret', 'x.zip'))).toBe(true);
+    });
+  });
+}
+
+for (const engine of TEST_ENGINES) {
+  describe(`posting from the entries grid on ${engine}`, () => {
+    const D1 = '2026-11-02';
+    const D2 = '2026-11-03';
+
+    it('posts with the unchecked entries left out (and the payment relying on them held back), then the next post takes them', async () => {
+      const b = await openBooks(engine);
+      const config = { ...defaultConfig(b.data), db: b.url };
+      writeServerConfig(b.data, config);
+      const ctx: ServerContext = { data: b.data, config, db: b.db };
+      const { app } = createApp(ctx, { inbox: config.inbox });
+      const server = await new Promise<Server>((res) => {
+        const s = app.listen(0, '127.0.0.1', () => res(s));
+      });
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        await b.sell([
+          { day: D1, customer: 'C0000001', lines: [at20('50.00')], payments: [{ mode: 'CRED' }] },
+          { day: D1, customer: 'C0000002', lines: [at20('20.00')], payments: [{ mode: 'CB' }] },
+        ]);
+        const docs = await b.rows<{ number: string; customer: string }>('select number, customer from documents order by number');
+        const f1 = docs.find((d) => d.customer === 'C0000001')!.number;
+        const f2 = docs.find((d) => d.customer === 'C0000002')!.number;
+        const [pay] = await b.sell([{ day: D2, customer: 'C0000001', settlements: [{ kind: 'invoice', ref: f1, amount: '30.00' }], payments: [{ mode: 'CB' }] }]);
+        await addUser(ctx.db, 'admin', 'correct-horse');
+        const cookie = cookieOf(await login(base, 'admin', 'correct-horse'));
+
+        const page = await (await fetch(`${base}/bo/entries?until=${D2}`, { headers: { cookie } })).text();
+        expect(page).toContain('Uncheck the entries you do not want to create');
+        // The grid as the form will send it back: per entry "index:lines:what unchecking it leaves out".
+        const entries = [...page.matchAll(/name="e_docs" value="(\d+):(\d+):([^"]*)"/g)].map((m) => ({ i: m[1], n: Number(m[2]), leaves: m[3].split(' ').filter(Boolean) }));
+        expect(entries.map((e) => e.leaves.join(' ')).sort()).toEqual([f1, f2, f2, pay.id].sort());
+        // The payment of F1 is its own entry, checkable, and says it relies on F1 (the script strikes it with F1).
+        expect(page).toMatch(new RegExp(`data-docs="${pay.id}" data-needs="${f1}"`));
+        expect(page).not.toMatch(/class="entry-check"[^>]*disabled/);
+
+        const post = (unchecked: string[]) => {
+          const form = new URLSearchParams({ until: D2 });
+          for (const e of entries) {
+            form.append('e_docs', `${e.i}:${e.n}:${e.leaves.join(' ')}`);
+            if (!e.leaves.some((x) => unchecked.includes(x))) for (let k = 0; k < e.n; k++) form.append('entry', e.i);
+          }
+          return fetch(`${base}/bo/entries/post`, { method: 'POST', redirect: 'manual', headers: { cookie, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form });
+        };
+        // F1's sales entry unchecked (no script: only that entry): F1 stays out, its payment is held back, F2 is posted.
+        const first = await post([f1]);
+        expect(first.status).toBe(303);
+        const said = decodeURIComponent(first.headers.get('location') ?? '');
+        expect(said).toMatch(/\?ok=batch \d+ .*1 document\(s\), 1 ticket\(s\).*1 document\(s\) left out as asked, 1 held back with them/);
+        const posted = async () => (await b.rows<{ number: string }>('select number from documents where posting_batch is not null')).map((r) => r.number);
+        expect(await posted()).toEqual([f2]);
+        expect(await b.rows('select ticket_id from posted_tickets')).toEqual([]);
+        expect(await b.rows(`select id from entry_lines where document_number = '${f1}'`)).toEqual([]);
+
+        // The same form again, stale, with F2 unchecked this time: F2 was posted meanwhile, so nothing is posted and it says why.
+        const stale = await post([f2]);
+        expect(decodeURIComponent(stale.headers.get('location') ?? '')).toMatch(new RegExp(`\\?err=cannot leave out: ${f2} is already posted \\(batch \\d+\\); nothing was posted`));
+        // With F1 still unchecked there is nothing else to post: no empty batch is written.
+        const batches = (await b.rows("select id from batches where kind = 'posting'")).length;
+        expect(decodeURIComponent((await post([f1])).headers.get('location') ?? '')).toContain(`?ok=nothing to post (until ${D2}; 1 document(s) left out as asked, 1 held back with them)`);
+        expect((await b.rows("select id from batches where kind = 'posting'")).length).toBe(batches);
+
+        // The next post, everything checked, takes exactly what was left out.
+        const again = await (await fetch(`${base}/bo/entries?until=${D2}`, { headers: { cookie } })).text();
+        const rest = [...again.matchAll(/name="e_docs" value="\d+:\d+:([^"]*)"/g)].map((m) => m[1]);
+        expect(rest.sort()).toEqual([f1, pay.id].sort());
+        entries.splice(0, entries.length, ...[...again.matchAll(/name="e_docs" value="(\d+):(\d+):([^"]*)"/g)].map((m) => ({ i: m[1], n: Number(m[2]), leaves: m[3].split(' ').filter(Boolean) })));
+        const second = await post([]);
+        expect(decodeURIComponent(second.headers.get('location') ?? '')).toMatch(/\?ok=batch \d+ .*1 document\(s\), 2 ticket\(s\)/);
+        expect((await posted()).sort()).toEqual([f1, f2].sort());
+        expect((await b.rows<{ ticket_id: string }>('select ticket_id from posted_tickets')).map((r) => r.ticket_id)).toEqual([pay.id]);
+        expect(await b.rows('select id from entry_lines where letter_key is not null and lettering_id is null')).toEqual([]);
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+        await b.cleanup();
+      }
     });
   });
 }

@@ -52,6 +52,9 @@ export async function searchEntries(db: Kysely<Database>, f: EntryFilter): Promi
       piece: e.piece,
       kind: e.kind,
       documents: [...new Set(ls.map((l) => l.document_number).filter((d): d is string => Boolean(d)))],
+      tickets: [],
+      provides: [],
+      needs: [],
       lines: ls.map((l) => ({ account: l.account, auxAccount: l.aux_account, name: l.aux_label ?? '', label: l.label, vatCode: l.vat_code, vatRate: null, debit: l.debit, credit: l.credit, document: l.document_number })),
     };
   });

@@ -17,14 +17,18 @@ export function entryGrid(entries: EntryView[], opts: { checkable: boolean; id: 
 <tbody>
 ${entries.map((e, i) => {
   const group = `e${i}`;
-  const docs = e.documents.join(' ');
-  const on = !opts.excluded || !e.documents.some((d) => opts.excluded!.has(d));
+  // What unchecking the entry leaves out of the run (sent back with the form)…
+  const leaves = [...e.documents, ...e.tickets];
+  const docs = leaves.join(' ');
+  // …and, for the page's script, what it brings (deposit orders too) and what it relies on.
+  const keys = [...leaves, ...e.provides].join(' ');
+  const on = !opts.excluded || !leaves.some((d) => opts.excluded!.has(d));
   const d = sum(e.lines.map((l) => l.debit || '0')).toFixed(2);
   const c = sum(e.lines.map((l) => l.credit || '0')).toFixed(2);
   return html`<tr class="group" data-group="${group}"><td colspan="${cols}">▲ Entry number: ${e.no} <span class="muted">· ${e.kind} · ${e.piece}</span></td></tr>
 ${e.lines.map(
-  (l) => html`<tr class="line ${on ? '' : 'unchecked'}" data-group="${group}" data-docs="${docs}" data-debit="${l.debit || '0'}" data-credit="${l.credit || '0'}">
-${opts.checkable ? html`<td class="keep"><input type="checkbox" class="entry-check" name="entry" value="${i}" data-group="${group}" ${on ? html`checked` : ''} ${e.documents.length ? '' : html`disabled title="Payments of tickets without goods: posted with the run"`} aria-label="Create entry ${e.no}"></td>` : ''}
+  (l) => html`<tr class="line ${on ? '' : 'unchecked'}" data-group="${group}" data-docs="${keys}" data-needs="${e.needs.join(' ')}" data-debit="${l.debit || '0'}" data-credit="${l.credit || '0'}">
+${opts.checkable ? html`<td class="keep"><input type="checkbox" class="entry-check" name="entry" value="${i}" data-group="${group}" ${on ? html`checked` : ''} ${leaves.length ? '' : html`disabled title="Posted with the run"`} aria-label="Create entry ${e.no}"></td>` : ''}
 <td>${e.journal}</td><td>${e.date}</td><td class="num">${e.no}</td><td>${l.document ?? (e.documents.length === 1 ? e.documents[0] : '')}</td><td>${e.piece}</td><td>${l.account}</td><td>${l.auxAccount ?? ''}</td><td>${l.name || l.label}</td><td>${l.vatCode ?? ''}</td><td class="num">${l.vatRate ? `${l.vatRate} %` : ''}</td>
 <td class="num">${isZero(l.debit) ? '' : amount(l.debit)}</td><td class="num">${isZero(l.credit) ? '' : amount(l.credit)}</td></tr>`,
 )}

@@ -19,6 +19,7 @@ import { describeProblem } from '../exports/ledger-model.ts';
 import { describePosting, requireValidMapping, runPosting } from '../accounting/posting-run.ts';
 import { chunksOf, loadTickets, selectDocuments, selectLooseTickets } from '../accounting/posting-source.ts';
 import { postDocuments } from '../accounting/posting.ts';
+import { ticketNeeds, ticketProvides } from '../accounting/posting-exclusion.ts';
 import { customerResolver, loadMapping } from '../accounting/mapping.ts';
 import { describePostingUndo, undoPosting } from '../accounting/undo-posting.ts';
 import { describeLettering, runLettering } from '../accounting/lettering-run.ts';
@@ -242,6 +243,12 @@ export interface EntryView {
   kind: string;
   /** Documents this entry posts: unchecking the entry leaves these documents out of the run. */
   documents: string[];
+  /** Payment-only tickets (no document) this entry posts; left out with it too (preview only). */
+  tickets: string[];
+  /** Deposit orders its tickets take (preview only): what a voucher elsewhere relies on. */
+  provides: string[];
+  /** Invoices and deposit orders its documents / tickets rely on (preview only): leaving one of them out holds this entry back. */
+  needs: string[];
   lines: EntryLineView[];
 }
 
@@ -270,8 +277,16 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
     const tickets = await loadTickets(ctx.db, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id));
     const r = postDocuments({ documents: chunk.documents, tickets }, options);
     problems.push(...r.errors.map((e) => ({ message: e.message })));
+    const ticketsOf = new Map<string, typeof tickets>();
+    for (const t of tickets) {
+      const k = t.documentNumber ?? t.id;
+      ticketsOf.set(k, [...(ticketsOf.get(k) ?? []), t]);
+    }
     for (const e of r.entries) {
-      const documents = [...new Set(e.lines.map((l) => l.documentNumber).filter((d): d is string => Boolean(d)))];
+      const { documents, tickets: loose } = e.sources;
+      const own = [...documents, ...loose].flatMap((k) => ticketsOf.get(k) ?? []);
+      const provides = [...new Set(own.flatMap(ticketProvides))];
+      const mine = new Set([...documents, ...provides]);
       entries.push({
         no: entries.length + 1,
         journal: e.journal,
@@ -279,6 +294,9 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
         piece: e.piece,
         kind: e.kind,
         documents,
+        tickets: loose,
+        provides,
+        needs: [...new Set(own.flatMap(ticketNeeds))].filter((x) => !mine.has(x)),
         lines: e.lines.map((l) => ({
           account: l.account,
           auxAccount: l.aux,
@@ -296,19 +314,16 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
   return { entries, problems };
 }
 
-/**
- * Posting cannot leave chosen documents out yet (PostingFilters has no exclusion list): the page
- * refuses to post when an entry is unchecked rather than post what the user left out.
- */
-export const SUPPORTS_POSTING_EXCLUDE = false;
+/** Posting leaves unchecked entries' documents and payment-only tickets out (PostingFilters.exclude). */
+export const SUPPORTS_POSTING_EXCLUDE = true;
 
+/**
+ * Posts up to the day chosen, less `exclude` (document numbers and payment-only ticket ids of the
+ * unchecked entries): accounting checks the names (unknown or already posted refuses the run) and
+ * holds back what relies on them; they all stay for the next run.
+ */
 export async function postPosting(ctx: ServerContext, f: { until?: string; exclude: string[] }): Promise<{ message: string }> {
-  if (f.exclude.length && !SUPPORTS_POSTING_EXCLUDE) {
-    throw new TillsyncError('not-available', `posting cannot leave documents out yet (${f.exclude.slice(0, 5).join(', ')}${f.exclude.length > 5 ? '…' : ''} unchecked): nothing was posted`, {
-      hint: 'post everything, or post up to an earlier day to leave later documents for the next run',
-    });
-  }
-  const s = await runPosting(ctx.db, ctx.data, { until: parseUntil(f.until || 'yesterday') });
+  const s = await runPosting(ctx.db, ctx.data, { until: parseUntil(f.until || 'yesterday'), exclude: f.exclude });
   return { message: describePosting(s) };
 }
 

@@ -27,6 +27,7 @@ import { saveBaseData } from '../../server/base-data.ts';
 import { ensureMapping } from '../../server/accounting/mapping.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { storeTickets, TicketBook } from '../../server/integration/test-tickets.ts';
+import { freePort } from '../../sync/free-port.ts';
 
 class MailSink {
   readonly messages: { to: string[]; mail: ParsedMail }[] = [];
@@ -52,15 +53,6 @@ class MailSink {
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function closure(till: string, day: string, seq = 1): Closure {

@@ -3,12 +3,14 @@
  * start, intake) and hostile package files built byte by byte.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createHash } from 'node:crypto';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { signManifest } from '../../sync/signed-zip.ts';
 import { PACKAGE_FORMAT, PACKAGE_VERSION } from '../../sync/package-format.ts';
+import { rawZip, type RawEntry } from '../../sync/raw-zip.ts';
+import { freePort } from '../../sync/free-port.ts';
+export { freePort };
+export { rawZip };
 
 export const BIN = fileURLToPath(new URL('../../bin/tillsync.mjs', import.meta.url));
 
@@ -102,53 +104,6 @@ export async function pollUntil<T>(fn: () => Promise<T | null | undefined | fals
 // ---------------------------------------------------------------------------------------------
 // Hostile packages, written byte by byte (adm-zip would refuse to write some of them).
 
-interface RawEntry {
-  name: string;
-  data: Buffer;
-}
-
-export function rawZip(entries: RawEntry[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const payload = deflateRawSync(e.data);
-    const name = Buffer.from(e.name, 'utf8');
-    const crc = crc32(e.data) >>> 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(payload.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(payload.length, 20);
-    central.writeUInt32LE(e.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, payload);
-    centrals.push(central, name);
-    offset += local.length + name.length + payload.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
 /** A correctly signed ticket-package manifest for `entries` (so only the hostile part is wrong). */
 function signedManifest(entries: RawEntry[], secret: string, till = '01'): RawEntry {
   const manifest: Record<string, unknown> = {
@@ -186,17 +141,6 @@ export function zipSlipPackage(secret: string): Buffer {
 export function zipBombPackage(secret: string): Buffer {
   const bomb = { name: 'tickets.jsonl', data: Buffer.alloc(40 * 1024 * 1024, 0x20) };
   return rawZip([signedManifest([bomb], secret), bomb]);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export interface TillProcess {

@@ -12,7 +12,6 @@ import type { Browser, Page } from 'playwright-core';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { writeTicketPackage } from '../../sync/package-writer.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
-import { SUPPORTS_POSTING_EXCLUDE } from '../../server/web/feature-calls.ts';
 import { countOf, dayOffset, launchBrowser, ok, shot, start, textOf, watchPage, type Running } from './screens-harness.ts';
 
 describe('back office', () => {
@@ -168,23 +167,31 @@ describe('back office', () => {
     expect(await textOf(page, '#posting-preview [data-total=debit]')).toBe(await textOf(page, '#posting-preview [data-total=credit]'));
     await shot(page, 'backoffice-entries-preview');
 
-    // Unchecking one entry: its lines are struck and left out of the totals.
+    // Unchecking one entry: its lines are struck and left out of the totals, with every entry of
+    // the same documents (what is struck is what the run leaves out).
     const first = page.locator('#posting-preview input.entry-check:not([disabled])').first();
     await first.uncheck();
     expect(Number(await textOf(page, '.counts .line-count'))).toBeLessThan(lines);
+    const struck = await page.$$eval('#posting-preview tr.line.unchecked', (rows) => [...new Set(rows.flatMap((r) => (r.getAttribute('data-docs') ?? '').split(' ').filter(Boolean)))]);
+    const kept = await page.$$eval('#posting-preview tr.line:not(.unchecked)', (rows) => [...new Set(rows.flatMap((r) => (r.getAttribute('data-docs') ?? '').split(' ').filter(Boolean)))]);
+    expect(struck.length).toBeGreaterThan(0);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(struck.filter((d) => kept.includes(d))).toEqual([]);
+    expect(await textOf(page, '#posting-form .footer-bar')).toContain('stay unposted for the next run');
     await shot(page, 'backoffice-entries-unchecked');
     await go('#post-entries');
-    if (SUPPORTS_POSTING_EXCLUDE) {
-      expect(await flash()).toMatch(/batch \d+/);
-    } else {
-      expect(await flash()).toContain('cannot leave documents out yet');
-      expect((await db.selectFrom('entries').select('id').execute()).length).toBe(0);
-      await go('#post-entries');
-      expect(await flash()).toMatch(/batch \d+ .*entries/);
-      expect((await db.selectFrom('documents').select('id').where('posting_batch', 'is', null).execute()).length).toBe(0);
-    }
+    expect(await flash()).toMatch(new RegExp(`batch \\d+ .*${struck.length} document\\(s\\) left out as asked; they stay for the next run`));
+    const documents = await db.selectFrom('documents').select(['number', 'posting_batch']).execute();
+    // The documents of the unchecked entries stay unposted; every other one is posted.
+    expect(documents.filter((d) => d.posting_batch === null).map((d) => d.number).sort()).toEqual([...struck].sort());
+    expect(documents.filter((d) => d.posting_batch !== null).map((d) => d.number).sort()).toEqual([...kept].sort());
     expect(await countOf(page, '#posted-entries tr.line')).toBeGreaterThan(0);
+    // The preview now shows exactly what was left out; posting it (all checked) takes it.
+    expect(await page.$$eval('#posting-preview tr.line', (rows) => [...new Set(rows.flatMap((r) => (r.getAttribute('data-docs') ?? '').split(' ').filter(Boolean)))].sort())).toEqual([...struck].sort());
     await shot(page, 'backoffice-entries-posted');
+    await go('#post-entries');
+    expect(await flash()).toMatch(new RegExp(`batch \\d+ .*: ${struck.length} document\\(s\\)`));
+    expect((await db.selectFrom('documents').select('id').where('posting_batch', 'is', null).execute()).length).toBe(0);
   });
 
   it('shows open items per customer and letters on demand', async () => {

@@ -7,24 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { D } from '../../sync/money.ts';
 import { generateArticles } from '../../fixtures/articles.ts';
 import { countOf, launchBrowser, ok, shot, start, textOf, watchPage, type Running } from './screens-harness.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+import { freePort } from '../../sync/free-port.ts';
 
 const ARTICLES = generateArticles(20, 1);
 const art = (code: string) => ARTICLES.find((a) => a.code === code)!;

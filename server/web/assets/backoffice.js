@@ -63,13 +63,33 @@ function setupCheckGrid(table) {
     } else if (t.classList.contains('group-check')) {
       for (const b of rowBoxes()) if (!b.disabled && b.closest('tr').dataset.group === t.dataset.group) b.checked = t.checked;
     } else if (t.classList.contains('entry-check')) {
-      // An entry is created whole or not at all; its documents' other entries follow it.
-      const docs = new Set((t.closest('tr').dataset.docs || '').split(' ').filter(Boolean));
+      // An entry is created whole or not at all, and posting leaves out whole documents: unchecking
+      // an entry takes every entry of the same documents with it, and every entry relying on them
+      // (a payment of an invoice left out, a voucher of a deposit left out), until nothing more
+      // follows; so what is struck is exactly what the run leaves out. Checking an entry back
+      // brings back the entries of its documents and what it relies on.
+      const split = (s) => (s || '').split(' ').filter(Boolean);
+      const entries = new Map();
       for (const b of rowBoxes()) {
         const tr = b.closest('tr');
-        const shares = tr.dataset.group === t.dataset.group || (tr.dataset.docs || '').split(' ').some((d) => docs.has(d));
-        if (shares && !b.disabled) b.checked = t.checked;
+        if (!b.disabled && !entries.has(tr.dataset.group)) entries.set(tr.dataset.group, { keys: split(tr.dataset.docs), needs: split(tr.dataset.needs) });
       }
+      const chosen = new Set([t.dataset.group]);
+      const keys = new Set(entries.get(t.dataset.group)?.keys);
+      const needs = new Set(entries.get(t.dataset.group)?.needs);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const [group, e] of entries) {
+          if (chosen.has(group)) continue;
+          const follows = e.keys.some((k) => keys.has(k)) || (t.checked ? e.keys.some((k) => needs.has(k)) : e.needs.some((k) => keys.has(k)));
+          if (!follows) continue;
+          chosen.add(group);
+          for (const k of e.keys) keys.add(k);
+          for (const k of e.needs) needs.add(k);
+          grew = true;
+        }
+      }
+      for (const b of rowBoxes()) if (!b.disabled && chosen.has(b.closest('tr').dataset.group)) b.checked = t.checked;
     }
     refresh();
   });

@@ -29,7 +29,7 @@ ${p.problems.length ? html`<p class="flash error">${p.problems.length} problem(s
 ${entryGrid(p.entries, { checkable: true, id: 'posting-preview' })}
 <div class="footer-bar"><span class="muted">${
           SUPPORTS_POSTING_EXCLUDE
-            ? 'Uncheck the entries you do not want to create: their documents stay unposted for a later run.'
+            ? 'Uncheck the entries you do not want to create: their documents (and payments of tickets without goods) stay unposted for the next run, with the other entries of those documents and the payments relying on them.'
             : 'Posting takes every document up to the day chosen; leaving single entries out is not available yet (unchecking one stops the run, nothing is posted).'
         }</span>
 <button type="submit" id="post-entries">Create the entries</button></div>
