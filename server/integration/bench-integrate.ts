@@ -21,6 +21,7 @@ import { demoBaseData } from '../../fixtures/store.ts';
 import { generateVolume } from '../../fixtures/volume.ts';
 import { ticketRow } from './test-tickets.ts';
 import type { IntegrationSummary } from './integrate.ts';
+import type { CheckMode } from './verdict-source.ts';
 
 export interface BenchIntegrateOptions {
   tills?: number;
@@ -29,6 +30,8 @@ export interface BenchIntegrateOptions {
   /** A PostgreSQL server to bench on (a scratch database is created there and dropped after). */
   pgUrl?: string;
   log?: (s: string) => void;
+  /** Where tickets are checked (default 'auto': a worker thread on large runs when a core is free). */
+  checks?: CheckMode;
 }
 
 export interface BenchIntegrateResult {
@@ -205,10 +208,10 @@ async function copyForFloor(data: string, url: string | undefined, adminUrl: str
   };
 }
 
-function runChild(data: string, url: string | undefined): Promise<{ summary: IntegrationSummary; wallMs: number; cpuMs: number; mainCpuMs: number; maxRssBytes: number }> {
+function runChild(data: string, url: string | undefined, checks: CheckMode): Promise<{ summary: IntegrationSummary; wallMs: number; cpuMs: number; mainCpuMs: number; maxRssBytes: number }> {
   const child = fileURLToPath(new URL('./bench-integrate-child.ts', import.meta.url));
   return new Promise((resolve, reject) => {
-    const p = fork(child, [data, url ?? ''], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const p = fork(child, [data, url ?? '', checks], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     let out = '';
     p.stdout!.on('data', (b) => (out += b));
     p.on('error', reject);
@@ -263,7 +266,7 @@ export async function benchIntegrate(opts: BenchIntegrateOptions): Promise<Bench
     log(`loaded ${tickets} tickets in ${loadSeconds.toFixed(1)} s; integrating…`);
 
     floorCopy = await copyForFloor(data, url, opts.pgUrl);
-    const child = await runChild(data, url);
+    const child = await runChild(data, url, opts.checks ?? 'auto');
     const s = child.summary;
     if (s.stats.inDocuments !== tickets || s.errorCount !== 0) throw new Error(`bench integration took ${s.stats.inDocuments} of ${tickets} tickets (${s.errorCount} errors)`);
     const seconds = child.wallMs / 1000;

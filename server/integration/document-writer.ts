@@ -60,7 +60,8 @@ async function markTickets(trx: Kysely<Database>, marks: Mark[], batchId: number
       ? await sql`update tickets t set document_id = (e->>1)::integer, document_number = e->>2, integration_batch = ${batchId}, updated_at = ${now}
           from jsonb_array_elements(${payload}::jsonb) e
           where t.id = e->>0 and t.document_id is null and t.integration_batch is null`.execute(trx)
-      : await sql`with v as (select value ->> 0 as id, value ->> 1 as doc, value ->> 2 as num from json_each(${payload}))
+      : // MATERIALIZED: otherwise SQLite drives the join from the pending-tickets index and scans the JSON for every row.
+        await sql`with v as materialized (select value ->> 0 as id, value ->> 1 as doc, value ->> 2 as num from json_each(${payload}))
           update tickets set document_id = v.doc, document_number = v.num, integration_batch = ${batchId}, updated_at = ${now}
           from v where tickets.id = v.id and tickets.document_id is null and tickets.integration_batch is null`.execute(trx);
     // Under the integration lock nobody else integrates: a miss means the data moved under us.

@@ -53,6 +53,20 @@ export async function undoIntegration(db: Kysely<Database>, data: string, batch:
         `undo posting batch ${posted.posting_batch} first; an exported posting cannot be undone`,
       );
     }
+    // Payment-only tickets (a deposit, an invoice settlement) make no document; posting marks them in posted_tickets.
+    const postedPayment = await trx
+      .selectFrom('posted_tickets')
+      .innerJoin('tickets', 'tickets.id', 'posted_tickets.ticket_id')
+      .select(['tickets.id', 'tickets.integration_batch', 'posted_tickets.batch_id'])
+      .where('tickets.integration_batch', 'in', batches)
+      .orderBy('tickets.id')
+      .executeTakeFirst();
+    if (postedPayment) {
+      throw refuse(
+        `batch ${postedPayment.integration_batch} cannot be undone: payment ticket ${postedPayment.id} was posted (posting batch ${postedPayment.batch_id})`,
+        `undo posting batch ${postedPayment.batch_id} first; an exported posting cannot be undone`,
+      );
+    }
 
     const spans = await trx
       .selectFrom('documents')

@@ -11,7 +11,10 @@ import { TillsyncError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { dbKind } from '../db/dialect.ts';
 
-/** Arbitrary constant shared by every process integrating into the same PostgreSQL database. */
+/**
+ * Arbitrary constant shared by every process integrating into the same PostgreSQL database. Do not
+ * change it: server/replication/routes.ts (ackHoldBack) looks for this very lock in pg_locks.
+ */
 const PG_LOCK_KEY = 7_305_442_001;
 
 function busy(cause: unknown): TillsyncError {

@@ -95,6 +95,14 @@ for (const engine of TEST_ENGINES) {
       expect(r.stderr.trim()).toBe(`tillsync: batch ${b1} cannot be undone: document F00000007 was created after it in the same numbering series (batch ${manual.id}), and undoing would leave a hole in the numbers (only the latest documents of a series can be undone)`);
     });
 
+    it('is refused once a payment-only ticket of the batches was posted', async () => {
+      const [, b2, b3] = await threeBatches();
+      const payment = await s.db.selectFrom('tickets').select('id').where('integration_batch', '=', b3).where('document_id', 'is', null).orderBy('id').executeTakeFirstOrThrow();
+      await s.db.insertInto('posted_tickets').values({ ticket_id: payment.id, batch_id: 98 }).execute();
+      await expect(undoIntegration(s.db, s.data, b2)).rejects.toThrow(`batch ${b3} cannot be undone: payment ticket ${payment.id} was posted (posting batch 98)`);
+      expect(await pending()).toEqual([]);
+    });
+
     it('is refused once a document of the batches was posted', async () => {
       const [, b2, b3] = await threeBatches();
       const doc = await s.db.selectFrom('documents').select(['id', 'number']).where('batch_id', '=', b3).orderBy('id').executeTakeFirstOrThrow();
