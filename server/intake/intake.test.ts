@@ -31,6 +31,10 @@ for (const engine of TEST_ENGINES) {
         expect(out).toMatchObject({ status: 'accepted', counts: { tickets: 30, accepted: 20, duplicates: 10, conflicts: 0, errors: 0, flagged: 0 } });
         const again = await intakePackage(ctx, { bytes: pkg.bytes, fileName: 'renamed.zip', channel: 'mail' });
         expect(again).toMatchObject({ status: 'already', channel: 'lan', counts: { accepted: 20, duplicates: 10 } });
+        // Every run is in the day's log (seed 000), not only the problems.
+        const dayLog = readFileSync(dayLogPath(t.data), 'utf8');
+        expect(dayLog).toContain(`[lan ${pkg.fileName} S1-01] package accepted: 30 ticket(s), 20 new, 10 already known, 0 conflict(s), 0 refused`);
+        expect(dayLog).toContain('[mail renamed.zip] package already received (lan,');
         const loose = await intakeTickets(ctx, { channel: 'http', tickets: ts });
         expect(loose.duplicates).toHaveLength(30);
         expect(loose.accepted).toHaveLength(0);

@@ -16,6 +16,7 @@ import { inspectPackage, isPackageError, readTicketPackage, type TicketLineError
 import type { PackageManifest } from '../../sync/package-format.ts';
 import { applyTickets, prepareTickets, type IntakeResult } from './ticket-apply.ts';
 import { EventJournal } from './event-journal.ts';
+import { appendDayLog } from '../log-book.ts';
 
 export type { IntakeResult, Channel } from './ticket-apply.ts';
 
@@ -89,7 +90,7 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
   const sha256 = sha256Of(input.bytes);
   const fileName = input.fileName;
   const previous = await ctx.db.selectFrom('packages').selectAll().where('sha256', '=', sha256).executeTakeFirst();
-  if (previous?.status === 'accepted') return alreadyOutcome(previous, fileName);
+  if (previous?.status === 'accepted') return logAlready(ctx, input, alreadyOutcome(previous, fileName));
 
   const secrets = await tillSecrets(ctx.db);
   const clock = { at: performance.now() };
@@ -158,7 +159,19 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
     return { status: 'accepted' as const, packageId, fileName, sha256, till: tillId, kind: m.kind, counts, result, lineErrors: read.lineErrors };
   });
   lap('apply');
-  if (outcome.status === 'accepted') journal.flushToDayLog(ctx.data);
+  if (outcome.status === 'accepted') {
+    journal.flushToDayLog(ctx.data);
+    // Seed 000: every run is in the day's log, not only the problems.
+    const c = outcome.counts;
+    appendDayLog(ctx.data, `INFO [${input.channel} ${fileName} ${outcome.till ?? ''}] package accepted: ${c.tickets} ticket(s), ${c.accepted} new, ${c.duplicates} already known, ${c.conflicts} conflict(s), ${c.errors} refused`);
+  } else if (outcome.status === 'already') {
+    logAlready(ctx, input, outcome);
+  }
+  return outcome;
+}
+
+function logAlready(ctx: IntakeContext, input: PackageInput, outcome: PackageOutcome): PackageOutcome {
+  if (outcome.status === 'already') appendDayLog(ctx.data, `INFO [${input.channel} ${input.fileName}] package already received (${outcome.channel}, ${outcome.receivedAt}): nothing to do`);
   return outcome;
 }
 
