@@ -144,6 +144,14 @@ export function registerBenchCommand(program: Command): void {
         mkdirSync(dir, { recursive: true });
         let cluster: { url: string; stop(): void } | null = null;
         let pg: string | undefined = opts.pg === true ? undefined : opts.pg;
+        // Ctrl-C must not leave a PostgreSQL cluster running or gigabytes in the temp folder.
+        const interrupted = () => {
+          cluster?.stop();
+          rmSync(dir, { recursive: true, force: true });
+          process.exit(130);
+        };
+        process.once('SIGINT', interrupted);
+        process.once('SIGTERM', interrupted);
         try {
           if (!pg && opts.pg !== false && which.some((w) => w === 'intake' || w === 'integrate')) {
             const { findPgBin, startPgCluster } = await import('../server/db/pg-cluster.ts');
@@ -157,6 +165,8 @@ export function registerBenchCommand(program: Command): void {
           writeBenchmarks(out, sections);
           return { data: { file: out, sections }, text: `\nwrote ${out}` };
         } finally {
+          process.off('SIGINT', interrupted);
+          process.off('SIGTERM', interrupted);
           cluster?.stop();
           rmSync(dir, { recursive: true, force: true });
         }
