@@ -5,16 +5,13 @@
  * when its commands exit 0; the first failure stops the pilot with the file, line and reason.
  * Each step is logged with its outcome and duration on screen and in a daily log file.
  */
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runTillsync } from '../cli/spawn-tillsync.ts';
 import { parsePilot, type PilotStep } from './pilot-parser.ts';
 import { ACTIONS, builtinKeyword, findAction, LAST_FILE, PlanError, type Operation, type Produces } from './actions.ts';
 import { defaultsBaseDir, emptyDefaults, parseDefaults, valuesFor, type DefaultsData } from './defaults-file.ts';
-
-export const BIN = fileURLToPath(new URL('../bin/tillsync.mjs', import.meta.url));
 
 export interface ExecResult {
   exitCode: number;
@@ -25,16 +22,10 @@ export interface ExecResult {
 /** Runs `tillsync --json ARGV…`; the default spawns the CLI as a child process. */
 export type Executor = (argv: string[], opts: { cwd: string }) => Promise<ExecResult>;
 
-export const childProcessExecutor: Executor = (argv, { cwd }) =>
-  new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, '--json', ...argv], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code, signal) => done({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr }));
-  });
+export const childProcessExecutor: Executor = async (argv, { cwd }) => {
+  const r = await runTillsync(['--json', ...argv], { cwd });
+  return { exitCode: r.code ?? (r.signal ? 128 : 1), stdout: r.stdout, stderr: r.stderr };
+};
 
 export interface CommandReport {
   argv: string[];

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { writeBaseBundle, BASE_PARTS } from '../../sync/base-bundle.ts';
 import { TillStore } from '../../client/store/till-store.ts';
-import { BIN } from '../../pilots/pilot-runner.ts';
+import { TILLSYNC_BIN as BIN } from '../../cli/spawn-tillsync.ts';
 import { ok } from './pilot-harness.ts';
 
 const KEY = '9'.repeat(64);

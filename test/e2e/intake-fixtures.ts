@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { signManifest } from '../../sync/signed-zip.ts';
 import { PACKAGE_FORMAT, PACKAGE_VERSION } from '../../sync/package-format.ts';
 import { rawZip, type RawEntry } from '../../sync/raw-zip.ts';
+import { runTillsync } from '../../cli/spawn-tillsync.ts';
 import { freePort } from '../../sync/free-port.ts';
 export { freePort };
 export { rawZip };
@@ -22,20 +23,9 @@ export interface CliRun {
 }
 
 /** Runs `tillsync ARGS…` to completion. */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c) => (stdout += c));
-    p.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    p.on('error', reject);
-    p.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+  const r = await runTillsync(args, { env: opts.env, timeoutMs: opts.timeoutMs ?? 120_000 });
+  return { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 export interface ServerProcess {

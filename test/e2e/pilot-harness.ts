@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { BIN } from '../../pilots/pilot-runner.ts';
+import { runTillsync, TILLSYNC_BIN as BIN } from '../../cli/spawn-tillsync.ts';
 
 export interface CliResult {
   code: number;
@@ -19,24 +19,9 @@ export interface CliResult {
 }
 
 /** Runs `tillsync ARGS…` as a real child process (add '--json' yourself to get JSON). */
-export function tillsync(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      let json: any = null;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = null;
-      }
-      done({ code: code ?? 1, stdout, stderr, json });
-    });
-  });
+export async function tillsync(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const r = await runTillsync(args, { cwd: opts.cwd, env: opts.env });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr, json: r.json ?? null };
 }
 
 /** Like tillsync() but fails the test with the command's own error when it does not exit 0. */

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { BIN } from '../../pilots/pilot-runner.ts';
+import { runTillsync, TILLSYNC_BIN as BIN } from '../../cli/spawn-tillsync.ts';
 
 export const SCREENS = join(process.cwd(), 'test-artifacts', 'screens');
 
@@ -19,25 +19,9 @@ export interface CliResult {
 }
 
 /** `tillsync --json ARGS…` to completion; stdin is written then closed. */
-export function cli(args: string[], input = ''): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, '--json', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      let json: any = null;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = null;
-      }
-      done({ code: code ?? 1, stdout, stderr, json });
-    });
-    child.stdin.end(input);
-  });
+export async function cli(args: string[], input = ''): Promise<CliResult> {
+  const r = await runTillsync(['--json', ...args], { input });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr, json: r.json ?? null };
 }
 
 export async function ok(args: string[], input = ''): Promise<any> {
