@@ -9,7 +9,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rng } from '../fixtures/random.ts';
+import { rng, shuffle } from '../fixtures/random.ts';
 import { buildTicketPackage } from '../sync/package-writer.ts';
 import { sha256Hex } from '../sync/signed-zip.ts';
 import { HttpUploadTransport, LanFolderTransport, MailTransport, type PackageTransport } from '../sync/transports/transport-for.ts';
@@ -43,15 +43,6 @@ export interface ChannelsDrillReport {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function shuffle<T>(r: () => number, xs: T[]): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
 
 async function waitFor(what: string, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;

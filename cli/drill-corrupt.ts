@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { rng } from '../fixtures/random.ts';
+import { rng, shuffle } from '../fixtures/random.ts';
 import { generateTillTickets } from '../fixtures/volume.ts';
 import { buildTicketPackage } from '../sync/package-writer.ts';
 import { sha256Hex } from '../sync/signed-zip.ts';
@@ -35,15 +35,6 @@ export interface CorruptDrillReport {
   good: number;
   bad: { file: string; kind: Corruption; reason: string }[];
   tickets: number;
-}
-
-function shuffle<T>(r: () => number, xs: T[]): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

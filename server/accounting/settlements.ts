@@ -9,20 +9,11 @@ import { unitsDec, type Units } from './units.ts';
 import type { DataError } from '../../sync/errors.ts';
 import type { Consumption, SettlementDraft, SettlementKind } from './ledger-types.ts';
 
-export interface OpenItem {
+/** An existing settlement item, as read back from the database. */
+export type OpenItem = SettlementDraft & {
   /** Database id of an existing item. */
   id: number;
-  kind: SettlementKind;
-  customer: string;
-  thirdParty: string;
-  documentNumber: string | null;
-  ticketId: string | null;
-  mode: string;
-  state: string;
-  amount: Units;
-  open: Units;
-  day: string;
-}
+};
 
 export type ParentRef = { db: number } | { local: number } | null;
 
