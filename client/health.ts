@@ -62,7 +62,7 @@ export class HealthMonitor {
   /** Whether a ticket sold now is degraded: cached answer when fresh, else one short check. */
   async isDegraded(): Promise<boolean> {
     if (!this.serverUrl) return false;
-    if (this.online !== null && Date.now() - this.checkedAt <= this.freshMs) return !this.online;
+    if (this.online !== null && Date.now() - this.checkedAt < this.freshMs) return !this.online;
     if (this.online !== null && this.opts.background) {
       void this.check();
       return !this.online;

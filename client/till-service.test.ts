@@ -117,7 +117,11 @@ describe('selling on a till store', () => {
       // The server answered but has not acknowledged the ticket yet.
       expect(st.counts).toMatchObject({ total: 1, degraded: 0, untransferred: 1 });
     } finally {
-      await new Promise<void>((r) => server.close(() => r()));
+      // Drop kept-alive sockets too, or the next health check may still reach the closing server.
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
     }
   });
 
@@ -242,7 +246,11 @@ describe('extracting packages', () => {
     try {
       const t = await till({ server: url, health: { freshMs: 0 } });
       await cashSale(t.svc); // 1 online
-      await new Promise<void>((r) => server.close(() => r()));
+      // Drop kept-alive sockets too, or the next health check may still reach the closing server.
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
       await cashSale(t.svc); // 2 degraded
       await cashSale(t.svc); // 3 degraded
       await t.store.recordAcks([{ id: 'S1-01-00000003', acknowledgedAt: 'x', documentNumber: null, updatedAt: 'x' }]);
