@@ -71,7 +71,15 @@ export async function publishBase(ctx: ServerContext, opts: PublishOptions): Pro
   // Everything that can be refused is checked before a version number is spent or a file written.
   const recipients = opts.mailList ? readMailList(opts.mailList) : [];
   if (opts.mailList && !opts.smtp) throw new TillsyncError('usage', 'publishing by mail needs the mail server', { hint: 'add --smtp smtp://host:port' });
-  const transport = opts.lan ? new LanFolderTransport(opts.lan) : new MailTransport({ to: recipients, smtpUrl: opts.smtp!, from: opts.from });
+  const transport = opts.lan ? new LanFolderTransport(opts.lan) : new MailTransport({
+        to: recipients,
+        smtpUrl: opts.smtp!,
+        from: opts.from,
+        body: (fileName) => [
+          `Base files ${fileName} for the tills of store ${ctx.config.store}.`,
+          'Sent by tillsync. Save the attachment (or this whole mail as .eml) on the till, then run: tillsync till apply-base FILE',
+        ],
+      });
   if (opts.lan && !existsSync(opts.lan)) throw new TillsyncError('no-folder', `LAN folder ${opts.lan} does not exist`, { hint: 'create it or mount the share, then publish again' });
   const choice = opts.files ? readFilesList(opts.files) : ALL_PARTS;
   if (choice.parts.length === 0 && choice.files.length === 0) throw new TillsyncError('list-file', `${opts.files}: nothing to publish`, { ref: { file: opts.files } });

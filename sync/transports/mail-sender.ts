@@ -15,6 +15,11 @@ export interface MailTransportOptions {
   /** smtp://host:port, smtps://user:pass@host:465 … (nodemailer connection URL). */
   smtpUrl: string;
   from?: string;
+  /**
+   * The body lines, for attachments that are not ticket packages (base bundles go the other way:
+   * they are applied at the till, not taken in at the server).
+   */
+  body?: (fileName: string) => string[];
 }
 
 export class MailTransport implements PackageTransport {
@@ -31,8 +36,10 @@ export class MailTransport implements PackageTransport {
     const who = signerOf(bytes, fileName);
     const subject = `[tillsync] ${who ? `${who.store} till ${who.till} ` : ''}${fileName}`;
     const text = [
-      who ? `Package ${fileName} from store ${who.store}, till ${who.till}${who.count !== undefined ? `: ${who.count} tickets` : ''}.` : `File ${fileName}.`,
-      'Sent by tillsync. Drop the attachment into the server inbox folder, or run: tillsync server intake FILE',
+      ...(this.opts.body?.(fileName) ?? [
+        who ? `Package ${fileName} from store ${who.store}, till ${who.till}${who.count !== undefined ? `: ${who.count} tickets` : ''}.` : `File ${fileName}.`,
+        'Sent by tillsync. Drop the attachment into the server inbox folder, or run: tillsync server intake FILE',
+      ]),
       '',
     ].join('\n');
     const transporter = nodemailer.createTransport(this.opts.smtpUrl);

@@ -86,6 +86,9 @@ describe('base files by mail', { timeout: 400_000 }, () => {
     expect(msg.to).toEqual(['caisse01@magasin.example']);
     const attachment = msg.mail.attachments.find((a) => /^BaseS1_\d{14}\.zip$/.test(a.filename ?? ''))!;
     expect(attachment).toBeDefined();
+    // The body tells the cashier what to do with it at the till, not at the server.
+    expect(msg.mail.text).toContain('tillsync till apply-base');
+    expect(msg.mail.text).not.toContain('server intake');
     // The cashier saves the attachment into the till's fcomp folder, as the seed describes.
     writeFileSync(join(fcomp, attachment.filename!), attachment.content);
 
