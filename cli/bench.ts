@@ -72,12 +72,16 @@ async function benchIntegrateSection(o: BenchOptions): Promise<BenchSection[]> {
 
 async function benchPostSection(o: BenchOptions): Promise<BenchSection[]> {
   const { benchPost } = await import('../server/accounting/bench-post.ts');
-  const r: any = await benchPost({ tickets: o.tickets, dir: o.dir, log: o.log });
-  const figures: Figure[] = [
-    fig('posting + lettering throughput', r.ticketsPerSecond, 'tickets/s', { floor: r.floorTicketsPerSecond, target: '≥ 25,000 tickets/s', met: r.ticketsPerSecond >= 25_000, note: r.note }),
-    fig('peak memory (RSS)', r.peakRssMB, 'MB', { target: '≤ 1024 MB', met: atMost(r.peakRssMB, 1024) }),
-  ];
-  return [{ title: `Posting and lettering on ${r.engine ?? 'sqlite'}`, params: { tickets: r.tickets, documents: r.documents ?? 0, 'entry lines': r.lines ?? 0 }, figures }];
+  const out: BenchSection[] = [];
+  for (const pgUrl of [undefined, o.pg].filter((x, i) => i === 0 || x)) {
+    const r = await benchPost({ tickets: pgUrl ? o.pgTickets : o.tickets, dir: join(o.dir, pgUrl ? 'post-pg' : 'post'), pgUrl, log: o.log });
+    const figures: Figure[] = [
+      fig('posting + lettering throughput', r.ticketsPerSecond, 'tickets/s', { floor: r.floorTicketsPerSecond, target: '≥ 25,000 tickets/s', met: r.ticketsPerSecond >= 25_000, note: r.note }),
+      fig('peak memory (RSS of the posting process)', r.peakRssMB, 'MB', { target: '≤ 1024 MB', met: atMost(r.peakRssMB, 1024) }),
+    ];
+    out.push({ title: `Posting and lettering on ${r.engine}`, params: { tickets: r.tickets, documents: r.documents, 'entry lines': r.lines, 'settlement items': r.settlements, 'set-up (not timed)': `${r.storeSeconds.toFixed(0)} s store + ${r.integrateSeconds.toFixed(0)} s integrate` }, figures });
+  }
+  return out;
 }
 
 async function benchExportSection(o: BenchOptions): Promise<BenchSection[]> {
@@ -125,7 +129,7 @@ export function registerBenchCommand(program: Command): void {
     .description('measure every part beside its raw floor and write BENCHMARKS.md (default sizes fit in about ten minutes)')
     .argument('[which...]', `all (default) or some of: ${BENCHES.join(', ')}`)
     .option('--tickets <n>', 'tickets for integrate and post on SQLite (the issue figure: --tickets 1000000)', int, 300_000)
-    .option('--pg-tickets <n>', 'tickets for integrate on PostgreSQL', int, 100_000)
+    .option('--pg-tickets <n>', 'tickets for integrate and post on PostgreSQL', int, 100_000)
     .option('--tills <n>', 'tills the tickets are spread over', int, 200)
     .option('--articles <n>', 'articles loaded on the till', int, 50_000)
     .option('--sales <n>', 'durable sales timed on the till', int, 5_000)
@@ -153,7 +157,7 @@ export function registerBenchCommand(program: Command): void {
         process.once('SIGINT', interrupted);
         process.once('SIGTERM', interrupted);
         try {
-          if (!pg && opts.pg !== false && which.some((w) => w === 'intake' || w === 'integrate')) {
+          if (!pg && opts.pg !== false && which.some((w) => w === 'intake' || w === 'integrate' || w === 'post')) {
             const { findPgBin, startPgCluster } = await import('../server/db/pg-cluster.ts');
             if (findPgBin()) {
               cluster = await startPgCluster({ fsync: true });

@@ -17,6 +17,16 @@ export interface LineSpec {
   letterKey?: string | null;
 }
 
+/** A line spec with its identity computed once (lines with the same identity add up). */
+export interface LineKey {
+  spec: LineSpec;
+  id: string;
+}
+
+export function lineKey(spec: LineSpec): LineKey {
+  return { spec, id: `${spec.account}\u0000${spec.aux ?? ''}\u0000${spec.vatCode ?? ''}\u0000${spec.documentNumber ?? ''}\u0000${spec.letterKey ?? ''}\u0000${spec.label}` };
+}
+
 export class EntryBuilder {
   private readonly lines = new Map<string, { spec: LineSpec; amount: Units }>();
   private readonly documents = new Set<string>();
@@ -40,12 +50,17 @@ export class EntryBuilder {
   /** @param signed debit − credit, in units of 10^-4 */
   add(spec: LineSpec, signed: Units): void {
     if (signed === 0) return;
-    const id = `${spec.account}\u0000${spec.aux ?? ''}\u0000${spec.vatCode ?? ''}\u0000${spec.documentNumber ?? ''}\u0000${spec.letterKey ?? ''}\u0000${spec.label}`;
-    const cur = this.lines.get(id);
+    this.addKeyed(lineKey(spec), signed);
+  }
+
+  /** The same as add, for a line whose identity is already known. */
+  addKeyed(line: LineKey, signed: Units): void {
+    if (signed === 0) return;
+    const cur = this.lines.get(line.id);
     if (cur) {
       cur.amount += signed;
-      if (!Number.isSafeInteger(cur.amount)) throw new Error(`entry ${this.piece}: amount on ${spec.account} too large to post exactly`);
-    } else this.lines.set(id, { spec, amount: signed });
+      if (!Number.isSafeInteger(cur.amount)) throw new Error(`entry ${this.piece}: amount on ${line.spec.account} too large to post exactly`);
+    } else this.lines.set(line.id, { spec: line.spec, amount: signed });
   }
 
   build(decimals: Decimals): EntryDraft | null {

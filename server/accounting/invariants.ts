@@ -113,8 +113,9 @@ export class InvariantLedger {
         add(this.expectedVat, exportCode, vat);
       }
     }
+    const postedByNumber = adjustments.length ? new Map([...posted.values()].map((x) => [x.number, x])) : null;
     for (const a of adjustments) {
-      const doc = [...posted.values()].find((x) => x.number === a.document);
+      const doc = postedByNumber!.get(a.document);
       const lineCount = (doc ? linesByDoc.get(doc.id) ?? [] : []).reduce((n, ls) => n + ls.length, 0);
       const tolerance = new D(10).pow(-d).times(Math.max(1, lineCount));
       if (a.amount.abs().gt(tolerance)) this.badAdjustments.push(`${a.document}: ${a.amount.toFixed()} is more than rounding`);

@@ -50,6 +50,35 @@ export interface FlowContext {
   fallbackJournal: string;
   /** Decimals the books keep: money that changed hands must be exact at this precision. */
   decimals: number;
+  /**
+   * Sides that do not depend on the ticket, made once and shared by every flow that uses them:
+   * treasury sides per mode (they depend on the mapping only), the goods side of this context.
+   * Sides are never mutated.
+   */
+  shared?: SharedSides;
+}
+
+export interface SharedSides {
+  treasury: Map<string, Side>;
+  goods: Side | null;
+}
+
+function treasurySide(ctx: FlowContext, mode: string, account: string): Side {
+  const cache = ctx.shared?.treasury;
+  let s = cache?.get(mode);
+  if (!s || s.account !== account) {
+    s = { account, aux: null, key: null, role: 'treasury', mode };
+    cache?.set(mode, s);
+  }
+  return s;
+}
+
+function goodsSide(ctx: FlowContext): Side {
+  const sh = ctx.shared;
+  if (sh?.goods && sh.goods.key === ctx.goodsKey && sh.goods.account === ctx.customerAccount && sh.goods.aux === ctx.thirdParty) return sh.goods;
+  const s: Side = { account: ctx.customerAccount, aux: ctx.thirdParty, key: ctx.goodsKey, role: 'goods' };
+  if (sh) sh.goods = s;
+  return s;
 }
 
 interface Node {
@@ -115,7 +144,7 @@ export function ticketFlows(t: PostingTicket, ctx: FlowContext): FlowResult {
       side = { account: ctx.depositAccount, aux: ctx.thirdParty, key: p.ref, role: 'voucher', mode: p.mode };
     } else {
       if (!m.account) return failure(t, `payment mode ${p.mode} has no treasury account`);
-      side = { account: m.account, aux: null, key: null, role: 'treasury', mode: p.mode };
+      side = treasurySide(ctx, p.mode, m.account);
     }
     (amount > 0 ? sources : sinks).push({ side, journal: m.journal, left: Math.abs(amount) });
   }
@@ -127,7 +156,7 @@ export function ticketFlows(t: PostingTicket, ctx: FlowContext): FlowResult {
     const side: Side = s.kind === 'invoice' ? { account: ctx.customerAccount, aux: ctx.thirdParty, key: s.ref, role: 'invoice' } : { account: ctx.depositAccount, aux: ctx.thirdParty, key: s.ref, role: 'deposit' };
     targets.push({ side, amount: settled[i] });
   }
-  if (goods !== 0) targets.push({ side: { account: ctx.customerAccount, aux: ctx.thirdParty, key: ctx.goodsKey, role: 'goods' }, amount: goods });
+  if (goods !== 0) targets.push({ side: goodsSide(ctx), amount: goods });
   for (const tg of targets) {
     if (tg.amount === 0) continue;
     // A positive target is paid (a sink); a negative one (goods returned) is value the customer brings.

@@ -17,10 +17,11 @@ import { TillsyncError, type DataError } from '../../sync/errors.ts';
 import { D, fmt } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
+import { sqliteHandleOf } from '../db/database.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog } from '../log-book.ts';
 import { withIntegrationLock } from '../integration/write-lock.ts';
-import { insertRows, nextId, syncSequences } from './bulk-insert.ts';
+import { insertRows, nextId, RowWriter, syncSequences } from './bulk-insert.ts';
 import { checkMapping } from './config-check.ts';
 import type { Grouping, PostingMode } from './grouping.ts';
 import { brokenChecks, InvariantLedger, renderChecks, type InvariantCheck } from './invariants.ts';
@@ -45,7 +46,7 @@ export interface PostingHooks {
   onProgress?: (done: number) => void;
   /** Tests only: alter the pass's result before it is written (to prove the invariants catch it). */
   faultForTest?: (r: PostingResult) => void;
-  /** Tickets per chunk (default 20,000). */
+  /** Tickets per chunk (default 5,000; a chunk is always whole days × tills). */
   chunkTickets?: number;
 }
 
@@ -81,6 +82,14 @@ export interface PostingSummary {
 
 const KEPT = 100;
 const IN_CHUNK = 500;
+
+type Value = string | number | null;
+const ENTRY_COLUMNS = ['id', 'batch_id', 'journal', 'entry_date', 'piece', 'label', 'kind', 'validated_at', 'export_id'] as const;
+const LINE_COLUMNS = ['id', 'entry_id', 'line_no', 'account', 'aux_account', 'aux_label', 'label', 'debit', 'credit', 'vat_code', 'document_number', 'lettering_id', 'letter_key'] as const;
+const SETTLEMENT_COLUMNS = ['id', 'batch_id', 'kind', 'customer', 'third_party', 'document_number', 'ticket_id', 'mode', 'state', 'amount', 'open_amount', 'day', 'parent_id', 'closed_batch', 'created_at'] as const;
+const ENTRY_TYPES = ['int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'int8'] as const;
+const LINE_TYPES = ['int8', 'int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'text'] as const;
+const SETTLEMENT_TYPES = ['int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'text'] as const;
 
 /** Crash drills: TILLSYNC_POST_CRASH=after-first-chunk kills the process mid-transaction, as a power cut would. */
 function crashPoint(point: 'after-first-chunk'): void {
@@ -121,6 +130,8 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
   for (const k of Object.keys(filters) as (keyof PostingFilters)[]) if (filters[k] === undefined) delete filters[k];
   const options = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping, splitCache: new SplitCache(mapping.rounding.decimals) };
   const d = mapping.rounding.decimals;
+  // The connection behind `db` on SQLite: the run's bulk rows go through its prepared statements.
+  const sqlite = sqliteHandleOf(db);
 
   const summary = await withIntegrationLock(db, async (trx) => {
     const t0 = performance.now();
@@ -157,6 +168,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     let entryId = await nextId(trx, 'entries');
     let lineId = await nextId(trx, 'entry_lines');
     let settlementId = await nextId(trx, 'settlements');
+    const writer = new RowWriter(trx, sqlite);
     const letters = new LetteringWriter(trx, batchId);
     await letters.init();
     const inv = new InvariantLedger(mapping);
@@ -164,7 +176,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     let first = true;
 
     for (const chunk of chunksOf(docs, loose, hooks.chunkTickets)) {
-      const loaded = await loadTickets(trx, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id));
+      const loaded = await loadTickets(trx, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id), sqlite);
       const kept = holdBack(chunk.documents, loaded, leftOutRefs);
       const tickets = kept.tickets;
       if (kept.heldBack.length) {
@@ -188,21 +200,22 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       });
       const lettered = await letters.letter(fresh);
 
-      const entryRows: (string | number | null)[][] = [];
-      const lineRows: (string | number | null)[][] = [];
+      const entryValues: Value[] = [];
+      const lineValues: Value[] = [];
       let k = 0;
       for (const e of r.entries) {
         const id = entryId++;
-        entryRows.push([id, batchId, e.journal, e.date, e.piece, e.label, e.kind, now, null]);
-        e.lines.forEach((l, n) => {
-          lineRows.push([lineId++, id, n + 1, l.account, l.aux, l.auxLabel, l.label, fmt(l.debit, d), fmt(l.credit, d), l.vatCode, l.documentNumber, lettered.get(k) ?? null, l.letterKey]);
+        entryValues.push(id, batchId, e.journal, e.date, e.piece, e.label, e.kind, now, null);
+        for (let n = 0; n < e.lines.length; n++) {
+          const l = e.lines[n];
+          lineValues.push(lineId++, id, n + 1, l.account, l.aux, l.auxLabel, l.label, fmt(l.debit, d), fmt(l.credit, d), l.vatCode, l.documentNumber, lettered.get(k) ?? null, l.letterKey);
           k++;
-        });
+        }
       }
-      await insertRows(trx, 'entries', ['id', 'batch_id', 'journal', 'entry_date', 'piece', 'label', 'kind', 'validated_at', 'export_id'], entryRows);
-      await insertRows(trx, 'entry_lines', ['id', 'entry_id', 'line_no', 'account', 'aux_account', 'aux_label', 'label', 'debit', 'credit', 'vat_code', 'document_number', 'lettering_id', 'letter_key'], lineRows);
-      s.entries += entryRows.length;
-      s.lines += lineRows.length;
+      await writer.insertFlat('entries', ENTRY_COLUMNS, entryValues, ENTRY_TYPES);
+      await writer.insertFlat('entry_lines', LINE_COLUMNS, lineValues, LINE_TYPES);
+      s.entries += r.entries.length;
+      s.lines += k;
 
       // Settlement items: what this chunk creates, then what it pays or uses.
       const refs = [...new Set(r.consumptions.map((c) => c.ref))];
@@ -222,17 +235,19 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       const plan = planSettlements(open, r.settlements, r.consumptions);
       await logErrors(trx, data, 'warning', plan.warnings);
       s.warnings.push(...plan.warnings.slice(0, KEPT - s.warnings.length));
-      const ids = plan.items.map(() => settlementId++);
-      await insertRows(
-        trx,
-        'settlements',
-        ['id', 'batch_id', 'kind', 'customer', 'third_party', 'document_number', 'ticket_id', 'mode', 'state', 'amount', 'open_amount', 'day', 'parent_id', 'closed_batch', 'created_at'],
-        plan.items.map((it, i) => [
-          ids[i], batchId, it.kind, it.customer, it.thirdParty, it.documentNumber, it.ticketId, it.mode, it.state, unitsText(it.amount, d), unitsText(it.open, d), it.day,
-          it.parent === null ? null : 'db' in it.parent ? it.parent.db : ids[it.parent.local],
-          it.closed ? batchId : null, now,
-        ]),
-      );
+      const firstSettlement = settlementId;
+      settlementId += plan.items.length;
+      // Grown by push (a large preallocated array would be a slow dictionary-mode one).
+      const settlementValues: Value[] = [];
+      for (let i = 0; i < plan.items.length; i++) {
+        const it = plan.items[i];
+        const parent = it.parent === null ? null : 'db' in it.parent ? it.parent.db : firstSettlement + it.parent.local;
+        settlementValues.push(
+          firstSettlement + i, batchId, it.kind, it.customer, it.thirdParty, it.documentNumber, it.ticketId, it.mode, it.state,
+          unitsText(it.amount, d), unitsText(it.open, d), it.day, parent, it.closed ? batchId : null, now,
+        );
+      }
+      await writer.insertFlat('settlements', SETTLEMENT_COLUMNS, settlementValues, SETTLEMENT_TYPES);
       for (let i = 0; i < plan.closeIds.length; i += IN_CHUNK) {
         await trx.updateTable('settlements').set({ closed_batch: batchId }).where('id', 'in', plan.closeIds.slice(i, i + IN_CHUNK)).execute();
       }

@@ -104,6 +104,15 @@ describe('settlements', () => {
     expect(r.settlements.map((s) => [s.kind, s.mode, s.state, s.documentNumber, unitsText(s.open, 2)])).toEqual([['receivable', 'CRED', 'C10', '10001434', '248.69']]);
   });
 
+  it('effets name the document’s customer when the back office moved a counter ticket to an account customer', () => {
+    const d = doc('10001435', '70.00', { customer: 'C0000002' });
+    const r = post({ documents: [d], tickets: [ticket({ number: 9, doc: d, customer: 'COMPTOIR', lines: ['VN 70.00'], payments: ['CRED 50.00', 'CB 20.00'] })] }, options());
+    expect(r.settlements.map((s) => [s.mode, s.customer, s.thirdParty])).toEqual([
+      ['CB', 'C0000002', 'C0000002'],
+      ['CRED', 'C0000002', 'C0000002'],
+    ]);
+  });
+
   it('invoice settled at the till: credited under the invoice number, consuming its receivable', () => {
     const d = doc('10001440', '12.00', { customer: 'C0000001' });
     const r = post(

@@ -17,11 +17,11 @@
 import { D, type Dec } from '../../sync/money.ts';
 import { unitsOf } from './units.ts';
 import type { DataError } from '../../sync/errors.ts';
-import { EntryBuilder } from './entry-builder.ts';
+import { EntryBuilder, lineKey, type LineKey } from './entry-builder.ts';
 import { accountPiece, groupKey, loosePiece, tillPiece, type Grouping, type PostingMode } from './grouping.ts';
 import { emptyResult, type Consumption, type PostingDocument, type PostingResult, type PostingTicket, type SettlementDraft } from './ledger-types.ts';
 import type { AccountingMapping, CustomerAccount } from './mapping.ts';
-import { ticketFlows, type Flow, type Side, type TicketFlows } from './payment-flows.ts';
+import { ticketFlows, type Flow, type FlowContext, type Side, type TicketFlows } from './payment-flows.ts';
 import { splitSales, type SalesSplit } from './sales-split.ts';
 import { SplitCache } from './split-cache.ts';
 
@@ -99,7 +99,8 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
     }
   }
 
-  const flowContext = (cust: CustomerAccount, goodsKey: string | null) => ({
+  const treasurySides = new Map<string, Side>();
+  const flowContext = (cust: CustomerAccount, goodsKey: string | null): FlowContext => ({
     modes: m.paymentModes,
     customerAccount: cust.account,
     thirdParty: cust.thirdParty,
@@ -107,6 +108,7 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
     goodsKey,
     fallbackJournal: m.journals.bank,
     decimals: rules.decimals,
+    shared: { treasury: treasurySides, goods: null },
   });
 
   const groups = new Map<string, Group>();
@@ -146,8 +148,9 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
     }
     const flows: DocWork['flows'] = [];
     let bad: DataError | null = null;
+    const ctx = flowContext(cust, doc.number);
     for (const t of tickets) {
-      const r = ticketFlows(t, flowContext(cust, doc.number));
+      const r = ticketFlows(t, ctx);
       if (r.error) {
         bad = r.error;
         break;
@@ -252,12 +255,23 @@ function buildGroup(g: Group, opts: PostingOptions, out: PostingResult, postDeli
   // Treasury: one entry per journal.
   const treasury = new Map<string, EntryBuilder>();
   const label = mode === 'classic' ? `Règlements caisse ${g.till} du ${g.day}` : byAccount ? `Règlements caisse ${g.till} du ${g.day} - compte ${g.account}` : `Règlements caisse ${g.till} du ${g.day} - ${g.cust.name}`;
+  // A side and its key make the same line every time (shared sides come back for every ticket):
+  // built once per group rather than once per flow.
+  const lines = new Map<Side, Map<string | null, LineKey>>();
+  const lineFor = (side: Side, cust: CustomerAccount): LineKey => {
+    const key = keyOf(side);
+    let bySide = lines.get(side);
+    if (!bySide) lines.set(side, (bySide = new Map()));
+    let line = bySide.get(key);
+    if (!line) bySide.set(key, (line = lineKey(lineOf(side, key, cust))));
+    return line;
+  };
   const addFlow = (fl: Flow, cust: CustomerAccount, source: { document: string } | { ticket: string }) => {
     let b = treasury.get(fl.journal);
     if (!b) treasury.set(fl.journal, (b = new EntryBuilder(fl.journal, g.day, groupPiece, label, 'treasury')));
     b.from(source);
-    b.add(lineOf(fl.debit, keyOf(fl.debit), cust), fl.amount);
-    b.add(lineOf(fl.credit, keyOf(fl.credit), cust), -fl.amount);
+    b.addKeyed(lineFor(fl.debit, cust), fl.amount);
+    b.addKeyed(lineFor(fl.credit, cust), -fl.amount);
   };
   // A delivery note's credit part is owed on the commercial side's invoice, not as a receivable here.
   const receivableOf = (w: DocWork) => (w.doc.kind === 'delivery-note' && !postDeliveryNotes ? null : w.doc.number);
@@ -297,7 +311,8 @@ function lineOf(side: Side, key: string | null, cust: CustomerAccount) {
 }
 
 function item(t: PostingTicket, cust: CustomerAccount, kind: SettlementDraft['kind'], documentNumber: string | null, mode: string, state: string, amount: number, open: number): SettlementDraft {
-  return { kind, customer: t.customer, thirdParty: cust.thirdParty, documentNumber, ticketId: t.id, mode, state, amount, open, day: t.day };
+  // The customer the document was made for: a back-office correction (ticket_overrides) can differ from the ticket.
+  return { kind, customer: cust.customer, thirdParty: cust.thirdParty, documentNumber, ticketId: t.id, mode, state, amount, open, day: t.day };
 }
 
 /**

@@ -44,19 +44,32 @@ interface Work {
  * @param consumptions payments of invoices and uses of deposits, in ticket order
  */
 export function planSettlements(existing: OpenItem[], created: SettlementDraft[], consumptions: Consumption[]): SettlementPlan {
-  const items: NewItem[] = created.map((c) => ({ ...c, parent: null, closed: false }));
-  const work: Work[] = [
-    ...existing.map((e) => ({ ref: { db: e.id } as ParentRef, item: e, open: e.open, closed: false })),
-    ...items.map((it, i) => ({ ref: { local: i } as ParentRef, item: it, open: it.open, closed: false })),
-  ].filter((w) => w.item.kind !== 'payment' && w.open !== 0);
+  // One item per payment of the run: an explicit copy (a spread per item showed in profiles).
+  const items: NewItem[] = [];
+  for (const c of created) {
+    items.push({ kind: c.kind, customer: c.customer, thirdParty: c.thirdParty, documentNumber: c.documentNumber, ticketId: c.ticketId, mode: c.mode, state: c.state, amount: c.amount, open: c.open, day: c.day, parent: null, closed: false });
+  }
   const closeIds: number[] = [];
   const warnings: DataError[] = [];
+  if (!consumptions.length) return { items, closeIds, warnings };
+  // Open items per kind and document, oldest first: a consumption only ever looks at its own.
+  const work = new Map<string, Work[]>();
+  const keyOf = (kind: SettlementKind, ref: string) => `${kind}\u0000${ref}`;
+  const track = (w: Work) => {
+    if (w.item.kind === 'payment' || w.open === 0 || w.item.documentNumber === null) return;
+    const k = keyOf(w.item.kind, w.item.documentNumber);
+    const list = work.get(k);
+    if (list) list.push(w);
+    else work.set(k, [w]);
+  };
+  for (const e of existing) track({ ref: { db: e.id }, item: e, open: e.open, closed: false });
+  for (let i = 0; i < items.length; i++) track({ ref: { local: i }, item: items[i], open: items[i].open, closed: false });
 
   for (const c of consumptions) {
     let left: Units = c.amount;
-    for (const w of work) {
+    for (const w of work.get(keyOf(c.kind, c.ref)) ?? []) {
       if (left === 0) break;
-      if (w.closed || w.item.kind !== c.kind || w.item.documentNumber !== c.ref) continue;
+      if (w.closed) continue;
       if (w.open < 0 !== left < 0) continue;
       const take = left < 0 ? Math.max(w.open, left) : Math.min(w.open, left);
       left -= take;
@@ -80,7 +93,7 @@ export function planSettlements(existing: OpenItem[], created: SettlementDraft[]
           parent: w.ref,
           closed: false,
         });
-        work.push({ ref: { local: i }, item: items[i], open: rest, closed: false });
+        track({ ref: { local: i }, item: items[i], open: rest, closed: false });
       }
     }
     if (left !== 0) {
