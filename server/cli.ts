@@ -25,6 +25,7 @@ const VERB_OWNER: Record<string, string> = {
   status: 'intake',
   integrate: 'integration',
   undo: 'integration',
+  'set-customer': 'integration',
   config: 'accounting',
   post: 'accounting',
   letter: 'accounting',

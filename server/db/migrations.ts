@@ -4,6 +4,7 @@ import * as integration from '../integration/migration.ts';
 import * as accounting from '../accounting/migration.ts';
 import * as exportsMigration from '../exports/migration.ts';
 import * as web from '../web/migration.ts';
+import * as ticketOverrides from '../integration/overrides-migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -15,6 +16,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '020_accounting': accounting,
   '030_exports': exportsMigration,
   '040_web': web,
+  // Integration's back-office corrections; named to sort after every migration already shipped.
+  '050_ticket_overrides': ticketOverrides,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -3,5 +3,6 @@ import type { IntegrationTables } from '../integration/tables.ts';
 import type { AccountingTables } from '../accounting/tables.ts';
 import type { ExportsTables } from '../exports/tables.ts';
 import type { WebTables } from '../web/tables.ts';
+import type { OverrideTables } from '../integration/overrides-tables.ts';
 
-export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables {}
+export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables {}

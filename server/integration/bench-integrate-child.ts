@@ -1,14 +1,14 @@
 /**
  * The timed part of `benchIntegrate`, alone in its own process so that its peak memory (maxRSS) is
  * the integration's and not the generator's. Prints one JSON line on stdout.
- *   node --import tsx bench-integrate-child.ts DATA [PG_URL] [auto|inline|worker]
+ *   node --import tsx bench-integrate-child.ts DATA [PG_URL] [auto|inline|worker] [WORKERS]
  */
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../db/database.ts';
 import { runIntegration } from './integrate.ts';
 import type { CheckMode } from './verdict-source.ts';
 
-const [data, url, checks] = process.argv.slice(2);
+const [data, url, checks, workers] = process.argv.slice(2);
 
 /** CPU ms of the main thread alone (Linux; -1 elsewhere): with the check worker, the two threads' shares tell where the time goes. */
 function mainThreadCpuMs(): number {
@@ -30,7 +30,7 @@ const main0 = mainThreadCpuMs();
 try {
   // Wall time around the whole run, commit included (the summary's elapsedMs stops before it).
   const t0 = performance.now();
-  const summary = await runIntegration(db, data, { until: '9999-12-31' }, { checks: (checks || 'auto') as CheckMode });
+  const summary = await runIntegration(db, data, { until: '9999-12-31' }, { checks: (checks || 'auto') as CheckMode, workers: workers ? Number(workers) : undefined });
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const mainCpuMs = main0 < 0 ? -1 : mainThreadCpuMs() - main0;

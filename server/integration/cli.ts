@@ -7,6 +7,7 @@ import { parseCustomerRange, parseExclude, parseTicketRange, parseTillRange, par
 import { previewIntegration, runIntegration } from './integrate.ts';
 import { describeUndo, undoIntegration } from './undo.ts';
 import { undoIfAccountingBatch } from '../accounting/undo-posting.ts';
+import { clearTicketCustomer, cliUser, describeOverrideOutcome, describeOverrides, listOverrides, parseTicketIds, setTicketCustomer, type OverrideOutcome } from './ticket-overrides.ts';
 
 interface IntegrateOpts {
   data: string;
@@ -29,7 +30,27 @@ export function filtersFromOptions(o: Omit<IntegrateOpts, 'data' | 'db' | 'previ
   return f;
 }
 
-/** `tillsync server` verbs of server/integration/: integrate, undo. */
+interface SetCustomerOpts {
+  data: string;
+  db?: string;
+  customer?: string;
+  clear?: boolean;
+  list?: boolean;
+  pending?: boolean;
+  reason?: string;
+  by?: string;
+}
+
+/** Some tickets refused: exit 1 after printing what was done; all refused: one error line. */
+function overrideResult(o: OverrideOutcome) {
+  if (o.refused.length && !o.changed.length && !o.unchanged.length) {
+    const first = o.refused[0].reason;
+    throw new TillsyncError('override-refused', o.refused.length === 1 ? first : `${o.refused.length} tickets refused, e.g. ${first}`, { hint: 'nothing was changed' });
+  }
+  return { data: o, text: describeOverrideOutcome(o), exitCode: o.refused.length ? 1 : 0 };
+}
+
+/** `tillsync server` verbs of server/integration/: integrate, undo, set-customer. */
 export function registerIntegrationCommands(server: Command): void {
   server
     .command('integrate')
@@ -60,13 +81,42 @@ export function registerIntegrationCommands(server: Command): void {
           try {
             if (opts.preview) {
               const p = await previewIntegration(server.db, filters, hooks);
-              return { data: { preview: true, ...p }, text: renderControlGrid(p) };
+              const previewed = new Set(p.documents.flatMap((d) => d.tickets));
+              const overrides = (await listOverrides(server.db, { pending: true })).filter((o) => previewed.has(o.ticket));
+              return { data: { preview: true, ...p, overrides }, text: renderControlGrid(p, new Map(overrides.map((o) => [o.ticket, o]))) };
             }
             const s = await runIntegration(server.db, server.data, filters, hooks);
             return { data: s, text: renderRun(s).replace('server undo --batch', `server undo --data ${opts.data} --batch`) };
           } finally {
             (bar as ReturnType<typeof ctx.progress> | null)?.done();
           }
+        });
+      }),
+    );
+
+  server
+    .command('set-customer')
+    .description("set the customer integration uses for pending tickets (a back-office correction: the signed ticket is not changed, the change is logged); --clear goes back to each ticket's own customer; --list shows the corrections")
+    .argument('[tickets...]', 'ticket ids, e.g. S1-01-00000042 (several, or comma-separated)')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .option('--customer <code>', 'customer code of the base data, e.g. C0000001')
+    .option('--clear', "go back to the customer each ticket was sold to")
+    .option('--reason <text>', 'why (kept with the correction and written to the log book)')
+    .option('--by <name>', 'who makes the correction (default: cli:<login>)')
+    .option('--list', 'list the corrections in place (all, or of the tickets given)')
+    .option('--pending', 'with --list: only tickets not integrated yet')
+    .action(
+      run<SetCustomerOpts>(async (opts, _ctx, args) => {
+        const modes = [opts.customer !== undefined, Boolean(opts.clear), Boolean(opts.list)].filter(Boolean).length;
+        if (modes !== 1) throw new TillsyncError('usage', 'say what to do: --customer CODE, --clear or --list', { hint: 'e.g. tillsync server set-customer --data DIR --customer C0000001 S1-01-00000042 S1-01-00000043' });
+        return withServer({ data: opts.data, db: opts.db }, async (server) => {
+          if (opts.list) {
+            const list = await listOverrides(server.db, { pending: opts.pending, tickets: args.length ? parseTicketIds(args) : undefined });
+            return { data: { overrides: list }, text: describeOverrides(list) };
+          }
+          const req = { tickets: args, by: opts.by ?? cliUser(), reason: opts.reason };
+          return overrideResult(opts.clear ? await clearTicketCustomer(server.db, server.data, req) : await setTicketCustomer(server.db, server.data, opts.customer!, req));
         });
       }),
     );

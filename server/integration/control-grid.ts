@@ -42,7 +42,8 @@ function errorLines(errors: DataError[], total: number): string[] {
   return lines;
 }
 
-export function renderControlGrid(p: PreviewResult): string {
+/** `overrides`: tickets whose customer was set in the back office (ticket-overrides.ts), by ticket id. */
+export function renderControlGrid(p: PreviewResult, overrides: Map<string, { soldTo: string }> = new Map()): string {
   const out = [`Control grid — preview, nothing written (${describeFilters(p.filters)})`];
   if (!p.documents.length) out.push('No document would be created.');
   const total = { incl: new D(0), excl: new D(0), vat: new D(0) };
@@ -52,6 +53,11 @@ export function renderControlGrid(p: PreviewResult): string {
     );
     out.push(`${' '.repeat(11)}${d.byVat.map((v) => `${v.vatCode} ${v.rate} %: base ${v.base}, VAT ${v.vat}, incl ${v.inclVat}`).join(' · ')}`);
     out.push(`${' '.repeat(11)}tickets ${numberRanges(d.tickets)}`);
+    const set = overrides.size ? d.tickets.filter((id) => overrides.has(id)) : [];
+    if (set.length) {
+      const soldTo = [...new Set(set.map((id) => overrides.get(id)!.soldTo))].join(', ');
+      out.push(`${' '.repeat(11)}customer set in the back office on ticket(s) ${numberRanges(set)} (sold to ${soldTo})`);
+    }
     total.incl = total.incl.plus(d.totals.inclVat);
     total.excl = total.excl.plus(d.totals.exclVat);
     total.vat = total.vat.plus(d.totals.vat);

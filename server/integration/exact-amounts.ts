@@ -108,13 +108,18 @@ export function mulExact(a: number, b: number): number | null {
   return Number.isSafeInteger(p) ? p : null;
 }
 
-/** A positive rate like "5.5" as {n: 55, scale: 1}; null if unusual. */
+const rates = new Map<string, { n: number; scale: number } | null>();
+
+/** A positive rate like "5.5" as {n: 55, scale: 1}; null if unusual. Remembered: a store has a handful of rates, each seen on every line. */
 export function parseRate(text: unknown): { n: number; scale: number } | null {
   if (typeof text !== 'string') return null;
+  let r = rates.get(text);
+  if (r !== undefined) return r;
   const m = /^(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text);
-  if (!m) return null;
-  const frac = m[2] ?? '';
-  return { n: Number(m[1] + frac), scale: frac.length };
+  const frac = m?.[2] ?? '';
+  r = m ? Object.freeze({ n: Number(m[1] + frac), scale: frac.length }) : null;
+  if (rates.size < 64) rates.set(text, r);
+  return r;
 }
 
 /**

@@ -103,6 +103,8 @@ export interface CandidateRow {
   number: number;
   day: string;
   customer: string;
+  /** Set in the back office (ticket_overrides): the customer the ticket goes by instead. */
+  overrideCustomer?: string | null;
   documentId: number | null;
   integrationBatch: number | null;
 }
@@ -113,7 +115,10 @@ export function isSelected(row: CandidateRow, f: IntegrationFilters): boolean {
   if (row.day > f.until) return false;
   if (f.tills && (row.till < f.tills.from || row.till > f.tills.to)) return false;
   if (f.tillList && !f.tillList.includes(row.till)) return false;
-  if (f.customers && (row.customer < f.customers.from || row.customer > f.customers.to)) return false;
+  if (f.customers) {
+    const customer = row.overrideCustomer ?? row.customer;
+    if (customer < f.customers.from || customer > f.customers.to) return false;
+  }
   if (f.tickets && (row.number < f.tickets.from || row.number > f.tickets.to)) return false;
   return true;
 }

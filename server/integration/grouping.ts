@@ -247,10 +247,31 @@ export class DocumentGrouper {
   }
 }
 
-/** Selector, checks and grouper in this thread, row by row: the reference pipeline. */
+export function emptyStats(): GroupingStats {
+  return { selected: 0, excluded: 0, leftOut: 0, inDocuments: 0, withoutGoods: 0, unverifiedLinks: 0 };
+}
+
+const STAT_KEYS = Object.keys(emptyStats()) as (keyof GroupingStats)[];
+
+/** `into` += `add`, field by field. */
+export function addStats(into: GroupingStats, add: GroupingStats): void {
+  for (const k of STAT_KEYS) into[k] += add[k];
+}
+
+/** What one page of a till gave: the till's documents once it ends, and the counts of this page alone. */
+export interface GroupingPiece extends GroupingResult {
+  endOfTill: boolean;
+}
+
+/**
+ * Selector, checks and grouper, row by row: the reference pipeline. It runs in this thread or in a
+ * check worker (verdict-source.ts), fed one page at a time; `piece()` hands over what the page gave,
+ * with its counts as a difference so that the pieces of several workers add up.
+ */
 export class InlineGrouping {
   readonly selector: TicketSelector;
   readonly grouper: DocumentGrouper;
+  private counted = emptyStats();
   constructor(
     readonly refs: IntegrationRefs,
     filters: IntegrationFilters,
@@ -261,6 +282,15 @@ export class InlineGrouping {
   add(row: SourceRow): void {
     const task = this.selector.select(row);
     if (task) this.grouper.accept(task.row, ticketVerdict(task.row, task.link, this.refs));
+  }
+  /** After a page's rows: its payment-only tickets and errors, and the till's documents when `endOfTill`. */
+  piece(endOfTill: boolean): GroupingPiece {
+    if (endOfTill) this.grouper.closeTill();
+    const r = this.grouper.take();
+    const stats = emptyStats();
+    for (const k of STAT_KEYS) stats[k] = r.stats[k] - this.counted[k];
+    this.counted = r.stats;
+    return { documents: r.documents, withoutGoods: r.withoutGoods, errors: r.errors, stats, endOfTill };
   }
 }
 

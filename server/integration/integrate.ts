@@ -7,22 +7,27 @@
 import type { Kysely } from 'kysely';
 import type { DataError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
+import { sqliteHandleOf } from '../db/database.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog } from '../log-book.ts';
 import type { DocumentKind } from './document-kind.ts';
 import { assignNumbers, writeDocuments, type SeriesRange, type WriteState } from './document-writer.ts';
 import { describeFilters, type IntegrationFilters } from './filters.ts';
-import { DocumentGrouper, type GroupingResult, type GroupingStats, type PlannedDocument } from './grouping.ts';
+import { addStats, emptyStats, type GroupingResult, type GroupingStats, type PlannedDocument } from './grouping.ts';
 import { lockSeries, readSeries, saveSeries } from './numbering.ts';
 import { buildRefs, type IntegrationRefs } from './ticket-checks.ts';
-import { pendingTills, readTill, type TillSpan } from './ticket-source.ts';
+import { pendingTills, type TillSpan } from './ticket-source.ts';
 import { openVerdictSource, type CheckMode, type VerdictSource } from './verdict-source.ts';
 import { withIntegrationLock } from './write-lock.ts';
 
 export interface IntegrateHooks {
-  /** Where tickets are checked: 'auto' (a worker thread on large runs), 'inline' or 'worker'. */
+  /** Where tickets are checked: 'auto' (worker threads on large runs when cores are idle), 'inline' or 'worker'. */
   checks?: CheckMode;
+  /** Worker threads with `checks: 'worker'` (default 1). */
+  workers?: number;
+  /** Rows per page read (default 2000). */
+  pageSize?: number;
   /** Called once the selection is known (number of tickets to look at), then as they are read. */
   onStart?: (total: number) => void;
   /** May return a promise: the run waits for it (still holding the lock). */
@@ -42,6 +47,8 @@ export interface IntegrationSummary {
   errors: DataError[];
   elapsedMs: number;
   ticketsPerSecond: number;
+  /** Worker threads that read and checked the tickets (0: all in the run's thread). */
+  checkWorkers: number;
 }
 
 const ERRORS_KEPT = 100;
@@ -65,24 +72,27 @@ async function logErrors(trx: Kysely<Database>, data: string, errors: DataError[
 }
 
 /**
- * Feeds the verdicts, page by page, to the grouper, handing over each till's documents as soon as
- * they are complete (written, or listed by the preview).
+ * Takes the grouped pieces in order and hands each on (written, or listed by the preview): a
+ * till's documents come with its last page.
  */
 async function stream(source: VerdictSource, spans: TillSpan[], onResult: (r: GroupingResult) => Promise<void>, hooks: IntegrateHooks): Promise<GroupingStats> {
-  const counts = { selected: 0, excludedCount: 0 };
-  const grouper = new DocumentGrouper(counts);
-  for await (const page of source.pages(spans)) {
-    for (const item of page.items) grouper.accept(item, item.verdict);
-    counts.selected = page.selected;
-    counts.excludedCount = page.excluded;
-    await hooks.onProgress?.(page.selected);
-    if (page.endOfTill) {
-      grouper.closeTill();
-      await onResult(grouper.take());
-    }
+  const stats = emptyStats();
+  for await (const piece of source.pieces(spans)) {
+    addStats(stats, piece.stats);
+    await hooks.onProgress?.(stats.selected);
+    if (piece.documents.length || piece.withoutGoods.length || piece.errors.length) await onResult({ ...piece, stats: { ...stats } });
   }
-  await onResult(grouper.finish());
-  return grouper.stats;
+  return stats;
+}
+
+/** `fn`, closing the source (its worker threads) if it fails: past it, the stream closes it. */
+async function closingOnError<T>(source: VerdictSource, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
 }
 
 export async function runIntegration(db: Kysely<Database>, data: string, filters: IntegrationFilters, hooks: IntegrateHooks = {}): Promise<IntegrationSummary> {
@@ -92,13 +102,15 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     t0 = performance.now();
     const now = nowIso();
     appendDayLog(data, `INFO [integration] run started (${describeFilters(filters)})`);
-    const spans = await pendingTills(trx, filters);
-    hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
     const refs = await loadRefs(trx);
-    const series = await lockSeries(trx);
+    // On SQLite `trx` is the one connection behind `db`, held for the run: reads and the write-back may use it directly.
+    const sqlite = sqliteHandleOf(db);
+    // Opened first: its workers, if any, load while the selection is made.
+    const source = await openVerdictSource(trx, refs, filters, { mode: hooks.checks, workers: hooks.workers, pageSize: hooks.pageSize, sqlite });
+    const { spans, series } = await closingOnError(source, async () => ({ spans: await pendingTills(trx, filters), series: await lockSeries(trx) }));
+    hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
     const before = new Map(series);
-    const source = await openVerdictSource(trx, refs, filters, spans.reduce((a, x) => a + x.count, 0), hooks.checks);
-    const state: WriteState = { batchId: 0, now, series, numbered: new Map() };
+    const state: WriteState = { batchId: 0, now, series, numbered: new Map(), sqlite };
     let batchId: number | null = null;
     let documents = 0;
     let errorCount = 0;
@@ -133,6 +145,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
       errors: firstErrors,
       elapsedMs: Math.round(elapsedMs),
       ticketsPerSecond: Math.round((stats.selected * 1000) / Math.max(elapsedMs, 1)),
+      checkWorkers: source.workers,
     };
     if (batchId !== null) {
       await saveSeries(trx, before, series);
@@ -178,11 +191,10 @@ export interface PreviewResult {
 
 /** The control grid: what a run with these filters would create now, nothing written. */
 export async function previewIntegration(db: Kysely<Database>, filters: IntegrationFilters, hooks: IntegrateHooks = {}): Promise<PreviewResult> {
-  const spans = await pendingTills(db, filters);
-  hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
   const refs = await loadRefs(db);
-  const source = await openVerdictSource(db, refs, filters, spans.reduce((a, x) => a + x.count, 0), hooks.checks);
-  const series = await readSeries(db);
+  const source = await openVerdictSource(db, refs, filters, { mode: hooks.checks, workers: hooks.workers, pageSize: hooks.pageSize });
+  const { spans, series } = await closingOnError(source, async () => ({ spans: await pendingTills(db, filters), series: await readSeries(db) }));
+  hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
   const documents: GridDocument[] = [];
   const withoutGoods: string[] = [];
   const errors: DataError[] = [];

@@ -3,7 +3,7 @@
  * against its content, its codes against the base data, its figures against a recomputation.
  * Pure: every failure comes back as a reason, the ticket is then left out by the caller.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { D } from '../../sync/money.ts';
 import { GENESIS_HASH, hashTicket } from '../../sync/ticket-chain.ts';
 import type { BaseData, PaymentMode, Ticket } from '../../sync/types.ts';
@@ -38,6 +38,8 @@ export interface StoredTicket {
   statusReason?: string | null;
   hash: string;
   content: string;
+  /** The customer set in the back office (ticket_overrides), which integration uses instead of the ticket's own. */
+  overrideCustomer?: string | null;
 }
 
 export type Link = { number: number; hash: string } | null;
@@ -61,6 +63,10 @@ function sameRate(a: string, b: string): boolean {
   return v;
 }
 
+// One-shot hashing (Node ≥ 20.12) skips the Hash object: ~30 % of the cost on a 1 KB ticket.
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
 /**
  * The stored content is canonical JSON with the hash inside: removing `"hash":"…",` gives exactly
  * what the hash covers, without re-serialising. Any doubt (content not canonical) goes to hashTicket.
@@ -68,7 +74,7 @@ function sameRate(a: string, b: string): boolean {
 function hashMatches(content: string, ticket: Ticket): boolean {
   const member = `"hash":"${ticket.hash}",`;
   const at = content.indexOf(member);
-  if (at > 0 && createHash('sha256').update(content.slice(0, at)).update(content.slice(at + member.length)).digest('hex') === ticket.hash) return true;
+  if (at > 0 && sha256Hex(content.slice(0, at) + content.slice(at + member.length)) === ticket.hash) return true;
   return hashTicket(ticket) === ticket.hash;
 }
 
@@ -107,7 +113,8 @@ export function checkTicket(row: StoredTicket, prev: Link, refs: IntegrationRefs
   } else if (prev && prev.number === t.number - 1) {
     if (t.prevHash !== prev.hash) reasons.push(`chain break: previous hash does not match ticket ${prev.number}`);
   } else linkUnverified = true;
-  if (!refs.customers.has(t.customer)) reasons.push(`unknown customer ${t.customer}`);
+  const customer = row.overrideCustomer ?? t.customer;
+  if (!refs.customers.has(customer)) reasons.push(`unknown customer ${customer}${customer !== t.customer ? ' (set in the back office)' : ''}`);
   t.lines.forEach((l, i) => {
     if (!refs.articles.has(l.article)) reasons.push(`unknown article ${l.article} (line ${i + 1})`);
     const rate = refs.vatRates.get(l.vatCode);

@@ -24,6 +24,12 @@ function textRef(db: Kysely<Database>, column: 'customer' | 'till'): Expression<
   return dbKind(db) === 'postgres' ? sql<string>`${sql.ref(column)} collate "C"` : sql<string>`${sql.ref(column)}`;
 }
 
+/** The customer a ticket goes by: a back-office correction (ticket_overrides) wins over its own. */
+function customerRef(db: Kysely<Database>): Expression<string> {
+  const own = sql<string>`coalesce((select ticket_overrides.customer from ticket_overrides where ticket_overrides.ticket_id = tickets.id), tickets.customer)`;
+  return dbKind(db) === 'postgres' ? sql<string>`${own} collate "C"` : own;
+}
+
 /** The tills with selected tickets not integrated yet, and the number span to read for each. */
 export async function pendingTills(db: Kysely<Database>, f: IntegrationFilters): Promise<TillSpan[]> {
   let q = db
@@ -34,7 +40,7 @@ export async function pendingTills(db: Kysely<Database>, f: IntegrationFilters):
     .where('day', '<=', f.until);
   if (f.tills) q = q.where(textRef(db, 'till'), '>=', f.tills.from).where(textRef(db, 'till'), '<=', f.tills.to);
   if (f.tillList) q = q.where('till', 'in', f.tillList.length ? f.tillList : ['']);
-  if (f.customers) q = q.where(textRef(db, 'customer'), '>=', f.customers.from).where(textRef(db, 'customer'), '<=', f.customers.to);
+  if (f.customers) q = q.where(customerRef(db), '>=', f.customers.from).where(customerRef(db), '<=', f.customers.to);
   if (f.tickets) q = q.where('number', '>=', f.tickets.from).where('number', '<=', f.tickets.to);
   const rows = await q.groupBy(['store', 'till']).orderBy('store').orderBy('till').execute();
   return rows.map((r) => ({ store: r.store, till: r.till, lo: Number(r.lo), hi: Number(r.hi), count: Number(r.count) }));
@@ -45,9 +51,11 @@ export async function* readTill(db: Kysely<Database>, span: TillSpan, pageSize =
   let from = span.lo - 1;
   for (;;) {
     // Aliased to the grouper's names: the rows go on as they come, no copy per ticket.
+    // One left join on ticket_overrides' key: the back-office correction of the customer, if any.
     const rows: SourceRow[] = await db
       .selectFrom('tickets')
-      .select(['id', 'store', 'till', 'number', 'day', 'customer', 'status', 'status_reason as statusReason', 'hash', 'content', 'document_id as documentId', 'integration_batch as integrationBatch'])
+      .leftJoin('ticket_overrides', 'ticket_overrides.ticket_id', 'tickets.id')
+      .select(['id', 'store', 'till', 'number', 'day', 'tickets.customer', 'ticket_overrides.customer as overrideCustomer', 'status', 'status_reason as statusReason', 'hash', 'content', 'document_id as documentId', 'integration_batch as integrationBatch'])
       .where('store', '=', span.store)
       .where('till', '=', span.till)
       .where('number', '>=', from)

@@ -36,7 +36,8 @@ export function ticketVerdict(row: StoredTicket, link: Link, refs: IntegrationRe
       till: t.till,
       number: t.number,
       day: t.day,
-      customer: t.customer,
+      // A back-office correction (ticket_overrides) wins over the customer the ticket was sold to.
+      customer: row.overrideCustomer ?? t.customer,
       kind: documentKind(t, refs.paymentModes),
       decimals: t.rounding.decimals,
       totals: { inclVat: t.totals.inclVat, exclVat: t.totals.exclVat, vat: t.totals.vat },

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TillsyncError } from '../../sync/errors.ts';
 import { fmt, sum } from '../../sync/money.ts';
+import type { Ticket } from '../../sync/types.ts';
 import type { ServerContext } from '../context.ts';
 import { intakePackage } from '../intake/intake.ts';
 import { inboxFolders, isCandidate, releaseFromQuarantine, REASON_SUFFIX } from '../intake/quarantine.ts';
@@ -28,6 +29,7 @@ import { loadBaseData } from '../base-data.ts';
 import { previewIntegration, runIntegration, describeRun } from '../integration/integrate.ts';
 import { undoIntegration, describeUndo } from '../integration/undo.ts';
 import { parseCustomerRange, parseTillRange, parseUntil, type IntegrationFilters } from '../integration/filters.ts';
+import { clearTicketCustomer, listOverrides, setTicketCustomer, type OverrideOutcome, type TicketOverride } from '../integration/ticket-overrides.ts';
 
 function notYet(what: string, owner: string): never {
   throw new TillsyncError('not-available', `${what} is not available in this build yet`, { hint: `it comes from ${owner}`, status: 501 });
@@ -111,8 +113,12 @@ export interface GridTicket {
   till: string;
   day: string;
   soldAt: string;
-  /** Customer on the ticket. */
+  /** The customer integration uses: the ticket's own, or the one set in the back office. */
   customer: string;
+  /** The customer the ticket was sold to (differs from `customer` when corrected). */
+  soldTo: string;
+  /** Who corrected the customer, when and why (null: not corrected). */
+  override: { setBy: string; setAt: string; reason: string | null } | null;
   totalDue: string;
   degraded: boolean;
   payments: string;
@@ -171,10 +177,26 @@ async function gridTickets(ctx: ServerContext, ids: string[]): Promise<Map<strin
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await ctx.db
       .selectFrom('tickets')
-      .select(['id', 'number', 'store', 'till', 'day', 'sold_at', 'customer', 'total_due', 'degraded', 'content'])
+      .leftJoin('ticket_overrides', 'ticket_overrides.ticket_id', 'tickets.id')
+      .select(['id', 'number', 'store', 'till', 'day', 'sold_at', 'tickets.customer', 'total_due', 'degraded', 'content', 'ticket_overrides.customer as override', 'set_by', 'set_at', 'reason'])
       .where('id', 'in', ids.slice(i, i + 500))
       .execute();
-    for (const r of rows) out.set(r.id, { id: r.id, number: Number(r.number), store: r.store, till: r.till, day: r.day, soldAt: r.sold_at, customer: r.customer, totalDue: r.total_due, degraded: Boolean(r.degraded), payments: paymentsText(r.content) });
+    for (const r of rows) {
+      out.set(r.id, {
+        id: r.id,
+        number: Number(r.number),
+        store: r.store,
+        till: r.till,
+        day: r.day,
+        soldAt: r.sold_at,
+        customer: r.override ?? r.customer,
+        soldTo: r.customer,
+        override: r.override ? { setBy: r.set_by ?? '', setAt: r.set_at ?? '', reason: r.reason } : null,
+        totalDue: r.total_due,
+        degraded: Boolean(r.degraded),
+        payments: paymentsText(r.content),
+      });
+    }
   }
   return out;
 }
@@ -202,6 +224,77 @@ export async function integrationPreview(ctx: ServerContext, c: GridChoice): Pro
     documents.push({ key: 'without-goods', number: '', kind: 'without-goods', store: '', till: '', day: '', customer: '', customerName: '', totalIncl: sum(tickets.map((t) => t.totalDue)).toFixed(2), tickets });
   }
   return { documents, problems: p.errors.map((e) => ({ ticket: e.ref.ticket, message: e.message })) };
+}
+
+/** Current customers (withdrawn ones left out) for the grid's customer picker, by code. */
+export async function customerChoices(ctx: ServerContext): Promise<{ code: string; name: string }[]> {
+  return [...(await customerNames(ctx)).entries()].map(([code, name]) => ({ code, name })).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+export interface CustomerChangeResult {
+  /** Every ticket asked for is now on the customer asked for. */
+  ok: boolean;
+  message: string;
+}
+
+function changeMessage(o: OverrideOutcome): CustomerChangeResult {
+  const target = o.customer === null ? "the customer it was sold to" : `${o.customer}${o.customerName && o.customerName !== o.customer ? ` (${o.customerName})` : ''}`;
+  const parts = [`${o.changed.length} ticket(s) set to ${target}`];
+  if (o.unchanged.length) parts.push(`${o.unchanged.length} already so`);
+  if (o.refused.length) parts.push(`${o.refused.length} refused: ${o.refused.slice(0, 5).map((r) => r.reason).join('; ')}${o.refused.length > 5 ? '; …' : ''}`);
+  return { ok: o.refused.length === 0, message: `${parts.join(', ')}.` };
+}
+
+/** Integration's own correction of the customer (ticket-overrides.ts): the signed tickets stay as sold. */
+export async function setCustomerOfTickets(ctx: ServerContext, user: string, tickets: string[], customer: string, reason?: string): Promise<CustomerChangeResult> {
+  if (!tickets.length) throw new TillsyncError('usage', 'no ticket checked', { hint: 'check the tickets whose customer to set' });
+  return changeMessage(await setTicketCustomer(ctx.db, ctx.data, customer, { tickets, by: user, reason }));
+}
+
+export async function clearCustomerOfTickets(ctx: ServerContext, user: string, tickets: string[], reason?: string): Promise<CustomerChangeResult> {
+  if (!tickets.length) throw new TillsyncError('usage', 'no ticket checked', { hint: 'check the tickets to give back their own customer' });
+  return changeMessage(await clearTicketCustomer(ctx.db, ctx.data, { tickets, by: user, reason }));
+}
+
+export interface TicketDetail {
+  ticket: GridTicket;
+  content: Ticket | null;
+  status: string;
+  statusReason: string | null;
+  documentNumber: string | null;
+  integrationBatch: number | null;
+  customerName: string;
+  soldToName: string;
+  correction: TicketOverride | null;
+  /** The log book's lines about this ticket, latest first. */
+  history: { at: string; severity: string; message: string }[];
+}
+
+/** Everything about one ticket for the unit modification page (seed 004: "double clic sur une ligne"). */
+export async function ticketDetail(ctx: ServerContext, id: string): Promise<TicketDetail> {
+  const row = await ctx.db.selectFrom('tickets').select(['id', 'content', 'status', 'status_reason', 'document_number', 'integration_batch']).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new TillsyncError('not-found', `ticket ${id} does not exist on this server`, { hint: 'go back to the control grid', status: 404 });
+  const ticket = (await gridTickets(ctx, [id])).get(id)!;
+  const names = await customerNames(ctx);
+  let content: Ticket | null = null;
+  try {
+    content = JSON.parse(row.content) as Ticket;
+  } catch {
+    content = null;
+  }
+  const history = await ctx.db.selectFrom('log_book').select(['at', 'severity', 'message']).where('ticket', '=', id).orderBy('id', 'desc').limit(50).execute();
+  return {
+    ticket,
+    content,
+    status: row.status,
+    statusReason: row.status_reason,
+    documentNumber: row.document_number,
+    integrationBatch: row.integration_batch === null ? null : Number(row.integration_batch),
+    customerName: names.get(ticket.customer) ?? ticket.customer,
+    soldToName: names.get(ticket.soldTo) ?? ticket.soldTo,
+    correction: (await listOverrides(ctx.db, { tickets: [id] }))[0] ?? null,
+    history,
+  };
 }
 
 export async function generateDocuments(ctx: ServerContext, c: GridChoice): Promise<{ batchId: number | null; message: string }> {

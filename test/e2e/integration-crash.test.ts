@@ -55,6 +55,13 @@ for (const engine of TEST_ENGINES) {
         }
         child.kill('SIGKILL');
         expect(await exit).toBe('SIGKILL');
+        // Killed after its commit (while closing the database on its way out): not a crash mid-run.
+        const committed = await s.db.selectFrom('batches').select('id').where('status', '=', 'done').where('id', '!=', first.batch!).executeTakeFirst();
+        if (committed) {
+          await undoIntegration(s.db, s.data, Number(committed.id));
+          window /= 3;
+          continue;
+        }
         killed = true;
       }
       expect(killed).toBe(true);

@@ -198,11 +198,20 @@ for (const engine of TEST_ENGINES) {
       const inline = await previewIntegration(s.db, { until: '2026-12-31' }, { checks: 'inline' });
       const worker = await previewIntegration(s.db, { until: '2026-12-31' }, { checks: 'worker' });
       expect(worker).toEqual(inline);
+      // Two workers taking every other till, and pages far smaller than a till: the same, in the same order.
+      const twoWorkers = await previewIntegration(s.db, { until: '2026-12-31' }, { checks: 'worker', workers: 2, pageSize: 37 });
+      expect(twoWorkers).toEqual(inline);
+      const smallPages = await previewIntegration(s.db, { until: '2026-12-31' }, { checks: 'inline', pageSize: 37 });
+      expect(smallPages).toEqual(inline);
       // The re-made ticket no longer matches what its successor chained to: both are left out.
       expect(inline.errors.map((e) => e.ref.ticket)).toEqual([tickets[10].id, tickets[11].id]);
       expect(inline.errors[1].message).toContain('chain break: previous hash does not match ticket 11');
-      const run = await runIntegration(s.db, s.data, { until: '2026-12-31' }, { checks: 'worker' });
+      const run = await runIntegration(s.db, s.data, { until: '2026-12-31' }, { checks: 'worker', workers: 2, pageSize: 37 });
       expect(run.documents).toBe(inline.documents.length);
+      expect(run.stats).toEqual(inline.stats);
+      // Every ticket carries the number the control grid announced for its document.
+      const placed = await s.db.selectFrom('tickets').select(['id', 'document_number']).where('document_number', 'is not', null).orderBy('id').execute();
+      expect(placed).toEqual(inline.documents.flatMap((d) => d.tickets.map((id) => ({ id, document_number: d.number }))).sort((a, b) => (a.id < b.id ? -1 : 1)));
       expect(await integrityProblems(s.db)).toEqual([]);
     });
 

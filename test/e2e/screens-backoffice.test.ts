@@ -2,6 +2,7 @@
  * The back office in a real browser (Debian's chromium) against a real `server start` on loopback:
  * log in, see a quarantined package and reprocess it, uncheck a ticket in the control grid and
  * generate, undo the batch, post from the "Liste des écritures" preview, letter, download an FEC,
+ * set the customer of checked tickets and of one ticket then generate that customer's document,
  * and watch a nightly run live. Every page leaves a screenshot in test-artifacts/screens/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,6 +227,81 @@ describe('back office', () => {
     expect(text.split(/\r?\n/)[0].split('\t')[0]).toBe('JournalCode');
     const posted = (await db.selectFrom('entry_lines').select('id').execute()).length;
     expect(text.trim().split(/\r?\n/).length - 1).toBe(posted);
+  });
+
+  it('sets the customer of checked tickets and of one ticket, then generates the document for that customer', async () => {
+    // A third till's day arrives: counter sales, two of them by an account customer who forgot their card.
+    secrets['03'] = (await ok(['server', 'enroll-till', '--data', data, '--till', '03'])).secret;
+    const tickets03 = ticketsOf('03', 8, 7);
+    await writeTicketPackage(join(data, 'inbox'), { store: 'S1', till: '03', kind: 'untransferred', tickets: tickets03, secret: secrets['03'] });
+    for (let i = 0; i < 300 && (await db.selectFrom('tickets').select('id').where('till', '=', '03').execute()).length < 8; i++) await new Promise((r) => setTimeout(r, 100));
+    const plain = tickets03.filter((t) => t.customer === 'COMPTOIR' && t.lines.length && !t.settlements.length && t.payments.every((p) => !p.ref));
+    const [a, b] = plain.filter((t) => t.day === plain[0].day);
+    const single = plain.find((t) => t.id !== a.id && t.id !== b.id)!;
+    expect([a, b, single].every(Boolean)).toBe(true);
+
+    await go('nav >> text=Control grid');
+    expect(await countOf(page, '#control-grid tr.ticket')).toBe(8);
+
+    // Unit modification: a double click opens the whole ticket; its customer is set, then given back.
+    await Promise.all([page.waitForEvent('load'), page.dblclick(`tr[data-ticket="${single.id}"] td:nth-child(3)`)]);
+    expect(await textOf(page, 'h1')).toBe(`Ticket ${single.id}`);
+    expect(await countOf(page, '#ticket-lines tbody tr')).toBe(single.lines.length);
+    await page.fill('#ticket-customer-code', 'C0000001');
+    await page.fill('#ticket-customer-form input[name=reason]', 'rung on the wrong customer');
+    await shot(page, 'backoffice-ticket');
+    await go('#ticket-set-customer');
+    expect(await flash()).toContain('1 ticket(s) set to C0000001 (Dupont Bâtiment)');
+    expect(await textOf(page, `tr[data-ticket="${single.id}"] td.customer.overridden strong`)).toBe('C0000001');
+    await go(`tr[data-ticket="${single.id}"] a.edit`);
+    expect(await textOf(page, '#ticket-customer')).toContain('invoiced to C0000001');
+    expect(await textOf(page, '#ticket-history')).toContain('rung on the wrong customer');
+    await go('#ticket-clear-customer');
+    expect(await flash()).toContain('1 ticket(s) set to the customer it was sold to');
+    expect(await countOf(page, `tr[data-ticket="${single.id}"] td.customer.overridden`)).toBe(0);
+
+    // Apply a value to every checked row: only a and b checked, customer C0000003.
+    await page.uncheck('#control-grid .check-all');
+    for (const t of [a, b]) await page.check(`tr[data-ticket="${t.id}"] input[type=checkbox]`);
+    expect(await textOf(page, '#grid-summary .checked-count')).toBe('2');
+    // A code that is not a customer: refused with the reason, the same two tickets still checked.
+    await page.fill('#grid-customer', 'C9999999');
+    await go('#set-customer');
+    expect(await textOf(page, '.flash.error')).toContain('customer C9999999 is not in the base data');
+    expect(await textOf(page, '#grid-summary .checked-count')).toBe('2');
+    await page.fill('#grid-customer', 'C0000003');
+    await page.fill('#grid-reason', 'forgot his card');
+    await go('#set-customer');
+    expect(await flash()).toContain('2 ticket(s) set to C0000003 (Garage Leroy)');
+    for (const t of [a, b]) {
+      expect(await textOf(page, `tr[data-ticket="${t.id}"] td.customer.overridden strong`)).toBe('C0000003');
+      expect(await textOf(page, `tr[data-ticket="${t.id}"] td.customer.overridden s`)).toBe('COMPTOIR');
+      expect(await page.isChecked(`tr[data-ticket="${t.id}"] input[type=checkbox]`)).toBe(true);
+    }
+    // Both now sit in one planned document for Garage Leroy; nothing else is checked.
+    const group = await page.getAttribute(`tr[data-ticket="${a.id}"]`, 'data-group');
+    expect(await page.getAttribute(`tr[data-ticket="${b.id}"]`, 'data-group')).toBe(group);
+    expect(await textOf(page, `tr.group[data-group="${group}"]`)).toContain('Garage Leroy');
+    expect(await textOf(page, '#grid-summary .checked-count')).toBe('2');
+    await shot(page, 'backoffice-control-grid-set-customer');
+
+    await go('#generate');
+    expect(await flash()).toMatch(/1 document\(s\) generated in batch #\d+/);
+    const rows = await db.selectFrom('tickets').select(['id', 'customer', 'document_number']).where('till', '=', '03').execute();
+    const number = rows.find((r) => r.id === a.id)!.document_number!;
+    expect(number).toMatch(/^F\d{8}$/);
+    expect(rows.find((r) => r.id === b.id)!.document_number).toBe(number);
+    expect(rows.filter((r) => r.document_number !== null)).toHaveLength(2);
+    // The signed tickets still say what the till sold; the document goes to the customer set.
+    expect(rows.find((r) => r.id === a.id)!.customer).toBe('COMPTOIR');
+    expect(await db.selectFrom('documents').select(['customer', 'ticket_count']).where('number', '=', number).executeTakeFirstOrThrow()).toMatchObject({ customer: 'C0000003' });
+    expect(await countOf(page, '#control-grid tr.ticket')).toBe(6);
+
+    await go('nav >> text=Documents');
+    await page.fill('form.filters input[name=customer]', 'C0000003');
+    await go('form.filters button[type=submit]');
+    expect(await textOf(page, `#documents tr[data-number="${number}"]`)).toContain('C0000003');
+    await shot(page, 'backoffice-documents-set-customer');
   });
 
   it('runs the nightly chain and shows its progress live', async () => {

@@ -175,6 +175,11 @@ function setupNightly(section) {
 
 document.addEventListener('DOMContentLoaded', () => {
   for (const t of document.querySelectorAll('table.checkgrid')) if (t.querySelector('tbody input[type=checkbox]')) setupCheckGrid(t);
+  // Control grid: a double click on a ticket row opens the whole ticket (seed 004: "double clic sur une ligne").
+  document.getElementById('control-grid')?.addEventListener('dblclick', (ev) => {
+    const tr = ev.target instanceof Element && !ev.target.closest('input, a, button') ? ev.target.closest('tr.ticket[data-href]') : null;
+    if (tr) location.href = tr.dataset.href;
+  });
   const nightly = document.getElementById('nightly');
   if (nightly) setupNightly(nightly);
 });

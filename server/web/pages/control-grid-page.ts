@@ -1,8 +1,11 @@
 /**
  * Control grid before integration (seed 004): the documents integration would make, each with its
  * tickets checked; uncheck tickets to leave them out (one by one, per document, all, or "leave
- * them out" on every checked row), then generate. Batches can be undone. Integration cannot make a
- * document for another customer than the ticket's, so the grid offers no "set customer" value.
+ * them out" on every checked row), then generate. "Set customer" applies a customer to every
+ * checked ticket (seed: "appliquer une valeur à l'ensemble des lignes cochées"); each ticket's own
+ * page (its edit link, or a double click on its row) changes one ticket. The signed tickets stay as
+ * sold: integration records the correction (ticket-overrides.ts) and groups by it. Batches can be
+ * undone; corrections stay with their tickets.
  */
 import type { Router, Response } from 'express';
 import type { ServerContext } from '../../context.ts';
@@ -11,7 +14,8 @@ import { BASE } from '../layout.ts';
 import { amount, when } from '../format.ts';
 import { listBatches, summaryText } from '../batches-queries.ts';
 import { action, errorText, list, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
-import { generateDocuments, integrationPreview, undoIntegrationBatch, type GridChoice, type GridDocument } from '../feature-calls.ts';
+import { clearCustomerOfTickets, customerChoices, generateDocuments, integrationPreview, setCustomerOfTickets, undoIntegrationBatch, type GridChoice, type GridDocument } from '../feature-calls.ts';
+import { customerCell, customerPicker, mountTicketPage } from './ticket-page.ts';
 import { yesterday } from '../../integration/filters.ts';
 import { sum } from '../../../sync/money.ts';
 
@@ -23,7 +27,7 @@ function choiceFrom(src: Record<string, unknown>): GridChoice {
   return { until: str(src.until) || yesterday(), till: str(src.till) || undefined, customer: str(src.customer) || undefined, exclude: [] };
 }
 
-function documentRows(d: GridDocument, i: number, checked: Set<string> | null) {
+function documentRows(d: GridDocument, i: number, checked: Set<string> | null, c: GridChoice) {
   const group = `g${i}`;
   return html`<tr class="group" data-group="${group}">
   <td class="keep"><input type="checkbox" class="group-check" data-group="${group}" aria-label="All tickets of this document"></td>
@@ -38,18 +42,19 @@ function documentRows(d: GridDocument, i: number, checked: Set<string> | null) {
 </tr>
 ${d.tickets.map((t) => {
   const on = checked ? checked.has(t.id) : true;
-  return html`<tr class="ticket ${on ? '' : 'unchecked'}" data-group="${group}" data-amount="${t.totalDue}" data-ticket="${t.id}">
+  const edit = `${BASE}/control/tickets/${encodeURIComponent(t.id)}${query({ until: c.until, till: c.till, customer: c.customer })}`;
+  return html`<tr class="ticket ${on ? '' : 'unchecked'}" data-group="${group}" data-amount="${t.totalDue}" data-ticket="${t.id}" data-href="${edit}">
   <td class="keep"><input type="checkbox" name="ticket" value="${t.id}" ${on ? html`checked` : ''} aria-label="Integrate ticket ${t.id}"></td>
   <td>${t.id}</td><td>${when(t.soldAt)}</td>
-  <td>${t.customer}</td>
+  ${customerCell(t)}
   <td>${t.payments}</td><td class="num">${amount(t.totalDue)}</td>
-  <td>${t.degraded ? html`<span class="badge warning">degraded</span>` : ''}</td>
+  <td>${t.degraded ? html`<span class="badge warning">degraded</span>` : ''} <a class="edit" href="${edit}" title="See the whole ticket and change its customer">edit</a></td>
 </tr>`;
 })}`;
 }
 
-async function renderGrid(ctx: ServerContext, req: AuthedRequest, res: Response, c: GridChoice, checked: Set<string> | null, flash?: string) {
-  let flashError = '';
+async function renderGrid(ctx: ServerContext, req: AuthedRequest, res: Response, c: GridChoice, checked: Set<string> | null, flash?: string, refusal?: string) {
+  let flashError = refusal ?? '';
   let preview: Awaited<ReturnType<typeof integrationPreview>>;
   try {
     preview = await integrationPreview(ctx, c);
@@ -58,6 +63,7 @@ async function renderGrid(ctx: ServerContext, req: AuthedRequest, res: Response,
     flashError = errorText(e);
   }
   const batches = await listBatches(ctx.db, 'integration');
+  const customers = await customerChoices(ctx);
   // A browser grid stays usable up to a few thousand rows; past that the first documents are shown
   // and the rest stay pending (generation only takes what was shown and checked).
   const total = preview.documents.reduce((n, d) => n + d.tickets.length, 0);
@@ -89,10 +95,14 @@ ${
 <div class="toolbar apply">
   <strong>Apply to the checked tickets:</strong>
   <button type="submit" name="op" value="leave-out" class="secondary">Leave them out</button>
+  ${customerPicker(customers, 'grid-customer')}
+  <label>Reason <input type="text" name="reason" id="grid-reason" size="18" maxlength="200" placeholder="optional"></label>
+  <button type="submit" name="op" value="set-customer" id="set-customer">Set customer</button>
+  <button type="submit" name="op" value="clear-customer" id="clear-customer" class="secondary" title="Back to the customer each ticket was sold to">Back to own customer</button>
 </div>
 <div class="table-wrap"><table class="checkgrid" id="control-grid">
 <thead><tr><th><input type="checkbox" class="check-all" checked aria-label="Check or uncheck every ticket"></th><th>Document / ticket</th><th>Sold at</th><th>Customer</th><th>Payments</th><th class="num">Amount</th><th></th></tr></thead>
-<tbody>${preview.documents.map((d, i) => documentRows(d, i, checked))}</tbody>
+<tbody>${preview.documents.map((d, i) => documentRows(d, i, checked, c))}</tbody>
 </table></div>
 <div class="footer-bar">
   <span id="grid-summary" data-total-tickets="${all.length}"><strong class="checked-count">${on.length}</strong> of ${all.length} tickets checked · total <strong class="checked-total">${amount(sum(on.map((t) => t.totalDue)).toFixed(2))}</strong> · ${preview.documents.length} document(s) planned</span>
@@ -127,6 +137,17 @@ export function mountControlGrid(r: Router, ctx: ServerContext): void {
       const checked = new Set(list(req.body?.ticket));
       const op = str(req.body?.op);
       if (op === 'leave-out') return renderGrid(ctx, req, res, c, new Set(), `${checked.size} ticket(s) left out.`);
+      if (op === 'set-customer' || op === 'clear-customer') {
+        // The grid comes back with the same tickets checked, now under their new customer.
+        const tickets = [...checked];
+        let out: Awaited<ReturnType<typeof setCustomerOfTickets>>;
+        try {
+          out = op === 'set-customer' ? await setCustomerOfTickets(ctx, req.user ?? 'back office', tickets, str(req.body?.set_customer), str(req.body?.reason)) : await clearCustomerOfTickets(ctx, req.user ?? 'back office', tickets, str(req.body?.reason));
+        } catch (e) {
+          return renderGrid(ctx, req, res, c, checked, undefined, errorText(e));
+        }
+        return out.ok ? renderGrid(ctx, req, res, c, checked, out.message) : renderGrid(ctx, req, res, c, checked, undefined, out.message);
+      }
       if (op !== 'generate') throw new Error(`unknown action "${op}"`);
       // Everything shown and not checked is left out: tickets that arrived since the page was drawn included.
       const preview = await integrationPreview(ctx, c);
@@ -136,6 +157,8 @@ export function mountControlGrid(r: Router, ctx: ServerContext): void {
       redirectWith(res, `/control${query({ until: c.until, till: c.till, customer: c.customer })}#batches`, 'ok', out.message);
     }),
   );
+
+  mountTicketPage(r, ctx);
 
   r.post(
     '/batches/:id/undo',
