@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import AdmZip from 'adm-zip';
 import { describe, expect, it } from 'vitest';
 import { generateTillTickets } from '../fixtures/volume.ts';
+import { rng, shuffle } from '../fixtures/random.ts';
 import { HASHES_ENTRY, PACKAGE_FORMAT, PACKAGE_VERSION, TICKETS_ENTRY, type PackageManifest } from './package-format.ts';
-import { encodeTicketLines } from './package-lines.ts';
-import { PackageError, inspectPackage, readTicketPackage } from './package-reader.ts';
+import { encodeTicketLines, restoreTicketLine } from './package-lines.ts';
+import { PackageError, indexTicketLines, inspectPackage, isLineError, lineTextAt, readTicketLine, readTicketPackage, type TicketLineError } from './package-reader.ts';
 import { buildTicketPackage } from './package-writer.ts';
 import { writeSignedZip } from './signed-zip.ts';
-import { GENESIS_HASH, canonicalJson, hashTicket, verifyChain } from './ticket-chain.ts';
+import { GENESIS_HASH, canonicalJson, hashTicket, ticketId, verifyChain } from './ticket-chain.ts';
 import type { Ticket } from './types.ts';
 
 const SECRET = 'secret-S1-01';
@@ -291,5 +292,177 @@ describe('readTicketPackage', () => {
       expect(r.lineErrors).toEqual([]);
       expect(r.tickets).toEqual(tickets);
     });
+  });
+});
+
+/**
+ * How the reader judged one line before it judged lines one by one with a single serialisation
+ * (copied from the version it replaced): restore into a key-sorted copy, check, hashTicket, and
+ * canonicalJson again for the stored text. The reader must give exactly these verdicts.
+ */
+function referenceLine(text: string, k: number, line: number, hashes: Buffer | undefined, m: { store: string; till: string }): { content: string } | TicketLineError {
+  const where = `${FILE} tickets.jsonl`;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { line, message: `${where} line ${line}: not valid JSON` };
+  }
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (hashes && isObj(value)) value = restoreTicketLine(value, k, hashes, m);
+  const ref = typeof (value as { id?: unknown } | null)?.id === 'string' ? ((value as { id: string }).id) : undefined;
+  const HEX = /^[0-9a-f]{64}$/;
+  const problem = ((): string | null => {
+    if (!isObj(value)) return 'not a JSON object';
+    const t = value as Record<string, any>;
+    const missing: string[] = [];
+    for (const f of ['id', 'store', 'till', 'soldAt', 'day', 'customer', 'prevHash', 'hash']) if (typeof t[f] !== 'string') missing.push(f);
+    if (!Number.isInteger(t.number) || t.number < 1) missing.push('number');
+    for (const f of ['lines', 'settlements', 'payments']) if (!Array.isArray(t[f])) missing.push(f);
+    if (!t.totals || typeof t.totals !== 'object' || typeof t.totals.due !== 'string' || typeof t.totals.inclVat !== 'string') missing.push('totals');
+    if (typeof t.degraded !== 'boolean') missing.push('degraded');
+    if (!t.rounding || typeof t.rounding !== 'object') missing.push('rounding');
+    if (missing.length) return `missing or invalid fields: ${missing.join(', ')}`;
+    if (t.store !== m.store || t.till !== m.till) return `belongs to ${t.store} till ${t.till}, but the package is from ${m.store} till ${m.till}`;
+    const id = ticketId(t.store, t.till, t.number);
+    if (t.id !== id) return `id does not match its store, till and number (expected ${id})`;
+    if (!HEX.test(t.hash) || !HEX.test(t.prevHash)) return 'hash or prevHash is not a sha256';
+    if (hashTicket(t as Ticket) !== t.hash) return 'content does not match its hash (altered after sale)';
+    return null;
+  })();
+  if (problem) return { line, ...(ref ? { ticket: ref } : {}), message: `${where} line ${line}${ref ? ` (ticket ${ref})` : ''}: ${problem}` };
+  return { content: canonicalJson(value) };
+}
+
+describe('readTicketLine gives the verdicts of the reader it replaced', () => {
+  const ODD = ['Câble éà', '€ — 🧾', 'lone \ud800', 'q " b \\ /', 'ctl \u0000\u001f\n', '\u2028\u2029\ufeff', ',"prevHash":"x"'];
+
+  /** The line text with its keys in a random order at every level: the same data, not the canonical text. */
+  function reorderedText(r: () => number, text: string): string {
+    const walk = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object') return Object.fromEntries(shuffle(r, Object.entries(v)).map(([k, x]) => [k, walk(x)]));
+      return v;
+    };
+    return JSON.stringify(walk(JSON.parse(text)));
+  }
+
+  /** One of many ways a line can differ from what the writer wrote, chosen by `r`. */
+  function mutate(r: () => number, text: string, t: Ticket): string {
+    const obj = () => JSON.parse(text) as Record<string, any>;
+    switch (Math.floor(r() * 19)) {
+      case 0: return text;
+      case 1: return reorderedText(r, text);
+      case 2: return text.replace(/,"/g, ', "').replace(/":/g, '": ');
+      case 3: return text.replace(/"label":"(.)/, '"label":"#');
+      case 4: { const o = obj(); delete o.payments; return JSON.stringify(o); }
+      case 5: { const o = obj(); o.number = String(o.number); return JSON.stringify(o); }
+      case 6: { const o = obj(); o.zzz = ODD[Math.floor(r() * ODD.length)]; return JSON.stringify(o); }
+      case 7: return `{"__proto__":{"x":1},${text.slice(1)}`;
+      case 8: { const o = obj(); o.hash = 'not-a-hash'; return JSON.stringify(o); }
+      case 9: { const o = obj(); o.prevHash = 'F'.repeat(64); return JSON.stringify(o); }
+      case 10: { const o = obj(); o.id = 'S1-01-99999999'; return JSON.stringify(o); }
+      case 11: { const o = obj(); o.store = 'S2'; return JSON.stringify(o); }
+      case 12: return ['[1,2]', '"text"', 'null', '5', '{}', '{"id":"S1-01-00000001"'][Math.floor(r() * 6)];
+      case 13: {
+        // Odd content, hashed right: a whole line a till could have written from odd data.
+        const { hash: _h, ...rest } = t;
+        const odd = { ...rest, customer: ODD[Math.floor(r() * ODD.length)], lines: t.lines.map((l) => ({ ...l, label: ODD[Math.floor(r() * ODD.length)] })) };
+        return canonicalJson({ ...odd, hash: hashTicket(odd as Ticket) });
+      }
+      case 14: { const o = obj(); o.lines = [{ ...(o.lines[0] ?? {}), '10': 'ten', '9': 'nine' }]; return JSON.stringify(o); }
+      case 15: return JSON.stringify(obj(), null, 0).replace('"customer":', '"customer" :');
+      case 16: { const o = obj(); o.rounding = { vatOn: 'line', decimals: 2 }; return JSON.stringify(o); }
+      case 17: { const o = obj(); o.lines = o.lines.map((l: object) => Object.fromEntries(Object.entries(l).reverse())); return JSON.stringify(o); }
+      default: return canonicalJson(t);
+    }
+  }
+
+  it('odd but honest tickets (strange text, big numbers) as the writer writes them: accepted, same text', () => {
+    const r = rng(777);
+    const list: Ticket[] = [];
+    let prevHash = GENESIS_HASH;
+    for (const t of generateTillTickets('01', { tills: 1, ticketsPerTill: 400, seed: 41 })) {
+      const { hash: _h, ...rest } = t;
+      const odd = {
+        ...rest,
+        prevHash,
+        customer: r() < 0.5 ? ODD[Math.floor(r() * ODD.length)] : rest.customer,
+        lines: rest.lines.map((l) => (r() < 0.5 ? { ...l, label: ODD[Math.floor(r() * ODD.length)], qty: String(2 ** 53 - Math.floor(r() * 9)) } : l)),
+      };
+      const ticket = { ...odd, hash: hashTicket(odd as Ticket) } as Ticket;
+      list.push(ticket);
+      prevHash = ticket.hash;
+    }
+    const m = { store: 'S1', till: '01' } as PackageManifest;
+    const hashes = hashesOf(list);
+    const texts = encodeTicketLines(list, 'S1', '01').jsonl.toString('utf8').trimEnd().split('\n');
+    for (let k = 0; k < texts.length; k++) {
+      const want = referenceLine(texts[k], k, k + 1, hashes, m);
+      const got = readTicketLine({ fileName: FILE, manifest: m, hashes }, k, k + 1, texts[k]);
+      expect(want).toEqual({ content: canonicalJson(list[k]) });
+      expect(isLineError(got) ? got : got.content).toBe(canonicalJson(list[k]));
+    }
+  });
+
+  it.each([1, 2])('format version %i: same verdict, same stored text, over many mutated lines', (version) => {
+    const r = rng(4242 + version);
+    const list = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 600, seed: 31 })];
+    const m = { store: 'S1', till: '01' } as PackageManifest;
+    const hashes = version >= 2 ? hashesOf(list) : undefined;
+    const texts = version >= 2 ? encodeTicketLines(list, 'S1', '01').jsonl.toString('utf8').trimEnd().split('\n') : list.map((t) => canonicalJson(t));
+    const ctx = { fileName: FILE, manifest: m, hashes };
+    const seen = new Set<string>();
+    for (let k = 0; k < texts.length; k++) {
+      const text = mutate(r, texts[k], list[k]);
+      const want = referenceLine(text, k, k + 1, hashes, m);
+      const got = readTicketLine(ctx, k, k + 1, text);
+      if ('message' in want) {
+        expect(isLineError(got)).toBe(true);
+        expect(got).toEqual(want);
+        seen.add(want.message.replace(/^.*?: /, '').replace(/\(.*/, ''));
+      } else {
+        expect(isLineError(got)).toBe(false);
+        if (isLineError(got)) continue;
+        expect(got.content).toBe(want.content);
+        expect(canonicalJson(got.ticket)).toBe(want.content);
+        seen.add('accepted');
+      }
+    }
+    // The mutations reached every kind of verdict, not only the happy path.
+    expect(seen.size).toBeGreaterThanOrEqual(7);
+  });
+});
+
+describe('indexTicketLines', () => {
+  /** The lines as the reader first found them: decode all, split on \n, drop a final \r, skip what trims to nothing. */
+  function referenceLines(data: Buffer): { line: number; text: string }[] {
+    const out: { line: number; text: string }[] = [];
+    data
+      .toString('utf8')
+      .split('\n')
+      .forEach((raw, i) => {
+        const text = raw.replace(/\r$/, '');
+        if (text.trim() !== '') out.push({ line: i + 1, text });
+      });
+    return out;
+  }
+
+  it('finds the same lines, with the same text, as splitting the decoded text', () => {
+    const r = rng(99);
+    const pieces = ['{"a":1}', '', ' ', '\t', '\r', '  {"b":"é"}  ', '\u00a0', '\u2028', '\ufeff', '\u3000x', 'é', '🧾', '{"c":"\u00a0"}', '\u2029\u00a0 '];
+    const samples: Buffer[] = [Buffer.alloc(0), Buffer.from('\n'), Buffer.from('{"x":1}'), Buffer.from('{"x":1}\r\n\r\n')];
+    for (let n = 0; n < 300; n++) {
+      const parts = Array.from({ length: Math.floor(r() * 8) }, () => pieces[Math.floor(r() * pieces.length)] + (r() < 0.3 ? '\r' : ''));
+      let bytes = Buffer.from(parts.join('\n') + (r() < 0.5 ? '\n' : ''));
+      // Broken UTF-8 next to line breaks: a truncated sequence, a stray continuation byte.
+      if (r() < 0.3) bytes = Buffer.concat([bytes, Buffer.from([0xe2, 0x0a, 0x80, 0x7b, 0x0a, 0xc3])]);
+      samples.push(bytes);
+    }
+    for (const data of samples) {
+      const index = indexTicketLines(data);
+      const got = Array.from({ length: index.count }, (_, k) => ({ line: index.line[k], text: lineTextAt(data, index, k) }));
+      expect(got).toEqual(referenceLines(data));
+    }
   });
 });

@@ -12,9 +12,10 @@ import { nowIso } from '../db/dialect.ts';
 import { sqliteHandleOf } from '../db/database.ts';
 import { logEvent } from '../log-book.ts';
 import { isTillsyncError } from '../../sync/errors.ts';
-import { inspectPackage, isPackageError, readTicketPackage, type TicketLineError } from '../../sync/package-reader.ts';
+import { inspectPackage, isPackageError, openTicketPackage, type OpenedPackage, type TicketLineError } from '../../sync/package-reader.ts';
 import type { PackageManifest } from '../../sync/package-format.ts';
-import { applyTickets, prepareTickets, type IntakeResult } from './ticket-apply.ts';
+import { applyTickets, prepareTickets, TicketApplier, type IntakeResult } from './ticket-apply.ts';
+import { inlinePages, LinesOutOfOrder, LineWorkers, wantsWorkers, type LinesMode, type PackagePages } from './package-pages.ts';
 import { EventJournal } from './event-journal.ts';
 import { appendDayLog } from '../log-book.ts';
 
@@ -56,8 +57,17 @@ export interface PackageInput {
   expectTill?: string;
   /** Status recorded for a refused package: `quarantined` when the file goes to quarantine/. */
   refusedStatus?: 'rejected' | 'quarantined';
-  /** Filled with the milliseconds spent reading the package, checking tickets, and in the transaction (bench). */
-  timings?: { read?: number; check?: number; apply?: number };
+  /** Where the ticket lines are judged (package-pages.ts LinesMode): 'auto' unless testing. */
+  lines?: LinesMode;
+  /** Lines per page handed to a worker thread (tests cross page boundaries with small pages). */
+  pageLines?: number;
+  /**
+   * Filled with the milliseconds spent (bench): `read` opening the package (zip, signature,
+   * checksums, line index); `check` judging its lines inline (0 with worker threads: they judge
+   * during the transaction); `apply` the transaction. `lines`: where the lines were judged, and
+   * `judged` how many pages each side judged.
+   */
+  timings?: { read?: number; check?: number; apply?: number; lines?: 'inline' | 'workers'; judged?: { here: number; workers: number } };
 }
 
 export interface PackageCounts {
@@ -100,31 +110,70 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
     clock.at = now;
   };
   let manifest: PackageManifest | null = null;
-  let read: ReturnType<typeof readTicketPackage>;
+  let opened: OpenedPackage;
+  // Spawned before the zip checks, so that loading their modules overlaps them.
+  let workers: LineWorkers | null = null;
+  const refusal = (e: unknown) => {
+    const till = manifest ? `${manifest.store}-${manifest.till}` : null;
+    if (isPackageError(e)) return refuse(ctx, input, sha256, till, e.reason, e.message, e.hint);
+    if (isTillsyncError(e)) return refuse(ctx, input, sha256, till, e.code, e.message, e.hint);
+    return null;
+  };
   try {
-    manifest = inspectPackage(input.bytes, fileName);
-    const claimed = `${manifest.store}-${manifest.till}`;
-    if (input.expectTill && claimed !== input.expectTill) {
-      return await refuse(ctx, input, sha256, claimed, 'wrong-till', `${fileName}: package of till ${claimed} sent with the credentials of till ${input.expectTill}`, 'send each till\'s packages with that till\'s own secret');
+    try {
+      manifest = inspectPackage(input.bytes, fileName);
+      const claimed = `${manifest.store}-${manifest.till}`;
+      if (input.expectTill && claimed !== input.expectTill) {
+        return await refuse(ctx, input, sha256, claimed, 'wrong-till', `${fileName}: package of till ${claimed} sent with the credentials of till ${input.expectTill}`, 'send each till\'s packages with that till\'s own secret');
+      }
+      if (wantsWorkers(manifest.count, input.lines)) workers = LineWorkers.spawn();
+      opened = openTicketPackage(input.bytes, fileName, (store, till) => secrets.get(`${store}-${till}`));
+    } catch (e) {
+      const refused = refusal(e);
+      if (refused) return await refused;
+      throw e;
     }
-    read = readTicketPackage(input.bytes, fileName, (store, till) => secrets.get(`${store}-${till}`));
-  } catch (e) {
-    if (isPackageError(e)) return await refuse(ctx, input, sha256, manifest ? `${manifest.store}-${manifest.till}` : null, e.reason, e.message, e.hint);
-    if (isTillsyncError(e)) return await refuse(ctx, input, sha256, manifest ? `${manifest.store}-${manifest.till}` : null, e.code, e.message, e.hint);
-    throw e;
-  }
 
-  lap('read');
-  const m = read.manifest;
+    lap('read');
+    const tillId = `${opened.manifest.store}-${opened.manifest.till}`;
+    if (workers) {
+      if (input.timings) input.timings.lines = 'workers';
+      lap('check');
+      try {
+        return await applyPackage(ctx, input, sha256, opened, workers.judge(opened, fileName, tillId, { strict: input.lines === 'workers-only', pageLines: input.pageLines }), lap);
+      } catch (e) {
+        // The numbers against the manifest's range, known after the last page: rolled back, refused.
+        if (isPackageError(e)) return await refuse(ctx, input, sha256, tillId, e.reason, e.message, e.hint);
+        // Lines out of order: the transaction rolled back, judge them again in one piece.
+        if (!(e instanceof LinesOutOfOrder)) throw e;
+      }
+    }
+    if (input.timings) input.timings.lines = 'inline';
+    let pages: PackagePages;
+    try {
+      pages = inlinePages(opened, fileName, tillId);
+    } catch (e) {
+      const refused = refusal(e);
+      if (refused) return await refused;
+      throw e;
+    }
+    lap('check');
+    return await applyPackage(ctx, input, sha256, opened, pages, lap);
+  } finally {
+    await workers?.close();
+  }
+}
+
+/**
+ * The package's row and its tickets in ONE transaction, page by page. A PackageError out of the
+ * pages (numbers outside the manifest's range, found after the last line) rolls it all back and
+ * is the caller's to record as a refusal.
+ */
+async function applyPackage(ctx: IntakeContext, input: PackageInput, sha256: string, opened: OpenedPackage, source: PackagePages, lap: (phase: 'apply') => void): Promise<PackageOutcome> {
+  const fileName = input.fileName;
+  const m = opened.manifest;
   const tillId = `${m.store}-${m.till}`;
-  // readTicketPackage recomputed every returned ticket's hash (a mismatch is a line error).
-  const prepared = prepareTickets(read.tickets, new Set(secrets.keys()), tillId, true);
   const journal = new EventJournal();
-  for (const le of read.lineErrors) {
-    journal.add('malformed-line', { severity: 'error', channel: input.channel, file: fileName, till: tillId, ticket: le.ticket ?? null, message: `ticket line refused, the rest of the package goes on: ${le.message}` }, (n) => `${fileName}: …and ${n} more malformed lines refused`);
-  }
-
-  lap('check');
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     const now = nowIso();
     const inserted = await trx
@@ -142,13 +191,28 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
       packageId = Number(row.id);
       await trx.updateTable('packages').set({ file_name: fileName, channel: input.channel, till_id: tillId, kind: m.kind, status: 'accepted', reason: null, ticket_count: m.count, received_at: now }).where('id', '=', packageId).execute();
     }
-    const result = await applyTickets(trx, prepared, { channel: input.channel, file: fileName, packageId, data: ctx.data, sqlite: sqliteHandleOf(ctx.db) }, journal);
+    const applier = new TicketApplier(trx, { channel: input.channel, file: fileName, packageId, data: ctx.data, sqlite: sqliteHandleOf(ctx.db) }, journal);
+    const lineErrors: TicketLineError[] = [];
+    let rejected = 0;
+    for await (const page of source.pages()) {
+      for (const le of page.lineErrors) lineErrors.push(le);
+      rejected += page.rejected.length;
+      applier.reject(page.rejected);
+      if (page.candidates.length === 0) continue;
+      // As applyTickets: a package without a single candidate touches no till row.
+      if (!applier.begun) await applier.begin([tillId]);
+      await applier.add(page.candidates);
+    }
+    for (const le of lineErrors) {
+      journal.add('malformed-line', { severity: 'error', channel: input.channel, file: fileName, till: tillId, ticket: le.ticket ?? null, message: `ticket line refused, the rest of the package goes on: ${le.message}` }, (n) => `${fileName}: …and ${n} more malformed lines refused`);
+    }
+    const result = await applier.finish();
     const counts: PackageCounts = {
       tickets: m.count,
       accepted: result.accepted.length,
       duplicates: result.duplicates.length,
       conflicts: result.conflicts.length,
-      errors: read.lineErrors.length + result.rejected.length,
+      errors: lineErrors.length + rejected,
       flagged: result.flagged.length,
     };
     await trx
@@ -156,9 +220,10 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
       .set({ new_count: counts.accepted, duplicate_count: counts.duplicates, conflict_count: counts.conflicts, error_count: counts.errors, flagged_count: counts.flagged })
       .where('id', '=', packageId)
       .execute();
-    return { status: 'accepted' as const, packageId, fileName, sha256, till: tillId, kind: m.kind, counts, result, lineErrors: read.lineErrors };
+    return { status: 'accepted' as const, packageId, fileName, sha256, till: tillId, kind: m.kind, counts, result, lineErrors };
   });
   lap('apply');
+  if (input.timings) input.timings.judged = { ...source.judged };
   if (outcome.status === 'accepted') {
     journal.flushToDayLog(ctx.data);
     // Seed 000: every run is in the day's log, not only the problems.

@@ -14,7 +14,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import type { Ticket } from '../../sync/types.ts';
-import { checkTicket, type CheckedTicket } from './ticket-check.ts';
+import { checkTicket, type CheckedTicket, type TicketHead } from './ticket-check.ts';
 import { checkLinks } from './chain-check.ts';
 import { formatGap, parseGaps, updateGaps, type Gap } from './gaps.ts';
 import { EventJournal } from './event-journal.ts';
@@ -58,13 +58,15 @@ export interface ApplyOptions {
 
 /**
  * Pure part: shape, identity, enrolment, hash — and copies of one id inside the batch.
- * `hashesVerified` only for tickets whose hashes were recomputed a moment ago (readTicketPackage).
+ * `contents` only for tickets whose canonical texts were hashed and checked a moment ago (the
+ * package reader): `contents[i]` is canonicalJson(tickets[i]).
  */
-export function prepareTickets(tickets: unknown[], enrolled: Set<string>, expectTill?: string, hashesVerified = false): PreparedTickets {
+export function prepareTickets(tickets: unknown[], enrolled: Set<string>, expectTill?: string, contents?: string[]): PreparedTickets {
   const byId = new Map<string, CheckedTicket>();
   const out: PreparedTickets = { candidates: [], batchDuplicates: [], batchConflicts: [], rejected: [] };
-  for (const raw of tickets) {
-    const v = checkTicket(raw, expectTill, hashesVerified);
+  for (let i = 0; i < tickets.length; i++) {
+    const raw = tickets[i];
+    const v = checkTicket(raw, expectTill, contents?.[i]);
     if (!v.ok) {
       out.rejected.push({ id: v.id, reason: v.reason });
       continue;
@@ -96,110 +98,178 @@ interface StoredLink {
 
 /** Runs inside the caller's transaction; the journal is written there too, flushed to files after commit by the caller. */
 export async function applyTickets(trx: Transaction<Database>, prepared: PreparedTickets, opts: ApplyOptions, journal: EventJournal): Promise<IntakeResult> {
-  const result: IntakeResult = { accepted: [], duplicates: [...prepared.batchDuplicates], conflicts: [], rejected: [...prepared.rejected], flagged: [], gaps: {} };
-  const base = { channel: opts.channel, file: opts.file ?? null };
-  for (const r of prepared.rejected) {
-    journal.add('rejected', { ...base, severity: 'error', ticket: r.id === '?' ? null : r.id, till: tillOfId(r.id), message: `ticket refused: ${r.reason}` }, (n) => `…and ${n} more tickets refused in this batch`);
+  const tillIds = [...new Set(prepared.candidates.map((c) => tillOf(c.ticket)))].sort();
+  if (tillIds.length === 0 && prepared.batchConflicts.length === 0 && prepared.rejected.length === 0 && journal.size === 0) {
+    return { accepted: [], duplicates: [...prepared.batchDuplicates], conflicts: [], rejected: [], flagged: [], gaps: {} };
+  }
+  const applier = new TicketApplier(trx, opts, journal);
+  await applier.begin(tillIds);
+  await applier.add(prepared.candidates);
+  applier.reject(prepared.rejected);
+  return applier.finish(prepared);
+}
+
+/** A ticket that went to the insert: its head and, when its link is broken, why. */
+interface Applied {
+  ticket: TicketHead;
+  reason: string | null;
+}
+
+/**
+ * applyTickets in steps, for tickets that arrive page by page inside one transaction (a large
+ * package whose lines are judged in worker threads while the pages before are inserted):
+ * `begin` with every till concerned, `add` each page, `reject` what checks refused, `finish`.
+ *
+ * Pages of one till must come in ascending number order: each page's links are checked against
+ * the stored tickets around it and against the last new ticket of the pages before (which, as in
+ * applyTickets, takes precedence over whatever the database holds at that number), so the
+ * verdicts are those of one `add` of every ticket at once. Nothing is journaled before `finish`,
+ * so the log book tells the same events in the same order.
+ */
+export class TicketApplier {
+  private now = '';
+  private tillIds: string[] = [];
+  private readonly tillRows = new Map<string, { id: string; last_number: number | null; gaps: string }>();
+  private readonly duplicates: string[] = [];
+  private readonly conflicting: CheckedTicket[] = [];
+  private readonly rejected: { id: string; reason: string }[] = [];
+  /** Inserted, in insert order. */
+  private readonly applied: Applied[] = [];
+  /** Not inserted although not seen stored a moment before (another writer got there first), in insert order. */
+  private readonly lost: { checked: CheckedTicket; reason: string | null }[] = [];
+  /** Per till, the new ticket with the highest number so far (the predecessor of the next page's first). */
+  private readonly lastFresh = new Map<string, { number: number; hash: string; prevHash: string }>();
+
+  constructor(
+    private readonly trx: Transaction<Database>,
+    private readonly opts: ApplyOptions,
+    private readonly journal: EventJournal,
+  ) {}
+
+  /** Whether `begin` ran: a batch without any candidate touches no till (nor its last contact). */
+  get begun(): boolean {
+    return this.now !== '';
   }
 
-  const byTill = new Map<string, CheckedTicket[]>();
-  for (const c of prepared.candidates) {
-    const key = `${c.ticket.store}-${c.ticket.till}`;
-    const list = byTill.get(key) ?? [];
-    list.push(c);
-    byTill.set(key, list);
-  }
-  const tillIds = [...byTill.keys()].sort();
-  const conflicting: CheckedTicket[] = [...prepared.batchConflicts];
-  if (tillIds.length === 0 && conflicting.length === 0 && journal.size === 0) return result;
-
-  // First statement is a write: it takes SQLite's write lock (waiting on busy_timeout) and
-  // PostgreSQL's row locks on these tills, so two intakes of one till never interleave.
-  const now = nowIso();
-  const tillRows = new Map<string, { id: string; last_number: number | null; gaps: string }>();
-  if (tillIds.length) {
-    await trx.updateTable('tills').set({ last_contact_at: now }).where('id', 'in', tillIds).execute();
-    for (const r of await trx.selectFrom('tills').select(['id', 'last_number', 'gaps']).where('id', 'in', tillIds).execute()) tillRows.set(r.id, r);
+  async begin(tillIds: string[]): Promise<void> {
+    if (this.begun) throw new Error('TicketApplier.begin called twice');
+    this.tillIds = [...tillIds].sort();
+    this.now = nowIso();
+    if (this.tillIds.length === 0) return;
+    // First statement is a write: it takes SQLite's write lock (waiting on busy_timeout) and
+    // PostgreSQL's row locks on these tills, so two intakes of one till never interleave.
+    await this.trx.updateTable('tills').set({ last_contact_at: this.now }).where('id', 'in', this.tillIds).execute();
+    for (const r of await this.trx.selectFrom('tills').select(['id', 'last_number', 'gaps']).where('id', 'in', this.tillIds).execute()) this.tillRows.set(r.id, r);
   }
 
-  const toInsert: { checked: CheckedTicket; status: string; reason: string | null }[] = [];
-  const storedByTill = new Map<string, Map<number, StoredLink>>();
-  for (const tillId of tillIds) {
-    const list = byTill.get(tillId)!;
-    const { store, till } = list[0].ticket;
-    // A loop, not Math.min(...list): spreading 200,000 arguments overflows the call stack.
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const c of list) {
-      if (c.ticket.number < lo) lo = c.ticket.number;
-      if (c.ticket.number > hi) hi = c.ticket.number;
+  async add(candidates: CheckedTicket[]): Promise<void> {
+    const byTill = new Map<string, CheckedTicket[]>();
+    for (const c of candidates) {
+      const key = tillOf(c.ticket);
+      if (!this.tillRows.has(key) && !this.tillIds.includes(key)) throw new Error(`ticket ${c.ticket.id} of till ${key}, which this intake did not begin with`);
+      const list = byTill.get(key);
+      if (list) list.push(c);
+      else byTill.set(key, [c]);
     }
-    lo -= 1;
-    hi += 1;
-    const stored = new Map<number, StoredLink>();
-    const rows = await trx
-      .selectFrom('tickets')
-      .select(['id', 'number', 'hash', 'prev_hash'])
-      .where('store', '=', store)
-      .where('till', '=', till)
-      .where('number', '>=', lo)
-      .where('number', '<=', hi)
-      .execute();
-    for (const r of rows) stored.set(Number(r.number), { id: r.id, hash: r.hash, prevHash: r.prev_hash });
-    storedByTill.set(tillId, stored);
+    const toInsert: { checked: CheckedTicket; status: string; reason: string | null }[] = [];
+    for (const tillId of [...byTill.keys()].sort()) {
+      const list = byTill.get(tillId)!;
+      const { store, till } = list[0].ticket;
+      // A loop, not Math.min(...list): spreading 200,000 arguments overflows the call stack.
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const c of list) {
+        if (c.ticket.number < lo) lo = c.ticket.number;
+        if (c.ticket.number > hi) hi = c.ticket.number;
+      }
+      const stored = new Map<number, StoredLink>();
+      const rows = await this.trx
+        .selectFrom('tickets')
+        .select(['id', 'number', 'hash', 'prev_hash'])
+        .where('store', '=', store)
+        .where('till', '=', till)
+        .where('number', '>=', lo - 1)
+        .where('number', '<=', hi + 1)
+        .execute();
+      for (const r of rows) stored.set(Number(r.number), { id: r.id, hash: r.hash, prevHash: r.prev_hash });
 
-    const fresh: CheckedTicket[] = [];
-    for (const c of list) {
-      const s = stored.get(c.ticket.number);
-      if (!s) fresh.push(c);
-      else if (s.hash === c.ticket.hash) result.duplicates.push(c.ticket.id);
-      else conflicting.push(c);
+      const fresh: CheckedTicket[] = [];
+      for (const c of list) {
+        const s = stored.get(c.ticket.number);
+        if (!s) fresh.push(c);
+        else if (s.hash === c.ticket.hash) this.duplicates.push(c.ticket.id);
+        else this.conflicting.push(c);
+      }
+      // The last new ticket of the pages before stands where the database may now hold it (or,
+      // after a lost race, another copy): one `add` of everything would have judged against it.
+      const links = new Map<number, Pick<StoredLink, 'hash' | 'prevHash'>>(stored);
+      const carried = this.lastFresh.get(tillId);
+      if (carried) links.set(carried.number, carried);
+      const broken = new Map(
+        checkLinks(
+          fresh.map((c) => ({ id: c.ticket.id, number: c.ticket.number, hash: c.ticket.hash, prevHash: c.ticket.prevHash })),
+          links,
+        ).map((b) => [b.id, b.reason]),
+      );
+      for (const c of fresh) {
+        const reason = broken.get(c.ticket.id) ?? null;
+        toInsert.push({ checked: c, status: reason ? 'error' : 'received', reason });
+        const last = this.lastFresh.get(tillId);
+        if (!last || c.ticket.number > last.number) this.lastFresh.set(tillId, { number: c.ticket.number, hash: c.ticket.hash, prevHash: c.ticket.prevHash });
+      }
     }
-    const broken = new Map(
-      checkLinks(
-        fresh.map((c) => ({ id: c.ticket.id, number: c.ticket.number, hash: c.ticket.hash, prevHash: c.ticket.prevHash })),
-        stored,
-      ).map((b) => [b.id, b.reason]),
-    );
-    for (const c of fresh) {
-      const reason = broken.get(c.ticket.id) ?? null;
-      toInsert.push({ checked: c, status: reason ? 'error' : 'received', reason });
+
+    for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
+      const chunk = toInsert.slice(i, i + INSERT_CHUNK);
+      const rows = chunk.map((x) => ticketValues(x.checked, x.status, x.reason, this.opts, this.now));
+      const inserted = new Set(await insertTicketRows(this.trx, rows, this.opts.sqlite));
+      // Only the head of a stored ticket is kept for the end: its text may go.
+      for (const x of chunk) {
+        if (inserted.has(x.checked.ticket.id)) this.applied.push({ ticket: x.checked.ticket, reason: x.reason });
+        else this.lost.push({ checked: x.checked, reason: x.reason });
+      }
     }
   }
 
-  const inserted = new Set<string>();
-  for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
-    const chunk = toInsert.slice(i, i + INSERT_CHUNK);
-    const rows = chunk.map((x) => ticketValues(x.checked, x.status, x.reason, opts, now));
-    for (const id of await insertTicketRows(trx, rows, opts.sqlite)) inserted.add(id);
-  }
-  // Not inserted although not seen a moment ago: another writer got there first. Judge by hash.
-  const lost = toInsert.filter((x) => !inserted.has(x.checked.ticket.id));
-  if (lost.length) {
-    const hashes = new Map<string, string>();
-    for (let i = 0; i < lost.length; i += INSERT_CHUNK) {
-      const ids = lost.slice(i, i + INSERT_CHUNK).map((x) => x.checked.ticket.id);
-      for (const r of await trx.selectFrom('tickets').select(['id', 'hash']).where('id', 'in', ids).execute()) hashes.set(r.id, r.hash);
-    }
-    for (const x of lost) {
-      if (hashes.get(x.checked.ticket.id) === x.checked.ticket.hash) result.duplicates.push(x.checked.ticket.id);
-      else conflicting.push(x.checked);
-    }
+  reject(list: { id: string; reason: string }[]): void {
+    for (const r of list) this.rejected.push(r);
   }
 
-  for (const x of toInsert) {
-    if (!inserted.has(x.checked.ticket.id)) continue;
-    result.accepted.push(x.checked.ticket.id);
-    if (x.reason) {
-      result.flagged.push({ id: x.checked.ticket.id, reason: x.reason });
-      journal.add('chain', { ...base, severity: 'error', till: tillOf(x.checked.ticket), ticket: x.checked.ticket.id, message: `${x.reason}; stored with status error and left out of integration` }, (n) => `…and ${n} more tickets with a broken hash chain in this batch`);
+  /** Settles the races, journals, records conflicts and gaps. `batch`: copies of one id within the batch (prepareTickets). */
+  async finish(batch: Pick<PreparedTickets, 'batchDuplicates' | 'batchConflicts'> = { batchDuplicates: [], batchConflicts: [] }): Promise<IntakeResult> {
+    const { trx, opts, journal } = this;
+    if (!this.now) this.now = nowIso();
+    const result: IntakeResult = { accepted: [], duplicates: [...batch.batchDuplicates, ...this.duplicates], conflicts: [], rejected: [...this.rejected], flagged: [], gaps: {} };
+    const base = { channel: opts.channel, file: opts.file ?? null };
+    for (const r of this.rejected) {
+      journal.add('rejected', { ...base, severity: 'error', ticket: r.id === '?' ? null : r.id, till: tillOfId(r.id), message: `ticket refused: ${r.reason}` }, (n) => `…and ${n} more tickets refused in this batch`);
     }
-  }
+    const conflicting: CheckedTicket[] = [...batch.batchConflicts, ...this.conflicting];
+    if (this.lost.length) {
+      const hashes = new Map<string, string>();
+      for (let i = 0; i < this.lost.length; i += INSERT_CHUNK) {
+        const ids = this.lost.slice(i, i + INSERT_CHUNK).map((x) => x.checked.ticket.id);
+        for (const r of await trx.selectFrom('tickets').select(['id', 'hash']).where('id', 'in', ids).execute()) hashes.set(r.id, r.hash);
+      }
+      for (const x of this.lost) {
+        if (hashes.get(x.checked.ticket.id) === x.checked.ticket.hash) result.duplicates.push(x.checked.ticket.id);
+        else conflicting.push(x.checked);
+      }
+    }
 
-  await recordConflicts(trx, conflicting, opts, now, journal, result);
-  await moveGaps(trx, tillIds, tillRows, toInsert, inserted, base, journal, result);
-  await journal.write(trx);
-  return result;
+    for (const x of this.applied) {
+      result.accepted.push(x.ticket.id);
+      if (x.reason) {
+        result.flagged.push({ id: x.ticket.id, reason: x.reason });
+        journal.add('chain', { ...base, severity: 'error', till: tillOf(x.ticket), ticket: x.ticket.id, message: `${x.reason}; stored with status error and left out of integration` }, (n) => `…and ${n} more tickets with a broken hash chain in this batch`);
+      }
+    }
+
+    await recordConflicts(trx, conflicting, opts, this.now, journal, result);
+    await moveGaps(trx, this.tillIds, this.tillRows, this.applied, base, journal, result);
+    await journal.write(trx);
+    return result;
+  }
 }
 
 async function recordConflicts(trx: Transaction<Database>, conflicting: CheckedTicket[], opts: ApplyOptions, now: string, journal: EventJournal, result: IntakeResult): Promise<void> {
@@ -239,16 +309,14 @@ async function moveGaps(
   trx: Transaction<Database>,
   tillIds: string[],
   tillRows: Map<string, { id: string; last_number: number | null; gaps: string }>,
-  toInsert: { checked: CheckedTicket }[],
-  inserted: Set<string>,
+  applied: Applied[],
   base: { channel: string; file: string | null },
   journal: EventJournal,
   result: IntakeResult,
 ): Promise<void> {
   const storedNumbers = new Map<string, number[]>();
-  for (const x of toInsert) {
-    const t = x.checked.ticket;
-    if (!inserted.has(t.id)) continue;
+  for (const x of applied) {
+    const t = x.ticket;
     const key = `${t.store}-${t.till}`;
     const list = storedNumbers.get(key);
     if (list) list.push(t.number);
@@ -280,7 +348,7 @@ function ticketValues(c: CheckedTicket, status: string, reason: string | null, o
   return [t.id, t.store, t.till, t.number, t.day, t.soldAt, t.customer, t.totals.inclVat, t.totals.due, t.hash, t.prevHash, t.degraded ? 1 : 0, c.content, opts.channel, opts.packageId ?? null, now, status, reason, null, null, null, now];
 }
 
-function tillOf(t: Ticket): string {
+function tillOf(t: Pick<Ticket, 'store' | 'till'>): string {
   return `${t.store}-${t.till}`;
 }
 
