@@ -8,14 +8,13 @@
  *
  * TILLSYNC_BENCH_PROF_DIR=DIR writes a CPU profile of the timed child there (node --cpu-prof).
  */
-import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { openDatabase, type Db } from '../db/database.ts';
+import { runJsonChild, scratchPgDatabase } from '../db/bench-processes.ts';
 import { saveBaseData } from '../base-data.ts';
 import { runIntegration } from '../integration/integrate.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
@@ -115,45 +114,14 @@ interface ChildResult {
 function runChild(data: string, url: string | undefined): Promise<ChildResult> {
   const child = fileURLToPath(new URL('./bench-post-child.ts', import.meta.url));
   const prof = process.env.TILLSYNC_BENCH_PROF_DIR;
-  const execArgv = ['--import', 'tsx', ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])];
-  return new Promise((resolve, reject) => {
-    const p = fork(child, [data, url ?? ''], { execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-    let out = '';
-    p.stdout!.on('data', (b) => (out += b));
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`bench post: the posting process exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop()!));
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
-}
-
-async function scratchPgDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `tillsync_bench_post_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return {
-    url: adminUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`drop database if exists ${name}`);
-      await a.end();
-    },
-  };
+  return runJsonChild<ChildResult>(child, [data, url ?? ''], 'bench post: the posting process', prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []);
 }
 
 export async function benchPost(opts: BenchPostOptions): Promise<BenchPostResult> {
   const tickets = opts.tickets ?? 1_000_000;
   const log = opts.log ?? (() => {});
   mkdirSync(opts.dir, { recursive: true });
-  const scratch = opts.pgUrl ? await scratchPgDatabase(opts.pgUrl) : null;
+  const scratch = opts.pgUrl ? await scratchPgDatabase(opts.pgUrl, 'tillsync_bench_post') : null;
   const url = scratch?.url;
   let db: Db | null = null;
   try {

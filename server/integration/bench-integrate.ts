@@ -8,13 +8,13 @@
  *
  * Targets (issue 4): ≥ 25,000 tickets/s on SQLite, peak ≤ 1 GB, within 4× of the floor.
  */
-import { fork } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { openDatabase } from '../db/database.ts';
+import { runJsonChild, scratchPgDatabase } from '../db/bench-processes.ts';
 import { defaultConfig, writeServerConfig } from '../context.ts';
 import { saveBaseData } from '../base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
@@ -228,37 +228,7 @@ async function copyForFloor(data: string, url: string | undefined, adminUrl: str
 
 function runChild(data: string, url: string | undefined, checks: CheckMode): Promise<{ summary: IntegrationSummary; wallMs: number; cpuMs: number; mainCpuMs: number; maxRssBytes: number }> {
   const child = fileURLToPath(new URL('./bench-integrate-child.ts', import.meta.url));
-  return new Promise((resolve, reject) => {
-    const p = fork(child, [data, url ?? '', checks], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-    let out = '';
-    p.stdout!.on('data', (b) => (out += b));
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`integration child exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop()!));
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
-}
-
-async function scratchPgDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `tillsync_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return {
-    url: adminUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`drop database if exists ${name}`);
-      await a.end();
-    },
-  };
+  return runJsonChild(child, [data, url ?? '', checks], 'integration child');
 }
 
 export async function benchIntegrate(opts: BenchIntegrateOptions): Promise<BenchIntegrateResult> {
@@ -268,7 +238,7 @@ export async function benchIntegrate(opts: BenchIntegrateOptions): Promise<Bench
   const data = opts.dir;
   rmSync(data, { recursive: true, force: true });
   mkdirSync(data, { recursive: true });
-  const scratch = opts.pgUrl ? await scratchPgDatabase(opts.pgUrl) : null;
+  const scratch = opts.pgUrl ? await scratchPgDatabase(opts.pgUrl, 'tillsync_bench') : null;
   let floorCopy: Awaited<ReturnType<typeof copyForFloor>> | null = null;
   try {
     const url = scratch?.url;
