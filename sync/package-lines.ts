@@ -47,20 +47,27 @@ export function encodeTicketLines(tickets: Ticket[], store: string, till: string
 }
 
 /**
+ * Puts back into `line` itself what its writer left out (`hashOf(i)`: the hex hash of line i).
+ * Fields the line carries are kept as they are, to be judged by the reader's checks.
+ */
+export function putBackOmitted(line: Record<string, unknown>, k: number, hashOf: (i: number) => string, manifest: { store: string; till: string }): Record<string, unknown> {
+  if (!Object.hasOwn(line, 'hash')) line.hash = hashOf(k);
+  // The first line's predecessor is not in the package: its writer always keeps prevHash.
+  if (!Object.hasOwn(line, 'prevHash') && k > 0) line.prevHash = hashOf(k - 1);
+  if (!Object.hasOwn(line, 'store')) line.store = manifest.store;
+  if (!Object.hasOwn(line, 'till')) line.till = manifest.till;
+  if (!Object.hasOwn(line, 'id') && Number.isInteger(line.number) && typeof line.store === 'string' && typeof line.till === 'string') {
+    line.id = ticketId(line.store, line.till, line.number as number);
+  }
+  return line;
+}
+
+/**
  * The ticket line at position `k` (0-based among the non-blank lines) with what its writer left
- * out put back, keys in canonical order (so hashing it takes canonicalJson's fast path). Fields
- * the line carries are kept as they are, to be judged by the reader's checks.
+ * out put back, in a copy with keys in canonical order (so hashing it takes canonicalJson's fast path).
  */
 export function restoreTicketLine(line: Record<string, unknown>, k: number, hashes: Buffer, manifest: { store: string; till: string }): Record<string, unknown> {
-  const full: Record<string, unknown> = { ...line };
-  if (!Object.hasOwn(full, 'hash')) full.hash = hashAt(hashes, k);
-  // The first line's predecessor is not in the package: its writer always keeps prevHash.
-  if (!Object.hasOwn(full, 'prevHash') && k > 0) full.prevHash = hashAt(hashes, k - 1);
-  if (!Object.hasOwn(full, 'store')) full.store = manifest.store;
-  if (!Object.hasOwn(full, 'till')) full.till = manifest.till;
-  if (!Object.hasOwn(full, 'id') && Number.isInteger(full.number) && typeof full.store === 'string' && typeof full.till === 'string') {
-    full.id = ticketId(full.store, full.till, full.number as number);
-  }
+  const full = putBackOmitted({ ...line }, k, (i) => hashAt(hashes, i), manifest);
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(full).sort()) sorted[key] = full[key];
   return sorted;

@@ -13,7 +13,7 @@ import {
   TICKETS_ENTRY,
   type PackageManifest,
 } from './package-format.ts';
-import { restoreTicketLine } from './package-lines.ts';
+import { putBackOmitted, restoreTicketLine } from './package-lines.ts';
 import { PackageError, inspectSignedZip, readSignedZip } from './signed-zip.ts';
 import { canonicalTicketTexts, inCanonicalOrder, sha256Text, ticketId, type CanonicalTicketTexts } from './ticket-chain.ts';
 import type { Ticket } from './types.ts';
@@ -382,15 +382,7 @@ function hexHashAt(hashes: Buffer, k: number): string {
  */
 function restoreLine(line: Record<string, unknown>, k: number, hashes: Buffer, manifest: { store: string; till: string }): Record<string, unknown> {
   if (Object.hasOwn(line, '__proto__')) return restoreTicketLine(line, k, hashes, manifest);
-  if (!Object.hasOwn(line, 'hash')) line.hash = hexHashAt(hashes, k);
-  // The first line's predecessor is not in the package: its writer always keeps prevHash.
-  if (!Object.hasOwn(line, 'prevHash') && k > 0) line.prevHash = hexHashAt(hashes, k - 1);
-  if (!Object.hasOwn(line, 'store')) line.store = manifest.store;
-  if (!Object.hasOwn(line, 'till')) line.till = manifest.till;
-  if (!Object.hasOwn(line, 'id') && Number.isInteger(line.number) && typeof line.store === 'string' && typeof line.till === 'string') {
-    line.id = ticketId(line.store, line.till, line.number as number);
-  }
-  return line;
+  return putBackOmitted(line, k, (i) => hexHashAt(hashes, i), manifest);
 }
 
 /** Why one parsed (and, from version 2, restored) line cannot be taken as a ticket of this package, or null; its hashes are the caller's. */
