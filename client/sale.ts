@@ -18,13 +18,17 @@ export interface SaleLineInput {
   unitPrice?: string | number;
   /** A returned article: the quantity is stored negative. */
   return?: boolean;
+  /** Line discount: a percentage, or an amount incl VAT off the whole line (positive; signed on returns). */
+  discount?: { percent?: string | number; amount?: string | number };
+  /** A returned article: the ticket id of the sale it comes back from (the credit note cites its invoice). */
+  returnOf?: string;
 }
 
 export interface SaleInput {
   customer?: string;
   cashier?: string;
   lines: SaleLineInput[];
-  settlements?: { kind: 'invoice' | 'deposit'; ref: string; amount: string | number }[];
+  settlements?: { kind: 'invoice' | 'deposit'; ref: string; amount: string | number; category?: 'goods' | 'services'; vatCode?: string; invoice?: boolean }[];
   payments: { mode: string; amount: string | number; ref?: string }[];
 }
 
@@ -72,12 +76,23 @@ export function parseSaleInput(raw: unknown): SaleInput {
     if (typeof l.qty !== 'number' && typeof l.qty !== 'string') throw bad(`${where}: "qty" must be a number`);
     if (l.unitPrice !== undefined && typeof l.unitPrice !== 'string' && typeof l.unitPrice !== 'number') throw bad(`${where}: "unitPrice" must be an amount like "12.50"`);
     if (l.return !== undefined && typeof l.return !== 'boolean') throw bad(`${where}: "return" must be true or false`);
+    if (l.discount !== undefined) {
+      const d = l.discount;
+      const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+      if (!d || typeof d !== 'object' || (d.percent === undefined) === (d.amount === undefined)) throw bad(`${where}: "discount" must be {"percent": "10"} or {"amount": "0.12"}`);
+      if (d.percent !== undefined && !isAmount(d.percent)) throw bad(`${where}: discount "percent" must be a number like 10`);
+      if (d.amount !== undefined && !isAmount(d.amount)) throw bad(`${where}: discount "amount" must be an amount like "0.12"`);
+    }
+    if (l.returnOf !== undefined && (typeof l.returnOf !== 'string' || !l.returnOf.trim())) throw bad(`${where}: "returnOf" must be the ticket id of the sale returned`);
   });
   if (r.settlements !== undefined && !Array.isArray(r.settlements)) throw bad('"settlements" must be a list');
   ((r.settlements as any[]) ?? []).forEach((s: any, i) => {
     if (!s || (s.kind !== 'invoice' && s.kind !== 'deposit')) throw bad(`settlement ${i + 1}: "kind" must be "invoice" or "deposit"`);
     if (typeof s.ref !== 'string' || !s.ref.trim()) throw bad(`settlement ${i + 1}: "ref" must be the invoice or order number`);
     if (typeof s.amount !== 'string' && typeof s.amount !== 'number') throw bad(`settlement ${i + 1}: "amount" must be an amount like "100.69"`);
+    if (s.category !== undefined && s.category !== 'goods' && s.category !== 'services') throw bad(`settlement ${i + 1}: "category" must be "goods" or "services"`);
+    if (s.vatCode !== undefined && typeof s.vatCode !== 'string') throw bad(`settlement ${i + 1}: "vatCode" must be a VAT code`);
+    if (s.invoice !== undefined && typeof s.invoice !== 'boolean') throw bad(`settlement ${i + 1}: "invoice" must be true or false`);
   });
   if (!Array.isArray(r.payments)) throw bad('"payments" must be a list');
   r.payments.forEach((p: any, i) => {
@@ -140,7 +155,27 @@ export function buildTicket(rawInput: unknown, catalog: SaleCatalog, chain: Chai
     }
     const vat = catalog.vatRate(article.vatCode);
     if (!vat) throw reject('unknown-vat', `${where}: article ${article.code} has VAT code "${article.vatCode}" which the base data does not define`, 'apply base data with this VAT rate', till);
-    return computeLine({ article: article.code, label: article.label, qty: qty.toString(), unitPrice, vatCode: vat.code, vatRate: vat.rate }, rules);
+    let discount: { percent?: string; amount?: string } | undefined;
+    if (l.discount) {
+      if (l.discount.percent !== undefined) discount = { percent: String(l.discount.percent).trim() };
+      else {
+        let a;
+        try {
+          a = parseMoney(l.discount.amount, `${where}: discount`);
+        } catch (e) {
+          throw reject('bad-discount', (e as Error).message, 'write the discount as {"amount": "0.12"} or {"percent": "10"}', till);
+        }
+        if (!a.isPositive()) throw reject('bad-discount', `${where}: discount ${l.discount.amount} must be positive`, 'give the amount taken off the line, e.g. "0.12"', till);
+        discount = { amount: (qty.isNegative() ? a.negated() : a).toString() };
+      }
+    }
+    if (l.returnOf !== undefined && !qty.isNegative()) throw reject('bad-return', `${where}: "returnOf" on a line that is not a return`, 'mark the line with "return": true, or drop "returnOf"', till);
+    try {
+      return computeLine({ article: article.code, label: article.label, qty: qty.toString(), unitPrice, vatCode: vat.code, vatRate: vat.rate, discount, returnOf: l.returnOf?.trim() }, rules);
+    } catch (e) {
+      if (!discount) throw e;
+      throw reject('bad-discount', `${where}: ${(e as Error).message}`, 'a discount is a percentage between 0 and 100, or an amount no larger than the line', till);
+    }
   });
 
   const settlements: TicketSettlement[] = (input.settlements ?? []).map((s, i) => {
@@ -152,7 +187,19 @@ export function buildTicket(rawInput: unknown, catalog: SaleCatalog, chain: Chai
     }
     if (!amount.isPositive()) throw reject('bad-amount', `settlement ${i + 1}: amount ${s.amount} must be positive`, 'fix the settlement amount', till);
     if (!named) throw reject('settlement-needs-customer', `settlement ${i + 1}: ${s.kind === 'invoice' ? 'paying invoice' : 'a deposit on order'} ${s.ref} needs the customer it belongs to`, 'name the customer with "customer"', till);
-    return { kind: s.kind, ref: s.ref.trim(), amount: fmt(amount, rules.decimals) };
+    if (s.kind !== 'deposit' && (s.category || s.vatCode || s.invoice !== undefined)) throw reject('bad-settlement', `settlement ${i + 1}: "category", "vatCode" and "invoice" apply to deposits only`, 'drop them from the invoice settlement', till);
+    if (s.category === 'services') {
+      if (!s.vatCode || !catalog.vatRate(s.vatCode.trim())) throw reject('deposit-needs-vat', `settlement ${i + 1}: a deposit on services needs the order's VAT code (VAT is due on the deposit)`, 'add "vatCode": "VN" (a VAT code of the base data)', till);
+    }
+    // Optional members only when given: tickets without them hash as before.
+    return {
+      kind: s.kind,
+      ref: s.ref.trim(),
+      amount: fmt(amount, rules.decimals),
+      ...(s.category ? { category: s.category } : {}),
+      ...(s.category === 'services' && s.vatCode ? { vatCode: s.vatCode.trim() } : {}),
+      ...(s.invoice !== undefined ? { invoice: s.invoice } : {}),
+    };
   });
 
   if (!lines.length && !settlements.length) throw reject('empty-sale', 'the sale has no lines and no settlements', 'add at least one article line', till);

@@ -24,7 +24,12 @@ export interface Article {
   vatCode: string;
   /** Bumped whenever the article changes; base bundles apply only newer rows. */
   updatedAt?: string;
+  /** What selling it is for VAT and on invoices (décret 2022-1299 operation category); absent = goods. */
+  category?: OperationCategory;
 }
+
+/** Livraison de biens / prestation de services (décret 2022-1299: the invoice says which, or both). */
+export type OperationCategory = 'goods' | 'services';
 
 export interface Customer {
   code: string;
@@ -36,6 +41,14 @@ export interface Customer {
   address?: string;
   /** The anonymous counter customer used when a ticket names nobody. */
   counter?: boolean;
+  /** A business customer's SIREN (9 digits): printed on its invoices (décret 2022-1299); deposits of such customers get a deposit invoice. */
+  siren?: string;
+  /** Intra-EU VAT number of a business customer (CGI ann. II 242 nonies A I-2°). */
+  vatNumber?: string;
+  /** Delivery address when it differs from the billing address (décret 2022-1299). */
+  deliveryAddress?: string;
+  /** A deposit invoice even without a SIREN (deposit invoices "on request"). */
+  depositInvoices?: boolean;
 }
 
 export type SettlementState = string; // APV, BPV, CPV, EPV, C10, …
@@ -62,10 +75,23 @@ export interface TicketLine {
   unitPrice: MoneyText;
   vatCode: string;
   vatRate: string;
-  /** Line amounts after rounding: incl = excl + vat. */
+  /** Line amounts after rounding and discount: incl = excl + vat = round(qty × unitPrice) − discount.amount. */
   inclVat: MoneyText;
   exclVat: MoneyText;
   vat: MoneyText;
+  /** A line discount (absent on older tickets and undiscounted lines: their hash is unchanged). */
+  discount?: LineDiscount;
+  /** A returned line: the ticket id of the sale it returns (the credit note cites that sale's invoice, CGI 289-I-5). */
+  returnOf?: string;
+}
+
+/**
+ * Discount on one line, including VAT: `amount` is taken off qty × unitPrice, with the sign of the
+ * line (negative on a returned line). `percent` says how the cashier gave it (absent: an amount).
+ */
+export interface LineDiscount {
+  percent?: string;
+  amount: MoneyText;
 }
 
 /**
@@ -77,6 +103,12 @@ export interface TicketSettlement {
   /** Invoice number or order number. */
   ref: string;
   amount: MoneyText;
+  /** Deposit: what the order is for (VAT on a deposit is due on receipt for services, at delivery for goods); absent = goods. */
+  category?: OperationCategory;
+  /** Deposit on services: the VAT code of the order (its VAT is due on the deposit, CGI 269-2-c). */
+  vatCode?: string;
+  /** Deposit: the customer asked for a deposit invoice (customers with a SIREN always get one). */
+  invoice?: boolean;
 }
 
 export interface TicketPayment {
@@ -163,4 +195,16 @@ export interface Company {
   address: string;
   vatNumber: string;
   currency: string;
+  /** SIRET of the store (SIREN + 5-digit establishment number). */
+  siret?: string;
+  /** Forme juridique as printed: SARL, SAS, SA, EURL, EI… (Code de commerce R123-237). */
+  legalForm?: string;
+  /** Share capital, decimal text in euros (R123-237 for companies). */
+  shareCapital?: string;
+  /** City of the RCS registry the company is registered at ("RCS Paris", R123-237). */
+  rcsCity?: string;
+  /** Payment terms printed on invoices (L441-9); default: on receipt. */
+  paymentTerms?: string;
+  /** Late-payment penalty rate text (L441-10); default: ECB rate + 10 points. */
+  latePenalty?: string;
 }

@@ -6,7 +6,7 @@ import { withServer } from '../context.ts';
 import { loadBaseData } from '../base-data.ts';
 import { parseCustomerRange, parseExclude, parseTicketRange, parseTillRange, parseUntil } from '../integration/filters.ts';
 import { decodeText, mergeImport, parseAccountsCsv } from './accounts-import.ts';
-import { checkMapping, renderCheck } from './config-check.ts';
+import { checkMapping, renderCheck, withIdentityChecks } from './config-check.ts';
 import { defaultMapping } from './default-mapping.ts';
 import { ensureMapping, loadMapping, MAPPING_COMMENT, mappingPath, readMappingJson, writeMapping } from './mapping.ts';
 import { describeLettering, runLettering } from './lettering-run.ts';
@@ -71,7 +71,7 @@ export function registerAccountingCommands(server: Command): void {
         if (ensureMapping(opts.data)) ctx.say(`created ${mappingPath(opts.data)} from the defaults`);
         const json = readMappingJson(opts.data);
         const base = await withServer({ data: opts.data, db: opts.db }, (s) => loadBaseData(s.db));
-        const r = checkMapping(json, base);
+        const r = withIdentityChecks(checkMapping(json, base), base);
         const { mapping: _m, ...data } = r;
         return { data: { file: mappingPath(opts.data), ...data }, text: renderCheck(r, mappingPath(opts.data)), exitCode: r.ok ? 0 : 1 };
       }),

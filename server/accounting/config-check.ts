@@ -5,6 +5,7 @@
  */
 import type { BaseData } from '../../sync/types.ts';
 import { parseMapping, type AccountingMapping } from './mapping.ts';
+import { checkCompany, checkCustomers } from '../invoicing/company-check.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -129,10 +130,23 @@ export function checkMapping(json: unknown, base: Pick<BaseData, 'vatRates' | 'p
     needAccount('rounding.lossAccount', m.rounding.lossAccount, 'rounding loss account');
     needAccount('rounding.gainAccount', m.rounding.gainAccount, 'rounding gain account');
   }
+  if (m.discounts) {
+    needAccount('discounts.account', m.discounts.account, 'discount account');
+    if (custAccounts.has(m.discounts.account)) err('discounts.account', `the discount account ${m.discounts.account} is also a customer account`, 'use a discount account, e.g. 709000 (rabais, remises et ristournes accordés)');
+  }
   if (m.posting.mode === 'classic' && m.posting.grouping === 'account') {
     warn('posting.grouping', 'grouping by account applies to direct posting only: classic posting makes one sales entry per document', 'set "grouping": "customer" or "mode": "direct"');
   }
   return finish(issues, m);
+}
+
+/**
+ * `config check` also checks the identities printed on invoices (company SIREN/SIRET/VAT/RCS/legal
+ * form/capital, customers' SIREN and VAT numbers). Kept out of checkMapping: posting does not
+ * depend on them, config check and the operator do.
+ */
+export function withIdentityChecks(r: CheckResult, base: Pick<BaseData, 'company' | 'customers'>): CheckResult {
+  return finish([...r.issues, ...checkCompany(base.company), ...checkCustomers(base.customers)], r.mapping);
 }
 
 function finish(issues: ConfigIssue[], mapping: AccountingMapping | null): CheckResult {
@@ -143,6 +157,6 @@ function finish(issues: ConfigIssue[], mapping: AccountingMapping | null): Check
 export function renderCheck(r: CheckResult, file: string): string {
   const out = [`accounting mapping ${file}: ${r.ok ? 'OK' : 'NOT READY'} — ${r.errors} error(s), ${r.warnings} warning(s)`];
   for (const i of r.issues) out.push(`  ${i.severity === 'error' ? 'ERROR  ' : 'warning'} ${i.path}: ${i.message} → ${i.fix}`);
-  if (!r.ok) out.push('Posting is refused until every error is fixed.');
+  if (!r.ok) out.push('Posting is refused until every error of accounting.json is fixed; identity errors (base data) make invoices that lack a legal mention.');
   return out.join('\n');
 }

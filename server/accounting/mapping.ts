@@ -56,6 +56,8 @@ export const mappingSchema = z.strictObject({
   vat: z.record(z.string(), vatMapping),
   paymentModes: z.record(z.string(), paymentModeMapping),
   deposits: z.strictObject({ account, state: code }),
+  /** Line discounts: absent = sales posted net of discounts; set = sales gross, discounts debited here (e.g. 709000). */
+  discounts: z.strictObject({ account }).optional(),
   rounding: z.strictObject({
     decimals: z.union([z.literal(2), z.literal(3), z.literal(4)]),
     vatOn: z.enum(['line', 'total']),

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { DocumentKind } from './document-kind.ts';
 import type { PlannedDocument } from './grouping.ts';
-import { formatNumber, type SeriesState } from './numbering.ts';
+import { formatNumber, type Series, type SeriesState } from './numbering.ts';
 import { dbKind, nowIso } from '../db/dialect.ts';
 
 const DOC_CHUNK = 200;
@@ -24,9 +24,11 @@ export interface SeriesRange {
 export interface WriteState {
   batchId: number;
   now: string;
+  /** The run's invoice date (server/invoicing/invoice-dates.ts); the documents' sale date is their `day`. */
+  invoiceDate: string;
   series: SeriesState;
   /** What this run numbered, per series. */
-  numbered: Map<DocumentKind, SeriesRange>;
+  numbered: Map<Series, SeriesRange>;
   /** The better-sqlite3 connection behind `trx` on SQLite (db/database.ts sqliteHandleOf), for the write-back. */
   sqlite?: BetterSqlite3.Database;
 }
@@ -104,11 +106,36 @@ async function markTicketsJson(trx: Kysely<Database>, marks: Mark[], batchId: nu
   }
 }
 
+const keyOf = (d: { store: string; till: string; day: string; customer: string; kind: string }) => `${d.store}\u0000${d.till}\u0000${d.day}\u0000${d.customer}\u0000${d.kind}`;
+
+/**
+ * The ordinary documents earlier runs made for these documents' keys (customer × day × till ×
+ * kind): a run that finds one makes a *complementary* document citing it (one ordinary document
+ * per key, whatever the number of runs its tickets arrive in).
+ */
+async function earlierDocuments(trx: Kysely<Database>, docs: PlannedDocument[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!docs.length) return out;
+  const tills = [...new Set(docs.map((d) => d.till))];
+  const days = [...new Set(docs.map((d) => d.day))];
+  const rows = await trx
+    .selectFrom('documents')
+    .select(['number', 'store', 'till', 'day', 'customer', 'kind'])
+    .where('till', 'in', tills)
+    .where('day', 'in', days)
+    .where('complement_of', 'is', null)
+    .execute();
+  const wanted = new Set(docs.map(keyOf));
+  for (const r of rows) if (wanted.has(keyOf(r))) out.set(keyOf(r), r.number);
+  return out;
+}
+
 export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocument[], withoutGoods: string[], w: WriteState): Promise<void> {
   const numbered = assignNumbers(docs, w.series);
   const marks: Mark[] = [];
   for (let i = 0; i < numbered.length; i += DOC_CHUNK) {
     const chunk = numbered.slice(i, i + DOC_CHUNK);
+    const earlier = await earlierDocuments(trx, chunk.map((c) => c.doc));
     const inserted = await trx
       .insertInto('documents')
       .values(
@@ -130,6 +157,8 @@ export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocumen
           batch_id: w.batchId,
           posting_batch: null,
           created_at: w.now,
+          invoice_date: w.invoiceDate,
+          complement_of: earlier.get(keyOf(doc)) ?? null,
         })),
       )
       .returning(['id', 'number'])

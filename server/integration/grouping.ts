@@ -8,7 +8,7 @@
  * `planDocuments` is the same thing over an array, for previews and tests.
  */
 import type { DataError } from '../../sync/errors.ts';
-import type { BaseData, VatTotal } from '../../sync/types.ts';
+import type { BaseData, TicketSettlement, VatTotal } from '../../sync/types.ts';
 import { D, fmt, type Decimals } from '../../sync/money.ts';
 import { DOCUMENT_KINDS, type DocumentKind } from './document-kind.ts';
 import { formatScaled, toScaled } from './exact-amounts.ts';
@@ -49,10 +49,24 @@ export interface GroupingStats {
   unverifiedLinks: number;
 }
 
+/** A deposit (acompte) a ticket of the run takes: what deposit invoices are made from (server/invoicing). */
+export interface PlannedDeposit {
+  ticket: string;
+  store: string;
+  till: string;
+  day: string;
+  customer: string;
+  /** Index of the settlement on its ticket. */
+  index: number;
+  settlement: TicketSettlement;
+}
+
 export interface GroupingResult {
   documents: PlannedDocument[];
   /** Tickets with no goods (invoice settlement, deposit): integrated without a document. */
   withoutGoods: string[];
+  /** Deposits taken by the accepted tickets (rare: only tickets that take one). */
+  deposits: PlannedDeposit[];
   errors: DataError[];
   stats: GroupingStats;
 }
@@ -164,6 +178,7 @@ export class DocumentGrouper {
   private open = new Map<string, OpenDocument>();
   private completed: PlannedDocument[] = [];
   private withoutGoods: string[] = [];
+  private deposits: PlannedDeposit[] = [];
   private errors: DataError[] = [];
   private readonly counts = { leftOut: 0, inDocuments: 0, withoutGoods: 0, unverifiedLinks: 0 };
 
@@ -190,6 +205,7 @@ export class DocumentGrouper {
   }
 
   private place(t: AcceptedTicket): void {
+    for (const d of t.deposits ?? []) this.deposits.push({ ticket: t.id, store: t.store, till: t.till, day: t.day, customer: t.customer, index: d.index, settlement: d.settlement });
     const kind = t.kind;
     if (kind === null) {
       this.withoutGoods.push(t.id);
@@ -232,9 +248,10 @@ export class DocumentGrouper {
 
   /** Documents of the tills already finished (and their payment-only tickets, and errors so far). */
   take(): GroupingResult {
-    const out = { documents: this.completed, withoutGoods: this.withoutGoods, errors: this.errors, stats: this.stats };
+    const out = { documents: this.completed, withoutGoods: this.withoutGoods, deposits: this.deposits, errors: this.errors, stats: this.stats };
     this.completed = [];
     this.withoutGoods = [];
+    this.deposits = [];
     this.errors = [];
     return out;
   }
@@ -290,7 +307,7 @@ export class InlineGrouping {
     const stats = emptyStats();
     for (const k of STAT_KEYS) stats[k] = r.stats[k] - this.counted[k];
     this.counted = r.stats;
-    return { documents: r.documents, withoutGoods: r.withoutGoods, errors: r.errors, stats, endOfTill };
+    return { documents: r.documents, withoutGoods: r.withoutGoods, deposits: r.deposits, errors: r.errors, stats, endOfTill };
   }
 }
 

@@ -14,8 +14,10 @@ import { appendDayLog } from '../log-book.ts';
 import type { DocumentKind } from './document-kind.ts';
 import { assignNumbers, writeDocuments, type SeriesRange, type WriteState } from './document-writer.ts';
 import { describeFilters, type IntegrationFilters } from './filters.ts';
-import { addStats, emptyStats, type GroupingResult, type GroupingStats, type PlannedDocument } from './grouping.ts';
-import { lockSeries, readSeries, saveSeries } from './numbering.ts';
+import { addStats, emptyStats, type GroupingResult, type GroupingStats, type PlannedDeposit, type PlannedDocument } from './grouping.ts';
+import { lastInvoiceDate, lockSeries, readSeries, saveSeries, type Series } from './numbering.ts';
+import { runInvoiceDate } from '../invoicing/invoice-dates.ts';
+import { planDepositInvoices, writeDepositInvoices } from '../invoicing/deposit-invoices.ts';
 import { buildRefs, type IntegrationRefs } from './ticket-checks.ts';
 import { pendingTills, type TillSpan } from './ticket-source.ts';
 import { openVerdictSource, type CheckMode, type VerdictSource } from './verdict-source.ts';
@@ -32,6 +34,8 @@ export interface IntegrateHooks {
   onStart?: (total: number) => void;
   /** May return a promise: the run waits for it (still holding the lock). */
   onProgress?: (done: number) => void | Promise<void>;
+  /** The invoice date of the documents (default: the server's day; tests and drills set the clock here). */
+  invoiceDate?: string;
 }
 
 export interface IntegrationSummary {
@@ -40,8 +44,10 @@ export interface IntegrationSummary {
   filters: IntegrationFilters;
   documents: number;
   stats: GroupingStats;
-  /** Numbers taken per series (first–last). */
-  series: Partial<Record<DocumentKind, SeriesRange>>;
+  /** Numbers taken per series (first–last), deposit invoices included. */
+  series: Partial<Record<Series, SeriesRange>>;
+  /** The documents' invoice date (the run's day); their sale date is their tickets' day. */
+  invoiceDate: string;
   errorCount: number;
   /** The first errors (all of them are in the log book). */
   errors: DataError[];
@@ -107,16 +113,22 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     const sqlite = sqliteHandleOf(db);
     // Opened first: its workers, if any, load while the selection is made.
     const source = await openVerdictSource(trx, refs, filters, { mode: hooks.checks, workers: hooks.workers, pageSize: hooks.pageSize, sqlite });
-    const { spans, series } = await closingOnError(source, async () => ({ spans: await pendingTills(trx, filters), series: await lockSeries(trx) }));
+    const { spans, series, invoiceDate } = await closingOnError(source, async () => {
+      const spans = await pendingTills(trx, filters);
+      const series = await lockSeries(trx);
+      return { spans, series, invoiceDate: runInvoiceDate(hooks.invoiceDate, await lastInvoiceDate(trx)) };
+    });
     hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
     const before = new Map(series);
-    const state: WriteState = { batchId: 0, now, series, numbered: new Map(), sqlite };
+    const state: WriteState = { batchId: 0, now, invoiceDate, series, numbered: new Map(), sqlite };
     let batchId: number | null = null;
     let documents = 0;
     let errorCount = 0;
     const firstErrors: DataError[] = [];
+    const deposits: PlannedDeposit[] = [];
 
     const stats = await stream(source, spans, async (r) => {
+      deposits.push(...r.deposits);
       await logErrors(trx, data, r.errors);
       errorCount += r.errors.length;
       firstErrors.push(...r.errors.slice(0, ERRORS_KEPT - firstErrors.length));
@@ -134,6 +146,16 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
       documents += r.documents.length;
     }, hooks).finally(() => source.close());
 
+    let depositInvoices: string[] = [];
+    if (batchId !== null && deposits.length) {
+      const plan = planDepositInvoices(deposits, await loadBaseData(trx));
+      await logErrors(trx, data, plan.errors);
+      errorCount += plan.errors.length;
+      firstErrors.push(...plan.errors.slice(0, ERRORS_KEPT - firstErrors.length));
+      depositInvoices = await writeDepositInvoices(trx, plan.invoices, { ...state, batchId });
+      if (depositInvoices.length) state.numbered.set('deposit-invoice', { first: depositInvoices[0], last: depositInvoices[depositInvoices.length - 1], count: depositInvoices.length });
+    }
+
     const elapsedMs = performance.now() - t0;
     const summary: IntegrationSummary = {
       batch: batchId,
@@ -141,6 +163,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
       documents,
       stats,
       series: Object.fromEntries(state.numbered),
+      invoiceDate,
       errorCount,
       errors: firstErrors,
       elapsedMs: Math.round(elapsedMs),
@@ -148,7 +171,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
       checkWorkers: source.workers,
     };
     if (batchId !== null) {
-      await saveSeries(trx, before, series);
+      await saveSeries(trx, before, series, invoiceDate);
       const { errors: _omitted, ...stored } = summary;
       await trx.updateTable('batches').set({ status: 'done', finished_at: nowIso(), summary: JSON.stringify(stored) }).where('id', '=', batchId).execute();
       await trx

@@ -11,27 +11,31 @@ import type { Database } from '../db/schema.ts';
 import { dbKind } from '../db/dialect.ts';
 import type { DocumentKind } from './document-kind.ts';
 
-export const SERIES_PREFIX: Record<DocumentKind, string> = {
+/** A numbering series: one per document kind, and the deposit invoices' (server/invoicing/deposit-invoices.ts). */
+export type Series = DocumentKind | 'deposit-invoice';
+
+export const SERIES_PREFIX: Record<Series, string> = {
   invoice: 'F',
   'delivery-note': 'BL',
   'credit-note': 'AV',
+  'deposit-invoice': 'FA',
 };
 
 const WIDTH = 9;
 
-export function formatNumber(series: DocumentKind, seq: number): string {
+export function formatNumber(series: Series, seq: number): string {
   const prefix = SERIES_PREFIX[series];
   return prefix + String(seq).padStart(WIDTH - prefix.length, '0');
 }
 
-export type SeriesState = Map<DocumentKind, number>;
+export type SeriesState = Map<Series, number>;
 
 /**
  * Reads (and on PostgreSQL row-locks) the series' last numbers. Must run inside the locked
  * transaction; rows missing from an older database are created at 0.
  */
 export async function lockSeries(trx: Kysely<Database>): Promise<SeriesState> {
-  const kinds = Object.keys(SERIES_PREFIX) as DocumentKind[];
+  const kinds = Object.keys(SERIES_PREFIX) as Series[];
   await trx
     .insertInto('number_series')
     .values(kinds.map((series) => ({ series, last_seq: 0 })))
@@ -40,20 +44,31 @@ export async function lockSeries(trx: Kysely<Database>): Promise<SeriesState> {
   let q = trx.selectFrom('number_series').select(['series', 'last_seq']);
   if (dbKind(trx) === 'postgres') q = q.forUpdate();
   const rows = await q.execute();
-  return new Map(rows.map((r) => [r.series as DocumentKind, Number(r.last_seq)]));
+  return new Map(rows.map((r) => [r.series as Series, Number(r.last_seq)]));
 }
 
 /** Reads the series without locking (preview: the numbers a run would take now). */
 export async function readSeries(db: Kysely<Database>): Promise<SeriesState> {
   const rows = await db.selectFrom('number_series').select(['series', 'last_seq']).execute();
-  const state: SeriesState = new Map((Object.keys(SERIES_PREFIX) as DocumentKind[]).map((k) => [k, 0]));
-  for (const r of rows) state.set(r.series as DocumentKind, Number(r.last_seq));
+  const state: SeriesState = new Map((Object.keys(SERIES_PREFIX) as Series[]).map((k) => [k, 0]));
+  for (const r of rows) state.set(r.series as Series, Number(r.last_seq));
   return state;
 }
 
-/** Writes back the series that moved. */
-export async function saveSeries(trx: Kysely<Database>, before: SeriesState, after: SeriesState): Promise<void> {
+/**
+ * Writes back the series that moved; `invoiceDate` (a run, not an undo) becomes their last date,
+ * the floor of the next run's invoice date (invoice-dates.ts).
+ */
+export async function saveSeries(trx: Kysely<Database>, before: SeriesState, after: SeriesState, invoiceDate?: string): Promise<void> {
   for (const [series, last] of after) {
-    if (before.get(series) !== last) await trx.updateTable('number_series').set({ last_seq: last }).where('series', '=', series).execute();
+    if (before.get(series) === last) continue;
+    const set = invoiceDate && last > (before.get(series) ?? 0) ? { last_seq: last, last_date: invoiceDate } : { last_seq: last };
+    await trx.updateTable('number_series').set(set).where('series', '=', series).execute();
   }
+}
+
+/** The latest invoice date any series has numbered (null on a new database). */
+export async function lastInvoiceDate(trx: Kysely<Database>): Promise<string | null> {
+  const row = await trx.selectFrom('number_series').select((eb) => eb.fn.max('last_date').as('d')).executeTakeFirst();
+  return (row?.d as string | null | undefined) ?? null;
 }

@@ -24,6 +24,10 @@ export interface DocumentsTable {
   /** Set when posted; a posted document's batch can no longer be undone. */
   posting_batch: number | null;
   created_at: string;
+  /** The day the document was made (the invoice date, numbers follow it); `day` is the sale date. Null on rows older than migration 070. */
+  invoice_date: string | null;
+  /** Set on a complementary document: the number of the ordinary document of the same customer × day × till × kind made by an earlier run. */
+  complement_of: string | null;
 }
 
 export interface DocumentVatTable {
@@ -39,6 +43,8 @@ export interface DocumentVatTable {
 export interface NumberSeriesTable {
   series: string;
   last_seq: number;
+  /** Invoice date of the last number taken (null before migration 070 or before any number). */
+  last_date: string | null;
 }
 
 export interface IntegrationTables {

@@ -16,6 +16,8 @@ function fastLine(l: TicketLine, d: number): { verdict: Verdict; incl: number; v
   const no = { verdict: 'unknown' as Verdict, incl: 0, vat: 0 };
   // computeLine normalises qty through decimal.js toString(): only accept text already in that form.
   if (typeof l.qty !== 'string' || !QTY_TEXT.test(l.qty) || l.qty === '-0') return no;
+  // A discounted line is left to the decimal reference (few lines carry one).
+  if (l.discount !== undefined) return no;
   const dot = l.qty.indexOf('.');
   const qScale = dot < 0 ? 0 : l.qty.length - dot - 1;
   const q = Number(l.qty.replace('.', ''));
@@ -102,7 +104,8 @@ export function decimalProblems(t: Ticket): string[] {
   t.lines.forEach((l, i) => {
     let c: TicketLine;
     try {
-      c = computeLine({ article: l.article, label: l.label, qty: l.qty, unitPrice: l.unitPrice, vatCode: l.vatCode, vatRate: l.vatRate }, rules);
+      const discount = l.discount === undefined ? undefined : l.discount.percent !== undefined ? { percent: l.discount.percent } : { amount: l.discount.amount };
+      c = computeLine({ article: l.article, label: l.label, qty: l.qty, unitPrice: l.unitPrice, vatCode: l.vatCode, vatRate: l.vatRate, discount }, rules);
     } catch (e) {
       problems.push(`line ${i + 1} (${l.article}): ${(e as Error).message}`);
       recomputed.push(l);
@@ -112,6 +115,7 @@ export function decimalProblems(t: Ticket): string[] {
     for (const k of ['qty', 'unitPrice', 'inclVat', 'exclVat', 'vat'] as const) {
       if (c[k] !== l[k]) problems.push(`line ${i + 1} (${l.article}): ${k} ${l[k]}, expected ${c[k]} (qty ${l.qty} × ${l.unitPrice} at ${l.vatRate} %)`);
     }
+    if (l.discount && c.discount?.amount !== l.discount.amount) problems.push(`line ${i + 1} (${l.article}): discount ${l.discount.amount}, expected ${c.discount?.amount} (${l.discount.percent} %)`);
   });
   if (problems.length) return problems;
   let totals;

@@ -3,7 +3,7 @@
  * (document kind, goods totals, VAT totals). Pure and self-contained, so that it can run in a
  * worker thread next to the SQL of the run (check-pool.ts).
  */
-import type { VatTotal } from '../../sync/types.ts';
+import type { TicketSettlement, VatTotal } from '../../sync/types.ts';
 import { documentKind, type DocumentKind } from './document-kind.ts';
 import { checkTicket, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
 
@@ -19,6 +19,8 @@ export interface AcceptedTicket {
   decimals: 2 | 3 | 4;
   totals: { inclVat: string; exclVat: string; vat: string };
   byVat: VatTotal[];
+  /** Deposits (acomptes) the ticket takes, with their index among its settlements (absent: none). */
+  deposits?: { index: number; settlement: TicketSettlement }[];
 }
 
 export type Verdict = { ok: true; ticket: AcceptedTicket; linkUnverified: boolean } | { ok: false; reasons: string[] };
@@ -42,8 +44,15 @@ export function ticketVerdict(row: StoredTicket, link: Link, refs: IntegrationRe
       decimals: t.rounding.decimals,
       totals: { inclVat: t.totals.inclVat, exclVat: t.totals.exclVat, vat: t.totals.vat },
       byVat: t.totals.byVat,
+      ...depositsOf(t.settlements),
     },
   };
+}
+
+function depositsOf(settlements: TicketSettlement[] | undefined): { deposits?: AcceptedTicket['deposits'] } {
+  if (!settlements?.length) return {};
+  const deposits = settlements.map((settlement, index) => ({ index, settlement })).filter((d) => d.settlement.kind === 'deposit');
+  return deposits.length ? { deposits } : {};
 }
 
 /** A ticket to judge: the row and the stored ticket numbered just before it (if on the server). */

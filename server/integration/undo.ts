@@ -12,7 +12,7 @@ import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
 import type { DocumentKind } from './document-kind.ts';
-import { formatNumber, lockSeries, saveSeries } from './numbering.ts';
+import { formatNumber, lockSeries, saveSeries, type Series } from './numbering.ts';
 import { withIntegrationLock } from './write-lock.ts';
 
 export interface UndoSummary {
@@ -21,7 +21,7 @@ export interface UndoSummary {
   documents: number;
   tickets: number;
   /** Per series, the numbers given back (first–last) and where the series now stands. */
-  released: Partial<Record<DocumentKind, { first: string; last: string; lastUsed: number }>>;
+  released: Partial<Record<Series, { first: string; last: string; lastUsed: number }>>;
 }
 
 function refuse(message: string, hint: string): TillsyncError {
@@ -104,6 +104,24 @@ export async function undoIntegration(db: Kysely<Database>, data: string, batch:
       }
       series.set(kind, lo - 1);
       released[kind] = { first: formatNumber(kind, lo), last: formatNumber(kind, hi), lastUsed: lo - 1 };
+    }
+
+    // Deposit invoices of the batches (FA series): released the same way, latest numbers only.
+    const fa = await trx
+      .selectFrom('deposit_invoices')
+      .select((eb) => [eb.fn.min<number>('seq').as('lo'), eb.fn.max<number>('seq').as('hi'), eb.fn.countAll<number>().as('n')])
+      .where('batch_id', 'in', batches)
+      .executeTakeFirst();
+    if (fa && Number(fa.n) > 0) {
+      const lo = Number(fa.lo);
+      const hi = Number(fa.hi);
+      const last = series.get('deposit-invoice') ?? 0;
+      if (last !== hi || Number(fa.n) !== hi - lo + 1) {
+        throw refuse(`batch ${batch} cannot be undone: deposit invoice ${formatNumber('deposit-invoice', last)} was taken after ${formatNumber('deposit-invoice', hi)}`, 'only the latest documents of a series can be undone');
+      }
+      series.set('deposit-invoice', lo - 1);
+      released['deposit-invoice'] = { first: formatNumber('deposit-invoice', lo), last: formatNumber('deposit-invoice', hi), lastUsed: lo - 1 };
+      await trx.deleteFrom('deposit_invoices').where('batch_id', 'in', batches).execute();
     }
 
     const now = nowIso();
