@@ -6,7 +6,10 @@ import type { TillStatus } from './till-service.ts';
 /** A sold ticket as a receipt-like text for the terminal. */
 export function ticketText(t: StoredTicket | Ticket): string {
   const out = [`Ticket ${t.id}  ${t.soldAt}  customer ${t.customer}${t.degraded ? '  [DEGRADED: server away]' : ''}`];
-  for (const l of t.lines) out.push(`  ${l.qty.padStart(5)} × ${l.label.padEnd(28).slice(0, 28)} ${l.unitPrice.padStart(9)} ${l.inclVat.padStart(10)}  ${l.vatCode}`);
+  for (const l of t.lines) {
+    out.push(`  ${l.qty.padStart(5)} × ${l.label.padEnd(28).slice(0, 28)} ${l.unitPrice.padStart(9)} ${l.inclVat.padStart(10)}  ${l.vatCode}`);
+    if (l.discount) out.push(`        discount ${l.discount.percent ? `${l.discount.percent} % ` : ''}${l.discount.amount}`);
+  }
   for (const s of t.settlements) out.push(`  ${s.kind === 'invoice' ? 'invoice payment' : 'deposit on order'} ${s.ref}`.padEnd(55) + s.amount.padStart(10));
   out.push(`  ${'Total due'.padEnd(53)}${t.totals.due.padStart(10)}`);
   for (const v of t.totals.byVat) out.push(`    VAT ${v.vatCode} ${v.rate} %: base ${v.base}  VAT ${v.vat}`);

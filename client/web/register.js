@@ -32,6 +32,40 @@ function lineCents(qtyMilli, unitCents) {
 }
 const money = (text) => fmtCents(cents(text ?? '0'));
 
+/**
+ * A line discount as the cashier types it: "10%" (a percentage) or "0.12" (an amount off the whole
+ * line). Returns the sale JSON's discount, or null when empty; throws a message when malformed.
+ */
+const PERCENT_RE = /^\d{1,3}([.,]\d{1,4})?\s*%$/;
+function parseDiscount(text) {
+  const t = String(text ?? '').trim();
+  if (!t) return null;
+  if (PERCENT_RE.test(t)) {
+    const p = t.replace('%', '').trim().replace(',', '.');
+    if (Number(p) <= 0 || Number(p) > 100) throw new Error(`Discount "${t}": a percentage above 0 and at most 100.`);
+    return { percent: p };
+  }
+  if (MONEY_RE.test(t) && cents(t) > 0n) return { amount: fmtCents(cents(t)) };
+  throw new Error(`Discount "${t}": type 10% or an amount like 0.12.`);
+}
+/** The line's discount in cents (estimate; the till computes the real one, rounded the same way). */
+function discountCents(l, grossCents) {
+  if (!l.discount) return 0n;
+  const abs = grossCents < 0n ? -grossCents : grossCents;
+  let d;
+  if (l.discount.percent) {
+    const p = scaled(l.discount.percent, 4); // percent × 10^4
+    const n = abs * p;
+    d = n / 1000000n + (n % 1000000n >= 500000n ? 1n : 0n);
+  } else d = cents(l.discount.amount);
+  if (d > abs) d = abs;
+  return grossCents < 0n ? -d : d;
+}
+function lineNetCents(l) {
+  const gross = (l.ret ? -1n : 1n) * lineCents(l.qtyMilli, cents(l.unitPrice));
+  return gross - discountCents(l, gross);
+}
+
 // ---------- the till API ----------
 async function api(method, path, body, signal) {
   let res;
@@ -57,7 +91,7 @@ async function api(method, path, body, signal) {
 
 // ---------- state ----------
 const state = {
-  lines: [], // { article, label, barcode, qtyText, qtyMilli, unitPrice, ret }
+  lines: [], // { article, label, barcode, qtyText, qtyMilli, unitPrice, ret, discount?: { percent } | { amount }, discountText }
   settlements: [], // { kind: 'invoice' | 'deposit', ref, amount }
   customer: null, // { code, name }
   payments: [], // { mode, label, amount }
@@ -68,7 +102,7 @@ const state = {
 };
 
 function dueCents() {
-  const goods = state.lines.reduce((s, l) => s + (l.ret ? -1n : 1n) * lineCents(l.qtyMilli, cents(l.unitPrice)), 0n);
+  const goods = state.lines.reduce((s, l) => s + lineNetCents(l), 0n);
   return goods + state.settlements.reduce((s, x) => s + cents(x.amount), 0n);
 }
 const paidCents = () => state.payments.reduce((s, p) => s + cents(p.amount), 0n);
@@ -255,7 +289,7 @@ function addArticle(a, qtyText, ret) {
     return;
   }
   const milli = scaled(qtyText, 3);
-  const same = state.lines.find((l) => l.article === a.code && l.ret === ret && l.unitPrice === a.price);
+  const same = state.lines.find((l) => l.article === a.code && l.ret === ret && l.unitPrice === a.price && !l.discount);
   if (same) {
     same.qtyMilli += milli;
     same.qtyText = fmtQty(same.qtyMilli);
@@ -356,7 +390,19 @@ function renderSale() {
         el('td', {}, l.label, el('span', { class: 'code' }, `${l.article}${l.barcode ? ` · ${l.barcode}` : ''}`)),
         el('td', { class: 'num' }, l.ret ? `-${l.qtyText}` : l.qtyText),
         el('td', { class: 'num' }, money(l.unitPrice)),
-        el('td', { class: 'num' }, fmtCents((l.ret ? -1n : 1n) * lineCents(l.qtyMilli, cents(l.unitPrice)))),
+        el(
+          'td',
+          { class: 'num' },
+          el('input', {
+            class: 'discount',
+            'aria-label': `Discount on ${l.label}`,
+            placeholder: '10% or 0.12',
+            size: '7',
+            value: l.discountText ?? '',
+            onchange: (ev) => setDiscount(l, ev.target.value),
+          }),
+        ),
+        el('td', { class: 'num' }, fmtCents(lineNetCents(l))),
         el('td', {}, el('button', { type: 'button', class: 'small', title: 'Remove this line', onclick: () => { state.lines.splice(i, 1); renderSale(); } }, '×')),
       ),
     ),
@@ -367,6 +413,7 @@ function renderSale() {
         'tr',
         { class: 'settlement', 'data-settlement': x.ref },
         el('td', {}, x.kind === 'invoice' ? `Payment of invoice ${x.ref}` : `Deposit on order ${x.ref}`),
+        el('td', { class: 'num' }, ''),
         el('td', { class: 'num' }, ''),
         el('td', { class: 'num' }, ''),
         el('td', { class: 'num' }, x.amount),
@@ -389,6 +436,17 @@ function renderSale() {
   $('change').hidden = !state.change;
   $('change-amount').textContent = state.change ? fmtCents(state.change) : '';
   $('validate').disabled = state.busy || state.lines.length + state.settlements.length === 0 || left !== 0n;
+}
+
+function setDiscount(l, text) {
+  try {
+    l.discount = parseDiscount(text);
+    l.discountText = l.discount ? text.trim() : '';
+    say('');
+  } catch (e) {
+    say(e.message);
+  }
+  renderSale();
 }
 
 function resetSale() {
@@ -437,6 +495,7 @@ function receiptText(t) {
   for (const l of t.lines ?? []) {
     out.push(pad(l.label ?? l.article, W));
     out.push(`${lpad(`${l.qty} x ${l.unitPrice}`, 22)}${lpad(`${l.inclVat} ${l.vatCode}`, W - 22)}`);
+    if (l.discount) out.push(lpad(`discount ${l.discount.percent ? `${l.discount.percent}% ` : ''}-${String(l.discount.amount).replace('-', '')}`, W));
   }
   for (const s of t.settlements ?? []) out.push(`${pad(`${s.kind === 'deposit' ? 'Deposit' : 'Invoice'} ${s.ref}`, 28)}${lpad(s.amount, W - 28)}`);
   out.push(rule);
@@ -479,7 +538,7 @@ async function validateSale() {
   try {
     const body = {
       customer: state.customer?.code,
-      lines: state.lines.map((l) => ({ article: l.article, qty: l.qtyText, unitPrice: l.unitPrice, ...(l.ret ? { return: true } : {}) })),
+      lines: state.lines.map((l) => ({ article: l.article, qty: l.qtyText, unitPrice: l.unitPrice, ...(l.ret ? { return: true } : {}), ...(l.discount ? { discount: l.discount } : {}) })),
       settlements: state.settlements.map((x) => ({ kind: x.kind, ref: x.ref, amount: x.amount })),
       payments: state.payments.map((p) => ({ mode: p.mode, amount: p.amount, ...(p.ref ? { ref: p.ref } : {}) })),
     };

@@ -26,7 +26,10 @@ export interface PostingDocument {
 export interface PostingTicketLine {
   vatCode: string;
   vatRate: string;
+  /** Net of any discount. */
   inclVat: string;
+  /** The line's discount incl VAT (signed like the line), when it has one. */
+  discount?: string;
 }
 
 export interface PostingTicket {

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { dbKind } from '../db/dialect.ts';
 import type { Ticket, TicketPayment, TicketSettlement } from '../../sync/types.ts';
-import type { DocKind, PostingDocument, PostingTicket } from './ledger-types.ts';
+import type { DocKind, PostingDocument, PostingTicket, PostingTicketLine } from './ledger-types.ts';
 import { ticketProvides } from './posting-exclusion.ts';
 
 export interface PostingFilters {
@@ -156,7 +156,7 @@ export function toPostingTicket(row: { id: string; document_id: number | null; d
     documentNumber: row.document_number,
     // Only what posting reads: the parsed ticket (labels, hashes, totals by rate…) then dies young
     // instead of staying referenced for the whole chunk.
-    lines: t.lines.map((l) => ({ vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat })),
+    lines: t.lines.map(postingLine),
     settlements: t.settlements ?? [],
     payments: t.payments ?? [],
     goods: t.totals.inclVat,
@@ -169,6 +169,11 @@ export function toPostingTicket(row: { id: string; document_id: number | null; d
  * toPostingTicket's, in the same order: store, till, number, day, customer, lines, settlements,
  * payments, goods.
  */
+/** What posting reads of a line; the discount only when there is one (most lines have none). */
+function postingLine(l: Ticket['lines'][number]): PostingTicketLine {
+  return l.discount ? { vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat, discount: l.discount.amount } : { vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat };
+}
+
 const PICK = `json_extract(content, '$.store', '$.till', '$.number', '$.day', '$.customer', '$.lines', '$.settlements', '$.payments', '$.totals.inclVat')`;
 
 type Picked = [string, string, number, string, string, Ticket['lines'], TicketSettlement[] | null, TicketPayment[] | null, string];
@@ -186,7 +191,7 @@ export function fromPicked(id: string, documentId: number | null, documentNumber
     customer,
     documentId: documentId === null ? null : Number(documentId),
     documentNumber,
-    lines: lines.map((l) => ({ vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat })),
+    lines: lines.map(postingLine),
     settlements: settlements ?? [],
     payments: payments ?? [],
     goods,

@@ -234,7 +234,15 @@ function buildGroup(g: Group, opts: PostingOptions, out: PostingResult, postDeli
     const kindLabel = KIND_LABEL[w.doc.kind] ?? w.doc.kind;
     b.add({ account: w.cust.account, aux: w.cust.thirdParty, auxLabel: w.cust.name, label: `${kindLabel} ${w.doc.number}`, documentNumber: w.doc.number, letterKey: key }, unitsOf(w.split!.customer));
   }
-  for (const { w, b } of salesOf) for (const p of w.split!.parts) b.add({ account: p.map.salesAccount, label: `Ventes TVA ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, -unitsOf(p.net));
+  // Discounts: inside net sales by default; with mapping.discounts, sales gross and the discount debited apart (709).
+  const discountAccount = m.discounts?.account;
+  for (const { w, b } of salesOf) {
+    for (const p of w.split!.parts) {
+      const apart = discountAccount && !p.discount.isZero();
+      b.add({ account: p.map.salesAccount, label: `Ventes TVA ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, -unitsOf(apart ? p.net.plus(p.discount) : p.net));
+      if (apart) b.add({ account: discountAccount, label: `Remises accordées TVA ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, unitsOf(p.discount));
+    }
+  }
   for (const { w, b } of salesOf) for (const p of w.split!.parts) b.add({ account: p.map.vatAccount, label: `TVA collectée ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, -unitsOf(p.vat));
   for (const { w, b } of salesOf) {
     const s = w.split!;

@@ -17,6 +17,8 @@ export interface VatPart {
   /** Signed: positive on a sale, negative on a credit note. */
   net: Dec;
   vat: Dec;
+  /** Discounts excl VAT inside `net` (signed like it): gross sales = net + discount (posted apart when mapping.discounts is set). */
+  discount: Dec;
 }
 
 export interface SalesSplit {
@@ -41,11 +43,12 @@ export function splitSales(
   cache: SplitCache = new SplitCache(rules.decimals),
 ): { split: SalesSplit | null; error: string | null } {
   const d = rules.decimals;
-  const groups = new Map<string, { rate: string; lines: string[] }>();
+  const groups = new Map<string, { rate: string; lines: string[]; discounted: { net: string; gross: Dec }[] }>();
   for (const l of lines) {
-    const g = groups.get(l.vatCode);
-    if (g) g.lines.push(l.inclVat);
-    else groups.set(l.vatCode, { rate: l.vatRate, lines: [l.inclVat] });
+    let g = groups.get(l.vatCode);
+    if (!g) groups.set(l.vatCode, (g = { rate: l.vatRate, lines: [], discounted: [] }));
+    g.lines.push(l.inclVat);
+    if (l.discount) g.discounted.push({ net: l.inclVat, gross: new D(l.inclVat).plus(l.discount) });
   }
   const parts: VatPart[] = [];
   for (const [code, g] of groups) {
@@ -70,7 +73,7 @@ export function splitSales(
       net = s.exclVat;
       tax = s.vat;
     }
-    parts.push({ code, rate: g.rate, map, net, vat: tax });
+    parts.push({ code, rate: g.rate, map, net, vat: tax, discount: discountNet(g, rules) });
   }
   const customer = money(total, d);
   const posted = parts.reduce((a, p) => a.plus(p.net).plus(p.vat), new D(0));
@@ -85,6 +88,20 @@ export function splitSales(
     else parts[0].vat = parts[0].vat.plus(raw);
   }
   return { split: { customer, parts, difference, rawDifference: raw }, error: null };
+}
+
+/**
+ * The discounts of a VAT code excluding VAT, as the invoice shows them (line-pricing.ts): gross
+ * excl VAT − net excl VAT, per line (VAT on line) or on the code's totals (VAT on total).
+ */
+function discountNet(g: { rate: string; discounted: { net: string; gross: Dec }[] }, rules: RoundingRules): Dec {
+  if (!g.discounted.length) return new D(0);
+  const d = rules.decimals;
+  const excl = (incl: Dec) => splitInclusive(incl, g.rate, d).exclVat;
+  if (rules.vatOn === 'line') return g.discounted.reduce((a, l) => a.plus(excl(l.gross)).minus(excl(new D(l.net))), new D(0));
+  const gross = g.discounted.reduce((a, l) => a.plus(l.gross), new D(0));
+  const net = g.discounted.reduce((a, l) => a.plus(l.net), new D(0));
+  return excl(gross).minus(excl(net));
 }
 
 /** Exact sum of amount texts: integers while they fit, decimal.js otherwise. */

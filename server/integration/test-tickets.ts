@@ -71,6 +71,8 @@ export interface SaleLine {
   qty?: string;
   /** Default: the article's price. */
   price?: string;
+  discount?: { percent?: string; amount?: string };
+  returnOf?: string;
 }
 
 export interface Sale {
@@ -104,7 +106,7 @@ export class TicketBook {
       const a = this.articles.get(l.article);
       if (!a) throw new Error(`test sale: no article ${l.article}`);
       const rate = VAT_RATES.find((v) => v.code === a.vatCode)?.rate ?? '20';
-      return computeLine({ article: a.code, label: a.label, qty: l.qty ?? '1', unitPrice: l.price ?? a.price, vatCode: a.vatCode, vatRate: rate }, this.rounding);
+      return computeLine({ article: a.code, label: a.label, qty: l.qty ?? '1', unitPrice: l.price ?? a.price, vatCode: a.vatCode, vatRate: rate, discount: l.discount, returnOf: l.returnOf }, this.rounding);
     });
     const settlements = s.settlements ?? [];
     const totals = computeTotals(lines, settlements, this.rounding);
