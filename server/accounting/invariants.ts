@@ -125,6 +125,8 @@ export class InvariantLedger {
 
     const vatAccounts = new Set(Object.values(m.vat).map((v) => v.vatAccount));
     const salesAccounts = new Set(Object.values(m.vat).map((v) => v.salesAccount));
+    // Discounts posted apart (mapping.discounts) are part of the net: gross sales − discounts.
+    if (m.discounts) salesAccounts.add(m.discounts.account);
     const treasuryAccounts = new Set(Object.values(m.paymentModes).filter((p) => !p.credit && !p.depositVoucher && p.account).map((p) => p.account!));
     const customerSeen = new Map<string, Dec>();
     for (const e of entries) {
