@@ -28,7 +28,7 @@ async function cli(args: string[], input?: string): Promise<any> {
 
 interface Sale {
   customer?: string;
-  lines: { article: string; qty: number; unitPrice?: string; return?: boolean }[];
+  lines: { article: string; qty: number; unitPrice?: string; return?: boolean; returnOf?: string; discount?: { percent?: string; amount?: string } }[];
   settlements?: { kind: 'invoice' | 'deposit'; ref: string; amount: string }[];
   payments: { mode: string; amount: string; ref?: string }[];
 }
@@ -156,8 +156,12 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
       [t2, { customer: 'C0000003', lines: [], settlements: [{ kind: 'invoice', ref: creditInvoice, amount: '100.69' }], payments: [{ mode: 'CB', amount: '100.69' }] }],
       [t2, { customer: 'C0000005', lines: [{ article: 'A000011', qty: 4, unitPrice: '12.50' }], payments: [{ mode: 'CPT', amount: '50.00' }] }],
     ];
+    let firstSale: string | undefined;
     for (const [t, sale] of degradedSales) {
+      // The return names the sale it comes back from: its credit note cites that invoice (CGI 289-I-5).
+      if (sale.lines[0]?.return && firstSale) sale.lines[0].returnOf = firstSale;
       const ticket = await sell(t, sale);
+      firstSale ??= ticket.id;
       if (!ticket.degraded) throw new TillsyncError('demo-step', `demo: ticket ${ticket.id} sold during the cut is not flagged degraded`);
       degraded++;
     }
@@ -193,7 +197,7 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     await cli(['server', 'letter', '--data', serverData]);
     const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--from', today, '--to', today, '--out', exportsDir]);
     const exact = await cli(['server', 'export', '--data', serverData, '--format', 'exact', '--from', today, '--to', today, '--out', exportsDir, '--include-exported']);
-    const numbers = (await documentNumbers(serverData)).filter((d) => d.kind !== 'delivery-note').map((d) => d.number);
+    const numbers = [...(await documentNumbers(serverData)).filter((d) => d.kind !== 'delivery-note').map((d) => d.number), ...(await depositInvoiceNumbers(serverData))];
     await cli(['server', 'invoice-pdf', '--data', serverData, '--out', join(exportsDir, 'pdf'), ...numbers]);
     say(`nightly run: ${numbers.length} documents, posting batch ${post.batch ?? post.batchId ?? ''}, FEC ${fec.file ?? ''}, Exact ${exact.file ?? ''}`);
 
@@ -245,6 +249,11 @@ async function withDb<T>(serverData: string, fn: (db: import('../server/db/datab
 
 function documentNumbers(serverData: string): Promise<{ number: string; customer: string; kind: string }[]> {
   return withDb(serverData, (db) => db.selectFrom('documents').select(['number', 'customer', 'kind']).orderBy('id').execute());
+}
+
+/** Deposit invoices (FA…) the integration made for business customers' deposits (seed order 10001651). */
+function depositInvoiceNumbers(serverData: string): Promise<string[]> {
+  return withDb(serverData, async (db) => (await db.selectFrom('deposit_invoices').select('number').orderBy('seq').execute()).map((r) => r.number));
 }
 
 async function summarise(serverData: string, open: any): Promise<Omit<DemoSummary, 'folder' | 'kept' | 'seconds' | 'sales' | 'files'>> {

@@ -49,7 +49,6 @@ export function checkCustomers(customers: Customer[]): IdentityIssue[] {
   const out: IdentityIssue[] = [];
   for (const c of customers) {
     const fix = `correct customer ${c.code} in the base data, then publish it`;
-    if (c.counter && c.address) out.push({ severity: 'warning', path: `(base data) customer ${c.code}.address`, message: `the counter customer has an address (${c.address}): it is printed as the customer's on counter invoices`, fix: 'remove the counter customer\'s address' });
     if (c.siren) {
       const p = sirenProblem(c.siren);
       if (p) out.push({ severity: 'error', path: `(base data) customer ${c.code}.siren`, message: p, fix });

@@ -49,10 +49,9 @@ describe('company and customer identities (config check)', () => {
     expect(checkCompany({ ...COMPANY, legalForm: 'EI', shareCapital: undefined }).map((i) => i.path)).toEqual([]);
   });
 
-  it('flags a counter customer printed with an address, and wrong customer numbers', () => {
-    const issues = checkCustomers([{ code: 'COMPTOIR', name: 'Comptoir', account: '410000', thirdParty: '0000002', counter: true, address: COMPANY.address }, { code: 'C1', name: 'A', account: '411000', thirdParty: 'C1', siren: '901000019', vatNumber: 'FR07901000018' }]);
+  it('flags wrong customer numbers', () => {
+    const issues = checkCustomers([{ code: 'C1', name: 'A', account: '411000', thirdParty: 'C1', siren: '901000019', vatNumber: 'FR07901000018' }]);
     expect(issues.map((i) => [i.severity, i.path])).toEqual([
-      ['warning', '(base data) customer COMPTOIR.address'],
       ['error', '(base data) customer C1.siren'],
       ['error', '(base data) customer C1.vatNumber'],
     ]);

@@ -72,6 +72,7 @@ for (const engine of TEST_ENGINES) {
       expect(await s.db.selectFrom('number_series').select(['series', 'last_seq']).orderBy('series').execute()).toEqual([
         { series: 'credit-note', last_seq: 0 },
         { series: 'delivery-note', last_seq: 1 },
+        { series: 'deposit-invoice', last_seq: 0 },
         { series: 'invoice', last_seq: 2 },
       ]);
       expect((await s.db.selectFrom('documents').select('batch_id').distinct().execute()).map((r) => Number(r.batch_id))).toEqual([b1]);
