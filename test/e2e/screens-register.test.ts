@@ -67,9 +67,16 @@ describe('register page', () => {
     await expect.poll(() => page.locator('#payment-modes button').count()).toBeGreaterThan(3);
     await scan(art('A000001').barcode);
     await expect.poll(() => countOf(page, '#lines tbody tr')).toBe(1);
+    // A 10 % line discount typed on the line (docs/invoices.md): the total follows, the till computes the ticket.
+    const price = new D(art('A000001').price);
+    const discount = price.times(10).dividedBy(100).toDecimalPlaces(2, D.ROUND_HALF_UP);
+    await page.fill('#lines tbody tr input.discount', '10%');
+    await page.press('#lines tbody tr input.discount', 'Tab');
+    await expect.poll(() => textOf(page, '#total')).toBe(price.minus(discount).toFixed(2));
     await page.click('[data-mode=CB]');
     await page.click('#validate');
     await expect.poll(() => textOf(page, '#printed-ticket')).toContain('Ticket S1-01-00000001');
+    expect(await textOf(page, '#printed-ticket')).toContain(`discount 10% -${discount.toFixed(2)}`);
     expect(await textOf(page, '#printed-ticket')).not.toContain('degraded');
     await page.click('#sheet-close');
     await shot(page, 'register-online');
