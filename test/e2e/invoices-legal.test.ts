@@ -15,7 +15,8 @@ import { runPosting } from '../../server/accounting/posting-run.ts';
 import { loadInvoiceViews, type InvoiceView } from '../../server/exports/invoice-model.ts';
 import { renderInvoicePdf } from '../../server/exports/invoice-pdf.ts';
 import { pdfText } from '../../server/exports/pdf-probe.ts';
-import { articleCodes, integrityProblems, openIntegrationServer, type IntegrationServer } from './integration-fixture.ts';
+import { articleCodes, cli, integrityProblems, openIntegrationServer, type IntegrationServer } from './integration-fixture.ts';
+import { saveBaseData } from '../../server/base-data.ts';
 
 const D23 = '2026-11-23';
 const D24 = '2026-11-24';
@@ -161,3 +162,23 @@ for (const engine of TEST_ENGINES) {
     });
   });
 }
+
+// The check is pure and runs in a CLI child: once, on SQLite.
+describe('config check of the identities invoices print', () => {
+  let s: IntegrationServer;
+  beforeEach(async () => {
+    s = await openIntegrationServer('sqlite');
+  });
+  afterEach(async () => s.cleanup());
+
+  it('config check validates the identities invoices print: the old FR40 VAT key is refused, 96 expected', async () => {
+    const ok = await cli(['server', 'config', 'check', ...s.flags, '--json']);
+    expect([ok.code, ok.json.errors]).toEqual([0, 0]);
+    await saveBaseData(s.db, { ...s.base, company: { ...s.base.company, vatNumber: 'FR40552100554', rcsCity: '', siret: '55210055400099' } });
+    const bad = await cli(['server', 'config', 'check', ...s.flags, '--json']);
+    expect(bad.code).toBe(1);
+    const issues = bad.json.issues.filter((i: { severity: string }) => i.severity === 'error');
+    expect(issues.map((i: { path: string }) => i.path)).toEqual(['(base data) company.siret', '(base data) company.vatNumber', '(base data) company.rcsCity']);
+    expect(issues[1].message).toBe('VAT number FR40552100554 has the wrong key 40: the key of SIREN 552100554 is 96 (FR96552100554)');
+  });
+});
