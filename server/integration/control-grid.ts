@@ -7,9 +7,10 @@ import { D, fmt } from '../../sync/money.ts';
 import type { DocumentKind } from './document-kind.ts';
 import { describeFilters } from './filters.ts';
 import type { GridDocument, IntegrationSummary, PreviewResult } from './integrate.ts';
+import type { Series } from './numbering.ts';
 
 const KIND_LABEL: Record<DocumentKind, string> = { invoice: 'invoice', 'delivery-note': 'delivery note', 'credit-note': 'credit note' };
-const SERIES_LABEL: Record<DocumentKind, string> = { invoice: 'invoices', 'delivery-note': 'delivery notes', 'credit-note': 'credit notes' };
+const SERIES_LABEL: Record<Series, string> = { invoice: 'invoices', 'delivery-note': 'delivery notes', 'credit-note': 'credit notes', 'deposit-invoice': 'deposit invoices' };
 
 /** Ticket numbers as ranges: 1–3, 5, 8–10. */
 export function numberRanges(ids: string[]): string {
@@ -80,9 +81,9 @@ export function renderRun(s: IntegrationSummary): string {
     return out.join('\n');
   }
   const out = [
-    `Integration batch ${s.batch} (${describeFilters(s.filters)}): ${s.documents} document(s) from ${s.stats.inDocuments} ticket(s) in ${(s.elapsedMs / 1000).toFixed(1)} s`,
+    `Integration batch ${s.batch} (${describeFilters(s.filters)}): ${s.documents} document(s) from ${s.stats.inDocuments} ticket(s) in ${(s.elapsedMs / 1000).toFixed(1)} s, invoice date ${s.invoiceDate}`,
   ];
-  for (const [kind, r] of Object.entries(s.series) as [DocumentKind, { first: string; last: string; count: number }][]) {
+  for (const [kind, r] of Object.entries(s.series) as [Series, { first: string; last: string; count: number }][]) {
     out.push(`  ${pad(SERIES_LABEL[kind], 15)} ${r.first === r.last ? r.first : `${r.first}–${r.last}`} (${r.count})`);
   }
   if (s.stats.withoutGoods) out.push(`  ${s.stats.withoutGoods} payment-only ticket(s) (no goods) marked integrated without a document`);
