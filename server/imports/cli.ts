@@ -3,6 +3,7 @@ import { run } from '../../cli/output.ts';
 import { withServer } from '../context.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { importBank, renderBank } from './bank-run.ts';
+import { importPayments, renderPayments } from './payments-run.ts';
 import { importReceivables, renderReceivables } from './receivables-run.ts';
 
 interface Base {
@@ -49,6 +50,20 @@ export function registerImportCommands(server: Command): void {
         const skip = lineList(opts.skip);
         const s = await withServer({ data: opts.data, db: opts.db }, (srv) => importBank(srv.db, srv.data, args[0], { preview: opts.preview, skip }));
         return { data: s, text: renderBank(s).replace('server undo --batch', `server undo --data ${opts.data} --batch`).replace('server import-bank ', `server import-bank --data ${opts.data} `) };
+      }),
+    );
+
+  server
+    .command('import-payments')
+    .description('payments received in the accounting software: the invoices they pay are lettered (mirror entries, or bank entries with payments.post = bank) (one undoable batch)')
+    .requiredOption('--data <dir>', 'server data folder')
+    .option('--db <url>', 'database URL (default: from server.json)')
+    .option('--preview', 'print the verdict of each line, write nothing')
+    .argument('<file>', 'CSV: invoice number, date, amount (customer, reference optional)')
+    .action(
+      run<Base & { preview?: boolean }>(async (opts, _ctx, args) => {
+        const s = await withServer({ data: opts.data, db: opts.db }, (srv) => importPayments(srv.db, srv.data, args[0], { preview: opts.preview }));
+        return { data: s, text: renderPayments(s).replace('server undo --batch', `server undo --data ${opts.data} --batch`), exitCode: s.counts.error ? 1 : 0 };
       }),
     );
 }
