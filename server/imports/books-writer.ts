@@ -24,8 +24,8 @@ import { unitsOf, unitsText } from '../accounting/units.ts';
 
 export type ImportSource = 'receivable' | 'bank' | 'payment' | 'sale';
 
-/** Batch kinds of the imports; server/accounting/undo-posting.ts undoes them like postings. */
-export const IMPORT_BATCH_KINDS = ['import-receivables', 'import-bank', 'import-payments'] as const;
+/** Batch kinds of the imports; undo-posting.ts undoes the first three like postings, sales-undo.ts the last (it also gives numbers back). */
+export const IMPORT_BATCH_KINDS = ['import-receivables', 'import-bank', 'import-payments', 'import-sales'] as const;
 export type ImportBatchKind = (typeof IMPORT_BATCH_KINDS)[number];
 
 export interface ImportLine {
@@ -45,8 +45,11 @@ export interface ImportEntry {
   date: string;
   piece: string;
   label: string;
-  /** treasury: a bank entry tillsync owns (exported); mirror: a copy of the accounting software's (never exported). */
-  kind: 'treasury' | 'mirror';
+  /**
+   * treasury: a bank entry tillsync owns (exported); mirror: a copy of the accounting software's
+   * (never exported); marketplace-sales / purchase: a marketplace invoice and its commission.
+   */
+  kind: 'treasury' | 'mirror' | 'marketplace-sales' | 'purchase';
   lines: ImportLine[];
 }
 

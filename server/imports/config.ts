@@ -49,6 +49,53 @@ export const importsSchema = z.strictObject({
       post: z.enum(['mirror', 'bank']),
     })
     .default({ post: 'mirror' }),
+  marketplace: z
+    .strictObject({
+      /**
+       * Numbering chain of marketplace invoices: a series of their own (number_series row
+       * `series`, numbers `prefix` + zero-padded sequence, 9 characters: FM0000001), or "invoice"
+       * to share the tills' invoice chain (F00000001…).
+       */
+      series: z.string().regex(/^[a-z0-9-]{1,20}$/),
+      prefix: z.string().regex(/^[A-Z]{1,4}$/),
+      /** Collective account of marketplace customers (third party MP00001…). */
+      customerAccount: account,
+      /** Supplier account of the marketplace (third party = the profile's supplier code), credited with the commission. */
+      supplierAccount: account,
+      commissionAccount: account,
+      deductibleVatAccount: account,
+      /** VAT rate included in the commission amounts of the report (percent). */
+      commissionVatRate: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/),
+      /** The shop's country; sales to it use the report's VAT rate (or domesticRate). */
+      homeCountry: z.string().regex(/^[A-Z]{2}$/),
+      domesticRate: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/),
+      /**
+       * One-Stop-Shop: true when the shop is over the EU distance-sales threshold (10 000 EUR):
+       * EU B2C sales then bear the buyer's country's standard rate; false: the home rate.
+       */
+      oss: z.boolean(),
+      accounts: z.strictObject({
+        domestic: z.strictObject({ salesAccount: account, vatAccount: account }),
+        oss: z.strictObject({ salesAccount: account, vatAccount: account }),
+        export: z.strictObject({ salesAccount: account }),
+      }),
+      /** Printed on an invoice exempt because the goods leave the EU (CGI art. 262 I). */
+      exportMention: z.string().min(1),
+    })
+    .default({
+      series: 'marketplace',
+      prefix: 'FM',
+      customerAccount: '411900',
+      supplierAccount: '401000',
+      commissionAccount: '622600',
+      deductibleVatAccount: '445660',
+      commissionVatRate: '20',
+      homeCountry: 'FR',
+      domesticRate: '20',
+      oss: false,
+      accounts: { domestic: { salesAccount: '707100', vatAccount: '445711' }, oss: { salesAccount: '707200', vatAccount: '445712' }, export: { salesAccount: '707300' } },
+      exportMention: 'Exonération de TVA, article 262 I du CGI (exportation hors Union européenne)',
+    }),
 });
 
 export type ImportsConfig = z.infer<typeof importsSchema>;

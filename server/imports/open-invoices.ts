@@ -11,8 +11,9 @@ import type { BaseData } from '../../sync/types.ts';
 import { customerAccounts, type AccountingMapping } from '../accounting/mapping.ts';
 import type { OpenInvoice } from './bank-match.ts';
 
-export async function loadOpenInvoices(db: Kysely<Database>, mapping: AccountingMapping, base: Pick<BaseData, 'customers'>): Promise<OpenInvoice[]> {
-  const accounts = [...customerAccounts(mapping, base.customers)].filter((a) => a !== mapping.deposits.account);
+export async function loadOpenInvoices(db: Kysely<Database>, mapping: AccountingMapping, base: Pick<BaseData, 'customers'>, extraAccounts: string[] = []): Promise<OpenInvoice[]> {
+  // extraAccounts: the marketplace customers' collective account (imports.json), not in the mapping.
+  const accounts = [...new Set([...customerAccounts(mapping, base.customers), ...extraAccounts])].filter((a) => a !== mapping.deposits.account);
   if (!accounts.length) return [];
   const rows = await db
     .selectFrom('entry_lines as l')

@@ -68,7 +68,7 @@ export async function importPayments(db: Kysely<Database>, data: string, file: s
   const cell = (cells: string[], f: keyof typeof PAYMENT_COLUMNS) => (columns[f] === undefined ? '' : (cells[columns[f]!] ?? '').trim());
 
   const summary = await withIntegrationLock(db, async (trx) => {
-    const open = await loadOpenInvoices(trx, mapping, base);
+    const open = await loadOpenInvoices(trx, mapping, base, [cfg.marketplace.customerAccount]);
     const byKey = new Map<string, OpenInvoice[]>();
     for (const i of open) byKey.set(i.key, [...(byKey.get(i.key) ?? []), i]);
     const left = new Map<OpenInvoice, Dec>(open.map((i) => [i, i.open]));
