@@ -10,7 +10,7 @@ import { undoPosting } from '../accounting/undo-posting.ts';
 import { importReceivables } from './receivables-run.ts';
 import { importBank } from './bank-run.ts';
 import { CAMT_SCHEMAS } from './camt.ts';
-import { camt053v02, cfonbBalance, cfonbComplement, cfonbMovement } from './bank-files.test-helper.ts';
+import { camt053v02, cfonbBalance, cfonbComplement, cfonbMovement } from '../../fixtures/bank-statements.ts';
 
 const D1 = '2026-11-02';
 const D2 = '2026-11-05';

@@ -7,7 +7,7 @@ import { openBooks, at20, type Books } from '../accounting/books.test-helper.ts'
 import { importSales } from './sales-run.ts';
 import { undoSales } from './sales-undo.ts';
 import { importBank } from './bank-run.ts';
-import { camt053v02 } from './bank-files.test-helper.ts';
+import { camt053v02 } from '../../fixtures/bank-statements.ts';
 
 const serial = (iso: string) => (Date.parse(`${iso}T00:00:00Z`) - Date.UTC(1899, 11, 30)) / 86_400_000;
 
