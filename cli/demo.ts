@@ -66,8 +66,8 @@ export interface DemoSummary {
   documents: Record<string, number>;
   entries: number;
   openItems: { customer: string; amount: string }[];
-  /** Bank statement lines booked and lettered, marketplace invoices made (server/imports/). */
-  imports: { bankLinesLettered: number; marketplaceInvoices: string[] };
+  /** Bank statement lines booked and lettered (server/imports/). */
+  imports: { bankLinesLettered: number };
   files: string[];
 }
 
@@ -194,17 +194,14 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     await cli(['server', 'integrate', '--data', serverData, '--until', today]);
     const post = await cli(['server', 'post', '--data', serverData, '--until', today]);
     await cli(['server', 'letter', '--data', serverData]);
-    // Money coming back and sales from elsewhere (docs/imports.md): the bank pays the credit sale's
-    // invoice (named in the transfer's remittance), and one FNAC-style marketplace order is invoiced.
+    // Money coming back (docs/imports.md): the bank pays the credit sale's invoice, named in the
+    // transfer's remittance information; the camt.053 line is matched, booked and lettered.
     const credit = (await documentNumbers(serverData)).find((d) => d.customer === 'C0000004' && d.kind === 'invoice');
     const statement = join(root, 'imports', 'releve-camt053.xml');
     mkdirSync(dirname(statement), { recursive: true });
     writeFileSync(statement, camt053v02('DEMO-1', [{ id: `DEMO-${today}`, iban: 'FR7630006000011234567890189', date: today, entries: [{ amount: '70.00', credit: true, date: today, ref: 'DEMO-0001', txs: [{ amount: '70.00', name: 'CAFE DES ARTS', remittance: `FACTURE ${credit?.number ?? '?'}` }] }] }]));
     const bank = await cli(['server', 'import-bank', statement, '--data', serverData]);
-    const report = join(root, 'imports', 'ventes-marketplace.csv');
-    writeFileSync(report, `order;date;customer;email;postcode;country;product;qty;unit price;shipping;commission;status\nDEMO-FN-1;${today};Hélène Martin;helene@example.fr;69003;FR;Livre;2;12,50;3,99;4,80;paid\n`);
-    const sales = await cli(['server', 'import-sales', report, '--data', serverData, '--source', 'generic']);
-    say(`imports: bank statement ${bank.counts?.import ?? 0} line(s) lettered, marketplace ${(sales.invoices ?? []).map((i: any) => i.number).join(', ') || 'no invoice'}`);
+    say(`bank statement imported: ${bank.counts?.import ?? 0} line(s) booked and lettered`);
     const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--from', today, '--to', today, '--out', exportsDir]);
     const exact = await cli(['server', 'export', '--data', serverData, '--format', 'exact', '--from', today, '--to', today, '--out', exportsDir, '--include-exported']);
     const numbers = (await documentNumbers(serverData)).filter((d) => d.kind !== 'delivery-note').map((d) => d.number);
@@ -216,7 +213,7 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     const open = await cli(['server', 'open-items', '--data', serverData]);
     const replicationDuplicates = (await Promise.all(tills.map(tillStatus))).reduce((a, x) => a + Number(x.replication?.tickets?.duplicates ?? 0), 0);
     const summary = await summarise(serverData, open);
-    summary.imports = { bankLinesLettered: Number(bank.counts?.import ?? 0), marketplaceInvoices: (sales.invoices ?? []).map((i: any) => i.number) };
+    summary.imports = { bankLinesLettered: Number(bank.counts?.import ?? 0) };
     summary.packages.duplicate += redelivered;
     summary.duplicatesIgnored += replicationDuplicates + redelivered * Number(x1.count ?? x1.manifest?.count ?? 0);
     void status;
@@ -280,7 +277,7 @@ async function summarise(serverData: string, open: any): Promise<Omit<DemoSummar
       documents: Object.fromEntries(docs.map((r) => [r.kind, Number(r.n)])),
       entries: Number(entries?.n ?? 0),
       openItems: ((open?.customers ?? []) as any[]).map((c) => ({ customer: `${c.name} (${c.thirdParty})`, amount: c.owed })),
-      imports: { bankLinesLettered: 0, marketplaceInvoices: [] },
+      imports: { bankLinesLettered: 0 },
     };
   });
 }
@@ -295,7 +292,7 @@ function summaryText(s: DemoSummary): string {
     `  packages: ${s.packages.accepted} accepted, ${s.packages.duplicate} delivered twice and ignored, ${s.packages.quarantined} quarantined; ${s.duplicatesIgnored} duplicate tickets ignored`,
     `  documents: ${kv(s.documents)}`,
     `  journal entries: ${s.entries}`,
-    `  imports: ${s.imports.bankLinesLettered} bank statement line(s) lettered; marketplace invoice(s) ${s.imports.marketplaceInvoices.join(', ') || 'none'}`,
+    `  imports: ${s.imports.bankLinesLettered} bank statement line(s) booked and lettered`,
     `  open items: ${s.openItems.length ? s.openItems.map((o) => `${o.customer} ${o.amount}`).join(', ') : 'none'}`,
     `  files written:`,
     ...s.files.map((f) => `    ${f}`),

@@ -7,6 +7,7 @@ import { runPosting } from '../accounting/posting-run.ts';
 import { openItems } from '../accounting/open-items.ts';
 import { undoPosting } from '../accounting/undo-posting.ts';
 import { importReceivables } from './receivables-run.ts';
+import { runExport } from '../exports/export-run.ts';
 
 const D1 = '2026-11-02';
 const D2 = '2026-11-03';
@@ -73,6 +74,8 @@ for (const engine of TEST_ENGINES) {
       // The mirror entry is never exported: only the till's treasury entry is pending export.
       const kinds = await b.rows<{ kind: string; journal: string }>("select kind, journal from entries order by id");
       expect(kinds.map((k) => `${k.kind} ${k.journal}`)).toEqual(['treasury 30', 'mirror RP', 'mirror RP']);
+      const fec = await runExport({ db: b.db, data: b.data }, { format: 'fec', from: '2026-10-01', to: D1, out: join(b.data, 'exports') });
+      expect(fec.entryCount).toBe(1);
 
       // Undo gives the receivables back: the till's payment is unlettered again, the next import takes them in.
       const u = await undoPosting(b.db, b.data, s.batch!);
