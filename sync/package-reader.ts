@@ -32,7 +32,7 @@ function checkPackageHeader(fileName: string) {
       throw new PackageError('manifest', fileName, `not a tillsync ticket package (format ${JSON.stringify(m.format ?? null)})`);
     }
     if (!READABLE_PACKAGE_VERSIONS.includes(m.version)) {
-      const known = READABLE_PACKAGE_VERSIONS.join(' and ');
+      const known = `${READABLE_PACKAGE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_PACKAGE_VERSIONS[READABLE_PACKAGE_VERSIONS.length - 1]}`;
       throw new PackageError('format-version', fileName, `package format version ${JSON.stringify(m.version ?? null)} is not supported (this tillsync reads versions ${known})`);
     }
     const problems: string[] = [];
