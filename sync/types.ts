@@ -163,4 +163,8 @@ export interface Company {
   address: string;
   vatNumber: string;
   currency: string;
+  /** First day of the financial year, MM-DD (default 01-01: the calendar year). FEC per year, Exact FinYear/FinPeriod. */
+  fiscalYearStart?: string;
+  /** Last day of the financial year, MM-DD; when given with fiscalYearStart, they must follow each other. */
+  fiscalYearEnd?: string;
 }

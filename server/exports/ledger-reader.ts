@@ -22,21 +22,35 @@ export interface LedgerQuery {
   exportId?: number;
 }
 
+/** A customer as the exports show it; SIREN and VAT number when the base data has them. */
+export interface CustomerLabel {
+  name: string;
+  address?: string | null;
+  siren?: string | null;
+  vatNumber?: string | null;
+}
+
 export interface Labels {
   view: MappingView;
   /** Customers by third-party account and by code. */
-  customers: Map<string, { name: string; address?: string | null }>;
+  customers: Map<string, CustomerLabel>;
+}
+
+function customerLabel(c: BaseData['customers'][number]): CustomerLabel {
+  // SIREN and VAT number are optional in the base data (business customers have them).
+  const ids = c as { siren?: unknown; vatNumber?: unknown };
+  return { name: c.name, address: c.address ?? null, siren: typeof ids.siren === 'string' ? ids.siren : null, vatNumber: typeof ids.vatNumber === 'string' ? ids.vatNumber : null };
 }
 
 export function labelsOf(view: MappingView, base: Pick<BaseData, 'customers'>): Labels {
-  const customers = new Map<string, { name: string; address?: string | null }>();
-  for (const c of base.customers) customers.set(c.code, { name: c.name, address: c.address ?? null });
+  const customers = new Map<string, CustomerLabel>();
+  for (const c of base.customers) customers.set(c.code, customerLabel(c));
   // Several customers may share a third-party account (the counter's 0000002): the account is
   // known by the customer whose code it is, else by the first one with an address.
   for (const c of base.customers) {
     if (!c.thirdParty || c.thirdParty === c.code) continue;
     const known = customers.get(c.thirdParty);
-    if (!known || (!known.address?.trim() && c.address?.trim() && !base.customers.some((o) => o.code === c.thirdParty))) customers.set(c.thirdParty, { name: c.name, address: c.address ?? null });
+    if (!known || (!known.address?.trim() && c.address?.trim() && !base.customers.some((o) => o.code === c.thirdParty))) customers.set(c.thirdParty, customerLabel(c));
   }
   return { view, customers };
 }
@@ -82,7 +96,7 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
     let qb = entriesOf(db, q, q.includeExported ? 'any' : 'pending');
     if (q.exportId !== undefined) qb = qb.where('entries.export_id', '=', q.exportId);
     const rows = await qb
-      .select(['entries.id', 'entries.journal', 'entries.kind', 'entries.entry_date', 'entries.piece', 'entries.label', 'entries.validated_at'])
+      .select(['entries.id', 'entries.journal', 'entries.kind', 'entries.entry_date', 'entries.piece', 'entries.label', 'entries.validated_at', 'entries.fec_num', 'entries.fec_journal_num'])
       .where('entries.id', '>', after)
       .orderBy('entries.id')
       .limit(pageSize)
@@ -130,6 +144,8 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
       label: r.label,
       validatedAt: r.validated_at,
       lines: byEntry.get(r.id) ?? [],
+      fecNum: r.fec_num === null ? null : Number(r.fec_num),
+      fecJournalNum: r.fec_journal_num === null ? null : Number(r.fec_journal_num),
     }));
   }
 }
