@@ -43,7 +43,7 @@ export function fecFileName(siren: string, closingDate: string): string {
 
 /** A day or period extract: named so that it is never taken for the legal yearly file. */
 export function fecExtractName(siren: string, from: string, to: string): string {
-  return `${sirenOf(siren)}FEC-extrait-${fecDate(from)}-${fecDate(to)}.txt`;
+  return `${sirenOf(siren)}FEC-extrait-${from === to ? fecDate(from) : `${fecDate(from)}-${fecDate(to)}`}.txt`;
 }
 
 /** True for a legal FEC file name (SIRENFECAAAAMMJJ, .txt or without extension). */

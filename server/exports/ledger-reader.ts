@@ -119,7 +119,9 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
         account: l.account,
         accountLabel: accountLabel(labels.view, l.account),
         auxAccount: aux,
-        auxLabel: aux ? l.aux_label || labels.customers.get(aux)?.name || aux : null,
+        // The auxiliary account's own name (one label per CompAuxNum, A47 A-1), not the name of the
+        // customer of this line: several customers may share a third party (the counter's 0000002).
+        auxLabel: aux ? labels.customers.get(aux)?.name || l.aux_label || aux : null,
         label: l.label,
         debit: l.debit,
         credit: l.credit,
