@@ -3,10 +3,14 @@
  * check them (Exact conditions), stream them through a writer into `<file>.part`, give the file its
  * name, then record the run (exports row + entries.export_id) in one transaction.
  *
+ * The legal FEC of a financial year (`year`) takes every entry of the year after its opening
+ * entry and keeps its legal name SIRENFECAAAAMMJJ: a second run replaces the file only when
+ * confirmed (`replace`). Period extracts are named apart (SIRENFEC-extrait-…).
+ *
  * Crash safety: the file is written before anything is recorded. A crash after the rename and
  * before the commit leaves a file no exports row owns; the rerun picks the same entries and the
- * same name and overwrites it (a name owned by a recorded export is never overwritten: the new file
- * gets a -2, -3… suffix). Runs are serialised by withExportLock.
+ * same name and overwrites it (an extract owned by a recorded export is never overwritten: the new
+ * file gets a -2, -3… suffix). Runs are serialised by withExportLock.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';

@@ -2,8 +2,10 @@
  * FEC — fichier des écritures comptables, article A47 A-1 of the Livre des procédures fiscales
  * (structure described in BOI-CF-IOR-60-40-20): a flat file, one record per entry line, the 18
  * fields below in this order, a unique field separator (tab or |), dates AAAAMMJJ, amounts with a
- * decimal comma and no thousands separator, entries in validation order and numbered without
- * breaks. Pure: LedgerEntry in, text out; the caller encodes and writes.
+ * decimal comma and no thousands separator, entries in validation order, EcritureNum the number
+ * each entry got at validation (continuous over time, BOI-CF-IOR-60-40-20 §100). The legal file is
+ * one per financial year, named with its closing date (export-run.ts, opening-entry.ts).
+ * Pure: LedgerEntry in, text out; the caller encodes and writes.
  */
 import { D, fmt } from '../../sync/money.ts';
 import type { LedgerEntry } from './ledger-model.ts';
