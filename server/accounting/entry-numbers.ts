@@ -10,6 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { withIntegrationLock } from '../integration/write-lock.ts';
 
 export class EntryNumbering {
   private constructor(
@@ -32,16 +33,20 @@ export class EntryNumbering {
 }
 
 /**
- * Numbers entries that have none yet (written by an older version or by a test fixture), in
- * validation order, after the highest number given. Returns how many it numbered.
+ * Numbers entries that have none yet (written by a test fixture, or by a version before numbers),
+ * in validation order, after the highest number given, under the books' write lock (posting gives
+ * numbers under the same lock). Returns how many it numbered; costs one query when there are none.
  */
-export async function numberUnnumberedEntries(trx: Kysely<Database>): Promise<number> {
-  const rows = await trx.selectFrom('entries').select(['id', 'journal']).where('fec_num', 'is', null).orderBy('id').execute();
-  if (!rows.length) return 0;
-  const numbering = await EntryNumbering.load(trx);
-  for (const r of rows) {
-    const n = numbering.next(r.journal);
-    await trx.updateTable('entries').set({ fec_num: n.fecNum, fec_journal_num: n.fecJournalNum }).where('id', '=', r.id).execute();
-  }
-  return rows.length;
+export async function numberUnnumberedEntries(db: Kysely<Database>): Promise<number> {
+  const any = await db.selectFrom('entries').select('id').where('fec_num', 'is', null).limit(1).executeTakeFirst();
+  if (!any) return 0;
+  return withIntegrationLock(db, async (trx) => {
+    const rows = await trx.selectFrom('entries').select(['id', 'journal']).where('fec_num', 'is', null).orderBy('id').execute();
+    const numbering = await EntryNumbering.load(trx);
+    for (const r of rows) {
+      const n = numbering.next(r.journal);
+      await trx.updateTable('entries').set({ fec_num: n.fecNum, fec_journal_num: n.fecJournalNum }).where('id', '=', r.id).execute();
+    }
+    return rows.length;
+  });
 }
