@@ -86,6 +86,31 @@ export async function countLedger(db: Kysely<Database>, q: LedgerQuery): Promise
   return { entries, alreadyExported };
 }
 
+/**
+ * Whether documents carry an invoice date (the invoicing model's documents.invoice_date: the day the
+ * document was made, while documents.day is its tickets' sale day). Asked once per database.
+ */
+const invoiceDateColumn = new WeakMap<object, Promise<boolean>>();
+function hasInvoiceDate(db: Kysely<Database>): Promise<boolean> {
+  let known = invoiceDateColumn.get(db);
+  if (!known) {
+    known = db.introspection.getTables().then((tables) => tables.some((t) => t.name === 'documents' && t.columns.some((c) => c.name === 'invoice_date')));
+    invoiceDateColumn.set(db, known);
+  }
+  return known;
+}
+
+/** Invoice date of each document number among `pieces` that has one. */
+async function invoiceDates(db: Kysely<Database>, pieces: string[]): Promise<Map<string, string>> {
+  const dates = new Map<string, string>();
+  if (!pieces.length || !(await hasInvoiceDate(db))) return dates;
+  for (let i = 0; i < pieces.length; i += 500) {
+    const rows = await sql<{ number: string; invoice_date: string | null }>`select number, invoice_date from documents where number in (${sql.join(pieces.slice(i, i + 500))})`.execute(db);
+    for (const r of rows.rows) if (r.invoice_date) dates.set(r.number, r.invoice_date);
+  }
+  return dates;
+}
+
 function letterDay(at: string | null): string | null {
   return at ? at.slice(0, 10) : null;
 }
@@ -135,6 +160,8 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
       if (list) list.push(line);
       else byEntry.set(l.entry_id, [line]);
     }
+    // The accounting date is the sale day (documents.day); the piece's date is its invoice date.
+    const pieceDates = await invoiceDates(db, [...new Set(rows.filter((r) => r.kind === 'sales' && r.piece && !r.piece.startsWith('*')).map((r) => r.piece))]);
     yield rows.map((r) => ({
       id: r.id,
       journal: r.journal,
@@ -142,7 +169,7 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
       kind: r.kind,
       date: r.entry_date,
       piece: r.piece,
-      pieceDate: r.entry_date,
+      pieceDate: (r.kind === 'sales' ? pieceDates.get(r.piece) : undefined) ?? r.entry_date,
       label: r.label,
       validatedAt: r.validated_at,
       lines: byEntry.get(r.id) ?? [],
