@@ -2,10 +2,10 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as core from './migration-core.ts';
 import * as integration from '../integration/migration.ts';
 import * as accounting from '../accounting/migration.ts';
+import * as entryNumbers from '../accounting/entry-numbers-migration.ts';
 import * as exportsMigration from '../exports/migration.ts';
 import * as web from '../web/migration.ts';
 import * as ticketOverrides from '../integration/overrides-migration.ts';
-import * as entryNumbers from '../accounting/entry-numbers-migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -15,12 +15,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '001_core': core,
   '010_integration': integration,
   '020_accounting': accounting,
+  // FEC entry numbers given at validation (legal exports); runs after every migration shipped before it (names sort).
+  '060_entry_numbers': entryNumbers,
   '030_exports': exportsMigration,
   '040_web': web,
   // Integration's back-office corrections; named to sort after every migration already shipped.
   '050_ticket_overrides': ticketOverrides,
-  // FEC entry numbers given at validation (legal exports).
-  '060_entry_numbers': entryNumbers,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
