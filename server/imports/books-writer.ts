@@ -15,6 +15,7 @@ import { D, fmt, type Dec, type Decimals } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { syncSequences } from '../accounting/bulk-insert.ts';
+import { EntryNumbering } from '../accounting/entry-numbers.ts';
 import { brokenChecks, InvariantLedger } from '../accounting/invariants.ts';
 import type { Consumption, SettlementDraft } from '../accounting/ledger-types.ts';
 import { LetteringWriter } from '../accounting/lettering-store.ts';
@@ -107,6 +108,8 @@ export async function writeImportBatch(trx: Kysely<Database>, mapping: Accountin
   const batchId = Number(row.id);
 
   const keys = new Map<string, { account: string; aux: string | null; key: string }>();
+  // FEC numbers are given at validation (continuous sequence); mirror entries are never exported: none.
+  const numbering = await EntryNumbering.load(trx);
   for (const e of w.entries) {
     let debit: Dec = new D(0);
     let credit: Dec = new D(0);
@@ -117,7 +120,7 @@ export async function writeImportBatch(trx: Kysely<Database>, mapping: Accountin
     if (!debit.eq(credit)) throw new TillsyncError('invariant-broken', `import rolled back: entry ${e.piece} does not balance (debit ${fmt(debit, d)}, credit ${fmt(credit, d)})`, { hint: 'nothing was written', status: 500 });
     const ent = await trx
       .insertInto('entries')
-      .values({ batch_id: batchId, journal: e.journal, entry_date: e.date, piece: e.piece, label: e.label, kind: e.kind, validated_at: now, export_id: null })
+      .values({ batch_id: batchId, journal: e.journal, entry_date: e.date, piece: e.piece, label: e.label, kind: e.kind, validated_at: now, export_id: null, ...(e.kind === 'mirror' ? {} : (({ fecNum, fecJournalNum }) => ({ fec_num: fecNum, fec_journal_num: fecJournalNum }))(numbering.next(e.journal))) })
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx
