@@ -15,6 +15,7 @@ const FEATURES: Record<string, () => Promise<Register>> = {
   'base-files': async () => (await import('./base-files/cli.ts')).registerBaseFileCommands,
   web: async () => (await import('./web/cli.ts')).registerWebCommands,
   nightly: async () => (await import('./nightly-cli.ts')).registerNightlyCommand,
+  imports: async () => (await import('./imports/cli.ts')).registerImportCommands,
 };
 
 const VERB_OWNER: Record<string, string> = {
@@ -39,6 +40,10 @@ const VERB_OWNER: Record<string, string> = {
   'base-key': 'base-files',
   user: 'web',
   nightly: 'nightly',
+  'import-receivables': 'imports',
+  'import-bank': 'imports',
+  'import-payments': 'imports',
+  'import-sales': 'imports',
 };
 
 export async function registerServerCommands(server: Command, verb?: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { withId } from '../db/dialect.ts';
 
 /**
- * Invoicing (issue 16), after every migration already shipped (db/migrations.ts):
+ * Invoicing (issue 16), after every migration already shipped (db/migrations.ts, `080_invoicing`):
  *  - documents.invoice_date: the day the document was made (its tickets' day stays in `day`, the
  *    sale date); complement_of: the ordinary document an extra run's document completes;
  *  - number_series.last_date: the invoice date of the series' last number, so numbers never go
