@@ -3,6 +3,7 @@
  * owns the store) and the local HTTP API of `till start` both call these, so a sale is the same
  * sale whichever way it came in.
  */
+import { relativePath } from '../sync/config-file.ts';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
@@ -190,7 +191,7 @@ export class TillService {
       if (tickets.length !== numbers.length) throw new TillsyncError('store-inconsistent', `the store holds ${tickets.length} of the ${numbers.length} tickets to extract`, { hint: 'run tillsync till status and report it' });
       const created = new Date();
       const written = await writeTicketPackage(resolve(opts.out), { store: id.store, till: id.till, kind: opts.kind, tickets, secret: id.secret, created });
-      await this.store.recordPackage({ fileName: written.fileName, kind: opts.kind, createdAt: created.toISOString(), count: tickets.length, path: written.path }, numbers);
+      await this.store.recordPackage({ fileName: written.fileName, kind: opts.kind, createdAt: created.toISOString(), count: tickets.length, path: relativePath(this.dataDir, written.path) }, numbers);
       const first = numbers[0];
       const last = numbers[numbers.length - 1];
       logTillEvent(this.dataDir, 'info', `extracted ${tickets.length} ${what} (${first}–${last}) to ${written.path}`);

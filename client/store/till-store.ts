@@ -29,6 +29,7 @@ export interface PackageRecord {
   kind: PackageKind;
   createdAt: string;
   count: number;
+  /** Relative to the till's data folder when written inside it (relocatable folders), else absolute. */
   path: string;
 }
 
