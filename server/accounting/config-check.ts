@@ -135,6 +135,11 @@ export function checkMapping(json: unknown, base: Pick<BaseData, 'vatRates' | 'p
   return finish(issues, m);
 }
 
+/** The check with issues found elsewhere (the tills' precision, read from the database) added. */
+export function withIssues(r: CheckResult, extra: ConfigIssue[]): CheckResult {
+  return finish([...r.issues, ...extra], r.mapping);
+}
+
 function finish(issues: ConfigIssue[], mapping: AccountingMapping | null): CheckResult {
   const errors = issues.filter((i) => i.severity === 'error').length;
   return { ok: errors === 0, errors, warnings: issues.length - errors, issues, mapping };
