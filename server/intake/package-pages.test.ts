@@ -13,6 +13,7 @@ import { openTicketPackage } from '../../sync/package-reader.ts';
 import { writeSignedZip } from '../../sync/signed-zip.ts';
 import { canonicalJson, hashTicket } from '../../sync/ticket-chain.ts';
 import type { Ticket } from '../../sync/types.ts';
+import { fmt, sum } from '../../sync/money.ts';
 import { enrollTill } from './till-registry.ts';
 import { intakePackage, intakeTickets, type PackageInput, type PackageOutcome } from './intake.ts';
 import { inlinePages, LineWorkers, type PackagePage } from './package-pages.ts';
@@ -40,7 +41,7 @@ function signedPackage(secret: string, lines: string[], list: Ticket[], opts: { 
     count: lines.filter((l) => l.trim()).length,
     firstNumber: Math.min(...numbers),
     lastNumber: opts.lastNumber ?? Math.max(...numbers),
-    totals: { due: '0.00', inclVat: '0.00' },
+    totals: { due: fmt(sum(list.map((t) => t.totals.due))), inclVat: fmt(sum(list.map((t) => t.totals.inclVat))) },
   };
   return writeSignedZip({ header, entries, secret });
 }

@@ -302,7 +302,7 @@ function pageOf(v: LinePageVerdicts, lines: TicketLineIndex, from: number, seque
     }
     const number = v.number[j];
     const id = ticketId(store, till, number);
-    const twice = sequence.admit(number, lines.line[from + i], id);
+    const twice = sequence.admit(number, lines.line[from + i], id, { due: v.due[j], inclVat: v.inclVat[j] });
     if (twice) page.lineErrors.push(twice);
     else if (v.rejected[j] !== null) page.rejected.push({ id, reason: v.rejected[j]! });
     else {
