@@ -299,12 +299,16 @@ export function readPackageTickets(
   return { manifest: opened.manifest, ...readOpenedPackage(opened, fileName) };
 }
 
-/** readPackageTickets of a package already opened. */
-export function readOpenedPackage(opened: OpenedPackage, fileName: string): { read: ReadTicket[]; lineErrors: TicketLineError[] } {
+/**
+ * readPackageTickets of a package already opened. `copies`: lines sound on their own whose number
+ * came before in the package (each also a line error): the server keeps them for review.
+ */
+export function readOpenedPackage(opened: OpenedPackage, fileName: string): { read: ReadTicket[]; lineErrors: TicketLineError[]; copies: ReadTicket[] } {
   const ctx: LineContext = { fileName, manifest: opened.manifest, hashes: opened.hashes };
   const sequence = new TicketSequence(ctx);
   const read: ReadTicket[] = [];
   const lineErrors: TicketLineError[] = [];
+  const copies: ReadTicket[] = [];
   for (let k = 0; k < opened.lines.count; k++) {
     const line = opened.lines.line[k];
     const r = readTicketLine(ctx, k, line, lineTextAt(opened.data, opened.lines, k));
@@ -314,12 +318,14 @@ export function readOpenedPackage(opened: OpenedPackage, fileName: string): { re
       continue;
     }
     const twice = sequence.admit(r.ticket.number, line, r.ticket.id, r.ticket.totals);
-    if (twice) lineErrors.push(twice);
-    else read.push(r);
+    if (twice) {
+      lineErrors.push(twice);
+      copies.push(r);
+    } else read.push(r);
   }
   sequence.finish();
   if (!sequence.ascending) read.sort((a, b) => a.ticket.number - b.ticket.number);
-  return { read, lineErrors };
+  return { read, lineErrors, copies };
 }
 
 export function readTicketPackage(
