@@ -91,6 +91,17 @@ export function signManifest(manifest: Record<string, unknown>, secret: string):
   return createHmac('sha256', secret).update(canonicalJson(unsigned)).digest('hex');
 }
 
+/**
+ * The manifest of a signed zip: the header, the entries' sizes and checksums, the signature. The
+ * one place a manifest is signed, for the in-memory writer and the streaming package writer alike.
+ */
+export function signedManifest(header: Record<string, unknown>, entries: ManifestEntry[], secret: string): Record<string, unknown> {
+  if (!secret) throw new TillsyncError('no-secret', 'cannot sign a package without a secret', { hint: 'set the till secret (tillsync till init --secret …)' });
+  const manifest: Record<string, unknown> = { ...header, entries };
+  manifest.signature = signManifest(manifest, secret);
+  return manifest;
+}
+
 export interface SignedZipInput {
   header: Record<string, unknown>;
   entries: { name: string; data: Buffer }[];
@@ -112,11 +123,7 @@ export function buildSignedZip(opts: SignedZipInput): { bytes: Buffer; manifest:
     }
     names.add(e.name);
   }
-  const manifest: Record<string, unknown> = {
-    ...opts.header,
-    entries: opts.entries.map((e) => ({ name: e.name, size: e.data.length, sha256: sha256Hex(e.data) })),
-  };
-  manifest.signature = signManifest(manifest, opts.secret);
+  const manifest = signedManifest(opts.header, opts.entries.map((e) => ({ name: e.name, size: e.data.length, sha256: sha256Hex(e.data) })), opts.secret);
   const zip = new AdmZip();
   // adm-zip stores the entries in name order, whatever the order they are added in.
   zip.addFile(MANIFEST_ENTRY, Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8'));
