@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import AdmZip from 'adm-zip';
 import { describe, expect, it } from 'vitest';
@@ -132,6 +133,19 @@ describe('readTicketPackage', () => {
     expect(e.message).toMatch(/announces 99 tickets but tickets\.jsonl holds 12 lines/);
     expect(refused(() => readTicketPackage(packageWithLines(lines, { over: { lastNumber: 11 } }), FILE, secretFor)).message).toMatch(/number 12 lies outside the manifest's range 1–11/);
     expect(refused(() => readTicketPackage(packageWithLines(lines, { over: { firstNumber: 0, lastNumber: 13 } }), FILE, secretFor)).message).toMatch(/announces tickets 0–13 but the package holds 1–12/);
+  });
+
+  it('a line over the 1 MiB cap refuses the package before any line is decoded (issue 14: a 262 MB line took intake to 1.2 GB)', () => {
+    const lines = linesFor(PACKAGE_VERSION);
+    // Random text: a run of one letter would be refused earlier as a zip bomb (compression ratio).
+    const noise = randomBytes(600 * 1024).toString('hex');
+    lines[3] = `{"customer":"${noise}"}`;
+    const e = refused(() => readTicketPackage(packageWithLines(lines), FILE, secretFor));
+    expect(e.reason).toBe('too-large');
+    expect(e.message).toBe(`${FILE}: line 4 of tickets.jsonl is ${lines[3].length} bytes, over the 1048576-byte cap of a ticket line`);
+    // Just under the cap: the line is judged (and refused) on its own, the package goes on.
+    lines[3] = `{"customer":"${noise.slice(0, 1024 * 1024 - 20)}"}`;
+    expect(readTicketPackage(packageWithLines(lines), FILE, secretFor).lineErrors.map((l) => l.line)).toContain(4);
   });
 
   it('manifest totals are checked against the tickets: a claim of 999999.99 refuses the package (issue 14)', () => {

@@ -8,6 +8,7 @@ import {
   HASH_BYTES,
   MAX_COMPRESSION_RATIO,
   MAX_ENTRY_BYTES,
+  MAX_LINE_BYTES,
   PACKAGE_FORMAT,
   READABLE_PACKAGE_VERSIONS,
   TICKETS_ENTRY,
@@ -109,7 +110,7 @@ const isAsciiSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
  * lines that trim() to nothing would find them. A line break byte is never inside a UTF-8
  * sequence, so decoding each line alone gives the very text splitting the decoded whole gives.
  */
-export function indexTicketLines(data: Buffer): TicketLineIndex {
+export function indexTicketLines(data: Buffer, maxLineBytes = Infinity, tooLong?: (line: number, bytes: number) => never): TicketLineIndex {
   let capacity = 1024;
   let line = new Int32Array(capacity);
   let start = new Int32Array(capacity);
@@ -121,6 +122,10 @@ export function indexTicketLines(data: Buffer): TicketLineIndex {
     if (to < 0) to = data.length;
     let stop = to;
     if (stop > from && data[stop - 1] === 13) stop--;
+    if (stop - from > maxLineBytes) {
+      if (tooLong) tooLong(i, stop - from);
+      throw new RangeError(`line ${i} is ${stop - from} bytes long`);
+    }
     // Blank unless a non-space shows; any byte past ASCII is settled by trim() on the decoded line.
     let j = from;
     while (j < stop && isAsciiSpace(data[j])) j++;
@@ -166,7 +171,9 @@ export function openTicketPackage(bytes: Buffer, fileName: string, secretFor: (s
   if (m.version >= 2 && !hashes) throw new PackageError('manifest', fileName, `the manifest does not list ${HASHES_ENTRY}`);
 
   // Blank lines are tolerated; the k-th non-blank line owns the k-th record of hashes.bin.
-  const lines = indexTicketLines(data);
+  const lines = indexTicketLines(data, MAX_LINE_BYTES, (line, bytes) => {
+    throw new PackageError('too-large', fileName, `line ${line} of ${TICKETS_ENTRY} is ${bytes} bytes, over the ${MAX_LINE_BYTES}-byte cap of a ticket line`, { entry: TICKETS_ENTRY });
+  });
   const lineCount = lines.count;
   if (hashes && hashes.length !== lineCount * HASH_BYTES) {
     throw new PackageError('manifest', fileName, `${HASHES_ENTRY} holds ${hashes.length} bytes, not ${HASH_BYTES} for each of the ${lineCount} lines of ${TICKETS_ENTRY}`);
