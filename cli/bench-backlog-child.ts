@@ -53,7 +53,7 @@ async function intake(data: string, file: string): Promise<unknown> {
   const { intakePackage } = await import('../server/intake/intake.ts');
   const db = await openDatabase({ data });
   try {
-    await enrollTill(db, { store: 'S1', till: '01' });
+    await enrollTill(db, { store: 'S1', till: '01', data });
     await db.updateTable('tills').set({ secret: SECRET }).where('id', '=', 'S1-01').execute();
     const t0 = performance.now();
     const o = await intakePackage({ db, data }, { bytes: readFileSync(file), fileName: file.split('/').pop()!, channel: 'manual' });

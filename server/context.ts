@@ -2,7 +2,7 @@
  * What every server command works with: the data folder, its configuration (DATA/server.json,
  * written by `server init`) and the open database.
  */
-import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { z } from 'zod';
 import { readConfigFile, relativePath, resolveIn } from '../sync/config-file.ts';
 import { join } from 'node:path';
@@ -71,13 +71,14 @@ export function readServerConfig(data: string): ServerConfig {
   return config;
 }
 
-/** Written atomically: a crash never leaves a half-written configuration. Paths inside the folder are written relative to it. */
+/** Written atomically (a crash never leaves a half-written configuration), readable by its owner only. Paths inside the folder are written relative to it. */
 export function writeServerConfig(data: string, config: ServerConfig): void {
   mkdirSync(data, { recursive: true });
   const p = configPath(data);
   const stored: ServerConfig = { ...config };
   for (const k of PATH_KEYS) stored[k] = relativePath(data, config[k]);
-  writeFileSync(`${p}.part`, `${JSON.stringify(stored, null, 2)}\n`);
+  writeFileSync(`${p}.part`, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(`${p}.part`, 0o600);
   renameSync(`${p}.part`, p);
 }
 

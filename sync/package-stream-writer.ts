@@ -18,8 +18,9 @@ import { crc32, createDeflateRaw, deflateRawSync, type DeflateRaw } from 'node:z
 import { asWriteError, fsyncDir, publishPartFile } from './atomic-file.ts';
 import { TillsyncError } from './errors.ts';
 import { D, fmt, type Dec, type Decimals } from './money.ts';
-import { HASHES_ENTRY, HASH_BYTES, PACKAGE_FORMAT, PACKAGE_VERSION, TICKETS_ENTRY, packageFileName, type PackageKind, type PackageManifest } from './package-format.ts';
+import { HASHES_ENTRY, HASH_BYTES, LEGACY_HMAC_VERSION, PACKAGE_FORMAT, PACKAGE_VERSION, TICKETS_ENTRY, packageFileName, type PackageKind, type PackageManifest } from './package-format.ts';
 import { encodeTicketLine } from './package-lines.ts';
+import { signerFields, signWith, type PackageSigner } from './package-writer.ts';
 import { MANIFEST_ENTRY, signedManifest } from './signed-zip.ts';
 import type { Ticket } from './types.ts';
 
@@ -31,7 +32,10 @@ export interface StreamPackageOptions {
   pages: AsyncIterable<Ticket[]> | Iterable<Ticket[]>;
   /** How many tickets the pages hold (sizes hashes.bin; checked at the end). */
   count: number;
-  secret: string;
+  /** The till's signing key (version 3)… */
+  signer?: PackageSigner;
+  /** …or, legacy, an HMAC secret (version 2). */
+  secret?: string;
   created?: Date;
   /** Told the number of tickets written so far, after each page. */
   onProgress?: (done: number) => void;
@@ -143,9 +147,9 @@ export async function streamTicketPackage(outDir: string, opts: StreamPackageOpt
     if (k !== opts.count) throw new TillsyncError('count-mismatch', `${k} tickets came, ${opts.count} were announced`, { hint: 'extract again', ref: { till: opts.till } });
     if (lines.size > ZIP32_MAX) throw new TillsyncError('package-too-large', `${k} tickets make ${lines.size} bytes of lines, over what one package holds`, { hint: 'extract in smaller packages' });
 
-    const header = {
+    const header: Record<string, unknown> = {
       format: PACKAGE_FORMAT,
-      version: PACKAGE_VERSION,
+      version: opts.signer ? PACKAGE_VERSION : LEGACY_HMAC_VERSION,
       store: opts.store,
       till: opts.till,
       kind: opts.kind,
@@ -154,6 +158,7 @@ export async function streamTicketPackage(outDir: string, opts: StreamPackageOpt
       firstNumber: first,
       lastNumber: last,
       totals: { due: fmt(due, decimals as Decimals), inclVat: fmt(inclVat, decimals as Decimals) },
+      ...signerFields(opts.signer, `${opts.store}-${opts.till}`),
     };
     const manifest = signedManifest(
       header,
@@ -161,7 +166,7 @@ export async function streamTicketPackage(outDir: string, opts: StreamPackageOpt
         { name: HASHES_ENTRY, size: hashes.length, sha256: createHash('sha256').update(hashes).digest('hex') },
         { name: TICKETS_ENTRY, size: lines.size, sha256: linesSha },
       ],
-      opts.secret,
+      signWith({ ...opts, tickets: [] }),
     );
     const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
     const inMemory = (name: string, data: Buffer): WrittenEntry => {
