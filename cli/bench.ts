@@ -12,7 +12,7 @@ import { run } from './output.ts';
 import { renderText, writeBenchmarks, type BenchSection, type Figure } from './bench-report.ts';
 import { TillsyncError } from '../sync/errors.ts';
 
-export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export'] as const;
+export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export', 'backlog'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {
@@ -24,6 +24,7 @@ export interface BenchOptions {
   extract: number;
   intakeTickets: number;
   entries: number;
+  backlog: number;
   pg?: string;
   noPg?: boolean;
   dir: string;
@@ -98,12 +99,18 @@ async function benchExportSection(o: BenchOptions): Promise<BenchSection[]> {
   ];
 }
 
+async function benchBacklogSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchBacklog, backlogSection } = await import('./bench-backlog.ts');
+  return [backlogSection(await benchBacklog({ tickets: o.backlog, dir: o.dir, log: o.log }))];
+}
+
 const RUNNERS: Record<BenchName, (o: BenchOptions) => Promise<BenchSection[]>> = {
   till: benchTillSection,
   intake: benchIntakeSection,
   integrate: benchIntegrateSection,
   post: benchPostSection,
   export: benchExportSection,
+  backlog: benchBacklogSection,
 };
 
 export async function runBenches(which: BenchName[], o: BenchOptions): Promise<BenchSection[]> {
@@ -136,6 +143,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--extract <n>', 'tickets in the extraction bench', int, 10_000)
     .option('--intake-tickets <n>', 'tickets in the intake package', int, 100_000)
     .option('--entries <n>', 'entry lines in the export bench', int, 200_000)
+    .option('--backlog <n>', 'tickets of the backlog bench: one package till → server, peak memory of each side (the issue figure: --backlog 1000000)', int, 100_000)
     .option('--pg <url>', 'PostgreSQL admin URL to bench on (default: a throwaway local cluster when PostgreSQL is installed)')
     .option('--no-pg', 'SQLite only')
     .option('--out <file>', 'where to write the report', 'BENCHMARKS.md')

@@ -139,5 +139,18 @@ describe('applyBaseBundle', () => {
     const fromMail = await readBundleSource(join(dir, 'mail', 'saved.eml'));
     expect(fromMail.fileName).toBe(b4.fileName);
     expect(fromMail.bytes.equals(b4.bytes)).toBe(true);
+
+    // apply-base FOLDER (issue 14): a saved mail in the folder counts, and its bundle wins when newest.
+    const b7 = bundle(7);
+    writeFileSync(join(dir, 'newer.eml'), eml.replaceAll(b4.fileName, b7.fileName).replace(b4.bytes.toString('base64').replace(/.{76}/g, '$&\r\n'), b7.bytes.toString('base64').replace(/.{76}/g, '$&\r\n')));
+    const newest = await readBundleSource(dir);
+    expect(newest.fileName).toBe(b7.fileName);
+    expect(newest.origin).toBe(join(dir, 'newer.eml'));
+    expect(newest.bytes.equals(b7.bytes)).toBe(true);
+    // A folder holding only the saved mail (the attachment never saved on its own) still applies.
+    const onlyMail = mkdtempSync(join(tmpdir(), 'tillsync-fcomp-mail-'));
+    dirs.push(onlyMail);
+    writeFileSync(join(onlyMail, 'base.eml'), eml);
+    expect((await readBundleSource(onlyMail)).bytes.equals(b4.bytes)).toBe(true);
   });
 });

@@ -36,25 +36,41 @@ function safePeek(bytes: Buffer, name: string): number | null {
   }
 }
 
-function fromFolder(dir: string): BundleSource {
-  const candidates = readdirSync(dir)
-    .filter((n) => isBaseBundleName(n))
-    .map((n) => {
+/**
+ * The newest bundle of a folder, whether saved as the bundle itself or as the mail that carried it
+ * (.eml): the cashier saves whichever their mail program offers.
+ */
+async function fromFolder(dir: string): Promise<BundleSource> {
+  const candidates: { n: string; origin: string; bytes: Buffer; v: number | null }[] = [];
+  let mails = 0;
+  for (const n of readdirSync(dir)) {
+    if (isBaseBundleName(n)) {
       const bytes = readFileSync(join(dir, n));
-      return { n, bytes, v: safePeek(bytes, n) };
-    });
+      candidates.push({ n, origin: join(dir, n), bytes, v: safePeek(bytes, n) });
+    } else if (/\.eml$/i.test(n) && statSync(join(dir, n)).isFile()) {
+      mails++;
+      try {
+        const mail = await simpleParser(readFileSync(join(dir, n)));
+        for (const a of mail.attachments) {
+          if (a.filename && isBaseBundleName(a.filename)) candidates.push({ n: a.filename, origin: join(dir, n), bytes: a.content, v: safePeek(a.content, a.filename) });
+        }
+      } catch {
+        // A mail that does not parse carries nothing we can take; the others still count.
+      }
+    }
+  }
   const readable = candidates.filter((c) => c.v !== null).sort((a, b) => b.v! - a.v! || b.n.localeCompare(a.n));
   if (readable.length === 0) {
-    const why = candidates.length ? `${candidates.length} Base*.zip file(s), none readable` : 'no Base<store>_….zip file';
-    throw new TillsyncError('no-bundle', `${dir}: ${why}`, { hint: 'save the received bundle into this folder (or publish again), then apply-base', ref: { file: dir } });
+    const why = candidates.length ? `${candidates.length} base bundle(s), none readable` : `no Base<store>_….zip file${mails ? ` and no bundle attached to its ${mails} saved mail(s)` : ' and no saved mail (.eml) carrying one'}`;
+    throw new TillsyncError('no-bundle', `${dir}: ${why}`, { hint: 'save the received bundle (or the mail that carried it) into this folder, or publish again, then apply-base', ref: { file: dir } });
   }
   const best = readable[0]!;
-  return { fileName: best.n, origin: join(dir, best.n), bytes: best.bytes };
+  return { fileName: best.n, origin: best.origin, bytes: best.bytes };
 }
 
 export async function readBundleSource(path: string): Promise<BundleSource> {
   if (!existsSync(path)) throw new TillsyncError('no-file', `${path} not found`, { hint: 'give the bundle file, the folder it was saved in, or the saved mail', ref: { file: basename(path) } });
-  if (statSync(path).isDirectory()) return fromFolder(path);
+  if (statSync(path).isDirectory()) return await fromFolder(path);
   if (/\.eml$/i.test(path)) return fromMail(path);
   return { fileName: basename(path), origin: path, bytes: readFileSync(path) };
 }

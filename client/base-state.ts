@@ -5,7 +5,10 @@
  * mutations), so `pending.zip` is the redo journal: until `state.json` says the version is applied,
  * the next apply-base (or till start) applies it again from the start, which is idempotent.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { z } from 'zod';
+import { readConfigFile } from '../sync/config-file.ts';
+import { BASE_KEY_RE } from '../sync/base-key.ts';
 import { join, resolve } from 'node:path';
 import { writeDurably, fsyncDir } from '../sync/atomic-file.ts';
 
@@ -35,10 +38,21 @@ export function specificFilesDir(data: string): string {
   return join(baseDir(data), 'files');
 }
 
+const baseStateSchema = z
+  .object({
+    baseKey: z.string().regex(BASE_KEY_RE, 'must be the 64 hex characters printed by tillsync server base-key').optional(),
+    version: z.number().int().min(0).optional(),
+    created: z.string().optional(),
+    appliedAt: z.string().optional(),
+    fileName: z.string().optional(),
+    pending: z.string().optional(),
+  })
+  .loose();
+
 export function readBaseState(data: string): BaseState {
   const p = statePath(data);
   if (!existsSync(p)) return {};
-  return JSON.parse(readFileSync(p, 'utf8')) as BaseState;
+  return readConfigFile(p, baseStateSchema, `fix it, or remove it and set the key again: tillsync till apply-base --data ${data} --base-key KEY`);
 }
 
 /** Replaces a file's content all at once (write aside, fsync, rename): never half written. */

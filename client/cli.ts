@@ -172,11 +172,24 @@ export function registerTillCommands(till: Command): void {
     .option('--include-sent', 'also take tickets already packaged (but still not acknowledged)')
     .requiredOption('--out <dir>', 'folder to write the package into')
     .action(
-      run(async (opts) => {
+      run(async (opts, ctx) => {
         const data = requireData(opts.data);
         const args = { kind: opts.kind as PackageKind, includeSent: Boolean(opts.includeSent), out: absolute(opts.out) };
-        const r = await viaTill<ExtractResult>(data, 'till extract', (lock) => forwardToTill(lock, 'POST', '/extract', args), (svc) => svc.extract(args));
-        return { data: r, text: r.message };
+        // A progress bar when this command owns the store (a running till extracts on its own).
+        let bar: ReturnType<typeof ctx.progress> | null = null;
+        let shown = 0;
+        const onProgress = (done: number, total: number) => {
+          if (total < 10_000) return;
+          bar ??= ctx.progress('extract', total);
+          bar.tick(done - shown);
+          shown = done;
+        };
+        try {
+          const r = await viaTill<ExtractResult>(data, 'till extract', (lock) => forwardToTill(lock, 'POST', '/extract', args), (svc) => svc.extract({ ...args, onProgress }));
+          return { data: r, text: r.message };
+        } finally {
+          (bar as ReturnType<typeof ctx.progress> | null)?.done();
+        }
       }),
     );
 

@@ -155,7 +155,8 @@ describe('sale rules', () => {
     expect(refusal({ lines: [{ article: 'CAFE', qty: 0 }], payments: [] }).code).toBe('bad-quantity');
     expect(refusal({ lines: [{ article: 'CAFE', qty: '2x' }], payments: [] }).code).toBe('bad-quantity');
     expect(refusal({ lines: [], payments: [] }).code).toBe('empty-sale');
-    expect(refusal({ payments: [] }).code).toBe('bad-sale');
+    expect(refusal({ payments: [] }).code).toBe('empty-sale'); // lines may be left out (settlement-only sales); nothing at all is still refused
+    expect(refusal({ lines: 'x', payments: [] }).code).toBe('bad-sale');
     expect(refusal([1, 2]).code).toBe('bad-sale');
     expect(refusal({ lines: [{ article: 'CAFE', qty: 1 }], payments: [{ amount: '12.40' }] }).message).toBe('sale input: payment 1: "mode" must be a payment mode code');
   });
@@ -188,5 +189,33 @@ describe('sale rules', () => {
     const t = buildTicket({ lines: [{ article: 'CAFE', qty: 1 }], payments: [{ mode: 'ESP', amount: '12.40' }] }, catalog(), chain(), { now: ctx.now, degraded: true });
     expect(t.degraded).toBe(true);
     expect(t.hash).toBe(hashTicket(t));
+  });
+});
+
+describe('money input is exact or refused (issue 14)', () => {
+  it('a unit price with more decimals than the till keeps is refused, naming the field and the precision', () => {
+    const e = refusal({ lines: [{ article: 'P1346', qty: 1, unitPrice: '12.505' }], payments: [{ mode: 'ESP', amount: '12.51' }] });
+    expect(e.code).toBe('too-precise');
+    expect(e.message).toBe('line 1: unit price 12.505 has 3 decimals; this till keeps amounts to 2 decimals');
+    expect(e.hint).toMatch(/at most 2 decimals, e\.g\. 12\.51/);
+  });
+
+  it('a payment of 12.501 on a 12.50 sale is refused, not stored as 12.50', () => {
+    const e = refusal({ lines: [{ article: 'P1346', qty: 1, unitPrice: '12.50' }], payments: [{ mode: 'ESP', amount: '12.501' }] });
+    expect(e.code).toBe('too-precise');
+    expect(e.message).toMatch(/^payment 1: amount 12\.501 has 3 decimals; this till keeps amounts to 2 decimals$/);
+  });
+
+  it('trailing zeros are exact; a till at 3 decimals takes 3', () => {
+    expect(sell({ lines: [{ article: 'P1346', qty: 1, unitPrice: '12.500' }], payments: [{ mode: 'ESP', amount: '12.5' }] }).totals.due).toBe('12.50');
+    const t = sell({ lines: [{ article: 'P1346', qty: 1, unitPrice: '12.505' }], payments: [{ mode: 'ESP', amount: '12.505' }] }, chain({ rounding: { decimals: 3, vatOn: 'line' } }));
+    expect(t.totals.due).toBe('12.505');
+  });
+
+  it('a settlement-only sale may leave out "lines"', () => {
+    const t = sell({ customer: 'C0000001', settlements: [{ kind: 'invoice', ref: '10001434', amount: '100.69' }], payments: [{ mode: 'CB', amount: '100.69' }] });
+    expect(t.lines).toEqual([]);
+    expect(t.totals.due).toBe('100.69');
+    expect(refusal({ payments: [{ mode: 'CB', amount: '1.00' }] }).code).toBe('empty-sale');
   });
 });

@@ -4,7 +4,7 @@
  * line. Nothing here touches storage, so the rules are tested without a store and the store only
  * ever receives valid tickets.
  */
-import { D, fmt, parseMoney, sum } from '../sync/money.ts';
+import { D, fmt, parseExactMoney, sum, type Decimals } from '../sync/money.ts';
 import { TillsyncError } from '../sync/errors.ts';
 import { hashTicket, ticketId } from '../sync/ticket-chain.ts';
 import { computeLine, computeTotals, type TicketRounding } from '../sync/ticket-math.ts';
@@ -27,7 +27,8 @@ export interface SaleLineInput {
 export interface SaleInput {
   customer?: string;
   cashier?: string;
-  lines: SaleLineInput[];
+  /** May be left out for a sale that only settles (an invoice payment, a deposit). */
+  lines?: SaleLineInput[];
   settlements?: { kind: 'invoice' | 'deposit'; ref: string; amount: string | number; category?: 'goods' | 'services'; vatCode?: string; invoice?: boolean }[];
   payments: { mode: string; amount: string | number; ref?: string }[];
 }
@@ -59,6 +60,16 @@ function reject(code: string, message: string, hint: string, till?: string): Til
   return new TillsyncError(code, message, { hint, status: 422, ref: till ? { till } : {} });
 }
 
+/** An amount of the input, exact at the till's precision or refused (never rounded silently). */
+function amountOf(value: unknown, what: string, decimals: Decimals, example: string, till: string) {
+  try {
+    return parseExactMoney(value, what, decimals);
+  } catch (e) {
+    if (e instanceof TillsyncError) throw reject(e.code, e.message, e.hint ?? '', till);
+    throw reject('bad-amount', (e as Error).message, `write amounts as decimal text like "${example}"`, till);
+  }
+}
+
 const QTY_RE = /^-?\d{1,9}(\.\d{1,3})?$/;
 
 /** Shape check of the JSON a cashier (CLI stdin or POST /api/till/sell) sends. */
@@ -68,8 +79,9 @@ export function parseSaleInput(raw: unknown): SaleInput {
   const r = raw as Record<string, unknown>;
   if (r.customer !== undefined && (typeof r.customer !== 'string' || !r.customer.trim())) throw bad('"customer" must be a customer code');
   if (r.cashier !== undefined && typeof r.cashier !== 'string') throw bad('"cashier" must be text');
-  if (!Array.isArray(r.lines)) throw bad('"lines" must be a list');
-  r.lines.forEach((l: any, i) => {
+  const lines = r.lines === undefined ? [] : r.lines;
+  if (!Array.isArray(lines)) throw bad('"lines" must be a list (or left out for a sale that only settles)');
+  lines.forEach((l: any, i) => {
     const where = `line ${i + 1}`;
     if (!l || typeof l !== 'object') throw bad(`${where} must be an object`);
     if (typeof l.article !== 'string' || !l.article.trim()) throw bad(`${where}: "article" must be an article code or barcode`);
@@ -100,7 +112,7 @@ export function parseSaleInput(raw: unknown): SaleInput {
     if (typeof p.amount !== 'string' && typeof p.amount !== 'number') throw bad(`payment ${i + 1}: "amount" must be an amount like "25.00"`);
     if (p.ref !== undefined && typeof p.ref !== 'string') throw bad(`payment ${i + 1}: "ref" must be text`);
   });
-  return raw as SaleInput;
+  return { ...(raw as SaleInput), lines };
 }
 
 /** Local time with its UTC offset, as the cashier's clock shows it: 2026-11-24T10:15:03.120+01:00. */
@@ -131,7 +143,7 @@ export function buildTicket(rawInput: unknown, catalog: SaleCatalog, chain: Chai
   }
   const named = !customer.counter;
 
-  const lines: TicketLine[] = input.lines.map((l, i) => {
+  const lines: TicketLine[] = (input.lines ?? []).map((l, i) => {
     const where = `line ${i + 1}`;
     const ref = l.article.trim();
     const article = catalog.article(ref);
@@ -144,12 +156,7 @@ export function buildTicket(rawInput: unknown, catalog: SaleCatalog, chain: Chai
     if (l.return && qty.isPositive()) qty = qty.negated();
     let unitPrice = article.price;
     if (l.unitPrice !== undefined) {
-      let p;
-      try {
-        p = parseMoney(l.unitPrice, `${where}: unit price`);
-      } catch (e) {
-        throw reject('bad-amount', (e as Error).message, 'write amounts as decimal text like "12.50"', till);
-      }
+      const p = amountOf(l.unitPrice, `${where}: unit price`, rules.decimals, '12.50', till);
       if (p.isNegative()) throw reject('bad-amount', `${where}: unit price ${l.unitPrice} is negative`, 'returns take a negative quantity with "return": true, not a negative price', till);
       unitPrice = p.toString();
     }
@@ -179,12 +186,7 @@ export function buildTicket(rawInput: unknown, catalog: SaleCatalog, chain: Chai
   });
 
   const settlements: TicketSettlement[] = (input.settlements ?? []).map((s, i) => {
-    let amount;
-    try {
-      amount = parseMoney(s.amount, `settlement ${i + 1}: amount`);
-    } catch (e) {
-      throw reject('bad-amount', (e as Error).message, 'write amounts as decimal text like "100.69"', till);
-    }
+    const amount = amountOf(s.amount, `settlement ${i + 1}: amount`, rules.decimals, '100.69', till);
     if (!amount.isPositive()) throw reject('bad-amount', `settlement ${i + 1}: amount ${s.amount} must be positive`, 'fix the settlement amount', till);
     if (!named) throw reject('settlement-needs-customer', `settlement ${i + 1}: ${s.kind === 'invoice' ? 'paying invoice' : 'a deposit on order'} ${s.ref} needs the customer it belongs to`, 'name the customer with "customer"', till);
     if (s.kind !== 'deposit' && (s.category || s.vatCode || s.invoice !== undefined)) throw reject('bad-settlement', `settlement ${i + 1}: "category", "vatCode" and "invoice" apply to deposits only`, 'drop them from the invoice settlement', till);
@@ -209,12 +211,7 @@ export function buildTicket(rawInput: unknown, catalog: SaleCatalog, chain: Chai
   const payments: TicketPayment[] = input.payments.map((p, i) => {
     const mode = catalog.paymentMode(p.mode.trim());
     if (!mode) throw reject('unknown-payment-mode', `payment ${i + 1}: unknown payment mode "${p.mode}"`, 'use a payment mode code of the base data (ESP, CB, CHQ…)', till);
-    let amount;
-    try {
-      amount = parseMoney(p.amount, `payment ${i + 1}: amount`);
-    } catch (e) {
-      throw reject('bad-amount', (e as Error).message, 'write amounts as decimal text like "25.00"', till);
-    }
+    const amount = amountOf(p.amount, `payment ${i + 1}: amount`, rules.decimals, '25.00', till);
     if (amount.isZero()) throw reject('bad-amount', `payment ${i + 1}: amount is zero`, 'remove the payment', till);
     if (mode.credit && !named) throw reject('credit-needs-customer', `payment ${i + 1}: ${mode.code} (${mode.label}) leaves a receivable open and needs a named customer`, 'name the customer with "customer"', till);
     if (mode.depositVoucher && !p.ref?.trim()) throw reject('deposit-needs-order', `payment ${i + 1}: ${mode.code} (${mode.label}) uses a deposit and needs the order number in "ref"`, 'give the order number the deposit was paid on', till);

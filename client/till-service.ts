@@ -3,10 +3,11 @@
  * owns the store) and the local HTTP API of `till start` both call these, so a sale is the same
  * sale whichever way it came in.
  */
+import { relativePath } from '../sync/config-file.ts';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
-import { writeTicketPackage } from '../sync/package-writer.ts';
+import { streamTicketPackage } from '../sync/package-stream-writer.ts';
 import { transportFor, type SendResult } from '../sync/transports/transport-for.ts';
 import type { Closure, PackageKind, Ticket } from '../sync/types.ts';
 import { buildClosure } from './closure.ts';
@@ -178,7 +179,7 @@ export class TillService {
    * Writes the TicDeg / TicDep package and only then records the tickets as packaged: a failed
    * write (disk full…) leaves them unmarked, a crash in between only means they are packaged again.
    */
-  extract(opts: { kind: PackageKind; includeSent?: boolean; out: string }): Promise<ExtractResult> {
+  extract(opts: { kind: PackageKind; includeSent?: boolean; out: string; onProgress?: (done: number, total: number) => void }): Promise<ExtractResult> {
     const id = this.identity;
     if (opts.kind !== 'degraded' && opts.kind !== 'untransferred') {
       throw new TillsyncError('usage', `--kind must be degraded or untransferred, not "${opts.kind}"`, { hint: 'degraded: tickets sold while the server was away; untransferred: every ticket the server has not acknowledged' });
@@ -193,12 +194,13 @@ export class TillService {
       if (!packageRecordFits(numbers)) {
         throw new TillsyncError('too-scattered', `the ${numbers.length} ${what} are too scattered between acknowledged ones to record as one package`, { hint: 'extract --kind degraded first, or wait for the server to acknowledge more tickets' });
       }
-      const tickets = await this.store.ticketsByNumbers(numbers);
-      if (tickets.length !== numbers.length) throw new TillsyncError('store-inconsistent', `the store holds ${tickets.length} of the ${numbers.length} tickets to extract`, { hint: 'run tillsync till status and report it' });
       const created = new Date();
       const signer = { key: loadOrCreateTillSigningKey(this.dataDir), authSecret: id.secret, keyChanges: readKeyChanges(this.dataDir) };
-      const written = await writeTicketPackage(resolve(opts.out), { store: id.store, till: id.till, kind: opts.kind, tickets, signer, created });
-      await this.store.recordPackage({ fileName: written.fileName, kind: opts.kind, createdAt: created.toISOString(), count: tickets.length, path: written.path }, numbers);
+      // Streamed page by page from the store into the package: memory stays at one page of tickets.
+      const sorted = [...numbers].sort((a, b) => a - b);
+      const written = await streamTicketPackage(resolve(opts.out), { store: id.store, till: id.till, kind: opts.kind, pages: this.store.ticketPages(sorted), count: sorted.length, signer, created, onProgress: opts.onProgress ? (done) => opts.onProgress!(done, sorted.length) : undefined });
+      const tickets = { length: written.manifest.count };
+      await this.store.recordPackage({ fileName: written.fileName, kind: opts.kind, createdAt: created.toISOString(), count: tickets.length, path: relativePath(this.dataDir, written.path) }, numbers);
       const first = numbers[0];
       const last = numbers[numbers.length - 1];
       logTillEvent(this.dataDir, 'info', `extracted ${tickets.length} ${what} (${first}–${last}) to ${written.path}`);

@@ -2,7 +2,9 @@
  * What every server command works with: the data folder, its configuration (DATA/server.json,
  * written by `server init`) and the open database.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { z } from 'zod';
+import { readConfigFile, relativePath, resolveIn } from '../sync/config-file.ts';
 import { join } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
 import { openDatabase, type Db } from './db/database.ts';
@@ -35,17 +37,47 @@ export function defaultConfig(data: string, store = 'S1'): ServerConfig {
   return { store, port: 8480, inbox: join(data, 'inbox') };
 }
 
+const CODE = /^[A-Za-z0-9]{1,16}$/;
+
+/**
+ * server.json, the one schema it is read through. Known keys are checked here; the blocks that
+ * features own (exports, web, …) are checked by their features' own schemas when used, and keys
+ * this version does not know are kept as they are (a newer tillsync may have written them).
+ */
+export const serverConfigSchema = z
+  .object({
+    store: z.string().regex(CODE, 'must be a store code of letters and digits, e.g. "S1"'),
+    db: z.string().min(1, 'must be a postgres:// URL, or left out for SQLite in the data folder').optional(),
+    port: z.number().int().min(0).max(65535),
+    inbox: z.string().min(1, 'must be a folder (relative to the data folder, or absolute)'),
+    smtpPort: z.number().int().min(1).max(65535).optional(),
+    mailTo: z.string().min(3).optional(),
+    nightly: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, e.g. "02:30"').optional(),
+    exports: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+
+/** Keys of server.json holding paths: stored relative to the data folder when inside it. */
+const PATH_KEYS = ['inbox'] as const;
+
+const CONFIG_FIX = 'fix the file by hand, or move it away and run tillsync server init --data DIR again';
+
+/** server.json, checked, with every path resolved against the data folder. */
 export function readServerConfig(data: string): ServerConfig {
   const p = configPath(data);
   if (!existsSync(p)) throw new TillsyncError('not-initialised', `no store server in ${data}`, { hint: `run: tillsync server init --data ${data}` });
-  return JSON.parse(readFileSync(p, 'utf8')) as ServerConfig;
+  const config = readConfigFile(p, serverConfigSchema, CONFIG_FIX) as ServerConfig;
+  for (const k of PATH_KEYS) config[k] = resolveIn(data, config[k]);
+  return config;
 }
 
-/** Written atomically (a crash never leaves a half-written configuration), readable by its owner only. */
+/** Written atomically (a crash never leaves a half-written configuration), readable by its owner only. Paths inside the folder are written relative to it. */
 export function writeServerConfig(data: string, config: ServerConfig): void {
   mkdirSync(data, { recursive: true });
   const p = configPath(data);
-  writeFileSync(`${p}.part`, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  const stored: ServerConfig = { ...config };
+  for (const k of PATH_KEYS) stored[k] = relativePath(data, config[k]);
+  writeFileSync(`${p}.part`, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   chmodSync(`${p}.part`, 0o600);
   renameSync(`${p}.part`, p);
 }

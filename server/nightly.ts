@@ -3,6 +3,7 @@
  * its step here, in order (integrate → post → letter → export). A step failing stops the chain.
  */
 import type { ServerContext } from './context.ts';
+import { parseDayOption } from '../sync/dates.ts';
 import { integrationStep } from './integration/nightly-step.ts';
 import { postingStep, letteringStep } from './accounting/nightly-step.ts';
 import { exportNightlyStep } from './exports/nightly-step.ts';
@@ -10,12 +11,21 @@ import { exportNightlyStep } from './exports/nightly-step.ts';
 export interface NightlyStepResult {
   step: string;
   summary: unknown;
+  /** The step's outcome in one line for people (what `server nightly` prints). */
+  line: string;
+  /** What the step finished without: tickets/documents left out, held back, an export refused. */
+  leftOut: number;
 }
+
+/** Exit codes of `server nightly` (documented in docs/operations.md). */
+export const NIGHTLY_EXIT = { ok: 0, failed: 1, leftOut: 3 } as const;
 
 export interface NightlyOptions {
   /** Process everything up to this day (YYYY-MM-DD); default: yesterday. */
   until?: string;
   onProgress?: (step: string, detail: string) => void;
+  /** Each step's result as soon as it is done (a failing run still reports the steps before). */
+  onStepDone?: (r: NightlyStepResult) => void;
   /** Who runs the chain: the export step skips itself for 'closure' (the closure hook exports that day). */
   trigger?: 'schedule' | 'closure' | 'pilot' | 'cli' | 'web';
   /** Hint for integration: only these tills (a closure wants its own till's day, not the others' still-open days). */
@@ -26,6 +36,8 @@ export type NightlyStep = (ctx: ServerContext, opts: NightlyOptions) => Promise<
 
 // Export stays last: it takes what posting and lettering produced.
 const STEPS: NightlyStep[] = [integrationStep, postingStep, letteringStep, exportNightlyStep];
+/** The steps' names in order (a failure names the step that did not finish). */
+export const NIGHTLY_STEPS = ['integrate', 'post', 'letter', 'export'] as const;
 
 /** A run as the back office's live view sees it (server/web/nightly-jobs.ts), whoever started it. */
 export interface NightlyEvent {
@@ -50,6 +62,8 @@ function tell(ev: NightlyEvent): void {
 }
 
 export async function runNightly(ctx: ServerContext, opts: NightlyOptions = {}): Promise<NightlyStepResult[]> {
+  // A bad day is refused before any step runs (the one date parser: the same error as every command).
+  if (opts.until !== undefined) opts = { ...opts, until: parseDayOption('--until', opts.until) };
   const base = { trigger: opts.trigger, data: ctx.data };
   const observed: NightlyOptions = {
     ...opts,
@@ -64,6 +78,7 @@ export async function runNightly(ctx: ServerContext, opts: NightlyOptions = {}):
     for (const step of STEPS) {
       const r = await step(ctx, observed);
       results.push(r);
+      opts.onStepDone?.(r);
       tell({ kind: 'step-done', step: r.step, detail: `${results.length}/${STEPS.length} done`, ...base });
     }
   } catch (e) {
@@ -72,4 +87,28 @@ export async function runNightly(ctx: ServerContext, opts: NightlyOptions = {}):
   }
   tell({ kind: 'done', step: 'nightly', detail: `${results.length} step(s) done`, ...base });
   return results;
+}
+
+/** The whole run as `server nightly` reports it: one JSON document, or one line per step. */
+export interface NightlyReport {
+  ok: boolean;
+  exitCode: number;
+  until: string | null;
+  steps: NightlyStepResult[];
+  leftOut: number;
+  failed: { step: string; message: string } | null;
+}
+
+export function nightlyReport(steps: NightlyStepResult[], until: string | null, failure?: { step: string; message: string }): NightlyReport {
+  const leftOut = steps.reduce((n, s) => n + s.leftOut, 0);
+  const exitCode = failure ? NIGHTLY_EXIT.failed : leftOut ? NIGHTLY_EXIT.leftOut : NIGHTLY_EXIT.ok;
+  return { ok: exitCode === NIGHTLY_EXIT.ok, exitCode, until, steps, leftOut, failed: failure ?? null };
+}
+
+export function renderNightly(r: NightlyReport): string {
+  const lines = r.steps.map((s) => `${s.step}: ${s.line}`);
+  if (r.failed) lines.push(`${r.failed.step}: FAILED: ${r.failed.message}`, 'nightly: stopped at the failed step (exit 1); fix it and run it again: finished steps do not repeat their work');
+  else if (r.leftOut) lines.push(`nightly: finished, ${r.leftOut} item(s) left out (exit 3): see the log book (tillsync server status), fix and run again`);
+  else lines.push('nightly: finished, nothing left out');
+  return lines.join('\n');
 }

@@ -54,6 +54,35 @@ export async function publishFile(dir: string, name: string, bytes: Buffer, retr
 }
 
 /** Links (or, where links do not exist, renames) `part` to `target` unless `target` exists. */
+/**
+ * publishFile for a file already written and fsynced as `part` (a streamed package): gives it
+ * `name`, or `name-2`… when taken, never overwriting. Unlike publishFile an existing file of the
+ * same name is never taken for this one (comparing would mean reading both again).
+ */
+export async function publishPartFile(dir: string, name: string, part: string, retry: string): Promise<{ path: string; fileName: string }> {
+  try {
+    for (let n = 1; n <= MAX_SUFFIX; n++) {
+      const fileName = suffixedName(name, n);
+      const target = join(dir, fileName);
+      try {
+        await link(part, target);
+        await unlink(part);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? '';
+        if (code === 'EEXIST') continue;
+        if (!NO_LINK.has(code)) throw e;
+        if (await exists(target)) continue;
+        await rename(part, target);
+      }
+      return { path: target, fileName };
+    }
+    throw new TillsyncError('name-exhausted', `cannot write ${join(dir, name)}: ${MAX_SUFFIX} files of that name already exist`, { hint: `move old files out of ${dir}`, ref: { file: name } });
+  } catch (e) {
+    await unlink(part).catch(() => undefined);
+    throw asWriteError(e, join(dir, name), dir, retry);
+  }
+}
+
 async function placeNoClobber(part: string, target: string, bytes: Buffer): Promise<'placed' | 'same' | 'taken'> {
   try {
     await link(part, target);

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { TillsyncError } from './errors.ts';
 
 /**
  * Money is decimal.js end to end and travels as decimal text ("12.50"), never as a JS number.
@@ -39,6 +40,23 @@ export function parseMoney(text: unknown, what = 'amount'): Dec {
     throw new Error(`${what} "${String(text)}" is not a decimal amount like 12.50`);
   }
   return new D(text.trim());
+}
+
+/**
+ * Money typed by a person or read from input, taken exactly or refused: an amount with more
+ * decimals than `decimals` (the till's or the books' precision) would otherwise be rounded
+ * silently (12.505 → 12.51). Trailing zeros are exact ("12.500" at 2 decimals is 12.50).
+ * Throws TillsyncError 'too-precise' naming the field and the allowed precision.
+ */
+export function parseExactMoney(text: unknown, what: string, decimals: Decimals, keeper = 'this till'): Dec {
+  const v = parseMoney(text, what);
+  if (v.decimalPlaces() > decimals) {
+    throw new TillsyncError('too-precise', `${what} ${String(text).trim()} has ${v.decimalPlaces()} decimals; ${keeper} keeps amounts to ${decimals} decimals`, {
+      hint: `give at most ${decimals} decimals, e.g. ${v.toDecimalPlaces(decimals, Decimal.ROUND_HALF_UP).toFixed(decimals)}`,
+      status: 422,
+    });
+  }
+  return v;
 }
 
 export function money(x: Decimal.Value, decimals: Decimals = 2): Dec {

@@ -25,10 +25,18 @@ export const HASHES_ENTRY = 'hashes.bin';
 export const HASH_BYTES = 32;
 
 /**
- * Cap on any uncompressed entry. A till sells a few thousand tickets a day at ~1–2 KB each; 256 MiB
- * holds well over 100,000 tickets and still fits in memory on a small server.
+ * Cap on any uncompressed entry, enforced while inflating (the inflater stops at it). A line takes
+ * ~700 bytes in a package: 1 GiB holds a million tickets — a week's outage of a busy till in ONE
+ * package — with room to spare.
  */
-export const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+export const MAX_ENTRY_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Cap on one line of tickets.jsonl, checked on the bytes before any line is decoded or parsed: a
+ * ticket of 1,000 lines is ~300 KB, and a hostile 262 MB "line" must not become a 500 MB string
+ * and a JSON parse (it took intake to 1.2 GB before this cap).
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
 
 /**
  * Cap on uncompressed / compressed size per entry. Ticket lines compress about 7–20:1, hashes.bin

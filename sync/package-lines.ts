@@ -32,18 +32,27 @@ export function encodeTicketLines(tickets: Ticket[], store: string, till: string
   const hashes = Buffer.alloc(tickets.length * HASH_BYTES);
   const lines: string[] = new Array(tickets.length);
   for (let k = 0; k < tickets.length; k++) {
-    const { hash, prevHash, id, store: s, till: t, ...rest } = tickets[k];
-    const line: Record<string, unknown> = rest;
-    // A hash that is not a sha256 cannot be written as bytes: the line keeps it and its record
-    // stays zero, so the reader reports that one line exactly as version 1 would.
-    if (HEX64.test(hash)) hashes.write(hash, k * HASH_BYTES, 'hex');
-    else line.hash = hash;
-    if (k === 0 || prevHash !== hashAt(hashes, k - 1)) line.prevHash = prevHash;
-    if (s !== store || t !== till) Object.assign(line, { store: s, till: t });
-    if (!Number.isInteger(rest.number) || id !== ticketId(s, t, rest.number)) line.id = id;
-    lines[k] = canonicalJson(line) + '\n';
+    lines[k] = encodeTicketLine(tickets[k], k === 0 ? null : hashAt(hashes, k - 1), store, till, hashes, k * HASH_BYTES);
   }
   return { jsonl: Buffer.from(lines.join(''), 'utf8'), hashes };
+}
+
+/**
+ * One ticket's line (with its "\n"), its hash written as bytes into `hashes` at `at` (left zero
+ * when it is not a sha256). `prevRecord`: the hex of the record before (null on the first line),
+ * so that a writer streaming line by line leaves out exactly what encodeTicketLines leaves out.
+ */
+export function encodeTicketLine(ticket: Ticket, prevRecord: string | null, store: string, till: string, hashes: Buffer, at: number): string {
+  const { hash, prevHash, id, store: s, till: t, ...rest } = ticket;
+  const line: Record<string, unknown> = rest;
+  // A hash that is not a sha256 cannot be written as bytes: the line keeps it and its record
+  // stays zero, so the reader reports that one line exactly as version 1 would.
+  if (HEX64.test(hash)) hashes.write(hash, at, 'hex');
+  else line.hash = hash;
+  if (prevRecord === null || prevHash !== prevRecord) line.prevHash = prevHash;
+  if (s !== store || t !== till) Object.assign(line, { store: s, till: t });
+  if (!Number.isInteger(rest.number) || id !== ticketId(s, t, rest.number)) line.id = id;
+  return canonicalJson(line) + '\n';
 }
 
 /**

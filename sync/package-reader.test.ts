@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import AdmZip from 'adm-zip';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { PackageError, indexTicketLines, inspectPackage, isLineError, lineTextAt
 import { buildTicketPackage } from './package-writer.ts';
 import { writeSignedZip } from './signed-zip.ts';
 import { GENESIS_HASH, canonicalJson, hashTicket, ticketId, verifyChain } from './ticket-chain.ts';
+import { D, fmt, sum } from './money.ts';
 import type { Ticket } from './types.ts';
 
 const SECRET = 'secret-S1-01';
@@ -18,6 +20,11 @@ const secretFor = (store: string, till: string) => secrets[`${store}-${till}`];
 const tickets: Ticket[] = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 12, seed: 9 })];
 const created = new Date(2026, 10, 24, 9, 30, 0);
 const FILE = 'TicDeg01_20261124093000.zip';
+
+/** What the writer announces for these tickets (the reader checks it against the lines). */
+function totalsOf(list: Ticket[]): { due: string; inclVat: string } {
+  return { due: fmt(sum(list.map((t) => t.totals.due))), inclVat: fmt(sum(list.map((t) => t.totals.inclVat))) };
+}
 
 function header(over: Partial<PackageManifest> = {}): Record<string, unknown> {
   return {
@@ -30,7 +37,7 @@ function header(over: Partial<PackageManifest> = {}): Record<string, unknown> {
     count: tickets.length,
     firstNumber: 1,
     lastNumber: tickets.length,
-    totals: { due: '0.00', inclVat: '0.00' },
+    totals: totalsOf(tickets),
     ...over,
   };
 }
@@ -127,6 +134,30 @@ describe('readTicketPackage', () => {
     expect(e.message).toMatch(/announces 99 tickets but tickets\.jsonl holds 12 lines/);
     expect(refused(() => readTicketPackage(packageWithLines(lines, { over: { lastNumber: 11 } }), FILE, secretFor)).message).toMatch(/number 12 lies outside the manifest's range 1–11/);
     expect(refused(() => readTicketPackage(packageWithLines(lines, { over: { firstNumber: 0, lastNumber: 13 } }), FILE, secretFor)).message).toMatch(/announces tickets 0–13 but the package holds 1–12/);
+  });
+
+  it('a line over the 1 MiB cap refuses the package before any line is decoded (issue 14: a 262 MB line took intake to 1.2 GB)', () => {
+    const lines = linesFor(PACKAGE_VERSION);
+    // Random text: a run of one letter would be refused earlier as a zip bomb (compression ratio).
+    const noise = randomBytes(600 * 1024).toString('hex');
+    lines[3] = `{"customer":"${noise}"}`;
+    const e = refused(() => readTicketPackage(packageWithLines(lines), FILE, secretFor));
+    expect(e.reason).toBe('too-large');
+    expect(e.message).toBe(`${FILE}: line 4 of tickets.jsonl is ${lines[3].length} bytes, over the 1048576-byte cap of a ticket line`);
+    // Just under the cap: the line is judged (and refused) on its own, the package goes on.
+    lines[3] = `{"customer":"${noise.slice(0, 1024 * 1024 - 20)}"}`;
+    expect(readTicketPackage(packageWithLines(lines), FILE, secretFor).lineErrors.map((l) => l.line)).toContain(4);
+  });
+
+  it('manifest totals are checked against the tickets: a claim of 999999.99 refuses the package (issue 14)', () => {
+    const lines = linesFor(PACKAGE_VERSION);
+    const real = totalsOf(tickets);
+    const e = refused(() => readTicketPackage(packageWithLines(lines, { over: { totals: { due: '999999.99', inclVat: '999999.99' } } }), FILE, secretFor));
+    expect(e.reason).toBe('manifest');
+    expect(e.message).toBe(`${FILE}: the manifest announces totals.due 999999.99 but the tickets sum to ${new D(real.due).toFixed()}`);
+    expect(refused(() => readTicketPackage(packageWithLines(lines, { over: { totals: { due: real.due, inclVat: '0.01' } } }), FILE, secretFor)).message).toMatch(/announces totals\.inclVat 0\.01 but the tickets sum to/);
+    // The same value written with other decimals is the same total.
+    expect(readTicketPackage(packageWithLines(lines, { over: { totals: { due: `${real.due}00`, inclVat: real.inclVat } } }), FILE, secretFor).tickets).toHaveLength(12);
   });
 
   describe.each([1, 2])('malformed lines, format version %i: only the tickets in error are left out', (version) => {

@@ -2,8 +2,7 @@
  * Builds signed ticket packages (TicDeg / TicDep) and writes them atomically. Pure building is
  * separate from writing so the till can hand the bytes to any transport.
  */
-import { mkdir } from 'node:fs/promises';
-import { publishFile } from './atomic-file.ts';
+import { streamTicketPackage } from './package-stream-writer.ts';
 import { TillsyncError } from './errors.ts';
 import { fmt, sum, type Decimals } from './money.ts';
 import {
@@ -59,7 +58,9 @@ export function buildTicketPackage(opts: BuildPackageOptions): BuiltPackage {
     if (seen.has(t.number)) throw new TillsyncError('duplicate-ticket', `ticket number ${t.number} appears twice in the extraction`, { ref: { ticket: t.id, till: opts.till } });
     seen.add(t.number);
   }
-  const decimals = Math.max(2, ...tickets.map((t) => t.rounding?.decimals ?? 2)) as Decimals;
+  // A loop, not Math.max(...tickets): spreading 200,000 arguments overflows the call stack.
+  let decimals: Decimals = 2;
+  for (const t of tickets) if ((t.rounding?.decimals ?? 2) > decimals) decimals = t.rounding.decimals;
   const header: Record<string, unknown> = {
     format: PACKAGE_FORMAT,
     version: opts.signer ? PACKAGE_VERSION : LEGACY_HMAC_VERSION,
@@ -85,7 +86,7 @@ export function buildTicketPackage(opts: BuildPackageOptions): BuiltPackage {
 }
 
 /** Version 3's manifest fields naming the key (the signature itself is added by buildSignedZip). */
-function signerFields(signer: PackageSigner | undefined, till: string): Record<string, unknown> {
+export function signerFields(signer: PackageSigner | undefined, till: string): Record<string, unknown> {
   if (!signer) return {};
   const info = {
     publicKey: signer.key.publicKeyPem,
@@ -95,7 +96,7 @@ function signerFields(signer: PackageSigner | undefined, till: string): Record<s
   return { keyId: signer.key.keyId, signer: info };
 }
 
-function signWith(opts: BuildPackageOptions): { sign: (text: string) => string } | { secret: string } {
+export function signWith(opts: BuildPackageOptions): { sign: (text: string) => string } | { secret: string } {
   if (opts.signer) {
     const pem = opts.signer.key.privateKeyPem;
     return { sign: (text) => signText(pem, text) };
@@ -117,12 +118,7 @@ export interface WrittenPackage {
  * On failure (disk full…) the `.part` is removed and nothing named `.zip` is left.
  */
 export async function writeTicketPackage(outDir: string, opts: BuildPackageOptions): Promise<WrittenPackage> {
-  const built = buildTicketPackage(opts);
-  try {
-    await mkdir(outDir, { recursive: true });
-  } catch (e) {
-    throw new TillsyncError('no-folder', `cannot create folder ${outDir}: ${(e as Error).message}`, { hint: 'choose another --out folder', cause: e });
-  }
-  const placed = await publishFile(outDir, built.fileName, built.bytes, 'extract again');
-  return { path: placed.path, fileName: placed.fileName, manifest: built.manifest, bytes: built.bytes.length };
+  // Through the streaming writer: the same package, without the whole zip in memory at once.
+  const tickets = [...opts.tickets].sort((a, b) => a.number - b.number);
+  return streamTicketPackage(outDir, { store: opts.store, till: opts.till, kind: opts.kind, created: opts.created, signer: opts.signer, secret: opts.secret, count: tickets.length, pages: [tickets] });
 }

@@ -99,6 +99,17 @@ export function signManifest(manifest: Record<string, unknown>, secret: string):
   return createHmac('sha256', secret).update(manifestSigningText(manifest)).digest('hex');
 }
 
+/**
+ * The manifest of a signed zip: the header, the entries' sizes and checksums, the signature. The
+ * one place a manifest is signed, for the in-memory writer and the streaming package writer alike.
+ */
+export function signedManifest(header: Record<string, unknown>, entries: ManifestEntry[], key: { secret?: string; sign?: (text: string) => string }): Record<string, unknown> {
+  if (!key.secret && !key.sign) throw new TillsyncError('no-secret', 'cannot sign a package without a key', { hint: 'initialise the till first (tillsync till init)' });
+  const manifest: Record<string, unknown> = { ...header, entries };
+  manifest.signature = key.sign ? key.sign(manifestSigningText(manifest)) : signManifest(manifest, key.secret!);
+  return manifest;
+}
+
 export interface SignedZipInput {
   header: Record<string, unknown>;
   entries: { name: string; data: Buffer }[];
@@ -123,11 +134,7 @@ export function buildSignedZip(opts: SignedZipInput): { bytes: Buffer; manifest:
     }
     names.add(e.name);
   }
-  const manifest: Record<string, unknown> = {
-    ...opts.header,
-    entries: opts.entries.map((e) => ({ name: e.name, size: e.data.length, sha256: sha256Hex(e.data) })),
-  };
-  manifest.signature = opts.sign ? opts.sign(manifestSigningText(manifest)) : signManifest(manifest, opts.secret!);
+  const manifest = signedManifest(opts.header, opts.entries.map((e) => ({ name: e.name, size: e.data.length, sha256: sha256Hex(e.data) })), opts);
   const zip = new AdmZip();
   // adm-zip stores the entries in name order, whatever the order they are added in.
   zip.addFile(MANIFEST_ENTRY, Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8'));

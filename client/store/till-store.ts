@@ -6,6 +6,7 @@
  */
 import type { Subscription } from 'rxjs';
 import { GENESIS_HASH, ticketId } from '../../sync/ticket-chain.ts';
+import { TillsyncError } from '../../sync/errors.ts';
 import type { TicketRounding } from '../../sync/ticket-math.ts';
 import type { BaseData, Closure, PackageKind, Ticket } from '../../sync/types.ts';
 import { decodeRanges, encodeRanges, splitRanges } from '../number-ranges.ts';
@@ -36,6 +37,7 @@ export interface PackageRecord {
   kind: PackageKind;
   createdAt: string;
   count: number;
+  /** Relative to the till's data folder when written inside it (relocatable folders), else absolute. */
   path: string;
 }
 
@@ -183,6 +185,25 @@ export class TillStore {
       if (wanted.has(t.number)) out.push(t);
     });
     return out;
+  }
+
+  /**
+   * ticketsByNumbers page by page (`numbers` ascending): one page of tickets in memory at a time,
+   * so that extracting a week's backlog of a busy till does not hold the whole backlog.
+   */
+  async *ticketPages(numbers: number[], pageSize = 2000): AsyncGenerator<Ticket[]> {
+    const id = this.requireIdentity();
+    for (let i = 0; i < numbers.length; i += pageSize) {
+      const slice = numbers.slice(i, i + pageSize);
+      const wanted = new Set(slice);
+      const page: Ticket[] = [];
+      await scanDocs<Ticket>(this.db.tickets, { from: ticketId(id.store, id.till, slice[0]), to: ticketId(id.store, id.till, slice[slice.length - 1]) }, (t) => {
+        if (wanted.has(t.number)) page.push(t);
+      });
+      if (page.length !== slice.length) throw new TillsyncError('store-inconsistent', `the store holds ${page.length} of the ${slice.length} tickets ${slice[0]}–${slice[slice.length - 1]} to extract`, { hint: 'run tillsync till status and report it' });
+      page.sort((a, b) => a.number - b.number);
+      yield page;
+    }
   }
 
   /** Tickets numbered from `first` to the last one. */

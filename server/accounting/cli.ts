@@ -6,7 +6,8 @@ import { withServer } from '../context.ts';
 import { loadBaseData } from '../base-data.ts';
 import { parseCustomerRange, parseExclude, parseTicketRange, parseTillRange, parseUntil } from '../integration/filters.ts';
 import { decodeText, mergeImport, parseAccountsCsv } from './accounts-import.ts';
-import { checkMapping, renderCheck, withIdentityChecks } from './config-check.ts';
+import { checkMapping, renderCheck, withIdentityChecks, withIssues } from './config-check.ts';
+import { precisionIssues, tillPrecisions } from './till-precision.ts';
 import { defaultMapping } from './default-mapping.ts';
 import { ensureMapping, loadMapping, MAPPING_COMMENT, mappingPath, readMappingJson, writeMapping } from './mapping.ts';
 import { describeLettering, runLettering } from './lettering-run.ts';
@@ -70,8 +71,10 @@ export function registerAccountingCommands(server: Command): void {
       run<Base>(async (opts, ctx) => {
         if (ensureMapping(opts.data)) ctx.say(`created ${mappingPath(opts.data)} from the defaults`);
         const json = readMappingJson(opts.data);
-        const base = await withServer({ data: opts.data, db: opts.db }, (s) => loadBaseData(s.db));
-        const r = withIdentityChecks(checkMapping(json, base), base);
+        const { base, tills } = await withServer({ data: opts.data, db: opts.db }, async (s) => ({ base: await loadBaseData(s.db), tills: await tillPrecisions(s.db) }));
+        const checked = withIdentityChecks(checkMapping(json, base), base);
+        // The tills' decimals against the books' (only once the mapping itself reads).
+        const r = checked.mapping ? withIssues(checked, precisionIssues(tills, checked.mapping.rounding.decimals)) : checked;
         const { mapping: _m, ...data } = r;
         return { data: { file: mappingPath(opts.data), ...data }, text: renderCheck(r, mappingPath(opts.data)), exitCode: r.ok ? 0 : 1 };
       }),

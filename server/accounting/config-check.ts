@@ -160,7 +160,12 @@ export function checkMapping(json: unknown, base: Pick<BaseData, 'vatRates' | 'p
  * depend on them, config check and the operator do.
  */
 export function withIdentityChecks(r: CheckResult, base: Pick<BaseData, 'company' | 'customers'>): CheckResult {
-  return finish([...r.issues, ...checkCompany(base.company), ...checkCustomers(base.customers)], r.mapping);
+  return withIssues(r, [...checkCompany(base.company), ...checkCustomers(base.customers)]);
+}
+
+/** The check with issues found elsewhere (the tills' precision, read from the database) added. */
+export function withIssues(r: CheckResult, extra: ConfigIssue[]): CheckResult {
+  return finish([...r.issues, ...extra], r.mapping);
 }
 
 function finish(issues: ConfigIssue[], mapping: AccountingMapping | null): CheckResult {

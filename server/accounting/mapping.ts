@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readConfigFile } from '../../sync/config-file.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import type { Customer } from '../../sync/types.ts';
 import type { RoundingRules } from '../../sync/money.ts';
@@ -107,15 +108,8 @@ export function parseMapping(json: unknown): { mapping: AccountingMapping | null
 }
 
 export function readMappingJson(data: string): unknown {
-  const p = mappingPath(data);
-  try {
-    return JSON.parse(readFileSync(p, 'utf8'));
-  } catch (e) {
-    throw new TillsyncError('mapping-unreadable', `cannot read the accounting mapping ${p}: ${(e as Error).message}`, {
-      hint: `fix the JSON, or move it away and run: tillsync server config init --data ${data}`,
-      ref: { file: p },
-    });
-  }
+  // Syntax only here: the content is checked by mappingSchema (parseMapping), whose every issue config check lists.
+  return readConfigFile(mappingPath(data), z.unknown(), `fix the JSON, or move it away and run: tillsync server config init --data ${data}`);
 }
 
 /** Written atomically (.part then rename), with a trailing newline, 2-space indented for hand edits. */
@@ -142,8 +136,8 @@ export function loadMapping(data: string): AccountingMapping {
   ensureMapping(data);
   const { mapping, issues } = parseMapping(readMappingJson(data));
   if (!mapping) {
-    throw new TillsyncError('mapping-invalid', `accounting mapping ${mappingPath(data)}: ${issues[0].path}: ${issues[0].message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`, {
-      hint: `run: tillsync server config check --data ${data}`,
+    throw new TillsyncError('mapping-invalid', `${mappingPath(data)}: ${issues[0].path}: ${issues[0].message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`, {
+      hint: `fix it; every problem is listed by: tillsync server config check --data ${data}`,
       ref: { file: mappingPath(data) },
     });
   }

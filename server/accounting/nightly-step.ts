@@ -8,14 +8,17 @@ export const postingStep: NightlyStep = async (ctx, opts) => {
   const req: PostingRequest = { until: opts.until ?? yesterday() };
   if (opts.tills) req.tillList = opts.tills.map(tillCodeOf);
   const summary = await runPosting(ctx.db, ctx.data, req, {
-    onProgress: opts.onProgress ? (done) => opts.onProgress!('post', `${done} ticket(s) posted`) : undefined,
+    // Progress counts tickets read for posting, not posted: what ends up posted is in the line below.
+    onProgress: opts.onProgress ? (done) => opts.onProgress!('post', `${done} ticket(s) read`) : undefined,
   });
-  opts.onProgress?.('post', describePosting(summary));
-  return { step: 'post', summary };
+  const line = describePosting(summary);
+  opts.onProgress?.('post', line);
+  return { step: 'post', summary, line, leftOut: summary.leftOut + summary.heldBackCount };
 };
 
 export const letteringStep: NightlyStep = async (ctx, opts) => {
   const summary = await runLettering(ctx.db, ctx.data);
-  opts.onProgress?.('letter', describeLettering(summary));
-  return { step: 'letter', summary };
+  const line = describeLettering(summary);
+  opts.onProgress?.('letter', line);
+  return { step: 'letter', summary, line, leftOut: 0 };
 };

@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { D, fmt, type Dec, type Decimals } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
+import { TillsyncError } from '../../sync/errors.ts';
 import { loadBaseData } from '../base-data.ts';
 import { customerResolver, loadMapping } from './mapping.ts';
 
@@ -51,11 +52,27 @@ export interface OpenItemsReport {
   totalDeposits: string;
 }
 
+/**
+ * A customer code nobody knows would otherwise resolve to the default third party and answer for
+ * the counter customers ("nothing open", or someone else's debts): refuse it. Known = in the base
+ * data, in the mapping's overrides, or on a ticket received.
+ */
+async function requireKnownCustomer(db: Kysely<Database>, code: string, inBaseOrMapping: boolean): Promise<void> {
+  if (inBaseOrMapping) return;
+  const seen = await db.selectFrom('tickets').select('id').where('customer', '=', code).limit(1).executeTakeFirst();
+  if (seen) return;
+  throw new TillsyncError('unknown-customer', `no customer ${code}: not in the base data, the accounting mapping or any ticket received`, {
+    hint: 'check the code (tillsync server status lists the base data; customer codes look like C0000001)',
+    status: 404,
+  });
+}
+
 export async function openItems(db: Kysely<Database>, data: string, opts: { customer?: string } = {}): Promise<OpenItemsReport> {
   const mapping = loadMapping(data);
   const d = mapping.rounding.decimals as Decimals;
   const base = await loadBaseData(db);
   const resolve = customerResolver(mapping, base.customers);
+  if (opts.customer) await requireKnownCustomer(db, opts.customer, base.customers.some((c) => c.code === opts.customer) || Object.hasOwn(mapping.customers.overrides, opts.customer));
   const only = opts.customer ? resolve(opts.customer) : null;
 
   let q = db

@@ -262,7 +262,7 @@ for (const engine of TEST_ENGINES) {
       expect(await b.rows('select id from entries')).toEqual([]);
       expect(await b.rows("select id from batches where kind = 'posting'")).toEqual([]);
       writeFileSync(mappingPath(b.data), '{ "version": 1, ');
-      await expect(runPosting(b.db, b.data, { until: D1 })).rejects.toMatchObject({ code: 'mapping-unreadable' });
+      await expect(runPosting(b.db, b.data, { until: D1 })).rejects.toMatchObject({ code: 'config', message: expect.stringMatching(/accounting\.json: line 1, column 17: not valid JSON/) });
     });
 
     it('a broken invariant rolls the whole run back', async () => {

@@ -1,3 +1,4 @@
+import { resolveIn } from '../../sync/config-file.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -20,7 +21,8 @@ export interface OpenOptions {
 
 export function describeDb(opts: OpenOptions): { kind: DbKind; where: string } {
   if (opts.url && /^postgres(ql)?:\/\//.test(opts.url)) return { kind: 'postgres', where: opts.url.replace(/:[^:@/]*@/, ':***@') };
-  const file = opts.url ? opts.url.replace(/^sqlite:/, '') : join(opts.data ?? '.', 'tillsync.sqlite');
+  // A relative SQLite path in server.json is relative to the data folder (relocatable folders).
+  const file = opts.url ? resolveIn(opts.data ?? '.', opts.url.replace(/^sqlite:/, '')) : join(opts.data ?? '.', 'tillsync.sqlite');
   return { kind: 'sqlite', where: file };
 }
 

@@ -18,6 +18,7 @@
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { TillsyncError } from '../../sync/errors.ts';
+import { keyPath } from '../../sync/config-file.ts';
 import type { Closure } from '../../sync/types.ts';
 import type { Db } from '../db/database.ts';
 import type { ServerConfig } from '../context.ts';
@@ -51,7 +52,7 @@ export function autoExportConfig(config: ServerConfig, which: 'auto' | 'nightly'
   const r = AutoSchema.safeParse(block);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new TillsyncError('config', `server.json exports.${which}.${issue.path.join('.')}: ${issue.message}`, { hint: 'fix server.json (see the README, section exports)' });
+    throw new TillsyncError('config', `server.json: ${keyPath(['exports', which, ...issue.path])}: ${issue.message}`, { hint: 'fix server.json (see docs/operations.md and the README, section exports)' });
   }
   return r.data;
 }

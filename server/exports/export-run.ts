@@ -18,6 +18,7 @@ import { basename, join, resolve } from 'node:path';
 import { TillsyncError } from '../../sync/errors.ts';
 import { asWriteError, fsyncDir, suffixedName } from '../../sync/atomic-file.ts';
 import { D } from '../../sync/money.ts';
+import { parseDayOption } from '../../sync/dates.ts';
 import type { Db } from '../db/database.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog, logEvent } from '../log-book.ts';
@@ -106,7 +107,6 @@ export interface ExportEnv {
   data: string;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Crash drills (test/e2e/export-crash.test.ts): TILLSYNC_EXPORT_CRASH=<point> kills the process right there, as a power cut would. */
 function crashPoint(point: 'mid-file' | 'after-rename'): void {
@@ -122,9 +122,8 @@ export function validateRequest(req: ExportRequest): void {
     if (req.separator) fecSeparator(req.separator);
     return;
   }
-  for (const [k, v] of [['--from', req.from], ['--to', req.to]] as const) {
-    if (!DATE.test(v ?? '') || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) throw new TillsyncError('usage', `${k} "${v ?? ''}" is not a date YYYY-MM-DD`, { hint: `e.g. ${k} 2026-11-02` });
-  }
+  req.from = parseDayOption('--from', req.from);
+  req.to = parseDayOption('--to', req.to);
   if (req.from > req.to) throw new TillsyncError('usage', `--from ${req.from} is after --to ${req.to}`, { hint: 'swap the dates' });
   if (req.separator) fecSeparator(req.separator);
 }

@@ -4,7 +4,9 @@
  * view: the exports never write the mapping. Labels fall back to the French chart of accounts
  * (PCG) classes, so an FEC never has an empty CompteLib.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { readConfigFile } from '../../sync/config-file.ts';
 import { join } from 'node:path';
 import { TillsyncError } from '../../sync/errors.ts';
 
@@ -99,11 +101,7 @@ export function mappingViewOf(json: Json): MappingView {
 export function readMappingView(data: string): MappingView {
   const p = join(data, 'accounting.json');
   if (!existsSync(p)) return { found: false, journals: new Map(), accounts: null, vatCodes: null, exactJournals: new Map() };
-  try {
-    return mappingViewOf(JSON.parse(readFileSync(p, 'utf8')));
-  } catch (e) {
-    throw new TillsyncError('mapping-unreadable', `cannot read the accounting mapping ${p}: ${(e as Error).message}`, { hint: 'fix the JSON or rewrite it with tillsync server config', ref: { file: p } });
-  }
+  return mappingViewOf(readConfigFile(p, z.unknown(), 'fix the JSON or rewrite it with tillsync server config init'));
 }
 
 /** Labels of the French chart of accounts, longest prefix first: the fallback for CompteLib. */

@@ -6,20 +6,24 @@
  */
 import type { NightlyOptions, NightlyStepResult } from '../nightly.ts';
 import type { ServerContext } from '../context.ts';
+import { yesterday } from '../../sync/dates.ts';
 import { autoExportConfig, requestOf, runConfiguredExport } from './auto-export.ts';
 
-function yesterday(): string {
-  return new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-}
 
 export async function exportNightlyStep(ctx: ServerContext, opts: NightlyOptions): Promise<NightlyStepResult> {
   const c = autoExportConfig(ctx.config, 'nightly');
-  if (!c) return { step: 'export', summary: { skipped: 'exports.nightly is not configured in server.json' } };
-  if (opts.trigger === 'closure') return { step: 'export', summary: { skipped: 'run for a closure: the closure hook exports its day' } };
+  const skip = (why: string): NightlyStepResult => ({ step: 'export', summary: { skipped: why }, line: `skipped: ${why}`, leftOut: 0 });
+  if (!c) return skip('exports.nightly is not configured in server.json');
+  if (opts.trigger === 'closure') return skip('run for a closure: the closure hook exports its day');
   const until = opts.until ?? yesterday();
   const first = await ctx.db.selectFrom('entries').select((eb) => eb.fn.min('entry_date').as('day')).where('export_id', 'is', null).where('entry_date', '<=', until).executeTakeFirst();
   const from = (first?.day as string | null | undefined) ?? until;
   opts.onProgress?.('export', `${c.format} ${from}..${until}`);
   const r = await runConfiguredExport(ctx, c, requestOf(c, ctx.data, { from, to: until, store: null }, 'nightly'));
-  return { step: 'export', summary: { status: r.outcome.status, exportId: r.outcome.exportId, file: r.outcome.file, entries: r.outcome.entryCount, mailed: r.mailed, mailError: r.mailError, message: r.outcome.message } };
+  const o = r.outcome;
+  const summary = { status: o.status, exportId: o.exportId, file: o.file, entries: o.entryCount, mailed: r.mailed, mailError: r.mailError, message: o.message };
+  const head = o.message || (o.status === 'empty' ? `nothing to export (${from}..${until})` : `export ${o.status} (${from}..${until})`);
+  const mail = r.mailed ? `; mailed to ${r.mailed.join(', ')}` : r.mailError ? `; mail failed: ${r.mailError}` : '';
+  // A refused export or a mail that did not go leaves the night's file undelivered: left out.
+  return { step: 'export', summary, line: head + mail, leftOut: o.status === 'refused' || r.mailError ? 1 : 0 };
 }

@@ -10,7 +10,7 @@ import { saveBaseData } from '../base-data.ts';
 import { enrollTill } from './till-registry.ts';
 import { intakePackage, type PackageOutcome } from './intake.ts';
 import { outcomeBody, outcomeLine } from './package-outcome.ts';
-import { ensureInbox, releaseFromQuarantine } from './quarantine.ts';
+import { ensureInbox, placeHandIntake } from './quarantine.ts';
 import { serverStatus, statusText } from './status.ts';
 import { startStoreServer } from './start.ts';
 import { parseHhMm } from './nightly-scheduler.ts';
@@ -259,9 +259,10 @@ export function registerIntakeCommands(server: Command): void {
               }
               const o: PackageOutcome = await intakePackage(s, { bytes, fileName: file.split('/').pop() ?? file, channel: 'manual' });
               if (o.status === 'refused') refused++;
-              const released = o.status !== 'refused' ? releaseFromQuarantine(s.config.inbox, file) : null;
-              lines.push(`${outcomeLine(o)}${released ? ` (moved out of quarantine to ${released})` : ''}`);
-              results.push({ file, ...outcomeBody(o), ...(released ? { movedTo: released } : {}) });
+              const refusal = o.status === 'refused' ? { reason: o.reason, message: o.message, hint: o.hint, channel: 'manual' } : null;
+              const movedTo = placeHandIntake(s.config.inbox, file, refusal, s.data);
+              lines.push(`${outcomeLine(o)}${movedTo ? ` (moved to ${movedTo})` : ''}`);
+              results.push({ file, ...outcomeBody(o), ...(movedTo ? { movedTo } : {}) });
               bar?.tick();
             }
           } finally {

@@ -201,6 +201,7 @@ async function applyPackage(ctx: IntakeContext, input: PackageInput, sha256: str
       for (const le of page.lineErrors) lineErrors.push(le);
       rejected += page.rejected.length;
       applier.reject(page.rejected);
+      applier.copies(page.copies);
       if (page.candidates.length === 0) continue;
       // As applyTickets: a package without a single candidate touches no till row.
       if (!applier.begun) await applier.begin([tillId]);

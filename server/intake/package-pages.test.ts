@@ -13,6 +13,7 @@ import { openTicketPackage } from '../../sync/package-reader.ts';
 import { writeSignedZip } from '../../sync/signed-zip.ts';
 import { canonicalJson, hashTicket } from '../../sync/ticket-chain.ts';
 import type { Ticket } from '../../sync/types.ts';
+import { fmt, sum } from '../../sync/money.ts';
 import { enrollTill } from './till-registry.ts';
 import { intakePackage, intakeTickets, type PackageInput, type PackageOutcome } from './intake.ts';
 import { inlinePages, LineWorkers, type PackagePage } from './package-pages.ts';
@@ -40,7 +41,7 @@ function signedPackage(secret: string, lines: string[], list: Ticket[], opts: { 
     count: lines.filter((l) => l.trim()).length,
     firstNumber: Math.min(...numbers),
     lastNumber: opts.lastNumber ?? Math.max(...numbers),
-    totals: { due: '0.00', inclVat: '0.00' },
+    totals: { due: fmt(sum(list.map((t) => t.totals.due))), inclVat: fmt(sum(list.map((t) => t.totals.inclVat))) },
   };
   return writeSignedZip({ header, entries, secret });
 }
@@ -125,19 +126,40 @@ for (const engine of TEST_ENGINES) {
         expect(workers.judgedBy).toBe('workers');
         expect(workers.judged).toEqual({ here: 0, workers: 3 });
         const o = inline.outcome;
-        expect(o).toMatchObject({ status: 'accepted', counts: { tickets: 260, accepted: 253, duplicates: 1, conflicts: 1, errors: 5, flagged: 3 } });
+        expect(o).toMatchObject({ status: 'accepted', counts: { tickets: 260, accepted: 253, duplicates: 2, conflicts: 1, errors: 5, flagged: 3 } });
         if (o.status !== 'accepted') return;
         expect(o.lineErrors.map((e) => e.line)).toEqual([5, 98, 171, 240]);
         expect(o.result.rejected.map((r) => r.id)).toEqual(['S1-01-00000150']);
         // 101 chained to a wrong hash; 102 to 101 as it was before; 202 to the stored 201, not to the one this package brings.
         expect(o.result.flagged.map((r) => r.id)).toEqual(['S1-01-00000101', 'S1-01-00000102', 'S1-01-00000202']);
         expect(o.result.conflicts).toEqual(['S1-01-00000201']);
-        expect(o.result.duplicates).toEqual(['S1-01-00000100']);
+        // 170 twice in the package with the same content: the second copy is a duplicate of the first (and a line error).
+        expect(o.result.duplicates).toEqual(['S1-01-00000100', 'S1-01-00000170']);
         expect(o.result.gaps['S1-01']).toEqual([[5, 5], [98, 98], [150, 150], [200, 200], [240, 240]]);
         expect(withoutIds(workers.outcome)).toEqual(withoutIds(o));
         expect(workers.footprint).toEqual(inline.footprint);
         expect(inline.footprint.tickets).toHaveLength(255);
         expect(inline.footprint.log.length).toBeGreaterThan(5);
+      } finally {
+        await inline.t.cleanup();
+        await workers.t.cleanup();
+      }
+    });
+
+    it('a number twice in one package with other content: the second copy is kept in ticket_conflicts (issue 14), inline and in workers', async () => {
+      const list = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 210, seed: 80 })];
+      const other = rehash({ ...list[4], customer: 'SOMEONE-ELSE' });
+      const lines = list.map((t) => canonicalJson(t));
+      lines.splice(5, 0, canonicalJson(other));
+      const bytes = signedPackage(SECRET, lines, list);
+      const inline = await intakeVia('inline', bytes);
+      const workers = await intakeVia('workers-only', bytes);
+      try {
+        expect(inline.outcome).toMatchObject({ status: 'accepted', counts: { accepted: 210, conflicts: 1, duplicates: 0, errors: 1 } });
+        expect(inline.footprint.conflicts).toEqual([{ ticket_id: other.id, hash: other.hash, content: canonicalJson(other), channel: 'lan', package: expect.any(String) }]);
+        expect(inline.footprint.log.some((l) => l.ticket === other.id && /recorded in ticket_conflicts/.test(l.message))).toBe(true);
+        expect(withoutIds(workers.outcome)).toEqual(withoutIds(inline.outcome));
+        expect(workers.footprint).toEqual(inline.footprint);
       } finally {
         await inline.t.cleanup();
         await workers.t.cleanup();

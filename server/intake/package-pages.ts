@@ -44,6 +44,8 @@ export interface PackagePage {
   /** Sound lines that checkTicket refused (stored nowhere, journaled as refused tickets). */
   rejected: { id: string; reason: string }[];
   lineErrors: TicketLineError[];
+  /** Second copies of a number already in the package, sound on their own: kept in ticket_conflicts when they differ. */
+  copies: CheckedTicket[];
 }
 
 export interface PackagePages {
@@ -83,7 +85,7 @@ export function wantsWorkers(count: number, mode: LinesMode = 'auto'): boolean {
 
 /** Every line judged here, now (refusals of the whole package are thrown before any transaction). */
 export function inlinePages(opened: OpenedPackage, fileName: string, tillId: string): PackagePages {
-  const { read, lineErrors } = readOpenedPackage(opened, fileName);
+  const { read, lineErrors, copies } = readOpenedPackage(opened, fileName);
   // The package's own till signed it, so it is enrolled; the reader hashed every content.
   const prepared = prepareTickets(
     read.map((r) => r.ticket),
@@ -91,7 +93,13 @@ export function inlinePages(opened: OpenedPackage, fileName: string, tillId: str
     tillId,
     read.map((r) => r.content),
   );
-  const page: PackagePage = { candidates: prepared.candidates, rejected: prepared.rejected, lineErrors };
+  const twice = prepareTickets(
+    copies.map((r) => r.ticket),
+    new Set([tillId]),
+    tillId,
+    copies.map((r) => r.content),
+  );
+  const page: PackagePage = { candidates: prepared.candidates, rejected: prepared.rejected, lineErrors, copies: [...twice.candidates, ...twice.batchConflicts] };
   return {
     kind: 'inline',
     judged: { here: 1, workers: 0 },
@@ -291,7 +299,7 @@ function nextTurn(): Promise<void> {
 
 /** A worker's verdicts on one page, put in sequence with the pages before. */
 function pageOf(v: LinePageVerdicts, lines: TicketLineIndex, from: number, sequence: TicketSequence, store: string, till: string): PackagePage {
-  const page: PackagePage = { candidates: [], rejected: [], lineErrors: [] };
+  const page: PackagePage = { candidates: [], rejected: [], lineErrors: [], copies: [] };
   let e = 0;
   let j = 0;
   for (let i = 0; i < v.kinds.length; i++) {
@@ -302,15 +310,16 @@ function pageOf(v: LinePageVerdicts, lines: TicketLineIndex, from: number, seque
     }
     const number = v.number[j];
     const id = ticketId(store, till, number);
-    const twice = sequence.admit(number, lines.line[from + i], id);
-    if (twice) page.lineErrors.push(twice);
-    else if (v.rejected[j] !== null) page.rejected.push({ id, reason: v.rejected[j]! });
-    else {
-      page.candidates.push({
-        ticket: { id, store, till, number, day: v.day[j], soldAt: v.soldAt[j], customer: v.customer[j], totals: { inclVat: v.inclVat[j], due: v.due[j] }, degraded: v.degraded[j], hash: v.hash[j], prevHash: v.prevHash[j] },
-        content: v.content[j],
-      });
-    }
+    const twice = sequence.admit(number, lines.line[from + i], id, { due: v.due[j], inclVat: v.inclVat[j] });
+    const candidate = () => ({
+      ticket: { id, store, till, number, day: v.day[j], soldAt: v.soldAt[j], customer: v.customer[j], totals: { inclVat: v.inclVat[j], due: v.due[j] }, degraded: v.degraded[j], hash: v.hash[j], prevHash: v.prevHash[j] },
+      content: v.content[j],
+    });
+    if (twice) {
+      page.lineErrors.push(twice);
+      if (v.rejected[j] === null) page.copies.push(candidate());
+    } else if (v.rejected[j] !== null) page.rejected.push({ id, reason: v.rejected[j]! });
+    else page.candidates.push(candidate());
     j++;
   }
   if (!sequence.ascending) throw new LinesOutOfOrder();

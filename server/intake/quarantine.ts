@@ -4,7 +4,7 @@
  * reprocess. Names are never overwritten: a second file of the same name gets `-2`, `-3`…
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { suffixedName } from '../../sync/atomic-file.ts';
 
 export const PROCESSED = 'processed';
@@ -90,6 +90,18 @@ export function releaseFromQuarantine(inbox: string, file: string): string | nul
   if (resolve(q, basename(file)) !== resolve(file)) return null;
   rmSync(file + REASON_SUFFIX, { force: true });
   return moveToProcessed(inbox, resolve(file));
+}
+
+/**
+ * Where a file given by hand to `server intake` goes, so that the inbox ends as the watcher would
+ * leave it: a file lying in the inbox itself goes to processed/ (taken) or quarantine/ (refused,
+ * with its reason); a file in quarantine/ that is now taken leaves it; any other file stays where
+ * the operator keeps it. Returns the new path, or null when the file did not move.
+ */
+export function placeHandIntake(inbox: string, file: string, refusal: Refusal | null, data: string): string | null {
+  const f = resolve(file);
+  if (dirname(f) === resolve(inbox) && isCandidate(basename(f))) return refusal ? moveToQuarantine(inbox, f, refusal, data) : moveToProcessed(inbox, f);
+  return refusal ? null : releaseFromQuarantine(inbox, f);
 }
 
 /** Package files in a folder (not sub-folders, not reason files, not partial writes). */

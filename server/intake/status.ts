@@ -4,7 +4,8 @@
  * quarantine; open ticket conflicts; the last log-book warnings and errors.
  */
 import { sql } from 'kysely';
-import type { ServerContext } from '../context.ts';
+import { resolve } from 'node:path';
+import { configPath, type ServerContext } from '../context.ts';
 import { describeDb } from '../db/database.ts';
 import { countPackages, inboxFolders } from './quarantine.ts';
 import { formatGap, parseGaps, type Gap } from './gaps.ts';
@@ -33,6 +34,7 @@ export interface TillStatusRow {
 
 export interface ServerStatus {
   store: string;
+  folders: { data: string; config: string; inbox: string; processed: string; quarantine: string };
   database: { kind: string; where: string };
   inbox: { path: string; waiting: number; quarantined: number; processed: number };
   tills: TillStatusRow[];
@@ -80,6 +82,8 @@ export async function serverStatus(ctx: ServerContext, opts: { db?: string; prob
   const keys = await allTillKeys(db);
   return {
     store: ctx.config.store,
+    // Resolved: server.json keeps paths inside the folder relative, so a copied folder uses its own.
+    folders: { data: resolve(ctx.data), config: configPath(resolve(ctx.data)), inbox: f.inbox, processed: f.processed, quarantine: f.quarantine },
     database: describeDb({ data: ctx.data, url: opts.db ?? ctx.config.db }),
     inbox: { path: f.inbox, waiting: countPackages(f.inbox), quarantined: countPackages(f.quarantine), processed: countPackages(f.processed) },
     tills: tills.map((t) => {
@@ -111,6 +115,7 @@ export async function serverStatus(ctx: ServerContext, opts: { db?: string; prob
 export function statusText(s: ServerStatus): string {
   const out: string[] = [];
   out.push(`store ${s.store} — database ${s.database.kind} ${s.database.where}`);
+  out.push(`data folder ${s.folders.data} (config ${s.folders.config}); processed ${s.folders.processed}; quarantine ${s.folders.quarantine}`);
   out.push(`inbox ${s.inbox.path}: ${s.inbox.waiting} waiting, ${s.inbox.quarantined} in quarantine, ${s.inbox.processed} processed`);
   out.push(`packages: ${s.packages.accepted} accepted, ${s.packages.quarantined} quarantined, ${s.packages.rejected} rejected`);
   out.push(`ticket conflicts: ${s.conflicts.open} open (${s.conflicts.total} recorded)`);

@@ -231,6 +231,15 @@ export class TicketApplier {
     }
   }
 
+  /**
+   * Second copies of a number inside one package: judged at finish against the ticket stored
+   * (the first copy, or an earlier one) — the same hash is a duplicate, another one a conflict
+   * recorded in ticket_conflicts like a copy arriving by another channel.
+   */
+  copies(list: CheckedTicket[]): void {
+    for (const checked of list) this.lost.push({ checked, reason: null });
+  }
+
   reject(list: { id: string; reason: string }[]): void {
     for (const r of list) this.rejected.push(r);
   }

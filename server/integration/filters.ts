@@ -4,6 +4,7 @@
  * inclusive; one value alone is a range of one.
  */
 import { TillsyncError } from '../../sync/errors.ts';
+import { localDay, parseDayOption, yesterday } from '../../sync/dates.ts';
 
 export interface Range<T> {
   from: T;
@@ -22,35 +23,15 @@ export interface IntegrationFilters {
   exclude?: string[];
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 function usage(message: string, hint: string): TillsyncError {
   return new TillsyncError('usage', message, { hint });
 }
 
-export function localDay(at: Date): string {
-  const y = at.getFullYear();
-  const m = String(at.getMonth() + 1).padStart(2, '0');
-  const d = String(at.getDate()).padStart(2, '0');
-  return `${y}-${m}-${d}`;
-}
+export { localDay, yesterday };
 
-/** The day before `now` in local time: what the nightly run integrates up to. */
-export function yesterday(now = new Date()): string {
-  const d = new Date(now);
-  d.setDate(d.getDate() - 1);
-  return localDay(d);
-}
-
-/** YYYY-MM-DD, or the words today / yesterday. */
+/** YYYY-MM-DD, or the words today / yesterday (the one date parser, sync/dates.ts). */
 export function parseUntil(text: string, now = new Date()): string {
-  const t = text.trim().toLowerCase();
-  if (t === 'today') return localDay(now);
-  if (t === 'yesterday') return yesterday(now);
-  if (!DAY.test(t) || Number.isNaN(Date.parse(`${t}T00:00:00Z`)) || new Date(`${t}T00:00:00Z`).toISOString().slice(0, 10) !== t) {
-    throw usage(`--until ${text} is not a date`, 'give it as YYYY-MM-DD, e.g. --until 2026-11-02, or today / yesterday');
-  }
-  return t;
+  return parseDayOption('--until', text, now);
 }
 
 /** "A-B", "A..B" (for codes that contain a dash) or "A". */

@@ -9,6 +9,7 @@ export const integrationStep: NightlyStep = async (ctx, opts) => {
   const summary = await runIntegration(ctx.db, ctx.data, filters, {
     onProgress: opts.onProgress ? (done) => opts.onProgress!('integrate', `${done} ticket(s) read`) : undefined,
   });
-  opts.onProgress?.('integrate', describeRun(summary));
-  return { step: 'integrate', summary };
+  const line = describeRun(summary);
+  opts.onProgress?.('integrate', line);
+  return { step: 'integrate', summary, line, leftOut: summary.stats.leftOut };
 };
