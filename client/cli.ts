@@ -47,6 +47,8 @@ export function registerTillCommands(till: Command): void {
     .option('--articles <n>', 'number of demo articles when no --base is given', intOption, 300)
     .option('--decimals <n>', 'amount decimals: 2, 3 or 4 (first init only)', intOption)
     .option('--vat-on <where>', 'round VAT per "line" or on the "total" (first init only)')
+    .option('--send-to <list>', 'destinations the register page may send packages to, comma separated: drop folders, http(s):// URLs, mail addresses (replaces the list; the --server is always one)')
+    .option('--send-smtp <url>', 'mail server for the --send-to mail addresses, e.g. smtp://mail.shop.example:25')
     .action(
       run(async (opts, ctx) => {
         const data = requireData(opts.data);
@@ -74,13 +76,22 @@ export function registerTillCommands(till: Command): void {
           { requireInit: false },
         );
         const id = result.identity;
+        if (opts.sendTo !== undefined || opts.sendSmtp !== undefined) {
+          const { parseSendTo, readSendDestinations, writeSendDestinations } = await import('./send-destinations.ts');
+          const cur = readSendDestinations(data);
+          const next = opts.sendTo !== undefined ? parseSendTo(splitList(opts.sendTo), opts.sendSmtp ?? cur.smtp) : { ...cur, smtp: opts.sendSmtp };
+          writeSendDestinations(data, next);
+        }
+        const { allowedDestinations } = await import('./send-destinations.ts');
+        const dest = allowedDestinations(data, id.serverUrl);
         return {
-          data: { data, store: id.store, till: id.till, server: id.serverUrl, secret: id.secret, created: result.created, baseItems: result.baseItems, rounding: id.rounding },
+          data: { data, store: id.store, till: id.till, server: id.serverUrl, secret: id.secret, created: result.created, baseItems: result.baseItems, rounding: id.rounding, sendTo: dest },
           text: [
             `${result.created ? 'Initialised' : 'Updated'} till ${id.store}-${id.till} in ${data}`,
             `  server: ${id.serverUrl ?? 'none (tickets stay untransferred until extracted and sent)'}`,
             `  secret: ${id.secret}   (enrol the till on the server with it)`,
             `  base data: ${result.baseItems ? `${result.baseItems} items loaded` : 'unchanged'}`,
+            `  send to: ${[...dest.lan, ...dest.mail].join(', ') || 'nothing configured (--send-to)'}${dest.mail.length ? ` via ${dest.smtp}` : ''}`,
           ].join('\n'),
         };
       }),
@@ -185,14 +196,22 @@ export function registerTillCommands(till: Command): void {
     .description('run the till: local API and cashier page, server health checks, replication')
     .requiredOption('--data <dir>', 'till folder')
     .option('--port <n>', 'local API port (0 = any free port)', intOption, 8470)
-    .option('--host <host>', 'address to listen on (keep it on loopback)', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (loopback; any other address needs --allow-lan)', '127.0.0.1')
+    .option('--allow-lan', 'allow a --host that is not loopback: the register page and its API then face the LAN')
     .option('--pull-interval <ms>', 'how often acks and base data are pulled', intOption, 5000)
     .action(
       run(async (opts, ctx) => {
         const data = requireData(opts.data);
         const { startTill } = await import('./start.ts');
-        const t = await startTill({ data, port: opts.port, host: opts.host, pullIntervalMs: opts.pullInterval });
+        const t = await startTill({ data, port: opts.port, host: opts.host, allowLan: Boolean(opts.allowLan), pullIntervalMs: opts.pullInterval });
         const id = t.service.identity;
+        const { isLoopbackHost } = await import('./local-api-guard.ts');
+        if (!isLoopbackHost(opts.host)) {
+          // Said on stderr so that --json output stays one line.
+          process.stderr.write(
+            `WARNING: till ${id.store}-${id.till} listens on ${opts.host}:${t.port} (--allow-lan). Anyone on the network who can open http://<this machine>:${t.port}/ gets the register page and with it the cashier's token: sell, close the day (Z), extract packages and send them to the configured destinations. Keep the till on loopback unless the register runs on another device of a trusted network.\n`,
+          );
+        }
         process.stdout.write(
           ctx.json
             ? `${JSON.stringify({ ready: true, url: t.url, port: t.port, pid: process.pid, store: id.store, till: id.till })}\n`
