@@ -48,7 +48,7 @@ describe('a cross-site page in chromium', () => {
     evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
     browser = await launchBrowser();
     context = await browser.newContext();
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
