@@ -9,7 +9,7 @@
  * Neither is a secret of the server: they open nothing beyond this till's loopback API.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const API_TOKEN_FILE = 'api-token';
@@ -44,6 +44,16 @@ export function readApiToken(dataDir: string): string | null {
     return readFileSync(apiTokenPath(dataDir), 'utf8').trim() || null;
   } catch {
     return null;
+  }
+}
+
+/** At stop: the file goes if it still holds this run's token (a newer start may have replaced it). */
+export function removeApiToken(dataDir: string, tokens: ApiTokens): void {
+  if (readApiToken(dataDir) !== tokens.operator) return;
+  try {
+    unlinkSync(apiTokenPath(dataDir));
+  } catch {
+    // already gone
   }
 }
 

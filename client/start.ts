@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
 import { tillApiRouter } from './api.ts';
-import { createApiTokens, type ApiTokens } from './api-token.ts';
+import { createApiTokens, removeApiToken, type ApiTokens } from './api-token.ts';
 import { isLoopbackHost, localApiGuards } from './local-api-guard.ts';
 import { registerPageRouter } from './register-page.ts';
 import { logTillEvent } from './day-log.ts';
@@ -57,6 +57,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
   let health: HealthMonitor | null = null;
   let replication: TillReplication | null = null;
   let server: Server | null = null;
+  let tokens: ApiTokens | null = null;
   const cleanup = async () => {
     health?.stop();
     if (server) {
@@ -66,6 +67,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     }
     if (replication) await replication.stop().catch(() => undefined);
     if (store) await store.close().catch(() => undefined);
+    if (tokens) removeApiToken(data, tokens);
     lock.release();
   };
   try {
@@ -95,12 +97,13 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     }
     const app = express();
     app.disable('x-powered-by');
-    const tokens = createApiTokens(data);
+    tokens = createApiTokens(data);
+    const cashierToken = tokens.cashier;
     // The port is known once listening; the doors read it then.
     let guards: ReturnType<typeof localApiGuards> | null = null;
     app.use((req, res, next) => guards!.site(req, res, next));
     app.use('/api/till', (req, res, next) => guards!.api(req, res, next), tillApiRouter(service));
-    if (existsSync(WEB_DIR)) app.use(registerPageRouter(WEB_DIR, tokens.cashier));
+    if (existsSync(WEB_DIR)) app.use(registerPageRouter(WEB_DIR, cashierToken));
     server = await new Promise<Server>((res, rej) => {
       const srv = app.listen(opts.port ?? 8470, host, () => res(srv));
       srv.once('error', (e: NodeJS.ErrnoException) =>
@@ -108,14 +111,14 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
       );
     });
     const port = (server.address() as AddressInfo).port;
-    guards = localApiGuards({ dataDir: data, boundHost: host, port, tokens });
+    guards = localApiGuards({ dataDir: data, boundHost: host, port, tokens: tokens! });
     lock.update({ port, host });
     logTillEvent(data, 'info', `till ${identity.store}-${identity.till} started on http://${host}:${port} (pid ${process.pid})${isLoopbackHost(host) ? '' : ' — open to the LAN (--allow-lan)'}`);
     let stopped = false;
     return {
       url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`,
       port,
-      tokens,
+      tokens: tokens!,
       service,
       replication,
       stop: async () => {
