@@ -77,6 +77,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     const s = store;
     health = new HealthMonitor(identity.serverUrl, {
       background: true,
+      fingerprint: identity.serverFingerprint,
       onContact: (at) => void s.noteServerContact(at).catch(() => undefined),
       onChange: (online) => {
         logTillEvent(data, online ? 'info' : 'warning', online ? `server ${identity.serverUrl} answers again: selling online` : `server ${identity.serverUrl} does not answer: selling in degraded mode`);
@@ -114,6 +115,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     guards = localApiGuards({ dataDir: data, boundHost: host, port, tokens: tokens! });
     lock.update({ port, host });
     logTillEvent(data, 'info', `till ${identity.store}-${identity.till} started on http://${host}:${port} (pid ${process.pid})${isLoopbackHost(host) ? '' : ' — open to the LAN (--allow-lan)'}`);
+    if (identity.serverUrl && identity.insecureHttp) logTillEvent(data, 'warning', `server ${identity.serverUrl} is reached over plain HTTP across the network (--insecure-http): requests are signed, but tickets travel in clear`);
     let stopped = false;
     return {
       url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`,

@@ -13,7 +13,7 @@ import nodemailer from 'nodemailer';
 import { openTestDb, type TestDb } from '../db/test-databases.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { buildTicketPackage } from '../../sync/package-writer.ts';
-import { enrollTill } from './till-registry.ts';
+import { enrolSigningTill } from '../../test/support/signing-till.ts';
 import { startMailListener, type MailListener } from './mail-listener.ts';
 import { saveToQuarantine, inboxFolders, REASON_SUFFIX } from './quarantine.ts';
 import type { MailLimits } from './mail-limits.ts';
@@ -32,11 +32,11 @@ afterEach(async () => {
 async function setup(limits: Partial<MailLimits>) {
   t = await openTestDb('sqlite');
   const inbox = join(t.data, 'inbox');
-  const { secret } = await enrollTill(t.db, { store: 'S1', till: '01' });
+  const { signer } = await enrolSigningTill(t.db, t.data, 'S1', '01');
   listener = await startMailListener({ db: t.db, data: t.data }, { port: 0, mailTo: MAIL_TO, inbox, limits });
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true } as Parameters<typeof nodemailer.createTransport>[0]);
   const send = (from: string, attachments: { filename: string; content: Buffer }[]) => transport.sendMail({ from, to: MAIL_TO, subject: 'package', text: 'see attachment', attachments });
-  return { inbox, secret, send };
+  return { inbox, signer, send };
 }
 
 async function mailLog(): Promise<string[]> {
@@ -88,12 +88,12 @@ function rawMail(port: number, from: string, bytes: number): Promise<string> {
 
 describe('mail listener doors', () => {
   it('refuses an oversized mail while it streams and keeps nothing of it; a genuine package beside it is taken', async () => {
-    const { inbox, secret, send } = await setup({ maxBytes: 256 * 1024 });
+    const { inbox, signer, send } = await setup({ maxBytes: 256 * 1024 });
     const reply = await rawMail(listener!.port, 'junk@evil.test', 2 * 1024 * 1024);
     expect(reply).toMatch(/^552 /);
     // Declared too large up front (SIZE): refused before any data.
     await expect(send('junk@evil.test', [{ filename: 'big.zip', content: Buffer.alloc(400 * 1024, 7) }])).rejects.toMatchObject({ responseCode: 552 });
-    const pkg = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: [...generateTillTickets('01', { tills: 1, ticketsPerTill: 3, seed: 5 })], secret });
+    const pkg = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: [...generateTillTickets('01', { tills: 1, ticketsPerTill: 3, seed: 5 })], signer });
     await send('tillsync-S1-01@shop.test', [{ filename: pkg.fileName, content: pkg.bytes }]);
     await listener!.idle();
     expect(await acceptedPackages()).toBe(1);
@@ -103,7 +103,7 @@ describe('mail listener doors', () => {
   });
 
   it('defers a sender over its rate, refuses senders off the allowlist, and still takes the till\'s mail', async () => {
-    const { secret, send } = await setup({ senderPerMinute: 3, allowFrom: ['@shop.test', 'junk@evil.test'] });
+    const { signer, send } = await setup({ senderPerMinute: 3, allowFrom: ['@shop.test', 'junk@evil.test'] });
     const junk = { filename: 'junk.zip', content: Buffer.from('not a zip at all') };
     const outcomes: string[] = [];
     for (let i = 0; i < 8; i++) {
@@ -112,7 +112,7 @@ describe('mail listener doors', () => {
     // The first three get in (and are refused as packages: 554), the rest are deferred.
     expect(outcomes).toEqual(['554', '554', '554', '450', '450', '450', '450', '450']);
     await expect(send('stranger@elsewhere.test', [junk])).rejects.toMatchObject({ responseCode: 550 });
-    const pkg = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: [...generateTillTickets('01', { tills: 1, ticketsPerTill: 2, seed: 6 })], secret });
+    const pkg = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: [...generateTillTickets('01', { tills: 1, ticketsPerTill: 2, seed: 6 })], signer });
     await send('tillsync-S1-01@shop.test', [{ filename: pkg.fileName, content: pkg.bytes }]);
     await listener!.idle();
     expect(await acceptedPackages()).toBe(1);
