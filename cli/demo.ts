@@ -14,6 +14,7 @@ import { runTillsync, startTillsync, type RunResult, type Started } from './spaw
 import { TillsyncError } from '../sync/errors.ts';
 import { freePort } from '../sync/free-port.ts';
 import { camt053v02 } from '../fixtures/bank-statements.ts';
+import { readApiToken, TOKEN_HEADER } from '../client/api-token.ts';
 
 const MAIL_TO = 'tickets@boutique-demo.example';
 
@@ -91,12 +92,12 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
   let degraded = 0;
 
   const sell = async (t: (typeof tills)[number], sale: Sale) => {
-    const r = await fetch(`${t.url}/api/till/sell`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sale) });
+    const r = await fetch(`${t.url}/api/till/sell`, { method: 'POST', headers: { ...tillAuth(t), 'content-type': 'application/json' }, body: JSON.stringify(sale) });
     const body: any = await r.json();
     if (!r.ok) throw new TillsyncError('demo-sale', `demo sale on till ${t.till} refused: ${body?.error?.message ?? r.status}`);
     return body;
   };
-  const tillStatus = async (t: (typeof tills)[number]) => (await (await fetch(`${t.url}/api/till/status`)).json()) as any;
+  const tillStatus = async (t: (typeof tills)[number]) => (await (await fetch(`${t.url}/api/till/status`, { headers: tillAuth(t) })).json()) as any;
   const startServer = async (httpPort: number, smtpPort: number) => {
     const s = await startTillsync(['server', 'start', '--data', serverData, '--tls', '--port', String(httpPort), '--host', '127.0.0.1', '--inbox', inbox, '--smtp-port', String(smtpPort), '--mail-to', MAIL_TO], /listening on/);
     running.push(s);
@@ -240,11 +241,16 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
   }
 }
 
+/** The running till's operator token (DATA/api-token): the demo calls its local API like the CLI does. */
+function tillAuth(t: { data: string }): Record<string, string> {
+  return { [TOKEN_HEADER]: readApiToken(t.data) ?? '' };
+}
+
 /** What the till would charge for these lines, asked to the till itself (prices live in its base data). */
-async function dueOf(t: { url: string }, lines: { article: string; qty: number }[]): Promise<string> {
+async function dueOf(t: { url: string; data: string }, lines: { article: string; qty: number }[]): Promise<string> {
   let total = 0n;
   for (const l of lines) {
-    const r = (await (await fetch(`${t.url}/api/till/articles?q=${encodeURIComponent(l.article)}`)).json()) as any;
+    const r = (await (await fetch(`${t.url}/api/till/articles?q=${encodeURIComponent(l.article)}`, { headers: tillAuth(t) })).json()) as any;
     const a = (r.articles ?? r).find((x: any) => x.code === l.article);
     if (!a) throw new TillsyncError('demo-step', `demo: article ${l.article} not found on the till`);
     const [units, cents = '0'] = String(a.price).split('.');

@@ -2,6 +2,7 @@
  * Helpers for drills that drive a real till: `till init` and `till start` as child processes, and
  * its local HTTP API (client/api.ts) for sales, tickets, status and extraction.
  */
+import { readApiToken, TOKEN_HEADER } from '../client/api-token.ts';
 import { D, fmt } from '../sync/money.ts';
 import type { Article, Ticket } from '../sync/types.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,11 +33,16 @@ export async function startTill(data: string, env?: NodeJS.ProcessEnv): Promise<
   const proc = await startTillsync(['till', 'start', '--data', data, '--port', '0', '--json'], /"ready":\s*true[^\n]*\n/, { env, timeoutMs: 60_000 });
   const line = proc.output().split('\n').find((l) => l.includes('"ready"'));
   const url = JSON.parse(line!).url as string;
+  // Drills call the API by URL: the till's operator token (DATA/api-token) goes with it.
+  apiTokens.set(url, readApiToken(data) ?? '');
   return { proc, url };
 }
 
+const apiTokens = new Map<string, string>();
+
 export async function tillApi<T = any>(url: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${url}/api/till${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (method === 'POST' && body === undefined) body = {};
+  const res = await fetch(`${url}/api/till${path}`, { method, headers: { [TOKEN_HEADER]: apiTokens.get(url) ?? '', ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let parsed: any;
   try {

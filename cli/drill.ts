@@ -1,7 +1,8 @@
 /**
  * `tillsync drill`: the fault drills for long runs (the test suite runs them small). By default
  * the kill drill only; `--drills all` adds the till crash, the four channels, corrupt files, the
- * clock an hour off and the disk full (that one needs root for its tmpfs).
+ * clock an hour off, the disk full (that one needs root for its tmpfs) and the security drill
+ * (issue 13's attacks on a real till and server: drill-security.ts).
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { isDrillFailure } from './drill-failure.ts';
 import { PIPELINE, type Phase } from './drill-phases.ts';
 import { describeRound, runDrills, type DrillReport } from './drill-runner.ts';
 
-export const OTHER_DRILLS = ['till-crash', 'channels', 'corrupt', 'clock', 'disk-full'] as const;
+export const OTHER_DRILLS = ['till-crash', 'channels', 'corrupt', 'clock', 'disk-full', 'security'] as const;
 type DrillName = 'kill' | (typeof OTHER_DRILLS)[number];
 
 interface DrillOpts {
@@ -56,6 +57,8 @@ async function runOther(name: (typeof OTHER_DRILLS)[number], dir: string, seed: 
       return (await import('./drill-clock.ts')).runClockDrill({ dir: sub, seed, db, log });
     case 'disk-full':
       return (await import('./drill-disk-full.ts')).runDiskFullDrill({ dir: sub, seed, log });
+    case 'security':
+      return (await import('./drill-security.ts')).runSecurityDrill({ dir: sub, seed, log });
   }
 }
 
@@ -72,6 +75,8 @@ function describeOther(name: string, rep: any): string {
       return `clock drill: passed — ${rep.tickets} tickets, ${rep.shiftedAcrossMidnight} moved across midnight by a wrong clock, integrated by their day (up to ${rep.daysIntegrated.join(', then ')}), ${rep.documents} documents`;
     case 'disk-full':
       return `disk-full drill: passed — extraction into ${rep.freeBytes} free bytes failed cleanly ("${rep.error}"), then all ${rep.extractedAfterwards} tickets extracted`;
+    case 'security':
+      return `security drill: passed — ${rep.attacks.length} attacks refused, logged, good traffic unharmed (${rep.attacks.map((a: any) => a.attack).join(', ')})${rep.healthMaxMs !== null ? `; /api/health at worst ${Math.round(rep.healthMaxMs)} ms under oversized bodies` : ''}`;
     default:
       return `${name} drill: passed`;
   }

@@ -1,20 +1,23 @@
 /**
- * The till's local JSON API, served by `tillsync till start` on 127.0.0.1 (no authentication: it
- * must only listen on the till's loopback). The cashier page (client/web/) and the other till
- * commands (which forward here while `till start` holds the store) use it.
+ * The till's local JSON API, served by `tillsync till start` (on loopback unless --allow-lan).
+ * It belongs to the cashier: local-api-guard.ts checks Host, Origin, the x-till-token header and
+ * JSON-only bodies before anything here runs. The register page (client/web/) gets the cashier's
+ * token inside the page; the other till commands, which forward here while `till start` holds the
+ * store, read the operator's token from DATA/api-token (api-token.ts).
  *
  *   GET  /api/till/status                   → TillStatus (counts, last number, server, last closure, replication)
  *   GET  /api/till/articles?q=TEXT&limit=N  → { articles: [{code, barcode, label, price, vatCode}] }
  *                                             code or barcode prefix, or label prefix (accents and case ignored)
  *   GET  /api/till/customers?q=TEXT&limit=N → { customers: Customer[] } (code prefix or name contains)
  *   GET  /api/till/payment-modes            → { paymentModes: PaymentMode[], vatRates: VatRate[], counterCustomer: string | null }
+ *   GET  /api/till/destinations             → { lan: [folder|URL], mail: [address], smtp } the configured send destinations
  *   POST /api/till/sell      body: the sale JSON of `till sell`
  *                            {"customer"?: code, "cashier"?: name,
  *                             "lines": [{"article": code|barcode, "qty": n, "unitPrice"?: "12.50", "return"?: true}],
  *                             "settlements"?: [{"kind": "invoice"|"deposit", "ref": "10001434", "amount": "100.69"}],
  *                             "payments": [{"mode": "CB", "amount": "25.00", "ref"?: order number for a deposit voucher}]}
  *                            → 201 the stored ticket (+ packagedIn, acknowledgedAt, documentNumber), once durable
- *   POST /api/till/close                    → 201 the Closure (Z report)
+ *   POST /api/till/close     body: {}       → 201 the Closure (Z report)
  *   POST /api/till/extract   body: {"kind": "degraded"|"untransferred", "includeSent"?: bool, "out"?: folder (default DATA/packages)}
  *                            → ExtractResult (file null when there was nothing to extract)
  *   POST /api/till/send      body: {"file": path, "lan"?: folder|URL, "mail"?: [addresses], "smtp"?: "smtp://host:port"}
@@ -23,8 +26,14 @@
  *   POST /api/till/apply-base body: {"file": bundle path|folder|.eml, "baseKey"?: key}
  *                            → ApplyBaseResult (client/base-apply.ts); sales wait while it applies
  *
- * Errors: HTTP status from the error (422 refused sale, 400 bad request, 409 busy, 5xx failures)
- * and body {"error": {"code", "message", "hint", "ref"}} — the same one-line message the CLI prints.
+ * `send` takes only this till's own package files (own-package.ts). With the cashier's token,
+ * `send` goes only to configured destinations and `extract` writes only to DATA/packages or a
+ * configured drop folder (send-destinations.ts); the operator's token (the CLI, same OS user as
+ * the till) may name others, as the same command could with the till stopped.
+ *
+ * Errors: HTTP status from the error (422 refused sale, 400 bad request, 401/403/415/421 refused
+ * by the doors, 409 busy, 5xx failures) and body {"error": {"code", "message", "hint", "ref"}} —
+ * the same one-line message the CLI prints.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { join, resolve } from 'node:path';
@@ -32,6 +41,14 @@ import { TillsyncError, isTillsyncError } from '../sync/errors.ts';
 import type { PackageKind } from '../sync/types.ts';
 import type { TillService } from './till-service.ts';
 import { splitList } from './address-list.ts';
+import type { ApiCaller } from './api-token.ts';
+import { logTillEvent } from './day-log.ts';
+import { allowedDestinations, checkExtractFolder, checkSendTarget } from './send-destinations.ts';
+
+/** Set by the token guard (local-api-guard.ts); 'cashier' when missing, to fail closed. */
+function callerOf(res: Response): ApiCaller {
+  return res.locals.caller === 'operator' ? 'operator' : 'cashier';
+}
 
 function intParam(v: unknown, fallback: number): number {
   const n = Number(v);
@@ -55,6 +72,9 @@ export function tillApiRouter(svc: TillService): Router {
     const b = svc.store.base;
     res.json({ paymentModes: [...b.paymentModes.values()], vatRates: [...b.vatRates.values()], counterCustomer: b.counterCustomer()?.code ?? null });
   });
+  r.get('/destinations', (_req, res) => {
+    res.json(allowedDestinations(svc.dataDir, svc.identity.serverUrl));
+  });
   r.post('/sell', async (req, res) => {
     res.status(201).json(await svc.sell(req.body));
   });
@@ -63,13 +83,22 @@ export function tillApiRouter(svc: TillService): Router {
   });
   r.post('/extract', async (req, res) => {
     const b = req.body ?? {};
-    res.json(await svc.extract({ kind: b.kind as PackageKind, includeSent: Boolean(b.includeSent), out: typeof b.out === 'string' && b.out ? b.out : join(resolve(svc.dataDir), 'packages') }));
+    let out = typeof b.out === 'string' && b.out ? b.out : join(resolve(svc.dataDir), 'packages');
+    if (callerOf(res) === 'cashier') out = checkExtractFolder(svc.dataDir, allowedDestinations(svc.dataDir, svc.identity.serverUrl), out);
+    res.json(await svc.extract({ kind: b.kind as PackageKind, includeSent: Boolean(b.includeSent), out }));
   });
   r.post('/send', async (req, res) => {
     const b = req.body ?? {};
     if (typeof b.file !== 'string' || !b.file) throw new TillsyncError('usage', 'send: "file" is required', { hint: 'give the package path printed by extract' });
     const mail = Array.isArray(b.mail) ? b.mail.map(String) : typeof b.mail === 'string' ? splitList(b.mail) : undefined;
-    res.json(await svc.send(b.file, { lan: b.lan, mail, smtp: b.smtp, from: b.from }));
+    const target = { lan: typeof b.lan === 'string' && b.lan ? b.lan : undefined, mail, smtp: typeof b.smtp === 'string' && b.smtp ? b.smtp : undefined };
+    if (callerOf(res) === 'cashier') {
+      const allowed = allowedDestinations(svc.dataDir, svc.identity.serverUrl);
+      // Mail goes through the configured server only, whatever the page says.
+      if (target.mail?.length) target.smtp = allowed.smtp ?? target.smtp;
+      checkSendTarget(allowed, target);
+    }
+    res.json(await svc.send(b.file, { ...target, from: typeof b.from === 'string' ? b.from : undefined }));
   });
   r.post('/apply-base', async (req, res) => {
     const b = req.body ?? {};
@@ -87,10 +116,12 @@ export function tillApiRouter(svc: TillService): Router {
       return;
     }
     if (isTillsyncError(err)) {
+      if (err.code === 'destination-not-configured') logTillEvent(svc.dataDir, 'warning', `local API refused (${callerOf(res)}): ${err.message}`);
       res.status(err.status).json({ error: err.toJSON() });
       return;
     }
-    res.status(500).json({ error: { code: 'error', message: (err as Error)?.message ?? String(err), ref: {} } });
+    logTillEvent(svc.dataDir, 'error', `local API: ${(err as Error)?.stack ?? String(err)}`);
+    res.status(500).json({ error: { code: 'error', message: 'internal error of the till (details in its day log)', ref: {} } });
   });
   return r;
 }

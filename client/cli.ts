@@ -50,6 +50,8 @@ export function registerTillCommands(till: Command): void {
     .option('--articles <n>', 'number of demo articles when no --base is given', intOption, 300)
     .option('--decimals <n>', 'amount decimals: 2, 3 or 4 (first init only)', intOption)
     .option('--vat-on <where>', 'round VAT per "line" or on the "total" (first init only)')
+    .option('--send-to <list>', 'destinations the register page may send packages to, comma separated: drop folders, http(s):// URLs, mail addresses (replaces the list; the --server is always one)')
+    .option('--send-smtp <url>', 'mail server for the --send-to mail addresses, e.g. smtp://mail.shop.example:25')
     .action(
       run(async (opts, ctx) => {
         const data = requireData(opts.data);
@@ -85,17 +87,26 @@ export function registerTillCommands(till: Command): void {
           { requireInit: false },
         );
         const id = result.identity;
+        if (opts.sendTo !== undefined || opts.sendSmtp !== undefined) {
+          const { parseSendTo, readSendDestinations, writeSendDestinations } = await import('./send-destinations.ts');
+          const cur = readSendDestinations(data);
+          const next = opts.sendTo !== undefined ? parseSendTo(splitList(opts.sendTo), opts.sendSmtp ?? cur.smtp) : { ...cur, smtp: opts.sendSmtp };
+          writeSendDestinations(data, next);
+        }
+        const { allowedDestinations } = await import('./send-destinations.ts');
+        const dest = allowedDestinations(data, id.serverUrl);
         // The signing key is made here, on the till, and never leaves it.
         const { loadOrCreateTillSigningKey, signingPublicKeyPath } = await import('./till-signing-key.ts');
         const key = loadOrCreateTillSigningKey(data);
         const { keyFingerprint } = await import('../sync/till-keys.ts');
         return {
-          data: { data, store: id.store, till: id.till, server: id.serverUrl, serverFingerprint: id.serverFingerprint ?? null, insecureHttp: Boolean(id.insecureHttp), secret: id.secret, keyId: key.keyId, keyFingerprint: keyFingerprint(key.publicKeyPem), created: result.created, baseItems: result.baseItems, rounding: id.rounding },
+          data: { data, store: id.store, till: id.till, server: id.serverUrl, serverFingerprint: id.serverFingerprint ?? null, insecureHttp: Boolean(id.insecureHttp), secret: id.secret, keyId: key.keyId, keyFingerprint: keyFingerprint(key.publicKeyPem), created: result.created, baseItems: result.baseItems, rounding: id.rounding, sendTo: dest },
           text: [
             `${result.created ? 'Initialised' : 'Updated'} till ${id.store}-${id.till} in ${data}`,
             `  server: ${id.serverUrl ?? 'none (tickets stay untransferred until extracted and sent)'}${id.serverFingerprint ? ` (certificate pinned: ${id.serverFingerprint})` : ''}${id.insecureHttp ? '  WARNING: plain HTTP allowed (--insecure-http)' : ''}`,
             `  signing key: ${keyFingerprint(key.publicKeyPem)} (${signingPublicKeyPath(data)}; the private key never leaves this till)`,
             `  base data: ${result.baseItems ? `${result.baseItems} items loaded` : 'unchanged'}`,
+            `  send to: ${[...dest.lan, ...dest.mail].join(', ') || 'nothing configured (--send-to)'}${dest.mail.length ? ` via ${dest.smtp}` : ''}`,
           ].join('\n'),
         };
       }),
@@ -233,14 +244,22 @@ export function registerTillCommands(till: Command): void {
     .description('run the till: local API and cashier page, server health checks, replication')
     .requiredOption('--data <dir>', 'till folder')
     .option('--port <n>', 'local API port (0 = any free port)', intOption, 8470)
-    .option('--host <host>', 'address to listen on (keep it on loopback)', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (loopback; any other address needs --allow-lan)', '127.0.0.1')
+    .option('--allow-lan', 'allow a --host that is not loopback: the register page and its API then face the LAN')
     .option('--pull-interval <ms>', 'how often acks and base data are pulled', intOption, 5000)
     .action(
       run(async (opts, ctx) => {
         const data = requireData(opts.data);
         const { startTill } = await import('./start.ts');
-        const t = await startTill({ data, port: opts.port, host: opts.host, pullIntervalMs: opts.pullInterval });
+        const t = await startTill({ data, port: opts.port, host: opts.host, allowLan: Boolean(opts.allowLan), pullIntervalMs: opts.pullInterval });
         const id = t.service.identity;
+        const { isLoopbackHost } = await import('./local-api-guard.ts');
+        if (!isLoopbackHost(opts.host)) {
+          // Said on stderr so that --json output stays one line.
+          process.stderr.write(
+            `WARNING: till ${id.store}-${id.till} listens on ${opts.host}:${t.port} (--allow-lan). Anyone on the network who can open http://<this machine>:${t.port}/ gets the register page and with it the cashier's token: sell, close the day (Z), extract packages and send them to the configured destinations. Keep the till on loopback unless the register runs on another device of a trusted network.\n`,
+          );
+        }
         process.stdout.write(
           ctx.json
             ? `${JSON.stringify({ ready: true, url: t.url, port: t.port, pid: process.pid, store: id.store, till: id.till })}\n`

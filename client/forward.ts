@@ -3,15 +3,20 @@
  * local API instead of opening the store a second time.
  */
 import { TillsyncError } from '../sync/errors.ts';
+import { readApiToken, TOKEN_HEADER } from './api-token.ts';
 import type { LockInfo } from './lock.ts';
 
 export async function forwardToTill<T>(lock: LockInfo, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  // The running till's operator token, readable by the till's own user only.
+  const token = lock.data ? readApiToken(lock.data) : null;
+  // The API takes JSON only: a POST without a body sends {}.
+  if (method === 'POST' && body === undefined) body = {};
   const url = `http://${lock.host && lock.host !== '0.0.0.0' && lock.host !== '::' ? lock.host : '127.0.0.1'}:${lock.port}/api/till${path}`;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...(token ? { [TOKEN_HEADER]: token } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(120_000),
     });

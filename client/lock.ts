@@ -14,6 +14,8 @@ export interface LockInfo {
   host: string | null;
   command: string;
   startedAt: string;
+  /** Not stored: the data folder the lock was read from (set by runningTill). */
+  data?: string;
 }
 
 export function lockPath(dataDir: string): string {
@@ -40,7 +42,7 @@ export function readLock(dataDir: string): LockInfo | null {
 /** The running `till start` of this data folder, if any. */
 export function runningTill(dataDir: string): LockInfo | null {
   const l = readLock(dataDir);
-  return l && l.pid !== process.pid && l.port && isAlive(l.pid) ? l : null;
+  return l && l.pid !== process.pid && l.port && isAlive(l.pid) ? { ...l, data: resolve(dataDir) } : null;
 }
 
 export class TillLock {

@@ -146,20 +146,21 @@ async function setup(opts: { serverUp?: boolean } = {}) {
   const init = await openTestTill({ disk: true, dir, server: server.url, secret: SECRET });
   await init.close({ keep: true });
   const till: RunningTill = await startTill({ data: dir, port: 0, healthIntervalMs: 100, pullIntervalMs: 150, retryMs: 100 });
+  const auth = { 'x-till-token': till.tokens.operator };
   cleanups.push(() => till.stop());
   const price = till.service.store.base.article('A000004')!.price;
   const sell = async (qty = 1) => {
-    const res = await fetch(`${till.url}/api/till/sell`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lines: [{ article: 'A000004', qty }], payments: [{ mode: 'CB', amount: fmt(new D(price).times(qty)) }] }) });
+    const res = await fetch(`${till.url}/api/till/sell`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ lines: [{ article: 'A000004', qty }], payments: [{ mode: 'CB', amount: fmt(new D(price).times(qty)) }] }) });
     expect(res.status).toBe(201);
     return (await res.json()) as Ticket;
   };
-  const status = async () => (await (await fetch(`${till.url}/api/till/status`)).json()) as any;
-  return { server, till, sell, status, dir };
+  const status = async () => (await (await fetch(`${till.url}/api/till/status`, { headers: auth })).json()) as any;
+  return { server, till, sell, status, dir, auth };
 }
 
 describe('till replication (protocolTestServer)', () => {
   it('pushes tickets sold online, pulls their acks, and counts them transferred', async () => {
-    const { server, till, sell, status } = await setup();
+    const { server, till, sell, status, auth } = await setup();
     expect((await until('online', async () => (await status()).serverOnline === true))).toBe(true);
     const sold = [await sell(1), await sell(2), await sell(3)];
     expect(sold.map((t) => t.degraded)).toEqual([false, false, false]);
@@ -176,7 +177,7 @@ describe('till replication (protocolTestServer)', () => {
 
     server.writeBack(sold[1].id, 'F00000042');
     await until('document number written back', async () => (await status()).counts.documents === 1);
-    const { tickets } = (await (await fetch(`${till.url}/api/till/tickets?limit=10`)).json()) as { tickets: any[] };
+    const { tickets } = (await (await fetch(`${till.url}/api/till/tickets?limit=10`, { headers: auth })).json()) as { tickets: any[] };
     expect(tickets.map((t) => [t.number, t.documentNumber, t.acknowledgedAt !== null])).toEqual([
       [3, null, true],
       [2, 'F00000042', true],
@@ -212,13 +213,13 @@ describe('till replication (protocolTestServer)', () => {
   });
 
   it('pulls base data into the till: changed price, new article, removed article', async () => {
-    const { server, till, status } = await setup();
+    const { server, till, status, auth } = await setup();
     await until('online', async () => (await status()).serverOnline === true);
     server.publish('article', 'A000004', { code: 'A000004', barcode: '3760000000048', label: 'Tournevis promo', price: '19.99', vatCode: 'VN' });
     server.publish('article', 'NEW001', { code: 'NEW001', barcode: '3760009999990', label: 'Nouveauté', price: '5.00', vatCode: 'VR' });
     server.publish('article', 'A000005', { code: 'A000005' }, true);
     server.publish('customer', 'C0000099', { code: 'C0000099', name: 'Nouveau client', account: '411000', thirdParty: 'C0000099' });
-    const search = async (q: string) => ((await (await fetch(`${till.url}/api/till/articles?q=${q}`)).json()) as any).articles;
+    const search = async (q: string) => ((await (await fetch(`${till.url}/api/till/articles?q=${q}`, { headers: auth })).json()) as any).articles;
     const hit = await until('new article visible', async () => {
       const a = await search('3760009999990');
       return a.length === 1 && a[0];
@@ -226,15 +227,15 @@ describe('till replication (protocolTestServer)', () => {
     expect(hit).toEqual({ code: 'NEW001', barcode: '3760009999990', label: 'Nouveauté', price: '5.00', vatCode: 'VR' });
     await until('price change visible', async () => (await search('A000004'))[0]?.price === '19.99');
     await until('removed article gone', async () => (await search('A000005')).length === 0);
-    const customers = ((await (await fetch(`${till.url}/api/till/customers?q=C0000099`)).json()) as any).customers;
+    const customers = ((await (await fetch(`${till.url}/api/till/customers?q=C0000099`, { headers: auth })).json()) as any).customers;
     expect(customers.map((c: any) => c.name)).toEqual(['Nouveau client']);
     // The sale uses the pulled price: 19.99, not the demo price.
-    const res = await fetch(`${till.url}/api/till/sell`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lines: [{ article: 'A000004', qty: 1 }], payments: [{ mode: 'CB', amount: '19.99' }] }) });
+    const res = await fetch(`${till.url}/api/till/sell`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ lines: [{ article: 'A000004', qty: 1 }], payments: [{ mode: 'CB', amount: '19.99' }] }) });
     expect(res.status).toBe(201);
   });
 
   it('pushes closures, and reports tickets the server rejects (they stay untransferred)', async () => {
-    const { server, till, sell, status } = await setup();
+    const { server, till, sell, status, auth } = await setup();
     await until('online', async () => (await status()).serverOnline === true);
     server.reject.add('S1-01-00000002');
     await sell();
@@ -246,12 +247,12 @@ describe('till replication (protocolTestServer)', () => {
     });
     expect(st.replication.tickets.rejected).toEqual([{ id: 'S1-01-00000002', reason: 'hash does not match content' }]);
     expect(st.counts.untransferred).toBe(1);
-    const z = await (await fetch(`${till.url}/api/till/close`, { method: 'POST' })).json();
+    const z = await (await fetch(`${till.url}/api/till/close`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' })).json();
     expect(z.ticketCount).toBe(3);
     await until('closure on the server', () => server.closures.length === 1);
     expect(server.closures[0]).toEqual(z);
     // The rejected ticket is what an operator extracts and sends by hand.
-    const ex = await (await fetch(`${till.url}/api/till/extract`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'untransferred' }) })).json();
+    const ex = await (await fetch(`${till.url}/api/till/extract`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'untransferred' }) })).json();
     expect([ex.count, ex.firstNumber]).toEqual([1, 2]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * `till start`: the long-running till process. Holds the store (lock file with its port), keeps
  * every article in memory, checks the server's health every few seconds, replicates with the
- * server, and serves the local API (client/api.ts) and the cashier page (client/web/, when present).
+ * server, and serves the local API (client/api.ts) and the cashier page (client/web/, when present)
+ * behind the doors of local-api-guard.ts, with tokens made fresh for this run (api-token.ts).
+ * It listens on loopback; another address needs `allowLan` (the CLI's --allow-lan).
  */
 import express from 'express';
 import { existsSync } from 'node:fs';
@@ -11,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
 import { tillApiRouter } from './api.ts';
+import { createApiTokens, removeApiToken, type ApiTokens } from './api-token.ts';
+import { isLoopbackHost, localApiGuards } from './local-api-guard.ts';
+import { registerPageRouter } from './register-page.ts';
 import { logTillEvent } from './day-log.ts';
 import { HealthMonitor } from './health.ts';
 import { acquireLock, type TillLock } from './lock.ts';
@@ -22,6 +27,8 @@ export interface StartOptions {
   data: string;
   port?: number;
   host?: string;
+  /** Needed for any --host that is not loopback: the register page and API then face the LAN. */
+  allowLan?: boolean;
   healthIntervalMs?: number;
   pullIntervalMs?: number;
   retryMs?: number;
@@ -30,6 +37,8 @@ export interface StartOptions {
 export interface RunningTill {
   url: string;
   port: number;
+  /** This run's tokens (the operator's is also in DATA/api-token). */
+  tokens: ApiTokens;
   service: TillService;
   replication: TillReplication | null;
   stop(): Promise<void>;
@@ -39,11 +48,16 @@ const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
 
 export async function startTill(opts: StartOptions): Promise<RunningTill> {
   const data = resolve(opts.data);
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && !opts.allowLan) {
+    throw new TillsyncError('lan-not-allowed', `till start --host ${host} would open the till's API to the network`, { hint: 'keep the default 127.0.0.1, or add --allow-lan if the register must be reached from another device' });
+  }
   const lock: TillLock = await acquireLock(data, 'till start', { waitMs: 15_000 });
   let store: TillStore | null = null;
   let health: HealthMonitor | null = null;
   let replication: TillReplication | null = null;
   let server: Server | null = null;
+  let tokens: ApiTokens | null = null;
   const cleanup = async () => {
     health?.stop();
     if (server) {
@@ -53,6 +67,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     }
     if (replication) await replication.stop().catch(() => undefined);
     if (store) await store.close().catch(() => undefined);
+    if (tokens) removeApiToken(data, tokens);
     lock.release();
   };
   try {
@@ -83,9 +98,13 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     }
     const app = express();
     app.disable('x-powered-by');
-    app.use('/api/till', tillApiRouter(service));
-    if (existsSync(WEB_DIR)) app.use(express.static(WEB_DIR));
-    const host = opts.host ?? '127.0.0.1';
+    tokens = createApiTokens(data);
+    const cashierToken = tokens.cashier;
+    // The port is known once listening; the doors read it then.
+    let guards: ReturnType<typeof localApiGuards> | null = null;
+    app.use((req, res, next) => guards!.site(req, res, next));
+    app.use('/api/till', (req, res, next) => guards!.api(req, res, next), tillApiRouter(service));
+    if (existsSync(WEB_DIR)) app.use(registerPageRouter(WEB_DIR, cashierToken));
     server = await new Promise<Server>((res, rej) => {
       const srv = app.listen(opts.port ?? 8470, host, () => res(srv));
       srv.once('error', (e: NodeJS.ErrnoException) =>
@@ -93,13 +112,15 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
       );
     });
     const port = (server.address() as AddressInfo).port;
+    guards = localApiGuards({ dataDir: data, boundHost: host, port, tokens: tokens! });
     lock.update({ port, host });
-    logTillEvent(data, 'info', `till ${identity.store}-${identity.till} started on http://${host}:${port} (pid ${process.pid})`);
+    logTillEvent(data, 'info', `till ${identity.store}-${identity.till} started on http://${host}:${port} (pid ${process.pid})${isLoopbackHost(host) ? '' : ' — open to the LAN (--allow-lan)'}`);
     if (identity.serverUrl && identity.insecureHttp) logTillEvent(data, 'warning', `server ${identity.serverUrl} is reached over plain HTTP across the network (--insecure-http): requests are signed, but tickets travel in clear`);
     let stopped = false;
     return {
-      url: `http://${host}:${port}`,
+      url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`,
       port,
+      tokens: tokens!,
       service,
       replication,
       stop: async () => {

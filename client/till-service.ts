@@ -14,6 +14,7 @@ import { buildClosure } from './closure.ts';
 import { logTillEvent } from './day-log.ts';
 import { loadOrCreateTillSigningKey, readKeyChanges, loadTillSigningKey } from './till-signing-key.ts';
 import type { HealthMonitor } from './health.ts';
+import { ownPackageFile } from './own-package.ts';
 import { buildTicket, type SaleCatalog } from './sale.ts';
 import type { LedgerCounts } from './store/ticket-ledger.ts';
 import { packageRecordFits, type StoredTicket, type TillIdentity, type TillStore } from './store/till-store.ts';
@@ -210,8 +211,14 @@ export class TillService {
 
   async send(file: string, opts: SendOptions): Promise<SendResult & { file: string }> {
     const id = this.identity;
-    const path = resolve(file);
-    if (!existsSync(path) || !statSync(path).isFile()) throw new TillsyncError('no-file', `no package file ${path}`, { hint: 'give the path printed by tillsync till extract', ref: { file } });
+    // Only this till's own packages leave it, whoever asks (no /etc/passwd, no symlink out).
+    let path: string;
+    try {
+      path = ownPackageFile(this.dataDir, file, (await this.store.packages()).map((p) => p.path));
+    } catch (e) {
+      logTillEvent(this.dataDir, 'warning', (e as Error).message);
+      throw e;
+    }
     const transport = transportFor({ lan: opts.lan, mail: opts.mail, smtp: opts.smtp, from: opts.from, tillId: `${id.store}-${id.till}`, secret: id.secret, fingerprint: id.serverFingerprint });
     try {
       const res = await transport.send(path);

@@ -8,7 +8,7 @@ import { API, type HealthResponse } from '../sync/replication-protocol.ts';
 import { uploadRouter } from './intake/upload-route.ts';
 import { replicationRouter } from './replication/routes.ts';
 import { ClosureQueue } from './replication/closures.ts';
-import { mountBackOffice } from './web/routes.ts';
+import { mountBackOffice, type BackOfficeOptions } from './web/routes.ts';
 import { errorHandler, notFound } from './http-error.ts';
 
 export interface AppOptions {
@@ -22,6 +22,8 @@ export interface AppOptions {
   tls?: boolean;
   /** PostgreSQL: acks stamped less than this long ago wait for the next pull (see replication/routes.ts). */
   ackSettleMs?: number;
+  /** Back-office login throttling rules (tests use short back-offs). */
+  loginThrottle?: BackOfficeOptions['throttle'];
 }
 
 export interface StoreApp {
@@ -42,7 +44,7 @@ export function createApp(ctx: ServerContext, opts: AppOptions): StoreApp {
   app.use(uploadRouter(ctx, { inbox: opts.inbox, maxBytes: opts.uploadMaxBytes }));
   app.use(replicationRouter(ctx, closures, { ackSettleMs: opts.ackSettleMs }));
   app.use('/api', notFound);
-  mountBackOffice(app, ctx);
+  mountBackOffice(app, ctx, { secureCookies: opts.tls ?? Boolean(ctx.config.tls), throttle: opts.loginThrottle });
   app.use(errorHandler(opts.onInternalError));
   return { app, closures };
 }

@@ -6,12 +6,20 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isTillsyncError, TillsyncError } from '../sync/errors.ts';
+import { redactPaths } from './redact.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; hint?: string };
 }
 
+/** The answer for an error: status and body, with no absolute path of this machine in it (redact.ts). */
 export function httpErrorOf(err: unknown): { status: number; body: ErrorBody } {
+  const { status, body } = answerOf(err);
+  const e = body.error;
+  return { status, body: { error: { ...e, message: redactPaths(e.message), ...(e.hint ? { hint: redactPaths(e.hint) } : {}) } } };
+}
+
+function answerOf(err: unknown): { status: number; body: ErrorBody } {
   if (isTillsyncError(err)) {
     const status = err.status >= 400 && err.status <= 599 ? err.status : 500;
     return { status, body: { error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } } };

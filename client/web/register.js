@@ -67,10 +67,14 @@ function lineNetCents(l) {
 }
 
 // ---------- the till API ----------
+// The cashier's token comes inside this page (till start writes it into index.html): every call
+// carries it, and every POST is JSON, as the till's doors require.
+const TILL_TOKEN = document.querySelector('meta[name="till-token"]')?.content ?? '';
 async function api(method, path, body, signal) {
   let res;
+  const post = method !== 'GET';
   try {
-    res = await fetch(path, { method, signal, headers: body ? { 'Content-Type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    res = await fetch(path, { method, signal, headers: { 'X-Till-Token': TILL_TOKEN, ...(post ? { 'Content-Type': 'application/json' } : {}) }, body: post ? JSON.stringify(body ?? {}) : undefined });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new Error('the till service does not answer (is "tillsync till start" running?)');
@@ -652,24 +656,31 @@ function extractSheet() {
   });
 }
 
-/** Send a package by LAN (folder or the server's URL) or by mail. */
-function sendSheet() {
+/** Send a package to one of the destinations configured at `till init` (the server's URL first). */
+async function sendSheet() {
+  let dest = { lan: state.status?.server ? [state.status.server] : [], mail: [], smtp: null };
+  try {
+    dest = await api('GET', '/api/till/destinations');
+  } catch {
+    // keep the server alone
+  }
   const file = el('input', { type: 'text', id: 'send-file', value: state.lastPackage ?? '', placeholder: 'package path printed by Extract', size: 60 });
-  const lan = el('input', { type: 'text', id: 'send-lan', value: state.status?.server ?? '', placeholder: 'server URL or shared folder', size: 60 });
-  const mail = el('input', { type: 'text', id: 'send-mail', placeholder: 'or mail to: back-office@shop.example', size: 60 });
-  const smtp = el('input', { type: 'text', id: 'send-smtp', placeholder: 'smtp://host:port (for mail)', size: 60 });
-  const body = el('div', { class: 'form' }, field('Package file', file), field('Send to (LAN: URL or folder)', lan), field('Mail to', mail), field('SMTP server', smtp));
+  const to = el(
+    'select',
+    { id: 'send-to' },
+    ...dest.lan.map((d) => el('option', { value: `lan:${d}` }, /^https?:/i.test(d) ? `Server ${d}` : `Folder ${d}`)),
+    ...dest.mail.map((m) => el('option', { value: `mail:${m}` }, `Mail to ${m}`)),
+  );
+  const body = el('div', { class: 'form' }, field('Package file', file), field('Send to', to));
   openSheet('Send a package', body, {
     confirm: {
       label: 'Send',
       run: async () => {
         $('action-result').textContent = 'Sending…';
         try {
-          const payload = { file: file.value.trim() };
-          if (mail.value.trim()) {
-            payload.mail = mail.value.trim();
-            if (smtp.value.trim()) payload.smtp = smtp.value.trim();
-          } else payload.lan = lan.value.trim();
+          const [kind, ...rest] = to.value.split(':');
+          const target = rest.join(':');
+          const payload = { file: file.value.trim(), ...(kind === 'mail' ? { mail: [target] } : { lan: target }) };
           const r = await api('POST', '/api/till/send', payload);
           $('action-result').textContent = `Sent ${r.file.split(/[\\/]/).pop()} by ${r.channel} to ${r.target}${r.detail ? ` (${r.detail})` : ''}`;
         } catch (e) {

@@ -6,13 +6,20 @@
  * sender: 250 when at least one package was taken, 554 with the reason when none was.
  *
  * Loopback only: the shop's mail provider (or a local relay / fetchmail) delivers to it; it is not
- * meant to face the Internet (no TLS, no auth).
+ * meant to face the Internet (no TLS, no auth). Still, anyone who can reach it is held to limits
+ * (mail-limits.ts): a size per message (SIZE extension, and counted while streaming: nothing past
+ * the limit is kept in memory), a rate per sender and per source address (450: try later), an
+ * optional sender allowlist (550), and a quota on the junk it may leave in quarantine/
+ * (quarantine-quota.ts). Every refusal goes to the log book, at most one line a minute per
+ * sender or address and kind, with the count of those held back.
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type Attachment } from 'mailparser';
 import { intakePackage, type IntakeContext, type PackageOutcome } from './intake.ts';
 import { safeFileName, saveToQuarantine } from './quarantine.ts';
+import { enforceMailQuarantineQuota, isJunkReason } from './quarantine-quota.ts';
+import { DEFAULT_MAIL_LIMITS, LogGate, RateWindow, senderAllowed, type MailLimits } from './mail-limits.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { logEvent } from '../log-book.ts';
 
@@ -22,8 +29,8 @@ export interface MailListenerOptions {
   mailTo: string;
   inbox: string;
   host?: string;
-  /** Largest message accepted (bytes). */
-  maxBytes?: number;
+  /** Size, rates, allowlist and quarantine quota (default: DEFAULT_MAIL_LIMITS). */
+  limits?: Partial<MailLimits>;
   onMail?: (e: { from: string; outcomes: PackageOutcome[] }) => void;
 }
 
@@ -44,7 +51,17 @@ function isZip(a: Attachment): boolean {
 export async function startMailListener(ctx: IntakeContext, opts: MailListenerOptions): Promise<MailListener> {
   const want = opts.mailTo.trim().toLowerCase();
   const queue = new SerialQueue();
-  const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
+  const limits: MailLimits = { ...DEFAULT_MAIL_LIMITS, ...opts.limits };
+  const maxBytes = limits.maxBytes;
+  const bySender = new RateWindow(limits.senderPerMinute);
+  const byAddress = new RateWindow(limits.addressPerMinute);
+  const gate = new LogGate();
+  /** A refusal for the log book, rate-limited per kind and key. */
+  const refusal = (kind: string, key: string, message: string) => {
+    const held = gate.pass(`${kind}|${key}`);
+    if (held === null) return;
+    void logEvent(ctx.db, ctx.data, { severity: 'warning', channel: 'mail', message: `${message}${held ? ` (+${held} more refused in the last minute)` : ''}` }).catch(() => undefined);
+  };
 
   const handle = async (raw: Buffer, from: string): Promise<{ ok: boolean; text: string }> => {
     const parsed = await simpleParser(raw);
@@ -57,7 +74,14 @@ export async function startMailListener(ctx: IntakeContext, opts: MailListenerOp
     for (const a of zips) {
       const fileName = safeFileName(a.filename, 'mail-attachment.zip');
       const o = await intakePackage(ctx, { bytes: a.content, fileName, channel: 'mail', refusedStatus: 'quarantined' });
-      if (o.status === 'refused') saveToQuarantine(opts.inbox, fileName, a.content, { reason: o.reason, message: `${o.message} (mail from ${from || 'unknown sender'})`, hint: o.hint, channel: 'mail' }, ctx.data);
+      if (o.status === 'refused') {
+        saveToQuarantine(opts.inbox, fileName, a.content, { reason: o.reason, message: `${o.message} (mail from ${from || 'unknown sender'})`, hint: o.hint, channel: 'mail', junk: isJunkReason(o.reason) }, ctx.data);
+        const quota = enforceMailQuarantineQuota(opts.inbox, { maxBytes: limits.quarantineMaxBytes, maxFiles: limits.quarantineMaxFiles });
+        if (quota.dropped.length) {
+          await logEvent(ctx.db, ctx.data, { severity: 'warning', channel: 'mail', message: `quarantine quota: dropped ${quota.dropped.length} junk mail attachment(s) (${quota.droppedBytes} bytes), oldest first: ${quota.dropped.map((f) => f.split(/[\\/]/).pop()).join(', ')}` });
+        }
+        if (quota.overWithGenuine) refusal('quota', 'genuine', `quarantine quota for mail exceeded by genuine packages only: nothing dropped, reprocess or clear ${opts.inbox}/quarantine`);
+      }
       outcomes.push(o);
     }
     opts.onMail?.({ from, outcomes });
@@ -72,17 +96,45 @@ export async function startMailListener(ctx: IntakeContext, opts: MailListenerOp
     logger: false,
     size: maxBytes,
     banner: 'tillsync store server mail intake',
+    onMailFrom(address, session, callback) {
+      const from = (address.address || '').trim().toLowerCase();
+      const ip = session.remoteAddress || '?';
+      if (!senderAllowed(limits, from)) {
+        refusal('sender', from, `mail from ${from || '<>'} (${ip}) refused: sender not in mail.allowFrom`);
+        return callback(smtpError(550, `sender ${from || '<>'} not allowed here`));
+      }
+      // Both windows count the attempt; the sender's is checked first so a flood from one
+      // sender does not use up the relay's allowance for everyone else.
+      if (!bySender.take(from || '<>')) {
+        refusal('rate-sender', from, `mail from ${from || '<>'} (${ip}) deferred: over ${limits.senderPerMinute} mails a minute from this sender`);
+        return callback(smtpError(450, `too many mails from ${from || '<>'}: try again later`));
+      }
+      if (!byAddress.take(ip)) {
+        refusal('rate-address', ip, `mail from ${from || '<>'} (${ip}) deferred: over ${limits.addressPerMinute} mails a minute from this address`);
+        return callback(smtpError(450, 'too many mails from your address: try again later'));
+      }
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       if (address.address.trim().toLowerCase() !== want) return callback(smtpError(550, `mailbox ${address.address} unavailable here (only ${opts.mailTo})`));
       callback();
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      let bytes = 0;
+      stream.on('data', (c: Buffer) => {
+        bytes += c.length;
+        // Past the limit nothing more is kept: the rest of the DATA is read and dropped.
+        if (bytes <= maxBytes) chunks.push(c);
+      });
       stream.on('error', (e) => callback(e));
       stream.on('end', () => {
-        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return callback(smtpError(552, `message over the ${maxBytes}-byte limit`));
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        if (bytes > maxBytes || (stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+          chunks.length = 0;
+          refusal('size', from, `mail from ${from || '<>'} (${session.remoteAddress}) refused: ${bytes} bytes, over the ${maxBytes}-byte limit (nothing kept)`);
+          return callback(smtpError(552, `message over the ${maxBytes}-byte limit`));
+        }
         queue
           .run(() => handle(Buffer.concat(chunks), from))
           .then(

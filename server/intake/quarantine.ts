@@ -32,6 +32,8 @@ export interface Refusal {
   message: string;
   hint?: string;
   channel: string;
+  /** Never a genuine package of an enrolled till (quarantine-quota.ts may drop it first). */
+  junk?: boolean;
 }
 
 export function reasonText(r: Refusal, data: string, placed: string): string {
@@ -40,6 +42,7 @@ export function reasonText(r: Refusal, data: string, placed: string): string {
     `message: ${r.message}`,
     ...(r.hint ? [`hint: ${r.hint}`] : []),
     `channel: ${r.channel}`,
+    ...(r.junk ? ['class: junk'] : []),
     `at: ${new Date().toISOString()}`,
     `reprocess: fix the cause, then move this file back into the inbox, or run: tillsync server intake --data ${data} ${placed}`,
     '',

@@ -13,6 +13,7 @@ import { TillsyncError } from '../../sync/errors.ts';
 import { createApp } from '../app.ts';
 import { watchInbox, type InboxWatcher } from './inbox-watcher.ts';
 import { startMailListener, type MailListener } from './mail-listener.ts';
+import { mailLimitsOf, type MailLimits } from './mail-limits.ts';
 import { parseHhMm, scheduleNightly, type NightlySchedule } from './nightly-scheduler.ts';
 import { outcomeLine } from './package-outcome.ts';
 
@@ -24,6 +25,8 @@ export interface StartOptions {
   mailTo?: string;
   nightly?: string;
   uploadMaxBytes?: number;
+  /** Over the `mail` settings of server.json (mail-limits.ts). */
+  mailLimits?: Partial<MailLimits>;
   /** Inbox: how long a file's size must stay unchanged before it is taken (ms). */
   inboxStableMs?: number;
   /** Serve HTTPS with this certificate and key (PEM text). */
@@ -79,6 +82,7 @@ export async function startStoreServer(ctx: ServerContext, opts: StartOptions = 
         port: smtpPort,
         mailTo,
         inbox,
+        limits: mailLimitsOf(ctx.config, opts.mailLimits),
         onMail: (e) => e.outcomes.forEach((o) => log(`mail from ${e.from || '?'}: ${outcomeLine(o)}`)),
       }).catch((e: NodeJS.ErrnoException) => {
         throw new TillsyncError('listen-failed', `cannot listen for mail on 127.0.0.1:${smtpPort}: ${e.code === 'EADDRINUSE' ? 'port already in use' : e.message}`, { hint: 'choose another --smtp-port' });

@@ -69,6 +69,14 @@ function cookieOf(res: Response): string {
   return set.split(';')[0];
 }
 
+/** The session's form token, read from a page as a browser would (every POST form carries it). */
+async function csrfOf(base: string, cookie: string): Promise<string> {
+  const page = await (await fetch(`${base}/bo/`, { headers: { cookie } })).text();
+  const m = /name="_csrf" value="([^"]+)"/.exec(page);
+  if (!m) throw new Error('no _csrf field in the dashboard page');
+  return m[1];
+}
+
 for (const engine of TEST_ENGINES) {
   describe(`back office on ${engine}`, () => {
     let h: Harness;
@@ -146,7 +154,7 @@ for (const engine of TEST_ENGINES) {
       const stream = await fetch(`${h.base}/bo/api/nightly/events?after=0`, { headers: { cookie } });
       expect(stream.headers.get('content-type')).toBe('text/event-stream');
       const reader = stream.body!.getReader();
-      const started = await fetch(`${h.base}/bo/nightly/run`, { method: 'POST', redirect: 'manual', headers: { cookie, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'until=' });
+      const started = await fetch(`${h.base}/bo/nightly/run`, { method: 'POST', redirect: 'manual', headers: { cookie, 'Content-Type': 'application/x-www-form-urlencoded' }, body: `until=&_csrf=${await csrfOf(h.base, cookie)}` });
       expect(decodeURIComponent(started.headers.get('location') ?? '')).toContain('Nightly run started');
       const events: { seq: number; kind: string; step: string; detail: string }[] = [];
       let buf = '';
@@ -185,7 +193,7 @@ for (const engine of TEST_ENGINES) {
         method: 'POST',
         redirect: 'manual',
         headers: { cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ file: '../../secret/x.zip' }),
+        body: new URLSearchParams({ file: '../../secret/x.zip', _csrf: await csrfOf(h.base, cookie) }),
       });
       expect(res.status).toBe(303);
       expect(decodeURIComponent(res.headers.get('location') ?? '')).toContain('is not in the quarantine folder');
@@ -230,8 +238,9 @@ for (const engine of TEST_ENGINES) {
         expect(page).toMatch(new RegExp(`data-docs="${pay.id}" data-needs="${f1}"`));
         expect(page).not.toMatch(/class="entry-check"[^>]*disabled/);
 
+        const csrf = await csrfOf(base, cookie);
         const post = (unchecked: string[]) => {
-          const form = new URLSearchParams({ until: D2 });
+          const form = new URLSearchParams({ until: D2, _csrf: csrf });
           for (const e of entries) {
             form.append('e_docs', `${e.i}:${e.n}:${e.leaves.join(' ')}`);
             if (!e.leaves.some((x) => unchecked.includes(x))) for (let k = 0; k < e.n; k++) form.append('entry', e.i);

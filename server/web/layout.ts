@@ -1,5 +1,6 @@
 /** The frame of every back-office page: header, navigation, flash message, content. */
 import { html, type SafeHtml } from './html.ts';
+import { withCsrfFields } from './csrf.ts';
 
 export const BASE = '/bo';
 
@@ -22,6 +23,8 @@ export interface PageOptions {
   store?: string;
   flash?: { kind: 'ok' | 'error'; text: string } | null;
   body: SafeHtml;
+  /** The session's form token: every POST form of the page gets it. */
+  csrf?: string;
 }
 
 export function page(o: PageOptions): string {
@@ -31,7 +34,7 @@ export function page(o: PageOptions): string {
   const who = o.user
     ? html`<form method="post" action="${BASE}/logout" class="who"><span>${o.user}</span><button type="submit" class="link">Log out</button></form>`
     : html``;
-  return html`<!doctype html>
+  return withCsrfFields(html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -50,5 +53,5 @@ ${o.flash ? html`<p class="flash ${o.flash.kind}" role="status">${o.flash.text}<
 ${o.body}
 </main>
 </body>
-</html>`.value;
+</html>`.value, o.csrf);
 }

@@ -3,10 +3,13 @@ import type { Request, Response } from 'express';
 import { isTillsyncError } from '../../sync/errors.ts';
 import type { ServerContext } from '../context.ts';
 import { page, BASE } from './layout.ts';
+import { redactPaths } from '../redact.ts';
 import type { SafeHtml } from './html.ts';
 
 export interface AuthedRequest extends Request {
   user?: string;
+  /** This session's form token (csrf.ts), added to every POST form of the page. */
+  csrf?: string;
 }
 
 export function renderPage(req: AuthedRequest, res: Response, ctx: ServerContext, o: { title: string; active?: string; body: SafeHtml; status?: number }): void {
@@ -17,7 +20,7 @@ export function renderPage(req: AuthedRequest, res: Response, ctx: ServerContext
     .status(o.status ?? 200)
     .type('html')
     .set('Cache-Control', 'no-store')
-    .send(page({ title: o.title, active: o.active, user: req.user ?? null, store: ctx.config.store, flash, body: o.body }));
+    .send(page({ title: o.title, active: o.active, user: req.user ?? null, store: ctx.config.store, flash, body: o.body, csrf: req.csrf }));
 }
 
 /** POST → redirect → GET, with the outcome in the query string (rendered escaped). */
@@ -27,9 +30,10 @@ export function redirectWith(res: Response, path: string, kind: 'ok' | 'err', te
   res.redirect(303, `${BASE}${p}${sep}${kind}=${encodeURIComponent(text)}${hash ? `#${hash}` : ''}`);
 }
 
+/** One line for the page: the message and hint, never a stack, never an absolute path. */
 export function errorText(e: unknown): string {
-  if (isTillsyncError(e)) return `${e.message}${e.hint ? ` (${e.hint})` : ''}`;
-  return (e as Error)?.message ?? String(e);
+  if (isTillsyncError(e)) return redactPaths(`${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+  return redactPaths((e as Error)?.message ?? String(e));
 }
 
 /** Wraps a form action: any failure comes back to `back` as a red one-line message. */

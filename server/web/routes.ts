@@ -1,9 +1,18 @@
-/** The back office (server/web/ owns it), mounted on the server's express app by `server start`. */
+/**
+ * The back office (server/web/ owns it), mounted on the server's express app by `server start`.
+ * Doors, in order: same-origin check on anything that changes state (csrf.ts), the login (its own
+ * small body cap and throttle), the session, and only then the form body (capped) and its CSRF
+ * token. Errors become a page without stack or absolute path; the details go to the log book.
+ */
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Response } from 'express';
 import type { ServerContext } from '../context.ts';
 import { BASE } from './layout.ts';
 import { readCookie, sessionUser, SESSION_COOKIE } from './sessions.ts';
+import { csrfTokenOf, requireCsrfToken, sameOriginOnly } from './csrf.ts';
+import { httpErrorOf } from '../http-error.ts';
+import { logEvent } from '../log-book.ts';
+import type { ThrottleRules } from './login-throttle.ts';
 import { errorText, renderPage, type AuthedRequest } from './respond.ts';
 import { html } from './html.ts';
 import { mountLogin } from './pages/login-page.ts';
@@ -18,26 +27,39 @@ import { mountNightly } from './pages/nightly-page.ts';
 
 const ASSETS = fileURLToPath(new URL('./assets/', import.meta.url));
 
-export function mountBackOffice(app: Express, ctx: ServerContext): void {
+export interface BackOfficeOptions {
+  /** Session cookies marked Secure: the server runs TLS. */
+  secureCookies?: boolean;
+  /** Cap on a back-office form body, after login (bytes; the control grid posts many boxes). */
+  maxBodyBytes?: number;
+  throttle?: ThrottleRules;
+}
+
+export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOfficeOptions = {}): void {
   const r = express.Router();
   r.use('/assets', express.static(ASSETS, { maxAge: '1h', fallthrough: false }));
-  r.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 100_000 }));
   r.use((_req, res, next) => {
     // Pages are self-contained: nothing loads from elsewhere, nothing frames them.
     res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
     res.set('X-Content-Type-Options', 'nosniff');
     next();
   });
-  mountLogin(r, ctx);
+  r.use(sameOriginOnly(ctx));
+  mountLogin(r, ctx, { secureCookies: opts.secureCookies, throttle: opts.throttle });
   r.use(async (req: AuthedRequest, res: Response, next: NextFunction) => {
-    const user = await sessionUser(ctx.db, readCookie(req.headers.cookie, SESSION_COOKIE));
-    if (!user) {
+    const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const user = await sessionUser(ctx.db, token);
+    if (!user || !token) {
       if (req.method === 'GET' && !req.path.startsWith('/api/')) return res.redirect(303, `${BASE}/login?next=${encodeURIComponent(req.originalUrl)}`);
       return res.status(401).json({ error: { code: 'login-required', message: 'log in to the back office first' } });
     }
     req.user = user;
+    req.csrf = csrfTokenOf(token);
     next();
   });
+  // Bodies are read only for a logged-in session, and capped.
+  r.use(express.urlencoded({ extended: false, limit: opts.maxBodyBytes ?? 2 * 1024 * 1024, parameterLimit: 100_000 }));
+  r.use(requireCsrfToken(ctx));
   mountDashboard(r, ctx);
   mountLogBook(r, ctx);
   mountControlGrid(r, ctx);
@@ -49,7 +71,11 @@ export function mountBackOffice(app: Express, ctx: ServerContext): void {
   // Express 5 forwards rejected handlers here: one readable page instead of a stack trace.
   r.use((err: unknown, req: AuthedRequest, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
-    renderPage(req, res, ctx, { title: 'Something went wrong', status: 500, body: html`<p class="flash error">${errorText(err)}</p><p><a href="${BASE}/">Back to the dashboard</a></p>` });
+    const { status, body } = httpErrorOf(err);
+    // The details (message with paths, stack) go to the log book only.
+    if (status >= 500) void logEvent(ctx.db, ctx.data, { severity: 'error', channel: 'web', message: `${req.method} ${req.originalUrl.split('?')[0]}: ${(err as Error)?.stack ?? String(err)}` }).catch(() => undefined);
+    const text = status >= 500 ? 'internal error of the server (the details are in the log book)' : errorText(err) || body.error.message;
+    renderPage(req, res, ctx, { title: status === 413 ? 'Request too large' : 'Something went wrong', status, body: html`<p class="flash error">${text}</p><p><a href="${BASE}/">Back to the dashboard</a></p>` });
   });
   app.use(BASE, r);
   app.get('/', (_req, res) => res.redirect(302, `${BASE}/`));

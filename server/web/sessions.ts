@@ -39,12 +39,13 @@ export async function endSession(db: Kysely<Database>, token: string | undefined
   if (token) await db.deleteFrom('web_sessions').where('token_hash', '=', tokenHash(token)).execute();
 }
 
-export function sessionCookie(token: string, expiresAt: Date): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Expires=${expiresAt.toUTCString()}`;
+/** `secure`: the server runs TLS, so the browser must never send the cookie over plain HTTP. */
+export function sessionCookie(token: string, expiresAt: Date, secure = false): string {
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}; Expires=${expiresAt.toUTCString()}`;
 }
 
-export function clearedSessionCookie(): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+export function clearedSessionCookie(secure = false): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}; Max-Age=0`;
 }
 
 export function readCookie(header: string | undefined, name: string): string | undefined {

@@ -10,6 +10,7 @@ import { PACKAGE_FORMAT, PACKAGE_VERSION } from '../../sync/package-format.ts';
 import { rawZip, type RawEntry } from '../../sync/raw-zip.ts';
 import { runTillsync } from '../../cli/spawn-tillsync.ts';
 import { freePort } from '../../sync/free-port.ts';
+import { readApiToken, TOKEN_HEADER } from '../../client/api-token.ts';
 export { freePort };
 export { rawZip };
 
@@ -136,6 +137,8 @@ export function zipBombPackage(secret: string): Buffer {
 export interface TillProcess {
   proc: ChildProcess;
   url: string;
+  /** Headers every call to its local API needs (the operator token of DATA/api-token). */
+  headers: Record<string, string>;
   output(): string;
   stop(): Promise<number | null>;
 }
@@ -164,6 +167,7 @@ export function startTillProcess(data: string, args: string[] = []): Promise<Til
       resolve({
         proc,
         url: JSON.parse(line).url,
+        headers: { [TOKEN_HEADER]: readApiToken(data) ?? '' },
         output: () => out,
         async stop() {
           if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');

@@ -20,7 +20,8 @@ interface TillStatus {
 }
 
 async function tillApi<T>(till: TillProcess, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${till.url}/api/till${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (method === 'POST' && body === undefined) body = {};
+  const res = await fetch(`${till.url}/api/till${path}`, { method, headers: { ...till.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
   const json = (await res.json()) as T;
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateArticles } from '../../fixtures/articles.ts';
 import { launchBrowser, ok, start } from './screens-harness.ts';
+import { readApiToken, TOKEN_HEADER } from '../../client/api-token.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,7 +62,7 @@ try {
     suggestMs.push(performance.now() - s - q.length * 30);
   }
 
-  const status = await (await fetch(`${till.ready.url}/api/till/status`)).json();
+  const status = await (await fetch(`${till.ready.url}/api/till/status`, { headers: { [TOKEN_HEADER]: readApiToken(dir) ?? '' } })).json();
   console.log(`register bench: ${status.articles} articles in the till (init ${(initMs / 1000).toFixed(1)} s), page ready in ${pageMs.toFixed(0)} ms`);
   console.log(`  scan → line on screen (${scans} scans): p50 ${pct(scanMs, 50).toFixed(1)} ms, p95 ${pct(scanMs, 95).toFixed(1)} ms, max ${Math.max(...scanMs).toFixed(1)} ms`);
   console.log(`  last key typed → suggestions shown (${suggestMs.length} searches, 150 ms debounce included): p50 ${pct(suggestMs, 50).toFixed(0)} ms, max ${Math.max(...suggestMs).toFixed(0)} ms`);

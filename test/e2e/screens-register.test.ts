@@ -14,6 +14,7 @@ import { D } from '../../sync/money.ts';
 import { generateArticles } from '../../fixtures/articles.ts';
 import { countOf, launchBrowser, ok, shot, start, textOf, watchPage, type Running } from './screens-harness.ts';
 import { freePort } from '../../sync/free-port.ts';
+import { readApiToken, TOKEN_HEADER } from '../../client/api-token.ts';
 
 const ARTICLES = generateArticles(20, 1);
 const art = (code: string) => ARTICLES.find((a) => a.code === code)!;
@@ -128,7 +129,7 @@ describe('register page', () => {
     await shot(page, 'register-degraded');
 
     // What the till stored is what the page printed.
-    const stored = (await (await fetch(`${till.ready.url}/api/till/tickets?limit=1`)).json()).tickets[0];
+    const stored = (await (await fetch(`${till.ready.url}/api/till/tickets?limit=1`, { headers: { [TOKEN_HEADER]: readApiToken(tillData)! } })).json()).tickets[0];
     expect(stored.id).toBe('S1-01-00000002');
     expect(stored.degraded).toBe(true);
     expect(stored.payments).toEqual([
@@ -195,7 +196,7 @@ describe('register page', () => {
 
     await page.click('#send');
     await expect.poll(() => page.inputValue('#send-file')).toMatch(/TicDeg01_.*\.zip$/);
-    await expect.poll(() => page.inputValue('#send-lan')).toMatch(`http://127.0.0.1:${port}`);
+    await expect.poll(() => page.inputValue('#send-to')).toBe(`lan:http://127.0.0.1:${port}`);
     await shot(page, 'register-send');
     await page.click('#sheet-confirm');
     await expect.poll(() => textOf(page, '#action-result'), { timeout: 30_000 }).toContain('Send failed');

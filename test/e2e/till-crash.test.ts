@@ -11,6 +11,9 @@ import { runTillsync, startTillsync, type Started } from '../../cli/spawn-tillsy
 import { verifyChain } from '../../sync/ticket-chain.ts';
 import type { Ticket } from '../../sync/types.ts';
 import { readLock } from '../../client/lock.ts';
+import { readApiToken, TOKEN_HEADER } from '../../client/api-token.ts';
+
+const auth = (dir: string) => ({ [TOKEN_HEADER]: readApiToken(dir) ?? '' });
 
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,7 +43,7 @@ async function burst(url: string, acknowledged: Ticket[], killAfter: number, kil
       attempts++;
       let res: Response;
       try {
-        res = await fetch(`${url}/api/till/sell`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SALES[(i + k) % SALES.length]) });
+        res = await fetch(`${url}/api/till/sell`, { method: 'POST', headers: { ...auth(dir), 'content-type': 'application/json' }, body: JSON.stringify(SALES[(i + k) % SALES.length]) });
       } catch {
         return; // connection reset or refused: the till was killed
       }
@@ -64,7 +67,7 @@ async function burst(url: string, acknowledged: Ticket[], killAfter: number, kil
 }
 
 async function storedTickets(url: string): Promise<Ticket[]> {
-  const res = await fetch(`${url}/api/till/tickets?limit=1000`);
+  const res = await fetch(`${url}/api/till/tickets?limit=1000`, { headers: auth(dir) });
   expect(res.status).toBe(200);
   // Without the till's local flags: the hash covers the ticket as sold.
   return ((await res.json()) as { tickets: (Ticket & Record<string, unknown>)[] }).tickets
@@ -99,13 +102,13 @@ describe('till crash (SIGKILL mid-burst)', () => {
       expect(stored.map((t) => t.number)).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
       expect(verifyChain(stored, null)).toEqual([]);
 
-      const next = await fetch(`${url}/api/till/sell`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SALES[0]) });
+      const next = await fetch(`${url}/api/till/sell`, { method: 'POST', headers: { ...auth(dir), 'content-type': 'application/json' }, body: JSON.stringify(SALES[0]) });
       expect(next.status).toBe(201);
       const t = (await next.json()) as Ticket;
       expect(t.number).toBe(stored.length + 1);
       expect(t.prevHash).toBe(stored[stored.length - 1].hash);
 
-      const status = await (await fetch(`${url}/api/till/status`)).json();
+      const status = await (await fetch(`${url}/api/till/status`, { headers: auth(dir) })).json();
       expect(status.counts.total).toBe(stored.length + 1);
       expect(readLock(dir)?.pid).toBe(till.child.pid);
     } finally {

@@ -1,5 +1,10 @@
-/** Login and logout of the back office (sessions: ../sessions.ts). */
-import type { Router, Response } from 'express';
+/**
+ * Login and logout of the back office (sessions: ../sessions.ts). Logins are throttled per account
+ * and per source address (../login-throttle.ts): 429 with Retry-After while locked, the right
+ * password included; the login body is parsed here with a small cap, nothing else is read before
+ * a session exists.
+ */
+import express, { type Router, type Response } from 'express';
 import type { ServerContext } from '../../context.ts';
 import { html } from '../html.ts';
 import { BASE, page } from '../layout.ts';
@@ -8,6 +13,13 @@ import { clearedSessionCookie, createSession, endSession, readCookie, sessionCoo
 import { logEvent } from '../../log-book.ts';
 import type { AuthedRequest } from '../respond.ts';
 import { str } from '../respond.ts';
+import { DEFAULT_THROTTLE, LoginThrottle, type Lock, type ThrottleRules } from '../login-throttle.ts';
+
+export interface LoginOptions {
+  /** Session cookies marked Secure (the server runs TLS). */
+  secureCookies?: boolean;
+  throttle?: ThrottleRules;
+}
 
 /** Only same-site paths under the back office: a login link cannot bounce the user elsewhere. */
 function safeNext(v: unknown): string {
@@ -15,7 +27,7 @@ function safeNext(v: unknown): string {
   return s.startsWith(`${BASE}/`) && !s.startsWith('//') && !s.includes('\\') ? s : `${BASE}/`;
 }
 
-async function loginForm(ctx: ServerContext, res: Response, next: string, error?: string): Promise<void> {
+async function loginForm(ctx: ServerContext, res: Response, next: string, error?: string, status?: number): Promise<void> {
   const noUser = (await countUsers(ctx.db)) === 0;
   const body = html`<form class="login" method="post" action="${BASE}/login">
   ${error ? html`<p class="flash error" role="alert">${error}</p>` : ''}
@@ -25,26 +37,45 @@ async function loginForm(ctx: ServerContext, res: Response, next: string, error?
   <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
   <button type="submit">Log in</button>
 </form>`;
-  res.status(error ? 401 : 200).type('html').set('Cache-Control', 'no-store').send(page({ title: 'Log in', store: ctx.config.store, body }));
+  res.status(status ?? (error ? 401 : 200)).type('html').set('Cache-Control', 'no-store').send(page({ title: 'Log in', store: ctx.config.store, body }));
 }
 
-export function mountLogin(r: Router, ctx: ServerContext): void {
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+export function mountLogin(r: Router, ctx: ServerContext, opts: LoginOptions = {}): void {
+  const throttle = new LoginThrottle(opts.throttle ?? DEFAULT_THROTTLE);
+  const rules = throttle.rules;
+  const tell = (lock: Lock, name: string, ip: string, what: string) =>
+    logEvent(ctx.db, ctx.data, { severity: 'warning', channel: 'web', message: `back-office login ${what} for "${name.slice(0, 64)}" from ${ip}: ${lock.key.split(':')[0]} locked ${seconds(lock.retryAfterMs)} s after ${lock.failures} failures` });
+
   r.get('/login', async (req, res) => loginForm(ctx, res, safeNext(req.query.next)));
 
-  r.post('/login', async (req: AuthedRequest, res) => {
+  r.post('/login', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 }), async (req: AuthedRequest, res) => {
     const name = str(req.body?.name);
     const password = typeof req.body?.password === 'string' ? req.body.password : '';
     const next = safeNext(req.body?.next);
+    const ip = req.ip ?? req.socket.remoteAddress ?? '?';
+    const keys = LoginThrottle.keys(name, ip);
+    const lock = throttle.locked([keys.account, keys.address]);
+    if (lock) {
+      // Locked: not even checked, whatever the password.
+      if (lock.first) await tell(lock, name, ip, 'refused (throttled)');
+      res.set('Retry-After', String(seconds(lock.retryAfterMs)));
+      return loginForm(ctx, res, next, `Too many failed logins: try again in ${seconds(lock.retryAfterMs)} s.`, 429);
+    }
     if (!name || !password || !(await checkCredentials(ctx.db, name, password))) {
-      await logEvent(ctx.db, ctx.data, { severity: 'warning', channel: 'web', message: `failed back-office login for "${name.slice(0, 64)}" from ${req.ip}` });
+      await logEvent(ctx.db, ctx.data, { severity: 'warning', channel: 'web', message: `failed back-office login for "${name.slice(0, 64)}" from ${ip}` });
+      const started = [throttle.failed(keys.account, rules.accountFree), throttle.failed(keys.address, rules.addressFree)].filter((l): l is Lock => l !== null);
+      for (const l of started) await tell(l, name, ip, 'throttled');
       return loginForm(ctx, res, next, 'Wrong user name or password.');
     }
+    throttle.succeeded(keys.account);
     const { token, expiresAt } = await createSession(ctx.db, name);
-    res.set('Set-Cookie', sessionCookie(token, expiresAt)).redirect(303, next);
+    res.set('Set-Cookie', sessionCookie(token, expiresAt, opts.secureCookies)).redirect(303, next);
   });
 
   r.post('/logout', async (req, res) => {
     await endSession(ctx.db, readCookie(req.headers.cookie, SESSION_COOKIE));
-    res.set('Set-Cookie', clearedSessionCookie()).redirect(303, `${BASE}/login`);
+    res.set('Set-Cookie', clearedSessionCookie(opts.secureCookies)).redirect(303, `${BASE}/login`);
   });
 }
