@@ -168,7 +168,7 @@ export function buildTicket(rawInput: unknown, catalog: SaleCatalog, chain: Chai
       else {
         let a;
         try {
-          a = parseMoney(l.discount.amount, `${where}: discount`);
+          a = parseExactMoney(l.discount.amount, `${where}: discount`, rules.decimals);
         } catch (e) {
           throw reject('bad-discount', (e as Error).message, 'write the discount as {"amount": "0.12"} or {"percent": "10"}', till);
         }
