@@ -17,6 +17,9 @@ export interface InvoiceLineView {
   vatRate: string;
   amountIncl: string;
   amountExcl: string;
+  /** Article code and VAT code of the ticket line (the e-invoice needs them: BT-155, VAT category). */
+  article?: string;
+  vatCode?: string;
 }
 
 export interface InvoiceTicketView {
@@ -62,7 +65,7 @@ export async function loadInvoiceViews(db: Kysely<Database>, numbers: string[], 
     let paid = new D(0);
     for (const t of ticketRows) {
       const ticket = JSON.parse(t.content) as Ticket;
-      for (const l of ticket.lines ?? []) lines.push({ label: l.label, qty: l.qty, unitPrice: l.unitPrice, vatRate: l.vatRate, amountIncl: l.inclVat, amountExcl: l.exclVat });
+      for (const l of ticket.lines ?? []) lines.push({ label: l.label, qty: l.qty, unitPrice: l.unitPrice, vatRate: l.vatRate, amountIncl: l.inclVat, amountExcl: l.exclVat, article: l.article, vatCode: l.vatCode });
       const payments = (ticket.payments ?? []).map((p) => ({ mode: p.mode, label: modes.get(p.mode)?.label ?? p.mode, amount: p.amount }));
       for (const p of ticket.payments ?? []) if (!modes.get(p.mode)?.credit) paid = paid.plus(p.amount);
       tickets.push({ id: t.id, number: t.number, soldAt: t.sold_at, totalIncl: t.total_incl, payments });
