@@ -5,6 +5,7 @@ import * as accounting from '../accounting/migration.ts';
 import * as exportsMigration from '../exports/migration.ts';
 import * as web from '../web/migration.ts';
 import * as ticketOverrides from '../integration/overrides-migration.ts';
+import * as einvoice from '../einvoice/migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -18,6 +19,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '040_web': web,
   // Integration's back-office corrections; named to sort after every migration already shipped.
   '050_ticket_overrides': ticketOverrides,
+  // Factur-X lifecycle and e-reporting files.
+  '070_einvoice': einvoice,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

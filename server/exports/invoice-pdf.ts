@@ -8,6 +8,12 @@
 import PDFDocument from 'pdfkit';
 import { D } from '../../sync/money.ts';
 import type { InvoiceView } from './invoice-model.ts';
+import { embedStandardFonts, pdfaOptions } from './pdfa.ts';
+
+export interface RenderOptions {
+  /** Called last, before the document is closed: the Factur-X writer attaches its XML here. */
+  beforeEnd?: (doc: PDFKit.PDFDocument) => void;
+}
 
 /** Beyond this many lines the goods are summarised per ticket (a counter customer's day). */
 export const MAX_DETAIL_LINES = 60;
@@ -47,9 +53,11 @@ export function legalMentions(v: InvoiceView): string[] {
   return out;
 }
 
-export function renderInvoicePdf(v: InvoiceView): Promise<Buffer> {
+export function renderInvoicePdf(v: InvoiceView, opts: RenderOptions = {}): Promise<Buffer> {
   // A fixed creation date keeps the bytes of a document's PDF the same from one run to the next.
-  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `${TITLES[v.kind] ?? 'FACTURE'} ${v.number}`, Author: v.seller.name, CreationDate: new Date(`${v.date}T12:00:00Z`) } });
+  // PDF/A-3b for every document: a consumer's invoice is plain PDF/A, a business one gets its Factur-X XML through beforeEnd.
+  const doc = new PDFDocument({ size: 'A4', margin: 40, ...pdfaOptions(), info: { Title: `${TITLES[v.kind] ?? 'FACTURE'} ${v.number}`, Author: v.seller.name, CreationDate: new Date(`${v.date}T12:00:00Z`) } });
+  embedStandardFonts(doc);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -165,6 +173,7 @@ export function renderInvoicePdf(v: InvoiceView): Promise<Buffer> {
     doc.text(m, left, y, { width });
     y = doc.y + 4;
   }
+  opts.beforeEnd?.(doc);
   doc.end();
   return done;
 }

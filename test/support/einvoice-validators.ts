@@ -108,3 +108,10 @@ export function checkBrFr(xml: string): RuleReport {
 export function checkFlux10(xml: string): { xsd: string | null } & RuleReport {
   return { xsd: xsdErrors(xml, FLUX10_XSD), ...schematron(xml, FLUX10_XSLT) };
 }
+
+/** The Factur-X EN 16931 profile XSD (FNFE-MPE / FeRD), stricter than the full CII D16B one. */
+export const FACTURX_EN16931_XSD = join(REFERENCES, 'factur-x', 'EN16931', 'FACTUR-X_EN16931.xsd');
+
+export function checkFacturXProfile(xml: string): string | null {
+  return xsdErrors(xml, FACTURX_EN16931_XSD);
+}
