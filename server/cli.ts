@@ -15,6 +15,7 @@ const FEATURES: Record<string, () => Promise<Register>> = {
   'base-files': async () => (await import('./base-files/cli.ts')).registerBaseFileCommands,
   web: async () => (await import('./web/cli.ts')).registerWebCommands,
   nightly: async () => (await import('./nightly-cli.ts')).registerNightlyCommand,
+  einvoice: async () => (await import('./einvoice/cli.ts')).registerEinvoiceCommands,
 };
 
 const VERB_OWNER: Record<string, string> = {
@@ -39,6 +40,10 @@ const VERB_OWNER: Record<string, string> = {
   'base-key': 'base-files',
   user: 'web',
   nightly: 'nightly',
+  einvoice: 'einvoice',
+  ereport: 'einvoice',
+  'ereport-reset': 'einvoice',
+  ereports: 'einvoice',
 };
 
 export async function registerServerCommands(server: Command, verb?: string): Promise<void> {
