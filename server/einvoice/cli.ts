@@ -28,10 +28,11 @@ export function registerEinvoiceCommands(server: Command): void {
     .requiredOption('--data <dir>', 'server data folder')
     .option('--db <url>', 'database URL (default: from server.json)')
     .option('--numbers <numbers>', 'only these invoice numbers')
+    .option('--folder <dir>', 'drop into this folder instead of the configured platform (folder adapter)')
     .action(
-      run<{ data: string; db?: string; numbers?: string }>(async (opts, ctx) =>
+      run<{ data: string; db?: string; numbers?: string; folder?: string }>(async (opts, ctx) =>
         withServer({ data: opts.data, db: opts.db }, async (sctx) => {
-          const c = platformConfig(sctx.config);
+          const c = opts.folder ? { adapter: 'folder' as const, dir: resolve(opts.folder) } : platformConfig(sctx.config);
           if (!c) throw new TillsyncError('config', 'no platform to send e-invoices to', { hint: 'set einvoice.platform in server.json, e.g. {"adapter": "folder", "dir": "pdp"} (docs/einvoicing.md)' });
           let bar: ReturnType<typeof ctx.progress> | null = null;
           const r = await sendProduced(sctx, platformAdapter(c, opts.data), {
