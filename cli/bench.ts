@@ -12,7 +12,7 @@ import { run } from './output.ts';
 import { renderText, writeBenchmarks, type BenchSection, type Figure } from './bench-report.ts';
 import { TillsyncError } from '../sync/errors.ts';
 
-export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export'] as const;
+export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export', 'einvoice'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {
@@ -24,6 +24,7 @@ export interface BenchOptions {
   extract: number;
   intakeTickets: number;
   entries: number;
+  invoices: number;
   pg?: string;
   noPg?: boolean;
   dir: string;
@@ -98,12 +99,27 @@ async function benchExportSection(o: BenchOptions): Promise<BenchSection[]> {
   ];
 }
 
+async function benchEinvoiceSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchFacturX } = await import('../server/einvoice/bench-facturx.ts');
+  const r = await benchFacturX({ invoices: o.invoices, log: o.log });
+  return [
+    {
+      title: 'Factur-X generation (EN 16931 data + CII XML + PDF/A-3 with the XML attached)',
+      params: { invoices: r.invoices, 'average Factur-X bytes': r.facturXBytes },
+      figures: [
+        fig('Factur-X throughput', r.facturXPerSecond, 'invoices/s', { floor: r.plainPerSecond, target: '≤ 2× the plain PDF/A time', met: r.ratio <= 2, note: `${r.facturXSeconds.toFixed(1)} s vs ${r.plainSeconds.toFixed(1)} s for the same invoices as plain PDF/A (${r.ratio.toFixed(2)}×)` }),
+      ],
+    },
+  ];
+}
+
 const RUNNERS: Record<BenchName, (o: BenchOptions) => Promise<BenchSection[]>> = {
   till: benchTillSection,
   intake: benchIntakeSection,
   integrate: benchIntegrateSection,
   post: benchPostSection,
   export: benchExportSection,
+  einvoice: benchEinvoiceSection,
 };
 
 export async function runBenches(which: BenchName[], o: BenchOptions): Promise<BenchSection[]> {
@@ -136,6 +152,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--extract <n>', 'tickets in the extraction bench', int, 10_000)
     .option('--intake-tickets <n>', 'tickets in the intake package', int, 100_000)
     .option('--entries <n>', 'entry lines in the export bench', int, 200_000)
+    .option('--invoices <n>', 'invoices in the Factur-X bench', int, 10_000)
     .option('--pg <url>', 'PostgreSQL admin URL to bench on (default: a throwaway local cluster when PostgreSQL is installed)')
     .option('--no-pg', 'SQLite only')
     .option('--out <file>', 'where to write the report', 'BENCHMARKS.md')
