@@ -35,7 +35,7 @@ for (const engine of TEST_ENGINES) {
 
     it('writes Factur-X for business customers and plain PDF/A for the counter customer', async () => {
       const out = join(t.data, 'invoices');
-      const { files, missing } = await produceInvoiceFiles(t.db, ['10001432', '10001434', '10001435', 'NOPE'], out);
+      const { files, missing } = await produceInvoiceFiles(t, ['10001432', '10001434', '10001435', 'NOPE'], out);
       expect(missing).toEqual(['NOPE']);
       expect(files.map((f) => [f.number, f.facturX])).toEqual([['10001432', true], ['10001434', false], ['10001435', true]]);
       for (const f of files) {
@@ -58,12 +58,25 @@ for (const engine of TEST_ENGINES) {
 
     it('producing again rewrites the same bytes and records nothing twice', async () => {
       const out = join(t.data, 'invoices');
-      const first = await produceInvoiceFiles(t.db, ['10001432'], out);
+      const first = await produceInvoiceFiles(t, ['10001432'], out);
       const a = (await import('node:fs')).readFileSync(first.files[0].file);
-      await produceInvoiceFiles(t.db, ['10001432'], out);
+      await produceInvoiceFiles(t, ['10001432'], out);
       const b = (await import('node:fs')).readFileSync(first.files[0].file);
       expect(b.equals(a)).toBe(true);
       expect((await t.db.selectFrom('einvoice_events').selectAll().execute()).length).toBe(1);
+    });
+
+    it('a business invoice whose data cannot make an e-invoice gets its plain PDF/A and a log-book error, the others go on', async () => {
+      const ticket = simpleTicket(46, 'C0000001', 'Livre', '12.00', '12.00', '0.00');
+      ticket.lines[0] = { ...ticket.lines[0], vatCode: 'V0', vatRate: '0' };
+      await insertDocument(t.db, { number: '10001436', customer: 'C0000001', day: '2026-11-02', vat: [['V0', '0', '12.00', '0.00']], tickets: [ticket] });
+      const { files } = await produceInvoiceFiles(t, ['10001436', '10001432'], join(t.data, 'invoices'));
+      expect(files.map((f) => [f.number, f.facturX])).toEqual([['10001436', false], ['10001432', true]]);
+      expect(files[0].error).toMatch(/10001436.*0 % rate but no VAT category/);
+      expect(pdfaProblems(files[0].file, { facturX: false })).toEqual([]);
+      const log = await t.db.selectFrom('log_book').select(['severity', 'message']).where('channel', '=', 'einvoice').execute();
+      expect(log).toEqual([{ severity: 'error', message: expect.stringMatching(/e-invoice 10001436: .*written as plain PDF\/A, not Factur-X/) }]);
+      expect((await t.db.selectFrom('einvoices').select('number').execute()).map((r) => r.number)).toEqual(['10001432']);
     });
 
     it('the structural check does catch a PDF that is not PDF/A', async () => {

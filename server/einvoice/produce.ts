@@ -11,6 +11,8 @@ import type { Db } from '../db/database.ts';
 import type { BaseData } from '../../sync/types.ts';
 import { loadBaseData } from '../base-data.ts';
 import { nowIso } from '../db/dialect.ts';
+import { TillsyncError } from '../../sync/errors.ts';
+import { logEvent } from '../log-book.ts';
 import { loadInvoiceViews, type InvoiceView } from '../exports/invoice-model.ts';
 import { renderInvoicePdf } from '../exports/invoice-pdf.ts';
 import { renderFacturX, wantsFacturX } from './facturx-pdf.ts';
@@ -19,6 +21,8 @@ export interface ProducedFile {
   number: string;
   file: string;
   facturX: boolean;
+  /** Why a business invoice could not be made Factur-X (it was written as plain PDF/A and logged). */
+  error?: string;
 }
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -33,13 +37,23 @@ function writeAtomic(path: string, bytes: Buffer): void {
 }
 
 /** One document's file; records the Factur-X. */
-export async function produceOne(db: Db, view: InvoiceView, base: BaseData, dir: string): Promise<ProducedFile> {
+export async function produceOne(env: { db: Db; data: string }, view: InvoiceView, base: BaseData, dir: string): Promise<ProducedFile> {
+  const { db, data } = env;
   const path = join(dir, invoiceFileName(view.number));
   if (!wantsFacturX(view)) {
     writeAtomic(path, await renderInvoicePdf(view));
     return { number: view.number, file: path, facturX: false };
   }
-  const fx = await renderFacturX(view, base);
+  let fx;
+  try {
+    fx = await renderFacturX(view, base);
+  } catch (e) {
+    if (!(e instanceof TillsyncError)) throw e;
+    // One document's bad data never stops the others: it gets its plain PDF/A and the log book says why.
+    writeAtomic(path, await renderInvoicePdf(view));
+    await logEvent(db, data, { severity: 'error', channel: 'einvoice', message: `${e.message} — written as plain PDF/A, not Factur-X (${e.hint ?? 'fix the data and write it again'})` });
+    return { number: view.number, file: path, facturX: false, error: e.message };
+  }
   writeAtomic(path, fx.pdf);
   const known = await db.selectFrom('einvoices').select(['id']).where('number', '=', view.number).executeTakeFirst();
   if (!known) {
@@ -56,12 +70,12 @@ export async function produceOne(db: Db, view: InvoiceView, base: BaseData, dir:
 }
 
 /** The files of these document numbers in `out`; unknown numbers come back in `missing`. */
-export async function produceInvoiceFiles(db: Db, numbers: string[], out: string, base?: BaseData): Promise<{ files: ProducedFile[]; missing: string[] }> {
-  const b = base ?? (await loadBaseData(db));
+export async function produceInvoiceFiles(env: { db: Db; data: string }, numbers: string[], out: string, base?: BaseData): Promise<{ files: ProducedFile[]; missing: string[] }> {
+  const b = base ?? (await loadBaseData(env.db));
   const dir = resolve(out);
   mkdirSync(dir, { recursive: true });
-  const { views, missing } = await loadInvoiceViews(db, numbers, b);
+  const { views, missing } = await loadInvoiceViews(env.db, numbers, b);
   const files: ProducedFile[] = [];
-  for (const v of views) files.push(await produceOne(db, v, b, dir));
+  for (const v of views) files.push(await produceOne(env, v, b, dir));
   return { files, missing };
 }

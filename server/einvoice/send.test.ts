@@ -39,7 +39,7 @@ for (const engine of TEST_ENGINES) {
       await saveBaseData(t.db, demoBaseData(5));
       await insertDocument(t.db, { number: 'F00000007', customer: 'C0000001', day: '2026-11-02', vat: [['VN', '20', '133.25', '26.65']], tickets: [simpleTicket(42, 'C0000001', 'Perceuse', '159.90', '133.25', '26.65')] });
       await insertDocument(t.db, { number: 'F00000008', customer: 'C0000002', day: '2026-11-02', vat: [['VN', '20', '11.22', '2.24']], tickets: [simpleTicket(44, 'C0000002', 'Vis inox', '13.46', '11.22', '2.24', 'CRED')] });
-      await produceInvoiceFiles(t.db, ['F00000007', 'F00000008'], join(t.data, 'invoices'));
+      await produceInvoiceFiles(t, ['F00000007', 'F00000008'], join(t.data, 'invoices'));
     });
     afterEach(async () => {
       await t.cleanup();

@@ -169,11 +169,11 @@ export function registerExportCommands(server: Command): void {
         const out = resolve(opts.out ?? join(opts.data, 'invoices'));
         return withServer({ data: opts.data, db: opts.db }, async (sctx) => {
           // Business customers' invoices and credit notes are Factur-X; consumers' stay plain PDF/A.
-          const produced = await produceInvoiceFiles(sctx.db, args, out);
+          const produced = await produceInvoiceFiles(sctx, args, out);
           const files = produced.files.map((f) => f.file);
           const missing = produced.missing;
           appendDayLog(opts.data, `INVOICE-PDF ${files.length} written to ${out}${missing.length ? `; unknown: ${missing.join(', ')}` : ''}`);
-          const text = [...produced.files.map((f) => `written ${f.file}${f.facturX ? ' (Factur-X)' : ''}`), ...(missing.length ? [`unknown document number${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (check the number: tillsync server status)`] : [])].join('\n');
+          const text = [...produced.files.map((f) => `written ${f.file}${f.facturX ? ' (Factur-X)' : ''}${f.error ? ` — not Factur-X: ${f.error}` : ''}`), ...(missing.length ? [`unknown document number${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (check the number: tillsync server status)`] : [])].join('\n');
           return { data: { files, facturX: produced.files.filter((f) => f.facturX).map((f) => f.file), missing }, text, exitCode: missing.length ? 1 : 0 };
         });
       }),

@@ -296,7 +296,7 @@ async function runLocked(env: ExportEnv, req: ExportRequest): Promise<ExportOutc
   const pdfs: string[] = [];
   if (req.withPdf && documents.size) {
     // Business customers' invoices are Factur-X (PDF/A-3 with their CII XML), the others plain PDF/A.
-    const { files } = await produceInvoiceFiles(db, [...documents].sort(), join(dir, 'invoices'), baseData);
+    const { files } = await produceInvoiceFiles({ db, data }, [...documents].sort(), join(dir, 'invoices'), baseData);
     pdfs.push(...files.map((f) => f.file));
   }
 
