@@ -85,5 +85,5 @@ describe('tillsync demo', () => {
     expect(b2cExcl).toBeGreaterThan(0);
     expect(b2cExcl + b2bExcl).toBe(fecNet('70'));
     expect(b2cVat + b2bVat).toBe(fecNet('4457'));
-  }, 400_000);
+  }, 600_000);
 });
