@@ -152,7 +152,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--extract <n>', 'tickets in the extraction bench', int, 10_000)
     .option('--intake-tickets <n>', 'tickets in the intake package', int, 100_000)
     .option('--entries <n>', 'entry lines in the export bench', int, 200_000)
-    .option('--invoices <n>', 'invoices in the Factur-X bench', int, 10_000)
+    .option('--invoices <n>', 'invoices in the Factur-X bench (the issue figure: --invoices 10000)', int, 2_000)
     .option('--pg <url>', 'PostgreSQL admin URL to bench on (default: a throwaway local cluster when PostgreSQL is installed)')
     .option('--no-pg', 'SQLite only')
     .option('--out <file>', 'where to write the report', 'BENCHMARKS.md')
