@@ -5,14 +5,15 @@
  * API, so what the demo shows is exactly what an operator would run.
  */
 import type { Command } from 'commander';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { run } from './output.ts';
 import { MailRelay } from './demo-mail-relay.ts';
 import { runTillsync, startTillsync, type RunResult, type Started } from './spawn-tillsync.ts';
 import { TillsyncError } from '../sync/errors.ts';
 import { freePort } from '../sync/free-port.ts';
+import { camt053v02 } from '../fixtures/bank-statements.ts';
 
 const MAIL_TO = 'tickets@boutique-demo.example';
 
@@ -65,6 +66,8 @@ export interface DemoSummary {
   documents: Record<string, number>;
   entries: number;
   openItems: { customer: string; amount: string }[];
+  /** Bank statement lines booked and lettered (server/imports/). */
+  imports: { bankLinesLettered: number };
   files: string[];
 }
 
@@ -194,6 +197,14 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     await cli(['server', 'integrate', '--data', serverData, '--until', today]);
     const post = await cli(['server', 'post', '--data', serverData, '--until', today]);
     await cli(['server', 'letter', '--data', serverData]);
+    // Money coming back (docs/imports.md): the bank pays the credit sale's invoice, named in the
+    // transfer's remittance information; the camt.053 line is matched, booked and lettered.
+    const credit = (await documentNumbers(serverData)).find((d) => d.customer === 'C0000004' && d.kind === 'invoice');
+    const statement = join(root, 'imports', 'releve-camt053.xml');
+    mkdirSync(dirname(statement), { recursive: true });
+    writeFileSync(statement, camt053v02('DEMO-1', [{ id: `DEMO-${today}`, iban: 'FR7630006000011234567890189', date: today, entries: [{ amount: '70.00', credit: true, date: today, ref: 'DEMO-0001', txs: [{ amount: '70.00', name: 'CAFE DES ARTS', remittance: `FACTURE ${credit?.number ?? '?'}` }] }] }]));
+    const bank = await cli(['server', 'import-bank', statement, '--data', serverData]);
+    say(`bank statement imported: ${bank.counts?.import ?? 0} line(s) booked and lettered`);
     // The legal FEC of the financial year (A47 A-1: SIRENFECAAAAMMJJ, closing date), then the Exact file of the day.
     const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--year', today.slice(0, 4), '--out', exportsDir, '--yes']);
     const exact = await cli(['server', 'export', '--data', serverData, '--format', 'exact', '--from', today, '--to', today, '--out', exportsDir, '--include-exported']);
@@ -210,6 +221,7 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     const open = await cli(['server', 'open-items', '--data', serverData]);
     const replicationDuplicates = (await Promise.all(tills.map(tillStatus))).reduce((a, x) => a + Number(x.replication?.tickets?.duplicates ?? 0), 0);
     const summary = await summarise(serverData, open);
+    summary.imports = { bankLinesLettered: Number(bank.counts?.import ?? 0) };
     summary.packages.duplicate += redelivered;
     summary.duplicatesIgnored += replicationDuplicates + redelivered * Number(x1.count ?? x1.manifest?.count ?? 0);
     void status;
@@ -273,6 +285,7 @@ async function summarise(serverData: string, open: any): Promise<Omit<DemoSummar
       documents: Object.fromEntries(docs.map((r) => [r.kind, Number(r.n)])),
       entries: Number(entries?.n ?? 0),
       openItems: ((open?.customers ?? []) as any[]).map((c) => ({ customer: `${c.name} (${c.thirdParty})`, amount: c.owed })),
+      imports: { bankLinesLettered: 0 },
     };
   });
 }
@@ -287,6 +300,7 @@ function summaryText(s: DemoSummary): string {
     `  packages: ${s.packages.accepted} accepted, ${s.packages.duplicate} delivered twice and ignored, ${s.packages.quarantined} quarantined; ${s.duplicatesIgnored} duplicate tickets ignored`,
     `  documents: ${kv(s.documents)}`,
     `  journal entries: ${s.entries}`,
+    `  imports: ${s.imports.bankLinesLettered} bank statement line(s) booked and lettered`,
     `  open items: ${s.openItems.length ? s.openItems.map((o) => `${o.customer} ${o.amount}`).join(', ') : 'none'}`,
     `  files written:`,
     ...s.files.map((f) => `    ${f}`),

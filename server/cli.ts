@@ -15,6 +15,7 @@ const FEATURES: Record<string, () => Promise<Register>> = {
   'base-files': async () => (await import('./base-files/cli.ts')).registerBaseFileCommands,
   web: async () => (await import('./web/cli.ts')).registerWebCommands,
   nightly: async () => (await import('./nightly-cli.ts')).registerNightlyCommand,
+  imports: async () => (await import('./imports/cli.ts')).registerImportCommands,
   einvoice: async () => (await import('./einvoice/cli.ts')).registerEinvoiceCommands,
 };
 
@@ -40,6 +41,10 @@ const VERB_OWNER: Record<string, string> = {
   'base-key': 'base-files',
   user: 'web',
   nightly: 'nightly',
+  'import-receivables': 'imports',
+  'import-bank': 'imports',
+  'import-payments': 'imports',
+  'import-sales': 'imports',
   einvoice: 'einvoice',
   ereport: 'einvoice',
   'ereport-reset': 'einvoice',

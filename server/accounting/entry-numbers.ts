@@ -38,10 +38,11 @@ export class EntryNumbering {
  * numbers under the same lock). Returns how many it numbered; costs one query when there are none.
  */
 export async function numberUnnumberedEntries(db: Kysely<Database>): Promise<number> {
-  const any = await db.selectFrom('entries').select('id').where('fec_num', 'is', null).limit(1).executeTakeFirst();
+  // Mirror entries (server/imports/: copies of what the accounting software holds) are never exported: no number.
+  const any = await db.selectFrom('entries').select('id').where('fec_num', 'is', null).where('kind', '!=', 'mirror').limit(1).executeTakeFirst();
   if (!any) return 0;
   return withIntegrationLock(db, async (trx) => {
-    const rows = await trx.selectFrom('entries').select(['id', 'journal']).where('fec_num', 'is', null).orderBy('id').execute();
+    const rows = await trx.selectFrom('entries').select(['id', 'journal']).where('fec_num', 'is', null).where('kind', '!=', 'mirror').orderBy('id').execute();
     const numbering = await EntryNumbering.load(trx);
     for (const r of rows) {
       const n = numbering.next(r.journal);

@@ -14,7 +14,12 @@ import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
 import { withIntegrationLock } from '../integration/write-lock.ts';
 
-export const ACCOUNTING_BATCH_KINDS = ['posting', 'lettering'];
+/**
+ * Batches that write entries, letterings and settlement items. The imports' batches (outside
+ * receivables, bank statements, payments from the accounting software: server/imports/) write
+ * the same rows and are undone the same way, in the same chain.
+ */
+export const ACCOUNTING_BATCH_KINDS = ['posting', 'lettering', 'import-receivables', 'import-bank', 'import-payments'];
 
 export interface PostingUndoSummary {
   /** Batches undone, latest first. */

@@ -8,6 +8,7 @@ import * as web from '../web/migration.ts';
 import * as ticketOverrides from '../integration/overrides-migration.ts';
 import * as einvoice from '../einvoice/migration.ts';
 import * as tillKeys from '../security/keys-migration.ts';
+import * as imports from '../imports/migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -25,8 +26,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '050_ticket_overrides': ticketOverrides,
   // Till signing keys (package format 3) and the legacy-HMAC flag of tills enrolled before it.
   '060_till_keys': tillKeys,
+  // Outside data (receivables, bank statements, payments, marketplace reports): server/imports/.
+  '070_imports': imports,
   // Factur-X lifecycle and e-reporting files.
-  '070_einvoice': einvoice,
+  '080_einvoice': einvoice,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

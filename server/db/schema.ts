@@ -4,7 +4,8 @@ import type { AccountingTables } from '../accounting/tables.ts';
 import type { ExportsTables } from '../exports/tables.ts';
 import type { WebTables } from '../web/tables.ts';
 import type { OverrideTables } from '../integration/overrides-tables.ts';
+import type { ImportsTables } from '../imports/tables.ts';
 import type { EinvoiceTables } from '../einvoice/tables.ts';
 import type { KeysTables } from '../security/keys-tables.ts';
 
-export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, KeysTables, EinvoiceTables {}
+export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, KeysTables, ImportsTables, EinvoiceTables {}

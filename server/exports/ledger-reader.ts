@@ -59,7 +59,8 @@ type EntriesQuery = SelectQueryBuilder<Database, 'entries', object>;
 
 /** The entries of the query, before paging; `exported` flips the export filter to count what is skipped. */
 function entriesOf(db: Kysely<Database>, q: LedgerQuery, exported: 'pending' | 'exported' | 'any'): EntriesQuery {
-  let qb = db.selectFrom('entries').where('entries.entry_date', '>=', q.from).where('entries.entry_date', '<=', q.to) as EntriesQuery;
+  // Mirror entries copy what the accounting software already holds (server/imports/): never exported.
+  let qb = db.selectFrom('entries').where('entries.entry_date', '>=', q.from).where('entries.entry_date', '<=', q.to).where('entries.kind', '!=', 'mirror') as EntriesQuery;
   if (exported === 'pending') qb = qb.where('entries.export_id', 'is', null);
   if (exported === 'exported') qb = qb.where('entries.export_id', 'is not', null);
   if (q.store) {

@@ -7,6 +7,7 @@ import { parseCustomerRange, parseExclude, parseTicketRange, parseTillRange, par
 import { previewIntegration, runIntegration } from './integrate.ts';
 import { describeUndo, undoIntegration } from './undo.ts';
 import { undoIfAccountingBatch } from '../accounting/undo-posting.ts';
+import { undoIfSalesBatch } from '../imports/sales-undo.ts';
 import { clearTicketCustomer, cliUser, describeOverrideOutcome, describeOverrides, listOverrides, parseTicketIds, setTicketCustomer, type OverrideOutcome } from './ticket-overrides.ts';
 
 interface IntegrateOpts {
@@ -133,6 +134,8 @@ export function registerIntegrationCommands(server: Command): void {
         return withServer({ data: opts.data, db: opts.db }, async (server) => {
           const posting = await undoIfAccountingBatch(server.db, server.data, Number(opts.batch));
           if (posting) return posting;
+          const sales = await undoIfSalesBatch(server.db, server.data, Number(opts.batch));
+          if (sales) return sales;
           const s = await undoIntegration(server.db, server.data, Number(opts.batch));
           return { data: s, text: describeUndo(s) };
         });
