@@ -12,7 +12,7 @@ import { run } from './output.ts';
 import { renderText, writeBenchmarks, type BenchSection, type Figure } from './bench-report.ts';
 import { TillsyncError } from '../sync/errors.ts';
 
-export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export', 'backlog'] as const;
+export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export', 'backlog', 'einvoice'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {
@@ -25,6 +25,7 @@ export interface BenchOptions {
   intakeTickets: number;
   entries: number;
   backlog: number;
+  invoices: number;
   pg?: string;
   noPg?: boolean;
   dir: string;
@@ -104,6 +105,20 @@ async function benchBacklogSection(o: BenchOptions): Promise<BenchSection[]> {
   return [backlogSection(await benchBacklog({ tickets: o.backlog, dir: o.dir, log: o.log }))];
 }
 
+async function benchEinvoiceSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchFacturX } = await import('../server/einvoice/bench-facturx.ts');
+  const r = await benchFacturX({ invoices: o.invoices, log: o.log });
+  return [
+    {
+      title: 'Factur-X generation (EN 16931 data + CII XML + PDF/A-3 with the XML attached)',
+      params: { invoices: r.invoices, 'average Factur-X bytes': r.facturXBytes },
+      figures: [
+        fig('Factur-X throughput', r.facturXPerSecond, 'invoices/s', { floor: r.plainPerSecond, target: '≤ 2× the plain PDF/A time', met: r.ratio <= 2, note: `${r.facturXSeconds.toFixed(1)} s vs ${r.plainSeconds.toFixed(1)} s for the same invoices as plain PDF/A (${r.ratio.toFixed(2)}×)` }),
+      ],
+    },
+  ];
+}
+
 const RUNNERS: Record<BenchName, (o: BenchOptions) => Promise<BenchSection[]>> = {
   till: benchTillSection,
   intake: benchIntakeSection,
@@ -111,6 +126,7 @@ const RUNNERS: Record<BenchName, (o: BenchOptions) => Promise<BenchSection[]>> =
   post: benchPostSection,
   export: benchExportSection,
   backlog: benchBacklogSection,
+  einvoice: benchEinvoiceSection,
 };
 
 export async function runBenches(which: BenchName[], o: BenchOptions): Promise<BenchSection[]> {
@@ -144,6 +160,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--intake-tickets <n>', 'tickets in the intake package', int, 100_000)
     .option('--entries <n>', 'entry lines in the export bench', int, 200_000)
     .option('--backlog <n>', 'tickets of the backlog bench: one package till → server, peak memory of each side (the issue figure: --backlog 1000000)', int, 100_000)
+    .option('--invoices <n>', 'invoices in the Factur-X bench (the issue figure: --invoices 10000)', int, 2_000)
     .option('--pg <url>', 'PostgreSQL admin URL to bench on (default: a throwaway local cluster when PostgreSQL is installed)')
     .option('--no-pg', 'SQLite only')
     .option('--out <file>', 'where to write the report', 'BENCHMARKS.md')

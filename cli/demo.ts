@@ -214,7 +214,11 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--year', today.slice(0, 4), '--out', exportsDir, '--yes']);
     const exact = await cli(['server', 'export', '--data', serverData, '--format', 'exact', '--from', today, '--to', today, '--out', exportsDir, '--include-exported']);
     const numbers = [...(await documentNumbers(serverData)).filter((d) => d.kind !== 'delivery-note').map((d) => d.number), ...(await depositInvoiceNumbers(serverData))];
-    await cli(['server', 'invoice-pdf', '--data', serverData, '--out', join(exportsDir, 'pdf'), ...numbers]);
+    const pdfs = await cli(['server', 'invoice-pdf', '--data', serverData, '--out', join(exportsDir, 'pdf'), ...numbers]);
+    // The reform: business customers' invoices are Factur-X, handed to the platform (a drop folder here); consumers' sales are e-reported.
+    const sent = await cli(['server', 'einvoice', 'send', '--data', serverData, '--folder', join(exportsDir, 'pdp')]);
+    const ereport = await cli(['server', 'ereport', '--data', serverData, '--period', 'current', '--open', '--out', join(exportsDir, 'ereporting')]);
+    say(`e-invoicing: ${pdfs.facturX?.length ?? 0} Factur-X sent to the platform folder (${sent.sent?.length ?? 0}); e-reporting ${ereport.period?.label ?? ''}: ${ereport.transactions ?? 0} consumer transactions, ${ereport.totalExcl ?? '0.00'} excl. VAT`);
     say(`nightly run: ${numbers.length} documents, posting batch ${post.batch ?? post.batchId ?? ''}, FEC ${fec.file ?? ''}, Exact ${exact.file ?? ''}`);
 
     // 7. The summary, from the server's own status and open items.

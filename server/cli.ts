@@ -16,6 +16,7 @@ const FEATURES: Record<string, () => Promise<Register>> = {
   web: async () => (await import('./web/cli.ts')).registerWebCommands,
   nightly: async () => (await import('./nightly-cli.ts')).registerNightlyCommand,
   imports: async () => (await import('./imports/cli.ts')).registerImportCommands,
+  einvoice: async () => (await import('./einvoice/cli.ts')).registerEinvoiceCommands,
 };
 
 const VERB_OWNER: Record<string, string> = {
@@ -44,6 +45,10 @@ const VERB_OWNER: Record<string, string> = {
   'import-bank': 'imports',
   'import-payments': 'imports',
   'import-sales': 'imports',
+  einvoice: 'einvoice',
+  ereport: 'einvoice',
+  'ereport-reset': 'einvoice',
+  ereports: 'einvoice',
 };
 
 export async function registerServerCommands(server: Command, verb?: string): Promise<void> {

@@ -1,12 +1,13 @@
 /**
  * The nightly chain run by `server start --nightly HH:MM` and by pilot files: each feature adds
- * its step here, in order (integrate → post → letter → export). A step failing stops the chain.
+ * its step here, in order (integrate → post → letter → export → e-report). A step failing stops the chain.
  */
 import type { ServerContext } from './context.ts';
 import { parseDayOption } from '../sync/dates.ts';
 import { integrationStep } from './integration/nightly-step.ts';
 import { postingStep, letteringStep } from './accounting/nightly-step.ts';
 import { exportNightlyStep } from './exports/nightly-step.ts';
+import { ereportNightlyStep } from './einvoice/nightly-step.ts';
 
 export interface NightlyStepResult {
   step: string;
@@ -35,9 +36,10 @@ export interface NightlyOptions {
 export type NightlyStep = (ctx: ServerContext, opts: NightlyOptions) => Promise<NightlyStepResult>;
 
 // Export stays last: it takes what posting and lettering produced.
-const STEPS: NightlyStep[] = [integrationStep, postingStep, letteringStep, exportNightlyStep];
+// E-reporting after export: it reads the posted books of the periods that are over.
+const STEPS: NightlyStep[] = [integrationStep, postingStep, letteringStep, exportNightlyStep, ereportNightlyStep];
 /** The steps' names in order (a failure names the step that did not finish). */
-export const NIGHTLY_STEPS = ['integrate', 'post', 'letter', 'export'] as const;
+export const NIGHTLY_STEPS = ['integrate', 'post', 'letter', 'export', 'ereport'] as const;
 
 /** A run as the back office's live view sees it (server/web/nightly-jobs.ts), whoever started it. */
 export interface NightlyEvent {

@@ -6,6 +6,7 @@ import * as entryNumbers from '../accounting/entry-numbers-migration.ts';
 import * as exportsMigration from '../exports/migration.ts';
 import * as web from '../web/migration.ts';
 import * as ticketOverrides from '../integration/overrides-migration.ts';
+import * as einvoice from '../einvoice/migration.ts';
 import * as tillKeys from '../security/keys-migration.ts';
 import * as imports from '../imports/migration.ts';
 import * as invoicing from '../invoicing/migration.ts';
@@ -30,6 +31,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '070_imports': imports,
   // Invoice dates, complementary documents, deposit invoices (issue 16).
   '080_invoicing': invoicing,
+  // Factur-X lifecycle and e-reporting files.
+  '090_einvoice': einvoice,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -6,6 +6,7 @@ import type { WebTables } from '../web/tables.ts';
 import type { OverrideTables } from '../integration/overrides-tables.ts';
 import type { InvoicingTables } from '../invoicing/tables.ts';
 import type { ImportsTables } from '../imports/tables.ts';
+import type { EinvoiceTables } from '../einvoice/tables.ts';
 import type { KeysTables } from '../security/keys-tables.ts';
 
-export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, KeysTables, ImportsTables, InvoicingTables {}
+export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, KeysTables, ImportsTables, InvoicingTables, EinvoiceTables {}

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { run } from '../../cli/output.ts';
@@ -11,8 +10,7 @@ import { EXPORT_FORMATS, runExport, type ExportFormat, type ExportOutcome } from
 import { parseIdList, resetExports } from './export-reset.ts';
 import { mailExport } from './export-mail.ts';
 import { autoExportConfig, recipients } from './auto-export.ts';
-import { loadInvoiceViews } from './invoice-model.ts';
-import { renderInvoicePdf } from './invoice-pdf.ts';
+import { produceInvoiceFiles } from '../einvoice/produce.ts';
 
 interface ExportOpts {
   data: string;
@@ -186,7 +184,7 @@ export function registerExportCommands(server: Command): void {
 
   server
     .command('invoice-pdf')
-    .description('write invoices / credit notes as PDF with the legal mentions')
+    .description('write invoices / credit notes as PDF/A with the legal mentions; Factur-X (EN 16931) for business customers')
     .argument('<numbers...>', 'document numbers')
     .requiredOption('--data <dir>', 'server data folder')
     .option('--db <url>', 'database URL (default: from server.json)')
@@ -195,18 +193,13 @@ export function registerExportCommands(server: Command): void {
       run<{ data: string; db?: string; out?: string }>(async (opts, _ctx, args) => {
         const out = resolve(opts.out ?? join(opts.data, 'invoices'));
         return withServer({ data: opts.data, db: opts.db }, async (sctx) => {
-          const { views, missing } = await loadInvoiceViews(sctx.db, args);
-          mkdirSync(out, { recursive: true });
-          const files: string[] = [];
-          for (const v of views) {
-            const path = join(out, `${v.number.replace(/[^\w.-]+/g, '_')}.pdf`);
-            writeFileSync(`${path}.part`, await renderInvoicePdf(v));
-            renameSync(`${path}.part`, path);
-            files.push(path);
-          }
+          // Business customers' invoices and credit notes are Factur-X; consumers' stay plain PDF/A.
+          const produced = await produceInvoiceFiles(sctx, args, out);
+          const files = produced.files.map((f) => f.file);
+          const missing = produced.missing;
           appendDayLog(opts.data, `INVOICE-PDF ${files.length} written to ${out}${missing.length ? `; unknown: ${missing.join(', ')}` : ''}`);
-          const text = [...files.map((f) => `written ${f}`), ...(missing.length ? [`unknown document number${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (check the number: tillsync server status)`] : [])].join('\n');
-          return { data: { files, missing }, text, exitCode: missing.length ? 1 : 0 };
+          const text = [...produced.files.map((f) => `written ${f.file}${f.facturX ? ' (Factur-X)' : ''}${f.error ? ` — not Factur-X: ${f.error}` : ''}`), ...(missing.length ? [`unknown document number${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (check the number: tillsync server status)`] : [])].join('\n');
+          return { data: { files, facturX: produced.files.filter((f) => f.facturX).map((f) => f.file), missing }, text, exitCode: missing.length ? 1 : 0 };
         });
       }),
     );

@@ -13,7 +13,7 @@
  * file gets a -2, -3… suffix). Runs are serialised by withExportLock.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { TillsyncError } from '../../sync/errors.ts';
 import { asWriteError, fsyncDir, suffixedName } from '../../sync/atomic-file.ts';
@@ -35,8 +35,7 @@ import type { Company } from '../../sync/types.ts';
 import { CsvWriter, csvDefaults } from './csv-writer.ts';
 import { encodeLatin9 } from './latin9.ts';
 import { withExportLock } from './export-lock.ts';
-import { loadInvoiceViews } from './invoice-model.ts';
-import { renderInvoicePdf } from './invoice-pdf.ts';
+import { produceInvoiceFiles } from '../einvoice/produce.ts';
 
 export const EXPORT_FORMATS = ['fec', 'exact', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -376,15 +375,9 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
 
   const pdfs: string[] = [];
   if (req.withPdf && documents.size) {
-    const pdfDir = join(dir, 'invoices');
-    mkdirSync(pdfDir, { recursive: true });
-    const { views } = await loadInvoiceViews(db, [...documents].sort(), baseData);
-    for (const v of views) {
-      const path = join(pdfDir, `${v.number.replace(/[^\w.-]+/g, '_')}.pdf`);
-      writeFileSync(`${path}.part`, await renderInvoicePdf(v));
-      renameSync(`${path}.part`, path);
-      pdfs.push(path);
-    }
+    // Business customers' invoices are Factur-X (PDF/A-3 with their CII XML), the others plain PDF/A.
+    const { files } = await produceInvoiceFiles({ db, data }, [...documents].sort(), join(dir, 'invoices'), baseData);
+    pdfs.push(...files.map((f) => f.file));
   }
 
   const createdAt = new Date().toISOString();

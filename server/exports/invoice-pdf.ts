@@ -11,6 +11,12 @@
 import PDFDocument from 'pdfkit';
 import { D } from '../../sync/money.ts';
 import type { InvoiceView } from './invoice-model.ts';
+import { embedStandardFonts, pdfaOptions } from './pdfa.ts';
+
+export interface RenderOptions {
+  /** Called last, before the document is closed: the Factur-X writer attaches its XML here. */
+  beforeEnd?: (doc: PDFKit.PDFDocument) => void;
+}
 
 /** Kept for callers of the first renderer: every line is now printed (242 nonies A), across pages. */
 export const MAX_DETAIL_LINES = Number.POSITIVE_INFINITY;
@@ -133,10 +139,12 @@ function discountCell(l: InvoiceView['lines'][number]): string {
   return l.discount.percent ? `${l.discount.percent.replace('.', ',')} % (${frAmount(l.discount.excl)})` : frAmount(l.discount.excl);
 }
 
-export function renderInvoicePdf(v: InvoiceView): Promise<Buffer> {
+export function renderInvoicePdf(v: InvoiceView, opts: RenderOptions = {}): Promise<Buffer> {
   const title = documentTitle(v);
   // A fixed creation date keeps the bytes of a document's PDF the same from one run to the next.
-  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `${title} ${v.number}`, Author: v.seller.name, CreationDate: new Date(`${v.invoiceDate}T12:00:00Z`) } });
+  // PDF/A-3b for every document: a consumer's invoice is plain PDF/A, a business one gets its Factur-X XML through beforeEnd.
+  const doc = new PDFDocument({ size: 'A4', margin: 40, ...pdfaOptions(), info: { Title: `${title} ${v.number}`, Author: v.seller.name, CreationDate: new Date(`${v.invoiceDate}T12:00:00Z`) } });
+  embedStandardFonts(doc);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -255,6 +263,7 @@ export function renderInvoicePdf(v: InvoiceView): Promise<Buffer> {
     doc.text(m, left, y, { width });
     y = doc.y + 4;
   }
+  opts.beforeEnd?.(doc);
   doc.end();
   return done;
 }

@@ -12,6 +12,7 @@ const NAV: { path: string; label: string }[] = [
   { path: '/entries', label: 'Journal entries' },
   { path: '/open-items', label: 'Open items' },
   { path: '/exports', label: 'Exports' },
+  { path: '/einvoicing', label: 'E-invoicing' },
   { path: '/nightly', label: 'Nightly run' },
 ];
 

@@ -9,6 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoSummary } from '../../cli/demo.ts';
 import { checkFec, checkFecFileName } from '../../server/exports/fec-checker.ts';
 import { validateExactFile } from '../support/exact-xsd.ts';
+import { execFileSync } from 'node:child_process';
+import { extractFacturX, pdfaProblems } from '../support/pdfa-check.ts';
+import { checkEn16931, checkFacturXProfile, checkFlux10 } from '../support/einvoice-validators.ts';
 
 describe('tillsync demo', () => {
   const keep = join(mkdtempSync(join(tmpdir(), 'tillsync-demo-test-')), 'run');
@@ -49,7 +52,7 @@ describe('tillsync demo', () => {
     const fec = checkFec(readFileSync(join(keep, fecFile), 'latin1'), { fiscalYear: { start: `${year}-01-01`, end: `${year}-12-31` } });
     expect(fec.errors).toEqual([]);
     expect(fec.totalDebit).toBe(fec.totalCredit);
-    const exactFile = summary.files.find((f) => f.endsWith('.xml'))!;
+    const exactFile = summary.files.find((f) => /exact-[^/]*\.xml$/.test(f))!;
     const xsd = validateExactFile(join(keep, exactFile));
     expect(xsd.errors).toEqual([]);
     expect(xsd.ok).toBe(true);
@@ -59,5 +62,42 @@ describe('tillsync demo', () => {
     expect(exactXml).toMatch(/<Journal code="10">/);
     expect(exactXml).not.toMatch(/VATTransaction/);
     expect(summary.files.filter((f) => f.endsWith('.pdf')).length).toBeGreaterThanOrEqual(5);
-  }, 400_000);
+
+    // The e-invoicing reform: every business customer's invoice is a Factur-X whose XML passes the
+    // profile XSD, the CII XSD and the EN 16931 rules; consumers' documents are plain PDF/A.
+    const pdfs = summary.files.filter((f) => f.startsWith('exports/pdf/'));
+    const facturX = pdfs.filter((f) => /factur-x\.xml/.test(execFileSync('pdfdetach', ['-list', join(keep, f)], { encoding: 'utf8' })));
+    expect(facturX.length).toBeGreaterThanOrEqual(4);
+    const cents = (x: string) => Math.round(Number(x.replace(',', '.')) * 100);
+    let b2bExcl = 0;
+    let b2bVat = 0;
+    for (const f of pdfs) {
+      const isFx = facturX.includes(f);
+      expect(pdfaProblems(join(keep, f), { facturX: isFx })).toEqual([]);
+      if (!isFx) continue;
+      const xml = extractFacturX(join(keep, f));
+      expect(checkFacturXProfile(xml)).toBeNull();
+      const en = checkEn16931(xml);
+      expect(en.xsd).toBeNull();
+      expect(en.messages).toEqual([]);
+      const sign = /<ram:TypeCode>381</.test(xml) ? -1 : 1;
+      b2bExcl += sign * cents(/<ram:TaxBasisTotalAmount>([-\d.]+)</.exec(xml)![1]);
+      b2bVat += sign * cents(/<ram:TaxTotalAmount[^>]*>([-\d.]+)</.exec(xml)![1]);
+    }
+    expect(summary.files.filter((f) => f.startsWith('exports/pdp/outbox/')).length).toBe(facturX.length);
+
+    // The consumers' sales of the day are e-reported (Flux 10 valid), and with the e-invoices they
+    // make exactly the FEC's sales (70) and collected VAT (4457).
+    const ereport = summary.files.find((f) => /ereporting\/ER10_.*\.xml$/.test(f))!;
+    const report = readFileSync(join(keep, ereport), 'utf8');
+    const flux10 = checkFlux10(report);
+    expect(flux10.xsd).toBeNull();
+    expect(flux10.messages).toEqual([]);
+    const b2cExcl = [...report.matchAll(/<TaxExclusiveAmount>([-\d.]+)</g)].reduce((a, m) => a + cents(m[1]), 0);
+    const b2cVat = [...report.matchAll(/<Transactions>[\s\S]*?<TaxTotal>([-\d.]+)</g)].reduce((a, m) => a + cents(m[1]), 0);
+    const fecNet = (prefix: string) => fec.records.filter((r) => r.CompteNum.startsWith(prefix)).reduce((a, r) => a + cents(r.Credit) - cents(r.Debit), 0);
+    expect(b2cExcl).toBeGreaterThan(0);
+    expect(b2cExcl + b2bExcl).toBe(fecNet('70'));
+    expect(b2cVat + b2bVat).toBe(fecNet('4457'));
+  }, 600_000);
 });
