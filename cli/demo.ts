@@ -192,12 +192,13 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     const post = await cli(['server', 'post', '--data', serverData, '--until', today]);
     await cli(['server', 'letter', '--data', serverData]);
     const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--from', today, '--to', today, '--out', exportsDir]);
-    // The legal FEC of the financial year (A47 A-1: SIRENFECAAAAMMJJ with the closing date, opening entries); beside the day's extract above.
-    await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--year', today.slice(0, 4), '--out', exportsDir, '--yes']);
     const exact = await cli(['server', 'export', '--data', serverData, '--format', 'exact', '--from', today, '--to', today, '--out', exportsDir, '--include-exported']);
     const numbers = (await documentNumbers(serverData)).filter((d) => d.kind !== 'delivery-note').map((d) => d.number);
     await cli(['server', 'invoice-pdf', '--data', serverData, '--out', join(exportsDir, 'pdf'), ...numbers]);
     say(`nightly run: ${numbers.length} documents, posting batch ${post.batch ?? post.batchId ?? ''}, FEC ${fec.file ?? ''}, Exact ${exact.file ?? ''}`);
+
+    // The legal FEC of the financial year (A47 A-1: SIRENFECAAAAMMJJ with the closing date, opening entries), beside the day's extract.
+    await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--year', today.slice(0, 4), '--out', exportsDir, '--yes']);
 
     // 7. The summary, from the server's own status and open items.
     const status = await cli(['server', 'status', '--data', serverData]);
