@@ -6,6 +6,7 @@ import * as entryNumbers from '../accounting/entry-numbers-migration.ts';
 import * as exportsMigration from '../exports/migration.ts';
 import * as web from '../web/migration.ts';
 import * as ticketOverrides from '../integration/overrides-migration.ts';
+import * as tillKeys from '../security/keys-migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -21,6 +22,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '040_web': web,
   // Integration's back-office corrections; named to sort after every migration already shipped.
   '050_ticket_overrides': ticketOverrides,
+  // Till signing keys (package format 3) and the legacy-HMAC flag of tills enrolled before it.
+  '060_till_keys': tillKeys,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
