@@ -210,8 +210,7 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     writeFileSync(statement, camt053v02('DEMO-1', [{ id: `DEMO-${today}`, iban: 'FR7630006000011234567890189', date: today, entries: [{ amount: '70.00', credit: true, date: today, ref: 'DEMO-0001', txs: [{ amount: '70.00', name: 'CAFE DES ARTS', remittance: `FACTURE ${credit?.number ?? '?'}` }] }] }]));
     const bank = await cli(['server', 'import-bank', statement, '--data', serverData]);
     say(`bank statement imported: ${bank.counts?.import ?? 0} line(s) booked and lettered`);
-    // The legal FEC of the financial year (A47 A-1: SIRENFECAAAAMMJJ, closing date), then the Exact file of the day.
-    const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--year', today.slice(0, 4), '--out', exportsDir, '--yes']);
+    const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--from', today, '--to', today, '--out', exportsDir]);
     const exact = await cli(['server', 'export', '--data', serverData, '--format', 'exact', '--from', today, '--to', today, '--out', exportsDir, '--include-exported']);
     const numbers = [...(await documentNumbers(serverData)).filter((d) => d.kind !== 'delivery-note').map((d) => d.number), ...(await depositInvoiceNumbers(serverData))];
     const pdfs = await cli(['server', 'invoice-pdf', '--data', serverData, '--out', join(exportsDir, 'pdf'), ...numbers]);
@@ -220,6 +219,9 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     const ereport = await cli(['server', 'ereport', '--data', serverData, '--period', 'current', '--open', '--out', join(exportsDir, 'ereporting')]);
     say(`e-invoicing: ${pdfs.facturX?.length ?? 0} Factur-X sent to the platform folder (${sent.sent?.length ?? 0}); e-reporting ${ereport.period?.label ?? ''}: ${ereport.transactions ?? 0} consumer transactions, ${ereport.totalExcl ?? '0.00'} excl. VAT`);
     say(`nightly run: ${numbers.length} documents, posting batch ${post.batch ?? post.batchId ?? ''}, FEC ${fec.file ?? ''}, Exact ${exact.file ?? ''}`);
+
+    // The legal FEC of the financial year (A47 A-1: SIRENFECAAAAMMJJ with the closing date, opening entries), beside the day's extract.
+    await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--year', today.slice(0, 4), '--out', exportsDir, '--yes']);
 
     // 7. The summary, from the server's own status and open items.
     const status = await cli(['server', 'status', '--data', serverData]);

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoSummary } from '../../cli/demo.ts';
-import { checkFec, checkFecFileName } from '../../server/exports/fec-checker.ts';
+import { checkFecFileName } from '../../server/exports/fec-checker.ts';
 import { validateExactFile } from '../support/exact-xsd.ts';
 import { execFileSync } from 'node:child_process';
 import { extractFacturX, pdfaProblems } from '../support/pdfa-check.ts';
 import { checkEn16931, checkFacturXProfile, checkFlux10 } from '../support/einvoice-validators.ts';
+import { checkFec } from '../../server/exports/fec-checker.ts';
 
 describe('tillsync demo', () => {
   const keep = join(mkdtempSync(join(tmpdir(), 'tillsync-demo-test-')), 'run');
@@ -44,23 +45,28 @@ describe('tillsync demo', () => {
     expect(summary.imports.bankLinesLettered).toBe(1);
     expect(Object.keys(open).some((c) => c.includes('C0000002'))).toBe(false);
 
-    // The yearly FEC passes the checker under its legal name; the Exact file is valid against
-    // Exact Online's eExact import schema; the PDFs are there.
-    const fecFile = summary.files.find((f) => /FEC\d{8}\.txt$/.test(f))!;
+    // The yearly FEC carries its legal name and passes the checker with its year; the day's extract
+    // is named apart; the Exact file is valid against Exact Online's eExact import schema.
     const year = new Date().toISOString().slice(0, 4);
-    expect(checkFecFileName(fecFile, `${year}-12-31`)).toEqual([]);
-    const fec = checkFec(readFileSync(join(keep, fecFile), 'latin1'), { fiscalYear: { start: `${year}-01-01`, end: `${year}-12-31` } });
-    expect(fec.errors).toEqual([]);
-    expect(fec.totalDebit).toBe(fec.totalCredit);
-    const exactFile = summary.files.find((f) => /exact-[^/]*\.xml$/.test(f))!;
-    const xsd = validateExactFile(join(keep, exactFile));
-    expect(xsd.errors).toEqual([]);
-    expect(xsd.ok).toBe(true);
+    const legal = summary.files.filter((f) => /FEC\d{8}\.txt$/.test(f));
+    expect(legal).toHaveLength(1);
+    expect(checkFecFileName(legal[0], `${year}-12-31`)).toEqual([]);
+    expect(checkFec(readFileSync(join(keep, legal[0]), 'latin1'), { fiscalYear: { start: `${year}-01-01`, end: `${year}-12-31` } }).errors).toEqual([]);
+    expect(summary.files.some((f) => /FEC-extrait-\d{8}\.txt$/.test(f))).toBe(true);
+    const exactFile = summary.files.find((f) => f.endsWith('.xml'))!;
+    expect(validateExactFile(join(keep, exactFile)).errors).toEqual([]);
     const exactXml = readFileSync(join(keep, exactFile), 'utf8');
     // The customers come with the transactions; the cash journal keeps its own Exact journal.
     expect(exactXml).toMatch(/<Accounts>\s*<Account code="[^"]+" status="C">/);
     expect(exactXml).toMatch(/<Journal code="10">/);
     expect(exactXml).not.toMatch(/VATTransaction/);
+
+    // The FEC passes the checker; the Exact file and the PDFs are there.
+    const fecFile = summary.files.find((f) => /FEC\d{8}\.txt$/.test(f))!;
+    const fec = checkFec(readFileSync(join(keep, fecFile), 'latin1'));
+    expect(fec.errors).toEqual([]);
+    expect(fec.totalDebit).toBe(fec.totalCredit);
+    expect(summary.files.some((f) => f.endsWith('.xml'))).toBe(true);
     expect(summary.files.filter((f) => f.endsWith('.pdf')).length).toBeGreaterThanOrEqual(5);
 
     // The e-invoicing reform: every business customer's invoice is a Factur-X whose XML passes the
