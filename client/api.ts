@@ -14,7 +14,8 @@
  *                             "settlements"?: [{"kind": "invoice"|"deposit", "ref": "10001434", "amount": "100.69"}],
  *                             "payments": [{"mode": "CB", "amount": "25.00", "ref"?: order number for a deposit voucher}]}
  *                            → 201 the stored ticket (+ packagedIn, acknowledgedAt, documentNumber), once durable
- *   POST /api/till/close                    → 201 the Closure (Z report)
+ *   POST /api/till/close, /archive, /training, /journal, /cancel, GET /journal, /receipt/:ticket
+ *                                           → see client/fiscal-api.ts (closures, archives, training, JET, receipts)
  *   POST /api/till/extract   body: {"kind": "degraded"|"untransferred", "includeSent"?: bool, "out"?: folder (default DATA/packages)}
  *                            → ExtractResult (file null when there was nothing to extract)
  *   POST /api/till/send      body: {"file": path, "lan"?: folder|URL, "mail"?: [addresses], "smtp"?: "smtp://host:port"}
@@ -32,6 +33,7 @@ import { TillsyncError, isTillsyncError } from '../sync/errors.ts';
 import type { PackageKind } from '../sync/types.ts';
 import type { TillService } from './till-service.ts';
 import { splitList } from './address-list.ts';
+import { fiscalApiRouter } from './fiscal-api.ts';
 
 function intParam(v: unknown, fallback: number): number {
   const n = Number(v);
@@ -58,9 +60,8 @@ export function tillApiRouter(svc: TillService): Router {
   r.post('/sell', async (req, res) => {
     res.status(201).json(await svc.sell(req.body));
   });
-  r.post('/close', async (_req, res) => {
-    res.status(201).json(await svc.close());
-  });
+  // close (day, month, year), archive, training, journal, receipt, cancel: the cash-register law's routes.
+  r.use(fiscalApiRouter(svc));
   r.post('/extract', async (req, res) => {
     const b = req.body ?? {};
     res.json(await svc.extract({ kind: b.kind as PackageKind, includeSent: Boolean(b.includeSent), out: typeof b.out === 'string' && b.out ? b.out : join(resolve(svc.dataDir), 'packages') }));

@@ -49,7 +49,7 @@ describe('closures of the cash-register law', () => {
     expect(m.closure.total).toBe(z2.grandTotal);
     expect(checkSeal(m.closure, key.publicKeyPem)).toBeNull();
     // Tampering with a figure breaks the seal.
-    expect(checkSeal({ ...m.closure, total: '0.01' }, key.publicKeyPem)).toBe('altered');
+    expect(checkSeal({ ...m.closure, total: '0.01' } as typeof m.closure, key.publicKeyPem)).toBe('altered');
 
     const again = await refusal(closePeriod(svc, 'month', thisMonth()));
     expect([again.code, again.message]).toEqual(['already-closed', `month ${thisMonth()} is already closed by S1-01-M000001`]);

@@ -94,3 +94,22 @@ export function assertPeriodKind(p: string): 'day' | 'month' | 'year' {
   if (p === 'day' || p === 'month' || p === 'year') return p;
   throw new TillsyncError('usage', `--period must be day, month or year, not "${p}"`);
 }
+
+export interface CloseRequest {
+  period?: string;
+  month?: string;
+  year?: string;
+}
+
+/** `till close [--period day|month|year]`: the closure, plus for month and year whether it resumed and the archive made. */
+export async function closeAny(svc: TillService, req: CloseRequest): Promise<Closure & { archive?: string | null; resumed?: boolean }> {
+  const kind = assertPeriodKind(req.period ?? 'day');
+  if (kind === 'day') {
+    if (req.month !== undefined || req.year !== undefined) throw new TillsyncError('usage', '--month and --year go with --period month or --period year');
+    return svc.close();
+  }
+  const asked = kind === 'month' ? req.month : req.year;
+  if ((kind === 'month' && req.year !== undefined) || (kind === 'year' && req.month !== undefined)) throw new TillsyncError('usage', kind === 'month' ? '--period month takes --month YYYY-MM' : '--period year takes --year YYYY');
+  const r = await closePeriod(svc, kind, asked);
+  return { ...r.closure, archive: r.archive, resumed: r.resumed };
+}

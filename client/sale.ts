@@ -26,6 +26,8 @@ export interface SaleInput {
   lines: SaleLineInput[];
   settlements?: { kind: 'invoice' | 'deposit'; ref: string; amount: string | number }[];
   payments: { mode: string; amount: string | number; ref?: string }[];
+  /** Set by client/cancel-ticket.ts only: the ticket this negative ticket cancels. */
+  cancels?: string;
 }
 
 /** What a sale may look up; backed by the till's in-process base index. */
@@ -64,6 +66,7 @@ export function parseSaleInput(raw: unknown): SaleInput {
   const r = raw as Record<string, unknown>;
   if (r.customer !== undefined && (typeof r.customer !== 'string' || !r.customer.trim())) throw bad('"customer" must be a customer code');
   if (r.cashier !== undefined && typeof r.cashier !== 'string') throw bad('"cashier" must be text');
+  if (r.cancels !== undefined && typeof r.cancels !== 'string') throw bad('"cancels" must be a ticket id');
   if (!Array.isArray(r.lines)) throw bad('"lines" must be a list');
   r.lines.forEach((l: any, i) => {
     const where = `line ${i + 1}`;
@@ -189,6 +192,7 @@ export function buildTicket(rawInput: unknown, catalog: SaleCatalog, chain: Chai
     day: localDay(ctx.now),
     customer: customer.code,
     ...(input.cashier ? { cashier: input.cashier } : {}),
+    ...(input.cancels ? { cancels: input.cancels } : {}),
     lines,
     settlements,
     payments,

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
+import { D } from '../sync/money.ts';
 import { writeTicketPackage } from '../sync/package-writer.ts';
 import { transportFor, type SendResult } from '../sync/transports/transport-for.ts';
 import type { Closure, PackageKind, Ticket } from '../sync/types.ts';
@@ -164,7 +165,7 @@ export class TillService {
     for (const l of ticket.lines) {
       const price = catalog.article(l.article)?.price;
       if (price === undefined || price === l.unitPrice) continue;
-      const lower = Number(l.unitPrice) < Number(price);
+      const lower = new D(l.unitPrice).lt(price);
       void this.journal.record(lower ? 'discount' : 'price-override', { ticket: ticket.id, article: l.article, from: price, to: l.unitPrice, cashier: ticket.cashier ?? null });
     }
     if (this.lastSoldAt === undefined) this.lastSoldAt = ticket.number > 1 ? ((await this.store.ticket(ticket.number - 1))?.soldAt ?? null) : null;
