@@ -34,6 +34,7 @@ import type { PackageKind } from '../sync/types.ts';
 import type { TillService } from './till-service.ts';
 import { splitList } from './address-list.ts';
 import { fiscalApiRouter } from './fiscal-api.ts';
+import { journalBaseApplied } from './base-journal.ts';
 
 function intParam(v: unknown, fallback: number): number {
   const n = Number(v);
@@ -76,7 +77,8 @@ export function tillApiRouter(svc: TillService): Router {
     const b = req.body ?? {};
     if (typeof b.file !== 'string' || !b.file) throw new TillsyncError('usage', 'apply-base: "file" is required', { hint: 'give the base bundle path' });
     const { applyBaseFromPath } = await import('./base-apply.ts');
-    res.json(await svc.exclusive(() => applyBaseFromPath(svc.store, svc.dataDir, b.file, { baseKey: typeof b.baseKey === 'string' ? b.baseKey : undefined })));
+    const r = await svc.exclusive(() => applyBaseFromPath(svc.store, svc.dataDir, b.file, { baseKey: typeof b.baseKey === 'string' ? b.baseKey : undefined }));
+    res.json(await journalBaseApplied(svc, r));
   });
   r.get('/tickets', async (req, res) => {
     res.json({ tickets: await svc.tickets(intParam(req.query.limit, 50)) });

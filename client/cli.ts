@@ -70,18 +70,25 @@ export function registerTillCommands(till: Command): void {
               reported = done;
             });
             if (bar) (bar as ReturnType<typeof ctx.progress>).done();
-            return r;
+            // The signing key is made at the first init and never replaced; every init is a journal event.
+            const { loadOrCreateTillSigningKey } = await import('./till-signing-key.ts');
+            const { keyFingerprint } = await import('../sync/till-keys.ts');
+            const fingerprint = keyFingerprint(loadOrCreateTillSigningKey(data).publicKeyPem);
+            await svc.journal.record('config-change', { what: r.created ? 'init' : 'update', store: r.identity.store, till: r.identity.till, server: r.identity.serverUrl, rounding: r.identity.rounding, baseItems: r.baseItems });
+            if (r.baseItems) await svc.journal.record('base-applied', { source: opts.base ?? 'demo fixtures', items: r.baseItems });
+            return { ...r, fingerprint };
           },
           { requireInit: false },
         );
         const id = result.identity;
         return {
-          data: { data, store: id.store, till: id.till, server: id.serverUrl, secret: id.secret, created: result.created, baseItems: result.baseItems, rounding: id.rounding },
+          data: { data, store: id.store, till: id.till, server: id.serverUrl, secret: id.secret, created: result.created, baseItems: result.baseItems, rounding: id.rounding, keyFingerprint: result.fingerprint },
           text: [
             `${result.created ? 'Initialised' : 'Updated'} till ${id.store}-${id.till} in ${data}`,
             `  server: ${id.serverUrl ?? 'none (tickets stay untransferred until extracted and sent)'}`,
             `  secret: ${id.secret}   (enrol the till on the server with it)`,
             `  base data: ${result.baseItems ? `${result.baseItems} items loaded` : 'unchanged'}`,
+            `  signing key: ${result.fingerprint}   (printed on every closure; the private key never leaves ${data}/keys)`,
           ].join('\n'),
         };
       }),
