@@ -21,6 +21,7 @@ import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/rep
 import { API, TILL_HEADER, pullQuery, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../sync/replication-protocol.ts';
 import type { Closure, Ticket } from '../sync/types.ts';
 import { logTillEvent } from './day-log.ts';
+import { tillPublicKeys } from './till-public-keys.ts';
 import type { AckDoc, BaseDoc } from './store/schemas.ts';
 import type { TillIdentity, TillStore } from './store/till-store.ts';
 
@@ -182,7 +183,8 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
       handler: (rows) =>
         guarded('closures', () => closuresRs, async () => {
           const closures = rows.map((r) => r.newDocumentState as unknown as Closure);
-          const res = await call<{ accepted: string[] }>('POST', API.closuresPush, { closures });
+          // The public key goes along until the server has the till's key registered (it then ignores it).
+          const res = await call<{ accepted: string[] }>('POST', API.closuresPush, { closures, publicKeys: tillPublicKeys(opts.dataDir) });
           st.closures.pushed += res.accepted?.length ?? 0;
           return [];
         }),

@@ -11,11 +11,12 @@ import { buildArchive, type ArchiveManifest } from '../sync/archive-format.ts';
 import { TillsyncError } from '../sync/errors.ts';
 import { writeDurably } from '../sync/atomic-file.ts';
 import { softwareText } from '../sync/software.ts';
-import { keyFingerprint } from '../sync/till-keys.ts';
+import { keyFingerprint, keyIdOf } from '../sync/till-keys.ts';
 import type { Ticket } from '../sync/types.ts';
 import { closurePeriod } from './closure.ts';
 import { scanDocs } from './store/open-store.ts';
 import type { TillService } from './till-service.ts';
+import { tillPublicKeys } from './till-public-keys.ts';
 
 export interface TillArchiveOptions {
   /** `all` (default), `YYYY` or `YYYY-MM`: tickets by their business day, closures by their period, events by their date. */
@@ -49,8 +50,11 @@ export async function writeTillArchive(svc: TillService, opts: TillArchiveOption
   const closures = (await svc.store.closures()).filter((c) => inPeriod(closurePeriod(c)));
   const journal = (await svc.store.journal()).filter((e) => inPeriod(e.at));
   const key = svc.journal.key;
+  const owner = `till ${id.store}-${id.till}`;
+  // Retired keys (after till rotate-key) still verify what they signed: the archive carries them all.
+  const keys = tillPublicKeys(svc.dataDir).map((pem) => ({ keyId: keyIdOf(pem), fingerprint: keyFingerprint(pem), publicKeyPem: pem, owner }));
   const { bytes, manifest } = buildArchive(
-    { origin: `${id.store}-${id.till}`, store: id.store, till: id.till, period, created, software: softwareText(), tickets, closures, journal, keys: [{ keyId: key.keyId, fingerprint: keyFingerprint(key.publicKeyPem), publicKeyPem: key.publicKeyPem, owner: `till ${id.store}-${id.till}` }] },
+    { origin: `${id.store}-${id.till}`, store: id.store, till: id.till, period, created, software: softwareText(), tickets, closures, journal, keys },
     key,
   );
   await writeDurably(`${path}.part`, bytes);

@@ -17,13 +17,12 @@ const BACK_TOLERANCE_MS = 60_000;
 
 export class TillJournal {
   private tail: Promise<unknown> = Promise.resolve();
-  private keyPair: TillKeyPair | null = null;
 
   constructor(private readonly store: TillStore, private readonly dataDir: string, private readonly clock: () => Date = () => new Date()) {}
 
+  /** The till's current signing key, read each time: `till rotate-key` may replace it while the till runs. */
   get key(): TillKeyPair {
-    this.keyPair ??= loadOrCreateTillSigningKey(this.dataDir);
-    return this.keyPair;
+    return loadOrCreateTillSigningKey(this.dataDir);
   }
 
   private origin(): string {

@@ -1,13 +1,14 @@
 /**
  * `server status`: what an operator checks first — per till: last number received, last contact,
  * open gaps, counts; packages accepted / quarantined / rejected; files waiting in the inbox and in
- * quarantine; open ticket conflicts; the last log-book warnings and errors.
+ * quarantine; open ticket conflicts; each till's closures (NF525); the last log-book warnings and errors.
  */
 import { sql } from 'kysely';
 import type { ServerContext } from '../context.ts';
 import { describeDb } from '../db/database.ts';
 import { countPackages, inboxFolders } from './quarantine.ts';
 import { formatGap, parseGaps, type Gap } from './gaps.ts';
+import { closureStates, closureStateText, type TillClosureState } from '../fiscal/closure-state.ts';
 
 export interface TillStatusRow {
   id: string;
@@ -22,6 +23,8 @@ export interface TillStatusRow {
   degraded: number;
   openConflicts: number;
   allowIps: string[] | null;
+  /** NF525: last day, month and fiscal-year closures received, signing key, chain state. */
+  closures: TillClosureState | null;
 }
 
 export interface ServerStatus {
@@ -68,6 +71,7 @@ export async function serverStatus(ctx: ServerContext, opts: { db?: string; prob
     .limit(opts.problems ?? 10)
     .execute();
   const f = inboxFolders(ctx.config.inbox);
+  const closures = await closureStates(db);
   return {
     store: ctx.config.store,
     database: describeDb({ data: ctx.data, url: opts.db ?? ctx.config.db }),
@@ -87,6 +91,7 @@ export async function serverStatus(ctx: ServerContext, opts: { db?: string; prob
         degraded: Number(c?.degraded ?? 0),
         openConflicts: openByTill.get(t.id) ?? 0,
         allowIps: t.allow_ips ? t.allow_ips.split(',') : null,
+        closures: closures.get(t.id) ?? null,
       };
     }),
     packages: { accepted: pkc('accepted'), quarantined: pkc('quarantined'), rejected: pkc('rejected') },
@@ -107,6 +112,7 @@ export function statusText(s: ServerStatus): string {
     out.push(
       `till ${t.id}: last number ${t.lastNumber ?? '—'}, last contact ${t.lastContactAt ?? 'never'}, ${t.tickets} tickets (${t.degraded} degraded${t.errors ? `, ${t.errors} IN ERROR` : ''}), ${gaps}${t.openConflicts ? `, ${t.openConflicts} open conflicts` : ''}`,
     );
+    out.push(`  ${closureStateText(t.closures ?? undefined)}`);
   }
   if (s.lastProblems.length) {
     out.push('last warnings and errors:');

@@ -116,7 +116,7 @@ export function replicationRouter(ctx: ServerContext, closures: ClosureQueue, op
     const till = tillOf(res);
     const list = (req.body as { closures?: unknown })?.closures;
     if (!Array.isArray(list)) throw new TillsyncError('bad-request', 'body must be {"closures": [...]}', { status: 400 });
-    const { accepted, fresh } = await storeClosures(ctx, list as Closure[], till);
+    const { accepted, fresh } = await storeClosures(ctx, list as Closure[], till, (req.body as { publicKeys?: unknown }).publicKeys);
     res.json({ accepted });
     // After the answer: the hook may run a whole nightly chain and an export.
     for (const c of fresh) closures.enqueue(c);
