@@ -15,6 +15,7 @@ const FEATURES: Record<string, () => Promise<Register>> = {
   'base-files': async () => (await import('./base-files/cli.ts')).registerBaseFileCommands,
   web: async () => (await import('./web/cli.ts')).registerWebCommands,
   nightly: async () => (await import('./nightly-cli.ts')).registerNightlyCommand,
+  fiscal: async () => (await import('./fiscal/cli.ts')).registerFiscalCommands,
 };
 
 const VERB_OWNER: Record<string, string> = {
@@ -39,6 +40,8 @@ const VERB_OWNER: Record<string, string> = {
   'base-key': 'base-files',
   user: 'web',
   nightly: 'nightly',
+  archive: 'fiscal',
+  journal: 'fiscal',
 };
 
 export async function registerServerCommands(server: Command, verb?: string): Promise<void> {

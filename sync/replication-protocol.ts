@@ -23,6 +23,8 @@ export const API = {
    * a day Z may trigger the automatic export.
    */
   closuresPush: '/api/replication/closures/push',
+  /** POST {events: JetEvent[], publicKeys?: PEM[]} → {accepted: string[]}: the till's technical-event journal, verified event by event. */
+  journalPush: '/api/replication/journal/push',
   upload: '/api/packages',
 } as const;
 

@@ -5,6 +5,7 @@ import * as accounting from '../accounting/migration.ts';
 import * as exportsMigration from '../exports/migration.ts';
 import * as web from '../web/migration.ts';
 import * as ticketOverrides from '../integration/overrides-migration.ts';
+import * as fiscal from '../fiscal/migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -18,6 +19,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '040_web': web,
   // Integration's back-office corrections; named to sort after every migration already shipped.
   '050_ticket_overrides': ticketOverrides,
+  // NF525: the technical-event journals (tills' and the server's own).
+  '080_fiscal_journal': fiscal,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

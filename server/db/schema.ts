@@ -4,5 +4,6 @@ import type { AccountingTables } from '../accounting/tables.ts';
 import type { ExportsTables } from '../exports/tables.ts';
 import type { WebTables } from '../web/tables.ts';
 import type { OverrideTables } from '../integration/overrides-tables.ts';
+import type { FiscalTables } from '../fiscal/tables.ts';
 
-export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables {}
+export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, FiscalTables {}

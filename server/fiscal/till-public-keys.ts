@@ -40,8 +40,23 @@ export function carriedKeys(list: unknown): PublicKeyRow[] {
   return out;
 }
 
-/** Registered keys when the till has any, else the carried ones. */
+/** Registered keys when the till has any, else the carried ones (remembered for the server's archives). */
 export async function keysForTill(db: Kysely<Database>, tillId: string, carried: unknown): Promise<PublicKeyRow[]> {
   const reg = await registeredTillKeys(db, tillId);
-  return reg.length ? reg : carriedKeys(carried);
+  if (reg.length) return reg;
+  const keys = carriedKeys(carried);
+  const now = new Date().toISOString();
+  for (const k of keys) {
+    await db.insertInto('seen_till_keys').values({ key_id: k.keyId, till_id: tillId, public_key: k.publicKey, first_seen: now }).onConflict((oc) => oc.column('key_id').doNothing()).execute();
+  }
+  return keys;
+}
+
+/** Every public key the server holds for a till: registered ones and those seen with its pushes. */
+export async function allKeysOfTill(db: Kysely<Database>, tillId: string): Promise<PublicKeyRow[]> {
+  const reg = await registeredTillKeys(db, tillId);
+  const seen = await db.selectFrom('seen_till_keys').select(['key_id', 'public_key']).where('till_id', '=', tillId).execute();
+  const out = [...reg];
+  for (const s of seen) if (!out.some((k) => k.keyId === s.key_id)) out.push({ keyId: s.key_id, publicKey: s.public_key, registered: false });
+  return out;
 }

@@ -122,6 +122,15 @@ export function replicationRouter(ctx: ServerContext, closures: ClosureQueue, op
     for (const c of fresh) closures.enqueue(c);
   });
 
+  r.post(API.journalPush, json, auth, async (req, res) => {
+    const till = tillOf(res);
+    const b = req.body as { events?: unknown; publicKeys?: unknown };
+    if (!Array.isArray(b?.events)) throw new TillsyncError('bad-request', 'body must be {"events": [...]}', { status: 400 });
+    const { storeTillEvents } = await import('../fiscal/journal-store.ts');
+    const { keysForTill } = await import('../fiscal/till-public-keys.ts');
+    res.json(await storeTillEvents(ctx, till.id, b.events as never, await keysForTill(ctx.db, till.id, b.publicKeys)));
+  });
+
   return r;
 }
 

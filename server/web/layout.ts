@@ -12,6 +12,7 @@ const NAV: { path: string; label: string }[] = [
   { path: '/open-items', label: 'Open items' },
   { path: '/exports', label: 'Exports' },
   { path: '/nightly', label: 'Nightly run' },
+  { path: '/journal', label: 'Event journal' },
 ];
 
 export interface PageOptions {
