@@ -45,5 +45,10 @@ describe('tillsync demo', () => {
     expect(fec.totalDebit).toBe(fec.totalCredit);
     expect(summary.files.some((f) => f.endsWith('.xml'))).toBe(true);
     expect(summary.files.filter((f) => f.endsWith('.pdf')).length).toBeGreaterThanOrEqual(5);
+
+    // NF525: each till's archive and the server's month archive, accepted by audit verify with no finding.
+    expect(summary.archives).toHaveLength(3);
+    for (const a of summary.archives) expect([a.file, a.ok, a.findings]).toEqual([a.file, true, 0]);
+    expect(summary.archives.every((a) => a.checks > 20 && /^[0-9a-f]{4}( [0-9a-f]{4}){3}$/.test(a.key))).toBe(true);
   }, 400_000);
 });
