@@ -97,8 +97,15 @@ export function receiptPdf(m: ReceiptModel, created = new Date(m.ticket.soldAt))
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((res) => doc.on('end', () => res(Buffer.concat(chunks))));
-  doc.font('Courier').fontSize(7.6);
-  for (const l of lines) doc.font(l.strong ? 'Courier-Bold' : 'Courier').text(l.text, { align: l.align ?? 'left', lineBreak: false }).moveDown(0.05);
+  doc.fontSize(7.6);
+  // One line each at a fixed step: a receipt is a column of 42 characters, never reflowed.
+  const left = 4 * mm;
+  const width = 72 * mm;
+  let y = 4 * mm;
+  for (const l of lines) {
+    doc.font(l.strong ? 'Courier-Bold' : 'Courier').text(l.text, left, y, { width, align: l.align ?? 'left', lineBreak: false });
+    y += 9;
+  }
   doc.end();
   return done;
 }
