@@ -103,7 +103,7 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
   };
   const tillStatus = async (t: (typeof tills)[number]) => (await (await fetch(`${t.url}/api/till/status`)).json()) as any;
   const startServer = async (httpPort: number, smtpPort: number) => {
-    const s = await startTillsync(['server', 'start', '--data', serverData, '--port', String(httpPort), '--host', '127.0.0.1', '--inbox', inbox, '--smtp-port', String(smtpPort), '--mail-to', MAIL_TO], /listening on/);
+    const s = await startTillsync(['server', 'start', '--data', serverData, '--tls', '--port', String(httpPort), '--host', '127.0.0.1', '--inbox', inbox, '--smtp-port', String(smtpPort), '--mail-to', MAIL_TO], /listening on/);
     running.push(s);
     return s;
   };
@@ -113,12 +113,15 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     say(`folder: ${root}`);
     const httpPort = await freePort();
     const smtpPort = await freePort();
-    const serverUrl = `http://127.0.0.1:${httpPort}`;
-    await cli(['server', 'init', '--data', serverData]);
+    // TLS between tills and server: the server's self-signed certificate, pinned by each till
+    // through its enrolment string (URL, till, auth secret, fingerprint).
+    const serverUrl = `https://127.0.0.1:${httpPort}`;
+    const init = await cli(['server', 'init', '--data', serverData]);
     for (const t of tills) {
-      const e = await cli(['server', 'enroll-till', '--data', serverData, '--till', t.till]);
-      await cli(['till', 'init', '--data', t.data, '--store', 'S1', '--till', t.till, '--server', serverUrl, '--secret', e.secret]);
+      const e = await cli(['server', 'enroll-till', '--data', serverData, '--till', t.till, '--server-url', serverUrl]);
+      await cli(['till', 'init', '--data', t.data, '--enrolment', e.enrolment]);
     }
+    say(`server certificate ${init.tls.fingerprint.slice(0, 23)}… pinned by both tills`);
     let server = await startServer(httpPort, smtpPort);
     for (const t of tills) {
       const p = await startTillsync(['till', 'start', '--data', t.data, '--port', '0', '--pull-interval', '500', '--json'], /"ready":true/);
@@ -201,7 +204,8 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     await cli(['server', 'integrate', '--data', serverData, '--until', today]);
     const post = await cli(['server', 'post', '--data', serverData, '--until', today]);
     await cli(['server', 'letter', '--data', serverData]);
-    const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--from', today, '--to', today, '--out', exportsDir]);
+    // The legal FEC of the financial year (A47 A-1: SIRENFECAAAAMMJJ, closing date), then the Exact file of the day.
+    const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--year', today.slice(0, 4), '--out', exportsDir, '--yes']);
     const exact = await cli(['server', 'export', '--data', serverData, '--format', 'exact', '--from', today, '--to', today, '--out', exportsDir, '--include-exported']);
     const numbers = (await documentNumbers(serverData)).filter((d) => d.kind !== 'delivery-note').map((d) => d.number);
     await cli(['server', 'invoice-pdf', '--data', serverData, '--out', join(exportsDir, 'pdf'), ...numbers]);

@@ -64,7 +64,7 @@ export async function runChannelsDrill(opts: ChannelsDrillOptions): Promise<Chan
   const tillData = join(opts.dir, 'channels-till');
 
   // Sales while the server is away: degraded, waiting in the till for any channel.
-  await initTill(tillData, { articles: 30, secret, server: `http://127.0.0.1:${port}` });
+  await initTill(tillData, { articles: 30, secret, server: `http://127.0.0.1:${port}`, signingKey: server.signers.get('01')!.key });
   let till = await startTill(tillData);
   let tickets: Ticket[];
   try {
@@ -87,7 +87,7 @@ export async function runChannelsDrill(opts: ChannelsDrillOptions): Promise<Chan
   const files = new Map<string, string>();
   let second = 0;
   for (const [ch, [from, to]] of Object.entries(ranges)) {
-    const pkg = buildTicketPackage({ store: DRILL_STORE, till: '01', kind: 'degraded', tickets: tickets.filter((t) => t.number >= from && t.number <= to), secret, created: new Date(Date.UTC(2026, 10, 2, 21, 0, second++)) });
+    const pkg = buildTicketPackage({ store: DRILL_STORE, till: '01', kind: 'degraded', tickets: tickets.filter((t) => t.number >= from && t.number <= to), signer: server.signers.get('01')!, created: new Date(Date.UTC(2026, 10, 2, 21, 0, second++)) });
     const file = join(out, pkg.fileName);
     writeFileSync(file, pkg.bytes);
     files.set(ch, file);

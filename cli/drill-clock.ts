@@ -85,7 +85,7 @@ export async function runClockDrill(opts: ClockDrillOptions): Promise<ClockDrill
       byDay.set(t.day, (byDay.get(t.day) ?? 0) + 1);
       if (t.day !== p.real(i).toISOString().slice(0, 10)) shifted++;
     });
-    const pkg = buildTicketPackage({ store: DRILL_STORE, till: p.till, kind: 'degraded', tickets, secret: server.secrets.get(p.till)!, created: new Date(tickets[tickets.length - 1].soldAt) });
+    const pkg = buildTicketPackage({ store: DRILL_STORE, till: p.till, kind: 'degraded', tickets, signer: server.signers.get(p.till)!, created: new Date(tickets[tickets.length - 1].soldAt) });
     const file = join(out, pkg.fileName);
     writeFileSync(file, pkg.bytes);
     files.push(file);

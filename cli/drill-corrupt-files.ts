@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import AdmZip from 'adm-zip';
-import { signManifest } from '../sync/signed-zip.ts';
+import { manifestSigningText, signManifest } from '../sync/signed-zip.ts';
+import { generateTillKeyPair, signText } from '../sync/till-keys.ts';
 import { rawZip, type RawEntry } from '../sync/raw-zip.ts';
 
 export type Corruption = 'truncated' | 'bit-flipped' | 're-signed' | 'zip-slip';
@@ -41,7 +42,8 @@ function reSigned(bytes: Buffer, wrongSecret: string): Buffer {
   const manifest = JSON.parse(manifestEntry.data.toString('utf8'));
   // Checksums made to match, so only the signature can tell: the forger lacks the till's key.
   manifest.entries = manifest.entries.map((e: { name: string }) => (e.name === 'tickets.jsonl' ? { ...e, size: ticketsEntry.data.length, sha256: createHash('sha256').update(ticketsEntry.data).digest('hex') } : e));
-  manifest.signature = signManifest(manifest, wrongSecret);
+  // Signed again, by a key that is not the till's (format 3), or with another HMAC secret (1–2).
+  manifest.signature = manifest.version >= 3 ? signText(generateTillKeyPair().privateKeyPem, manifestSigningText(manifest)) : signManifest(manifest, wrongSecret);
   manifestEntry.data = Buffer.from(JSON.stringify(manifest, null, 2));
   return rawZip(entries);
 }

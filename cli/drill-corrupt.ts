@@ -60,11 +60,11 @@ export async function runCorruptDrill(opts: CorruptDrillOptions): Promise<Corrup
   const created = (till: string, k: number) => new Date(Date.UTC(2026, 10, 2, 20, Number(till), k));
   let k = 0;
   const goods: { till: string; bytes: Buffer }[] = [];
-  for (const [till, secret] of server.secrets) {
+  for (const [till, signer] of server.signers) {
     const tickets = [...generateTillTickets(till, { store: DRILL_STORE, tills, ticketsPerTill: perTill, seed: opts.seed })];
     for (const t of tickets) expected.set(t.id, t.hash);
     for (let i = 0; i < tickets.length; i += perPackage) {
-      const pkg = buildTicketPackage({ store: DRILL_STORE, till, kind: 'degraded', tickets: tickets.slice(i, i + perPackage), secret, created: created(till, k++) });
+      const pkg = buildTicketPackage({ store: DRILL_STORE, till, kind: 'degraded', tickets: tickets.slice(i, i + perPackage), signer, created: created(till, k++) });
       files.push({ name: pkg.fileName, bytes: pkg.bytes });
       goods.push({ till, bytes: pkg.bytes });
       goodShas.add(sha256Hex(pkg.bytes));

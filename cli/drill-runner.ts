@@ -108,7 +108,7 @@ export async function runDrills(opts: DrillOptions): Promise<DrillReport> {
     for (const [till, tickets] of batch.byTill) {
       if (!tickets.length) continue;
       if (tickets[0].day !== batch.day) throw new Error(`drill tickets of round ${batch.round} are dated ${tickets[0].day}, expected ${batch.day}`);
-      const pkg = buildTicketPackage({ store: DRILL_STORE, till, kind: 'degraded', tickets, secret: server.secrets.get(till)!, created: new Date(`${batch.day}T20:00:00Z`) });
+      const pkg = buildTicketPackage({ store: DRILL_STORE, till, kind: 'degraded', tickets, signer: server.signers.get(till)!, created: new Date(`${batch.day}T20:00:00Z`) });
       const file = join(packagesDir, `round${String(batch.round).padStart(4, '0')}-${pkg.fileName}`);
       writeFileSync(file, pkg.bytes);
       pending.push({ file, sha: sha256Hex(pkg.bytes), tickets: tickets.map((t) => [t.id, t.hash]) });

@@ -10,6 +10,8 @@ import { tillCode } from '../fixtures/volume.ts';
 import { DRILL_STORE } from './drill-tickets.ts';
 import { runTillsync, startTillsync, type Started } from './spawn-tillsync.ts';
 import { freePort } from '../sync/free-port.ts';
+import { generateTillKeyPair } from '../sync/till-keys.ts';
+import type { PackageSigner } from '../sync/package-writer.ts';
 export { freePort };
 
 export interface DrillServer {
@@ -18,8 +20,10 @@ export interface DrillServer {
   db?: string;
   inbox: string;
   store: string;
-  /** till code → secret */
+  /** till code → auth secret */
   secrets: Map<string, string>;
+  /** till code → the signing key the drill signs that till's packages with (registered at enrolment). */
+  signers: Map<string, PackageSigner>;
 }
 
 export async function initDrillServer(data: string, opts: { tills: number; db?: string; store?: string }): Promise<DrillServer> {
@@ -27,13 +31,17 @@ export async function initDrillServer(data: string, opts: { tills: number; db?: 
   const r = await runTillsync(['server', 'init', '--data', data, '--store', store, ...(opts.db ? ['--db', opts.db] : []), '--json'], { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`server init failed: ${r.stderr.trim() || r.stdout.trim()}`);
   const secrets = new Map<string, string>();
+  const signers = new Map<string, PackageSigner>();
   await withDrillDb({ data, db: opts.db }, async (db) => {
     for (let t = 1; t <= opts.tills; t++) {
       const till = tillCode(t);
-      secrets.set(till, (await enrollTill(db, { store, till })).secret);
+      const key = generateTillKeyPair();
+      const secret = (await enrollTill(db, { data, store, till, publicKeyPem: key.publicKeyPem })).secret;
+      secrets.set(till, secret);
+      signers.set(till, { key, authSecret: secret });
     }
   });
-  return { data, db: opts.db, inbox: r.json?.inbox ?? join(data, 'inbox'), store, secrets };
+  return { data, db: opts.db, inbox: r.json?.inbox ?? join(data, 'inbox'), store, secrets, signers };
 }
 
 /** Opens the server database for read-only checks (or enrolment), and always closes it. */

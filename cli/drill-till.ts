@@ -4,6 +4,9 @@
  */
 import { D, fmt } from '../sync/money.ts';
 import type { Article, Ticket } from '../sync/types.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TillKeyPair } from '../sync/till-keys.ts';
 import { runTillsync, startTillsync, type Started } from './spawn-tillsync.ts';
 
 export interface RunningTillProcess {
@@ -11,7 +14,12 @@ export interface RunningTillProcess {
   url: string;
 }
 
-export async function initTill(data: string, opts: { store?: string; till?: string; articles?: number; secret?: string; server?: string } = {}): Promise<{ secret: string }> {
+export async function initTill(data: string, opts: { store?: string; till?: string; articles?: number; secret?: string; server?: string; signingKey?: TillKeyPair } = {}): Promise<{ secret: string }> {
+  if (opts.signingKey) {
+    // As a till restored from its backup: `till init` keeps the key it finds.
+    mkdirSync(join(data, 'keys'), { recursive: true });
+    writeFileSync(join(data, 'keys', 'till-signing.pem'), opts.signingKey.privateKeyPem, { mode: 0o600 });
+  }
   const args = ['till', 'init', '--data', data, '--store', opts.store ?? 'S1', '--till', opts.till ?? '01', '--articles', String(opts.articles ?? 30), '--json'];
   if (opts.secret) args.push('--secret', opts.secret);
   if (opts.server) args.push('--server', opts.server);

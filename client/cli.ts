@@ -40,10 +40,13 @@ export function registerTillCommands(till: Command): void {
     .command('init')
     .description('create or update a till: identity, server, base data (demo fixtures unless --base)')
     .requiredOption('--data <dir>', 'till folder')
-    .requiredOption('--store <code>', 'store code, e.g. S1')
-    .requiredOption('--till <code>', 'till code, e.g. 01')
-    .option('--server <url>', 'store server, e.g. http://192.168.1.10:8080 (none: every ticket stays untransferred until packaged)')
-    .option('--secret <secret>', 'shared secret given by the server at enrolment (generated when absent)')
+    .option('--enrolment <string>', 'the line printed by tillsync server enroll-till: server, store, till, auth secret, certificate fingerprint')
+    .option('--store <code>', 'store code, e.g. S1 (from --enrolment when given)')
+    .option('--till <code>', 'till code, e.g. 01 (from --enrolment when given)')
+    .option('--server <url>', 'store server, e.g. https://192.168.1.10:8480 (none: every ticket stays untransferred until packaged)')
+    .option('--server-fingerprint <sha256>', "pin the server's TLS certificate (printed by tillsync server init)")
+    .option('--insecure-http', 'allow plain http:// to a server on another machine (flagged in status and the log)')
+    .option('--secret <secret>', 'auth secret given by the server at enrolment (prefer --enrolment)')
     .option('--base <file.json>', 'base data JSON (vatRates, articles, customers, paymentModes, company)')
     .option('--articles <n>', 'number of demo articles when no --base is given', intOption, 300)
     .option('--decimals <n>', 'amount decimals: 2, 3 or 4 (first init only)', intOption)
@@ -56,6 +59,14 @@ export function registerTillCommands(till: Command): void {
         if (opts.decimals !== undefined && ![2, 3, 4].includes(opts.decimals)) throw new TillsyncError('usage', '--decimals must be 2, 3 or 4');
         if (opts.vatOn !== undefined && !['line', 'total'].includes(opts.vatOn)) throw new TillsyncError('usage', '--vat-on must be line or total');
         const { initTill, readBaseFile } = await import('./init.ts');
+        if (opts.enrolment) {
+          const e = (await import('../sync/enrolment.ts')).decodeEnrolment(opts.enrolment);
+          for (const [flag, mine, theirs] of [['--store', opts.store, e.store], ['--till', opts.till, e.till]] as const) {
+            if (mine && mine !== theirs) throw new TillsyncError('usage', `${flag} ${mine} disagrees with the enrolment string (${theirs})`, { hint: `drop ${flag}: the enrolment string says it` });
+          }
+          Object.assign(opts, { store: e.store, till: e.till, server: opts.server ?? e.url, secret: e.secret, serverFingerprint: opts.serverFingerprint ?? e.fingerprint });
+        }
+        if (!opts.store || !opts.till) throw new TillsyncError('usage', 'say which till this is: --enrolment STRING, or --store and --till', { hint: 'copy the enrolment string printed by tillsync server enroll-till' });
         const result = await withOwnStore(
           data,
           'till init',
@@ -64,31 +75,31 @@ export function registerTillCommands(till: Command): void {
             if (!base && !svc.store.identity) base = (await import('../fixtures/store.ts')).demoBaseData(opts.articles);
             let bar: ReturnType<typeof ctx.progress> | null = null;
             let reported = 0;
-            const r = await initTill(svc.store, { store: opts.store, till: opts.till, server: opts.server, secret: opts.secret, base, decimals: opts.decimals, vatOn: opts.vatOn }, (total, done) => {
+            const r = await initTill(svc.store, { store: opts.store, till: opts.till, server: opts.server, secret: opts.secret, serverFingerprint: opts.serverFingerprint, insecureHttp: opts.insecureHttp, base, decimals: opts.decimals, vatOn: opts.vatOn }, (total, done) => {
               bar ??= ctx.progress('base data', total);
               bar.tick(done - reported);
               reported = done;
             });
             if (bar) (bar as ReturnType<typeof ctx.progress>).done();
-            // The signing key is made at the first init and never replaced; every init is a journal event.
-            const { loadOrCreateTillSigningKey } = await import('./till-signing-key.ts');
-            const { keyFingerprint } = await import('../sync/till-keys.ts');
-            const fingerprint = keyFingerprint(loadOrCreateTillSigningKey(data).publicKeyPem);
+            // Every init is a journal event (NF525: configuration change).
             await svc.journal.record('config-change', { what: r.created ? 'init' : 'update', store: r.identity.store, till: r.identity.till, server: r.identity.serverUrl, rounding: r.identity.rounding, baseItems: r.baseItems });
             if (r.baseItems) await svc.journal.record('base-applied', { source: opts.base ?? 'demo fixtures', items: r.baseItems });
-            return { ...r, fingerprint };
+            return r;
           },
           { requireInit: false },
         );
         const id = result.identity;
+        // The signing key is made here, on the till, and never leaves it.
+        const { loadOrCreateTillSigningKey, signingPublicKeyPath } = await import('./till-signing-key.ts');
+        const key = loadOrCreateTillSigningKey(data);
+        const { keyFingerprint } = await import('../sync/till-keys.ts');
         return {
-          data: { data, store: id.store, till: id.till, server: id.serverUrl, secret: id.secret, created: result.created, baseItems: result.baseItems, rounding: id.rounding, keyFingerprint: result.fingerprint },
+          data: { data, store: id.store, till: id.till, server: id.serverUrl, serverFingerprint: id.serverFingerprint ?? null, insecureHttp: Boolean(id.insecureHttp), secret: id.secret, keyId: key.keyId, keyFingerprint: keyFingerprint(key.publicKeyPem), created: result.created, baseItems: result.baseItems, rounding: id.rounding },
           text: [
             `${result.created ? 'Initialised' : 'Updated'} till ${id.store}-${id.till} in ${data}`,
-            `  server: ${id.serverUrl ?? 'none (tickets stay untransferred until extracted and sent)'}`,
-            `  secret: ${id.secret}   (enrol the till on the server with it)`,
+            `  server: ${id.serverUrl ?? 'none (tickets stay untransferred until extracted and sent)'}${id.serverFingerprint ? ` (certificate pinned: ${id.serverFingerprint})` : ''}${id.insecureHttp ? '  WARNING: plain HTTP allowed (--insecure-http)' : ''}`,
+            `  signing key: ${keyFingerprint(key.publicKeyPem)} (${signingPublicKeyPath(data)}; the private key never leaves this till)`,
             `  base data: ${result.baseItems ? `${result.baseItems} items loaded` : 'unchanged'}`,
-            `  signing key: ${result.fingerprint}   (printed on every closure; the private key never leaves ${data}/keys)`,
           ].join('\n'),
         };
       }),
@@ -122,6 +133,26 @@ export function registerTillCommands(till: Command): void {
         const data = requireData(opts.data);
         const s = await viaTill<TillStatus>(data, 'till status', (lock) => forwardToTill(lock, 'GET', '/status'), (svc) => svc.status(), { checkHealth: true });
         return { data: s, text: statusText(s) };
+      }),
+    );
+
+  till
+    .command('rotate-key')
+    .description("replace the till's signing key: the old key signs the change (the server learns the new key on next contact or from the next package)")
+    .requiredOption('--data <dir>', 'till folder')
+    .action(
+      run(async (opts) => {
+        const data = requireData(opts.data);
+        const running = runningTill(data);
+        if (running) throw new TillsyncError('store-busy', `till start (pid ${running.pid}) holds ${data}`, { hint: 'stop it, rotate the key, start it again' });
+        const id = await withOwnStore(data, 'till rotate-key', async (svc) => svc.identity);
+        const { rotateTillSigningKey } = await import('./till-signing-key.ts');
+        const { keyFingerprint } = await import('../sync/till-keys.ts');
+        const r = rotateTillSigningKey(data, `${id.store}-${id.till}`);
+        return {
+          data: { oldKeyId: r.oldKeyId, keyId: r.key.keyId, keyFingerprint: keyFingerprint(r.key.publicKeyPem), change: r.change },
+          text: `till ${id.store}-${id.till}: signing key ${r.oldKeyId} retired, new key ${keyFingerprint(r.key.publicKeyPem)} chained to it by a signed key change (the server learns it on next contact or from the next package)`,
+        };
       }),
     );
 

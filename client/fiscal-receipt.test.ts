@@ -116,7 +116,7 @@ describe('training mode', () => {
     const x = await svc.extract({ kind: 'untransferred', out: `${dir}/out` });
     expect([x.count, x.firstNumber, x.lastNumber]).toEqual([2, 1, 2]);
     db = await openTestDb('sqlite');
-    await enrollTill(db.db, { store: 'S1', till: '01' });
+    await enrollTill(db.db, { store: 'S1', till: '01', data: db.data });
     await saveBaseData(db.db, demoBaseData(50));
     const stored = await svc.store.ticketsFrom(1);
     expect(stored.map((t) => t.id)).toEqual([real1.id, real2.id]);

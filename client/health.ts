@@ -4,12 +4,15 @@
  * never degraded (every ticket is simply untransferred until it is packaged and sent).
  */
 import { API } from '../sync/replication-protocol.ts';
+import { serverRequest } from '../sync/transports/server-http.ts';
 
 export interface HealthOptions {
   /** How long a check may take before the server counts as away. */
   timeoutMs?: number;
   /** How long a result stays valid for a sale. */
   freshMs?: number;
+  /** The server certificate's pinned SHA-256 fingerprint (https). */
+  fingerprint?: string | null;
   /** Called after each check that reached the server. */
   onContact?: (at: Date) => void;
   /** Called when the answer changes (online ↔ away). */
@@ -37,13 +40,12 @@ export class HealthMonitor {
   check(): Promise<boolean> {
     if (!this.serverUrl) return Promise.resolve(false);
     if (this.inFlight) return this.inFlight;
-    const url = new URL(API.health, this.serverUrl).toString();
+    const endpoint = { url: this.serverUrl, fingerprint: this.opts.fingerprint };
     this.inFlight = (async () => {
       let ok = false;
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
-        const body = await res.text();
-        ok = res.ok && /"ok"\s*:\s*true/.test(body);
+        const res = await serverRequest(endpoint, { method: 'GET', path: API.health, timeoutMs: this.timeoutMs });
+        ok = res.status === 200 && /"ok"\s*:\s*true/.test(res.text);
       } catch {
         ok = false;
       }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { TillsyncError } from '../sync/errors.ts';
+import { normalizeFingerprint } from '../sync/transports/server-http.ts';
 import { DEFAULT_ROUNDING, type Decimals } from '../sync/money.ts';
 import type { BaseData } from '../sync/types.ts';
 import type { TillIdentity, TillStore } from './store/till-store.ts';
@@ -14,6 +15,10 @@ export interface InitOptions {
   till: string;
   server?: string | null;
   secret?: string;
+  /** SHA-256 fingerprint of the server's TLS certificate, pinned (https). */
+  serverFingerprint?: string | null;
+  /** Allow plain http:// to a server that is not on this machine. */
+  insecureHttp?: boolean;
   base?: BaseData;
   decimals?: Decimals;
   vatOn?: 'line' | 'total';
@@ -26,6 +31,14 @@ export interface InitResult {
 }
 
 const CODE_RE = /^[A-Za-z0-9]{1,16}$/;
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** Whether a URL's host is this machine (plain HTTP stays there, never on the LAN). */
+export function isLoopbackUrl(url: string): boolean {
+  const h = new URL(url).hostname;
+  return LOOPBACK.has(h) || /^127\./.test(h);
+}
 
 export function checkServerUrl(url: string): string {
   let u: URL;
@@ -67,11 +80,22 @@ export async function initTill(store: TillStore, opts: InitOptions, onProgress?:
   if (existing && store.last.number > 0 && opts.decimals && opts.decimals !== existing.rounding.decimals) {
     throw new TillsyncError('already-initialised', `till ${existing.store}-${existing.till} already sold with ${existing.rounding.decimals} decimals`, { hint: 'rounding rules cannot change once tickets are sold' });
   }
+  const serverUrl = opts.server === undefined ? (existing?.serverUrl ?? null) : server;
+  const serverFingerprint = opts.serverFingerprint ? normalizeFingerprint(opts.serverFingerprint) : opts.server === undefined && opts.serverFingerprint === undefined ? (existing?.serverFingerprint ?? null) : null;
+  const insecureHttp = opts.insecureHttp ?? (opts.server === undefined ? existing?.insecureHttp : false) ?? false;
+  if (serverUrl && serverUrl.startsWith('http:') && !isLoopbackUrl(serverUrl) && !insecureHttp) {
+    throw new TillsyncError('insecure-http', `--server ${serverUrl} is plain HTTP to another machine: the till's traffic would cross the network in clear`, { hint: 'use the https:// address with --server-fingerprint (or the enrolment string), or add --insecure-http to accept it' });
+  }
+  if (serverFingerprint && serverUrl && !serverUrl.startsWith('https:')) {
+    throw new TillsyncError('usage', '--server-fingerprint pins a TLS certificate: the server URL must be https://', { hint: 'give the https:// address of the server' });
+  }
   const identity: TillIdentity = {
     store: opts.store,
     till: opts.till,
     secret: opts.secret ?? existing?.secret ?? randomBytes(24).toString('base64url'),
-    serverUrl: opts.server === undefined ? (existing?.serverUrl ?? null) : server,
+    serverUrl,
+    serverFingerprint,
+    insecureHttp,
     createdAt: existing?.createdAt ?? new Date().toISOString(),
     rounding: existing?.rounding ?? { decimals: opts.decimals ?? DEFAULT_ROUNDING.decimals, vatOn: opts.vatOn ?? DEFAULT_ROUNDING.vatOn },
   };

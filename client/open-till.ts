@@ -24,7 +24,7 @@ export async function withOwnStore<T>(data: string, command: string, fn: (svc: T
     // to a running till (or any other tillsync command) must not pay for it.
     const [{ TillStore }, { TillService }, { HealthMonitor }] = await Promise.all([import('./store/till-store.ts'), import('./till-service.ts'), import('./health.ts')]);
     store = await TillStore.open({ dir: data }, { articles: 'lazy' });
-    const health = new HealthMonitor(store.identity?.serverUrl ?? null);
+    const health = new HealthMonitor(store.identity?.serverUrl ?? null, { fingerprint: store.identity?.serverFingerprint });
     const svc = new TillService(store, data, health);
     if (opts.requireInit !== false) void svc.identity;
     // A monthly or fiscal-year closure a crash interrupted is finished before anything else.

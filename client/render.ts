@@ -35,6 +35,7 @@ export function statusText(s: TillStatus): string {
     `  last ticket ${s.lastNumber}   sold since last closure ${s.openTickets}`,
     `  tickets ${c.total}: degraded ${c.degraded}, untransferred ${c.untransferred}, packaged ${c.packaged}, acknowledged ${c.acknowledged}, documents written back ${c.documents}`,
     `  last server contact ${s.lastServerContact ?? 'never'}`,
+    `  signing key ${s.signingKeyId ?? 'none yet'}${s.transport ? `   link ${s.transport === 'tls-pinned' ? 'TLS, certificate pinned' : s.transport === 'tls' ? 'TLS (system CAs)' : s.transport === 'http-loopback' ? 'plain HTTP on this machine' : 'WARNING: plain HTTP across the network (--insecure-http)'}` : ''}`,
     `  last closure ${s.lastClosure ? `${s.lastClosure.id} on ${s.lastClosure.closedAt} (grand total ${s.lastClosure.grandTotal})` : 'none'}`,
     ...(s.fiscal
       ? [

@@ -18,7 +18,11 @@
  */
 import { Subject } from 'rxjs';
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
-import { API, TILL_HEADER, pullQuery, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../sync/replication-protocol.ts';
+import { API, pullQuery, type BaseItem, type Checkpoint, type KeyRegistrationResponse, type PullResponse, type TicketAck, type TicketsPushResponse } from '../sync/replication-protocol.ts';
+import { signTicketPage } from '../sync/ticket-page.ts';
+import { keyFingerprint } from '../sync/till-keys.ts';
+import { serverRequest } from '../sync/transports/server-http.ts';
+import { loadOrCreateTillSigningKey, readKeyChanges } from './till-signing-key.ts';
 import type { Closure, Ticket } from '../sync/types.ts';
 import type { JetEvent } from '../sync/jet.ts';
 import { logTillEvent } from './day-log.ts';
@@ -81,7 +85,9 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
   const maxRetry = opts.maxRetryMs ?? 10_000;
   const timeout = opts.requestTimeoutMs ?? 15_000;
   const tillId = `${identity.store}-${identity.till}`;
-  const headers = { authorization: `Bearer ${identity.secret}`, [TILL_HEADER]: tillId };
+  // Every request signed with the auth secret (never sent); the certificate pinned under TLS.
+  const endpoint = { url: server, fingerprint: identity.serverFingerprint };
+  const credentials = { till: tillId, authSecret: identity.secret };
 
   const channel = (): ChannelStatus => ({ ok: null, lastSuccessAt: null, lastError: null, retryMs: baseRetry });
   const st: ReplicationStatus = {
@@ -95,16 +101,32 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
   const lastLogged = new Map<string, number>();
 
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const url = new URL(path, server).toString();
-    const res = await fetch(url, {
+    const res = await serverRequest(endpoint, {
       method,
-      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      path,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeout),
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      timeoutMs: timeout,
+      credentials,
     });
-    const text = await res.text();
-    if (!res.ok) throw new HttpError(`${method} ${path} → HTTP ${res.status} ${text.slice(0, 200)}`);
-    return JSON.parse(text) as T;
+    if (res.status < 200 || res.status > 299) throw new HttpError(`${method} ${path} → HTTP ${res.status} ${res.text.slice(0, 200)}`);
+    return JSON.parse(res.text) as T;
+  }
+
+  /**
+   * The server learns the till's public key on first contact (trust on first use, the request
+   * authenticated by the auth secret) and each new key through the signed key changes: done once
+   * per key, before the first page of tickets it signs.
+   */
+  let registeredKeyId: string | null = null;
+  async function signingKey() {
+    const key = loadOrCreateTillSigningKey(opts.dataDir);
+    if (registeredKeyId !== key.keyId) {
+      const r = await call<KeyRegistrationResponse>('POST', API.keys, { publicKey: key.publicKeyPem, keyChanges: readKeyChanges(opts.dataDir) });
+      registeredKeyId = r.keyId;
+      if (r.registered !== 'known') logTillEvent(opts.dataDir, 'info', `signing key ${keyFingerprint(key.publicKeyPem)} registered on the server ${server} (${r.registered})`);
+    }
+    return key;
   }
 
   /** Runs one request of a channel with the backoff bookkeeping. */
@@ -160,7 +182,12 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
       handler: (rows) =>
         guarded('tickets', () => ticketsRs, async () => {
           const tickets = rows.map((r) => r.newDocumentState as unknown as Ticket);
-          const res = await call<TicketsPushResponse>('POST', API.ticketsPush, { tickets });
+          const key = await signingKey();
+          const res = await call<TicketsPushResponse>('POST', API.ticketsPush, { tickets, signature: signTicketPage(key, tillId, tickets) }).catch((e: Error) => {
+            // The server no longer knows the key (rotated, reset): register again on the next try.
+            if (/HTTP 403 .*(unknown-key|key-retired)/.test(e.message)) registeredKeyId = null;
+            throw e;
+          });
           st.tickets.pushed += res.accepted.length;
           st.tickets.duplicates += res.duplicates.length;
           for (const id of res.conflicts) {
@@ -258,6 +285,8 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
     },
   });
 
+  // First contact registers the key even before the first sale.
+  void signingKey().catch(() => undefined);
   const states = [ticketsRs, closuresRs, journalRs, acksRs, baseRs];
   // RxDB reports handler failures here too; they are already counted and logged by `guarded`.
   const subs = states.map((s) => s.error$.subscribe(() => undefined));

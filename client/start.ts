@@ -72,6 +72,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     const s = store;
     health = new HealthMonitor(identity.serverUrl, {
       background: true,
+      fingerprint: identity.serverFingerprint,
       onContact: (at) => void s.noteServerContact(at).catch(() => undefined),
       onChange: (online) => {
         logTillEvent(data, online ? 'info' : 'warning', online ? `server ${identity.serverUrl} answers again: selling online` : `server ${identity.serverUrl} does not answer: selling in degraded mode`);
@@ -107,6 +108,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     const port = (server.address() as AddressInfo).port;
     lock.update({ port, host });
     logTillEvent(data, 'info', `till ${identity.store}-${identity.till} started on http://${host}:${port} (pid ${process.pid})`);
+    if (identity.serverUrl && identity.insecureHttp) logTillEvent(data, 'warning', `server ${identity.serverUrl} is reached over plain HTTP across the network (--insecure-http): requests are signed, but tickets travel in clear`);
     let stopped = false;
     return {
       url: `http://${host}:${port}`,

@@ -27,7 +27,7 @@ export async function openTestTill(opts: { disk?: boolean; dir?: string; server?
   if (!store.identity) {
     await initTill(store, { store: 'S1', till: '01', server: opts.server ?? null, secret: opts.secret ?? 'test-secret', base: opts.base ?? demoBaseData(50) });
   }
-  const svc = new TillService(store, dir, new HealthMonitor(store.identity!.serverUrl, opts.health));
+  const svc = new TillService(store, dir, new HealthMonitor(store.identity!.serverUrl, { fingerprint: store.identity!.serverFingerprint, ...opts.health }));
   let closed = false;
   return {
     dir,

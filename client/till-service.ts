@@ -12,9 +12,9 @@ import { transportFor, type SendResult } from '../sync/transports/transport-for.
 import type { Closure, PackageKind, Ticket } from '../sync/types.ts';
 import { buildClosure, closurePeriod } from './closure.ts';
 import { TillJournal } from './till-journal.ts';
-import { loadTillSigningKey } from './till-signing-key.ts';
 import { localDay } from './sale.ts';
 import { logTillEvent } from './day-log.ts';
+import { loadOrCreateTillSigningKey, readKeyChanges, loadTillSigningKey } from './till-signing-key.ts';
 import type { HealthMonitor } from './health.ts';
 import { buildTicket, type SaleCatalog } from './sale.ts';
 import type { LedgerCounts } from './store/ticket-ledger.ts';
@@ -32,6 +32,10 @@ export interface TillStatus {
    * server: tickets wait to be extracted and sent), `checking` (first health check running).
    */
   mode: 'online' | 'degraded' | 'standalone' | 'checking';
+  /** How the till talks to its server: tls (pinned or by system CAs), loopback or insecure plain HTTP. */
+  transport: 'tls-pinned' | 'tls' | 'http-loopback' | 'http-insecure' | null;
+  /** Id of the till's signing key (null before init made one). */
+  signingKeyId: string | null;
   lastNumber: number;
   lastHash: string;
   counts: LedgerCounts;
@@ -185,6 +189,8 @@ export class TillService {
       server: id.serverUrl,
       serverOnline: id.serverUrl ? this.health.online : null,
       mode: !id.serverUrl ? 'standalone' : this.health.online === null ? 'checking' : this.health.online ? 'online' : 'degraded',
+      transport: !id.serverUrl ? null : id.serverUrl.startsWith('https:') ? (id.serverFingerprint ? 'tls-pinned' : 'tls') : id.insecureHttp ? 'http-insecure' : 'http-loopback',
+      signingKeyId: signingKeyIdOf(this.dataDir),
       lastNumber: this.store.last.number,
       lastHash: this.store.last.hash,
       counts: ledger.counts(),
@@ -258,7 +264,8 @@ export class TillService {
       const tickets = await this.store.ticketsByNumbers(numbers);
       if (tickets.length !== numbers.length) throw new TillsyncError('store-inconsistent', `the store holds ${tickets.length} of the ${numbers.length} tickets to extract`, { hint: 'run tillsync till status and report it' });
       const created = new Date();
-      const written = await writeTicketPackage(resolve(opts.out), { store: id.store, till: id.till, kind: opts.kind, tickets, secret: id.secret, created });
+      const signer = { key: loadOrCreateTillSigningKey(this.dataDir), authSecret: id.secret, keyChanges: readKeyChanges(this.dataDir) };
+      const written = await writeTicketPackage(resolve(opts.out), { store: id.store, till: id.till, kind: opts.kind, tickets, signer, created });
       await this.store.recordPackage({ fileName: written.fileName, kind: opts.kind, createdAt: created.toISOString(), count: tickets.length, path: written.path }, numbers);
       await this.journal.record('export', { file: written.fileName, kind: opts.kind, count: tickets.length, first: numbers[0], last: numbers[numbers.length - 1] });
       const first = numbers[0];
@@ -272,7 +279,7 @@ export class TillService {
     const id = this.identity;
     const path = resolve(file);
     if (!existsSync(path) || !statSync(path).isFile()) throw new TillsyncError('no-file', `no package file ${path}`, { hint: 'give the path printed by tillsync till extract', ref: { file } });
-    const transport = transportFor({ lan: opts.lan, mail: opts.mail, smtp: opts.smtp, from: opts.from, tillId: `${id.store}-${id.till}`, secret: id.secret });
+    const transport = transportFor({ lan: opts.lan, mail: opts.mail, smtp: opts.smtp, from: opts.from, tillId: `${id.store}-${id.till}`, secret: id.secret, fingerprint: id.serverFingerprint });
     try {
       const res = await transport.send(path);
       logTillEvent(this.dataDir, 'info', `sent ${path} by ${res.channel} to ${res.target}`);
@@ -294,5 +301,13 @@ export class TillService {
 
   searchCustomers(q: string, limit?: number) {
     return this.store.base.searchCustomers(q, limit);
+  }
+}
+
+function signingKeyIdOf(dataDir: string): string | null {
+  try {
+    return loadTillSigningKey(dataDir).keyId;
+  } catch {
+    return null;
   }
 }

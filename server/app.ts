@@ -18,6 +18,8 @@ export interface AppOptions {
   uploadMaxBytes?: number;
   /** Where 500s are reported (default: console.error). */
   onInternalError?: (err: unknown) => void;
+  /** Served over TLS (cookies may be Secure): readable by any route as `req.app.locals.tls`. */
+  tls?: boolean;
   /** PostgreSQL: acks stamped less than this long ago wait for the next pull (see replication/routes.ts). */
   ackSettleMs?: number;
 }
@@ -31,6 +33,7 @@ export interface StoreApp {
 export function createApp(ctx: ServerContext, opts: AppOptions): StoreApp {
   const app = express();
   app.disable('x-powered-by');
+  app.locals.tls = Boolean(opts.tls);
   const closures = new ClosureQueue(ctx);
   app.get(API.health, (_req, res) => {
     const body: HealthResponse = { ok: true, store: ctx.config.store, time: new Date().toISOString() };

@@ -2,7 +2,7 @@
  * What every server command works with: the data folder, its configuration (DATA/server.json,
  * written by `server init`) and the open database.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
 import { openDatabase, type Db } from './db/database.ts';
@@ -41,11 +41,12 @@ export function readServerConfig(data: string): ServerConfig {
   return JSON.parse(readFileSync(p, 'utf8')) as ServerConfig;
 }
 
-/** Written atomically: a crash never leaves a half-written configuration. */
+/** Written atomically (a crash never leaves a half-written configuration), readable by its owner only. */
 export function writeServerConfig(data: string, config: ServerConfig): void {
   mkdirSync(data, { recursive: true });
   const p = configPath(data);
-  writeFileSync(`${p}.part`, `${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(`${p}.part`, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(`${p}.part`, 0o600);
   renameSync(`${p}.part`, p);
 }
 

@@ -6,6 +6,7 @@
  *
  * Pure; statements travel in the key registration request and in package manifests (version 3).
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './ticket-chain.ts';
 import { keyIdOf, signText, verifyText, type TillKeyPair } from './till-keys.ts';
 
@@ -57,4 +58,18 @@ export function keyChangeProblem(c: unknown, till: string, oldPublicKey: string)
   if (!verifyText(oldPublicKey, text, k.oldSignature!)) return `key change is not signed by the old key ${k.oldKeyId}`;
   if (!verifyText(k.newPublicKey!, text, k.newSignature!)) return `key change is not signed by the new key ${k.newKeyId}`;
   return null;
+}
+
+/**
+ * Proof that whoever made a key holds the till's auth secret: lets a till that was never online
+ * register its first key through a package (any channel), as first contact over HTTP does. Only
+ * ever used while the server knows no key for the till (after that, only key changes add keys).
+ */
+export function enrolmentProof(authSecret: string, till: string, keyId: string): string {
+  return createHmac('sha256', authSecret).update(`tillsync-key-proof\n${till}\n${keyId}`).digest('hex');
+}
+
+export function enrolmentProofMatches(authSecret: string, till: string, keyId: string, proof: unknown): boolean {
+  if (typeof proof !== 'string' || !/^[0-9a-f]{64}$/.test(proof)) return false;
+  return timingSafeEqual(Buffer.from(enrolmentProof(authSecret, till, keyId), 'hex'), Buffer.from(proof, 'hex'));
 }

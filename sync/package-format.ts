@@ -2,16 +2,19 @@
  * The ticket package format (TicDeg / TicDep): names, manifest fields and limits. Documented for
  * humans in sync/PACKAGE-FORMAT.md; keep both in step.
  */
+import type { KeyChange } from './key-change.ts';
 import type { ManifestEntry } from './signed-zip.ts';
 import type { PackageKind } from './types.ts';
 
 export type { PackageKind } from './types.ts';
 
 export const PACKAGE_FORMAT = 'tillsync-tickets';
-/** The version the writer writes. */
-export const PACKAGE_VERSION = 2;
+/** The version the writer writes: 3, signed with the till's Ed25519 key (2 and 1: HMAC, legacy). */
+export const PACKAGE_VERSION = 3;
+/** The last version signed with a shared HMAC secret (written only by legacy tools and tests). */
+export const LEGACY_HMAC_VERSION = 2;
 /** Versions the reader accepts: packages written before the upgrade still come in. */
-export const READABLE_PACKAGE_VERSIONS: readonly number[] = [1, 2];
+export const READABLE_PACKAGE_VERSIONS: readonly number[] = [1, 2, 3];
 
 export const TICKETS_ENTRY = 'tickets.jsonl';
 /**
@@ -47,7 +50,20 @@ export interface PackageManifest {
   /** Σ ticket totals.due and Σ totals.inclVat, decimal text. */
   totals: { due: string; inclVat: string };
   entries: ManifestEntry[];
+  /** Version 3: the id of the till key that signed (see sync/till-keys.ts). */
+  keyId?: string;
+  /** Version 3: enough for a server that does not know the key yet to register it (see docs). */
+  signer?: PackageSignerInfo;
+  /** Version 3: Ed25519 (base64) by the key `keyId`; versions 1–2: HMAC-SHA256 (hex). */
   signature: string;
+}
+
+export interface PackageSignerInfo {
+  publicKey: string;
+  /** Every key change of the till, oldest first (chains `keyId` to a key the server knows). */
+  keyChanges: KeyChange[];
+  /** sync/key-change.ts enrolmentProof: lets a till never online register its first key. */
+  enrolmentProof?: string;
 }
 
 const PREFIX: Record<PackageKind, string> = { degraded: 'TicDeg', untransferred: 'TicDep' };

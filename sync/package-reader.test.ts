@@ -3,7 +3,8 @@ import AdmZip from 'adm-zip';
 import { describe, expect, it } from 'vitest';
 import { generateTillTickets } from '../fixtures/volume.ts';
 import { rng, shuffle } from '../fixtures/random.ts';
-import { HASHES_ENTRY, PACKAGE_FORMAT, PACKAGE_VERSION, TICKETS_ENTRY, type PackageManifest } from './package-format.ts';
+// These tests read HMAC-signed packages (versions 1–2); format 3 (the till's key) is tested in package-signature.test.ts.
+import { HASHES_ENTRY, PACKAGE_FORMAT, LEGACY_HMAC_VERSION as PACKAGE_VERSION, TICKETS_ENTRY, type PackageManifest } from './package-format.ts';
 import { encodeTicketLines, restoreTicketLine } from './package-lines.ts';
 import { PackageError, indexTicketLines, inspectPackage, isLineError, lineTextAt, readTicketLine, readTicketPackage, type TicketLineError } from './package-reader.ts';
 import { buildTicketPackage } from './package-writer.ts';
@@ -109,10 +110,10 @@ describe('readTicketPackage', () => {
   });
 
   it('unknown format version, and a signed zip that is not a ticket package', () => {
-    const v3 = packageWithLines(linesFor(2), { over: { version: 3 } });
+    const v3 = packageWithLines(linesFor(2), { over: { version: 4 } });
     const e = refused(() => readTicketPackage(v3, FILE, secretFor));
     expect(e.reason).toBe('format-version');
-    expect(e.message).toBe(`${FILE}: package format version 3 is not supported (this tillsync reads versions 1 and 2)`);
+    expect(e.message).toBe(`${FILE}: package format version 4 is not supported (this tillsync reads versions 1, 2 and 3)`);
     const bundle = writeSignedZip({ header: { format: 'tillsync-base', version: 1, store: 'S1', till: '01' }, entries: [], secret: SECRET });
     expect(refused(() => readTicketPackage(bundle, FILE, secretFor)).message).toMatch(/not a tillsync ticket package \(format "tillsync-base"\)/);
     expect(refused(() => inspectPackage(v3, FILE)).reason).toBe('format-version');

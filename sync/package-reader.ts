@@ -14,7 +14,8 @@ import {
   type PackageManifest,
 } from './package-format.ts';
 import { putBackOmitted, restoreTicketLine } from './package-lines.ts';
-import { PackageError, inspectSignedZip, readSignedZip } from './signed-zip.ts';
+import { PackageError, checkHmac, inspectSignedZip, readSignedZip } from './signed-zip.ts';
+import { verifyText } from './till-keys.ts';
 import { canonicalTicketTexts, inCanonicalOrder, sha256Text, ticketId, type CanonicalTicketTexts } from './ticket-chain.ts';
 import type { Ticket } from './types.ts';
 
@@ -31,7 +32,7 @@ function checkPackageHeader(fileName: string) {
       throw new PackageError('manifest', fileName, `not a tillsync ticket package (format ${JSON.stringify(m.format ?? null)})`);
     }
     if (!READABLE_PACKAGE_VERSIONS.includes(m.version)) {
-      const known = READABLE_PACKAGE_VERSIONS.join(' and ');
+      const known = `${READABLE_PACKAGE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_PACKAGE_VERSIONS[READABLE_PACKAGE_VERSIONS.length - 1]}`;
       throw new PackageError('format-version', fileName, `package format version ${JSON.stringify(m.version ?? null)} is not supported (this tillsync reads versions ${known})`);
     }
     const problems: string[] = [];
@@ -43,6 +44,7 @@ function checkPackageHeader(fileName: string) {
     if (!(m.firstNumber === null || Number.isInteger(m.firstNumber))) problems.push('firstNumber');
     if (!(m.lastNumber === null || Number.isInteger(m.lastNumber))) problems.push('lastNumber');
     if (!m.totals || typeof m.totals.due !== 'string' || typeof m.totals.inclVat !== 'string') problems.push('totals');
+    if (m.version >= 3 && (typeof m.keyId !== 'string' || !/^[0-9a-f]{16}$/.test(m.keyId))) problems.push('keyId');
     if (problems.length) throw new PackageError('manifest', fileName, `the manifest has missing or invalid fields: ${problems.join(', ')}`);
   };
 }
@@ -151,11 +153,49 @@ export function lineTextAt(data: Buffer, lines: TicketLineIndex, k: number): str
   return data.toString('utf8', lines.start[k], lines.end[k]);
 }
 
-export function openTicketPackage(bytes: Buffer, fileName: string, secretFor: (store: string, till: string) => string | undefined): OpenedPackage {
+/** A legacy verifier: the HMAC secret of a till (version 1–2 packages only). */
+export type SecretFor = (store: string, till: string) => string | undefined;
+
+/** Who may have signed a package: the keys the receiving side registered for each till. */
+export interface PackageVerifier {
+  /** The public key (PEM) registered for the till under this key id, retired ones included. */
+  publicKey(store: string, till: string, keyId: string): string | undefined;
+  /** The HMAC secret of a till allowed to send version 1–2 packages, if any. */
+  legacySecret?(store: string, till: string): string | undefined;
+  /** Whether the till is known at all (refusals then say "unknown till" rather than "unknown key"). */
+  enrolled?(store: string, till: string): boolean;
+}
+
+/**
+ * The one place a ticket package's signature is judged: version 3 by the till's Ed25519 key named
+ * in the manifest (a retired key still verifies the packages it signed), versions 1–2 by the HMAC
+ * secret of a till enrolled before version 3 (undefined for any other till: refused).
+ */
+function checkPackageSignature(fileName: string, verifier: PackageVerifier | SecretFor) {
+  const v: PackageVerifier = typeof verifier === 'function' ? { publicKey: () => undefined, legacySecret: verifier } : verifier;
+  return (m: any, signedText: string): void => {
+    if (v.enrolled && !v.enrolled(m.store, m.till)) checkHmac(m, fileName, undefined);
+    if (m.version < 3) {
+      const secret = v.legacySecret?.(m.store, m.till);
+      if (!secret && v.enrolled) {
+        throw new PackageError('signature', fileName, `a version ${m.version} package is HMAC-signed, which till ${m.store}-${m.till} (enrolled for format 3 signatures) may no longer send`, { hint: 'extract the tickets again on the till with the current tillsync: its packages are signed with its own key' });
+      }
+      checkHmac(m, fileName, secret);
+      return;
+    }
+    const pub = v.publicKey(m.store, m.till, m.keyId);
+    if (!pub) throw new PackageError('unknown-key', fileName, `signed by key ${m.keyId}, which is not registered for till ${m.store}-${m.till}`, { till: `${m.store}-${m.till}` });
+    if (typeof m.signature !== 'string' || !verifyText(pub, signedText, m.signature)) {
+      throw new PackageError('signature', fileName, `the signature does not match key ${m.keyId} of till ${m.store}-${m.till} (signed by another key, or the manifest was modified)`);
+    }
+  };
+}
+
+export function openTicketPackage(bytes: Buffer, fileName: string, verifier: PackageVerifier | SecretFor): OpenedPackage {
   const { manifest, entries } = readSignedZip(bytes, fileName, {
     ...LIMITS,
     checkHeader: checkPackageHeader(fileName),
-    secretFor: (m) => secretFor(m.store, m.till),
+    verifySignature: checkPackageSignature(fileName, verifier),
   });
   const m = manifest as PackageManifest;
   const data = entries.get(TICKETS_ENTRY);
@@ -278,9 +318,9 @@ export class TicketSequence {
 export function readPackageTickets(
   bytes: Buffer,
   fileName: string,
-  secretFor: (store: string, till: string) => string | undefined,
+  verifier: PackageVerifier | SecretFor,
 ): { manifest: PackageManifest; read: ReadTicket[]; lineErrors: TicketLineError[] } {
-  const opened = openTicketPackage(bytes, fileName, secretFor);
+  const opened = openTicketPackage(bytes, fileName, verifier);
   return { manifest: opened.manifest, ...readOpenedPackage(opened, fileName) };
 }
 
@@ -310,9 +350,9 @@ export function readOpenedPackage(opened: OpenedPackage, fileName: string): { re
 export function readTicketPackage(
   bytes: Buffer,
   fileName: string,
-  secretFor: (store: string, till: string) => string | undefined,
+  verifier: PackageVerifier | SecretFor,
 ): ReadPackage {
-  const { manifest, read, lineErrors } = readPackageTickets(bytes, fileName, secretFor);
+  const { manifest, read, lineErrors } = readPackageTickets(bytes, fileName, verifier);
   return { manifest, tickets: read.map((r) => r.ticket), lineErrors };
 }
 

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTillTickets } from '../fixtures/volume.ts';
 import { TillsyncError } from './errors.ts';
 import { fmt, sum } from './money.ts';
-import { PACKAGE_FORMAT, PACKAGE_VERSION } from './package-format.ts';
+// Built with an HMAC secret: version 2 (format 3, signed by the till's key, is in package-signature.test.ts).
+import { PACKAGE_FORMAT, LEGACY_HMAC_VERSION as PACKAGE_VERSION } from './package-format.ts';
 import { readTicketPackage } from './package-reader.ts';
 import { buildTicketPackage, writeTicketPackage } from './package-writer.ts';
 import { sha256Hex, signManifest } from './signed-zip.ts';

@@ -8,6 +8,7 @@ import { TillsyncError } from './errors.ts';
 import { fmt, sum, type Decimals } from './money.ts';
 import {
   HASHES_ENTRY,
+  LEGACY_HMAC_VERSION,
   PACKAGE_FORMAT,
   PACKAGE_VERSION,
   TICKETS_ENTRY,
@@ -16,16 +17,28 @@ import {
   type PackageManifest,
 } from './package-format.ts';
 import { encodeTicketLines } from './package-lines.ts';
+import { enrolmentProof, type KeyChange } from './key-change.ts';
 import { buildSignedZip } from './signed-zip.ts';
+import { signText, type TillKeyPair } from './till-keys.ts';
 import type { Ticket } from './types.ts';
+
+/** What signs a version-3 package: the till's key, and what lets a server register it. */
+export interface PackageSigner {
+  key: TillKeyPair;
+  /** The till's auth secret: adds the enrolment proof (first key of a till never online). */
+  authSecret?: string;
+  keyChanges?: KeyChange[];
+}
 
 export interface BuildPackageOptions {
   store: string;
   till: string;
   kind: PackageKind;
   tickets: Ticket[];
-  /** The till's secret, shared with the server at enrolment. */
-  secret: string;
+  /** The till's signing key (version 3, what tills write)… */
+  signer?: PackageSigner;
+  /** …or, legacy, an HMAC secret (version 2: only for tills enrolled before version 3, and tests). */
+  secret?: string;
   created?: Date;
 }
 
@@ -47,9 +60,9 @@ export function buildTicketPackage(opts: BuildPackageOptions): BuiltPackage {
     seen.add(t.number);
   }
   const decimals = Math.max(2, ...tickets.map((t) => t.rounding?.decimals ?? 2)) as Decimals;
-  const header = {
+  const header: Record<string, unknown> = {
     format: PACKAGE_FORMAT,
-    version: PACKAGE_VERSION,
+    version: opts.signer ? PACKAGE_VERSION : LEGACY_HMAC_VERSION,
     store: opts.store,
     till: opts.till,
     kind: opts.kind,
@@ -67,8 +80,28 @@ export function buildTicketPackage(opts: BuildPackageOptions): BuiltPackage {
     { name: HASHES_ENTRY, data: hashes },
     { name: TICKETS_ENTRY, data: jsonl },
   ];
-  const { bytes, manifest } = buildSignedZip({ header, entries, secret: opts.secret });
+  const { bytes, manifest } = buildSignedZip({ header: { ...header, ...signerFields(opts.signer, `${opts.store}-${opts.till}`) }, entries, ...signWith(opts) });
   return { fileName: packageFileName(opts.kind, opts.till, created), bytes, manifest: manifest as unknown as PackageManifest };
+}
+
+/** Version 3's manifest fields naming the key (the signature itself is added by buildSignedZip). */
+function signerFields(signer: PackageSigner | undefined, till: string): Record<string, unknown> {
+  if (!signer) return {};
+  const info = {
+    publicKey: signer.key.publicKeyPem,
+    keyChanges: signer.keyChanges ?? [],
+    ...(signer.authSecret ? { enrolmentProof: enrolmentProof(signer.authSecret, till, signer.key.keyId) } : {}),
+  };
+  return { keyId: signer.key.keyId, signer: info };
+}
+
+function signWith(opts: BuildPackageOptions): { sign: (text: string) => string } | { secret: string } {
+  if (opts.signer) {
+    const pem = opts.signer.key.privateKeyPem;
+    return { sign: (text) => signText(pem, text) };
+  }
+  if (!opts.secret) throw new TillsyncError('no-signing-key', 'cannot sign a package without the till\'s signing key', { hint: 'initialise the till first (tillsync till init)' });
+  return { secret: opts.secret };
 }
 
 export interface WrittenPackage {

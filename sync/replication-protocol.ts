@@ -8,9 +8,14 @@
  *              (written back by integration). The till marks a ticket transferred on acknowledgement.
  *   base     — pull only: articles, customers, VAT rates, payment modes, company settings.
  *
- * Every request but /health carries `Authorization: Bearer <till secret>` and `X-Tillsync-Till: <store>-<till>`.
+ * Every request but /health is signed with the till's auth secret (sync/request-auth.ts); pushed
+ * ticket pages are also signed with the till's signing key (sync/ticket-page.ts).
  */
+import type { KeyChange } from './key-change.ts';
+import type { PageSignature } from './ticket-page.ts';
 import type { Ticket } from './types.ts';
+
+export { TILL_HEADER } from './request-auth.ts';
 
 export const API = {
   health: '/api/health',
@@ -26,9 +31,21 @@ export const API = {
   /** POST {events: JetEvent[], publicKeys?: PEM[]} → {accepted: string[]}: the till's technical-event journal, verified event by event. */
   journalPush: '/api/replication/journal/push',
   upload: '/api/packages',
+  /** POST KeyRegistration → KeyRegistrationResponse: the till's public signing key (first contact, rotation). */
+  keys: '/api/till-keys',
 } as const;
 
-export const TILL_HEADER = 'x-tillsync-till';
+export interface KeyRegistration {
+  publicKey: string;
+  /** Every key change the till made, oldest first: chains a new key to one the server knows. */
+  keyChanges: KeyChange[];
+}
+
+export interface KeyRegistrationResponse {
+  keyId: string;
+  /** 'first-contact' when the server had no key for this till and took this one. */
+  registered: 'known' | 'first-contact' | 'key-change';
+}
 
 export interface HealthResponse {
   ok: true;
@@ -38,6 +55,8 @@ export interface HealthResponse {
 
 export interface TicketsPushRequest {
   tickets: Ticket[];
+  /** The till's signing key over the page's (id, hash) list. */
+  signature: PageSignature;
 }
 
 export interface TicketsPushResponse {

@@ -33,6 +33,7 @@ export type PackageErrorReason =
   | 'checksum'
   | 'unknown-till'
   | 'signature'
+  | 'unknown-key'
   | 'format-version';
 
 const HINTS: Record<PackageErrorReason, string> = {
@@ -44,7 +45,8 @@ const HINTS: Record<PackageErrorReason, string> = {
   manifest: 'the package manifest is missing or invalid: extract again on the till',
   checksum: 'the package was modified after it was written: extract again on the till',
   'unknown-till': 'enroll the till on the server first (tillsync server enroll-till), then send the package again',
-  signature: 'the package was not signed with this till\'s secret: check the till secret matches the server, then extract again',
+  signature: 'the package was not signed with this till\'s key: extract it again on the till itself',
+  'unknown-key': 'the server knows no such signing key for this till: let the till contact the server once (it registers its key), or re-enrol it',
   'format-version': 'update tillsync on the server to a version that reads this package format',
 };
 
@@ -58,6 +60,7 @@ const STATUS: Record<PackageErrorReason, number> = {
   checksum: 422,
   'unknown-till': 403,
   signature: 403,
+  'unknown-key': 403,
   'format-version': 422,
 };
 
@@ -85,16 +88,24 @@ export function sha256Hex(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** What a manifest's signature covers: its canonical JSON without the signature field. */
+export function manifestSigningText(manifest: Record<string, unknown>): string {
+  const { signature: _ignored, ...unsigned } = manifest;
+  return canonicalJson(unsigned);
+}
+
 /** HMAC over the canonical JSON of the manifest without its signature field. */
 export function signManifest(manifest: Record<string, unknown>, secret: string): string {
-  const { signature: _ignored, ...unsigned } = manifest;
-  return createHmac('sha256', secret).update(canonicalJson(unsigned)).digest('hex');
+  return createHmac('sha256', secret).update(manifestSigningText(manifest)).digest('hex');
 }
 
 export interface SignedZipInput {
   header: Record<string, unknown>;
   entries: { name: string; data: Buffer }[];
-  secret: string;
+  /** HMAC secret (base bundles, legacy ticket packages)… */
+  secret?: string;
+  /** …or a signer of the manifest's signing text (ticket packages: the till's Ed25519 key). */
+  sign?: (text: string) => string;
 }
 
 export function writeSignedZip(opts: SignedZipInput): Buffer {
@@ -103,7 +114,7 @@ export function writeSignedZip(opts: SignedZipInput): Buffer {
 
 /** As writeSignedZip, also returning the signed manifest exactly as stored. */
 export function buildSignedZip(opts: SignedZipInput): { bytes: Buffer; manifest: Record<string, unknown> } {
-  if (!opts.secret) throw new TillsyncError('no-secret', 'cannot sign a package without a secret', { hint: 'set the till secret (tillsync till init --secret …)' });
+  if (!opts.secret && !opts.sign) throw new TillsyncError('no-secret', 'cannot sign a package without a key', { hint: 'initialise the till first (tillsync till init)' });
   const names = new Set<string>();
   for (const e of opts.entries) {
     const bad = unsafeNameReason(e.name);
@@ -116,7 +127,7 @@ export function buildSignedZip(opts: SignedZipInput): { bytes: Buffer; manifest:
     ...opts.header,
     entries: opts.entries.map((e) => ({ name: e.name, size: e.data.length, sha256: sha256Hex(e.data) })),
   };
-  manifest.signature = signManifest(manifest, opts.secret);
+  manifest.signature = opts.sign ? opts.sign(manifestSigningText(manifest)) : signManifest(manifest, opts.secret!);
   const zip = new AdmZip();
   // adm-zip stores the entries in name order, whatever the order they are added in.
   zip.addFile(MANIFEST_ENTRY, Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8'));
@@ -131,8 +142,10 @@ export interface ReadSignedZipOptions {
   maxEntryBytes: number;
   /** Cap on uncompressed / compressed size of any entry. */
   maxRatio: number;
-  /** The secret of whoever signed this manifest, or undefined when the signer is unknown. */
-  secretFor: (manifest: any) => string | undefined;
+  /** The HMAC secret of whoever signed this manifest, or undefined when the signer is unknown… */
+  secretFor?: (manifest: any) => string | undefined;
+  /** …or a check of the signature over manifestSigningText that throws a PackageError when it fails. */
+  verifySignature?: (manifest: any, signedText: string) => void;
   /** Refuses manifests of another format or version (throw a PackageError) before the signature is checked. */
   checkHeader?: (manifest: any) => void;
 }
@@ -257,7 +270,13 @@ export function readSignedZip(bytes: Buffer, fileName: string, opts: ReadSignedZ
   const manifest = parseManifest(vetted, fileName);
   opts.checkHeader?.(manifest);
 
-  const secret = opts.secretFor(manifest);
+  if (opts.verifySignature) opts.verifySignature(manifest, manifestSigningText(manifest));
+  else checkHmac(manifest, fileName, opts.secretFor?.(manifest));
+  return checkEntries(manifest, vetted, fileName);
+}
+
+/** Checks a manifest's HMAC-SHA256 signature (base bundles, version 1–2 ticket packages). */
+export function checkHmac(manifest: any, fileName: string, secret: string | undefined): void {
   if (!secret) {
     const who = [manifest.store, manifest.till].filter((x) => typeof x === 'string').join(' till ') || 'unnamed signer';
     throw new PackageError('unknown-till', fileName, `signed by ${printable(who)}, which this side does not know`);
@@ -269,6 +288,9 @@ export function readSignedZip(bytes: Buffer, fileName: string, opts: ReadSignedZ
   if (!timingSafeEqual(expected, Buffer.from(manifest.signature, 'hex'))) {
     throw new PackageError('signature', fileName, 'the signature does not match (signed with another secret, or the manifest was modified)');
   }
+}
+
+function checkEntries(manifest: any, vetted: { names: string[]; inflate: (name: string) => Buffer }, fileName: string): SignedZipContent {
 
   if (!Array.isArray(manifest.entries)) throw new PackageError('manifest', fileName, 'the manifest lists no entries');
   const listed = new Map<string, ManifestEntry>();

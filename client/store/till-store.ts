@@ -18,9 +18,16 @@ import { TicketLedger, type TicketFlags } from './ticket-ledger.ts';
 export interface TillIdentity {
   store: string;
   till: string;
-  /** Shared with the server at enrolment: signs packages, authenticates replication. */
+  /**
+   * The till's AUTH secret, given by the server at enrolment: signs HTTP requests (never sent).
+   * Packages and tickets are signed with the till's own key (client/till-signing-key.ts).
+   */
   secret: string;
   serverUrl: string | null;
+  /** SHA-256 fingerprint of the server's TLS certificate, pinned (https). */
+  serverFingerprint?: string | null;
+  /** Plain http:// to a non-loopback server, explicitly allowed at init (flagged in status and log). */
+  insecureHttp?: boolean;
   createdAt: string;
   rounding: TicketRounding;
 }

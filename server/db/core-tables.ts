@@ -6,8 +6,14 @@ export interface TillsTable {
   id: string;
   store: string;
   till: string;
-  /** HMAC key of the till's packages and its HTTP bearer token (hex). */
+  /**
+   * The till's AUTH secret (HTTP request signatures), wrapped with DATA/secrets.key
+   * (server/security/secrets-at-rest.ts). Before package format 3 it was also the HMAC key of the
+   * till's packages (`legacy_hmac` = 1) and was stored in clear: such rows are wrapped at start.
+   */
   secret: string;
+  /** 1: enrolled before format 3, its version 1–2 HMAC packages still verify with `secret`. */
+  legacy_hmac: Generated<number>;
   enrolled_at: string;
   last_contact_at: string | null;
   /** Comma-separated IPs allowed to upload for this till; null = any. */

@@ -4,6 +4,7 @@ import type { AccountingTables } from '../accounting/tables.ts';
 import type { ExportsTables } from '../exports/tables.ts';
 import type { WebTables } from '../web/tables.ts';
 import type { OverrideTables } from '../integration/overrides-tables.ts';
+import type { KeysTables } from '../security/keys-tables.ts';
 import type { FiscalTables } from '../fiscal/tables.ts';
 
-export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, FiscalTables {}
+export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, KeysTables, FiscalTables {}

@@ -25,7 +25,7 @@ for (const engine of TEST_ENGINES) {
     it('stores signed, chained closures; refuses an altered one, another key, a broken link; shows the state', async () => {
       t = await openTestDb(engine);
       const ctx: ServerContext = { data: t.data, config: defaultConfig(t.data), db: t.db };
-      await enrollTill(t.db, { store: 'S1', till: '01' });
+      await enrollTill(t.db, { store: 'S1', till: '01', data: t.data });
       const at = new Date('2026-11-30T19:00:00Z');
       const z1 = buildClosure([], null, till, at, 2, { key, lastTicketHash: '0'.repeat(64) });
       const z2 = buildClosure([], z1, till, new Date('2026-12-01T19:00:00Z'), 2, { key, lastTicketHash: '0'.repeat(64) });

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { openDatabase, type Db } from '../db/database.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { buildTicketPackage } from '../../sync/package-writer.ts';
+import { generateTillKeyPair } from '../../sync/till-keys.ts';
 import { canonicalJson } from '../../sync/ticket-chain.ts';
 import type { Ticket } from '../../sync/types.ts';
 import { enrollTill } from './till-registry.ts';
@@ -86,12 +87,11 @@ interface EngineRunner {
   cleanup(): Promise<void>;
 }
 
-const SECRET = 'bench-intake-secret';
+const BENCH_KEY = generateTillKeyPair();
 
-/** The till enrolled with a known secret, so one package serves every round. */
-async function enrollBenchTill(db: Db): Promise<void> {
-  await enrollTill(db, { store: 'S1', till: '01' });
-  await db.updateTable('tills').set({ secret: SECRET }).where('id', '=', 'S1-01').execute();
+/** The till enrolled with a known signing key, so one package serves every round. */
+async function enrollBenchTill(db: Db, data: string): Promise<void> {
+  await enrollTill(db, { data, store: 'S1', till: '01', publicKeyPem: BENCH_KEY.publicKeyPem });
 }
 
 function sqliteRunner(dir: string, pkg: { bytes: Buffer; fileName: string }): EngineRunner {
@@ -119,7 +119,7 @@ function sqliteRunner(dir: string, pkg: { bytes: Buffer; fileName: string }): En
       rmSync(intakeDir, { recursive: true, force: true });
       const db = await openDatabase({ data: intakeDir });
       try {
-        await enrollBenchTill(db);
+        await enrollBenchTill(db, intakeDir);
         return { ...(await timeIntake(db, intakeDir, pkg, n)), packageBytes: pkg.bytes.length };
       } finally {
         await db.destroy();
@@ -168,7 +168,7 @@ function postgresRunner(dir: string, pgUrl: string, pkg: { bytes: Buffer; fileNa
       const dataDir = join(dir, 'pg-intake');
       mkdirSync(dataDir, { recursive: true });
       try {
-        await enrollBenchTill(db);
+        await enrollBenchTill(db, dataDir);
         return { ...(await timeIntake(db, dataDir, pkg, n)), packageBytes: pkg.bytes.length };
       } finally {
         await db.destroy();
@@ -189,7 +189,7 @@ function benchInputs(n: number): { rows: unknown[][]; pkg: ReturnType<typeof bui
   const tickets = [...generateTillTickets('01', { tills: 1, ticketsPerTill: n, seed: 11, days: Math.max(1, Math.ceil(n / 5000)) })];
   const now = new Date().toISOString();
   const rows = tickets.map((t) => rawRow(t, now));
-  const pkg = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets, secret: SECRET });
+  const pkg = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets, signer: { key: BENCH_KEY } });
   return { rows, pkg };
 }
 

@@ -14,6 +14,9 @@ import { ensureInbox, releaseFromQuarantine } from './quarantine.ts';
 import { serverStatus, statusText } from './status.ts';
 import { startStoreServer } from './start.ts';
 import { parseHhMm } from './nightly-scheduler.ts';
+import { encodeEnrolment } from '../../sync/enrolment.ts';
+import { ensureServerCertificate, isLoopbackHost, loadServerTls, permissionWarnings, wrapLegacySecrets, writeRunState } from '../security/server-tls.ts';
+import { logEvent } from '../log-book.ts';
 
 function intOption(v: string): number {
   const n = Number(v);
@@ -60,8 +63,9 @@ export function registerIntakeCommands(server: Command): void {
     .option('--base <file.json>', 'base data JSON: vatRates, articles, customers, paymentModes, company (default: demo data, on first init only)')
     .option('--port <n>', 'HTTP port saved for server start (default 8480)', intOption)
     .option('--inbox <dir>', 'LAN inbox folder saved for server start (default DATA/inbox)')
+    .option('--tls-name <names>', 'extra host names or addresses for the self-signed certificate (comma-separated; localhost and this host are always in)', collect)
     .action(
-      run<InitOpts>(async (opts) => {
+      run<InitOpts & { tlsName?: string[] }>(async (opts) => {
         const data = resolve(opts.data);
         const existed = existsSync(configPath(data));
         const prev: ServerConfig = existed ? readServerConfig(data) : defaultConfig(data, opts.store ?? 'S1');
@@ -86,12 +90,17 @@ export function registerIntakeCommands(server: Command): void {
           await db.destroy();
         }
         ensureInbox(config.inbox);
+        // The self-signed pair tills pin (server start --tls), made once; its fingerprint goes into enrolment strings.
+        const tls = ensureServerCertificate(data, opts.tlsName ?? []);
+        if (!config.tls) config.tls = { cert: tls.cert, key: tls.key };
         writeServerConfig(data, config);
         const where = describeDb({ data, url: config.db });
         return {
-          data: { data, created: !existed, store: config.store, database: where, inbox: config.inbox, port: config.port, baseRowsChanged: baseRows },
+          data: { data, created: !existed, store: config.store, database: where, inbox: config.inbox, port: config.port, baseRowsChanged: baseRows, tls: { cert: tls.cert, key: tls.key, fingerprint: tls.fingerprint, created: tls.created } },
           text: [
             `${existed ? 'updated' : 'created'} store server ${config.store} in ${data}`,
+            `TLS certificate ${tls.created ? 'made (self-signed)' : 'kept'}: ${tls.cert}`,
+            `  SHA-256 fingerprint ${tls.fingerprint} (tills pin it; it is in every enrolment string)`,
             `database: ${where.kind} ${where.where}`,
             `inbox: ${config.inbox} (processed/ and quarantine/ beside)`,
             `base data: ${baseRows} rows ${base ? `loaded from ${opts.base}` : baseRows ? 'loaded (demo data)' : 'unchanged'}`,
@@ -103,24 +112,34 @@ export function registerIntakeCommands(server: Command): void {
 
   server
     .command('enroll-till')
-    .description("enroll a till: creates its id and a random secret (printed ONCE) for package signatures and HTTP auth")
+    .description('enroll a till: prints ONCE the enrolment string to give it (server URL, till, auth secret, certificate fingerprint)')
     .requiredOption('--data <dir>', 'server data folder')
     .option('--db <url>', 'database URL (default: from server.json)')
     .option('--store <code>', 'store code (default: the server\'s store)')
     .requiredOption('--till <code>', 'till code, e.g. 01')
-    .option('--rotate', 'the till is already enrolled: give it a new secret (the old one stops working)')
+    .option('--rotate', 'the till is already enrolled: give it a new auth secret (the old one stops working; its signing keys stay)')
+    .option('--reset-key', 'with --rotate, for a till that lost its signing key: retire its keys, take the next one on first contact (logged)')
+    .option('--public-key <file.pem>', "register this till public signing key now (else it is registered on the till's first contact)")
+    .option('--server-url <url>', 'the address tills reach this server at (default https://THIS-HOST:PORT when a certificate exists)')
     .option('--allow-ip <ip>', 'only accept HTTP from these addresses (repeat or comma-separate); with --rotate replaces the list', collect)
     .action(
-      run<{ data: string; db?: string; store?: string; till: string; rotate?: boolean; allowIp?: string[] }>(async (opts) =>
+      run<{ data: string; db?: string; store?: string; till: string; rotate?: boolean; resetKey?: boolean; publicKey?: string; serverUrl?: string; allowIp?: string[] }>(async (opts) =>
         withServer({ data: opts.data, db: opts.db }, async (s) => {
-          const e = await enrollTill(s.db, { store: opts.store ?? s.config.store, till: opts.till, rotate: opts.rotate, allowIps: opts.allowIp });
+          if (opts.resetKey && !opts.rotate) throw new TillsyncError('usage', '--reset-key goes with --rotate (the till is given a new auth secret too)', { hint: 'add --rotate' });
+          const publicKeyPem = opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : undefined;
+          const e = await enrollTill(s.db, { data: s.data, store: opts.store ?? s.config.store, till: opts.till, rotate: opts.rotate, resetKey: opts.resetKey, allowIps: opts.allowIp, publicKeyPem });
+          const tlsFiles = s.config.tls as { cert?: string } | undefined;
+          const fingerprint = tlsFiles?.cert && existsSync(tlsFiles.cert) ? loadServerTls(s.data, s.config).fingerprint : undefined;
+          const url = (opts.serverUrl ?? (fingerprint ? `https://${(await import('node:os')).hostname()}:${s.config.port}` : `http://127.0.0.1:${s.config.port}`)).replace(/\/+$/, '');
+          const enrolment = encodeEnrolment({ url, store: e.store, till: e.till, secret: e.secret, ...(fingerprint && url.startsWith('https:') ? { fingerprint } : {}) });
           return {
-            data: { till: e.id, store: e.store, secret: e.secret, rotated: e.rotated, allowIps: e.allowIps },
+            data: { till: e.id, store: e.store, secret: e.secret, enrolment, serverUrl: url, fingerprint: fingerprint ?? null, rotated: e.rotated, keysReset: e.keysReset ?? 0, allowIps: e.allowIps },
             text: [
-              `till ${e.id} ${e.rotated ? 'given a new secret (the old one no longer works)' : 'enrolled'}${e.allowIps ? `, HTTP allowed from ${e.allowIps.join(', ')}` : ''}`,
-              `secret: ${e.secret}`,
-              'This secret is shown once. Give it to the till:',
-              `  tillsync till init --data TILLDIR --store ${e.store} --till ${e.till} --server http://THIS-SERVER:${s.config.port} --secret ${e.secret}`,
+              `till ${e.id} ${e.rotated ? 'given a new auth secret (the old one no longer works)' : 'enrolled'}${e.keysReset ? `, ${e.keysReset} signing key(s) retired` : ''}${e.allowIps ? `, HTTP allowed from ${e.allowIps.join(', ')}` : ''}`,
+              'Enrolment string (shown once; it holds the till\'s auth secret — give it by hand, not by mail):',
+              `  ${enrolment}`,
+              `On the till: tillsync till init --data TILLDIR --enrolment ${enrolment}`,
+              `(server ${url}${fingerprint && url.startsWith('https:') ? `, certificate ${fingerprint}` : ''}; start it with tillsync server start --tls)`,
             ].join('\n'),
           };
         }),
@@ -138,25 +157,43 @@ export function registerIntakeCommands(server: Command): void {
     .option('--smtp-port <n>', 'also receive packages by mail: SMTP listener on 127.0.0.1:N', intOption)
     .option('--mail-to <address>', 'the only recipient address the SMTP listener accepts')
     .option('--nightly <HH:MM>', 'run the nightly chain (integrate, post, letter, export) every day at this local time')
+    .option('--tls', 'serve HTTPS with the certificate of server init (or --cert/--key)')
+    .option('--cert <file.pem>', 'TLS certificate (PEM) instead of the self-signed one')
+    .option('--key <file.pem>', 'TLS private key (PEM) of --cert')
+    .option('--insecure-http', 'allow plain HTTP on an address other than loopback (flagged in status and the log book)')
     .action(
-      run<{ data: string; db?: string; port?: number; host?: string; inbox?: string; smtpPort?: number; mailTo?: string; nightly?: string }>(async (opts, cmd) => {
+      run<{ data: string; db?: string; port?: number; host?: string; inbox?: string; smtpPort?: number; mailTo?: string; nightly?: string; tls?: boolean; cert?: string; key?: string; insecureHttp?: boolean }>(async (opts, cmd) => {
         if (opts.nightly) parseHhMm(opts.nightly);
+        const useTls = Boolean(opts.tls || opts.cert || opts.key);
+        const host = opts.host ?? '0.0.0.0';
+        if (!useTls && !isLoopbackHost(host) && !opts.insecureHttp) {
+          throw new TillsyncError('insecure-http', `plain HTTP on ${host} would carry the tills' traffic across the network in clear`, { hint: 'add --tls (certificate from server init), or --host 127.0.0.1 behind a TLS reverse proxy, or --insecure-http to accept it' });
+        }
         const ctx = await openServerContext({ data: opts.data, db: opts.db });
+        const tls = useTls ? loadServerTls(ctx.data, ctx.config, { cert: opts.cert, key: opts.key }) : undefined;
+        for (const w of permissionWarnings(ctx.data, ctx.config)) process.stderr.write(`${w}\n`);
+        await wrapLegacySecrets(ctx.db, ctx.data);
         const say = (line: string) => {
           if (cmd.json) process.stdout.write(`${JSON.stringify({ event: line, at: new Date().toISOString() })}\n`);
           else process.stdout.write(`${new Date().toISOString()} ${line}\n`);
         };
         let srv;
         try {
-          srv = await startStoreServer(ctx, { port: opts.port, host: opts.host, inbox: opts.inbox, smtpPort: opts.smtpPort, mailTo: opts.mailTo, nightly: opts.nightly, log: say });
+          srv = await startStoreServer(ctx, { port: opts.port, host, inbox: opts.inbox, smtpPort: opts.smtpPort, mailTo: opts.mailTo, nightly: opts.nightly, tls, log: say });
         } catch (e) {
           await ctx.db.destroy();
           throw e;
         }
         const where = describeDb({ data: ctx.data, url: opts.db ?? ctx.config.db });
+        const insecure = !useTls && !isLoopbackHost(host);
+        writeRunState(ctx.data, { startedAt: new Date().toISOString(), url: srv.url, tls: useTls, tlsFingerprint: srv.tlsFingerprint, insecureHttp: insecure });
+        if (insecure) await logEvent(ctx.db, ctx.data, { severity: 'warning', channel: 'security', message: `server started with plain HTTP on ${host} (--insecure-http): till requests are signed, but their content crosses the network in clear` });
         const listening = {
           store: ctx.config.store,
           url: srv.url,
+          tls: useTls,
+          tlsFingerprint: srv.tlsFingerprint,
+          insecureHttp: insecure,
           host: srv.host,
           port: srv.port,
           database: where,
@@ -168,7 +205,8 @@ export function registerIntakeCommands(server: Command): void {
         else {
           process.stdout.write(
             [
-              `tillsync store server ${ctx.config.store} listening on http://${srv.host}:${srv.port} (${srv.url}/api/health; back office ${srv.url}/)`,
+              `tillsync store server ${ctx.config.store} listening on ${useTls ? 'https' : 'http'}://${srv.host}:${srv.port} (${srv.url}/api/health; back office ${srv.url}/)`,
+              useTls ? `TLS certificate SHA-256 ${srv.tlsFingerprint}` : insecure ? 'WARNING: plain HTTP across the network (--insecure-http)' : 'plain HTTP on loopback only',
               `database: ${where.kind} ${where.where}`,
               `LAN inbox: ${srv.inbox}`,
               srv.smtpPort ? `mail: SMTP on 127.0.0.1:${srv.smtpPort}, for ${srv.mailTo}` : 'mail: off (--smtp-port N --mail-to ADDRESS)',

@@ -7,6 +7,8 @@ import { canonicalJson, hashTicket } from '../../sync/ticket-chain.ts';
 import { dayLogPath } from '../log-book.ts';
 import type { Ticket } from '../../sync/types.ts';
 import { enrollTill } from './till-registry.ts';
+import { enrolSigningTill } from '../../test/support/signing-till.ts';
+import { generateTillKeyPair } from '../../sync/till-keys.ts';
 import { intakePackage, intakeTickets } from './intake.ts';
 
 const tickets = (n: number, till = '01', seed = 5): Ticket[] => [...generateTillTickets(till, { tills: 1, ticketsPerTill: n, seed })];
@@ -20,13 +22,13 @@ for (const engine of TEST_ENGINES) {
     it('stores each ticket once whatever the channel, keeping the channel of first arrival', async () => {
       const t = await openTestDb(engine);
       try {
-        const { secret } = await enrollTill(t.db, { store: 'S1', till: '01' });
+        const { signer } = await enrolSigningTill(t.db, t.data, 'S1', '01');
         const ts = tickets(30);
         const ctx = { db: t.db, data: t.data };
         const first = await intakeTickets(ctx, { channel: 'replication', tickets: ts.slice(0, 10), expectTill: 'S1-01' });
         expect(first.accepted).toHaveLength(10);
         expect(first.gaps['S1-01']).toEqual([]);
-        const pkg = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: ts, secret });
+        const pkg = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: ts, signer });
         const out = await intakePackage(ctx, { bytes: pkg.bytes, fileName: pkg.fileName, channel: 'lan' });
         expect(out).toMatchObject({ status: 'accepted', counts: { tickets: 30, accepted: 20, duplicates: 10, conflicts: 0, errors: 0, flagged: 0 } });
         const again = await intakePackage(ctx, { bytes: pkg.bytes, fileName: 'renamed.zip', channel: 'mail' });
@@ -60,7 +62,7 @@ for (const engine of TEST_ENGINES) {
     it('records a ticket with the same id and other content as a conflict, never overwriting', async () => {
       const t = await openTestDb(engine);
       try {
-        await enrollTill(t.db, { store: 'S1', till: '01' });
+        await enrollTill(t.db, { data: t.data, store: 'S1', till: '01' });
         const ctx = { db: t.db, data: t.data };
         const ts = tickets(3);
         await intakeTickets(ctx, { channel: 'lan', tickets: ts });
@@ -96,7 +98,7 @@ for (const engine of TEST_ENGINES) {
     it('refuses altered and unknown-till tickets alone, flags a broken chain, reports gaps until filled', async () => {
       const t = await openTestDb(engine);
       try {
-        await enrollTill(t.db, { store: 'S1', till: '01' });
+        await enrollTill(t.db, { data: t.data, store: 'S1', till: '01' });
         const ctx = { db: t.db, data: t.data };
         const ts = tickets(10);
         const altered = { ...ts[0], customer: 'ALTERED2' };
@@ -141,7 +143,7 @@ for (const engine of TEST_ENGINES) {
     it('logs refused tickets one by one up to a cap, then sums up the rest in one line', async () => {
       const t = await openTestDb(engine);
       try {
-        await enrollTill(t.db, { store: 'S1', till: '01' });
+        await enrollTill(t.db, { data: t.data, store: 'S1', till: '01' });
         const altered = tickets(60).map((x) => ({ ...x, customer: 'ALTERED' }));
         const r = await intakeTickets({ db: t.db, data: t.data }, { channel: 'lan', file: 'bulk.zip', tickets: altered });
         expect(r.rejected).toHaveLength(60);
@@ -158,11 +160,11 @@ for (const engine of TEST_ENGINES) {
     it('takes a package with a malformed line minus that line, and refuses a package of an unknown till in its own transaction', async () => {
       const t = await openTestDb(engine);
       try {
-        const { secret } = await enrollTill(t.db, { store: 'S1', till: '01' });
+        const { signer } = await enrolSigningTill(t.db, t.data, 'S1', '01');
         const ctx = { db: t.db, data: t.data };
         const ts = tickets(8);
         ts[3] = { ...ts[3], customer: 'ALTERED1' }; // altered after its hash was taken
-        const pkg = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: ts, secret });
+        const pkg = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: ts, signer });
         const out = await intakePackage(ctx, { bytes: pkg.bytes, fileName: pkg.fileName, channel: 'manual' });
         expect(out).toMatchObject({ status: 'accepted', counts: { tickets: 8, accepted: 7, errors: 1 } });
         const log = await t.db.selectFrom('log_book').selectAll().where('severity', '=', 'error').execute();
@@ -172,20 +174,24 @@ for (const engine of TEST_ENGINES) {
         expect(log[0].message).toContain('altered');
         expect((await t.db.selectFrom('tills').select('gaps').executeTakeFirstOrThrow()).gaps).toBe('[[4,4]]');
 
-        const foreign = buildTicketPackage({ store: 'S1', till: '09', kind: 'degraded', tickets: tickets(3, '09'), secret: 'whatever' });
+        const foreign = buildTicketPackage({ store: 'S1', till: '09', kind: 'degraded', tickets: tickets(3, '09'), signer: { key: generateTillKeyPair(), authSecret: 'whatever' } });
         const refused = await intakePackage(ctx, { bytes: foreign.bytes, fileName: foreign.fileName, channel: 'lan', refusedStatus: 'quarantined' });
         expect(refused).toMatchObject({ status: 'refused', reason: 'unknown-till', till: 'S1-09' });
-        const resigned = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: tickets(3), secret: 'not-the-secret' });
+        // Signed by a key the server does not know for till 01 (no key change chains it): refused.
+        const resigned = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: tickets(3), signer: { key: generateTillKeyPair(), authSecret: 'not-the-secret' } });
         const bad = await intakePackage(ctx, { bytes: resigned.bytes, fileName: 'x.zip', channel: 'http' });
-        expect(bad).toMatchObject({ status: 'refused', reason: 'signature' });
+        expect(bad).toMatchObject({ status: 'refused', reason: 'unknown-key' });
+        // A version-2 (HMAC) package of a till enrolled for format 3: refused whatever the secret.
+        const hmac = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: tickets(3), secret: 'not-the-secret' });
+        expect(await intakePackage(ctx, { bytes: hmac.bytes, fileName: 'y.zip', channel: 'http' })).toMatchObject({ status: 'refused', reason: 'signature', message: expect.stringContaining('HMAC-signed') });
         const wrongSender = await intakePackage(ctx, { bytes: pkg.bytes.subarray(0, 100), fileName: 'cut.zip', channel: 'http' });
         expect(wrongSender).toMatchObject({ status: 'refused', reason: 'zip-corrupt' });
         const rows = await t.db.selectFrom('packages').select(['file_name', 'status', 'reason']).orderBy('id').execute();
-        expect(rows.map((r) => r.status)).toEqual(['accepted', 'quarantined', 'rejected', 'rejected']);
+        expect(rows.map((r) => r.status)).toEqual(['accepted', 'quarantined', 'rejected', 'rejected', 'rejected']);
         expect(rows[1].reason).toMatch(/^unknown-till: /);
         // Enrolled afterwards, the same file goes through: the refused row becomes accepted.
-        const { secret: s9 } = await enrollTill(t.db, { store: 'S1', till: '09' });
-        const signed9 = buildTicketPackage({ store: 'S1', till: '09', kind: 'degraded', tickets: tickets(3, '09'), secret: s9 });
+        const { signer: s9 } = await enrolSigningTill(t.db, t.data, 'S1', '09');
+        const signed9 = buildTicketPackage({ store: 'S1', till: '09', kind: 'degraded', tickets: tickets(3, '09'), signer: s9 });
         expect(await intakePackage(ctx, { bytes: signed9.bytes, fileName: signed9.fileName, channel: 'lan' })).toMatchObject({ status: 'accepted', counts: { accepted: 3 } });
         expect(await t.db.selectFrom('tickets').select('id').execute()).toHaveLength(10);
       } finally {

@@ -18,6 +18,7 @@ import { applyTickets, prepareTickets, TicketApplier, type IntakeResult } from '
 import { inlinePages, LinesOutOfOrder, LineWorkers, wantsWorkers, type LinesMode, type PackagePages } from './package-pages.ts';
 import { EventJournal } from './event-journal.ts';
 import { appendDayLog } from '../log-book.ts';
+import { packageKeys, saveOfferedKeys } from '../security/package-verifier.ts';
 
 export type { IntakeResult, Channel } from './ticket-apply.ts';
 
@@ -36,12 +37,12 @@ export interface TicketsInput {
   expectTill?: string;
 }
 
-async function tillSecrets(db: Kysely<Database>): Promise<Map<string, string>> {
-  return new Map((await db.selectFrom('tills').select(['id', 'secret']).execute()).map((r) => [r.id, r.secret]));
+async function enrolledTills(db: Kysely<Database>): Promise<Set<string>> {
+  return new Set((await db.selectFrom('tills').select(['id']).execute()).map((r) => r.id));
 }
 
 export async function intakeTickets(ctx: IntakeContext, input: TicketsInput): Promise<IntakeResult> {
-  const enrolled = new Set((await tillSecrets(ctx.db)).keys());
+  const enrolled = await enrolledTills(ctx.db);
   const prepared = prepareTickets(input.tickets, enrolled, input.expectTill);
   const journal = new EventJournal();
   const result = await ctx.db.transaction().execute((trx) => applyTickets(trx, prepared, { channel: input.channel, file: input.file, packageId: input.packageId, data: ctx.data, sqlite: sqliteHandleOf(ctx.db) }, journal));
@@ -102,7 +103,6 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
   const previous = await ctx.db.selectFrom('packages').selectAll().where('sha256', '=', sha256).executeTakeFirst();
   if (previous?.status === 'accepted') return logAlready(ctx, input, alreadyOutcome(previous, fileName));
 
-  const secrets = await tillSecrets(ctx.db);
   const clock = { at: performance.now() };
   const lap = (phase: 'read' | 'check' | 'apply') => {
     const now = performance.now();
@@ -124,10 +124,13 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
       manifest = inspectPackage(input.bytes, fileName);
       const claimed = `${manifest.store}-${manifest.till}`;
       if (input.expectTill && claimed !== input.expectTill) {
-        return await refuse(ctx, input, sha256, claimed, 'wrong-till', `${fileName}: package of till ${claimed} sent with the credentials of till ${input.expectTill}`, 'send each till\'s packages with that till\'s own secret');
+        return await refuse(ctx, input, sha256, claimed, 'wrong-till', `${fileName}: package of till ${claimed} sent with the credentials of till ${input.expectTill}`, 'send each till\'s packages with that till\'s own credentials');
       }
       if (wantsWorkers(manifest.count, input.lines)) workers = LineWorkers.spawn();
-      opened = openTicketPackage(input.bytes, fileName, (store, till) => secrets.get(`${store}-${till}`));
+      // The one spot where a package's signature is judged (sync/package-reader.ts checkPackageSignature).
+      const keys = await packageKeys(ctx.db, ctx.data, manifest);
+      opened = openTicketPackage(input.bytes, fileName, keys.verifier);
+      await saveOfferedKeys(ctx.db, ctx.data, keys);
     } catch (e) {
       const refused = refusal(e);
       if (refused) return await refused;

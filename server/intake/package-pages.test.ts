@@ -102,9 +102,10 @@ for (const engine of TEST_ENGINES) {
     /** The same package, with tickets stored beforehand (`before`), through one path. */
     async function intakeVia(lines: LinesMode, bytes: Buffer, before: Ticket[] = []) {
       const t = await openTestDb(engine);
-      await enrollTill(t.db, { store: 'S1', till: '01' });
-      // One secret on both sides of a comparison, so that both take the very same bytes.
-      await t.db.updateTable('tills').set({ secret: SECRET }).where('id', '=', 'S1-01').execute();
+      await enrollTill(t.db, { data: t.data, store: 'S1', till: '01' });
+      // One secret on both sides of a comparison, so that both take the very same bytes: a till
+      // enrolled before format 3 (legacy HMAC packages, its secret stored in clear back then).
+      await t.db.updateTable('tills').set({ secret: SECRET, legacy_hmac: 1 }).where('id', '=', 'S1-01').execute();
       const ctx = { db: t.db, data: t.data };
       if (before.length) await intakeTickets(ctx, { channel: 'replication', tickets: before });
       const timings: PackageInput['timings'] = {};

@@ -4,7 +4,8 @@
  * is given. `close()` stops taking new work, lets the work in progress finish, then closes the
  * database: a package is never cut in the middle by a graceful stop (and a hard kill rolls back).
  */
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { ServerContext } from '../context.ts';
@@ -27,6 +28,8 @@ export interface StartOptions {
   uploadMaxBytes?: number;
   /** Inbox: how long a file's size must stay unchanged before it is taken (ms). */
   inboxStableMs?: number;
+  /** Serve HTTPS with this certificate and key (PEM text). */
+  tls?: { cert: string; key: string; fingerprint: string };
   /** One line per event worth telling the operator (file taken, mail received…). */
   log?: (line: string) => void;
 }
@@ -35,6 +38,8 @@ export interface RunningServer {
   url: string;
   host: string;
   port: number;
+  /** SHA-256 fingerprint of the served certificate, null on plain HTTP. */
+  tlsFingerprint: string | null;
   inbox: string;
   smtpPort: number | null;
   mailTo: string | null;
@@ -54,10 +59,11 @@ export async function startStoreServer(ctx: ServerContext, opts: StartOptions = 
   if (smtpPort !== undefined && !mailTo) throw new TillsyncError('usage', '--smtp-port needs --mail-to ADDRESS (the only recipient accepted)', { hint: 'e.g. --smtp-port 2525 --mail-to tickets@shop.example' });
   if (nightly) parseHhMm(nightly);
 
-  const { app, closures } = createApp(ctx, { inbox, uploadMaxBytes: opts.uploadMaxBytes, onInternalError: (e) => log(`internal error: ${(e as Error)?.stack ?? String(e)}`) });
+  const { app, closures } = createApp(ctx, { inbox, uploadMaxBytes: opts.uploadMaxBytes, tls: Boolean(opts.tls), onInternalError: (e) => log(`internal error: ${(e as Error)?.stack ?? String(e)}`) });
   const http: Server = await new Promise<Server>((res, rej) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? rej(err) : res(s)));
+    const s: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, app) : createHttpServer(app);
     s.once('error', rej);
+    s.listen(port, host, () => res(s));
   }).catch((e: NodeJS.ErrnoException) => {
     throw new TillsyncError('listen-failed', `cannot listen on ${host}:${port}: ${e.code === 'EADDRINUSE' ? 'port already in use' : e.message}`, { hint: 'choose another --port or stop the other server' });
   });
@@ -90,9 +96,10 @@ export async function startStoreServer(ctx: ServerContext, opts: StartOptions = 
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${shownHost}:${bound}`,
+    url: `${opts.tls ? 'https' : 'http'}://${shownHost}:${bound}`,
     host,
     port: bound,
+    tlsFingerprint: opts.tls?.fingerprint ?? null,
     inbox,
     smtpPort: mail?.port ?? null,
     mailTo: mail ? (mailTo ?? null) : null,

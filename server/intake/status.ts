@@ -8,6 +8,9 @@ import type { ServerContext } from '../context.ts';
 import { describeDb } from '../db/database.ts';
 import { countPackages, inboxFolders } from './quarantine.ts';
 import { formatGap, parseGaps, type Gap } from './gaps.ts';
+import { allTillKeys } from '../security/till-keys-store.ts';
+import { permissionWarnings, readRunState } from '../security/server-tls.ts';
+import { keyFingerprint } from '../../sync/till-keys.ts';
 import { closureStates, closureStateText, type TillClosureState } from '../fiscal/closure-state.ts';
 
 export interface TillStatusRow {
@@ -23,6 +26,10 @@ export interface TillStatusRow {
   degraded: number;
   openConflicts: number;
   allowIps: string[] | null;
+  /** Public signing keys registered (fingerprint, how, retired), oldest first. */
+  keys: { keyId: string; fingerprint: string; registeredAt: string; via: string; retiredAt: string | null }[];
+  /** Enrolled before package format 3: its HMAC-signed (version 1–2) packages are still accepted. */
+  legacyHmac: boolean;
   /** NF525: last day, month and fiscal-year closures received, signing key, chain state. */
   closures: TillClosureState | null;
 }
@@ -35,6 +42,8 @@ export interface ServerStatus {
   packages: { accepted: number; quarantined: number; rejected: number };
   conflicts: { open: number; total: number };
   lastProblems: { at: string; severity: string; channel: string | null; file: string | null; till: string | null; ticket: string | null; message: string }[];
+  /** How the last `server start` served (null: never started) and secrets files readable by others. */
+  security: { lastStart: { url: string; tls: boolean; tlsFingerprint: string | null; insecureHttp: boolean; startedAt: string } | null; warnings: string[] };
 }
 
 export async function serverStatus(ctx: ServerContext, opts: { db?: string; problems?: number } = {}): Promise<ServerStatus> {
@@ -71,6 +80,7 @@ export async function serverStatus(ctx: ServerContext, opts: { db?: string; prob
     .limit(opts.problems ?? 10)
     .execute();
   const f = inboxFolders(ctx.config.inbox);
+  const keys = await allTillKeys(db);
   const closures = await closureStates(db);
   return {
     store: ctx.config.store,
@@ -91,12 +101,15 @@ export async function serverStatus(ctx: ServerContext, opts: { db?: string; prob
         degraded: Number(c?.degraded ?? 0),
         openConflicts: openByTill.get(t.id) ?? 0,
         allowIps: t.allow_ips ? t.allow_ips.split(',') : null,
+        keys: (keys.get(t.id) ?? []).map((k) => ({ keyId: k.keyId, fingerprint: keyFingerprint(k.publicKey), registeredAt: k.registeredAt, via: k.registeredVia, retiredAt: k.retiredAt })),
+        legacyHmac: Number(t.legacy_hmac) === 1,
         closures: closures.get(t.id) ?? null,
       };
     }),
     packages: { accepted: pkc('accepted'), quarantined: pkc('quarantined'), rejected: pkc('rejected') },
     conflicts: { open: conflictRows.filter((c) => !Number(c.resolved)).length, total: conflictRows.length },
     lastProblems: lastProblems.reverse(),
+    security: { lastStart: readRunState(ctx.data), warnings: permissionWarnings(ctx.data, ctx.config) },
   };
 }
 
@@ -106,12 +119,17 @@ export function statusText(s: ServerStatus): string {
   out.push(`inbox ${s.inbox.path}: ${s.inbox.waiting} waiting, ${s.inbox.quarantined} in quarantine, ${s.inbox.processed} processed`);
   out.push(`packages: ${s.packages.accepted} accepted, ${s.packages.quarantined} quarantined, ${s.packages.rejected} rejected`);
   out.push(`ticket conflicts: ${s.conflicts.open} open (${s.conflicts.total} recorded)`);
+  const ls = s.security.lastStart;
+  out.push(ls ? `last start ${ls.startedAt}: ${ls.url} ${ls.tls ? `TLS, certificate ${ls.tlsFingerprint}` : ls.insecureHttp ? 'WARNING: plain HTTP across the network (--insecure-http)' : 'plain HTTP on loopback'}` : 'server never started');
+  for (const w of s.security.warnings) out.push(w);
   if (s.tills.length === 0) out.push('no till enrolled (tillsync server enroll-till --store S1 --till 01)');
   for (const t of s.tills) {
     const gaps = t.gaps.length ? `GAPS ${t.gaps.map(formatGap).join(', ')} (${t.missing} missing)` : 'no gaps';
     out.push(
       `till ${t.id}: last number ${t.lastNumber ?? '—'}, last contact ${t.lastContactAt ?? 'never'}, ${t.tickets} tickets (${t.degraded} degraded${t.errors ? `, ${t.errors} IN ERROR` : ''}), ${gaps}${t.openConflicts ? `, ${t.openConflicts} open conflicts` : ''}`,
     );
+    const current = t.keys.filter((k) => !k.retiredAt);
+    out.push(`  signing key: ${current.length ? current.map((k) => `${k.fingerprint} (${k.via}, ${k.registeredAt})`).join(', ') : 'none registered yet (taken on first contact)'}${t.keys.length > current.length ? `; ${t.keys.length - current.length} retired` : ''}${t.legacyHmac ? '; LEGACY: HMAC packages (v1–2) still accepted until re-enrolled' : ''}`);
     out.push(`  ${closureStateText(t.closures ?? undefined)}`);
   }
   if (s.lastProblems.length) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openTestDb, TEST_ENGINES } from '../db/test-databases.ts';
 import { enrollTill, ipAllowed, secretMatches } from './till-registry.ts';
+import { isWrapped, tillAuthPurpose, unwrapSecret } from '../security/secrets-at-rest.ts';
 import { nextRun, parseHhMm } from './nightly-scheduler.ts';
 
 describe('till secrets and allowlists', () => {
@@ -35,16 +36,19 @@ for (const engine of TEST_ENGINES) {
     it('gives a new till a random secret once, and a new one only with rotate', async () => {
       const t = await openTestDb(engine);
       try {
-        const a = await enrollTill(t.db, { store: 'S1', till: '01', allowIps: ['10.0.0.5'] });
+        const a = await enrollTill(t.db, { data: t.data, store: 'S1', till: '01', allowIps: ['10.0.0.5'] });
         expect(a).toMatchObject({ id: 'S1-01', rotated: false, allowIps: ['10.0.0.5'] });
         expect(a.secret).toMatch(/^[0-9a-f]{64}$/);
-        await expect(enrollTill(t.db, { store: 'S1', till: '01' })).rejects.toMatchObject({ code: 'already-enrolled', hint: expect.stringContaining('--rotate') });
-        const b = await enrollTill(t.db, { store: 'S1', till: '01', rotate: true });
+        await expect(enrollTill(t.db, { data: t.data, store: 'S1', till: '01' })).rejects.toMatchObject({ code: 'already-enrolled', hint: expect.stringContaining('--rotate') });
+        const b = await enrollTill(t.db, { data: t.data, store: 'S1', till: '01', rotate: true });
         expect(b.rotated).toBe(true);
         expect(b.secret).not.toBe(a.secret);
         const row = await t.db.selectFrom('tills').selectAll().executeTakeFirstOrThrow();
-        expect([row.secret, row.allow_ips, row.gaps, row.last_number]).toEqual([b.secret, '10.0.0.5', '[]', null]);
-        await expect(enrollTill(t.db, { store: 'S1', till: '0/1' })).rejects.toMatchObject({ code: 'usage' });
+        // Stored wrapped: the database alone does not give the secret.
+        expect(isWrapped(row.secret) && !row.secret.includes(b.secret)).toBe(true);
+        expect([unwrapSecret(t.data, tillAuthPurpose('S1-01'), row.secret), row.allow_ips, row.gaps, row.last_number]).toEqual([b.secret, '10.0.0.5', '[]', null]);
+        expect(() => unwrapSecret(t.data, tillAuthPurpose('S1-02'), row.secret)).toThrow(expect.objectContaining({ code: 'secret-unwrap' }));
+        await expect(enrollTill(t.db, { data: t.data, store: 'S1', till: '0/1' })).rejects.toMatchObject({ code: 'usage' });
       } finally {
         await t.cleanup();
       }

@@ -8,7 +8,7 @@ import type { ServerContext } from '../context.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { API } from '../../sync/replication-protocol.ts';
 import { intakePackage } from './intake.ts';
-import { requireTill, tillOf } from './till-auth.ts';
+import { tillAuth, tillOf } from './till-auth.ts';
 import { outcomeBody, refusalError } from './package-outcome.ts';
 import { safeFileName, saveToQuarantine } from './quarantine.ts';
 import { MAX_ENTRY_BYTES } from '../../sync/package-format.ts';
@@ -18,8 +18,9 @@ export const DEFAULT_UPLOAD_BYTES = Math.floor(MAX_ENTRY_BYTES / 4);
 
 export function uploadRouter(ctx: ServerContext, opts: { maxBytes?: number; inbox: string; onOutcome?: (line: string) => void }): Router {
   const r = express.Router();
-  // Authenticate before reading a possibly large body.
-  r.post(API.upload, requireTill(ctx.db), express.raw({ type: () => true, limit: opts.maxBytes ?? DEFAULT_UPLOAD_BYTES }), async (req, res) => {
+  // Authenticate (headers only) before reading a possibly large body, then read at most the cap.
+  const auth = tillAuth(ctx);
+  r.post(API.upload, auth.check, ...auth.body(opts.maxBytes ?? DEFAULT_UPLOAD_BYTES, 'raw'), async (req, res) => {
     const till = tillOf(res);
     const bytes = req.body as Buffer;
     if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new TillsyncError('bad-request', 'empty upload: send the package file as the request body', { status: 400 });

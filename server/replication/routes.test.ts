@@ -4,11 +4,14 @@ import type { Server } from 'node:http';
 import { openTestDb, TEST_ENGINES, type TestDb } from '../db/test-databases.ts';
 import { defaultConfig, type ServerContext } from '../context.ts';
 import { createApp } from '../app.ts';
-import { enrollTill } from '../intake/till-registry.ts';
+import { enrolSigningTill, type SigningTill } from '../../test/support/signing-till.ts';
+import { serverRequest } from '../../sync/transports/server-http.ts';
+import { signTicketPage } from '../../sync/ticket-page.ts';
+import type { Ticket } from '../../sync/types.ts';
 import { saveBaseData } from '../base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
-import { API, TILL_HEADER, pullQuery, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
+import { API, pullQuery, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
 import type { Closure } from '../../sync/types.ts';
 import { withIntegrationLock } from '../integration/write-lock.ts';
 
@@ -29,36 +32,41 @@ for (const engine of TEST_ENGINES) {
         const s = app.listen(0, '127.0.0.1', () => r(s));
       });
       const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-      const s1 = await enrollTill(t.db, { store: 'S1', till: '01' });
-      const s2 = await enrollTill(t.db, { store: 'S1', till: '02' });
-      const call = async <T>(till: { id: string; secret: string }, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-        const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${till.secret}`, [TILL_HEADER]: till.id, 'content-type': 'application/json' }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-        return { status: res.status, body: (await res.json()) as T };
+      const s1 = { id: 'S1-01', ...(await enrolSigningTill(t.db, t.data, 'S1', '01')) };
+      const s2 = { id: 'S1-02', ...(await enrolSigningTill(t.db, t.data, 'S1', '02')) };
+      // Requests signed with the till's auth secret (sync/request-auth.ts), as the till sends them.
+      const call = async <T>(till: SigningTill & { id: string }, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+        const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+        const res = await serverRequest({ url: base }, { method, path, body: text, headers: { 'content-type': 'application/json' }, timeoutMs: 15_000, credentials: { till: till.id, authSecret: till.secret } });
+        return { status: res.status, body: JSON.parse(res.text) as T };
       };
       return { ctx, base, s1, s2, call, closures };
     }
+
+    /** A page of tickets as the till pushes it: signed with its key. */
+    const page = (till: SigningTill & { id: string }, tickets: Ticket[]) => ({ tickets, signature: signTicketPage(till.key, till.id, tickets) });
 
     it('pushes tickets through intake and pages acknowledgements, later with document numbers, per till', async () => {
       const { s1, s2, call } = await setUp();
       const t1 = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 5, seed: 8 })];
       const t2 = [...generateTillTickets('02', { tills: 1, ticketsPerTill: 2, seed: 8 })];
-      const push = await call<TicketsPushResponse>(s1, 'POST', API.ticketsPush, { tickets: [...t1, t2[0]] });
+      const push = await call<TicketsPushResponse>(s1, 'POST', API.ticketsPush, page(s1, [...t1, t2[0]]));
       expect(push.status).toBe(200);
       expect(push.body.accepted).toEqual(t1.map((x) => x.id));
       expect(push.body.rejected).toEqual([{ id: t2[0].id, reason: expect.stringContaining('sent as till S1-01') }]);
-      expect((await call<TicketsPushResponse>(s2, 'POST', API.ticketsPush, { tickets: t2 })).body.accepted).toHaveLength(2);
+      expect((await call<TicketsPushResponse>(s2, 'POST', API.ticketsPush, page(s2, t2))).body.accepted).toHaveLength(2);
 
       const seen: TicketAck[] = [];
       let cp: Checkpoint | null = null;
       for (let i = 0; i < 5; i++) {
-        const page: { status: number; body: PullResponse<TicketAck> } = await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(cp, 2));
-        expect(page.status).toBe(200);
-        if (page.body.documents.length === 0) {
-          expect(page.body.checkpoint).toEqual(cp);
+        const got: { status: number; body: PullResponse<TicketAck> } = await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(cp, 2));
+        expect(got.status).toBe(200);
+        if (got.body.documents.length === 0) {
+          expect(got.body.checkpoint).toEqual(cp);
           break;
         }
-        seen.push(...page.body.documents);
-        cp = page.body.checkpoint;
+        seen.push(...got.body.documents);
+        cp = got.body.checkpoint;
       }
       expect(seen.map((a) => a.id).sort()).toEqual(t1.map((x) => x.id));
       expect(seen.every((a) => a.documentNumber === null && a.acknowledgedAt)).toBe(true);
@@ -76,7 +84,7 @@ for (const engine of TEST_ENGINES) {
       // A settle time long enough that the first pull lands inside it even on a loaded machine.
       const { s1, call } = await setUp(3000);
       const ts = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 2, seed: 9 })];
-      await call(s1, 'POST', API.ticketsPush, { tickets: ts });
+      await call(s1, 'POST', API.ticketsPush, page(s1, ts));
       expect((await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(null, 10))).body).toEqual({ documents: [], checkpoint: null });
       await new Promise((r) => setTimeout(r, 3100));
       const settled = await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(null, 10));
@@ -97,10 +105,10 @@ for (const engine of TEST_ENGINES) {
       const ids: string[] = [];
       let cp: Checkpoint | null = null;
       for (;;) {
-        const page: { body: PullResponse<BaseItem> } = await call<PullResponse<BaseItem>>(s1, 'GET', API.basePull + pullQuery(cp, 25));
-        if (!page.body.documents.length) break;
-        ids.push(...page.body.documents.map((d) => d.id));
-        cp = page.body.checkpoint;
+        const got: { body: PullResponse<BaseItem> } = await call<PullResponse<BaseItem>>(s1, 'GET', API.basePull + pullQuery(cp, 25));
+        if (!got.body.documents.length) break;
+        ids.push(...got.body.documents.map((d) => d.id));
+        cp = got.body.checkpoint;
       }
       expect(ids).toHaveLength(total);
       expect(new Set(ids).size).toBe(total);

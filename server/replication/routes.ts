@@ -9,16 +9,19 @@ import { sql } from 'kysely';
 import { dbKind } from '../db/dialect.ts';
 import type { ServerContext } from '../context.ts';
 import { TillsyncError } from '../../sync/errors.ts';
-import { API, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
+import { API, type BaseItem, type Checkpoint, type KeyRegistration, type KeyRegistrationResponse, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
 import type { Closure } from '../../sync/types.ts';
 import { intakeTickets } from '../intake/intake.ts';
-import { requireTill, tillOf } from '../intake/till-auth.ts';
+import { tillAuth, tillOf } from '../intake/till-auth.ts';
+import { checkTicketPage, registerTillKey } from '../security/till-keys-store.ts';
 import { storeClosures, type ClosureQueue } from './closures.ts';
 
 /** Largest page a till may ask for. */
 export const MAX_PULL = 2000;
 /** Largest JSON body (a push of a few hundred tickets is well under). */
 export const MAX_JSON_BYTES = 20 * 1024 * 1024;
+/** A key registration: a public key and a few signed key changes. */
+export const MAX_KEY_BYTES = 256 * 1024;
 
 function pullParams(query: Record<string, unknown>): { limit: number; checkpoint: Checkpoint | null } {
   const limit = Math.max(1, Math.min(MAX_PULL, Number(query.limit) || 100));
@@ -49,13 +52,23 @@ export async function ackHoldBack(db: ServerContext['db'], settleMs: number): Pr
 
 export function replicationRouter(ctx: ServerContext, closures: ClosureQueue, opts: { ackSettleMs?: number } = {}): Router {
   const r = express.Router();
-  const json = express.json({ limit: MAX_JSON_BYTES });
-  const auth = requireTill(ctx.db);
+  // Credentials first (headers only), then the body, capped per route and checked against its signed digest.
+  const { check: auth, body } = tillAuth(ctx);
+  const json = body(MAX_JSON_BYTES, 'json');
 
-  r.post(API.ticketsPush, json, auth, async (req, res) => {
+  r.post(API.keys, auth, ...body(MAX_KEY_BYTES, 'json'), async (req, res) => {
+    const till = tillOf(res);
+    const b = req.body as Partial<KeyRegistration>;
+    if (typeof b?.publicKey !== 'string') throw new TillsyncError('bad-request', 'body must be {"publicKey": PEM, "keyChanges": [...]}', { status: 400 });
+    const out: KeyRegistrationResponse = await registerTillKey(ctx.db, ctx.data, till.id, b.publicKey, b.keyChanges ?? []);
+    res.json(out);
+  });
+
+  r.post(API.ticketsPush, auth, ...json, async (req, res) => {
     const till = tillOf(res);
     const tickets = (req.body as { tickets?: unknown })?.tickets;
-    if (!Array.isArray(tickets)) throw new TillsyncError('bad-request', 'body must be {"tickets": [...]}', { status: 400 });
+    if (!Array.isArray(tickets)) throw new TillsyncError('bad-request', 'body must be {"tickets": [...], "signature": {...}}', { status: 400 });
+    await checkTicketPage(ctx.db, ctx.data, till.id, tickets, (req.body as { signature?: unknown }).signature);
     const out = await intakeTickets(ctx, { channel: 'replication', tickets, expectTill: till.id });
     const body: TicketsPushResponse = { accepted: out.accepted, duplicates: out.duplicates, conflicts: out.conflicts, rejected: out.rejected };
     res.json(body);
@@ -112,7 +125,7 @@ export function replicationRouter(ctx: ServerContext, closures: ClosureQueue, op
     res.json(body);
   });
 
-  r.post(API.closuresPush, json, auth, async (req, res) => {
+  r.post(API.closuresPush, auth, ...json, async (req, res) => {
     const till = tillOf(res);
     const list = (req.body as { closures?: unknown })?.closures;
     if (!Array.isArray(list)) throw new TillsyncError('bad-request', 'body must be {"closures": [...]}', { status: 400 });
@@ -122,7 +135,7 @@ export function replicationRouter(ctx: ServerContext, closures: ClosureQueue, op
     for (const c of fresh) closures.enqueue(c);
   });
 
-  r.post(API.journalPush, json, auth, async (req, res) => {
+  r.post(API.journalPush, auth, ...json, async (req, res) => {
     const till = tillOf(res);
     const b = req.body as { events?: unknown; publicKeys?: unknown };
     if (!Array.isArray(b?.events)) throw new TillsyncError('bad-request', 'body must be {"events": [...]}', { status: 400 });

@@ -1,10 +1,12 @@
 /**
  * HTTP upload of a package to the store server (`POST <url>/api/packages`, raw zip body). The
- * server authenticates the till by its secret, then verifies the package signature itself.
+ * request is signed with the till's auth secret (no secret on the wire), the server certificate
+ * pinned under TLS; the server then verifies the package's own signature (the till's key).
  */
 import { basename } from 'node:path';
 import { TillsyncError } from '../errors.ts';
-import { API, TILL_HEADER } from '../replication-protocol.ts';
+import { API } from '../replication-protocol.ts';
+import { serverRequest, whyUnreachable } from './server-http.ts';
 import { readSource } from './lan-folder.ts';
 import type { PackageTransport, SendResult } from './transport.ts';
 
@@ -13,7 +15,10 @@ export interface HttpUploadOptions {
   url: string;
   /** `<store>-<till>`, e.g. S1-01. */
   tillId: string;
+  /** The till's auth secret (signs the request; never sent). */
   secret: string;
+  /** SHA-256 fingerprint of the server certificate, pinned (https). */
+  fingerprint?: string | null;
   timeoutMs?: number;
 }
 
@@ -29,40 +34,39 @@ export class HttpUploadTransport implements PackageTransport {
   async send(filePath: string): Promise<SendResult> {
     const bytes = await readSource(filePath);
     const fileName = basename(filePath);
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(this.endpoint, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${this.opts.secret}`,
-          [TILL_HEADER]: this.opts.tillId,
-          'content-type': 'application/zip',
-          'x-filename': fileName,
+      res = await serverRequest(
+        { url: this.opts.url, fingerprint: this.opts.fingerprint },
+        {
+          method: 'POST',
+          path: API.upload,
+          body: bytes,
+          headers: { 'content-type': 'application/zip', 'x-filename': fileName },
+          timeoutMs: this.opts.timeoutMs ?? 120_000,
+          credentials: { till: this.opts.tillId, authSecret: this.opts.secret },
         },
-        body: new Uint8Array(bytes),
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 120_000),
-      });
+      );
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-      const why = cause === 'ECONNREFUSED' ? 'connection refused' : cause === 'TimeoutError' ? 'no answer in time' : cause === 'ENOTFOUND' ? 'unknown host' : String(cause || (e as Error).message);
-      throw new TillsyncError('server-unreachable', `cannot upload ${fileName} to ${this.endpoint}: ${why}`, {
-        hint: 'check the server is started and the address, or send over the LAN folder or by mail',
+      const why = whyUnreachable(e);
+      throw new TillsyncError(e instanceof TillsyncError ? e.code : 'server-unreachable', `cannot upload ${fileName} to ${this.endpoint}: ${why}`, {
+        hint: e instanceof TillsyncError && e.hint ? e.hint : 'check the server is started and the address, or send over the LAN folder or by mail',
         ref: { file: fileName },
         status: 502,
         cause: e,
       });
     }
-    const text = await res.text();
+    const text = res.text;
     let body: unknown = text;
     try {
       body = text ? JSON.parse(text) : null;
     } catch {
       // Not JSON (a proxy's HTML page…): keep the text for the message.
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status > 299) {
       const b = body as { error?: { message?: string; hint?: string } | string; message?: string; hint?: string } | string | null;
       const inner = typeof b === 'object' && b !== null ? (typeof b.error === 'object' ? b.error : b) : null;
-      const message = (inner && typeof inner === 'object' ? inner.message : undefined) ?? (typeof b === 'object' && b && typeof b.error === 'string' ? b.error : undefined) ?? (typeof b === 'string' && b ? b.slice(0, 200).replace(/\s+/g, ' ') : res.statusText);
+      const message = (inner && typeof inner === 'object' ? inner.message : undefined) ?? (typeof b === 'object' && b && typeof b.error === 'string' ? b.error : undefined) ?? (typeof b === 'string' && b ? b.slice(0, 200).replace(/\s+/g, ' ') : `HTTP ${res.status}`);
       const hint = inner && typeof inner === 'object' && inner.hint ? inner.hint : 'see the server log book for details';
       throw new TillsyncError('upload-refused', `server refused ${fileName} (HTTP ${res.status}): ${message}`, { hint, ref: { file: fileName }, status: res.status });
     }

@@ -13,7 +13,9 @@ export interface TransportChoice {
   from?: string;
   /** `<store>-<till>`: needed for HTTP upload. */
   tillId?: string;
+  /** The till's auth secret and the pinned server certificate (HTTP upload). */
   secret?: string;
+  fingerprint?: string | null;
 }
 
 export function transportFor(choice: TransportChoice): PackageTransport {
@@ -28,9 +30,9 @@ export function transportFor(choice: TransportChoice): PackageTransport {
     const lan = choice.lan!;
     if (/^https?:\/\//i.test(lan)) {
       if (!choice.tillId || !choice.secret) {
-        throw new TillsyncError('no-secret', `cannot upload to ${lan} without the till identity and secret`, { hint: 'run tillsync till init with --server and --secret first' });
+        throw new TillsyncError('no-secret', `cannot upload to ${lan} without the till identity and secret`, { hint: 'initialise the till with its enrolment string first (tillsync till init --enrolment …)' });
       }
-      return new HttpUploadTransport({ url: lan, tillId: choice.tillId, secret: choice.secret });
+      return new HttpUploadTransport({ url: lan, tillId: choice.tillId, secret: choice.secret, fingerprint: choice.fingerprint });
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(lan)) {
       throw new TillsyncError('bad-url', `--lan ${lan}: only folders and http(s):// URLs are supported`, { hint: 'mount the share and give its folder, or give the server http:// address' });

@@ -19,6 +19,7 @@ import { TillsyncError } from '../errors.ts';
 import { readTicketPackage } from '../package-reader.ts';
 import { writeTicketPackage } from '../package-writer.ts';
 import { API } from '../replication-protocol.ts';
+import { macMatches, parseSignedHeaders } from '../request-auth.ts';
 import { HttpUploadTransport } from './http-upload.ts';
 import { LanFolderTransport } from './lan-folder.ts';
 import { MailTransport } from './mail-sender.ts';
@@ -94,7 +95,9 @@ async function startTestReceiver(opts: { refuse?: { status: number; body: string
       res.status(opts.refuse.status).type(opts.refuse.type).send(opts.refuse.body);
       return;
     }
-    if (req.headers.authorization !== `Bearer ${SECRET}` || req.headers['x-tillsync-till'] !== TILL_ID) {
+    // Checks the request signature as the store server does (sync/request-auth.ts).
+    const signed = parseSignedHeaders((n) => req.get(n), req.method, req.originalUrl);
+    if ('problem' in signed || signed.parts.till !== TILL_ID || !macMatches(SECRET, signed.parts, signed.mac)) {
       res.status(401).json({ error: { code: 'unauthorized', message: 'unknown till or wrong secret' } });
       return;
     }
@@ -283,7 +286,9 @@ describe('HTTP upload specifics', () => {
       expect(result.target).toBe(`${receiver.url}${API.upload}`);
       expect(result.detail).toEqual({ accepted: true, file: small.fileName, bytes: (await readFile(small.path)).length });
       const [u] = receiver.uploads;
-      expect(u.headers.authorization).toBe(`Bearer ${SECRET}`);
+      // Signed, never sent: no header carries the auth secret.
+      expect(u.headers.authorization).toMatch(/^Tillsync-HMAC-SHA256 [0-9a-f]{64}$/);
+      expect(JSON.stringify(u.headers)).not.toContain(SECRET);
       expect(u.headers['x-tillsync-till']).toBe(TILL_ID);
       expect(u.headers['content-type']).toBe('application/zip');
       expect(u.headers['x-filename']).toBe(small.fileName);

@@ -46,7 +46,7 @@ export async function openIntegrationServer(engine: DbKind): Promise<Integration
       const flush = async () => {
         for (const id of new Set(chunk.map((x) => `${x.store}-${x.till}`))) {
           if (!enrolled.has(id)) {
-            await enrollTill(t.db, { store: id.split('-')[0], till: id.split('-')[1] });
+            await enrollTill(t.db, { data: t.data, store: id.split('-')[0], till: id.split('-')[1] });
             enrolled.add(id);
           }
         }
