@@ -199,12 +199,13 @@ describe('closing the till (Z report)', () => {
     await cashSale(svc, 1, 'A000001');
     const z2 = await svc.close();
     expect([z2.seq, z2.ticketCount, z2.firstNumber, z2.lastNumber, z2.total, z2.grandTotal]).toEqual([2, 1, 4, 4, '125.60', '724.02']);
-    const z3 = await svc.close();
-    expect([z3.ticketCount, z3.grandTotal]).toEqual([0, '724.02']);
+    // A day is closed once: a Z with nothing sold since the day's last Z is refused (NF525).
+    const z3 = await refused(svc.close());
+    expect(z3.code).toBe('already-closed');
     const st = await svc.status();
-    expect(st.lastClosure).toMatchObject({ id: 'S1-01-Z000003', grandTotal: '724.02' });
+    expect(st.lastClosure).toMatchObject({ id: 'S1-01-Z000002', grandTotal: '724.02' });
     expect(st.openTickets).toBe(0);
-    expect((await svc.store.closures()).map((c) => c.id)).toEqual(['S1-01-Z000001', 'S1-01-Z000002', 'S1-01-Z000003']);
+    expect((await svc.store.closures()).map((c) => c.id)).toEqual(['S1-01-Z000001', 'S1-01-Z000002']);
   });
 });
 
