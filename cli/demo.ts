@@ -194,7 +194,8 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     await cli(['server', 'integrate', '--data', serverData, '--until', today]);
     const post = await cli(['server', 'post', '--data', serverData, '--until', today]);
     await cli(['server', 'letter', '--data', serverData]);
-    const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--from', today, '--to', today, '--out', exportsDir]);
+    // The legal FEC of the financial year (A47 A-1: SIRENFECAAAAMMJJ, closing date), then the Exact file of the day.
+    const fec = await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--year', today.slice(0, 4), '--out', exportsDir, '--yes']);
     const exact = await cli(['server', 'export', '--data', serverData, '--format', 'exact', '--from', today, '--to', today, '--out', exportsDir, '--include-exported']);
     const numbers = (await documentNumbers(serverData)).filter((d) => d.kind !== 'delivery-note').map((d) => d.number);
     await cli(['server', 'invoice-pdf', '--data', serverData, '--out', join(exportsDir, 'pdf'), ...numbers]);

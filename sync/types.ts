@@ -159,6 +159,10 @@ export interface BaseData {
 
 export interface Company {
   name: string;
+  /** First day of the financial year, MM-DD (default 01-01: the calendar year). FEC per year, Exact FinYear/FinPeriod. */
+  fiscalYearStart?: string;
+  /** Last day of the financial year, MM-DD; when given with fiscalYearStart, they must follow each other. */
+  fiscalYearEnd?: string;
   siren: string;
   address: string;
   vatNumber: string;

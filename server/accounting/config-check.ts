@@ -51,10 +51,17 @@ export function checkMapping(json: unknown, base: Pick<BaseData, 'vatRates' | 'p
   const needAccount = (path: string, acc: string, what: string) => {
     if (!chart.has(acc)) err(path, `${what} ${acc} is not in the chart of accounts`, IMPORT_HINT);
   };
+  const exactOn = m.exact?.enabled !== false;
+  const exactJournals = m.exact?.journals ?? {};
+  /** Exact journal → the tillsync journals going to it: two of them would be merged in Exact. */
+  const exactTargets = new Map<string, Set<string>>();
   const needJournal = (path: string, code: string, what: string, exported = true) => {
     if (!journals.has(code)) err(path, `${what} journal ${code} is not in the journal list`, 'add it to "journalList" (or import the journals with config import-accounts)');
-    // Seed 000: Exact takes numeric journal codes only and falls back to 70 / 30 otherwise.
-    if (exported && !/^\d+$/.test(code)) warn(path, `journal ${code} is not numeric: an Exact export uses the default journal (70 sales, 30 bank) instead`, 'use a numeric journal code if you export to Exact Online');
+    if (!exported || !exactOn) return;
+    // Exact takes numeric journal codes only: a non-numeric one needs its own Exact journal, never a silent fallback.
+    const target = exactJournals[code] ?? (/^\d+$/.test(code) ? code : null);
+    if (target === null) err(path, `journal ${code} is not numeric and has no Exact journal: an Exact export cannot place it`, `add "exact": { "journals": { "${code}": "<numeric Exact journal, e.g. 10>" } } (or "exact": { "enabled": false, "journals": {} } if you do not export to Exact)`);
+    else exactTargets.set(target, (exactTargets.get(target) ?? new Set()).add(code));
   };
 
   // VAT: every code of the base data needs its accounts.
@@ -120,6 +127,13 @@ export function checkMapping(json: unknown, base: Pick<BaseData, 'vatRates' | 'p
   if (!base.paymentModes.length) warn('(base data)', 'no payment modes in the base data: payment modes cannot be cross-checked', 'publish the base data before posting');
   for (const b of base.paymentModes) {
     if (!m.paymentModes[b.code]) err(`paymentModes.${b.code}`, `payment mode ${b.code} (${b.label}, base data) has no mapping`, `add "paymentModes": { "${b.code}": { "journal": …, "account": …, "state": "${b.state}", … } }`);
+  }
+
+  for (const [target, codes] of exactTargets) {
+    if (codes.size > 1) err(`exact.journals`, `journals ${[...codes].join(', ')} all go to Exact journal ${target}: Exact would merge them`, 'give each tillsync journal its own Exact journal in "exact.journals"');
+  }
+  for (const code of Object.keys(exactJournals)) {
+    if (!journals.has(code)) warn(`exact.journals.${code}`, `journal ${code} is mapped to Exact but not in the journal list`, 'remove it or check the code');
   }
 
   // Deposits and rounding.

@@ -56,5 +56,7 @@ export function defaultMapping(): AccountingMapping {
       { code: 'CA', label: 'Caisse' },
       { code: 'HA', label: 'Achats' },
     ],
+    // Exact takes numeric journals only: the cash journal CA goes to its own Exact journal 10 (Kas).
+    exact: { journals: { CA: '10' } },
   };
 }

@@ -22,10 +22,29 @@ describe('default mapping', () => {
     expect(m.journals).toEqual({ sales: '70', bank: '30', cash: 'CA', purchases: 'HA' });
   });
 
-  it('passes the check against the demo base data, with the non-numeric journal warnings of seed 000', () => {
+  it('passes the check against the demo base data: the cash journal CA has its own Exact journal', () => {
     const r = checkMapping(defaultMapping(), base);
     expect(r.ok).toBe(true);
-    expect(r.issues.map((i) => i.path)).toEqual(['journals.cash', 'paymentModes.ESP.journal']);
+    expect(r.issues).toEqual([]);
+  });
+
+  it('refuses a non-numeric journal without an Exact journal, and two journals merged into one Exact journal', () => {
+    const m = defaultMapping();
+    m.exact = { journals: {} };
+    let r = checkMapping(m, base);
+    expect(r.ok).toBe(false);
+    expect(r.issues.filter((i) => i.severity === 'error').map((i) => i.path)).toEqual(['journals.cash', 'paymentModes.ESP.journal']);
+    expect(r.issues[0].message).toMatch(/journal CA is not numeric and has no Exact journal/);
+    expect(r.issues[0].fix).toMatch(/"exact": \{ "journals": \{ "CA"/);
+    // The old silent fallback put the cash journal on the bank journal 30: now refused as a merge.
+    m.exact = { journals: { CA: '30' } };
+    r = checkMapping(m, base);
+    expect(r.issues.filter((i) => i.severity === 'error').map((i) => `${i.path}: ${i.message}`)).toEqual(['exact.journals: journals 30, CA all go to Exact journal 30: Exact would merge them']);
+    // A store that does not export to Exact says so.
+    m.exact = { enabled: false, journals: {} };
+    expect(checkMapping(m, base).ok).toBe(true);
+    // An Exact journal must be numeric: the schema says where.
+    expect(checkMapping({ ...defaultMapping(), exact: { journals: { CA: 'K' } } }, base).issues.map((i) => i.path)).toEqual(['exact.journals.CA']);
   });
 
   it('customer accounts: override, then base data, then the counter defaults', () => {
@@ -71,6 +90,7 @@ describe('config check lists every problem with where to fix it', () => {
       'customers.overrides.C0000009.account',
       'paymentModes.ESP.account',
       'paymentModes.CB.journal',
+      'paymentModes.CB.journal',
       'paymentModes.ACP.account',
       'paymentModes.CPT.deliveryNote',
       'paymentModes.CHQ',
@@ -78,7 +98,7 @@ describe('config check lists every problem with where to fix it', () => {
       'rounding.lossAccount',
     ]);
     expect(r.issues.find((i) => i.path === 'vat.VS')!.message).toBe('VAT code VS (5.5 %, base data) has no mapping');
-    expect(r.issues.find((i) => i.path === 'paymentModes.CB.journal' && i.severity === 'warning')!.message).toMatch(/BQ is not numeric/);
+    expect(r.issues.filter((i) => i.path === 'paymentModes.CB.journal').map((i) => i.message).join('\n')).toMatch(/BQ is not numeric and has no Exact journal/);
     expect(r.issues.find((i) => i.path === 'customers.overrides.C0000009')!.severity).toBe('warning');
   });
 

@@ -65,6 +65,17 @@ export const mappingSchema = z.strictObject({
   }),
   chart: z.array(z.strictObject({ number: account, label: z.string() })),
   journalList: z.array(z.strictObject({ code, label: z.string() })),
+  /**
+   * Exact Online export: each tillsync journal goes to its own Exact journal, numeric in Exact.
+   * Numeric codes go as they are; a non-numeric one (CA) needs its Exact journal here.
+   * enabled: false when the store does not export to Exact (no Exact checks then).
+   */
+  exact: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      journals: z.record(z.string(), z.string().regex(/^\d{1,3}$/, 'an Exact journal code (digits, e.g. 10)')),
+    })
+    .optional(),
 });
 
 export type AccountingMapping = z.infer<typeof mappingSchema>;

@@ -258,7 +258,7 @@ for (const engine of TEST_ENGINES) {
       delete (m.vat as Record<string, unknown>).VN;
       m.paymentModes.CB.journal = 'XX';
       writeMapping(b.data, m);
-      await expect(runPosting(b.db, b.data, { until: D1 })).rejects.toMatchObject({ code: 'config-invalid', message: expect.stringMatching(/not ready \(2 error\(s\)\)/) });
+      await expect(runPosting(b.db, b.data, { until: D1 })).rejects.toMatchObject({ code: 'config-invalid', message: expect.stringMatching(/not ready \(3 error\(s\)\)/) });
       expect(await b.rows('select id from entries')).toEqual([]);
       expect(await b.rows("select id from batches where kind = 'posting'")).toEqual([]);
       writeFileSync(mappingPath(b.data), '{ "version": 1, ');

@@ -23,6 +23,7 @@ import { appendDayLog } from '../log-book.ts';
 import { withIntegrationLock } from '../integration/write-lock.ts';
 import { insertRows, nextId, RowWriter, syncSequences } from './bulk-insert.ts';
 import { checkMapping } from './config-check.ts';
+import { EntryNumbering } from './entry-numbers.ts';
 import type { Grouping, PostingMode } from './grouping.ts';
 import { brokenChecks, InvariantLedger, renderChecks, type InvariantCheck } from './invariants.ts';
 import type { PostingResult } from './ledger-types.ts';
@@ -84,10 +85,10 @@ const KEPT = 100;
 const IN_CHUNK = 500;
 
 type Value = string | number | null;
-const ENTRY_COLUMNS = ['id', 'batch_id', 'journal', 'entry_date', 'piece', 'label', 'kind', 'validated_at', 'export_id'] as const;
+const ENTRY_COLUMNS = ['id', 'batch_id', 'journal', 'entry_date', 'piece', 'label', 'kind', 'validated_at', 'export_id', 'fec_num', 'fec_journal_num'] as const;
 const LINE_COLUMNS = ['id', 'entry_id', 'line_no', 'account', 'aux_account', 'aux_label', 'label', 'debit', 'credit', 'vat_code', 'document_number', 'lettering_id', 'letter_key'] as const;
 const SETTLEMENT_COLUMNS = ['id', 'batch_id', 'kind', 'customer', 'third_party', 'document_number', 'ticket_id', 'mode', 'state', 'amount', 'open_amount', 'day', 'parent_id', 'closed_batch', 'created_at'] as const;
-const ENTRY_TYPES = ['int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'int8'] as const;
+const ENTRY_TYPES = ['int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'int8'] as const;
 const LINE_TYPES = ['int8', 'int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'text'] as const;
 const SETTLEMENT_TYPES = ['int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'text'] as const;
 
@@ -166,6 +167,8 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     const batchId = Number(batch.id);
     s.batch = batchId;
     let entryId = await nextId(trx, 'entries');
+    // Entry numbers (FEC EcritureNum) are given here, at validation, once and for good.
+    const numbering = await EntryNumbering.load(trx);
     let lineId = await nextId(trx, 'entry_lines');
     let settlementId = await nextId(trx, 'settlements');
     const writer = new RowWriter(trx, sqlite);
@@ -205,7 +208,8 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       let k = 0;
       for (const e of r.entries) {
         const id = entryId++;
-        entryValues.push(id, batchId, e.journal, e.date, e.piece, e.label, e.kind, now, null);
+        const num = numbering.next(e.journal);
+        entryValues.push(id, batchId, e.journal, e.date, e.piece, e.label, e.kind, now, null, num.fecNum, num.fecJournalNum);
         for (let n = 0; n < e.lines.length; n++) {
           const l = e.lines[n];
           lineValues.push(lineId++, id, n + 1, l.account, l.aux, l.auxLabel, l.label, fmt(l.debit, d), fmt(l.credit, d), l.vatCode, l.documentNumber, lettered.get(k) ?? null, l.letterKey);

@@ -15,6 +15,10 @@ export interface EntriesTable {
   validated_at: string;
   /** Set when written to an export; exported entries cannot be undone. */
   export_id: number | null;
+  /** FEC EcritureNum, given at validation over all entries (entry-numbers.ts); null only before numbering. */
+  fec_num: number | null;
+  /** The same inside the entry's journal. */
+  fec_journal_num: number | null;
 }
 
 export interface EntryLinesTable {

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as core from './migration-core.ts';
 import * as integration from '../integration/migration.ts';
 import * as accounting from '../accounting/migration.ts';
+import * as entryNumbers from '../accounting/entry-numbers-migration.ts';
 import * as exportsMigration from '../exports/migration.ts';
 import * as web from '../web/migration.ts';
 import * as ticketOverrides from '../integration/overrides-migration.ts';
@@ -15,6 +16,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '001_core': core,
   '010_integration': integration,
   '020_accounting': accounting,
+  // FEC entry numbers given at validation (legal exports); runs after every migration shipped before it (names sort).
+  '060_entry_numbers': entryNumbers,
   '030_exports': exportsMigration,
   '040_web': web,
   // Integration's back-office corrections; named to sort after every migration already shipped.

@@ -9,7 +9,7 @@
  *
  * `auto` runs when a till's closure reaches the server and exports that day; `nightly` runs as the
  * last step of the nightly chain and exports everything not yet exported up to its day. Both take
- * the options of `server export` (separator, numbering, encoding, decimalComma, withPdf); `out` is
+ * the options of `server export` (separator, numbering, encoding, decimalComma, codesAsText, withPdf); `out` is
  * relative to the data folder unless absolute; mail goes out only when mailTo is set. With
  * "perStore": true a closure exports only its store's entries (entries are matched to a store
  * through the documents they post, so an entry posting no document — none today — would wait for a
@@ -32,6 +32,7 @@ const AutoSchema = z
     numbering: z.enum(['file', 'journal']).optional(),
     encoding: z.enum(['latin9', 'utf8']).optional(),
     decimalComma: z.boolean().optional(),
+    codesAsText: z.boolean().optional(),
     withPdf: z.boolean().optional(),
     /** At a closure, export only the closing till's store (a server shared by several stores). */
     perStore: z.boolean().optional(),
@@ -70,6 +71,7 @@ export function requestOf(c: AutoExportConfig, data: string, period: { from: str
     numbering: c.numbering,
     encoding: c.encoding,
     decimalComma: c.decimalComma,
+    codesAsText: c.codesAsText,
     withPdf: c.withPdf,
     trigger,
   };

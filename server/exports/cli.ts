@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { run } from '../../cli/output.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { withServer } from '../context.ts';
@@ -17,8 +18,10 @@ interface ExportOpts {
   data: string;
   db?: string;
   format: string;
-  from: string;
-  to: string;
+  from?: string;
+  to?: string;
+  year?: string;
+  yes?: boolean;
   store?: string;
   out?: string;
   includeExported?: boolean;
@@ -26,6 +29,8 @@ interface ExportOpts {
   numbering?: string;
   encoding?: string;
   decimalComma?: boolean;
+  decimalPoint?: boolean;
+  codesAsText?: boolean;
   withPdf?: boolean;
   mailTo?: string;
 }
@@ -38,25 +43,39 @@ function outcomeText(o: ExportOutcome): string {
   return lines.join('\n');
 }
 
+/** Asks on the terminal; only "y"/"yes" replaces. */
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^(y|yes|o|oui)$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
 const list = (s: string | undefined) => (s ?? '').split(/[,;\s]+/).filter(Boolean);
 
 /** `tillsync server` verbs of server/exports/: export, export-reset, export-mail, exports, invoice-pdf. */
 export function registerExportCommands(server: Command): void {
   server
     .command('export')
-    .description('export posted entries of a period to the accounting software: FEC, Exact Online XML or CSV')
+    .description('export posted entries to the accounting software: the legal FEC of a financial year (--year), or a period (--from/--to) as FEC extract, Exact Online XML or CSV')
     .requiredOption('--data <dir>', 'server data folder')
     .option('--db <url>', 'database URL (default: from server.json)')
     .requiredOption('--format <format>', `fec | exact | csv`)
-    .requiredOption('--from <date>', 'first day YYYY-MM-DD')
-    .requiredOption('--to <date>', 'last day YYYY-MM-DD (the FEC closing date)')
+    .option('--year <yyyy>', 'financial year (named by its closing date, from company.fiscalYearStart; default the calendar year). FEC: the legal file SIRENFECAAAAMMJJ with opening entries')
+    .option('--from <date>', 'first day YYYY-MM-DD (a period: FEC extract)')
+    .option('--to <date>', 'last day YYYY-MM-DD')
+    .option('--yes', 'replace the yearly FEC already written without asking')
     .option('--store <store>', 'only this store (default: all stores)')
     .option('--out <dir>', 'folder of the file (default: DATA/exports)')
     .option('--include-exported', 'also write entries already exported (they stay on their first export)')
     .option('--separator <sep>', 'FEC field separator: tab | pipe', 'tab')
     .option('--numbering <mode>', 'FEC EcritureNum: file (1..N over the file) | journal (1..N per journal)', 'file')
     .option('--encoding <enc>', 'FEC character set: latin9 (ISO 8859-15) | utf8', 'latin9')
-    .option('--decimal-comma', 'CSV: decimal comma instead of point')
+    .option('--decimal-comma', 'CSV: decimal comma (the default for a French company: SIREN or FR VAT number)')
+    .option('--decimal-point', 'CSV: decimal point, even for a French company')
+    .option('--codes-as-text', 'CSV: write codes that look like numbers (0000002) as ="0000002" so spreadsheets keep them as text')
     .option('--with-pdf', 'also write the invoices as PDF (in OUT/invoices)')
     .option('--mail-to <emails>', 'mail the file (and PDFs) to these addresses, through exports.auto.smtp of server.json')
     .action(
@@ -65,20 +84,26 @@ export function registerExportCommands(server: Command): void {
         if (!['tab', 'pipe'].includes(opts.separator ?? 'tab')) throw new TillsyncError('usage', `unknown separator "${opts.separator}"`, { hint: 'use --separator tab or pipe' });
         if (!['file', 'journal'].includes(opts.numbering ?? 'file')) throw new TillsyncError('usage', `unknown numbering "${opts.numbering}"`, { hint: 'use --numbering file or journal' });
         if (!['latin9', 'utf8'].includes(opts.encoding ?? 'latin9')) throw new TillsyncError('usage', `unknown encoding "${opts.encoding}"`, { hint: 'use --encoding latin9 or utf8' });
+        if (opts.year === undefined && (!opts.from || !opts.to)) throw new TillsyncError('usage', 'say what to export: --year YYYY (a financial year) or --from YYYY-MM-DD --to YYYY-MM-DD (a period)', { hint: 'e.g. --year 2026, or --from 2026-11-01 --to 2026-11-30' });
+        if (opts.year !== undefined && !/^\d{4}$/.test(opts.year)) throw new TillsyncError('usage', `--year "${opts.year}" is not a year`, { hint: 'e.g. --year 2026' });
+        if (opts.decimalComma && opts.decimalPoint) throw new TillsyncError('usage', '--decimal-comma and --decimal-point contradict each other', { hint: 'give one of them' });
         return withServer({ data: opts.data, db: opts.db }, async (sctx) => {
           let bar: ReturnType<typeof ctx.progress> | null = null;
           let shown = 0;
           const outcome = await runExport(sctx, {
             format: opts.format as ExportFormat,
-            from: opts.from,
-            to: opts.to,
+            from: opts.from ?? '',
+            to: opts.to ?? '',
+            year: opts.year !== undefined ? Number(opts.year) : undefined,
+            replace: opts.yes ? true : ctx.json || !process.stdin.isTTY || !process.stdout.isTTY ? false : (file) => confirm(`${file} exists: replace it with a new export of the year? [y/N] `),
             store: opts.store ?? null,
             out: opts.out ? resolve(opts.out) : undefined,
             includeExported: Boolean(opts.includeExported),
             separator: opts.separator as 'tab' | 'pipe',
             numbering: opts.numbering as 'file' | 'journal',
             encoding: opts.encoding as 'latin9' | 'utf8',
-            decimalComma: Boolean(opts.decimalComma),
+            decimalComma: opts.decimalComma ? true : opts.decimalPoint ? false : undefined,
+            codesAsText: Boolean(opts.codesAsText),
             withPdf: Boolean(opts.withPdf),
             trigger: 'manual',
             onProgress: (done, total) => {

@@ -1,49 +1,68 @@
 /**
- * Exact Online XML import of general-ledger transactions (the eExact "GLTransactions" topic).
+ * Exact Online XML import of general-ledger transactions and of the customers they name, valid
+ * against Exact Online's eExact import schema (`eExact-XML.xsd`, kept with its origin in
+ * test/references/exact/; every test that writes a file validates it with xmllint):
+ *  - `<Accounts>` first: one `<Account code status="C">` per customer the file references (name,
+ *    SIREN, address, VAT number from the base data), so Exact creates or finds the relation;
+ *  - `<GLTransactions>`: one `<GLTransaction>` per entry (TransactionType 20 sales, 21 sales credit
+ *    note, 40 cash flow), `FinYear`/`FinPeriod` from the company's financial year; a debit is a
+ *    positive `Amount/Value`, a credit a negative one, and the lines of a transaction sum to zero;
+ *  - VAT on `Amount/VAT@code`; a VAT line also carries `Amount/VATBaseAmount`, the base of its code in
+ *    the entry, with the sign of the line's own value (Exact Online has no `VATTransaction`: that
+ *    element is Exact Globe's);
+ *  - the invoice number in `References/InvoiceNumber` (with `InvoiceDate` on the customer line).
  *
- * Element names and layout follow public eExact files found in public GitHub code with the search
- * tool (code corpus, "Exact Online XML GLTransactions import"); no Exact reference documentation was
- * reachable from here, so verify one import in a test division before going live:
- *  - a C# test suite of a direct-debit uploader validating its file against Exact's eExact-XML.xsd:
- *    <eExact xsi:noNamespaceSchemaLocation="eExact-XML.xsd"><GLTransactions><GLTransaction>
- *    <TransactionType number=…/><Journal code=…/><Date/><GLTransactionLine type line status>
- *    <Date/><GLAccount code/><Description/><Account code/><Amount><Currency code/><Value/></Amount>
- *    <References><InvoiceNumber/></References>; a debit is a positive Value, a credit a negative
- *    one, and the lines of a transaction sum to zero.
- *  - a Python PayPal→Exact generator (its GLTransactionTypes enum: transaction types 20 sales entry, 21 sales credit note, 40 cash flow).
- *  - an Exact Globe/Online export: <VATTransaction code=…><VATAmount/><VATBaseAmount/></VATTransaction>.
- *  - ICEPAY import templates: <References><YourRef>…</YourRef></References> on the line.
- *
- * Journal codes must be numeric in Exact: a configured code that is not (VT, BQ, CA) falls back to
- * the defaults, 70 for sales and 30 for receipts, with a warning (seed 000, version 5.12.009).
- * Before anything is written, checkExactConditions lists every failure of the seed-001 conditions.
+ * Journal codes must be numeric in Exact: each tillsync journal goes to its own Exact journal, the
+ * code itself when numeric, else the one mapped in accounting.json `exact.journals` (the cash
+ * journal CA stays distinct from the bank). An unmapped non-numeric code is refused (config check
+ * and here), never merged into another journal. Before anything is written, checkExactConditions
+ * lists every failure of the seed-001 conditions.
  */
 import { D, type Dec } from '../../sync/money.ts';
+import type { Company } from '../../sync/types.ts';
 import { ProblemList, type ExportProblem, type LedgerEntry } from './ledger-model.ts';
+import { finPeriodOf } from './fiscal-year.ts';
 
-export const EXACT_DEFAULT_SALES_JOURNAL = '70';
-export const EXACT_DEFAULT_BANK_JOURNAL = '30';
+/** A customer as the Accounts section shows it (base data customer, by third-party account). */
+export interface ExactCustomer {
+  name: string;
+  address?: string | null;
+  siren?: string | null;
+  vatNumber?: string | null;
+}
 
 export interface ExactMapping {
   /** Journal codes configured in the accounting mapping (they must exist in Exact). */
   journals: Set<string>;
+  /** tillsync journal → Exact journal (accounting.json `exact.journals`); numeric codes need none. */
+  exactJournals: Map<string, string>;
   /** General accounts known (synchronised with Exact); null when the mapping lists none. */
   accounts: Set<string> | null;
   /** VAT codes mapped (each must exist in Exact). */
   vatCodes: Set<string>;
   /** Customers by third-party (auxiliary) account: Exact finds its customer by name + address. */
-  customers: Map<string, { name: string; address?: string | null }>;
+  customers: Map<string, ExactCustomer>;
 }
 
-/** Exact needs numeric journal codes: anything else falls back to the default of the entry's kind. */
-export function exactJournalCode(code: string, kind: string): { code: string; fallback: boolean } {
-  if (/^\d+$/.test(code)) return { code, fallback: false };
-  return { code: kind === 'sales' ? EXACT_DEFAULT_SALES_JOURNAL : EXACT_DEFAULT_BANK_JOURNAL, fallback: true };
+/** The Exact journal of a tillsync journal: mapped, else the code itself when numeric, else null (refused). */
+export function exactJournalCode(code: string, exactJournals: ReadonlyMap<string, string>): string | null {
+  const mapped = exactJournals.get(code);
+  if (mapped !== undefined) return /^\d+$/.test(mapped) ? mapped : null;
+  return /^\d+$/.test(code) ? code : null;
 }
+
+/** A revenue line (class 7) carries the VAT code of its base; any other line with a VAT code posts the VAT. */
+const isRevenue = (account: string) => /^7/.test(account);
 
 /** Seed 001's conditions for a successful export, checked on one entry; call for every entry, then read the list. */
 export function checkExactEntry(e: LedgerEntry, m: ExactMapping, problems: ProblemList): void {
   if (!m.journals.has(e.journal)) problems.add('journal-unknown', e.journal, `journal ${e.journal} is not in the accounting mapping (create it in Exact and map it)`, e.id);
+  if (exactJournalCode(e.journal, m.exactJournals) === null) {
+    const mapped = m.exactJournals.get(e.journal);
+    problems.add('journal-not-numeric', `exact:${e.journal}`, mapped !== undefined
+      ? `journal ${e.journal} is mapped to Exact journal "${mapped}", which is not numeric`
+      : `journal ${e.journal} is not numeric and has no Exact journal in accounting.json exact.journals (Exact takes numeric journal codes only)`, e.id);
+  }
   if (e.kind === 'sales' && !e.piece.trim()) problems.add('invoice-unnumbered', `piece:${e.id}`, `sales entry ${e.id} has no invoice number`, e.id);
   let debit = new D(0);
   let credit = new D(0);
@@ -63,7 +82,7 @@ export function checkExactEntry(e: LedgerEntry, m: ExactMapping, problems: Probl
     }
     if (l.vatCode) {
       if (!m.vatCodes.has(l.vatCode)) problems.add('vat-unmapped', l.vatCode, `VAT code ${l.vatCode} is not mapped (it must exist in Exact)`, e.id);
-    } else if (e.kind === 'sales' && /^7/.test(l.account)) {
+    } else if (e.kind === 'sales' && isRevenue(l.account)) {
       problems.add('vat-missing', l.account, `sales line on ${l.account} has no VAT code`, e.id);
     }
   }
@@ -91,18 +110,67 @@ function transactionType(e: LedgerEntry): number {
   return customerBalance.isNegative() ? 21 : 20;
 }
 
+/**
+ * A one-line French address "12 rue du Commerce, 75015 Paris" split the way Exact's Address wants
+ * it; what does not end in a postcode and city stays whole on AddressLine1.
+ */
+export function splitAddress(address: string): { line1: string; postcode: string | null; city: string | null } {
+  const parts = address.split(/\s*[,\n]\s*/).map((p) => p.trim()).filter(Boolean);
+  const last = parts.length > 1 ? /^(\d{5})\s+(.+)$/.exec(parts[parts.length - 1]) : null;
+  if (!last) return { line1: parts.join(', '), postcode: null, city: null };
+  return { line1: parts.slice(0, -1).join(', '), postcode: last[1], city: last[2] };
+}
+
+/** One `<Account>` of the Accounts section, elements in the schema's order (typeAccount). */
+export function exactAccountXml(code: string, c: ExactCustomer, country = 'FR'): string {
+  let out = `    <Account code="${xmlText(code)}" status="C">\n      <Name>${xmlText(c.name)}</Name>\n`;
+  const siren = c.siren?.replace(/\s+/g, '');
+  if (siren) out += `      <SIREN>${xmlText(siren)}</SIREN>\n`;
+  out += '      <IsSales>true</IsSales>\n';
+  if (c.address?.trim()) {
+    const a = splitAddress(c.address);
+    out += `      <Address type="INV">\n        <AddressLine1>${xmlText(a.line1)}</AddressLine1>\n`;
+    if (a.postcode) out += `        <PostalCode>${xmlText(a.postcode)}</PostalCode>\n`;
+    if (a.city) out += `        <City>${xmlText(a.city)}</City>\n`;
+    out += `        <Country code="${xmlText(country)}"/>\n      </Address>\n`;
+  }
+  if (c.vatNumber?.trim()) out += `      <VATNumber>${xmlText(c.vatNumber.replace(/\s+/g, ''))}</VATNumber>\n`;
+  return `${out}    </Account>\n`;
+}
+
+export interface ExactWriterOptions {
+  currency?: string;
+  /** Company settings: the financial year (FinYear / FinPeriod). */
+  company?: Pick<Company, 'fiscalYearStart' | 'fiscalYearEnd'>;
+  /** tillsync journal → Exact journal. */
+  exactJournals?: ReadonlyMap<string, string>;
+}
+
 export class ExactWriter {
   readonly warnings: string[] = [];
-  private readonly warned = new Set<string>();
   totalDebit: Dec = new D(0);
   totalCredit: Dec = new D(0);
   entryCount = 0;
   lineCount = 0;
+  private readonly currency: string;
+  private readonly company: Pick<Company, 'fiscalYearStart' | 'fiscalYearEnd'>;
+  private readonly exactJournals: ReadonlyMap<string, string>;
 
-  constructor(private readonly currency = 'EUR') {}
+  constructor(opts: ExactWriterOptions = {}) {
+    this.currency = opts.currency ?? 'EUR';
+    this.company = opts.company ?? {};
+    this.exactJournals = opts.exactJournals ?? new Map();
+  }
 
-  head(): string {
-    return '<?xml version="1.0" encoding="UTF-8"?>\n<eExact xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="eExact-XML.xsd">\n  <GLTransactions>\n';
+  /** The file's head: the Accounts section (customers referenced, sorted by code), then GLTransactions opens. */
+  head(customers: ReadonlyMap<string, ExactCustomer> = new Map()): string {
+    let out = '<?xml version="1.0" encoding="UTF-8"?>\n<eExact xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="eExact-XML.xsd">\n';
+    if (customers.size) {
+      out += '  <Accounts>\n';
+      for (const code of [...customers.keys()].sort()) out += exactAccountXml(code, customers.get(code)!);
+      out += '  </Accounts>\n';
+    }
+    return `${out}  <GLTransactions>\n`;
   }
 
   tail(): string {
@@ -110,18 +178,18 @@ export class ExactWriter {
   }
 
   entry(e: LedgerEntry): string {
-    const journal = exactJournalCode(e.journal, e.kind);
-    if (journal.fallback && !this.warned.has(e.journal)) {
-      this.warned.add(e.journal);
-      this.warnings.push(`journal code "${e.journal}" is not numeric: exported on Exact journal ${journal.code} (${e.kind === 'sales' ? 'sales' : 'receipts'} default)`);
-    }
+    const journal = exactJournalCode(e.journal, this.exactJournals);
+    if (journal === null) throw new Error(`journal ${e.journal} has no numeric Exact journal (checkExactEntry refuses it first)`);
     const type = transactionType(e);
-    // VAT per code on this entry, to give each base line its VATTransaction amounts.
-    const vatByCode = new Map<string, Dec>();
+    const { finYear, finPeriod } = finPeriodOf(this.company, e.date);
+    const fin = `<FinYear number="${finYear}"/>\n`;
+    const per = `<FinPeriod number="${finPeriod}"/>\n`;
+    // Base per VAT code on this entry (the revenue lines' values), for the VAT lines' VATBaseAmount.
+    const baseByCode = new Map<string, Dec>();
     for (const l of e.lines) {
-      if (l.vatCode && !/^7/.test(l.account)) vatByCode.set(l.vatCode, (vatByCode.get(l.vatCode) ?? new D(0)).plus(new D(l.credit || 0)).minus(l.debit || 0));
+      if (l.vatCode && isRevenue(l.account)) baseByCode.set(l.vatCode, (baseByCode.get(l.vatCode) ?? new D(0)).plus(new D(l.debit || 0).minus(l.credit || 0)));
     }
-    let out = `    <GLTransaction>\n      <TransactionType number="${type}"/>\n      <Journal code="${xmlText(journal.code)}"><Description>${xmlText(e.journalLabel)}</Description></Journal>\n      <Date>${e.date}</Date>\n      <Description>${xmlText(e.label)}</Description>\n`;
+    let out = `    <GLTransaction>\n      <TransactionType number="${type}"/>\n      <Journal code="${xmlText(journal)}"><Description>${xmlText(e.journalLabel)}</Description></Journal>\n      <Date>${e.date}</Date>\n      ${fin}      ${per}      <Description>${xmlText(e.label)}</Description>\n`;
     let lineNo = 0;
     for (const l of e.lines) {
       const value = new D(l.debit || 0).minus(l.credit || 0);
@@ -129,21 +197,22 @@ export class ExactWriter {
       this.totalCredit = this.totalCredit.plus(l.credit || 0);
       this.lineCount++;
       lineNo++;
+      const ref = l.documentNumber ?? (e.piece && !e.piece.startsWith('*') ? e.piece : null);
       out += `      <GLTransactionLine type="${type}" line="${lineNo}" status="20">\n`;
-      out += `        <Date>${e.date}</Date>\n`;
+      out += `        <Date>${e.date}</Date>\n        ${fin}        ${per}`;
       out += `        <GLAccount code="${xmlText(l.account)}"><Description>${xmlText(l.accountLabel)}</Description></GLAccount>\n`;
       out += `        <Description>${xmlText(l.label || e.label)}</Description>\n`;
+      if (l.auxAccount && e.kind === 'sales' && ref) out += `        <InvoiceDate>${e.pieceDate || e.date}</InvoiceDate>\n`;
       if (l.auxAccount) out += `        <Account code="${xmlText(l.auxAccount)}"><Name>${xmlText(l.auxLabel ?? l.auxAccount)}</Name></Account>\n`;
-      out += `        <Amount><Currency code="${xmlText(this.currency)}"/><Value>${value.toFixed(2)}</Value></Amount>\n`;
-      if (l.vatCode && /^7/.test(l.account)) {
-        const base = new D(l.credit || 0).minus(l.debit || 0);
-        const vat = vatByCode.get(l.vatCode) ?? new D(0);
-        out += `        <VATTransaction code="${xmlText(l.vatCode)}"><VATAmount>${vat.toFixed(2)}</VATAmount><VATBaseAmount>${base.toFixed(2)}</VATBaseAmount></VATTransaction>\n`;
-        // Several base lines of one code: the VAT goes with the first only.
-        vatByCode.set(l.vatCode, new D(0));
+      out += `        <Amount><Currency code="${xmlText(this.currency)}"/><Value>${value.toFixed(2)}</Value>`;
+      if (l.vatCode) {
+        out += `<VAT code="${xmlText(l.vatCode)}"/>`;
+        // The base goes with the VAT line, signed like that line's value (a collected VAT credit has a negative base).
+        const base = isRevenue(l.account) ? null : baseByCode.get(l.vatCode);
+        if (base) out += `<VATBaseAmount>${(value.isNegative() ? base.abs().negated() : base.abs()).toFixed(2)}</VATBaseAmount>`;
       }
-      const ref = l.documentNumber ?? e.piece;
-      if (ref) out += `        <References><YourRef>${xmlText(ref)}</YourRef></References>\n`;
+      out += '</Amount>\n';
+      if (ref) out += `        <References><InvoiceNumber>${xmlText(ref)}</InvoiceNumber></References>\n`;
       out += '      </GLTransactionLine>\n';
     }
     this.entryCount++;
@@ -151,10 +220,21 @@ export class ExactWriter {
   }
 }
 
-export function writeExact(entries: Iterable<LedgerEntry>, currency = 'EUR'): { xml: string; warnings: string[] } {
-  const w = new ExactWriter(currency);
-  let xml = w.head();
-  for (const e of entries) xml += w.entry(e);
+/** The customers (by third-party account) an entry references, added to `into`. */
+export function collectCustomers(e: LedgerEntry, known: ReadonlyMap<string, ExactCustomer>, into: Map<string, ExactCustomer>): void {
+  for (const l of e.lines) {
+    if (!l.auxAccount || into.has(l.auxAccount)) continue;
+    into.set(l.auxAccount, known.get(l.auxAccount) ?? { name: l.auxLabel ?? l.auxAccount });
+  }
+}
+
+export function writeExact(entries: Iterable<LedgerEntry>, opts: ExactWriterOptions & { customers?: ReadonlyMap<string, ExactCustomer> } = {}): { xml: string; warnings: string[] } {
+  const w = new ExactWriter(opts);
+  const list = [...entries];
+  const used = new Map<string, ExactCustomer>();
+  for (const e of list) collectCustomers(e, opts.customers ?? new Map(), used);
+  let xml = w.head(used);
+  for (const e of list) xml += w.entry(e);
   xml += w.tail();
   return { xml, warnings: w.warnings };
 }

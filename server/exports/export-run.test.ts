@@ -14,6 +14,7 @@ import { parseCsv, CSV_COLUMNS } from './csv-writer.ts';
 import { child, children, parseXml } from './xml-read.ts';
 import { sampleLedger, entry, line } from './sample-ledger.ts';
 import { insertDocument, insertLedger } from './ledger-sql-fixture.ts';
+import { validateExactFile } from '../../test/support/exact-xsd.ts';
 
 for (const engine of TEST_ENGINES) {
   describe(`exports on ${engine}`, () => {
@@ -32,10 +33,10 @@ for (const engine of TEST_ENGINES) {
 
     const fec = (file: string) => decodeLatin9(readFileSync(file));
 
-    it('writes a valid FEC named <SIREN>FEC<to>, records it and marks the entries', async () => {
+    it('writes a valid FEC extract named <SIREN>FEC-extrait-<from>-<to> (never the legal yearly name), records it and marks the entries', async () => {
       const o = await runExport(env, { format: 'fec', from: '2026-11-01', to: '2026-11-30' });
       expect(o.status).toBe('written');
-      expect(o.file).toBe(join(t.data, 'exports', '552100554FEC20261130.txt'));
+      expect(o.file).toBe(join(t.data, 'exports', '552100554FEC-extrait-20261101-20261130.txt'));
       expect(o.entryCount).toBe(6);
       expect(o.lineCount).toBe(16);
       expect(o.totalDebit).toBe(o.totalCredit);
@@ -66,7 +67,7 @@ for (const engine of TEST_ENGINES) {
       expect(second.message).toMatch(/already exported.*--include-exported/);
       const again = await runExport(env, { format: 'fec', from: '2026-11-01', to: '2026-11-30', includeExported: true });
       expect(again.status).toBe('written');
-      expect(again.file).toBe(join(t.data, 'exports', '552100554FEC20261130-2.txt'));
+      expect(again.file).toBe(join(t.data, 'exports', '552100554FEC-extrait-20261101-20261130-2.txt'));
       expect(readFileSync(first.file!).equals(readFileSync(again.file!))).toBe(true);
       // The entries stay on the export that first held them.
       const ids = new Set((await t.db.selectFrom('entries').select('export_id').execute()).map((r) => r.export_id));
@@ -112,7 +113,7 @@ for (const engine of TEST_ENGINES) {
 
     it('overwrites the leftover of a run that crashed before recording, never a recorded file', async () => {
       const dir = join(t.data, 'exports');
-      const target = join(dir, '552100554FEC20261130.txt');
+      const target = join(dir, '552100554FEC-extrait-20261101-20261130.txt');
       (await import('node:fs')).mkdirSync(dir, { recursive: true });
       writeFileSync(target, 'half a file from a crashed run');
       writeFileSync(`${target}.part`, 'junk');
@@ -137,8 +138,12 @@ for (const engine of TEST_ENGINES) {
     it('writes an Exact file that parses back and ties out with the ledger in SQL', async () => {
       const o = await runExport(env, { format: 'exact', from: '2026-11-01', to: '2026-11-30' });
       expect(o.status).toBe('written');
-      expect(o.warnings.join('\n')).toMatch(/"CA" is not numeric: exported on Exact journal 30/);
+      // The cash journal CA goes to its own Exact journal (mapping exact.journals), with no fallback warning.
+      expect(o.warnings).toEqual([]);
+      expect(validateExactFile(o.file!).errors).toEqual([]);
       const root = parseXml(readFileSync(o.file!, 'utf8'));
+      expect(children(child(root, 'GLTransactions')!, 'GLTransaction').map((tx) => child(tx, 'Journal')!.attrs.code)).toEqual(['70', '70', '30', '70', '10', '70']);
+      expect(children(child(root, 'Accounts')!, 'Account').map((a) => a.attrs.code)).toEqual(['0000002', 'C0000001', 'C0000002']);
       const txs = children(child(root, 'GLTransactions')!, 'GLTransaction');
       expect(txs).toHaveLength(6);
       const values = txs.flatMap((tx) => children(tx, 'GLTransactionLine').map((l) => new D(child(child(l, 'Amount')!, 'Value')!.text)));
@@ -157,7 +162,7 @@ for (const engine of TEST_ENGINES) {
       const o = await runExport(env, { format: 'exact', from: '2026-11-01', to: '2026-11-30' });
       expect(o.status).toBe('refused');
       expect(o.file).toBeNull();
-      expect(o.problems.map((p) => p.code).sort()).toEqual(['account-unmapped', 'customer-unknown', 'invoice-unnumbered', 'invoice-unnumbered', 'journal-unknown', 'vat-missing', 'vat-unmapped']);
+      expect(o.problems.map((p) => p.code).sort()).toEqual(['account-unmapped', 'customer-unknown', 'invoice-unnumbered', 'invoice-unnumbered', 'journal-not-numeric', 'journal-unknown', 'vat-missing', 'vat-unmapped']);
       expect(existsSync(join(t.data, 'exports'))).toBe(false);
       expect((await t.db.selectFrom('entries').select('id').where('export_id', 'is not', null).execute()).length).toBe(0);
       const log = await t.db.selectFrom('log_book').select(['severity', 'message']).execute();

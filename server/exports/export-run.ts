@@ -3,10 +3,14 @@
  * check them (Exact conditions), stream them through a writer into `<file>.part`, give the file its
  * name, then record the run (exports row + entries.export_id) in one transaction.
  *
+ * The legal FEC of a financial year (`year`) takes every entry of the year after its opening
+ * entry and keeps its legal name SIRENFECAAAAMMJJ: a second run replaces the file only when
+ * confirmed (`replace`). Period extracts are named apart (SIRENFEC-extrait-…).
+ *
  * Crash safety: the file is written before anything is recorded. A crash after the rename and
  * before the commit leaves a file no exports row owns; the rerun picks the same entries and the
- * same name and overwrites it (a name owned by a recorded export is never overwritten: the new file
- * gets a -2, -3… suffix). Runs are serialised by withExportLock.
+ * same name and overwrites it (an extract owned by a recorded export is never overwritten: the new
+ * file gets a -2, -3… suffix). Runs are serialised by withExportLock.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
@@ -20,9 +24,14 @@ import { appendDayLog, logEvent } from '../log-book.ts';
 import { ProblemList, describeProblem, type ExportProblem, type LedgerEntry } from './ledger-model.ts';
 import { countLedger, labelsOf, readLedger, type LedgerQuery } from './ledger-reader.ts';
 import { readMappingView } from './mapping-view.ts';
-import { FecWriter, fecDate, fecFileName, fecSeparator, type FecNumbering } from './fec-writer.ts';
-import { ExactWriter, checkExactEntry, type ExactMapping } from './exact-writer.ts';
-import { CsvWriter } from './csv-writer.ts';
+import { FecWriter, fecDate, fecExtractName, fecFileName, fecSeparator, type FecNumbering } from './fec-writer.ts';
+import { fiscalYear, type FiscalYear } from './fiscal-year.ts';
+import { openingEntry, readClosingBalances } from './opening-entry.ts';
+import { numberUnnumberedEntries } from '../accounting/entry-numbers.ts';
+import { accountLabel } from './mapping-view.ts';
+import { ExactWriter, checkExactEntry, collectCustomers, type ExactCustomer, type ExactMapping } from './exact-writer.ts';
+import type { Company } from '../../sync/types.ts';
+import { CsvWriter, csvDefaults } from './csv-writer.ts';
 import { encodeLatin9 } from './latin9.ts';
 import { withExportLock } from './export-lock.ts';
 import { loadInvoiceViews } from './invoice-model.ts';
@@ -33,8 +42,20 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportRequest {
   format: ExportFormat;
+  /** The period; with `year`, both come from the company's financial year (leave them empty). */
   from: string;
   to: string;
+  /**
+   * A financial year (named by its closing date's year). FEC: the legal yearly file (A47 A-1):
+   * every entry of the year, exported or not, after the opening entry, named SIRENFECAAAAMMJJ.
+   * Exact / CSV: the year as the period.
+   */
+  year?: number;
+  /**
+   * FEC yearly file already written: replace it (true), ask (a function answering true to
+   * replace), or refuse (absent/false) — never a second name.
+   */
+  replace?: boolean | ((file: string) => Promise<boolean>);
   store?: string | null;
   /** Folder of the file; default DATA/exports. */
   out?: string;
@@ -45,8 +66,10 @@ export interface ExportRequest {
   numbering?: FecNumbering;
   /** FEC: latin9 = ISO 8859-15 (default, as A47 A-1 lists it) or utf8. */
   encoding?: 'latin9' | 'utf8';
-  /** CSV: decimal comma instead of point. */
+  /** CSV: decimal comma (true) or point (false); absent: comma for a French company (csvDefaults). */
   decimalComma?: boolean;
+  /** CSV: codes that look like numbers written as ="…" so spreadsheets keep them as text. */
+  codesAsText?: boolean;
   /** Also write the PDFs of the invoices the exported entries refer to. */
   withPdf?: boolean;
   trigger?: 'manual' | 'closure' | 'nightly';
@@ -57,6 +80,9 @@ export interface ExportRequest {
 
 export interface ExportOutcome {
   status: 'written' | 'empty' | 'refused';
+  /** The legal yearly FEC: its financial year, and the export it replaced if any. */
+  fiscalYear?: FiscalYear;
+  replaced?: number | null;
   exportId: number | null;
   format: ExportFormat;
   from: string;
@@ -89,6 +115,13 @@ function crashPoint(point: 'mid-file' | 'after-rename'): void {
 
 export function validateRequest(req: ExportRequest): void {
   if (!EXPORT_FORMATS.includes(req.format)) throw new TillsyncError('usage', `unknown export format "${req.format}"`, { hint: 'use --format fec, exact or csv' });
+  if (req.year !== undefined) {
+    if (!Number.isInteger(req.year) || req.year < 1900 || req.year > 9999) throw new TillsyncError('usage', `--year "${req.year}" is not a year`, { hint: 'e.g. --year 2026' });
+    if (req.from || req.to) throw new TillsyncError('usage', '--year and --from/--to do not go together', { hint: 'give the financial year (--year 2026) or a period (--from … --to …)' });
+    if (req.format === 'fec' && req.store) throw new TillsyncError('usage', 'the yearly FEC covers the whole company: --store does not apply', { hint: 'leave out --store, or export a period extract with --from/--to --store' });
+    if (req.separator) fecSeparator(req.separator);
+    return;
+  }
   for (const [k, v] of [['--from', req.from], ['--to', req.to]] as const) {
     if (!DATE.test(v ?? '') || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) throw new TillsyncError('usage', `${k} "${v ?? ''}" is not a date YYYY-MM-DD`, { hint: `e.g. ${k} 2026-11-02` });
   }
@@ -96,10 +129,10 @@ export function validateRequest(req: ExportRequest): void {
   if (req.separator) fecSeparator(req.separator);
 }
 
-export function exportFileName(format: ExportFormat, siren: string, from: string, to: string): string {
+export function exportFileName(format: ExportFormat, siren: string, from: string, to: string, legal = false): string {
   if (format === 'fec') {
     try {
-      return fecFileName(siren, to);
+      return legal ? fecFileName(siren, to) : fecExtractName(siren, from, to);
     } catch (e) {
       throw new TillsyncError('company-siren', `cannot name the FEC: ${(e as Error).message}`, { hint: 'set the company SIREN in the base data (company), then export again' });
     }
@@ -173,13 +206,13 @@ class FileSink {
 }
 
 interface Writer {
-  head(): string;
+  head(customers: ReadonlyMap<string, ExactCustomer>): string;
   entry(e: LedgerEntry): string;
   tail(): string;
   warnings: string[];
 }
 
-function writerFor(req: ExportRequest): { writer: Writer; encode: (s: string) => Buffer; options: Record<string, unknown> } {
+function writerFor(req: ExportRequest, ctx: { company: Company; exactJournals: ReadonlyMap<string, string> }): { writer: Writer; encode: (s: string) => Buffer; options: Record<string, unknown> } {
   if (req.format === 'fec') {
     const fec = new FecWriter({ separator: fecSeparator(req.separator), numbering: req.numbering ?? 'file' });
     const encoding = req.encoding ?? 'latin9';
@@ -190,11 +223,12 @@ function writerFor(req: ExportRequest): { writer: Writer; encode: (s: string) =>
     };
   }
   if (req.format === 'exact') {
-    const ex = new ExactWriter();
-    return { writer: { head: () => ex.head(), entry: (e) => ex.entry(e), tail: () => ex.tail(), warnings: ex.warnings }, encode: (s) => Buffer.from(s, 'utf8'), options: {} };
+    const ex = new ExactWriter({ currency: ctx.company.currency || 'EUR', company: ctx.company, exactJournals: ctx.exactJournals });
+    return { writer: { head: (customers) => ex.head(customers), entry: (e) => ex.entry(e), tail: () => ex.tail(), warnings: ex.warnings }, encode: (s) => Buffer.from(s, 'utf8'), options: {} };
   }
-  const csv = new CsvWriter({ decimalComma: req.decimalComma });
-  return { writer: { head: () => csv.header(), entry: (e) => csv.entry(e), tail: () => '', warnings: [] }, encode: (s) => Buffer.from(s, 'utf8'), options: { decimalComma: Boolean(req.decimalComma) } };
+  const decimalComma = req.decimalComma ?? csvDefaults(ctx.company).decimalComma;
+  const csv = new CsvWriter({ decimalComma, codesAsText: req.codesAsText });
+  return { writer: { head: () => csv.header(), entry: (e) => csv.entry(e), tail: () => '', warnings: [] }, encode: (s) => Buffer.from(s, 'utf8'), options: { decimalComma, codesAsText: Boolean(req.codesAsText) } };
 }
 
 function describePeriod(req: ExportRequest): string {
@@ -203,19 +237,48 @@ function describePeriod(req: ExportRequest): string {
 
 export async function runExport(env: ExportEnv, req: ExportRequest): Promise<ExportOutcome> {
   validateRequest(req);
-  return withExportLock(env.db, env.data, () => runLocked(env, req));
+  let fy: FiscalYear | undefined;
+  if (req.year !== undefined) {
+    fy = fiscalYear((await loadBaseData(env.db)).company, req.year);
+    // The legal file holds every entry of the year, whatever was exported before.
+    req = { ...req, from: fy.start, to: fy.end, includeExported: req.format === 'fec' ? true : req.includeExported };
+  }
+  const legal = req.format === 'fec' && fy !== undefined;
+  return withExportLock(env.db, env.data, () => runLocked(env, req, legal ? fy! : null));
 }
 
-async function runLocked(env: ExportEnv, req: ExportRequest): Promise<ExportOutcome> {
+/** The path of the legal yearly file: the same name every time; an earlier recorded file is replaced only when confirmed. */
+async function legalTarget(db: Db, dir: string, name: string, req: ExportRequest): Promise<{ path: string; replaced: number | null }> {
+  const path = join(dir, name);
+  const owner = await db.selectFrom('exports').select('id').where('file', '=', path).orderBy('id', 'desc').executeTakeFirst();
+  if (!owner || !existsSync(path)) return { path, replaced: null };
+  const ok = typeof req.replace === 'function' ? await req.replace(path) : req.replace === true;
+  if (!ok) {
+    throw new TillsyncError('export-exists', `the FEC of financial year ${req.year} was already written (export #${owner.id}, ${path})`, {
+      hint: 'add --yes to replace it (the legal file keeps its name: SIRENFECAAAAMMJJ)',
+      status: 409,
+      ref: { file: path },
+    });
+  }
+  return { path, replaced: owner.id };
+}
+
+async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | null): Promise<ExportOutcome> {
   const { db, data } = env;
+  // Entries written before entry numbers existed (or by fixtures) get theirs before any FEC shows one.
+  if (req.format === 'fec') await numberUnnumberedEntries(db);
   const q: LedgerQuery = { from: req.from, to: req.to, store: req.store ?? null, includeExported: Boolean(req.includeExported) };
   const base: ExportOutcome = {
     status: 'empty', exportId: null, format: req.format, from: req.from, to: req.to, store: req.store ?? null, file: null,
     entryCount: 0, lineCount: 0, totalDebit: '0.00', totalCredit: '0.00', alreadyExported: 0, warnings: [], problems: [], pdfs: [], message: '',
   };
+  if (fy) base.fiscalYear = fy;
   const counts = await countLedger(db, q);
   base.alreadyExported = req.includeExported ? 0 : counts.alreadyExported;
-  if (counts.entries === 0) {
+  const view = readMappingView(data);
+  // The yearly FEC opens with the previous years' balance-sheet balances (A47 A-1).
+  const opening = fy ? openingEntry(await readClosingBalances(db, fy.start), fy, (a) => accountLabel(view, a)) : null;
+  if (counts.entries === 0 && !opening) {
     base.message = counts.alreadyExported && !req.includeExported
       ? `nothing new to export for ${describePeriod(req)}: its ${counts.alreadyExported} entries were already exported (add --include-exported to write them again)`
       : `nothing to export for ${describePeriod(req)}: no posted entries in that period`;
@@ -223,21 +286,28 @@ async function runLocked(env: ExportEnv, req: ExportRequest): Promise<ExportOutc
     return base;
   }
 
-  const view = readMappingView(data);
   const baseData = await loadBaseData(db);
   const labels = labelsOf(view, baseData);
   const pageSize = req.pageSize ?? 500;
 
+  // The customers the file references (Exact writes their Accounts records before the transactions).
+  const referenced = new Map<string, ExactCustomer>();
   if (req.format === 'exact') {
     const problems = new ProblemList();
     if (!view.found) problems.add('mapping-missing', 'mapping', `no accounting mapping in ${join(data, 'accounting.json')}: journals, accounts and VAT codes cannot be checked against Exact`, null);
     const mapping: ExactMapping = {
       journals: new Set(view.journals.keys()),
+      exactJournals: view.exactJournals,
       accounts: view.accounts ? new Set(view.accounts.keys()) : null,
       vatCodes: view.vatCodes ?? new Set(baseData.vatRates.map((v) => v.code)),
       customers: labels.customers,
     };
-    for await (const page of readLedger(db, q, labels, pageSize)) for (const e of page) checkExactEntry(e, mapping, problems);
+    for await (const page of readLedger(db, q, labels, pageSize)) {
+      for (const e of page) {
+        checkExactEntry(e, mapping, problems);
+        collectCustomers(e, labels.customers, referenced);
+      }
+    }
     if (problems.size) {
       base.status = 'refused';
       base.problems = problems.list;
@@ -248,16 +318,19 @@ async function runLocked(env: ExportEnv, req: ExportRequest): Promise<ExportOutc
   }
 
   const company = baseData.company;
-  const name = exportFileName(req.format, company.siren, req.from, req.to);
+  const name = exportFileName(req.format, company.siren, req.from, req.to, fy !== null);
   const dir = resolve(req.out ?? join(data, 'exports'));
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw asWriteError(e, join(dir, name), dir, 'run the export again');
   }
-  const target = await chooseTarget(db, dir, name);
+  let replaced: number | null = null;
+  let target: string;
+  if (fy) ({ path: target, replaced } = await legalTarget(db, dir, name, req));
+  else target = await chooseTarget(db, dir, name);
   const part = `${target}.part`;
-  const { writer, encode, options } = writerFor(req);
+  const { writer, encode, options } = writerFor(req, { company, exactJournals: view.exactJournals });
   const sink = new FileSink(part, encode);
   const ids: number[] = [];
   const documents = new Set<string>();
@@ -265,7 +338,15 @@ async function runLocked(env: ExportEnv, req: ExportRequest): Promise<ExportOutc
   let credit = new D(0);
   let lines = 0;
   try {
-    await sink.write(writer.head());
+    await sink.write(writer.head(referenced));
+    if (opening) {
+      await sink.write(writer.entry(opening));
+      for (const l of opening.lines) {
+        debit = debit.plus(l.debit);
+        credit = credit.plus(l.credit);
+        lines++;
+      }
+    }
     for await (const page of readLedger(db, q, labels, pageSize)) {
       let chunk = '';
       for (const e of page) {
@@ -315,7 +396,7 @@ async function runLocked(env: ExportEnv, req: ExportRequest): Promise<ExportOutc
       .values({
         format: req.format, file: target, file_name: basename(target), date_from: req.from, date_to: req.to, store: req.store ?? null, trigger: req.trigger ?? 'manual',
         include_exported: req.includeExported ? 1 : 0, entry_count: ids.length, line_count: lines, total_debit: debit.toFixed(2), total_credit: credit.toFixed(2),
-        first_entry: ids[0] ?? null, last_entry: ids[ids.length - 1] ?? null, sha256, options: JSON.stringify({ ...options, pdfs: pdfs.map((p) => basename(p)) }), pdf_count: pdfs.length, created_at: createdAt,
+        first_entry: ids[0] ?? null, last_entry: ids[ids.length - 1] ?? null, sha256, options: JSON.stringify({ ...options, pdfs: pdfs.map((p) => basename(p)), ...(fy ? { fiscalYear: fy, opening: Boolean(opening), replaces: replaced } : {}) }), pdf_count: pdfs.length, created_at: createdAt,
         mailed_to: null, mailed_at: null, mail_error: null,
       })
       .returning('id')
@@ -332,8 +413,8 @@ async function runLocked(env: ExportEnv, req: ExportRequest): Promise<ExportOutc
   const balanced = debit.equals(credit);
   const outcome: ExportOutcome = {
     ...base,
-    status: 'written', exportId, file: target, entryCount: ids.length, lineCount: lines, totalDebit: debit.toFixed(2), totalCredit: credit.toFixed(2), warnings, pdfs,
-    message: `export #${exportId}: ${ids.length} entries (${lines} lines) of ${describePeriod(req)} written to ${target}${pdfs.length ? ` with ${pdfs.length} invoice PDFs` : ''}${base.alreadyExported ? `; ${base.alreadyExported} already exported entries left out` : ''}`,
+    status: 'written', exportId, file: target, entryCount: ids.length, lineCount: lines, totalDebit: debit.toFixed(2), totalCredit: credit.toFixed(2), warnings, pdfs, replaced,
+    message: `export #${exportId}: ${fy ? `FEC of financial year ${fy.year} (${fy.start}..${fy.end}), ${opening ? `opening entry (${opening.lines.length} lines) and ` : ''}` : ''}${ids.length} entries (${lines} lines) of ${describePeriod(req)} written to ${target}${replaced !== null ? ` (replaces export #${replaced})` : ''}${pdfs.length ? ` with ${pdfs.length} invoice PDFs` : ''}${base.alreadyExported ? `; ${base.alreadyExported} already exported entries left out` : ''}`,
   };
   appendDayLog(data, `EXPORT ${req.format} #${exportId} ${describePeriod(req)} (${req.trigger ?? 'manual'}): ${ids.length} entries, ${lines} lines, debit ${debit.toFixed(2)} credit ${credit.toFixed(2)} → ${target}`);
   if (!balanced) await logEvent(db, data, { severity: 'error', channel: 'export', file: basename(target), message: `export #${exportId} does not balance: debit ${debit.toFixed(2)} ≠ credit ${credit.toFixed(2)} (check the posting)` });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FEC_FIELDS } from './fec-writer.ts';
-import { checkFec } from './fec-checker.ts';
+import { checkFec, checkFecFileName } from './fec-checker.ts';
 
 const HEADER = FEC_FIELDS.join('\t');
 type Row = Partial<Record<(typeof FEC_FIELDS)[number], string>>;
@@ -39,6 +39,13 @@ describe('FEC checker', () => {
     ['an entry split in two places', () => file(pair('1')[0], ...pair('2'), pair('1')[1]), /is split/],
     ['an empty mandatory field', () => file(...pair('1', '10,00', { CompteLib: '' })), /CompteLib is empty/],
     ['entries out of validation order', () => file(...pair('1', '10,00', { ValidDate: '20261105' }).map((r) => ({ ...r, ValidDate: '20261105' })), ...pair('2')), /out of validation order/],
+    // A47 A-1 rules our first reading did not check:
+    ['a number going back', () => file(...pair('5'), ...pair('4')), /EcritureNum has breaks/],
+    ['an account that is not of the French chart', () => file(...pair('1', '10,00', { CompteNum: 'CLIENTS' })), /CompteNum "CLIENTS" does not start with three digits/],
+    ['a line both debit and credit', () => file({ EcritureNum: '1', Debit: '10,00', Credit: '10,00' }), /a debit or a credit, not both/],
+    ['one account with two labels', () => file(...pair('1'), ...pair('2', '10,00', { CompteLib: 'Clients divers' })), /CompteNum 411000 has two CompteLib/],
+    ['one journal with two labels', () => file(...pair('1'), ...pair('2').map((r) => ({ ...r, JournalLib: 'Ventes bis' }))), /JournalCode 70 has two JournalLib/],
+    ['an EcritureNum without a number', () => file(...pair('X')), /EcritureNum "X" does not end with a sequence number/],
   ])('rejects %s', (_name, make, pattern) => {
     const r = checkFec(make());
     expect(r.ok).toBe(false);
@@ -49,5 +56,29 @@ describe('FEC checker', () => {
     const r = checkFec(file(...pair('1'), ...pair('1', '3,00').map((x) => ({ ...x, JournalCode: '30', JournalLib: 'Banque' })), ...pair('2')));
     expect(r.errors).toEqual([]);
     expect(r.numbering).toBe('journal');
+  });
+
+  it('accepts a numbering that continues from an earlier year (continuous over time) and a prefixed opening sequence', () => {
+    const opening = pair('AN1', '100,00', { EcritureDate: '20260101', PieceDate: '20260101', ValidDate: '20260101' }).map((r) => ({ ...r, JournalCode: 'AN', JournalLib: 'A nouveaux', EcritureDate: '20260101', PieceDate: '20260101', ValidDate: '20260101', CompteNum: r.CompteNum === '707000' ? '120000' : '512000', CompteLib: r.CompteNum === '707000' ? 'Résultat' : 'Banque' }));
+    const r = checkFec(file(...opening, ...pair('57'), ...pair('58')), { fiscalYear: { start: '2026-01-01', end: '2026-12-31' }, requireOpening: true });
+    expect(r.errors).toEqual([]);
+    expect(r.numbering).toBe('file');
+  });
+
+  it('with the financial year: dates inside it, opening entries first and on its first day', () => {
+    const year = { start: '2026-01-01', end: '2026-12-31' };
+    expect(checkFec(file(...pair('1', '10,00', { EcritureDate: '20251231' })), { fiscalYear: year }).errors.join('\n')).toMatch(/EcritureDate 20251231 is outside the financial year 20260101-20261231/);
+    expect(checkFec(file(...pair('1')), { fiscalYear: year, requireOpening: true }).errors.join('\n')).toMatch(/no opening entry \(journal AN\)/);
+    const late = pair('AN1').map((r) => ({ ...r, JournalCode: 'AN', JournalLib: 'A nouveaux' }));
+    const errors = checkFec(file(...pair('1'), ...late), { fiscalYear: year }).errors.join('\n');
+    expect(errors).toMatch(/opening entry dated 20261102, not the first day of the year 20260101/);
+    expect(errors).toMatch(/opening entries \(journal AN\) must come first/);
+  });
+
+  it('checks the name of the yearly file: SIRENFECAAAAMMJJ with the closing date', () => {
+    expect(checkFecFileName('/x/552100554FEC20261231.txt', '2026-12-31')).toEqual([]);
+    expect(checkFecFileName('552100554FEC20261231-2.txt')[0]).toMatch(/is not SIRENFECAAAAMMJJ/);
+    expect(checkFecFileName('552100554FEC20261130.txt', '2026-12-31')[0]).toMatch(/not the closing date of the year 20261231/);
+    expect(checkFecFileName('552100554FEC-extrait-20261101-20261130.txt')[0]).toMatch(/is not SIRENFECAAAAMMJJ/);
   });
 });

@@ -1,9 +1,25 @@
 /**
- * Validates an FEC file the way the administration's test tool does, as far as the file alone
- * allows: the 18 A47 A-1 fields in order, one separator, AAAAMMJJ dates, amounts with a decimal
- * comma, every entry (JournalCode + EcritureNum) balanced, EcritureNum without breaks (over the
- * file or inside each journal), EcritureLet with DateLet, CompAuxNum with CompAuxLib, ValidDate ≥
- * EcritureDate, validation order. Used by every test that produces an FEC.
+ * Checks an FEC file against LPF article A47 A-1 (and its commentary BOI-CF-IOR-60-40-20), as far
+ * as the file alone allows. Our own reading of the text, rule by rule (docs/exports.md lists them):
+ *  - A47 A-1 I: the first line names the 18 fields, in the order of the article; one field
+ *    separator, tab or |; 18 fields on every record;
+ *  - the mandatory fields are filled (JournalCode … ValidDate; CompAux*, EcritureLet/DateLet and
+ *    Montantdevise/Idevise go in pairs or not at all);
+ *  - dates AAAAMMJJ; amounts with a decimal comma, no thousands separator; a line is a debit or a
+ *    credit, not both;
+ *  - CompteNum: its first three characters are digits (French chart of accounts, PCG);
+ *  - each entry (JournalCode + EcritureNum) balances, its lines follow each other, one date;
+ *  - records in the chronological order of validation (ValidDate never goes back), ValidDate not
+ *    before EcritureDate;
+ *  - EcritureNum: "numéro sur une séquence continue" — the numbers advance by one without a break
+ *    in file order, over the file or inside each journal (BOI-CF-IOR-60-40-20 §100: continuous over
+ *    time, so a year's file need not start at 1); an alphabetic prefix (AN1 for the opening entry)
+ *    is a sequence of its own;
+ *  - one label per code: a JournalCode, CompteNum or CompAuxNum always with the same label;
+ *  - with `fiscalYear`: every EcritureDate in the year, and the opening entries (A47 A-1: the file
+ *    of a year starts with the previous year's balances carried forward) dated its first day;
+ *  - checkFecFileName: SIRENFECAAAAMMJJ, AAAAMMJJ the closing date of the year.
+ * Used by every test that produces an FEC.
  */
 import { D, type Dec } from '../../sync/money.ts';
 import { FEC_FIELDS, type FecNumbering } from './fec-writer.ts';
@@ -35,11 +51,43 @@ function validDate(s: string): boolean {
 
 const toDec = (s: string): Dec => new D(s.replace(',', '.'));
 
-function contiguous(nums: number[]): boolean {
-  return nums.every((n, i) => n === i + 1);
+/** EcritureNum as prefix + number: "57" → ("", 57), "AN1" → ("AN", 1); null when it has no number. */
+function splitNum(num: string): { prefix: string; n: number } | null {
+  const m = /^([^\d]*)(\d+)$/.exec(num);
+  return m ? { prefix: m[1], n: Number(m[2]) } : null;
 }
 
-export function checkFec(content: string, opts: { maxErrors?: number } = {}): FecCheckResult {
+/** Every number is the previous one plus one (the first may be anything: numbering runs over time). */
+function continuous(nums: number[]): boolean {
+  return nums.every((n, i) => i === 0 || n === nums[i - 1] + 1);
+}
+
+/** Breaks per group, for the error message; empty when every group is continuous. */
+function breaksOf(groups: Map<string, number[]>): string[] {
+  return [...groups.entries()].filter(([, nums]) => !continuous(nums)).map(([g, nums]) => `${g || 'file'}: ${nums.slice(0, 8).join(',')}${nums.length > 8 ? ',…' : ''}`);
+}
+
+export interface FecCheckOptions {
+  maxErrors?: number;
+  /** The financial year the file covers (YYYY-MM-DD): dates inside it, opening entries on its first day. */
+  fiscalYear?: { start: string; end: string };
+  /** Journal code of the opening entries (default AN). */
+  openingJournal?: string;
+  /** The file must open with the opening entries (a year after the first one). */
+  requireOpening?: boolean;
+}
+
+/** A47 A-1's name of the yearly file: SIREN (9 digits) + FEC + closing date AAAAMMJJ. */
+export function checkFecFileName(name: string, closingDate?: string): string[] {
+  const base = name.replace(/^.*[\\/]/, '');
+  const m = /^(\d{9})FEC(\d{8})(\.[A-Za-z0-9]+)?$/.exec(base);
+  if (!m) return [`file name "${base}" is not SIRENFECAAAAMMJJ (9-digit SIREN, FEC, closing date)`];
+  if (!validDate(m[2])) return [`file name "${base}": ${m[2]} is not a date AAAAMMJJ`];
+  if (closingDate && m[2] !== closingDate.replace(/-/g, '')) return [`file name "${base}" carries ${m[2]}, not the closing date of the year ${closingDate.replace(/-/g, '')}`];
+  return [];
+}
+
+export function checkFec(content: string, opts: FecCheckOptions = {}): FecCheckResult {
   const maxErrors = opts.maxErrors ?? 50;
   const errors: string[] = [];
   const err = (msg: string) => {
@@ -65,7 +113,16 @@ export function checkFec(content: string, opts: { maxErrors?: number } = {}): Fe
   const names = header.split(sep);
   if (names.length !== 18 || names.some((n, i) => n !== FEC_FIELDS[i])) err(`line 1: header must be the 18 fields ${FEC_FIELDS.join(',')} in order, found ${names.join(',')}`);
 
-  type EntryAcc = { journal: string; num: number; debit: Dec; credit: Dec; firstLine: number; date: string; valid: string };
+  type EntryAcc = { journal: string; num: string; debit: Dec; credit: Dec; firstLine: number; date: string; valid: string };
+  const labels = { JournalCode: new Map<string, string>(), CompteNum: new Map<string, string>(), CompAuxNum: new Map<string, string>() };
+  const sameLabel = (n: number, kind: keyof typeof labels, code: string, label: string, what: string) => {
+    if (!code) return;
+    const known = labels[kind].get(code);
+    if (known === undefined) labels[kind].set(code, label);
+    else if (known !== label) err(`line ${n}: ${kind} ${code} has two ${what} ("${known}", "${label}"): one code, one label`);
+  };
+  const fy = opts.fiscalYear ? { start: opts.fiscalYear.start.replace(/-/g, ''), end: opts.fiscalYear.end.replace(/-/g, '') } : null;
+  const openingJournal = opts.openingJournal ?? 'AN';
   const entries = new Map<string, EntryAcc>();
   const order: EntryAcc[] = [];
   let current: EntryAcc | null = null;
@@ -94,14 +151,23 @@ export function checkFec(content: string, opts: { maxErrors?: number } = {}): Fe
       else if (k === 'Debit') debit = toDec(rec[k]);
       else credit = toDec(rec[k]);
     }
+    if (!debit.isZero() && !credit.isZero()) err(`line ${n}: a line is a debit or a credit, not both (Debit ${rec.Debit}, Credit ${rec.Credit})`);
+    if (rec.CompteNum && !/^\d{3}/.test(rec.CompteNum)) err(`line ${n}: CompteNum "${rec.CompteNum}" does not start with three digits of the French chart of accounts`);
+    sameLabel(n, 'JournalCode', rec.JournalCode, rec.JournalLib, 'JournalLib');
+    sameLabel(n, 'CompteNum', rec.CompteNum, rec.CompteLib, 'CompteLib');
+    sameLabel(n, 'CompAuxNum', rec.CompAuxNum, rec.CompAuxLib, 'CompAuxLib');
+    if (fy && validDate(rec.EcritureDate)) {
+      if (rec.EcritureDate < fy.start || rec.EcritureDate > fy.end) err(`line ${n}: EcritureDate ${rec.EcritureDate} is outside the financial year ${fy.start}-${fy.end}`);
+      if (rec.JournalCode === openingJournal && rec.EcritureDate !== fy.start) err(`line ${n}: opening entry dated ${rec.EcritureDate}, not the first day of the year ${fy.start}`);
+    }
     if (rec.Montantdevise && !AMOUNT.test(rec.Montantdevise)) err(`line ${n}: Montantdevise "${rec.Montantdevise}" is not an amount`);
     if (Boolean(rec.Montantdevise) !== Boolean(rec.Idevise)) err(`line ${n}: Montantdevise and Idevise go together`);
     if (Boolean(rec.EcritureLet) !== Boolean(rec.DateLet)) err(`line ${n}: EcritureLet "${rec.EcritureLet}" without DateLet "${rec.DateLet}" (they go together)`);
     if (rec.CompAuxNum && !rec.CompAuxLib) err(`line ${n}: CompAuxNum ${rec.CompAuxNum} without CompAuxLib`);
     if (!rec.CompAuxNum && rec.CompAuxLib) err(`line ${n}: CompAuxLib without CompAuxNum`);
     if (validDate(rec.ValidDate) && validDate(rec.EcritureDate) && rec.ValidDate < rec.EcritureDate) err(`line ${n}: ValidDate ${rec.ValidDate} is before EcritureDate ${rec.EcritureDate}`);
-    if (!/^\d+$/.test(rec.EcritureNum)) {
-      err(`line ${n}: EcritureNum "${rec.EcritureNum}" is not a number`);
+    if (!splitNum(rec.EcritureNum)) {
+      err(`line ${n}: EcritureNum "${rec.EcritureNum}" does not end with a sequence number`);
       continue;
     }
     totalDebit = totalDebit.plus(debit);
@@ -110,7 +176,7 @@ export function checkFec(content: string, opts: { maxErrors?: number } = {}): Fe
     let acc = entries.get(key);
     if (acc && acc !== current) err(`line ${n}: entry ${rec.JournalCode} ${rec.EcritureNum} is split: its lines must follow each other`);
     if (!acc) {
-      acc = { journal: rec.JournalCode, num: Number(rec.EcritureNum), debit: new D(0), credit: new D(0), firstLine: n, date: rec.EcritureDate, valid: rec.ValidDate };
+      acc = { journal: rec.JournalCode, num: rec.EcritureNum, debit: new D(0), credit: new D(0), firstLine: n, date: rec.EcritureDate, valid: rec.ValidDate };
       entries.set(key, acc);
       order.push(acc);
     } else {
@@ -128,16 +194,23 @@ export function checkFec(content: string, opts: { maxErrors?: number } = {}): Fe
   for (let i = 1; i < order.length; i++) {
     if (order[i].valid < order[i - 1].valid) err(`entry ${order[i].journal} ${order[i].num} (line ${order[i].firstLine}) is out of validation order (ValidDate ${order[i].valid} after ${order[i - 1].valid})`);
   }
-  const fileNums = order.map((e) => e.num);
-  if (contiguous(fileNums)) result.numbering = 'file';
-  else {
-    const byJournal = new Map<string, number[]>();
-    for (const e of order) byJournal.set(e.journal, [...(byJournal.get(e.journal) ?? []), e.num]);
-    if ([...byJournal.values()].every(contiguous)) result.numbering = 'journal';
-    else {
-      const broken = [...byJournal.entries()].filter(([, nums]) => !contiguous(nums)).map(([j, nums]) => `${j}: ${nums.slice(0, 8).join(',')}${nums.length > 8 ? ',…' : ''}`);
-      err(`EcritureNum has breaks (neither 1..N over the file nor inside each journal): ${broken.join('; ')}`);
-    }
+  // EcritureNum: continuous in file order, over the file or inside each journal; a prefix is its own sequence.
+  const fileGroups = new Map<string, number[]>();
+  const journalGroups = new Map<string, number[]>();
+  for (const e of order) {
+    const { prefix, n } = splitNum(e.num)!;
+    fileGroups.set(prefix, [...(fileGroups.get(prefix) ?? []), n]);
+    const jk = `${e.journal}${prefix ? ` ${prefix}` : ''}`;
+    journalGroups.set(jk, [...(journalGroups.get(jk) ?? []), n]);
+  }
+  if (!breaksOf(fileGroups).length) result.numbering = 'file';
+  else if (!breaksOf(journalGroups).length) result.numbering = 'journal';
+  else err(`EcritureNum has breaks (the numbers must follow each other, over the file or inside each journal): ${breaksOf(journalGroups).join('; ')}`);
+  if (opts.requireOpening && !order.some((e) => e.journal === openingJournal)) err(`no opening entry (journal ${openingJournal}): the file of a year carries the previous year's balances forward first (A47 A-1)`);
+  if (order.length && order.some((e) => e.journal === openingJournal)) {
+    const firstOther = order.findIndex((e) => e.journal !== openingJournal);
+    const lastOpening = order.map((e) => e.journal).lastIndexOf(openingJournal);
+    if (firstOther !== -1 && lastOpening > firstOther) err(`opening entries (journal ${openingJournal}) must come first in the file`);
   }
   result.entryCount = order.length;
   result.totalDebit = totalDebit.toFixed(2);

@@ -2,8 +2,10 @@
  * FEC — fichier des écritures comptables, article A47 A-1 of the Livre des procédures fiscales
  * (structure described in BOI-CF-IOR-60-40-20): a flat file, one record per entry line, the 18
  * fields below in this order, a unique field separator (tab or |), dates AAAAMMJJ, amounts with a
- * decimal comma and no thousands separator, entries in validation order and numbered without
- * breaks. Pure: LedgerEntry in, text out; the caller encodes and writes.
+ * decimal comma and no thousands separator, entries in validation order, EcritureNum the number
+ * each entry got at validation (continuous over time, BOI-CF-IOR-60-40-20 §100). The legal file is
+ * one per financial year, named with its closing date (export-run.ts, opening-entry.ts).
+ * Pure: LedgerEntry in, text out; the caller encodes and writes.
  */
 import { D, fmt } from '../../sync/money.ts';
 import type { LedgerEntry } from './ledger-model.ts';
@@ -30,11 +32,25 @@ export function fecSeparator(name: string | undefined): FecSeparator {
   throw new Error(`unknown FEC separator "${name}" (use tab or pipe)`);
 }
 
-/** `<SIREN>FEC<AAAAMMJJ>.txt`, the closing date being the end of the exported period. */
-export function fecFileName(siren: string, closingDate: string): string {
+function sirenOf(siren: string): string {
   const s = siren.replace(/\s+/g, '');
   if (!/^\d{9}$/.test(s)) throw new Error(`company SIREN "${siren}" is not 9 digits`);
-  return `${s}FEC${fecDate(closingDate)}.txt`;
+  return s;
+}
+
+/** The legal file of a financial year (A47 A-1): `<SIREN>FEC<AAAAMMJJ>.txt`, AAAAMMJJ its closing date. */
+export function fecFileName(siren: string, closingDate: string): string {
+  return `${sirenOf(siren)}FEC${fecDate(closingDate)}.txt`;
+}
+
+/** A day or period extract: named so that it is never taken for the legal yearly file. */
+export function fecExtractName(siren: string, from: string, to: string): string {
+  return `${sirenOf(siren)}FEC-extrait-${from === to ? fecDate(from) : `${fecDate(from)}-${fecDate(to)}`}.txt`;
+}
+
+/** True for a legal FEC file name (SIRENFECAAAAMMJJ, .txt or without extension). */
+export function isLegalFecName(name: string): boolean {
+  return /^\d{9}FEC\d{8}(\.txt)?$/i.test(name);
 }
 
 /** YYYY-MM-DD or an ISO timestamp → AAAAMMJJ. */
@@ -76,13 +92,20 @@ export class FecWriter {
     return FEC_FIELDS.join(this.separator) + this.eol;
   }
 
-  /** The entry's records. Entries must come in validation order: numbering follows the calls. */
+  /**
+   * The entry's records. Entries come in validation order. EcritureNum is the number the entry got
+   * at validation (the same in every export); entries without one (literal ledgers) are counted.
+   */
   entry(e: LedgerEntry): string {
-    let num: number;
-    if (this.numbering === 'journal') {
-      num = (this.journalSeq.get(e.journal) ?? 0) + 1;
+    let num: number | string;
+    if (e.fecNumText) num = e.fecNumText;
+    else if (this.numbering === 'journal') {
+      num = e.fecJournalNum ?? (this.journalSeq.get(e.journal) ?? 0) + 1;
       this.journalSeq.set(e.journal, num);
-    } else num = ++this.fileSeq;
+    } else {
+      num = e.fecNum ?? this.fileSeq + 1;
+      this.fileSeq = num;
+    }
     this.entryCount++;
     const common = {
       journal: fecField(e.journal),

@@ -39,6 +39,14 @@ export interface LedgerEntry {
   /** ISO timestamp of validation (FEC ValidDate). */
   validatedAt: string;
   lines: LedgerLine[];
+  /**
+   * FEC EcritureNum given at validation, over all entries and inside the journal (stored, the same
+   * in every export). Absent on literal test ledgers: the FEC writer then counts 1, 2, 3…
+   */
+  fecNum?: number | null;
+  fecJournalNum?: number | null;
+  /** An EcritureNum outside the validation sequence: the opening entries of a yearly FEC (AN1…). */
+  fecNumText?: string;
 }
 
 /** A problem an export found in the books or the mapping, collected as data (never thrown mid-pass). */

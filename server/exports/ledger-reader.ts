@@ -22,21 +22,35 @@ export interface LedgerQuery {
   exportId?: number;
 }
 
+/** A customer as the exports show it; SIREN and VAT number when the base data has them. */
+export interface CustomerLabel {
+  name: string;
+  address?: string | null;
+  siren?: string | null;
+  vatNumber?: string | null;
+}
+
 export interface Labels {
   view: MappingView;
   /** Customers by third-party account and by code. */
-  customers: Map<string, { name: string; address?: string | null }>;
+  customers: Map<string, CustomerLabel>;
+}
+
+function customerLabel(c: BaseData['customers'][number]): CustomerLabel {
+  // SIREN and VAT number are optional in the base data (business customers have them).
+  const ids = c as { siren?: unknown; vatNumber?: unknown };
+  return { name: c.name, address: c.address ?? null, siren: typeof ids.siren === 'string' ? ids.siren : null, vatNumber: typeof ids.vatNumber === 'string' ? ids.vatNumber : null };
 }
 
 export function labelsOf(view: MappingView, base: Pick<BaseData, 'customers'>): Labels {
-  const customers = new Map<string, { name: string; address?: string | null }>();
-  for (const c of base.customers) customers.set(c.code, { name: c.name, address: c.address ?? null });
+  const customers = new Map<string, CustomerLabel>();
+  for (const c of base.customers) customers.set(c.code, customerLabel(c));
   // Several customers may share a third-party account (the counter's 0000002): the account is
   // known by the customer whose code it is, else by the first one with an address.
   for (const c of base.customers) {
     if (!c.thirdParty || c.thirdParty === c.code) continue;
     const known = customers.get(c.thirdParty);
-    if (!known || (!known.address?.trim() && c.address?.trim() && !base.customers.some((o) => o.code === c.thirdParty))) customers.set(c.thirdParty, { name: c.name, address: c.address ?? null });
+    if (!known || (!known.address?.trim() && c.address?.trim() && !base.customers.some((o) => o.code === c.thirdParty))) customers.set(c.thirdParty, customerLabel(c));
   }
   return { view, customers };
 }
@@ -72,6 +86,31 @@ export async function countLedger(db: Kysely<Database>, q: LedgerQuery): Promise
   return { entries, alreadyExported };
 }
 
+/**
+ * Whether documents carry an invoice date (the invoicing model's documents.invoice_date: the day the
+ * document was made, while documents.day is its tickets' sale day). Asked once per database.
+ */
+const invoiceDateColumn = new WeakMap<object, Promise<boolean>>();
+function hasInvoiceDate(db: Kysely<Database>): Promise<boolean> {
+  let known = invoiceDateColumn.get(db);
+  if (!known) {
+    known = db.introspection.getTables().then((tables) => tables.some((t) => t.name === 'documents' && t.columns.some((c) => c.name === 'invoice_date')));
+    invoiceDateColumn.set(db, known);
+  }
+  return known;
+}
+
+/** Invoice date of each document number among `pieces` that has one. */
+async function invoiceDates(db: Kysely<Database>, pieces: string[]): Promise<Map<string, string>> {
+  const dates = new Map<string, string>();
+  if (!pieces.length || !(await hasInvoiceDate(db))) return dates;
+  for (let i = 0; i < pieces.length; i += 500) {
+    const rows = await sql<{ number: string; invoice_date: string | null }>`select number, invoice_date from documents where number in (${sql.join(pieces.slice(i, i + 500))})`.execute(db);
+    for (const r of rows.rows) if (r.invoice_date) dates.set(r.number, r.invoice_date);
+  }
+  return dates;
+}
+
 function letterDay(at: string | null): string | null {
   return at ? at.slice(0, 10) : null;
 }
@@ -82,7 +121,7 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
     let qb = entriesOf(db, q, q.includeExported ? 'any' : 'pending');
     if (q.exportId !== undefined) qb = qb.where('entries.export_id', '=', q.exportId);
     const rows = await qb
-      .select(['entries.id', 'entries.journal', 'entries.kind', 'entries.entry_date', 'entries.piece', 'entries.label', 'entries.validated_at'])
+      .select(['entries.id', 'entries.journal', 'entries.kind', 'entries.entry_date', 'entries.piece', 'entries.label', 'entries.validated_at', 'entries.fec_num', 'entries.fec_journal_num'])
       .where('entries.id', '>', after)
       .orderBy('entries.id')
       .limit(pageSize)
@@ -105,7 +144,9 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
         account: l.account,
         accountLabel: accountLabel(labels.view, l.account),
         auxAccount: aux,
-        auxLabel: aux ? l.aux_label || labels.customers.get(aux)?.name || aux : null,
+        // The auxiliary account's own name (one label per CompAuxNum, A47 A-1), not the name of the
+        // customer of this line: several customers may share a third party (the counter's 0000002).
+        auxLabel: aux ? labels.customers.get(aux)?.name || l.aux_label || aux : null,
         label: l.label,
         debit: l.debit,
         credit: l.credit,
@@ -119,6 +160,8 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
       if (list) list.push(line);
       else byEntry.set(l.entry_id, [line]);
     }
+    // The accounting date is the sale day (documents.day); the piece's date is its invoice date.
+    const pieceDates = await invoiceDates(db, [...new Set(rows.filter((r) => r.kind === 'sales' && r.piece && !r.piece.startsWith('*')).map((r) => r.piece))]);
     yield rows.map((r) => ({
       id: r.id,
       journal: r.journal,
@@ -126,10 +169,12 @@ export async function* readLedger(db: Kysely<Database>, q: LedgerQuery, labels: 
       kind: r.kind,
       date: r.entry_date,
       piece: r.piece,
-      pieceDate: r.entry_date,
+      pieceDate: (r.kind === 'sales' ? pieceDates.get(r.piece) : undefined) ?? r.entry_date,
       label: r.label,
       validatedAt: r.validated_at,
       lines: byEntry.get(r.id) ?? [],
+      fecNum: r.fec_num === null ? null : Number(r.fec_num),
+      fecJournalNum: r.fec_journal_num === null ? null : Number(r.fec_journal_num),
     }));
   }
 }

@@ -16,6 +16,8 @@ export interface MappingView {
   accounts: Map<string, string> | null;
   /** VAT codes mapped to accounts; null when the mapping lists none. */
   vatCodes: Set<string> | null;
+  /** tillsync journal → Exact journal (accounting.json exact.journals). */
+  exactJournals: Map<string, string>;
 }
 
 type Json = unknown;
@@ -84,12 +86,19 @@ export function mappingViewOf(json: Json): MappingView {
       if (json[key] !== undefined) readVatCodes(json[key], (vatCodes ??= new Set()));
     }
   }
-  return { found: true, journals, accounts, vatCodes };
+  const exactJournals = new Map<string, string>();
+  if (isObj(json) && isObj(json.exact) && isObj(json.exact.journals)) {
+    for (const [k, v] of Object.entries(json.exact.journals)) {
+      const target = str(v);
+      if (target) exactJournals.set(k, target);
+    }
+  }
+  return { found: true, journals, accounts, vatCodes, exactJournals };
 }
 
 export function readMappingView(data: string): MappingView {
   const p = join(data, 'accounting.json');
-  if (!existsSync(p)) return { found: false, journals: new Map(), accounts: null, vatCodes: null };
+  if (!existsSync(p)) return { found: false, journals: new Map(), accounts: null, vatCodes: null, exactJournals: new Map() };
   try {
     return mappingViewOf(JSON.parse(readFileSync(p, 'utf8')));
   } catch (e) {

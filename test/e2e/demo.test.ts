@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoSummary } from '../../cli/demo.ts';
-import { checkFec } from '../../server/exports/fec-checker.ts';
+import { checkFec, checkFecFileName } from '../../server/exports/fec-checker.ts';
+import { validateExactFile } from '../support/exact-xsd.ts';
 
 describe('tillsync demo', () => {
   const keep = join(mkdtempSync(join(tmpdir(), 'tillsync-demo-test-')), 'run');
@@ -38,12 +39,23 @@ describe('tillsync demo', () => {
     expect(open['Café des Arts (C0000004)']).toBe('70.00');
     expect(Object.keys(open).some((c) => c.includes('C0000002'))).toBe(false);
 
-    // The FEC passes the checker; the Exact file and the PDFs are there.
+    // The yearly FEC passes the checker under its legal name; the Exact file is valid against
+    // Exact Online's eExact import schema; the PDFs are there.
     const fecFile = summary.files.find((f) => /FEC\d{8}\.txt$/.test(f))!;
-    const fec = checkFec(readFileSync(join(keep, fecFile), 'latin1'));
+    const year = new Date().toISOString().slice(0, 4);
+    expect(checkFecFileName(fecFile, `${year}-12-31`)).toEqual([]);
+    const fec = checkFec(readFileSync(join(keep, fecFile), 'latin1'), { fiscalYear: { start: `${year}-01-01`, end: `${year}-12-31` } });
     expect(fec.errors).toEqual([]);
     expect(fec.totalDebit).toBe(fec.totalCredit);
-    expect(summary.files.some((f) => f.endsWith('.xml'))).toBe(true);
+    const exactFile = summary.files.find((f) => f.endsWith('.xml'))!;
+    const xsd = validateExactFile(join(keep, exactFile));
+    expect(xsd.errors).toEqual([]);
+    expect(xsd.ok).toBe(true);
+    const exactXml = readFileSync(join(keep, exactFile), 'utf8');
+    // The customers come with the transactions; the cash journal keeps its own Exact journal.
+    expect(exactXml).toMatch(/<Accounts>\s*<Account code="[^"]+" status="C">/);
+    expect(exactXml).toMatch(/<Journal code="10">/);
+    expect(exactXml).not.toMatch(/VATTransaction/);
     expect(summary.files.filter((f) => f.endsWith('.pdf')).length).toBeGreaterThanOrEqual(5);
   }, 400_000);
 });

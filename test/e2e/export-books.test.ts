@@ -17,6 +17,7 @@ import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { parseCsv } from '../../server/exports/csv-writer.ts';
 import { child, children, parseXml } from '../../server/exports/xml-read.ts';
 import { D } from '../../sync/money.ts';
+import { validateExactFile } from '../support/exact-xsd.ts';
 
 const D1 = '2026-11-02';
 const D2 = '2026-11-03';
@@ -80,6 +81,8 @@ for (const engine of TEST_ENGINES) {
       const exact = await runExport({ db: b.db, data: b.data }, { format: 'exact', from: D1, to: D2 });
       expect(exact.problems).toEqual([]);
       expect(exact.status).toBe('written');
+      // Exact Online's import schema is the judge of the file (deposit, partial settlement, credit sale, two VAT rates).
+      expect(validateExactFile(exact.file!).errors).toEqual([]);
       const txs = children(child(parseXml(readFileSync(exact.file!, 'utf8')), 'GLTransactions')!, 'GLTransaction');
       expect(txs).toHaveLength(sql.entries);
       const values = txs.flatMap((t) => children(t, 'GLTransactionLine').map((l) => new D(child(child(l, 'Amount')!, 'Value')!.text)));

@@ -13,6 +13,7 @@ import { parseXml, child, children } from '../../server/exports/xml-read.ts';
 import { insertDocument, simpleTicket } from '../../server/exports/ledger-sql-fixture.ts';
 import { rasterFirstPage } from '../../server/exports/pdf-probe.ts';
 import { cli, exportServer } from './export-setup.ts';
+import { validateExactFile } from '../support/exact-xsd.ts';
 
 /** Each step is a child process (~2 s to start, far more on a busy 2-core machine). */
 const CLI_TIMEOUT = 240_000;
@@ -34,7 +35,7 @@ for (const engine of TEST_ENGINES) {
       expect(first.code).toBe(0);
       const o = JSON.parse(first.stdout);
       expect(o).toMatchObject({ status: 'written', entryCount: 6, lineCount: 16, format: 'fec' });
-      expect(o.file).toBe(join(t.data, 'exports', '552100554FEC20261130.txt'));
+      expect(o.file).toBe(join(t.data, 'exports', '552100554FEC-extrait-20261101-20261130.txt'));
       expect(checkFec(decodeLatin9(readFileSync(o.file))).errors).toEqual([]);
 
       const second = await cli(['server', 'export', '--data', t.data, '--format', 'fec', '--from', '2026-11-01', '--to', '2026-11-30']);
@@ -63,14 +64,39 @@ for (const engine of TEST_ENGINES) {
     // are slow to start, so the rest of the CLI surface is driven once, on SQLite.
     if (engine !== 'sqlite') return;
 
-    it('writes an Exact file with journal fallbacks, and refuses with every problem listed when the mapping is incomplete', async () => {
+    it('writes an Exact file valid against the eExact schema (cash on its own Exact journal), and refuses with every problem listed when the mapping is incomplete', async () => {
       await cli(['server', 'export-reset', '--data', t.data, '--ids', 'ALL']);
       const ok = await cli(['server', 'export', '--data', t.data, '--format', 'exact', '--from', '2026-11-02', '--to', '2026-11-02']);
       expect(ok.code).toBe(0);
-      expect(ok.stdout).toMatch(/warning: journal code "CA" is not numeric: exported on Exact journal 30/);
+      expect(ok.stdout).not.toMatch(/warning/);
       const file = /written to (\S+\.xml)/.exec(ok.stdout)![1];
-      const txs = children(child(parseXml(readFileSync(file, 'utf8')), 'GLTransactions')!, 'GLTransaction');
+      expect(validateExactFile(file).errors).toEqual([]);
+      const root = parseXml(readFileSync(file, 'utf8'));
+      const txs = children(child(root, 'GLTransactions')!, 'GLTransaction');
       expect(txs).toHaveLength(5);
+      expect(txs.map((x) => child(x, 'Journal')!.attrs.code)).toContain('10');
+      // Only the customers of the exported day (C0000002's invoice is of 2026-11-03).
+      expect(children(child(root, 'Accounts')!, 'Account').map((a) => a.attrs.code)).toEqual(['0000002', 'C0000001']);
+
+      // Without an Exact journal for CA, the file is refused (config check says the same), never merged into 30.
+      {
+        const mappingFile = join(t.data, 'accounting.json');
+        const original = readFileSync(mappingFile, 'utf8');
+        const m = JSON.parse(original);
+        delete m.exact;
+        (await import('node:fs')).writeFileSync(mappingFile, JSON.stringify(m));
+        try {
+          await cli(['server', 'export-reset', '--data', t.data, '--ids', 'ALL']);
+          const refused = await cli(['server', 'export', '--data', t.data, '--format', 'exact', '--from', '2026-11-02', '--to', '2026-11-02']);
+          expect(refused.code).toBe(1);
+          expect(refused.stdout).toMatch(/- journal CA is not numeric and has no Exact journal/);
+          const check = await cli(['server', 'config', 'check', '--data', t.data]);
+          expect(check.code).not.toBe(0);
+          expect(check.stdout).toMatch(/ERROR\s+journals.cash: journal CA is not numeric and has no Exact journal/);
+        } finally {
+          (await import('node:fs')).writeFileSync(mappingFile, original);
+        }
+      }
 
       // Remove a VAT code and the chart from the mapping: Exact must refuse, listing both.
       const mappingFile = join(t.data, 'accounting.json');
@@ -89,6 +115,33 @@ for (const engine of TEST_ENGINES) {
       } finally {
         (await import('node:fs')).writeFileSync(mappingFile, original);
       }
+    }, CLI_TIMEOUT);
+
+    it('writes the legal FEC of a year (--year), replaces it only with --yes, and the CSV in the French profile', async () => {
+      const year = await cli(['server', 'export', '--data', t.data, '--format', 'fec', '--year', '2026', '--json']);
+      expect(year.stderr).toBe('');
+      const o = JSON.parse(year.stdout);
+      expect(o.file).toBe(join(t.data, 'exports', '552100554FEC20261231.txt'));
+      expect(o.fiscalYear).toEqual({ year: 2026, start: '2026-01-01', end: '2026-12-31' });
+      expect(checkFec(decodeLatin9(readFileSync(o.file)), { fiscalYear: o.fiscalYear }).errors).toEqual([]);
+      // Not a TTY and no --yes: refused with the fix, nothing renamed -2.
+      const again = await cli(['server', 'export', '--data', t.data, '--format', 'fec', '--year', '2026']);
+      expect(again.code).not.toBe(0);
+      expect(again.stderr.trim()).toMatch(/^tillsync: the FEC of financial year 2026 was already written .*\(add --yes to replace it/);
+      const yes = await cli(['server', 'export', '--data', t.data, '--format', 'fec', '--year', '2026', '--yes', '--json']);
+      expect(JSON.parse(yes.stdout)).toMatchObject({ status: 'written', file: o.file, replaced: o.exportId });
+      const both = await cli(['server', 'export', '--data', t.data, '--format', 'fec', '--year', '2026', '--from', '2026-11-01', '--to', '2026-11-30']);
+      expect(both.stderr.trim()).toBe('tillsync: --year and --from/--to do not go together (give the financial year (--year 2026) or a period (--from … --to …))');
+      const none = await cli(['server', 'export', '--data', t.data, '--format', 'fec']);
+      expect(none.stderr.trim()).toMatch(/^tillsync: say what to export: --year YYYY/);
+
+      // CSV: decimal comma by default for this French company, codes as text on request.
+      const csv = await cli(['server', 'export', '--data', t.data, '--format', 'csv', '--year', '2026', '--include-exported', '--codes-as-text', '--json']);
+      const rows = parseCsv(readFileSync(JSON.parse(csv.stdout).file, 'utf8'));
+      expect(rows.flat()).toContain('483,60');
+      expect(rows.flat()).toContain('="0000002"');
+      const point = await cli(['server', 'export', '--data', t.data, '--format', 'csv', '--year', '2026', '--include-exported', '--decimal-point', '--json']);
+      expect(parseCsv(readFileSync(JSON.parse(point.stdout).file, 'utf8')).flat()).toContain('483.60');
     }, CLI_TIMEOUT);
 
     it('answers a bad date or format with one line naming the fix', async () => {

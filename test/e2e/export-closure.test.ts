@@ -77,7 +77,7 @@ for (const engine of TEST_ENGINES) {
       ctx = await openServerContext({ data: t.data });
       const r = await afterClosure(ctx, closure('01', '2026-11-02'));
       expect(r?.outcome.status).toBe('written');
-      const file = join(t.data, 'exports', 'auto', '552100554FEC20261102.txt');
+      const file = join(t.data, 'exports', 'auto', '552100554FEC-extrait-20261102.txt');
       expect(r?.outcome.file).toBe(file);
       // Only the closed day: the 2026-11-03 invoice waits for its own closure.
       const check = checkFec(decodeLatin9(readFileSync(file)));
@@ -89,7 +89,7 @@ for (const engine of TEST_ENGINES) {
       const { to, mail } = sink.messages[0];
       expect(to).toEqual(['compta@cabinet.test']);
       expect(mail.subject).toBe('Export comptable FEC 2026-11-02');
-      expect(mail.attachments.map((a) => a.filename)).toEqual(['552100554FEC20261102.txt']);
+      expect(mail.attachments.map((a) => a.filename)).toEqual(['552100554FEC-extrait-20261102.txt']);
       expect(mail.attachments[0].content.equals(readFileSync(file))).toBe(true);
       const rec = await ctx.db.selectFrom('exports').selectAll().where('id', '=', r!.outcome.exportId!).executeTakeFirstOrThrow();
       expect(rec).toMatchObject({ trigger: 'closure', store: null, mailed_to: 'compta@cabinet.test', mail_error: null });
@@ -184,7 +184,7 @@ for (const engine of TEST_ENGINES) {
       const r = await exportNightlyStep(ctx, { until: '2026-11-03' });
       expect(r.summary).toMatchObject({ status: 'written', entries: 6 });
       const file = (r.summary as { file: string }).file;
-      expect(file).toBe(join(t.data, 'exports', '552100554FEC20261103.txt'));
+      expect(file).toBe(join(t.data, 'exports', '552100554FEC-extrait-20261102-20261103.txt'));
       expect(checkFec(decodeLatin9(readFileSync(file))).separator).toBe('|');
       const again = await exportNightlyStep(ctx, { until: '2026-11-03' });
       expect(again.summary).toMatchObject({ status: 'empty' });

@@ -30,7 +30,7 @@ describe('export crash drills (SQLite, child processes killed with SIGKILL)', ()
     t = await exportServer('sqlite');
     expect(await crashRun(t.data, point)).toBe('SIGKILL');
     const dir = join(t.data, 'exports');
-    const target = join(dir, '552100554FEC20261130.txt');
+    const target = join(dir, '552100554FEC-extrait-20261101-20261130.txt');
     // Killed: nothing recorded, nothing marked; the file is half-written (.part) or named but unowned.
     expect(await t.db.selectFrom('exports').selectAll().execute()).toEqual([]);
     expect((await t.db.selectFrom('entries').select('id').where('export_id', 'is not', null).execute()).length).toBe(0);
@@ -42,7 +42,7 @@ describe('export crash drills (SQLite, child processes killed with SIGKILL)', ()
     const rerun = await cli(['server', 'export', '--data', t.data, '--format', 'fec', '--from', '2026-11-01', '--to', '2026-11-30', '--json']);
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout)).toMatchObject({ status: 'written', file: target, entryCount: 6 });
-    expect(readdirSync(dir)).toEqual(['552100554FEC20261130.txt']);
+    expect(readdirSync(dir)).toEqual(['552100554FEC-extrait-20261101-20261130.txt']);
     expect(existsSync(join(t.data, 'exports.lock'))).toBe(false);
     expect(checkFec(decodeLatin9(readFileSync(target))).errors).toEqual([]);
     const recorded = await t.db.selectFrom('exports').selectAll().execute();
