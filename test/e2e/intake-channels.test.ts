@@ -66,6 +66,9 @@ for (const engine of TEST_ENGINES) {
       s2 = JSON.parse(fenced.stdout).secret;
       server = await startServerProcess(['--data', data, ...dbArgs(), '--port', '0', '--smtp-port', '0', '--mail-to', MAIL_TO]);
       db = await openDatabase({ data, url });
+      // First contact, as a till makes it: its public key registered with a request signed by its auth secret.
+      const reg = await serverRequest({ url: server.url }, { method: 'POST', path: API.keys, body: JSON.stringify({ publicKey: key01.publicKeyPem, keyChanges: [] }), headers: { 'content-type': 'application/json' }, timeoutMs: 30_000, credentials: { till: 'S1-01', authSecret: secret } });
+      expect(reg.status, reg.text).toBe(200);
     });
 
     afterAll(async () => {
