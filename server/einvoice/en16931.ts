@@ -251,11 +251,9 @@ export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | '
   const payable = new D(v.totals.incl).times(sign);
   const rounding = payable.minus(grand);
   const modes = new Map(base.paymentModes.map((m) => [m.code, m as PaymentMode & { uncl4461?: string }]));
-  // A credit note's "prepaid" is what the till already refunded (its payments are negative).
-  const refunded = v.tickets.flatMap((t) => t.payments).filter((p) => !modes.get(p.mode)?.credit).reduce((a, p) => a.minus(p.amount), new D(0));
-  // An invoice's prepaid (BT-113): settled at the till plus the deposits deducted ("acompte déjà versé").
+  // BT-113 as the model counts it: settled at the till (a credit note: refunded), plus the deposits deducted ("acompte déjà versé").
   const deducted = v.deposits.reduce((a, d) => a.plus(d.amount), new D(0));
-  const prepaid = typeCode === '381' ? D.max(D.min(refunded, grand.plus(rounding)), 0) : new D(v.paid).plus(deducted);
+  const prepaid = new D(v.paid).plus(deducted);
   const due = grand.minus(prepaid).plus(rounding);
 
   // Tie-out with the document: a difference means the document and its VAT lines disagree.
