@@ -5,7 +5,7 @@
  * API, so what the demo shows is exactly what an operator would run.
  */
 import type { Command } from 'commander';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { run } from './output.ts';
@@ -69,6 +69,8 @@ export interface DemoSummary {
   openItems: { customer: string; amount: string }[];
   /** Bank statement lines booked and lettered (server/imports/). */
   imports: { bankLinesLettered: number };
+  /** NF525 archives (each till's, the server's month) and what tillsync audit verify said of them. */
+  archives: { file: string; ok: boolean; checks: number; findings: number; key: string }[];
   files: string[];
 }
 
@@ -96,6 +98,12 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     const body: any = await r.json();
     if (!r.ok) throw new TillsyncError('demo-sale', `demo sale on till ${t.till} refused: ${body?.error?.message ?? r.status}`);
     return body;
+  };
+  const tillApi = async (t: (typeof tills)[number], path: string, body: unknown) => {
+    const r = await fetch(`${t.url}/api/till${path}`, { method: 'POST', headers: { ...tillAuth(t), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const out: any = await r.json();
+    if (!r.ok) throw new TillsyncError('demo-step', `demo: till ${t.till} ${path} failed: ${out?.error?.message ?? r.status}`);
+    return out;
   };
   const tillStatus = async (t: (typeof tills)[number]) => (await (await fetch(`${t.url}/api/till/status`, { headers: tillAuth(t) })).json()) as any;
   const startServer = async (httpPort: number, smtpPort: number) => {
@@ -176,6 +184,8 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
 
     // 4. Closure, extraction, delivery: till 01 over the LAN, till 02 by mail (held by the mail relay).
     for (const t of tills) await cli(['till', 'close', '--data', t.data]);
+    // NF525: the month is closed too (signed, chained, summing the day's Z), through each till's own API.
+    for (const t of tills) await tillApi(t, '/close', { period: 'month' });
     const relayPort = await relay.start();
     const x1 = await cli(['till', 'extract', '--data', t1.data, '--kind', 'degraded', '--out', outDir]);
     const x2 = await cli(['till', 'extract', '--data', t2.data, '--kind', 'degraded', '--out', outDir]);
@@ -223,7 +233,30 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     // The legal FEC of the financial year (A47 A-1: SIRENFECAAAAMMJJ with the closing date, opening entries), beside the day's extract.
     await cli(['server', 'export', '--data', serverData, '--format', 'fec', '--year', today.slice(0, 4), '--out', exportsDir, '--yes']);
 
-    // 7. The summary, from the server's own status and open items.
+    // 7. The cash-register law: every till's archive and the server's month archive, checked as an auditor would.
+    await waitFor(
+      'closures and journals to reach the server',
+      async () => {
+        const s = await Promise.all(tills.map(tillStatus));
+        return s.every((x) => x.replication?.closures?.pushed >= 2 && x.replication?.journal?.pushed >= 1) ? true : undefined;
+      },
+      60_000,
+    );
+    const archives: DemoSummary['archives'] = [];
+    const { verifyArchive } = await import('../sync/archive-verify.ts');
+    for (const t of tills) {
+      const a = await tillApi(t, '/archive', { out: join(root, 'archives') });
+      const r = verifyArchive(readFileSync(a.path), a.path);
+      archives.push({ file: a.path.slice(root.length + 1), ok: r.ok, checks: r.checks, findings: r.findings.length, key: r.signedBy?.fingerprint ?? '' });
+    }
+    const month = today.slice(0, 7);
+    const sa = await cli(['server', 'archive', '--data', serverData, '--period', 'month', '--month', month, '--out', join(root, 'archives')]);
+    const audit = await cli(['audit', 'verify', sa.path]);
+    archives.push({ file: sa.path.slice(root.length + 1), ok: audit.ok, checks: audit.checks, findings: audit.findings.length, key: audit.signedBy?.fingerprint ?? '' });
+    if (archives.some((a) => !a.ok)) throw new TillsyncError('demo-step', `demo: an archive was refused by audit verify: ${archives.filter((a) => !a.ok).map((a) => a.file).join(', ')}`);
+    say(`month closed on both tills; ${archives.length} signed archives accepted by tillsync audit verify (${archives.reduce((n, a) => n + a.checks, 0)} checks)`);
+
+    // 8. The summary, from the server's own status and open items.
     const status = await cli(['server', 'status', '--data', serverData]);
     const open = await cli(['server', 'open-items', '--data', serverData]);
     const replicationDuplicates = (await Promise.all(tills.map(tillStatus))).reduce((a, x) => a + Number(x.replication?.tickets?.duplicates ?? 0), 0);
@@ -238,6 +271,7 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
       seconds: Math.round((Date.now() - started) / 100) / 10,
       sales: { online, degraded },
       ...summary,
+      archives,
       files: [...filesUnder(exportsDir), ...filesUnder(outDir)].map((f) => f.slice(root.length + 1)),
     };
   } finally {
@@ -284,7 +318,7 @@ function depositInvoiceNumbers(serverData: string): Promise<string[]> {
   return withDb(serverData, async (db) => (await db.selectFrom('deposit_invoices').select('number').orderBy('seq').execute()).map((r) => r.number));
 }
 
-async function summarise(serverData: string, open: any): Promise<Omit<DemoSummary, 'folder' | 'kept' | 'seconds' | 'sales' | 'files'>> {
+async function summarise(serverData: string, open: any): Promise<Omit<DemoSummary, 'folder' | 'kept' | 'seconds' | 'sales' | 'files' | 'archives'>> {
   return withDb(serverData, async (db) => {
     const perChannel = await db.selectFrom('tickets').select(['channel']).select((eb) => eb.fn.countAll<number>().as('n')).groupBy('channel').execute();
     const pk = await db.selectFrom('packages').select(['status']).select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('duplicate_count').as('dups')]).groupBy('status').execute();
@@ -319,6 +353,8 @@ function summaryText(s: DemoSummary): string {
     `  journal entries: ${s.entries}`,
     `  imports: ${s.imports.bankLinesLettered} bank statement line(s) booked and lettered`,
     `  open items: ${s.openItems.length ? s.openItems.map((o) => `${o.customer} ${o.amount}`).join(', ') : 'none'}`,
+    `  NF525 archives (tillsync audit verify):`,
+    ...s.archives.map((a) => `    ${a.ok ? 'ACCEPTED' : 'REFUSED'} ${a.file}  ${a.checks} checks, ${a.findings} findings, key ${a.key}`),
     `  files written:`,
     ...s.files.map((f) => `    ${f}`),
     s.kept ? `  everything is in ${s.folder}` : '  (temporary folder removed; use --keep DIR to keep it)',

@@ -5,6 +5,7 @@ import { registerPilotCommands } from '../pilots/cli.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerBenchCommand } from './bench.ts';
 import { registerDrillCommand } from './drill.ts';
+import { registerAuditCommand } from './audit-cli.ts';
 
 /** Builds the command tree; `argv` lets it load only the server feature the command needs. */
 export async function buildProgram(argv: string[] = []): Promise<Command> {
@@ -20,6 +21,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   registerDemoCommand(program);
   registerBenchCommand(program);
   registerDrillCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 

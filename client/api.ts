@@ -17,7 +17,8 @@
  *                             "settlements"?: [{"kind": "invoice"|"deposit", "ref": "10001434", "amount": "100.69"}],
  *                             "payments": [{"mode": "CB", "amount": "25.00", "ref"?: order number for a deposit voucher}]}
  *                            → 201 the stored ticket (+ packagedIn, acknowledgedAt, documentNumber), once durable
- *   POST /api/till/close     body: {}       → 201 the Closure (Z report)
+ *   POST /api/till/close, /archive, /training, /journal, /cancel, GET /journal, /receipt/:ticket
+ *                                           → see client/fiscal-api.ts (closures, archives, training, JET, receipts)
  *   POST /api/till/extract   body: {"kind": "degraded"|"untransferred", "includeSent"?: bool, "out"?: folder (default DATA/packages)}
  *                            → ExtractResult (file null when there was nothing to extract)
  *   POST /api/till/send      body: {"file": path, "lan"?: folder|URL, "mail"?: [addresses], "smtp"?: "smtp://host:port"}
@@ -49,6 +50,8 @@ import { allowedDestinations, checkExtractFolder, checkSendTarget } from './send
 function callerOf(res: Response): ApiCaller {
   return res.locals.caller === 'operator' ? 'operator' : 'cashier';
 }
+import { fiscalApiRouter } from './fiscal-api.ts';
+import { journalBaseApplied } from './base-journal.ts';
 
 function intParam(v: unknown, fallback: number): number {
   const n = Number(v);
@@ -78,9 +81,8 @@ export function tillApiRouter(svc: TillService): Router {
   r.post('/sell', async (req, res) => {
     res.status(201).json(await svc.sell(req.body));
   });
-  r.post('/close', async (_req, res) => {
-    res.status(201).json(await svc.close());
-  });
+  // close (day, month, year), archive, training, journal, receipt, cancel: the cash-register law's routes.
+  r.use(fiscalApiRouter(svc));
   r.post('/extract', async (req, res) => {
     const b = req.body ?? {};
     let out = typeof b.out === 'string' && b.out ? b.out : join(resolve(svc.dataDir), 'packages');
@@ -104,7 +106,8 @@ export function tillApiRouter(svc: TillService): Router {
     const b = req.body ?? {};
     if (typeof b.file !== 'string' || !b.file) throw new TillsyncError('usage', 'apply-base: "file" is required', { hint: 'give the base bundle path' });
     const { applyBaseFromPath } = await import('./base-apply.ts');
-    res.json(await svc.exclusive(() => applyBaseFromPath(svc.store, svc.dataDir, b.file, { baseKey: typeof b.baseKey === 'string' ? b.baseKey : undefined })));
+    const r = await svc.exclusive(() => applyBaseFromPath(svc.store, svc.dataDir, b.file, { baseKey: typeof b.baseKey === 'string' ? b.baseKey : undefined }));
+    res.json(await journalBaseApplied(svc, r));
   });
   r.get('/tickets', async (req, res) => {
     res.json({ tickets: await svc.tickets(intParam(req.query.limit, 50)) });

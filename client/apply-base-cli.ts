@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { run, type Progress } from '../cli/output.ts';
 import { TillsyncError } from '../sync/errors.ts';
 import { forwardToTill, requireData, viaTill } from './open-till.ts';
+import { journalBaseApplied } from './base-journal.ts';
 import type { ApplyBaseResult } from './base-apply.ts';
 import { logTillEvent } from './day-log.ts';
 import { readBaseState, writeBaseState } from './base-state.ts';
@@ -94,7 +95,7 @@ export function registerApplyBaseCommand(till: Command): void {
               }
             },
             // Loaded here: RxDB and the mail parser take a while to import and most commands never need them.
-            async (svc) => (await import('./base-apply.ts')).applyBaseFromPath(svc.store, data, file, { baseKey: opts.baseKey, onProgress }),
+            async (svc) => journalBaseApplied(svc, await (await import('./base-apply.ts')).applyBaseFromPath(svc.store, data, file, { baseKey: opts.baseKey, onProgress })),
           );
           (bar as Progress | null)?.done();
           const text = applyText(result);

@@ -5,6 +5,7 @@ import { run } from '../cli/output.ts';
 import { TillsyncError } from '../sync/errors.ts';
 import type { Closure, PackageKind } from '../sync/types.ts';
 import { registerApplyBaseCommand } from './apply-base-cli.ts';
+import { registerFiscalCommands } from './fiscal-cli.ts';
 import { splitList } from './address-list.ts';
 import { forwardToTill, requireData, viaTill, withOwnStore } from './open-till.ts';
 import { runningTill } from './lock.ts';
@@ -82,6 +83,9 @@ export function registerTillCommands(till: Command): void {
               reported = done;
             });
             if (bar) (bar as ReturnType<typeof ctx.progress>).done();
+            // Every init is a journal event (NF525: configuration change).
+            await svc.journal.record('config-change', { what: r.created ? 'init' : 'update', store: r.identity.store, till: r.identity.till, server: r.identity.serverUrl, rounding: r.identity.rounding, baseItems: r.baseItems });
+            if (r.baseItems) await svc.journal.record('base-applied', { source: opts.base ?? 'demo fixtures', items: r.baseItems });
             return r;
           },
           { requireInit: false },
@@ -152,26 +156,30 @@ export function registerTillCommands(till: Command): void {
         const data = requireData(opts.data);
         const running = runningTill(data);
         if (running) throw new TillsyncError('store-busy', `till start (pid ${running.pid}) holds ${data}`, { hint: 'stop it, rotate the key, start it again' });
-        const id = await withOwnStore(data, 'till rotate-key', async (svc) => svc.identity);
-        const { rotateTillSigningKey } = await import('./till-signing-key.ts');
+        const { rotateKeyJournalled } = await import('./key-rotation.ts');
         const { keyFingerprint } = await import('../sync/till-keys.ts');
-        const r = rotateTillSigningKey(data, `${id.store}-${id.till}`);
+        const { id, r } = await withOwnStore(data, 'till rotate-key', async (svc) => ({ id: svc.identity, r: await rotateKeyJournalled(svc) }));
         return {
-          data: { oldKeyId: r.oldKeyId, keyId: r.key.keyId, keyFingerprint: keyFingerprint(r.key.publicKeyPem), change: r.change },
-          text: `till ${id.store}-${id.till}: signing key ${r.oldKeyId} retired, new key ${keyFingerprint(r.key.publicKeyPem)} chained to it by a signed key change (the server learns it on next contact or from the next package)`,
+          data: { oldKeyId: r.oldKeyId, keyId: r.key.keyId, keyFingerprint: keyFingerprint(r.key.publicKeyPem), change: r.change, journalEvent: r.eventId },
+          text: `till ${id.store}-${id.till}: signing key ${r.oldKeyId} retired, new key ${keyFingerprint(r.key.publicKeyPem)} chained to it by a signed key change, journalled as ${r.eventId ?? '(journal event not written: see the day log)'} (the server learns it on next contact or from the next package)`,
         };
       }),
     );
 
   till
     .command('close')
-    .description('make and store the Z report of the tickets sold since the last closure')
+    .description('make and store a signed closure: the Z report of the tickets sold since the last one (day), or the monthly or fiscal-year closure')
     .requiredOption('--data <dir>', 'till folder')
+    .option('--period <kind>', 'day (default), month or year', 'day')
+    .option('--month <YYYY-MM>', 'with --period month: the month to close (default: the earliest one still open)')
+    .option('--year <YYYY>', 'with --period year: the fiscal year to close (default: the earliest one still open); writes its archive')
     .action(
       run(async (opts) => {
         const data = requireData(opts.data);
-        const c = await viaTill<Closure>(data, 'till close', (lock) => forwardToTill(lock, 'POST', '/close'), (svc) => svc.close());
-        return { data: c, text: closureText(c) };
+        const body = { period: opts.period, month: opts.month, year: opts.year };
+        const c = await viaTill<Closure & { archive?: string | null; resumed?: boolean }>(data, 'till close', (lock) => forwardToTill(lock, 'POST', '/close', body), async (svc) => (await import('./period-closing.ts')).closeAny(svc, body));
+        const extra = [c.resumed ? '  (finished a closure a crash had interrupted)' : '', c.archive ? `  fiscal-year archive ${c.archive}` : ''].filter(Boolean);
+        return { data: c, text: [closureText(c), ...extra].join('\n') };
       }),
     );
 
@@ -275,6 +283,7 @@ export function registerTillCommands(till: Command): void {
     );
 
   registerApplyBaseCommand(till);
+  registerFiscalCommands(till);
 }
 
 /** Paths travel to the running till, whose working folder may differ. */

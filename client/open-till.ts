@@ -27,6 +27,8 @@ export async function withOwnStore<T>(data: string, command: string, fn: (svc: T
     const health = new HealthMonitor(store.identity?.serverUrl ?? null, { fingerprint: store.identity?.serverFingerprint });
     const svc = new TillService(store, data, health);
     if (opts.requireInit !== false) void svc.identity;
+    // A monthly or fiscal-year closure a crash interrupted is finished before anything else.
+    await (await import('./period-closing.ts')).finishPendingClosure(svc);
     if (opts.checkHealth && store.identity?.serverUrl) await health.check();
     const result = await fn(svc);
     if (health.online) await store.noteServerContact(new Date(health.checkedAt));

@@ -17,11 +17,17 @@ export function ticketText(t: StoredTicket | Ticket): string {
   return out.join('\n');
 }
 
+const CLOSURE_TITLE = { day: 'Z report', month: 'Monthly closure', year: 'Fiscal-year closure' } as const;
+
 export function closureText(c: Closure): string {
-  const out = [`Z report ${c.id}  day ${c.day}  closed ${c.closedAt}`, `  tickets ${c.ticketCount}${c.firstNumber !== null ? ` (${c.firstNumber}–${c.lastNumber})` : ''}`];
+  const kind = c.kind ?? 'day';
+  const head = kind === 'day' ? `${CLOSURE_TITLE.day} ${c.id}  day ${c.day}` : `${CLOSURE_TITLE[kind]} ${c.id}  ${kind} ${c.period}`;
+  const out = [`${head}  closed ${c.closedAt}`, `  tickets ${c.ticketCount}${c.firstNumber !== null ? ` (${c.firstNumber}–${c.lastNumber})` : ''}`];
   for (const v of c.byVat) out.push(`  VAT ${v.vatCode} ${v.rate} %: incl ${v.inclVat}  base ${v.base}  VAT ${v.vat}`);
   for (const m of c.byMode) out.push(`  ${m.mode.padEnd(6)} ${String(m.count).padStart(5)} × ${m.amount.padStart(12)}`);
-  out.push(`  total ${c.total}   perpetual grand total ${c.grandTotal}`);
+  out.push(`  total ${c.total}   perpetual grand total ${c.grandTotal}${c.yearTotal !== undefined ? `   fiscal year so far ${c.yearTotal}` : ''}`);
+  if (c.grandTotalAbs !== undefined) out.push(`  perpetual grand total in absolute value ${c.grandTotalAbs}`);
+  if (c.signature) out.push(`  signed by key ${c.keyFingerprint}   hash ${c.hash.slice(0, 16)}…   signature ${c.signature.slice(0, 16)}…`);
   return out.join('\n');
 }
 
@@ -34,5 +40,11 @@ export function statusText(s: TillStatus): string {
     `  last server contact ${s.lastServerContact ?? 'never'}`,
     `  signing key ${s.signingKeyId ?? 'none yet'}${s.transport ? `   link ${s.transport === 'tls-pinned' ? 'TLS, certificate pinned' : s.transport === 'tls' ? 'TLS (system CAs)' : s.transport === 'http-loopback' ? 'plain HTTP on this machine' : 'WARNING: plain HTTP across the network (--insecure-http)'}` : ''}`,
     `  last closure ${s.lastClosure ? `${s.lastClosure.id} on ${s.lastClosure.closedAt} (grand total ${s.lastClosure.grandTotal})` : 'none'}`,
+    ...(s.fiscal
+      ? [
+          `  last monthly closure ${s.fiscal.lastMonth ? `${s.fiscal.lastMonth.id} (${s.fiscal.lastMonth.period})` : 'none'}   last fiscal-year closure ${s.fiscal.lastYear ? `${s.fiscal.lastYear.id} (${s.fiscal.lastYear.period})` : 'none'}${s.fiscal.pendingClosure ? `   UNFINISHED: ${s.fiscal.pendingClosure}` : ''}`,
+          `  journal ${s.fiscal.journalEvents} events   signing key ${s.fiscal.keyFingerprint ?? 'not made yet'}${s.fiscal.training ? '   TRAINING MODE' : ''}`,
+        ]
+      : []),
   ].join('\n');
 }

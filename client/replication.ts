@@ -24,7 +24,9 @@ import { keyFingerprint } from '../sync/till-keys.ts';
 import { serverRequest } from '../sync/transports/server-http.ts';
 import { loadOrCreateTillSigningKey, readKeyChanges } from './till-signing-key.ts';
 import type { Closure, Ticket } from '../sync/types.ts';
+import type { JetEvent } from '../sync/jet.ts';
 import { logTillEvent } from './day-log.ts';
+import { tillPublicKeys } from './till-public-keys.ts';
 import type { AckDoc, BaseDoc } from './store/schemas.ts';
 import type { TillIdentity, TillStore } from './store/till-store.ts';
 
@@ -52,6 +54,7 @@ export interface ReplicationStatus {
   server: string;
   tickets: ChannelStatus & { pushed: number; duplicates: number; conflicts: string[]; rejected: { id: string; reason: string }[] };
   closures: ChannelStatus & { pushed: number };
+  journal: ChannelStatus & { pushed: number };
   acks: ChannelStatus & { received: number };
   base: ChannelStatus & { received: number };
 }
@@ -91,6 +94,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
     server,
     tickets: { ...channel(), pushed: 0, duplicates: 0, conflicts: [], rejected: [] },
     closures: { ...channel(), pushed: 0 },
+    journal: { ...channel(), pushed: 0 },
     acks: { ...channel(), received: 0 },
     base: { ...channel(), received: 0 },
   };
@@ -158,6 +162,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
   const resync$ = new Subject<'RESYNC'>();
   let ticketsRs: RxReplicationState<any, any> | undefined;
   let closuresRs: RxReplicationState<any, any> | undefined;
+  let journalRs: RxReplicationState<any, any> | undefined;
   let acksRs: RxReplicationState<any, any> | undefined;
   let baseRs: RxReplicationState<any, any> | undefined;
   const common = { live: true, autoStart: true, waitForLeadership: false, toggleOnDocumentVisible: false, retryTime: baseRetry };
@@ -209,8 +214,27 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
       handler: (rows) =>
         guarded('closures', () => closuresRs, async () => {
           const closures = rows.map((r) => r.newDocumentState as unknown as Closure);
-          const res = await call<{ accepted: string[] }>('POST', API.closuresPush, { closures });
+          // The public key goes along until the server has the till's key registered (it then ignores it).
+          const res = await call<{ accepted: string[] }>('POST', API.closuresPush, { closures, publicKeys: tillPublicKeys(opts.dataDir) });
           st.closures.pushed += res.accepted?.length ?? 0;
+          return [];
+        }),
+    },
+  });
+
+  // The technical-event journal goes up like the closures (NF525: shown in the back office).
+  journalRs = replicateRxCollection<JetEvent, unknown>({
+    ...common,
+    collection: store.db.journal as any,
+    replicationIdentifier: `tillsync-journal-push:${server}`,
+    push: {
+      batchSize: 100,
+      modifier: (doc) => stripRx<JetEvent>(doc),
+      handler: (rows) =>
+        guarded('journal', () => journalRs, async () => {
+          const events = rows.map((r) => r.newDocumentState as unknown as JetEvent);
+          const res = await call<{ accepted: string[] }>('POST', API.journalPush, { events, publicKeys: tillPublicKeys(opts.dataDir) });
+          st.journal.pushed += res.accepted?.length ?? 0;
           return [];
         }),
     },
@@ -263,7 +287,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
 
   // First contact registers the key even before the first sale.
   void signingKey().catch(() => undefined);
-  const states = [ticketsRs, closuresRs, acksRs, baseRs];
+  const states = [ticketsRs, closuresRs, journalRs, acksRs, baseRs];
   // RxDB reports handler failures here too; they are already counted and logged by `guarded`.
   const subs = states.map((s) => s.error$.subscribe(() => undefined));
   const timer = setInterval(() => resync$.next('RESYNC'), opts.pullIntervalMs ?? 5000);

@@ -31,6 +31,8 @@ export interface SaleInput {
   lines?: SaleLineInput[];
   settlements?: { kind: 'invoice' | 'deposit'; ref: string; amount: string | number; category?: 'goods' | 'services'; vatCode?: string; invoice?: boolean }[];
   payments: { mode: string; amount: string | number; ref?: string }[];
+  /** Set by client/cancel-ticket.ts only: the ticket this negative ticket cancels. */
+  cancels?: string;
 }
 
 /** What a sale may look up; backed by the till's in-process base index. */
@@ -79,6 +81,7 @@ export function parseSaleInput(raw: unknown): SaleInput {
   const r = raw as Record<string, unknown>;
   if (r.customer !== undefined && (typeof r.customer !== 'string' || !r.customer.trim())) throw bad('"customer" must be a customer code');
   if (r.cashier !== undefined && typeof r.cashier !== 'string') throw bad('"cashier" must be text');
+  if (r.cancels !== undefined && typeof r.cancels !== 'string') throw bad('"cancels" must be a ticket id');
   const lines = r.lines === undefined ? [] : r.lines;
   if (!Array.isArray(lines)) throw bad('"lines" must be a list (or left out for a sale that only settles)');
   lines.forEach((l: any, i) => {
@@ -233,6 +236,7 @@ export function buildTicket(rawInput: unknown, catalog: SaleCatalog, chain: Chai
     day: localDay(ctx.now),
     customer: customer.code,
     ...(input.cashier ? { cashier: input.cashier } : {}),
+    ...(input.cancels ? { cancels: input.cancels } : {}),
     lines,
     settlements,
     payments,

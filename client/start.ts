@@ -22,6 +22,16 @@ import { acquireLock, type TillLock } from './lock.ts';
 import { startReplication, type TillReplication } from './replication.ts';
 import { TillStore } from './store/till-store.ts';
 import { TillService } from './till-service.ts';
+import { finishPendingClosure } from './period-closing.ts';
+import { SOFTWARE } from '../sync/software.ts';
+
+/** Journals the start, and a version change since the last start (NF525: software version events). */
+async function recordStart(svc: TillService): Promise<void> {
+  const events = await svc.store.journal();
+  const lastStart = [...events].reverse().find((e) => e.type === 'start');
+  if (lastStart && lastStart.data.version !== SOFTWARE.version) await svc.journal.record('version', { from: lastStart.data.version ?? null, to: SOFTWARE.version });
+  await svc.journal.record('start', { software: SOFTWARE.name, version: SOFTWARE.version, pid: process.pid });
+}
 
 export interface StartOptions {
   data: string;
@@ -91,6 +101,9 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     health.start(opts.healthIntervalMs ?? 2000);
     await store.ledger();
     const service = new TillService(store, data, health);
+    await recordStart(service);
+    const pendingClosure = await finishPendingClosure(service);
+    if (pendingClosure) logTillEvent(data, 'warning', `finished ${pendingClosure.closure.id}, interrupted by a crash`);
     if (identity.serverUrl) {
       replication = startReplication({ store, dataDir: data, pullIntervalMs: opts.pullIntervalMs, retryMs: opts.retryMs, onContact: () => void s.noteServerContact().catch(() => undefined) });
       const r = replication;
@@ -126,6 +139,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
       stop: async () => {
         if (stopped) return;
         stopped = true;
+        await service.journal.record('stop', { pid: process.pid });
         await cleanup();
         logTillEvent(data, 'info', `till ${identity.store}-${identity.till} stopped`);
       },

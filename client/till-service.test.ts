@@ -1,3 +1,5 @@
+import { loadTillSigningKey } from './till-signing-key.ts';
+import { generateTillKeyPair } from '../sync/till-keys.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -199,12 +201,13 @@ describe('closing the till (Z report)', () => {
     await cashSale(svc, 1, 'A000001');
     const z2 = await svc.close();
     expect([z2.seq, z2.ticketCount, z2.firstNumber, z2.lastNumber, z2.total, z2.grandTotal]).toEqual([2, 1, 4, 4, '125.60', '724.02']);
-    const z3 = await svc.close();
-    expect([z3.ticketCount, z3.grandTotal]).toEqual([0, '724.02']);
+    // A day is closed once: a Z with nothing sold since the day's last Z is refused (NF525).
+    const z3 = await refused(svc.close());
+    expect(z3.code).toBe('already-closed');
     const st = await svc.status();
-    expect(st.lastClosure).toMatchObject({ id: 'S1-01-Z000003', grandTotal: '724.02' });
+    expect(st.lastClosure).toMatchObject({ id: 'S1-01-Z000002', grandTotal: '724.02' });
     expect(st.openTickets).toBe(0);
-    expect((await svc.store.closures()).map((c) => c.id)).toEqual(['S1-01-Z000001', 'S1-01-Z000002', 'S1-01-Z000003']);
+    expect((await svc.store.closures()).map((c) => c.id)).toEqual(['S1-01-Z000001', 'S1-01-Z000002']);
   });
 });
 
@@ -233,12 +236,16 @@ describe('extracting packages', () => {
     expect([r4.count, r4.firstNumber, r4.lastNumber]).toEqual([5, 1, 5]);
     expect(readdirSync(out)).toHaveLength(3);
 
-    const pkg = readTicketPackage(readFileSync(r4.file!.path), r4.file!.fileName, (store, tillCode) => (store === 'S1' && tillCode === '01' ? 'test-secret' : undefined));
+    // Format 3: verified with the till's public key alone (the server's view), never a shared secret.
+    const key = loadTillSigningKey(svc.dataDir);
+    const pkg = readTicketPackage(readFileSync(r4.file!.path), r4.file!.fileName, { publicKey: (store, tillCode, keyId) => (store === 'S1' && tillCode === '01' && keyId === key.keyId ? key.publicKeyPem : undefined) });
     expect(pkg.lineErrors).toEqual([]);
     expect(pkg.manifest).toMatchObject({ store: 'S1', till: '01', kind: 'untransferred', count: 5, firstNumber: 1, lastNumber: 5 });
     expect(pkg.tickets).toEqual(await svc.store.ticketsFrom(1));
     expect(verifyChain(pkg.tickets, null)).toEqual([]);
-    expect(() => readTicketPackage(readFileSync(r4.file!.path), r4.file!.fileName, () => 'wrong-secret')).toThrow(/signature/);
+    const other = generateTillKeyPair();
+    expect(() => readTicketPackage(readFileSync(r4.file!.path), r4.file!.fileName, { publicKey: () => other.publicKeyPem })).toThrow(/signature/);
+    expect(() => readTicketPackage(readFileSync(r4.file!.path), r4.file!.fileName, () => 'test-secret')).toThrow(/not registered/);
   });
 
   it('TicDeg takes only degraded tickets, and never acknowledged ones', async () => {

@@ -7,10 +7,13 @@ import { relativePath } from '../sync/config-file.ts';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
+import { D } from '../sync/money.ts';
 import { streamTicketPackage } from '../sync/package-stream-writer.ts';
 import { transportFor, type SendResult } from '../sync/transports/transport-for.ts';
 import type { Closure, PackageKind, Ticket } from '../sync/types.ts';
-import { buildClosure } from './closure.ts';
+import { buildClosure, closurePeriod } from './closure.ts';
+import { TillJournal } from './till-journal.ts';
+import { localDay } from './sale.ts';
 import { logTillEvent } from './day-log.ts';
 import { loadOrCreateTillSigningKey, readKeyChanges, loadTillSigningKey } from './till-signing-key.ts';
 import type { HealthMonitor } from './health.ts';
@@ -42,6 +45,15 @@ export interface TillStatus {
   lastClosure: Pick<Closure, 'id' | 'seq' | 'closedAt' | 'day' | 'ticketCount' | 'firstNumber' | 'lastNumber' | 'total' | 'grandTotal'> | null;
   /** Tickets sold since the last closure. */
   openTickets: number;
+  /** The cash-register law's state: last monthly and fiscal-year closures, journal, training mode, key. */
+  fiscal: {
+    lastMonth: { id: string; period: string } | null;
+    lastYear: { id: string; period: string } | null;
+    journalEvents: number;
+    training: boolean;
+    keyFingerprint: string | null;
+    pendingClosure: string | null;
+  };
   /** Articles in memory (null for a one-shot command, which fetches them on demand). */
   articles: number | null;
   customers: number;
@@ -83,8 +95,14 @@ export class TillService {
   private readonly packaging = new Queue();
   /** Filled by `till start` with the replication's state, for status. */
   replicationStatus: (() => unknown) | null = null;
+  /** The technical-event journal (JET) of this till. */
+  readonly journal: TillJournal;
+  /** soldAt of the last ticket, for the clock-jump check (loaded at the first sale). */
+  private lastSoldAt: string | null | undefined;
 
-  constructor(readonly store: TillStore, readonly dataDir: string, readonly health: HealthMonitor) {}
+  constructor(readonly store: TillStore, readonly dataDir: string, readonly health: HealthMonitor) {
+    this.journal = new TillJournal(store, dataDir);
+  }
 
   get identity(): TillIdentity {
     const id = this.store.identity;
@@ -126,6 +144,10 @@ export class TillService {
         logTillEvent(this.dataDir, 'warning', `sale refused: ${(e as Error).message}`);
         throw e;
       }
+      if (await this.training()) {
+        const { storeTrainingTicket } = await import('./training.ts');
+        return storeTrainingTicket(this, ticket);
+      }
       try {
         await this.store.appendTicket(ticket);
       } catch (e) {
@@ -134,8 +156,29 @@ export class TillService {
         logTillEvent(this.dataDir, 'error', `ticket ${ticket.id} could not be stored: ${(e as Error).message}`);
         throw new TillsyncError('store-write-failed', `cannot store ticket ${ticket.id}: ${(e as Error).message}`, { hint: `check free space and permissions of ${resolve(this.dataDir)}, then sell again`, status: 507, ref: { ticket: ticket.id }, cause: e });
       }
+      await this.journalSale(ticket, catalog);
       return { ...ticket, packagedIn: null, acknowledgedAt: null, documentNumber: null };
     });
+  }
+
+  /** Whether the till sells in training mode (tickets in their own series, never in the books). */
+  async training(): Promise<boolean> {
+    return Boolean((await this.store.getMeta('training'))?.on);
+  }
+
+  /** The journal lines a sale calls for: prices changed by hand, and a clock gone back. */
+  private async journalSale(ticket: Ticket, catalog: SaleCatalog): Promise<void> {
+    for (const l of ticket.lines) {
+      const price = catalog.article(l.article)?.price;
+      if (price === undefined || price === l.unitPrice) continue;
+      const lower = new D(l.unitPrice).lt(price);
+      void this.journal.record(lower ? 'discount' : 'price-override', { ticket: ticket.id, article: l.article, from: price, to: l.unitPrice, cashier: ticket.cashier ?? null });
+    }
+    if (this.lastSoldAt === undefined) this.lastSoldAt = ticket.number > 1 ? ((await this.store.ticket(ticket.number - 1))?.soldAt ?? null) : null;
+    if (this.lastSoldAt && Date.parse(ticket.soldAt) < Date.parse(this.lastSoldAt) - 60_000) {
+      void this.journal.record('clock-jump', { from: this.lastSoldAt, to: ticket.soldAt, direction: 'back', ticket: ticket.id });
+    }
+    this.lastSoldAt = ticket.soldAt;
   }
 
   async status(): Promise<TillStatus> {
@@ -156,9 +199,29 @@ export class TillService {
       lastServerContact: this.store.lastServerContact,
       lastClosure: c ? { id: c.id, seq: c.seq, closedAt: c.closedAt, day: c.day, ticketCount: c.ticketCount, firstNumber: c.firstNumber, lastNumber: c.lastNumber, total: c.total, grandTotal: c.grandTotal } : null,
       openTickets: this.store.last.number - this.store.closedThrough,
+      fiscal: await this.fiscalStatus(),
       articles: this.store.base.complete ? this.store.base.articlesByCode.size : null,
       customers: this.store.base.customers.size,
       ...(this.replicationStatus ? { replication: this.replicationStatus() } : {}),
+    };
+  }
+
+  private async fiscalStatus(): Promise<TillStatus['fiscal']> {
+    const lastOf = (list: Closure[]) => (list.length ? { id: list[list.length - 1].id, period: closurePeriod(list[list.length - 1]) } : null);
+    const pending = await this.store.getMeta('pending-closure');
+    let keyFingerprint: string | null = null;
+    try {
+      keyFingerprint = (await import('../sync/till-keys.ts')).keyFingerprint(loadTillSigningKey(this.dataDir).publicKeyPem);
+    } catch {
+      // No key yet: made by the first signed record.
+    }
+    return {
+      lastMonth: lastOf(await this.store.closures('month')),
+      lastYear: lastOf(await this.store.closures('year')),
+      journalEvents: this.store.lastEvent?.seq ?? 0,
+      training: await this.training(),
+      keyFingerprint,
+      pendingClosure: pending ? `${pending.kind} ${pending.period ?? ''}`.trim() : null,
     };
   }
 
@@ -169,8 +232,13 @@ export class TillService {
       const prev = this.store.lastClosure;
       const from = this.store.closedThrough + 1;
       const tickets = await this.store.ticketsFrom(from);
-      const closure = buildClosure(tickets, prev, id, new Date(), id.rounding.decimals);
+      const now = new Date();
+      if (!tickets.length && prev && closurePeriod(prev) === localDay(now)) {
+        throw new TillsyncError('already-closed', `day ${localDay(now)} is already closed by ${prev.id} and nothing was sold since`, { hint: 'a day is closed once; the next Z closes the next day', status: 409 });
+      }
+      const closure = buildClosure(tickets, prev, id, now, id.rounding.decimals, { key: this.journal.key, lastTicketHash: this.store.last.hash });
       await this.store.appendClosure(closure);
+      await this.journal.record('closure', { id: closure.id, kind: 'day', period: closure.period, tickets: closure.ticketCount, total: closure.total, grandTotal: closure.grandTotal });
       logTillEvent(this.dataDir, 'info', `closure ${closure.id}: ${closure.ticketCount} tickets, total ${closure.total}, grand total ${closure.grandTotal}`);
       return closure;
     });
@@ -202,6 +270,7 @@ export class TillService {
       const written = await streamTicketPackage(resolve(opts.out), { store: id.store, till: id.till, kind: opts.kind, pages: this.store.ticketPages(sorted), count: sorted.length, signer, created, onProgress: opts.onProgress ? (done) => opts.onProgress!(done, sorted.length) : undefined });
       const tickets = { length: written.manifest.count };
       await this.store.recordPackage({ fileName: written.fileName, kind: opts.kind, createdAt: created.toISOString(), count: tickets.length, path: relativePath(this.dataDir, written.path) }, numbers);
+      await this.journal.record('export', { file: written.fileName, kind: opts.kind, count: tickets.length, first: numbers[0], last: numbers[numbers.length - 1] });
       const first = numbers[0];
       const last = numbers[numbers.length - 1];
       logTillEvent(this.dataDir, 'info', `extracted ${tickets.length} ${what} (${first}–${last}) to ${written.path}`);
@@ -226,6 +295,7 @@ export class TillService {
       return { ...res, file: path };
     } catch (e) {
       logTillEvent(this.dataDir, 'error', `sending ${path} failed: ${(e as Error).message}`);
+      await this.journal.record('error', { action: 'send', file: path, message: (e as Error).message });
       throw e;
     }
   }

@@ -17,6 +17,7 @@ const FEATURES: Record<string, () => Promise<Register>> = {
   nightly: async () => (await import('./nightly-cli.ts')).registerNightlyCommand,
   imports: async () => (await import('./imports/cli.ts')).registerImportCommands,
   einvoice: async () => (await import('./einvoice/cli.ts')).registerEinvoiceCommands,
+  fiscal: async () => (await import('./fiscal/cli.ts')).registerFiscalCommands,
 };
 
 const VERB_OWNER: Record<string, string> = {
@@ -49,6 +50,8 @@ const VERB_OWNER: Record<string, string> = {
   ereport: 'einvoice',
   'ereport-reset': 'einvoice',
   ereports: 'einvoice',
+  archive: 'fiscal',
+  journal: 'fiscal',
 };
 
 export async function registerServerCommands(server: Command, verb?: string): Promise<void> {

@@ -22,8 +22,14 @@ export const API = {
   ticketsPush: '/api/replication/tickets/push',
   acksPull: '/api/replication/acks/pull',
   basePull: '/api/replication/base/pull',
-  /** POST {closures: Closure[]} → {accepted: string[]}: Z reports, which may trigger the automatic export. */
+  /**
+   * POST {closures: Closure[], publicKeys?: PEM[]} → {accepted: string[]}: closures (day Z, month, year),
+   * each signed closure verified with the till's registered key (or, before it has one, the key sent);
+   * a day Z may trigger the automatic export.
+   */
   closuresPush: '/api/replication/closures/push',
+  /** POST {events: JetEvent[], publicKeys?: PEM[]} → {accepted: string[]}: the till's technical-event journal, verified event by event. */
+  journalPush: '/api/replication/journal/push',
   upload: '/api/packages',
   /** POST KeyRegistration → KeyRegistrationResponse: the till's public signing key (first contact, rotation). */
   keys: '/api/till-keys',

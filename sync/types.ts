@@ -154,17 +154,32 @@ export interface Ticket {
   totals: TicketTotals;
   /** Sold while the configured server did not answer. */
   degraded: boolean;
+  /**
+   * Sold in training mode: numbered in its own series (id `…-F00000001`), kept apart on the till,
+   * never closed, packaged, replicated, integrated or exported; intake refuses it. Absent on real sales.
+   */
+  training?: true;
+  /** A cancellation: the id of the ticket this negative ticket cancels (a ticket is never deleted). */
+  cancels?: string;
   /** Rules the till applied (decimals, VAT on line or total); the server recomputes with them. */
   rounding: Pick<RoundingRules, 'decimals' | 'vatOn'>;
   prevHash: string;
   hash: string;
 }
 
-/** Z report: the closure of a till's day. */
+/** What a closure closes: a business day (Z), a month, or a fiscal year (the calendar year). */
+export type ClosureKind = 'day' | 'month' | 'year';
+
+/**
+ * A closure: Z report of a day, or the monthly / fiscal-year closure that sums the closures of the
+ * kind below it (NF525). The fields after `grandTotal` are the signed seal (sync/seal.ts); closures
+ * made before signing existed lack them and are read as day closures.
+ */
 export interface Closure {
-  id: string; // `${store}-${till}-Z${seq padded}`
+  id: string; // `${store}-${till}-Z|M|A${seq padded}`
   store: StoreCode;
   till: TillCode;
+  /** Position in the chain of its kind (day, month and year each number from 1). */
   seq: number;
   closedAt: string;
   day: string;
@@ -176,7 +191,28 @@ export interface Closure {
   total: MoneyText;
   /** Perpetual grand total since the till was initialised (NF525). */
   grandTotal: MoneyText;
+  /** Absent on closures made before the law's fields existed: a day closure. */
+  kind?: ClosureKind;
+  /** The period closed: YYYY-MM-DD (day), YYYY-MM (month), YYYY (fiscal year). */
+  period?: string;
+  /** Total of the fiscal year so far, this closure included (cumulative total). */
+  yearTotal?: MoneyText;
+  /** Σ |ticket total| of the period: returns do not lower it. */
+  totalAbs?: MoneyText;
+  /** Perpetual grand total in absolute value: Σ totalAbs since the till was initialised. */
+  grandTotalAbs?: MoneyText;
+  /** Hash of the last ticket covered (or the chain's head when none): anchors the ticket chain in the signature. */
+  lastTicketHash?: string;
+  /** Month and year closures: the seq range of the closures of the kind below that they sum. */
+  covers?: { kind: ClosureKind; fromSeq: number; toSeq: number } | null;
+  /** Hash of the previous closure of the same kind ('0'×64 for the first): the closures' own chain. */
+  prevHash?: string;
+  /** The signing key (sync/till-keys.ts): id and fingerprint as printed on the closure. */
+  keyId?: string;
+  keyFingerprint?: string;
   hash: string;
+  /** Ed25519 signature of `hash` by the till's key, base64. */
+  signature?: string;
 }
 
 export type PackageKind = 'degraded' | 'untransferred';

@@ -5,15 +5,20 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
+import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { getRxStorageDenoKV } from 'rxdb/plugins/storage-denokv';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { installDenoKvGlobal, type Kv } from './deno-kv-global.ts';
-import { ackSchema, baseSchema, closureSchema, metaSchema, ticketSchema, type AckDoc, type BaseDoc, type ClosureDoc, type MetaDoc, type TicketDoc } from './schemas.ts';
+import { ackSchema, baseSchema, closureMigrations, closureSchema, journalSchema, metaSchema, ticketSchema, type AckDoc, type BaseDoc, type ClosureDoc, type JournalDoc, type MetaDoc, type TicketDoc } from './schemas.ts';
+
+// Stores made before closures had the law's fields open with their v0 closures migrated (unchanged).
+addRxPlugin(RxDBMigrationSchemaPlugin);
 
 export interface TillCollections {
   tickets: RxCollection<TicketDoc>;
   closures: RxCollection<ClosureDoc>;
+  journal: RxCollection<JournalDoc>;
   base: RxCollection<BaseDoc>;
   acks: RxCollection<AckDoc>;
   meta: RxCollection<MetaDoc>;
@@ -53,7 +58,8 @@ export async function openTillDatabase(where: StoreLocation): Promise<TillDataba
   const db = await createRxDatabase<TillCollections>({ name, storage, multiInstance: false, eventReduce: true });
   await db.addCollections({
     tickets: { schema: ticketSchema },
-    closures: { schema: closureSchema },
+    closures: { schema: closureSchema, migrationStrategies: closureMigrations },
+    journal: { schema: journalSchema },
     base: { schema: baseSchema },
     acks: { schema: ackSchema },
     meta: { schema: metaSchema },

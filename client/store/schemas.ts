@@ -6,18 +6,23 @@
  *   elsewhere so that a ticket is written once, in one atomic commit, and never re-pushed because a
  *   local flag changed: packagedIn in `meta` package records, acknowledgedAt / documentNumber in
  *   `acks` (the pull replication's target, so pulled acks can never overwrite a ticket).
- * - closures: Z reports.
+ * - closures: Z, monthly and fiscal-year closures (schema v1 added the law's fields; v0 documents
+ *   migrate unchanged: they read as day closures).
+ * - journal: the technical-event journal (JET, sync/jet.ts), append-only, signed and chained.
  * - base: articles, customers, VAT rates, payment modes and the company, one document per item keyed
  *   `kind:code` — the mirror of the server's base_items that base replication pulls into, and the
  *   one place `till init --base` and base files write to.
  * - acks: the server's acknowledgements (and document numbers), pulled.
- * - meta: till identity, last server contact, package records.
+ * - meta: till identity, last server contact, package records, a period closure under way,
+ *   training-mode state and the training series (tickets sold in training never enter `tickets`).
  */
 import type { RxJsonSchema } from 'rxdb';
+import type { JetEvent } from '../../sync/jet.ts';
 import type { Closure, Ticket } from '../../sync/types.ts';
 
 export type TicketDoc = Ticket;
 export type ClosureDoc = Closure;
+export type JournalDoc = JetEvent;
 
 export type BaseKind = 'article' | 'customer' | 'vat' | 'payment-mode' | 'company';
 
@@ -42,9 +47,9 @@ export interface AckDoc {
 }
 
 export interface MetaDoc {
-  /** 'identity', 'contact', or `package:<file name>#<part>`. */
+  /** 'identity', 'contact', `package:<file name>#<part>`, 'pending-closure', 'training', `training-ticket:<number>`, `reprint:<ticket>`. */
   id: string;
-  kind: 'identity' | 'contact' | 'package';
+  kind: 'identity' | 'contact' | 'package' | 'pending-closure' | 'training' | 'training-ticket' | 'reprint';
   value: Record<string, unknown>;
 }
 
@@ -81,7 +86,7 @@ export const ticketSchema: RxJsonSchema<TicketDoc> = {
 
 export const closureSchema: RxJsonSchema<ClosureDoc> = {
   title: 'closures',
-  version: 0,
+  version: 1,
   primaryKey: 'id',
   type: 'object',
   properties: {
@@ -98,11 +103,45 @@ export const closureSchema: RxJsonSchema<ClosureDoc> = {
     byMode: arr,
     total: str(),
     grandTotal: str(),
+    kind: str(),
+    period: str(),
+    yearTotal: str(),
+    totalAbs: str(),
+    grandTotalAbs: str(),
+    lastTicketHash: str(),
+    covers: { type: ['object', 'null'] },
+    prevHash: str(),
+    keyId: str(),
+    keyFingerprint: str(),
     hash: str(),
+    signature: str(),
   },
   required: ['id', 'store', 'till', 'seq', 'closedAt', 'day', 'ticketCount', 'byVat', 'byMode', 'total', 'grandTotal', 'hash'],
   indexes: ['seq'],
-} as RxJsonSchema<ClosureDoc>;
+} as unknown as RxJsonSchema<ClosureDoc>;
+
+/** v0 closures (before the law's fields) are kept as they are: they read as day closures. */
+export const closureMigrations = { 1: (doc: ClosureDoc) => doc };
+
+export const journalSchema: RxJsonSchema<JournalDoc> = {
+  title: 'journal',
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  properties: {
+    id: str(64),
+    origin: str(),
+    seq: { type: 'integer', minimum: 1, maximum: 999_999_999, multipleOf: 1 },
+    at: str(),
+    type: str(),
+    data: obj,
+    prevHash: str(),
+    keyId: str(),
+    hash: str(),
+    signature: str(),
+  },
+  required: ['id', 'origin', 'seq', 'at', 'type', 'data', 'prevHash', 'keyId', 'hash', 'signature'],
+} as unknown as RxJsonSchema<JournalDoc>;
 
 export const baseSchema: RxJsonSchema<BaseDoc> = {
   title: 'base',

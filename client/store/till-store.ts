@@ -8,7 +8,8 @@ import type { Subscription } from 'rxjs';
 import { GENESIS_HASH, ticketId } from '../../sync/ticket-chain.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import type { TicketRounding } from '../../sync/ticket-math.ts';
-import type { BaseData, Closure, PackageKind, Ticket } from '../../sync/types.ts';
+import type { JetEvent } from '../../sync/jet.ts';
+import type { BaseData, Closure, ClosureKind, PackageKind, Ticket } from '../../sync/types.ts';
 import { decodeRanges, encodeRanges, splitRanges } from '../number-ranges.ts';
 import { BaseIndex, baseDocsOf } from './base-index.ts';
 import { bulkUpsertChunked, openTillDatabase, plain, scanDocs, type StoreLocation, type TillDatabase } from './open-store.ts';
@@ -62,7 +63,10 @@ export class TillStore {
   readonly base: BaseIndex;
   identity: TillIdentity | null = null;
   last: { number: number; hash: string } = { number: 0, hash: GENESIS_HASH };
+  /** Last day closure (Z). */
   lastClosure: Closure | null = null;
+  /** Last event of the technical-event journal. */
+  lastEvent: JetEvent | null = null;
   /** Highest ticket number covered by a closure (a closure with no tickets covers none). */
   closedThrough = 0;
   lastServerContact: string | null = null;
@@ -94,9 +98,11 @@ export class TillStore {
     const contact = await this.db.meta.findOne('contact').exec();
     this.lastServerContact = (contact?.toJSON(true).value.lastServerContact as string | undefined) ?? null;
     await this.reloadLast();
-    const closures = await this.closures();
+    const closures = await this.closures('day');
     this.lastClosure = closures.length ? closures[closures.length - 1] : null;
     this.closedThrough = Math.max(0, ...closures.map((c) => c.lastNumber ?? 0));
+    const lastEvent = await this.db.journal.findOne({ selector: {}, sort: [{ id: 'desc' }] }).exec();
+    this.lastEvent = lastEvent ? plain<JetEvent>(lastEvent.toJSON(true)) : null;
     await this.base.load({ articles: allArticles });
     // Replication and base files write to these collections; keep the memory views in step.
     this.subs.push(
@@ -226,12 +232,45 @@ export class TillStore {
 
   async appendClosure(c: Closure): Promise<void> {
     await this.db.closures.insert(c);
+    if ((c.kind ?? 'day') !== 'day') return;
     this.lastClosure = c;
     if (c.lastNumber !== null && c.lastNumber > this.closedThrough) this.closedThrough = c.lastNumber;
   }
 
-  async closures(): Promise<Closure[]> {
-    return (await scanDocs<Closure>(this.db.closures)).sort((a, b) => a.seq - b.seq);
+  /** Closures of one kind in seq order (all kinds, day first, when none is given). */
+  async closures(kind?: ClosureKind): Promise<Closure[]> {
+    const order: Record<ClosureKind, number> = { day: 0, month: 1, year: 2 };
+    const all = await scanDocs<Closure>(this.db.closures);
+    return all.filter((c) => !kind || (c.kind ?? 'day') === kind).sort((a, b) => order[a.kind ?? 'day'] - order[b.kind ?? 'day'] || a.seq - b.seq);
+  }
+
+  /** Appends one journal event (ids sort like seqs: zero-padded), durable once resolved. */
+  async appendEvent(e: JetEvent): Promise<void> {
+    if (e.seq !== (this.lastEvent?.seq ?? 0) + 1) throw new Error(`journal event ${e.id} is not the next one (last is ${this.lastEvent?.seq ?? 0})`);
+    await this.db.journal.insert(e);
+    this.lastEvent = e;
+  }
+
+  async journal(): Promise<JetEvent[]> {
+    return scanDocs<JetEvent>(this.db.journal);
+  }
+
+  async getMeta(id: string): Promise<Record<string, unknown> | null> {
+    const d = await this.db.meta.findOne(id).exec();
+    return d ? (d.toJSON(true).value as Record<string, unknown>) : null;
+  }
+
+  async setMeta(id: string, kind: MetaDoc['kind'], value: Record<string, unknown>): Promise<void> {
+    await this.db.meta.upsert({ id, kind, value });
+  }
+
+  async deleteMeta(id: string): Promise<void> {
+    const d = await this.db.meta.findOne(id).exec();
+    if (d) await d.remove();
+  }
+
+  async metaRange(prefix: string): Promise<MetaDoc[]> {
+    return scanDocs<MetaDoc>(this.db.meta, { from: prefix, to: `${prefix}\uffff` });
   }
 
   /**

@@ -10,6 +10,7 @@ import * as einvoice from '../einvoice/migration.ts';
 import * as tillKeys from '../security/keys-migration.ts';
 import * as imports from '../imports/migration.ts';
 import * as invoicing from '../invoicing/migration.ts';
+import * as fiscal from '../fiscal/migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -33,6 +34,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '080_invoicing': invoicing,
   // Factur-X lifecycle and e-reporting files.
   '090_einvoice': einvoice,
+  // NF525: the technical-event journals (tills' and the server's own).
+  '100_fiscal_journal': fiscal,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -8,5 +8,6 @@ import type { InvoicingTables } from '../invoicing/tables.ts';
 import type { ImportsTables } from '../imports/tables.ts';
 import type { EinvoiceTables } from '../einvoice/tables.ts';
 import type { KeysTables } from '../security/keys-tables.ts';
+import type { FiscalTables } from '../fiscal/tables.ts';
 
-export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, KeysTables, ImportsTables, InvoicingTables, EinvoiceTables {}
+export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, KeysTables, ImportsTables, InvoicingTables, EinvoiceTables, FiscalTables {}

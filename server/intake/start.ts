@@ -16,6 +16,8 @@ import { startMailListener, type MailListener } from './mail-listener.ts';
 import { mailLimitsOf, type MailLimits } from './mail-limits.ts';
 import { parseHhMm, scheduleNightly, type NightlySchedule } from './nightly-scheduler.ts';
 import { outcomeLine } from './package-outcome.ts';
+import { recordServerEvent } from '../fiscal/journal-store.ts';
+import { SOFTWARE } from '../../sync/software.ts';
 
 export interface StartOptions {
   port?: number;
@@ -89,6 +91,7 @@ export async function startStoreServer(ctx: ServerContext, opts: StartOptions = 
       });
     }
     if (nightly) schedule = scheduleNightly(ctx, nightly, { onRun: log });
+    await recordServerEvent(ctx, 'start', { software: SOFTWARE.name, version: SOFTWARE.version, pid: process.pid });
   } catch (e) {
     await watcher?.close();
     await new Promise<void>((r) => http.close(() => r()));
@@ -117,6 +120,7 @@ export async function startStoreServer(ctx: ServerContext, opts: StartOptions = 
         await Promise.all([watcher?.close(), mail?.close(), schedule?.stop()]);
         await httpClosed;
         await closures.idle();
+        await recordServerEvent(ctx, 'stop', { pid: process.pid });
       })();
       return closing;
     },

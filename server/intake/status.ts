@@ -1,7 +1,7 @@
 /**
  * `server status`: what an operator checks first — per till: last number received, last contact,
  * open gaps, counts; packages accepted / quarantined / rejected; files waiting in the inbox and in
- * quarantine; open ticket conflicts; the last log-book warnings and errors.
+ * quarantine; open ticket conflicts; each till's closures (NF525); the last log-book warnings and errors.
  */
 import { sql } from 'kysely';
 import { resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { formatGap, parseGaps, type Gap } from './gaps.ts';
 import { allTillKeys } from '../security/till-keys-store.ts';
 import { permissionWarnings, readRunState } from '../security/server-tls.ts';
 import { keyFingerprint } from '../../sync/till-keys.ts';
+import { closureStates, closureStateText, type TillClosureState } from '../fiscal/closure-state.ts';
 
 export interface TillStatusRow {
   id: string;
@@ -30,6 +31,8 @@ export interface TillStatusRow {
   keys: { keyId: string; fingerprint: string; registeredAt: string; via: string; retiredAt: string | null }[];
   /** Enrolled before package format 3: its HMAC-signed (version 1–2) packages are still accepted. */
   legacyHmac: boolean;
+  /** NF525: last day, month and fiscal-year closures received, signing key, chain state. */
+  closures: TillClosureState | null;
 }
 
 export interface ServerStatus {
@@ -80,6 +83,7 @@ export async function serverStatus(ctx: ServerContext, opts: { db?: string; prob
     .execute();
   const f = inboxFolders(ctx.config.inbox);
   const keys = await allTillKeys(db);
+  const closures = await closureStates(db);
   return {
     store: ctx.config.store,
     // Resolved: server.json keeps paths inside the folder relative, so a copied folder uses its own.
@@ -103,6 +107,7 @@ export async function serverStatus(ctx: ServerContext, opts: { db?: string; prob
         allowIps: t.allow_ips ? t.allow_ips.split(',') : null,
         keys: (keys.get(t.id) ?? []).map((k) => ({ keyId: k.keyId, fingerprint: keyFingerprint(k.publicKey), registeredAt: k.registeredAt, via: k.registeredVia, retiredAt: k.retiredAt })),
         legacyHmac: Number(t.legacy_hmac) === 1,
+        closures: closures.get(t.id) ?? null,
       };
     }),
     packages: { accepted: pkc('accepted'), quarantined: pkc('quarantined'), rejected: pkc('rejected') },
@@ -130,6 +135,7 @@ export function statusText(s: ServerStatus): string {
     );
     const current = t.keys.filter((k) => !k.retiredAt);
     out.push(`  signing key: ${current.length ? current.map((k) => `${k.fingerprint} (${k.via}, ${k.registeredAt})`).join(', ') : 'none registered yet (taken on first contact)'}${t.keys.length > current.length ? `; ${t.keys.length - current.length} retired` : ''}${t.legacyHmac ? '; LEGACY: HMAC packages (v1–2) still accepted until re-enrolled' : ''}`);
+    out.push(`  ${closureStateText(t.closures ?? undefined)}`);
   }
   if (s.lastProblems.length) {
     out.push('last warnings and errors:');

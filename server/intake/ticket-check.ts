@@ -27,6 +27,8 @@ export function ticketShapeProblem(t: unknown, hashesChecked = false): string | 
   if (Number.isNaN(Date.parse(x.soldAt as string))) return `soldAt ${String(x.soldAt)} is not a date`;
   for (const k of ['lines', 'settlements', 'payments'] as const) if (!Array.isArray(x[k])) return `field ${k} must be a list`;
   if (typeof x.degraded !== 'boolean') return 'field degraded must be true or false';
+  // Training tickets never leave the till (client/training.ts); one that does is refused here too.
+  if (x.training !== undefined) return 'training ticket: sold in training mode, never accepted into the books';
   const totals = x.totals as Record<string, unknown> | undefined;
   if (!totals || typeof totals !== 'object') return 'field totals missing';
   for (const k of ['inclVat', 'due'] as const) {

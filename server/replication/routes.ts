@@ -129,10 +129,19 @@ export function replicationRouter(ctx: ServerContext, closures: ClosureQueue, op
     const till = tillOf(res);
     const list = (req.body as { closures?: unknown })?.closures;
     if (!Array.isArray(list)) throw new TillsyncError('bad-request', 'body must be {"closures": [...]}', { status: 400 });
-    const { accepted, fresh } = await storeClosures(ctx, list as Closure[], till);
+    const { accepted, fresh } = await storeClosures(ctx, list as Closure[], till, (req.body as { publicKeys?: unknown }).publicKeys);
     res.json({ accepted });
     // After the answer: the hook may run a whole nightly chain and an export.
     for (const c of fresh) closures.enqueue(c);
+  });
+
+  r.post(API.journalPush, auth, ...json, async (req, res) => {
+    const till = tillOf(res);
+    const b = req.body as { events?: unknown; publicKeys?: unknown };
+    if (!Array.isArray(b?.events)) throw new TillsyncError('bad-request', 'body must be {"events": [...]}', { status: 400 });
+    const { storeTillEvents } = await import('../fiscal/journal-store.ts');
+    const { keysForTill } = await import('../fiscal/till-public-keys.ts');
+    res.json(await storeTillEvents(ctx, till.id, b.events as never, await keysForTill(ctx.db, till.id, b.publicKeys)));
   });
 
   return r;

@@ -14,6 +14,7 @@ const NAV: { path: string; label: string }[] = [
   { path: '/exports', label: 'Exports' },
   { path: '/einvoicing', label: 'E-invoicing' },
   { path: '/nightly', label: 'Nightly run' },
+  { path: '/journal', label: 'Event journal' },
 ];
 
 export interface PageOptions {

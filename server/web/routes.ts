@@ -25,6 +25,7 @@ import { mountOpenItems } from './pages/open-items-page.ts';
 import { mountExports } from './pages/exports-page.ts';
 import { mountNightly } from './pages/nightly-page.ts';
 import { mountEinvoicing } from './pages/einvoicing-page.ts';
+import { mountJournal } from './pages/journal-page.ts';
 
 const ASSETS = fileURLToPath(new URL('./assets/', import.meta.url));
 
@@ -70,6 +71,7 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
   mountExports(r, ctx);
   mountNightly(r, ctx);
   mountEinvoicing(r, ctx);
+  mountJournal(r, ctx);
   // Express 5 forwards rejected handlers here: one readable page instead of a stack trace.
   r.use((err: unknown, req: AuthedRequest, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;

@@ -115,5 +115,10 @@ describe('tillsync demo', () => {
     expect(b2cExcl).toBeGreaterThan(0);
     expect(b2cExcl + b2bExcl).toBe(fecNet('70'));
     expect(b2cVat + b2bVat).toBe(fecNet('4457'));
+
+    // NF525: each till's archive and the server's month archive, accepted by audit verify with no finding.
+    expect(summary.archives).toHaveLength(3);
+    for (const a of summary.archives) expect([a.file, a.ok, a.findings]).toEqual([a.file, true, 0]);
+    expect(summary.archives.every((a) => a.checks > 20 && /^[0-9a-f]{4}( [0-9a-f]{4}){3}$/.test(a.key))).toBe(true);
   }, 600_000);
 });

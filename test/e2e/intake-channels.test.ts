@@ -14,6 +14,9 @@ import { generateTillTickets } from '../../fixtures/volume.ts';
 import { buildTicketPackage } from '../../sync/package-writer.ts';
 import { hashTicket } from '../../sync/ticket-chain.ts';
 import { API, TILL_HEADER, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
+import { serverRequest } from '../../sync/transports/server-http.ts';
+import { signTicketPage } from '../../sync/ticket-page.ts';
+import { generateTillKeyPair } from '../../sync/till-keys.ts';
 import { LanFolderTransport } from '../../sync/transports/lan-folder.ts';
 import { HttpUploadTransport } from '../../sync/transports/http-upload.ts';
 import { MailTransport } from '../../sync/transports/mail-sender.ts';
@@ -30,18 +33,23 @@ for (const engine of TEST_ENGINES) {
     let server: ServerProcess;
     let db: Db;
     let secret: string;
+    let s2: string;
+    const key01 = generateTillKeyPair();
     const tickets: Ticket[] = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 40, seed: 21 })];
 
     const dbArgs = () => (url ? ['--db', url] : []);
     const writePackage = (name: string, list: Ticket[], kind: 'degraded' | 'untransferred' = 'degraded'): string => {
-      const pkg = buildTicketPackage({ store: 'S1', till: '01', kind, tickets: list, secret });
+      const pkg = buildTicketPackage({ store: 'S1', till: '01', kind, tickets: list, signer: { key: key01, authSecret: secret } });
       const file = join(dir, 'out', name, pkg.fileName);
       mkdirSync(join(dir, 'out', name), { recursive: true });
       writeFileSync(file, pkg.bytes);
       return file;
     };
-    const push = async (list: Ticket[], token = secret): Promise<Response> =>
-      fetch(server.url + API.ticketsPush, { method: 'POST', headers: { authorization: `Bearer ${token}`, [TILL_HEADER]: 'S1-01', 'content-type': 'application/json' }, body: JSON.stringify({ tickets: list }) });
+    // As the till pushes: the request signed with its auth secret, the page with its key.
+    const push = async (list: Ticket[], token = secret): Promise<{ status: number; json: () => Promise<unknown> }> => {
+      const r = await serverRequest({ url: server.url }, { method: 'POST', path: API.ticketsPush, body: JSON.stringify({ tickets: list, signature: signTicketPage(key01, 'S1-01', list) }), headers: { 'content-type': 'application/json' }, timeoutMs: 30_000, credentials: { till: 'S1-01', authSecret: token } });
+      return { status: r.status, json: async () => JSON.parse(r.text) };
+    };
     const inbox = () => join(data, 'inbox');
 
     beforeAll(async () => {
@@ -53,10 +61,14 @@ for (const engine of TEST_ENGINES) {
       const enrolled = await runCli(['--json', 'server', 'enroll-till', '--data', data, '--till', '01']);
       expect(enrolled.code, enrolled.stderr).toBe(0);
       secret = JSON.parse(enrolled.stdout).secret;
-      const fenced = await runCli(['server', 'enroll-till', '--data', data, '--till', '02', '--allow-ip', '10.9.9.9']);
+      const fenced = await runCli(['--json', 'server', 'enroll-till', '--data', data, '--till', '02', '--allow-ip', '10.9.9.9']);
       expect(fenced.code, fenced.stderr).toBe(0);
+      s2 = JSON.parse(fenced.stdout).secret;
       server = await startServerProcess(['--data', data, ...dbArgs(), '--port', '0', '--smtp-port', '0', '--mail-to', MAIL_TO]);
       db = await openDatabase({ data, url });
+      // First contact, as a till makes it: its public key registered with a request signed by its auth secret.
+      const reg = await serverRequest({ url: server.url }, { method: 'POST', path: API.keys, body: JSON.stringify({ publicKey: key01.publicKeyPem, keyChanges: [] }), headers: { 'content-type': 'application/json' }, timeoutMs: 30_000, credentials: { till: 'S1-01', authSecret: secret } });
+      expect(reg.status, reg.text).toBe(200);
     });
 
     afterAll(async () => {
@@ -133,17 +145,16 @@ for (const engine of TEST_ENGINES) {
 
     it('refuses uploads with a wrong token (401) or from outside the till allowlist (403), and mail for another address', async () => {
       const file = writePackage('e', tickets.slice(0, 2));
-      await expect(new HttpUploadTransport({ url: server.url, tillId: 'S1-01', secret: 'f'.repeat(64) }).send(file)).rejects.toMatchObject({ status: 401, message: expect.stringContaining('wrong secret for till S1-01') });
+      await expect(new HttpUploadTransport({ url: server.url, tillId: 'S1-01', secret: 'f'.repeat(64) }).send(file)).rejects.toMatchObject({ status: 401, message: expect.stringContaining('bad request signature for till S1-01') });
       expect((await push(tickets.slice(0, 1), 'nope')).status).toBe(401);
       const health = await fetch(server.url + API.health);
       expect(health.status).toBe(200);
       // Till 02 may only connect from 10.9.9.9; its secret is right but this comes from 127.0.0.1.
-      const s2 = (await db.selectFrom('tills').select('secret').where('id', '=', 'S1-02').executeTakeFirstOrThrow()).secret;
-      const res = await fetch(server.url + API.upload, { method: 'POST', headers: { authorization: `Bearer ${s2}`, [TILL_HEADER]: 'S1-02', 'x-filename': 'x.zip' }, body: new Uint8Array([1, 2, 3]) });
+      const res = await serverRequest({ url: server.url }, { method: 'POST', path: API.upload, body: Buffer.from([1, 2, 3]), headers: { 'x-filename': 'x.zip' }, timeoutMs: 30_000, credentials: { till: 'S1-02', authSecret: s2 } });
       expect(res.status).toBe(403);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ip-not-allowed');
+      expect((JSON.parse(res.text) as { error: { code: string } }).error.code).toBe('ip-not-allowed');
       await expect(new MailTransport({ to: ['someone@else.test'], smtpUrl: `smtp://127.0.0.1:${server.smtpPort}` }).send(file)).rejects.toMatchObject({ message: expect.stringContaining('550') });
-      // An unsigned package by mail: refused (SMTP 554), logged, kept in quarantine.
+      // A package no till key signed, by mail: refused (SMTP 554), logged, kept in quarantine.
       const unsigned = join(dir, 'out', 'TicDeg01_20261102120000.zip');
       writeFileSync(unsigned, unsignedPackage());
       await expect(new MailTransport({ to: [MAIL_TO], smtpUrl: `smtp://127.0.0.1:${server.smtpPort}` }).send(unsigned)).rejects.toMatchObject({ message: expect.stringMatching(/554.*TicDeg01_20261102120000\.zip \(signature\)/) });

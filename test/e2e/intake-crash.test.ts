@@ -18,6 +18,7 @@ import { TEST_ENGINES, createPgDatabase } from '../../server/db/test-databases.t
 import { openDatabase } from '../../server/db/database.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { buildTicketPackage } from '../../sync/package-writer.ts';
+import { generateTillKeyPair } from '../../sync/till-keys.ts';
 import type { Ticket } from '../../sync/types.ts';
 import { BIN, pollUntil, runCli } from './intake-fixtures.ts';
 
@@ -73,15 +74,17 @@ describe('SIGKILL during intake of a large package', () => {
         expect((await runCli(['server', 'init', '--data', data, ...dbArgs])).code).toBe(0);
         const enrolled = await runCli(['--json', 'server', 'enroll-till', '--data', data, '--till', '01']);
         const secret = JSON.parse(enrolled.stdout).secret as string;
+        // The till was never online: its first package registers its key (enrolment proof).
+        const signer = { key: generateTillKeyPair(), authSecret: secret };
 
         // The first 5,000 tickets are already there (an earlier package).
-        const early = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: tickets.slice(0, 5000), secret, created: new Date('2026-11-02T10:00:00') });
+        const early = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets: tickets.slice(0, 5000), signer, created: new Date('2026-11-02T10:00:00') });
         const earlyFile = join(dir, early.fileName);
         writeFileSync(earlyFile, early.bytes);
         const first = await runCli(['server', 'intake', '--data', data, ...dbArgs, earlyFile]);
         expect(first.code, first.stderr).toBe(0);
 
-        const big = buildTicketPackage({ store: 'S1', till: '01', kind: 'untransferred', tickets, secret, created: new Date('2026-11-05T20:00:00') });
+        const big = buildTicketPackage({ store: 'S1', till: '01', kind: 'untransferred', tickets, signer, created: new Date('2026-11-05T20:00:00') });
         const bigFile = join(dir, big.fileName);
         writeFileSync(bigFile, big.bytes);
 

@@ -14,6 +14,7 @@ import { openDatabase, type Db } from '../../server/db/database.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { buildTicketPackage } from '../../sync/package-writer.ts';
 import type { Ticket } from '../../sync/types.ts';
+import { generateTillKeyPair, type TillKeyPair } from '../../sync/till-keys.ts';
 import { pollUntil, runCli, startServerProcess, zipBombPackage, zipSlipPackage, type ServerProcess } from './intake-fixtures.ts';
 
 const at = (s: number) => new Date(2026, 10, 2, 10, 0, s);
@@ -30,7 +31,9 @@ for (const engine of TEST_ENGINES) {
     const tickets: Ticket[] = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 50, seed: 44 })];
     const stranger: Ticket[] = [...generateTillTickets('09', { tills: 1, ticketsPerTill: 5, seed: 44 })];
     const dbArgs = () => (url ? ['--db', url] : []);
-    const pkg = (list: Ticket[], s: number, key = secret, till = '01') => buildTicketPackage({ store: 'S1', till, kind: 'degraded', tickets: list, secret: key, created: at(s) });
+    // Till 01's signing key, registered at enrolment (--public-key); packages carry the enrolment proof too.
+    const key01 = generateTillKeyPair();
+    const pkg = (list: Ticket[], s: number, key: TillKeyPair = key01, till = '01', authSecret?: string) => buildTicketPackage({ store: 'S1', till, kind: 'degraded', tickets: list, signer: { key, authSecret }, created: at(s) });
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), `tillsync-inbox-${engine}-`));
@@ -38,7 +41,8 @@ for (const engine of TEST_ENGINES) {
       inbox = join(data, 'inbox');
       url = engine === 'postgres' ? await createPgDatabase() : undefined;
       expect((await runCli(['server', 'init', '--data', data, ...dbArgs()])).code).toBe(0);
-      const enrolled = await runCli(['--json', 'server', 'enroll-till', '--data', data, '--till', '01']);
+      writeFileSync(join(dir, 'till01.pub.pem'), key01.publicKeyPem);
+      const enrolled = await runCli(['--json', 'server', 'enroll-till', '--data', data, '--till', '01', '--public-key', join(dir, 'till01.pub.pem')]);
       secret = JSON.parse(enrolled.stdout).secret;
       db = await openDatabase({ data, url });
     });
@@ -58,15 +62,15 @@ for (const engine of TEST_ENGINES) {
       const bad: Record<string, Buffer> = {
         'TicDeg01_20261102100010.zip': Buffer.from('this is not a zip file at all, just text named .zip\n'),
         'TicDeg01_20261102100011.zip': pkg(tickets.slice(30, 40), 11).bytes.subarray(0, 900),
-        'TicDeg01_20261102100012.zip': pkg(tickets.slice(40, 50), 12, 'a-secret-that-is-not-the-tills').bytes,
-        'TicDeg09_20261102100013.zip': pkg(stranger, 13, 'secret-of-an-unenrolled-till', '09').bytes,
+        'TicDeg01_20261102100012.zip': pkg(tickets.slice(40, 50), 12, generateTillKeyPair()).bytes,
+        'TicDeg09_20261102100013.zip': pkg(stranger, 13, generateTillKeyPair(), '09', 'secret-of-an-unenrolled-till').bytes,
         'TicDeg01_20261102100014.zip': zipSlipPackage(secret),
         'TicDeg01_20261102100015.zip': zipBombPackage(secret),
       };
       const expected: Record<string, string> = {
         'TicDeg01_20261102100010.zip': 'zip-corrupt',
         'TicDeg01_20261102100011.zip': 'zip-corrupt',
-        'TicDeg01_20261102100012.zip': 'signature',
+        'TicDeg01_20261102100012.zip': 'unknown-key',
         'TicDeg09_20261102100013.zip': 'unknown-till',
         'TicDeg01_20261102100014.zip': 'path-traversal',
         'TicDeg01_20261102100015.zip': 'compression-ratio',
@@ -129,8 +133,9 @@ for (const engine of TEST_ENGINES) {
       const old = join(inbox, 'quarantine', 'TicDeg09_20261102100013.zip');
       const refused = await runCli(['server', 'intake', '--data', data, ...dbArgs(), old]);
       expect(refused.code).toBe(1);
-      expect(refused.stdout).toContain('REFUSED (signature)');
-      const fresh = pkg(stranger, 13, s9, '09');
+      // Its key is not registered and its enrolment proof was made with another secret.
+      expect(refused.stdout).toContain('REFUSED (unknown-key)');
+      const fresh = pkg(stranger, 13, generateTillKeyPair(), '09', s9);
       writeFileSync(old, fresh.bytes);
       const ok = await runCli(['server', 'intake', '--data', data, ...dbArgs(), old]);
       expect(ok.code, ok.stderr + ok.stdout).toBe(0);

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { writeTicketPackage } from '../../sync/package-writer.ts';
+import { generateTillKeyPair } from '../../sync/till-keys.ts';
+import { serverRequest } from '../../sync/transports/server-http.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { countOf, dayOffset, launchBrowser, ok, shot, start, textOf, watchPage, type Running } from './screens-harness.ts';
 
@@ -46,18 +48,14 @@ describe('back office', () => {
     // Till 01's tickets arrive by the LAN inbox (seed 5: ticket 5 is a credit sale of 130.78 to C0000005).
     const tickets01 = ticketsOf('01', 12, 5);
     expect(tickets01[4].payments).toEqual([{ mode: 'CRED', amount: '130.78' }]);
-    await writeTicketPackage(join(data, 'inbox'), { store: 'S1', till: '01', kind: 'untransferred', tickets: tickets01, secret: secrets['01'] });
+    await writeTicketPackage(join(data, 'inbox'), { store: 'S1', till: '01', kind: 'untransferred', tickets: tickets01, signer: { key: generateTillKeyPair(), authSecret: secrets['01'] } });
     for (let i = 0; i < 300 && (await db.selectFrom('tickets').select('id').where('till', '=', '01').execute()).length < 12; i++) await new Promise((r) => setTimeout(r, 100));
     const quarantined = () => readdirSync(join(data, 'inbox', 'quarantine')).filter((f) => f.endsWith('.reason.txt')).map((f) => readFileSync(join(data, 'inbox', 'quarantine', f), 'utf8'));
     expect({ tickets: (await db.selectFrom('tickets').select('id').execute()).length, quarantined: quarantined(), server: server.output() }).toMatchObject({ tickets: 12, quarantined: [] });
 
     // Till 02's package is uploaded with till 01's credentials: refused and kept in quarantine.
-    const wrong = await writeTicketPackage(join(dir, 'out'), { store: 'S1', till: '02', kind: 'degraded', tickets: ticketsOf('02', 6, 4), secret: secrets['02'] });
-    const res = await fetch(`${url}/api/packages`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${secrets['01']}`, 'x-tillsync-till': 'S1-01', 'x-filename': wrong.fileName, 'content-type': 'application/zip' },
-      body: readFileSync(wrong.path),
-    });
+    const wrong = await writeTicketPackage(join(dir, 'out'), { store: 'S1', till: '02', kind: 'degraded', tickets: ticketsOf('02', 6, 4), signer: { key: generateTillKeyPair(), authSecret: secrets['02'] } });
+    const res = await serverRequest({ url }, { method: 'POST', path: '/api/packages', body: readFileSync(wrong.path), headers: { 'x-filename': wrong.fileName, 'content-type': 'application/zip' }, timeoutMs: 30_000, credentials: { till: 'S1-01', authSecret: secrets['01'] } });
     expect(res.status).toBe(403);
     expect(readdirSync(join(data, 'inbox', 'quarantine'))).toContain(wrong.fileName);
 
@@ -233,7 +231,7 @@ describe('back office', () => {
     // A third till's day arrives: counter sales, two of them by an account customer who forgot their card.
     secrets['03'] = (await ok(['server', 'enroll-till', '--data', data, '--till', '03'])).secret;
     const tickets03 = ticketsOf('03', 8, 7);
-    await writeTicketPackage(join(data, 'inbox'), { store: 'S1', till: '03', kind: 'untransferred', tickets: tickets03, secret: secrets['03'] });
+    await writeTicketPackage(join(data, 'inbox'), { store: 'S1', till: '03', kind: 'untransferred', tickets: tickets03, signer: { key: generateTillKeyPair(), authSecret: secrets['03'] } });
     for (let i = 0; i < 300 && (await db.selectFrom('tickets').select('id').where('till', '=', '03').execute()).length < 8; i++) await new Promise((r) => setTimeout(r, 100));
     const plain = tickets03.filter((t) => t.customer === 'COMPTOIR' && t.lines.length && !t.settlements.length && t.payments.every((p) => !p.ref));
     const [a, b] = plain.filter((t) => t.day === plain[0].day);

@@ -27,7 +27,16 @@ function tillRow(t: TillRow, now: Date) {
   <td class="num">${t.errors ? html`<span class="badge error">${t.errors}</span>` : '0'}</td>
   <td class="num">${t.openConflicts ? html`<span class="badge error">${t.openConflicts}</span>` : '0'}</td>
   <td>${t.lastClosureDay ?? ''}</td>
+  <td class="closures">${closureCell(t)}</td>
 </tr>`;
+}
+
+/** NF525 closure state: last month and year closed, signing key, chain whole or not. */
+function closureCell(t: TillRow) {
+  const c = t.closures;
+  if (!c) return html`<span class="muted">none</span>`;
+  const bad = c.chainProblems.length > 0;
+  return html`<span title="${c.chainProblems.join('; ') || 'every chain whole'}" class="badge ${bad ? 'error' : c.unsigned ? 'warning' : 'info'}">${bad ? 'chain broken' : c.unsigned ? `${c.unsigned} unsigned` : 'signed'}</span> <span class="muted">M ${c.last.month?.period ?? '—'} · A ${c.last.year?.period ?? '—'}${c.keyFingerprint ? html` · key <code>${c.keyFingerprint}</code>` : ''}</span>`;
 }
 
 export function mountDashboard(r: Router, ctx: ServerContext): void {
@@ -54,7 +63,7 @@ export function mountDashboard(r: Router, ctx: ServerContext): void {
 ${
   d.tills.length
     ? html`<div class="table-wrap"><table id="tills">
-<thead><tr><th>Till</th><th>Last contact</th><th class="num">Tickets</th><th class="num">Numbers</th><th>Gaps</th><th class="num" title="Counted in a Z report, not received">Missing after Z</th><th class="num" title="Average tickets per day × days since last contact">Unsynced (est.)</th><th class="num">Degraded</th><th class="num">In error</th><th class="num">Conflicts</th><th>Last Z</th></tr></thead>
+<thead><tr><th>Till</th><th>Last contact</th><th class="num">Tickets</th><th class="num">Numbers</th><th>Gaps</th><th class="num" title="Counted in a Z report, not received">Missing after Z</th><th class="num" title="Average tickets per day × days since last contact">Unsynced (est.)</th><th class="num">Degraded</th><th class="num">In error</th><th class="num">Conflicts</th><th>Last Z</th><th title="NF525: monthly and fiscal-year closures, signature, chain">Closures</th></tr></thead>
 <tbody>${d.tills.map((t) => tillRow(t, now))}</tbody></table></div>`
     : html`<p class="empty">No till enrolled yet (<code>tillsync server enroll-till --data ${ctx.data} --store ${ctx.config.store} --till 01</code>).</p>`
 }
