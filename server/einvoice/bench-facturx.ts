@@ -5,7 +5,10 @@
  * (two to four lines at mixed VAT rates, card or credit), so the figure is the rendering alone.
  */
 import { demoBaseData } from '../../fixtures/store.ts';
-import type { InvoiceView } from '../exports/invoice-model.ts';
+import type { InvoiceLineView, InvoiceView } from '../exports/invoice-model.ts';
+import { customerView } from '../exports/invoice-model.ts';
+import { linePricing } from '../invoicing/line-pricing.ts';
+import type { TicketLine } from '../../sync/types.ts';
 import { renderInvoicePdf } from '../exports/invoice-pdf.ts';
 import { renderFacturX } from './facturx-pdf.ts';
 
@@ -15,11 +18,17 @@ function cents(n: number): string {
   return (n / 100).toFixed(2);
 }
 
+/** A line as the invoice model makes it from a ticket line (line-pricing.ts: list price, discount, net). */
+export function lineViewOf(l: TicketLine, ticket: string): InvoiceLineView {
+  return { ...linePricing(l), article: l.article, label: l.label, qty: l.qty, unitPrice: l.unitPrice, vatCode: l.vatCode, vatRate: l.vatRate, amountIncl: l.inclVat, amountExcl: l.exclVat, category: 'goods', ticket, returnOf: l.returnOf ?? null };
+}
+
 /** A deterministic invoice i for a business customer. */
 export function benchInvoice(i: number): InvoiceView {
   const b = demoBaseData(1);
   const customer = b.customers[1 + (i % 5)];
-  const lines = [];
+  const lines: InvoiceLineView[] = [];
+  const ticket = `S1-01-${String(i).padStart(8, '0')}`;
   const vat = new Map<string, { code: string; rate: string; base: number; vat: number; incl: number }>();
   for (let k = 0; k < 2 + (i % 3); k++) {
     const [code, rate, factor] = RATES[(i + k) % RATES.length];
@@ -27,7 +36,7 @@ export function benchInvoice(i: number): InvoiceView {
     const unit = 199 + ((i * 37 + k * 101) % 9000);
     const incl = unit * qty;
     const excl = Math.round(incl / Number(factor));
-    lines.push({ label: `Article ${k + 1} de la facture ${i}`, qty: String(qty), unitPrice: cents(unit), vatRate: rate, amountIncl: cents(incl), amountExcl: cents(excl), vatCode: code, article: `A${String(k).padStart(6, '0')}` });
+    lines.push(lineViewOf({ label: `Article ${k + 1} de la facture ${i}`, qty: String(qty), unitPrice: cents(unit), vatRate: rate, inclVat: cents(incl), exclVat: cents(excl), vat: cents(incl - excl), vatCode: code, article: `A${String(k).padStart(6, '0')}` }, ticket));
     const v = vat.get(code) ?? { code, rate, base: 0, vat: 0, incl: 0 };
     v.base += excl;
     v.vat += incl - excl;
@@ -40,17 +49,26 @@ export function benchInvoice(i: number): InvoiceView {
   return {
     number: `F${String(i + 1).padStart(8, '0')}`,
     kind: 'invoice',
+    complementOf: null,
+    invoiceDate: '2026-11-02',
+    saleDate: '2026-11-02',
     date: '2026-11-02',
     store: 'S1',
     till: '01',
     seller: b.company,
-    customer: { code: customer.code, name: customer.name, address: customer.address ?? null, professional: true },
+    customer: customerView(b, customer.code),
+    category: 'goods',
     lines,
-    tickets: [{ id: `S1-01-${String(i).padStart(8, '0')}`, number: i, soldAt: '2026-11-02T10:00:00+01:00', totalIncl: cents(totalIncl), payments: [{ mode: credit ? 'CRED' : 'CB', label: credit ? 'Vente à crédit' : 'Carte bancaire', amount: cents(totalIncl) }] }],
+    tickets: [{ id: ticket, number: i, soldAt: '2026-11-02T10:00:00+01:00', totalIncl: cents(totalIncl), payments: [{ mode: credit ? 'CRED' : 'CB', label: credit ? 'Vente à crédit' : 'Carte bancaire', amount: cents(totalIncl) }] }],
     vat: [...vat.values()].map((v) => ({ code: v.code, rate: v.rate, base: cents(v.base), vat: cents(v.vat), incl: cents(v.incl) })),
     totals: { excl: cents(totalExcl), vat: cents(totalIncl - totalExcl), incl: cents(totalIncl) },
+    corrects: [],
+    uncitedReturns: 0,
+    deposits: [],
+    deposit: null,
     paid: credit ? '0.00' : cents(totalIncl),
     due: credit ? cents(totalIncl) : '0.00',
+    dueSource: 'tickets',
   };
 }
 

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { demoBaseData } from '../../fixtures/store.ts';
-import type { BaseData, VatRate } from '../../sync/types.ts';
-import type { InvoiceView } from '../exports/invoice-model.ts';
+import type { BaseData, TicketLine, VatRate } from '../../sync/types.ts';
+import { customerView, type InvoiceView } from '../exports/invoice-model.ts';
+import { lineViewOf } from './bench-facturx.ts';
 import { eInvoiceOf, parseAddress, type PartyExtras, type VatRateExtras } from './en16931.ts';
 import { ciiXml } from './cii-xml.ts';
 import { checkBrFr, checkEn16931 } from '../../test/support/einvoice-validators.ts';
@@ -36,45 +37,48 @@ function baseData(): BaseData {
   };
 }
 
-interface L {
-  label: string;
-  qty: string;
-  unitPrice: string;
-  vatCode: string;
-  vatRate: string;
-  amountIncl: string;
-  amountExcl: string;
-  listPrice?: string;
-}
-
-function view(o: { number: string; kind?: string; customer?: string; lines: L[]; vat: [string, string, string, string][]; payments: [string, string][]; extra?: Record<string, unknown> }): InvoiceView {
+function view(o: { number: string; kind?: InvoiceView['kind']; customer?: string; lines: TicketLine[]; vat: [string, string, string, string][]; payments: [string, string][]; extra?: Partial<InvoiceView> }): InvoiceView {
   const b = baseData();
-  const c = b.customers.find((x) => x.code === (o.customer ?? 'C0000001'))!;
   const incl = o.vat.reduce((a, v) => a + Math.round((Number(v[2]) + Number(v[3])) * 100), 0);
   const excl = o.vat.reduce((a, v) => a + Math.round(Number(v[2]) * 100), 0);
   const vat = o.vat.reduce((a, v) => a + Math.round(Number(v[3]) * 100), 0);
   const cents = (n: number) => (n / 100).toFixed(2);
-  const paidCents = o.payments.filter(([m]) => !['CRED', 'CPT'].includes(m)).reduce((a, p) => a + Math.round(Number(p[1]) * 100), 0);
-  const paid = Math.min(paidCents, Math.abs(incl));
+  // As the model counts them: credit sales and deposit vouchers are not money received here.
+  const paidCents = o.payments.filter(([m]) => !['CRED', 'CPT', 'ACP'].includes(m)).reduce((a, p) => a + Math.round(Number(p[1]) * 100), 0);
+  const depositCents = (o.extra?.deposits ?? []).reduce((a, d) => a + Math.round(Number(d.amount) * 100), 0);
+  const paid = Math.min(Math.abs(paidCents), Math.abs(incl) - depositCents);
+  const ticket = 'S1-01-00000042';
   return {
     number: o.number,
     kind: o.kind ?? 'invoice',
-    date: '2026-11-02',
+    complementOf: null,
+    invoiceDate: '2026-11-03',
+    saleDate: '2026-11-02',
+    date: '2026-11-03',
     store: 'S1',
     till: '01',
     seller: b.company,
-    customer: { code: c.code, name: c.name, address: c.address ?? null, professional: true },
-    lines: o.lines.map((l) => ({ ...l, article: 'A000001' })),
-    tickets: [{ id: 'S1-01-00000042', number: 42, soldAt: '2026-11-02T10:00:00+01:00', totalIncl: cents(incl), payments: o.payments.map(([mode, amount]) => ({ mode, label: mode, amount })) }],
+    customer: customerView(b, o.customer ?? 'C0000001'),
+    category: 'goods',
+    lines: o.lines.map((l) => lineViewOf(l, ticket)),
+    tickets: [{ id: ticket, number: 42, soldAt: '2026-11-02T10:00:00+01:00', totalIncl: cents(incl), payments: o.payments.map(([mode, amount]) => ({ mode, label: mode, amount })) }],
     vat: o.vat.map(([code, rate, base, v]) => ({ code, rate, base, vat: v, incl: cents(Math.round((Number(base) + Number(v)) * 100)) })),
     totals: { excl: cents(excl), vat: cents(vat), incl: cents(incl) },
+    corrects: [],
+    uncitedReturns: 0,
+    deposits: [],
+    deposit: null,
     paid: cents(paid),
-    due: cents(Math.max(Math.abs(incl) - paid, 0)),
+    due: cents(Math.max(Math.abs(incl) - depositCents - paid, 0)),
+    dueSource: 'tickets',
     ...(o.extra ?? {}),
-  } as InvoiceView;
+  };
 }
 
-const line = (label: string, qty: string, unitPrice: string, vatCode: string, vatRate: string, amountIncl: string, amountExcl: string, listPrice?: string): L => ({ label, qty, unitPrice, vatCode, vatRate, amountIncl, amountExcl, listPrice });
+/** A ticket line; `discount` (incl. VAT) is what was taken off qty × unitPrice. */
+const line = (label: string, qty: string, unitPrice: string, vatCode: string, vatRate: string, inclVat: string, exclVat: string, discount?: string): TicketLine => ({
+  article: 'A000001', label, qty, unitPrice, vatCode, vatRate, inclVat, exclVat, vat: (Number(inclVat) - Number(exclVat)).toFixed(2), ...(discount ? { discount: { amount: discount } } : {}),
+});
 
 const CASES: Record<string, InvoiceView> = {
   'seed 159.90 paid by card (already paid, B2)': view({ number: 'F00000001', lines: [line('Perceuse à percussion', '1', '159.90', 'VN', '20', '159.90', '133.25')], vat: [['VN', '20', '133.25', '26.65']], payments: [['CB', '159.90']] }),
@@ -87,7 +91,7 @@ const CASES: Record<string, InvoiceView> = {
   }),
   'line discounts (list price, discount, net)': view({
     number: 'F00000003',
-    lines: [line('Vis inox x100', '3', '0.35', 'VN', '20', '1.05', '0.88', '0.39'), line('Établi pliant', '1', '403.00', 'VN', '20', '403.00', '335.83', '483.60')],
+    lines: [line('Vis inox x100', '3', '0.39', 'VN', '20', '1.05', '0.88', '0.12'), line('Établi pliant', '1', '483.60', 'VN', '20', '403.00', '335.83', '80.60')],
     vat: [['VN', '20', '336.71', '67.34']],
     payments: [['CB', '404.05']],
   }),
@@ -97,15 +101,25 @@ const CASES: Record<string, InvoiceView> = {
     lines: [line('Perceuse à percussion (retour)', '-1', '159.90', 'VN', '20', '-159.90', '-133.25')],
     vat: [['VN', '20', '-133.25', '-26.65']],
     payments: [['CB', '-159.90']],
-    extra: { corrects: { number: 'F00000001', date: '2026-10-28' } },
+    extra: { corrects: [{ number: 'F00000001', invoiceDate: '2026-10-28' }] },
   }),
-  'deposit invoice (386)': view({
+  'deposit invoice on services (386, VAT on receipt)': view({
     number: 'FA0000001',
     kind: 'deposit-invoice',
     customer: 'C0000002',
-    lines: [line('Acompte sur commande 10001651', '1', '100.00', 'VN', '20', '100.00', '83.33')],
+    lines: [line('Acompte sur commande n° 10001651', '1', '100.00', 'VN', '20', '100.00', '83.33')],
     vat: [['VN', '20', '83.33', '16.67']],
     payments: [['CB', '100.00']],
+    extra: { category: 'services', tickets: [], deposit: { order: '10001651', category: 'services', vatDue: 'receipt', ticket: 'S1-01-00000042' } },
+  }),
+  'deposit invoice on goods (386, VAT due at delivery)': view({
+    number: 'FA0000002',
+    kind: 'deposit-invoice',
+    customer: 'C0000002',
+    lines: [line('Acompte sur commande n° 10001652', '1', '100.00', '', '0', '100.00', '100.00')],
+    vat: [],
+    payments: [['CB', '100.00']],
+    extra: { vat: [], totals: { excl: '100.00', vat: '0.00', incl: '100.00' }, paid: '100.00', due: '0.00', tickets: [], deposit: { order: '10001652', category: 'goods', vatDue: 'delivery', ticket: 'S1-01-00000042' } },
   }),
   'final invoice after a deposit (B4, prepaid)': view({
     number: 'F00000004',
@@ -113,6 +127,7 @@ const CASES: Record<string, InvoiceView> = {
     lines: [line('Table de jardin', '1', '664.00', 'VN', '20', '664.00', '553.33')],
     vat: [['VN', '20', '553.33', '110.67']],
     payments: [['ACP', '100.00'], ['CB', '564.00']],
+    extra: { deposits: [{ order: '10001652', amount: '100.00', invoice: { number: 'FA0000002', invoiceDate: '2026-10-20', category: 'goods', vat: '0.00' } }] },
   }),
   'rounding: VAT on the total, line amounts do not add up to the basis': view({
     number: 'F00000005',
@@ -154,6 +169,7 @@ describe('CII D16B invoices against EN 16931 and the BR-FR rules', () => {
       const fr = checkBrFr(xml);
       // BR-FR-12 (buyer electronic address) needs a SIREN or e-mail; the German buyer has a VAT number only.
       expect(fr.messages.filter((m) => !(v.customer.code === 'C0000009' && m.startsWith('BR-FR-12')))).toEqual([]);
+      if (v.customer.code !== 'C0000009') expect(xml).toContain('<ram:URIUniversalCommunication><ram:URIID schemeID="0225">');
     });
   }
 
@@ -164,13 +180,18 @@ describe('CII D16B invoices against EN 16931 and the BR-FR rules', () => {
     expect(credit.typeCode).toBe('381');
     expect(credit.totals.grand.toFixed(2)).toBe('159.90');
     expect(credit.preceding).toEqual({ number: 'F00000001', date: '2026-10-28' });
+    expect([credit.issueDate, credit.deliveryDate]).toEqual(['2026-11-03', '2026-11-02']);
     expect(ciiXml(credit)).toContain('<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>F00000001</ram:IssuerAssignedID>');
-    expect(e('deposit invoice (386)').typeCode).toBe('386');
+    const depS = e('deposit invoice on services (386, VAT on receipt)');
+    expect([depS.typeCode, depS.businessProcess, depS.vat[0].category]).toEqual(['386', 'S2', 'S']);
+    const depG = e('deposit invoice on goods (386, VAT due at delivery)');
+    expect([depG.typeCode, depG.vat[0].category, depG.vat[0].exemptionReason]).toEqual(['386', 'E', 'TVA exigible à la livraison des biens (art. 269-2-a du CGI)']);
     const fin = e('final invoice after a deposit (B4, prepaid)');
     expect(fin.businessProcess).toBe('B4');
     expect([fin.totals.prepaid.toFixed(2), fin.totals.due.toFixed(2)]).toEqual(['664.00', '0.00']);
+    expect(fin.preceding).toEqual({ number: 'FA0000002', date: '2026-10-20' });
     const disc = e('line discounts (list price, discount, net)').lines[0];
-    expect([disc.grossPrice?.toFixed(), disc.priceDiscount?.toFixed(), disc.netPrice.toFixed()]).toEqual(['0.325', '0.031667', '0.293333']);
+    expect([disc.grossPrice?.toFixed(), disc.priceDiscount?.toFixed(), disc.netPrice.toFixed()]).toEqual(['0.325', '0.0317', '0.2933']);
     const rounding = e('rounding: VAT on the total, line amounts do not add up to the basis');
     expect(rounding.lines.map((l) => l.amount.toFixed(2))).toEqual(['0.82', '0.83', '0.83']);
     const mixed = e('mixed VAT 20 / 10 / 5.5 / 2.1 on credit, buyer with SIRET');

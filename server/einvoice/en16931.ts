@@ -75,7 +75,7 @@ export interface EInvoice {
   notes: { subject: string; text: string }[];
   seller: Party;
   buyer: Party;
-  /** BG-3, on credit notes: the invoice corrected. */
+  /** BG-3: on credit notes the invoice corrected, on a final invoice the deposit invoice, on a complementary document the ordinary one (the Factur-X EN 16931 profile carries one; the others go in a note). */
   preceding?: { number: string; date?: string };
   lines: EInvoiceLine[];
   vat: EInvoiceVat[];
@@ -83,24 +83,7 @@ export interface EInvoice {
   totals: { lines: Dec; taxBasis: Dec; vat: Dec; grand: Dec; prepaid: Dec; rounding: Dec; due: Dec };
 }
 
-/**
- * Fields the legal-invoices work adds to the data model; read when present, derived otherwise
- * (see eInvoiceOf). Kept optional here so this module works on both shapes.
- */
-interface ViewExtras {
-  invoiceDate?: string;
-  saleDate?: string;
-  operationCategory?: 'goods' | 'services' | 'mixed';
-  corrects?: { number: string; date?: string } | null;
-}
-interface LineExtras {
-  article?: string;
-  vatCode?: string;
-  /** List unit price incl. VAT before the discount. */
-  listPrice?: string;
-  /** Discount on the line incl. VAT (amount, positive). */
-  discount?: string;
-}
+/** Identifiers of a party; SIREN, SIRET and VAT number come from the invoice model, e-mail and country are optional base-data fields only the e-invoice reads. */
 export interface PartyExtras {
   siren?: string;
   siret?: string;
@@ -114,11 +97,16 @@ export interface VatRateExtras {
   exemptionCode?: string;
   exemptionReason?: string;
 }
+/** Optional company fields only the e-invoice reads (payment by transfer, electronic address). */
 interface CompanyExtras {
   iban?: string;
   email?: string;
-  siret?: string;
 }
+
+/** A deposit on goods: no VAT on receipt (CGI 269-2-a, due at delivery), stated as an exemption with its reason. */
+const DEPOSIT_ON_GOODS: VatRate & VatRateExtras = { code: '', rate: '0', label: 'Acompte sur livraison de biens', category: 'E', exemptionReason: 'TVA exigible à la livraison des biens (art. 269-2-a du CGI)' };
+
+const frDate = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
 
 /** VATEX codes and the French legal wording when the VAT table gives none. */
 const EXEMPTION_DEFAULTS: Partial<Record<VatCategory, { code: string; reason: string }>> = {
@@ -153,7 +141,7 @@ export function parseAddress(text: string | null | undefined, country = 'FR'): P
   return { line: line || (m ? '' : rest), postcode: m?.[1] ?? '', city: m?.[2] ?? (line ? rest : ''), country };
 }
 
-const digits = (s: string | undefined) => (s ?? '').replace(/\s+/g, '');
+const digits = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, '');
 
 function partyOf(name: string, address: string | null | undefined, ids: PartyExtras): Party {
   const siren = /^\d{9}$/.test(digits(ids.siren)) ? digits(ids.siren) : /^\d{14}$/.test(digits(ids.siret)) ? digits(ids.siret).slice(0, 9) : undefined;
@@ -197,34 +185,36 @@ function alignLines(lines: EInvoiceLine[], basis: Dec, key: string): void {
  * credit given), as the standard expects; the document's own amounts are negative.
  */
 export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | 'customers' | 'vatRates' | 'paymentModes'>): EInvoice {
-  const v = view as InvoiceView & ViewExtras;
+  const v = view;
   const number = v.number;
   if (v.kind === 'delivery-note') throw refuse(number, 'a delivery note is not an invoice', 'e-invoice the invoice made for it at the end of the period');
   const typeCode = v.kind === 'credit-note' ? '381' : v.kind === 'deposit-invoice' ? '386' : '380';
   const sign = new D(typeCode === '381' ? -1 : 1);
   const company = base.company as typeof base.company & CompanyExtras;
   const customer = base.customers.find((c) => c.code === v.customer.code) as (Customer & PartyExtras) | undefined;
+  // A deposit on goods carries no VAT: it is due at delivery (CGI 269-2-a), on the final invoice.
+  const depositNoVat = v.kind === 'deposit-invoice' && v.vat.length === 0;
   const vatByCode = new Map(base.vatRates.map((r) => [r.code, r as VatRate & VatRateExtras]));
   const vatByRate = new Map(base.vatRates.filter((r) => !(r as VatRateExtras).category || (r as VatRateExtras).category === 'S').map((r) => [new D(r.rate).toString(), r as VatRate & VatRateExtras]));
 
   const seller = partyOf(company.name, company.address, { siren: company.siren, siret: company.siret, vatNumber: company.vatNumber, email: company.email });
   if (!seller.siren) throw refuse(number, `the company SIREN "${company.siren}" is not 9 digits`, 'set company.siren in the base data');
-  const buyer = partyOf(v.customer.name, v.customer.address, customer ?? {});
+  // The model's identities (validated by legal-invoices); e-mail and country are base-data extras.
+  const buyer = partyOf(v.customer.name, v.customer.address, { siren: v.customer.siren ?? undefined, vatNumber: v.customer.vatNumber ?? undefined, siret: customer?.siret, email: customer?.email, country: customer?.country });
 
-  // Lines: the document's, signed for the type; net price = amount / quantity (prices on tickets include VAT).
-  const lines: EInvoiceLine[] = v.lines.map((l: InvoiceLineView & LineExtras, i) => {
+  // Lines: the document's, signed for the type; prices excluding VAT as line-pricing.ts computes them.
+  const lines: EInvoiceLine[] = v.lines.map((l: InvoiceLineView, i) => {
     const rate = new D(l.vatRate);
-    const vr = (l.vatCode ? vatByCode.get(l.vatCode) : undefined) ?? vatByRate.get(rate.toString());
+    const vr = depositNoVat ? DEPOSIT_ON_GOODS : (l.vatCode ? vatByCode.get(l.vatCode) : undefined) ?? vatByRate.get(rate.toString());
     const { category } = categoryOf(rate, vr, number);
     const qty = new D(l.qty).times(sign);
-    const amount = new D(l.amountExcl).times(sign);
-    const netPrice = qty.isZero() ? new D(0) : unitPrice(amount.dividedBy(qty).abs());
-    const line: EInvoiceLine = { id: String(i + 1), article: l.article, name: l.label, qty, netPrice, category, rate, amount };
-    if (l.listPrice && new D(l.listPrice).gt(new D(l.unitPrice))) {
-      const factor = new D(1).plus(rate.dividedBy(100));
-      line.grossPrice = unitPrice(new D(l.listPrice).dividedBy(factor));
-      // The discount is what takes the gross price to the net one, so BT-146 = BT-148 − BT-147 holds to the digit.
-      line.priceDiscount = line.grossPrice.minus(line.netPrice);
+    const amount = new D(l.netExcl).times(sign);
+    const netPrice = unitPrice(new D(l.netUnitPriceExcl).abs());
+    const line: EInvoiceLine = { id: String(i + 1), article: l.article || undefined, name: l.label, qty, netPrice, category, rate, amount };
+    if (l.discount) {
+      // BT-148 the list price, BT-147 what takes it to the net one, so BT-146 = BT-148 − BT-147 holds to the digit.
+      line.grossPrice = unitPrice(new D(l.unitPriceExcl).abs());
+      line.priceDiscount = line.grossPrice.minus(netPrice);
       if (line.priceDiscount.lt(0)) {
         line.grossPrice = undefined;
         line.priceDiscount = undefined;
@@ -236,9 +226,10 @@ export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | '
 
   // VAT breakdown: one row per category and rate, from the document's VAT lines.
   const vatRows = new Map<string, EInvoiceVat>();
-  for (const r of v.vat) {
+  const vatLines = depositNoVat ? [{ code: '', rate: '0', base: v.totals.excl, vat: '0.00', incl: v.totals.incl }] : v.vat;
+  for (const r of vatLines) {
     const rate = new D(r.rate);
-    const vr = vatByCode.get(r.code) ?? vatByRate.get(rate.toString());
+    const vr = depositNoVat ? DEPOSIT_ON_GOODS : vatByCode.get(r.code) ?? vatByRate.get(rate.toString());
     const c = categoryOf(rate, vr, number);
     const key = `${c.category}/${rate.toString()}`;
     const row = vatRows.get(key) ?? { category: c.category, rate, basis: new D(0), vat: new D(0), exemptionCode: c.exemptionCode, exemptionReason: c.exemptionReason };
@@ -260,9 +251,9 @@ export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | '
   const payable = new D(v.totals.incl).times(sign);
   const rounding = payable.minus(grand);
   const modes = new Map(base.paymentModes.map((m) => [m.code, m as PaymentMode & { uncl4461?: string }]));
-  // A credit note's "prepaid" is what the till already refunded (its payments are negative).
-  const refunded = v.tickets.flatMap((t) => t.payments).filter((p) => !modes.get(p.mode)?.credit).reduce((a, p) => a.minus(p.amount), new D(0));
-  const prepaid = typeCode === '381' ? D.max(D.min(refunded, grand.plus(rounding)), 0) : new D(v.paid);
+  // BT-113 as the model counts it: settled at the till (a credit note: refunded), plus the deposits deducted ("acompte déjà versé").
+  const deducted = v.deposits.reduce((a, d) => a.plus(d.amount), new D(0));
+  const prepaid = new D(v.paid).plus(deducted);
   const due = grand.minus(prepaid).plus(rounding);
 
   // Tie-out with the document: a difference means the document and its VAT lines disagree.
@@ -275,8 +266,8 @@ export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | '
   // Payment: the mode that paid most, else what is left to pay by transfer.
   const payments = v.tickets.flatMap((t) => t.payments).filter((p) => !modes.get(p.mode)?.credit && !modes.get(p.mode)?.depositVoucher && new D(p.amount).abs().gt(0));
   const main = payments.sort((a, b) => new D(b.amount).abs().comparedTo(new D(a.amount).abs()))[0];
-  const issueDate = v.invoiceDate ?? v.date;
-  const deliveryDate = v.saleDate ?? v.date;
+  const issueDate = v.invoiceDate;
+  const deliveryDate = v.saleDate;
   let payment: EInvoice['payment'];
   if (due.gt(0) || !main) {
     payment = company.iban
@@ -288,9 +279,9 @@ export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | '
     payment = { meansCode: known.code, meansText: known.text, terms: typeCode === '381' ? 'Avoir remboursé au ticket' : 'Facture acquittée au ticket', dueDate: issueDate };
   }
 
-  const usedDeposit = v.tickets.some((t) => t.payments.some((p) => modes.get(p.mode)?.depositVoucher));
-  const letter = v.operationCategory === 'services' ? 'S' : v.operationCategory === 'mixed' ? 'M' : 'B';
-  const step = typeCode === '380' && usedDeposit ? '4' : typeCode === '380' && due.isZero() && prepaid.equals(grand.plus(rounding)) && rounding.isZero() ? '2' : '1';
+  const usedDeposit = v.deposits.length > 0;
+  const letter = v.category === 'services' ? 'S' : v.category === 'both' ? 'M' : 'B';
+  const step = typeCode === '380' && usedDeposit ? '4' : typeCode !== '381' && due.isZero() && prepaid.equals(grand.plus(rounding)) && rounding.isZero() ? '2' : '1';
 
   const notes = [
     { subject: 'PMT', text: PMT_NOTE },
@@ -300,7 +291,16 @@ export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | '
   // BAR = B2B makes the buyer's SIREN mandatory (BR-FR-11): only said when it is known.
   if (buyer.siren) notes.push({ subject: 'BAR', text: 'B2B' });
 
-  const preceding = typeCode === '381' && v.corrects?.number ? { number: v.corrects.number, date: v.corrects.date } : undefined;
+  // BG-3: what this document refers back to. The profile holds one; every reference is also in a note.
+  const refs: { number: string; date?: string }[] = [];
+  if (typeCode === '381') refs.push(...v.corrects.map((r) => ({ number: r.number, date: r.invoiceDate })));
+  for (const d of v.deposits) if (d.invoice) refs.push({ number: d.invoice.number, date: d.invoice.invoiceDate });
+  if (v.complementOf) refs.push({ number: v.complementOf.number, date: v.complementOf.invoiceDate });
+  const preceding = refs[0];
+  if (typeCode === '381' && v.corrects.length) notes.push({ subject: 'AAI', text: `Avoir sur facture${v.corrects.length > 1 ? 's' : ''} ${v.corrects.map((r) => `n° ${r.number} du ${frDate(r.invoiceDate)}`).join(', ')}` });
+  for (const d of v.deposits) notes.push({ subject: 'AAI', text: `Acompte déjà versé : ${d.amount} €${d.invoice ? ` (facture d'acompte n° ${d.invoice.number} du ${frDate(d.invoice.invoiceDate)})` : ''}` });
+  if (v.complementOf) notes.push({ subject: 'AAI', text: `Facture complémentaire de la facture n° ${v.complementOf.number} du ${frDate(v.complementOf.invoiceDate)}` });
+  if (v.deposit) notes.push({ subject: 'AAI', text: v.deposit.vatDue === 'delivery' ? `Acompte sur commande n° ${v.deposit.order} : TVA exigible à la livraison des biens` : `Acompte sur commande n° ${v.deposit.order} : TVA exigible à l'encaissement` });
   return {
     number, typeCode, issueDate, deliveryDate, currency: company.currency || 'EUR', businessProcess: `${letter}${step}`, notes, seller, buyer, preceding, lines, vat, payment,
     totals: { lines: lineTotal, taxBasis, vat: vatTotal, grand, prepaid, rounding, due },

@@ -22,8 +22,6 @@ for (const engine of TEST_ENGINES) {
     beforeEach(async () => {
       t = await openTestDb(engine);
       const base = demoBaseData(5);
-      // The buyer's identifiers, as the legal-invoices data model carries them.
-      base.customers = base.customers.map((c) => (c.code === 'C0000001' ? { ...c, siren: '732829320', vatNumber: 'FR44732829320' } : c));
       await saveBaseData(t.db, base);
       await insertDocument(t.db, { number: '10001432', customer: 'C0000001', day: '2026-11-02', vat: [['VN', '20', '133.25', '26.65']], tickets: [simpleTicket(42, 'C0000001', 'Perceuse à percussion', '159.90', '133.25', '26.65')] });
       await insertDocument(t.db, { number: '10001434', customer: 'COMPTOIR', day: '2026-11-02', vat: [['VN', '20', '403.00', '80.60']], tickets: [simpleTicket(43, 'COMPTOIR', 'Établi pliant', '483.60', '403.00', '80.60', 'ESP')] });
@@ -46,8 +44,9 @@ for (const engine of TEST_ENGINES) {
         const en = checkEn16931(xml);
         expect(en.xsd).toBeNull();
         expect(en.messages).toEqual([]);
-        // C0000002 has no SIREN nor e-mail in the demo data yet: BR-FR-12 (buyer electronic address) is all that may fail.
-        expect(checkBrFr(xml).messages.filter((m) => !(f.number === '10001435' && m.startsWith('BR-FR-12')))).toEqual([]);
+        // Every demo business customer carries a SIREN: its electronic address (BR-FR-12) is there too.
+        expect(checkBrFr(xml).messages).toEqual([]);
+        expect(xml).toMatch(/<ram:BuyerTradeParty>.*<ram:ID schemeID="0002">\d{9}<\/ram:ID>.*<ram:URIID schemeID="0225">/s);
       }
       const text = pdfText(files[0].file).replace(/\s+/g, ' ');
       expect(text).toContain('FACTURE N° 10001432');

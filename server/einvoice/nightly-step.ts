@@ -12,8 +12,9 @@ import { periodOf, previousPeriod } from './ereport-period.ts';
 
 export async function ereportNightlyStep(ctx: ServerContext, opts: NightlyOptions): Promise<NightlyStepResult> {
   const c = ereportConfig(ctx.config);
-  if (!c.nightly) return { step: 'ereport', summary: { skipped: 'ereporting.nightly is not set in server.json' } };
-  if (opts.trigger === 'closure') return { step: 'ereport', summary: { skipped: 'run for a closure' } };
+  const skip = (why: string): NightlyStepResult => ({ step: 'ereport', summary: { skipped: why }, line: `skipped: ${why}`, leftOut: 0 });
+  if (!c.nightly) return skip('ereporting.nightly is not set in server.json');
+  if (opts.trigger === 'closure') return skip('run for a closure');
   const until = opts.until ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const today = new Date(`${until}T00:00:00Z`);
   today.setUTCDate(today.getUTCDate() + 1);
@@ -26,5 +27,10 @@ export async function ereportNightlyStep(ctx: ServerContext, opts: NightlyOption
     const o = await runEreport(ctx, { period: `${period.from}..${period.to}`, trigger: 'nightly', today: today.toISOString().slice(0, 10) });
     reports.push({ period: period.label, status: o.status, id: o.id, file: o.file });
   }
-  return { step: 'ereport', summary: { reports } };
+  // runEreport refuses (throws) rather than leaving a period out, so nothing here is left out.
+  const written = reports.filter((r) => r.status === 'written').map((r) => r.period);
+  const already = reports.filter((r) => r.status === 'already').length;
+  const empty = reports.filter((r) => r.status === 'empty').length;
+  const line = `${written.length ? `e-reporting written for ${written.join(', ')}` : 'no new e-reporting file'} (${already} already reported, ${empty} empty)`;
+  return { step: 'ereport', summary: { reports }, line, leftOut: 0 };
 }
