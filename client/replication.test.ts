@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API, TILL_HEADER, type BaseItem, type TicketAck } from '../sync/replication-protocol.ts';
+import { API, type BaseItem, type TicketAck } from '../sync/replication-protocol.ts';
+import { macMatches, parseSignedHeaders } from '../sync/request-auth.ts';
 import { GENESIS_HASH, canonicalJson, hashTicket, verifyChain } from '../sync/ticket-chain.ts';
 import type { Closure, Ticket } from '../sync/types.ts';
 import { D, fmt } from '../sync/money.ts';
@@ -61,13 +62,19 @@ async function protocolTestServer(port = 0): Promise<ProtocolTestServer> {
     },
   };
   const app = express();
-  app.use(express.json({ limit: '20mb' }));
   app.get(API.health, (_req, res) => {
     res.json({ ok: true, store: 'S1', time: new Date().toISOString() });
   });
+  // The till signs every request with its auth secret (sync/request-auth.ts): checked from the headers.
   app.use((req, res, next) => {
-    if (req.headers.authorization !== `Bearer ${SECRET}` || req.headers[TILL_HEADER] !== 'S1-01') res.status(401).json({ error: { message: 'unknown till' } });
+    const signed = parseSignedHeaders((h) => req.get(h), req.method, req.originalUrl);
+    if ('problem' in signed || signed.parts.till !== 'S1-01' || !macMatches(SECRET, signed.parts, signed.mac)) res.status(401).json({ error: { message: 'unknown till' } });
     else next();
+  });
+  app.use(express.json({ limit: '20mb' }));
+  // First contact: the till registers its public key (trust on first use); this stand-in takes it.
+  app.post(API.keys, (_req, res) => {
+    res.json({ ok: true });
   });
   app.post(API.ticketsPush, (req, res) => {
     state.pushes++;

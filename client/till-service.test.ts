@@ -1,3 +1,5 @@
+import { loadTillSigningKey } from './till-signing-key.ts';
+import { generateTillKeyPair } from '../sync/till-keys.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -234,12 +236,16 @@ describe('extracting packages', () => {
     expect([r4.count, r4.firstNumber, r4.lastNumber]).toEqual([5, 1, 5]);
     expect(readdirSync(out)).toHaveLength(3);
 
-    const pkg = readTicketPackage(readFileSync(r4.file!.path), r4.file!.fileName, (store, tillCode) => (store === 'S1' && tillCode === '01' ? 'test-secret' : undefined));
+    // Format 3: verified with the till's public key alone (the server's view), never a shared secret.
+    const key = loadTillSigningKey(svc.dataDir);
+    const pkg = readTicketPackage(readFileSync(r4.file!.path), r4.file!.fileName, { publicKey: (store, tillCode, keyId) => (store === 'S1' && tillCode === '01' && keyId === key.keyId ? key.publicKeyPem : undefined) });
     expect(pkg.lineErrors).toEqual([]);
     expect(pkg.manifest).toMatchObject({ store: 'S1', till: '01', kind: 'untransferred', count: 5, firstNumber: 1, lastNumber: 5 });
     expect(pkg.tickets).toEqual(await svc.store.ticketsFrom(1));
     expect(verifyChain(pkg.tickets, null)).toEqual([]);
-    expect(() => readTicketPackage(readFileSync(r4.file!.path), r4.file!.fileName, () => 'wrong-secret')).toThrow(/signature/);
+    const other = generateTillKeyPair();
+    expect(() => readTicketPackage(readFileSync(r4.file!.path), r4.file!.fileName, { publicKey: () => other.publicKeyPem })).toThrow(/signature/);
+    expect(() => readTicketPackage(readFileSync(r4.file!.path), r4.file!.fileName, () => 'test-secret')).toThrow(/not registered/);
   });
 
   it('TicDeg takes only degraded tickets, and never acknowledged ones', async () => {
