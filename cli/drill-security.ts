@@ -6,9 +6,8 @@
  * or server log book), and that good traffic beside it still flows. A failed attack throws a
  * DrillFailure naming every attack that got through; the others still run first.
  *
- * Two attacks depend on the till→server key model (branch sec-keys): `oversized-bodies` (the
- * server must check credentials before reading a body) and `forged-ticket` (nothing on the wire
- * may sign a package). AWAITING_SEC_KEYS names them; the test suite runs the others.
+ * `oversized-bodies` and `forged-ticket` rest on the till→server key model (docs/security.md):
+ * credentials checked before any body is read, and nothing on the wire able to sign a package.
  */
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,8 +26,6 @@ import { runTillsync } from './spawn-tillsync.ts';
 
 export const SECURITY_ATTACKS = ['no-token', 'rebinding', 'cross-site-till', 'exfiltration', 'cross-site-backoffice', 'brute-force', 'smtp-flood', 'oversized-bodies', 'forged-ticket'] as const;
 export type SecurityAttack = (typeof SECURITY_ATTACKS)[number];
-/** Closed by the key model (sec-keys): in the drill, not yet in the test suite. */
-export const AWAITING_SEC_KEYS: SecurityAttack[] = ['oversized-bodies', 'forged-ticket'];
 
 export interface AttackReport {
   attack: SecurityAttack;
@@ -373,7 +370,8 @@ export async function runSecurityDrill(opts: { dir: string; seed: number; attack
     running = await startDrillServer(server, { smtp: true, mailTo: MAIL_TO });
     tap = await wireTap(running.url);
     const tillData = join(opts.dir, 'till');
-    await initTill(tillData, { server: tap.url, secret: server.secrets.get('01') });
+    // The till signs with the key the drill server registered for it at enrolment.
+    await initTill(tillData, { server: tap.url, secret: server.secrets.get('01'), signingKey: server.signers.get('01')!.key });
     till = await startTill(tillData);
     const t = till;
     await waitFor('the till to be online', async () => (await tillApi(t.url, 'GET', '/status')).body?.mode === 'online');
@@ -398,7 +396,7 @@ export async function runSecurityDrill(opts: { dir: string; seed: number; attack
       } catch (e) {
         if (!(e instanceof AttackFailed)) throw e;
         reports.push({ attack, passed: false, failure: e.message });
-        log(`security drill: ${attack}: NOT REFUSED — ${e.message}${AWAITING_SEC_KEYS.includes(attack) ? ' (awaits the key model of branch sec-keys)' : ''}`);
+        log(`security drill: ${attack}: NOT REFUSED — ${e.message}`);
       }
     }
     const failed = reports.filter((r) => !r.passed);

@@ -156,13 +156,12 @@ export function registerTillCommands(till: Command): void {
         const data = requireData(opts.data);
         const running = runningTill(data);
         if (running) throw new TillsyncError('store-busy', `till start (pid ${running.pid}) holds ${data}`, { hint: 'stop it, rotate the key, start it again' });
-        const id = await withOwnStore(data, 'till rotate-key', async (svc) => svc.identity);
-        const { rotateTillSigningKey } = await import('./till-signing-key.ts');
+        const { rotateKeyJournalled } = await import('./key-rotation.ts');
         const { keyFingerprint } = await import('../sync/till-keys.ts');
-        const r = rotateTillSigningKey(data, `${id.store}-${id.till}`);
+        const { id, r } = await withOwnStore(data, 'till rotate-key', async (svc) => ({ id: svc.identity, r: await rotateKeyJournalled(svc) }));
         return {
-          data: { oldKeyId: r.oldKeyId, keyId: r.key.keyId, keyFingerprint: keyFingerprint(r.key.publicKeyPem), change: r.change },
-          text: `till ${id.store}-${id.till}: signing key ${r.oldKeyId} retired, new key ${keyFingerprint(r.key.publicKeyPem)} chained to it by a signed key change (the server learns it on next contact or from the next package)`,
+          data: { oldKeyId: r.oldKeyId, keyId: r.key.keyId, keyFingerprint: keyFingerprint(r.key.publicKeyPem), change: r.change, journalEvent: r.eventId },
+          text: `till ${id.store}-${id.till}: signing key ${r.oldKeyId} retired, new key ${keyFingerprint(r.key.publicKeyPem)} chained to it by a signed key change, journalled as ${r.eventId ?? '(journal event not written: see the day log)'} (the server learns it on next contact or from the next package)`,
         };
       }),
     );

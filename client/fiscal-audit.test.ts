@@ -124,3 +124,71 @@ describe('the auditor finds every alteration', () => {
     expect(r.findings.find((f) => f.kind === 'file-signature')?.message).toMatch(/does not verify .*altered/);
   });
 });
+
+describe('a key rotation inside the archived period', () => {
+  it('till rotate-key journals a key-change chaining old key to new; audit verify accepts both keys', async () => {
+    const t = await busyTill();
+    const { rotateKeyJournalled } = await import('./key-rotation.ts');
+    const oldKeyId = t.svc.journal.key.keyId;
+    const r = await rotateKeyJournalled(t.svc);
+    expect(r.oldKeyId).toBe(oldKeyId);
+    await cashSale(t.svc, 1, 'A000002');
+    await t.svc.close();
+    await t.svc.journal.idle();
+    const events = await t.store.journal();
+    const change = events.find((e) => e.type === 'key-change')!;
+    expect(change.id).toBe(r.eventId);
+    expect(change.data).toMatchObject({ oldKeyId, newKeyId: r.key.keyId, oldSignature: expect.any(String), newSignature: expect.any(String) });
+    expect(change.keyId).toBe(r.key.keyId); // the first event signed by the new key
+    expect(new Set(events.map((e) => e.keyId))).toEqual(new Set([oldKeyId, r.key.keyId]));
+    const closures = await t.store.closures('day');
+    expect(closures.map((c) => c.keyId)).toEqual([oldKeyId, oldKeyId, r.key.keyId]);
+
+    const a = await writeTillArchive(t.svc, { out: `${t.dir}/archives` });
+    const report = verifyArchive(readFileSync(a.path), a.path);
+    expect(report.findings).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.keys.map((k) => k.keyId).sort()).toEqual([oldKeyId, r.key.keyId].sort());
+    expect(report.counts.journalEvents).toBe(events.length);
+    // The archive carries the key-change statement itself (docs/archive-format.md: journal.jsonl).
+    const { default: AdmZip } = await import('adm-zip');
+    const jsonl = new AdmZip(a.path).readAsText('journal.jsonl');
+    expect(jsonl).toContain(`"newSignature":"${r.change.newSignature}"`);
+  });
+
+  it('a key swapped in without a journalled key change → every event it signed is refused, named', async () => {
+    const t = await busyTill();
+    const { rotateTillSigningKey } = await import('./till-signing-key.ts');
+    // What someone replacing DATA/keys/till-signing.pem by hand would do: no key-change event.
+    const r = rotateTillSigningKey(t.dir, 'S1-01');
+    await cashSale(t.svc, 1, 'A000002');
+    await t.svc.close();
+    await t.svc.journal.idle();
+    const report = await audit(t);
+    expect(report.ok).toBe(false);
+    const unchained = errors(report).filter((f) => f.kind === 'unchained-key');
+    expect(unchained.length).toBeGreaterThan(0);
+    expect(unchained[0].message).toContain(`signed by key ${r.key.keyId}, which no key-change event chains`);
+  });
+
+  it('a key-change event whose statement the old key did not sign → refused', async () => {
+    const t = await busyTill();
+    const { generateTillKeyPair } = await import('../sync/till-keys.ts');
+    const { makeKeyChange } = await import('../sync/key-change.ts');
+    const { writeFileSync: write } = await import('node:fs');
+    const { signingKeyPath, signingPublicKeyPath, keysDir } = await import('./till-signing-key.ts');
+    // A forger who lacks the old private key signs the "old" half with a key of their own.
+    const stranger = generateTillKeyPair();
+    const next = generateTillKeyPair();
+    const forged = { ...makeKeyChange('S1-01', stranger, next), oldKeyId: t.svc.journal.key.keyId };
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(`${keysDir(t.dir)}/retired`, { recursive: true });
+    write(`${keysDir(t.dir)}/retired/${t.svc.journal.key.keyId}.pub.pem`, t.svc.journal.key.publicKeyPem);
+    write(signingKeyPath(t.dir), next.privateKeyPem, { mode: 0o600 });
+    write(signingPublicKeyPath(t.dir), next.publicKeyPem);
+    const e = await t.svc.journal.record('key-change', { ...forged });
+    const report = await audit(t);
+    expect(report.ok).toBe(false);
+    expect(errors(report)).toContainEqual(expect.objectContaining({ kind: 'bad-key-change', entry: 'journal.jsonl', ref: e!.id }));
+  });
+});

@@ -103,6 +103,25 @@ describe('tokens', () => {
   });
 });
 
+describe('journal from the page', () => {
+  it('takes only the events the register page sees; a page cannot forge a closure, a key change or a training switch', async () => {
+    const post = (body: unknown) => raw({ method: 'POST', path: '/api/till/journal', headers: { ...json(asCashier()), origin: `http://127.0.0.1:${till.port}` }, body: JSON.stringify(body) });
+    const journalLength = async () => (await raw({ path: '/api/till/status', headers: asOperator() })).json.fiscal.journalEvents as number;
+    const before = await journalLength();
+    for (const type of ['closure', 'key-change', 'training-off', 'reprint', 'archive', 'start', 'nonsense', undefined]) {
+      const r = await post({ type, data: { id: 'S1-01-Z99' } });
+      expect(r.status, String(type)).toBe(400);
+      expect(r.json.error.message).toContain('line-cancelled, cashier-open, cashier-close');
+    }
+    expect((await post({ type: 'line-cancelled', data: { note: 'x'.repeat(2100) } })).status).toBe(400);
+    expect(await journalLength()).toBe(before);
+    const ok = await post({ type: 'line-cancelled', data: { article: 'A000001', qty: '1', amount: '1.00' } });
+    expect(ok.status).toBe(201);
+    expect(ok.json.type).toBe('line-cancelled');
+    expect(await journalLength()).toBe(before + 1);
+  });
+});
+
 describe('cross-site and rebinding', () => {
   it('refuses a cross-site form POST that would close the day', async () => {
     const before = (await raw({ path: '/api/till/status', headers: asOperator() })).json.lastClosure;

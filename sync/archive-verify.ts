@@ -13,6 +13,7 @@ import { verifyJetChain, type JetEvent } from './jet.ts';
 import { D } from './money.ts';
 import { checkSeal, GENESIS } from './seal.ts';
 import { verifyChain, GENESIS_HASH } from './ticket-chain.ts';
+import { keyChangeProblem } from './key-change.ts';
 import { keyFingerprint, keyIdOf, verifyText } from './till-keys.ts';
 import type { Closure, ClosureKind, Ticket } from './types.ts';
 import { ARCHIVE_ENTRIES, ARCHIVE_FORMAT, readZipSignature, sha256Hex, type ArchiveKey, type ArchiveManifest } from './archive-format.ts';
@@ -242,6 +243,8 @@ export function verifyArchive(bytes: Buffer, file = 'archive'): AuditReport {
     run.sort((a, b) => a.value.seq - b.value.seq);
     r.checks += run.length * 2;
     for (const f of verifyJetChain(run.map((e) => e.value), keys, (i) => run[i].line)) find({ kind: f.kind, entry: 'journal.jsonl', line: f.line, ref: f.ref, message: `journal.jsonl line ${f.line}: ${f.message}` });
+    r.checks += run.length;
+    for (const f of keyChainFindings(origin, run, keys)) find(f);
     const m = manifest?.journal?.[origin];
     if (check(Boolean(m), { kind: 'count', entry: 'manifest.json', ref: origin, message: `manifest.json has no journal summary for ${origin}` })) {
       check(m!.count === run.length && m!.firstSeq === run[0].value.seq, { kind: 'count', entry: 'journal.jsonl', ref: origin, message: `journal of ${origin}: ${run.length} events from ${run[0].value.seq}, the manifest says ${m!.count} from ${m!.firstSeq}` });
@@ -250,6 +253,28 @@ export function verifyArchive(bytes: Buffer, file = 'archive'): AuditReport {
   }
   void GENESIS_HASH;
   return done();
+}
+
+/**
+ * A journal's keys follow one line: its first event's key, then only keys that a signed `key-change`
+ * event (statement signed by the old key and the new, sync/key-change.ts) chained to a key already
+ * in force. An event signed by any other key of the archive is refused, so a key slipped into
+ * keys.jsonl cannot vouch for events it signed.
+ */
+function keyChainFindings(origin: string, run: Row<JetEvent>[], keys: Map<string, string>): Omit<AuditFinding, 'severity'>[] {
+  const out: Omit<AuditFinding, 'severity'>[] = [];
+  const inForce = new Set<string>(run.length ? [run[0].value.keyId] : []);
+  for (const { value: e, line } of run) {
+    if (e.type === 'key-change') {
+      const oldPem = typeof e.data.oldKeyId === 'string' ? keys.get(e.data.oldKeyId) : undefined;
+      const problem = !oldPem ? `the key it retires (${String(e.data.oldKeyId)}) is not among the archive's keys` : !inForce.has(String(e.data.oldKeyId)) ? `it retires key ${String(e.data.oldKeyId)}, which was not in force` : keyChangeProblem(e.data, origin, oldPem);
+      if (problem) out.push({ kind: 'bad-key-change', entry: 'journal.jsonl', line, ref: e.id, message: `journal.jsonl line ${line}: key change ${e.id}: ${problem}` });
+      else if (!keys.has(String(e.data.newKeyId))) out.push({ kind: 'unknown-key', entry: 'journal.jsonl', line, ref: e.id, message: `journal.jsonl line ${line}: key change ${e.id} names new key ${String(e.data.newKeyId)}, which is not among the archive's keys` });
+      else inForce.add(String(e.data.newKeyId));
+    }
+    if (!inForce.has(e.keyId)) out.push({ kind: 'unchained-key', entry: 'journal.jsonl', line, ref: e.id, message: `journal.jsonl line ${line}: ${e.id} is signed by key ${e.keyId}, which no key-change event chains to the journal's keys` });
+  }
+  return out;
 }
 
 /** The closure's own precision (2, 3 or 4 decimals), read from how it writes its total. */

@@ -93,6 +93,36 @@ async function api(method, path, body, signal) {
   return data;
 }
 
+// ---------- the technical-event journal: what only the page sees (docs/nf525.md S-4) ----------
+// The till accepts from the page only line-cancelled, cashier-open and cashier-close. A journal line
+// that cannot be sent is shown, never blocks the cashier.
+async function journal(type, data) {
+  try {
+    await api('POST', '/api/till/journal', { type, data });
+  } catch (e) {
+    say(`Journal (${type}) not recorded: ${e.message}`);
+  }
+}
+/** A line removed before payment: its article, quantity and the amount it had on screen. */
+function lineCancelled(l) {
+  return journal('line-cancelled', { article: l.article, qty: l.ret ? `-${l.qtyText}` : l.qtyText, amount: fmtCents(lineNetCents(l)), ...(state.cashier ? { cashier: state.cashier } : {}) });
+}
+/** The cashier's name typed in the banner opens a session; a new name or closing the page ends it. */
+async function setCashier(name) {
+  const next = name.trim();
+  if (next === state.cashier) return;
+  const prev = state.cashier;
+  state.cashier = next;
+  if (prev) await journal('cashier-close', { cashier: prev });
+  if (next) await journal('cashier-open', { cashier: next });
+}
+function closeCashierOnExit() {
+  if (!state.cashier) return;
+  // keepalive lets the request outlive the page (sendBeacon cannot carry the token header).
+  fetch('/api/till/journal', { method: 'POST', keepalive: true, headers: { 'X-Till-Token': TILL_TOKEN, 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'cashier-close', data: { cashier: state.cashier, reason: 'page closed' } }) }).catch(() => {});
+  state.cashier = '';
+}
+
 // ---------- state ----------
 const state = {
   lines: [], // { article, label, barcode, qtyText, qtyMilli, unitPrice, ret, discount?: { percent } | { amount }, discountText }
@@ -103,6 +133,7 @@ const state = {
   modes: [],
   status: null,
   busy: false,
+  cashier: '',
 };
 
 function dueCents() {
@@ -163,6 +194,10 @@ async function refreshStatus() {
     u.textContent = `${unsynced} unsynced ticket${unsynced === 1 ? '' : 's'} · ${degradedCount} sold in degraded mode`;
     u.classList.toggle('some', unsynced > 0);
     banner.dataset.mode = mode;
+    const training = Boolean(s.fiscal?.training);
+    $('training-banner').hidden = !training;
+    document.body.classList.toggle('training', training);
+    banner.dataset.training = String(training);
     banner.dataset.unsynced = String(unsynced);
     banner.dataset.degraded = String(degradedCount);
   } catch (e) {
@@ -407,7 +442,7 @@ function renderSale() {
           }),
         ),
         el('td', { class: 'num' }, fmtCents(lineNetCents(l))),
-        el('td', {}, el('button', { type: 'button', class: 'small', title: 'Remove this line', onclick: () => { state.lines.splice(i, 1); renderSale(); } }, '×')),
+        el('td', {}, el('button', { type: 'button', class: 'small', title: 'Remove this line', onclick: () => { const [gone] = state.lines.splice(i, 1); renderSale(); lineCancelled(gone); } }, '×')),
       ),
     ),
   );
@@ -451,6 +486,13 @@ function setDiscount(l, text) {
     say(e.message);
   }
   renderSale();
+}
+
+/** The cashier abandons the sale before payment: every line on screen is a cancelled line. */
+function cancelSale() {
+  const lines = state.lines;
+  resetSale();
+  for (const l of lines) lineCancelled(l);
 }
 
 function resetSale() {
@@ -542,6 +584,7 @@ async function validateSale() {
   try {
     const body = {
       customer: state.customer?.code,
+      ...(state.cashier ? { cashier: state.cashier } : {}),
       lines: state.lines.map((l) => ({ article: l.article, qty: l.qtyText, unitPrice: l.unitPrice, ...(l.ret ? { return: true } : {}), ...(l.discount ? { discount: l.discount } : {}) })),
       settlements: state.settlements.map((x) => ({ kind: x.kind, ref: x.ref, amount: x.amount })),
       payments: state.payments.map((p) => ({ mode: p.mode, amount: p.amount, ...(p.ref ? { ref: p.ref } : {}) })),
@@ -581,7 +624,7 @@ async function showTickets() {
             el('td', { class: 'num' }, t.totals?.due ?? ''),
             el('td', { class: 'deg' }, t.degraded ? 'degraded' : ''),
             el('td', { class: 'sync' }, t.documentNumber ? `document ${t.documentNumber}` : t.acknowledgedAt ? 'received' : t.packagedIn ? `in ${t.packagedIn}` : 'not yet'),
-            el('td', {}, el('button', { type: 'button', class: 'small', onclick: () => openSheet(`Ticket ${t.id}`, receipt(receiptText(t), 'printed-ticket'), { print: true }) }, 'Show')),
+            el('td', {}, el('button', { type: 'button', class: 'small', onclick: () => openSheet(`Ticket ${t.id}`, receipt(receiptText(t), 'printed-ticket'), { print: true }) }, 'Show'), ' ', el('button', { type: 'button', class: 'small reprint', title: 'A counted duplicate, marked DUPLICATA', onclick: () => reprint(t.id) }, 'Reprint')),
           ),
         ),
       ),
@@ -589,6 +632,16 @@ async function showTickets() {
     openSheet('Last tickets', tickets.length ? table : el('p', {}, 'No ticket yet.'));
   } catch (e) {
     say(e.message);
+  }
+}
+
+/** A duplicate receipt from the till (counted, journalled, marked DUPLICATA): the till's text, as printed. */
+async function reprint(id) {
+  try {
+    const r = await api('POST', '/api/till/receipt', { ticket: id, format: 'text', reprint: true });
+    openSheet(`Duplicate of ${id}`, receipt(r.body, 'reprinted-ticket'), { print: true });
+  } catch (e) {
+    say(`Reprint failed: ${e.message}`);
   }
 }
 
@@ -738,7 +791,9 @@ function wire() {
     }
   });
   $('validate').addEventListener('click', validateSale);
-  $('cancel-sale').addEventListener('click', resetSale);
+  $('cancel-sale').addEventListener('click', cancelSale);
+  $('cashier').addEventListener('change', (e) => setCashier(e.target.value));
+  window.addEventListener('pagehide', closeCashierOnExit);
   $('show-tickets').addEventListener('click', showTickets);
   $('close-day').addEventListener('click', closeDay);
   $('extract').addEventListener('click', extractSheet);

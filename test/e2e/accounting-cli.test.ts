@@ -110,7 +110,9 @@ for (const engine of TEST_ENGINES) {
       writeFileSync(file, JSON.stringify(m));
       const bad = await tillsync(['server', 'config', 'check', '--data', t.data]);
       expect(bad.code).toBe(1);
-      expect(bad.stdout).toMatch(/NOT READY — 3 error\(s\)/);
+      expect(bad.stdout).toMatch(/NOT READY — 4 error\(s\)/);
+      // A non-numeric journal needs its Exact journal (eExact import schema: numeric journal codes).
+      expect(bad.stdout).toMatch(/ERROR {3}journals\.sales: journal VT is not numeric and has no Exact journal/);
       expect(bad.stdout).toMatch(/ERROR {3}vat\.VR: VAT code VR \(10 %, base data\) has no mapping/);
       expect(bad.stdout).toMatch(/ERROR {3}paymentModes\.CHQ\.account: treasury account of CHQ 511299 is not in the chart of accounts/);
       expect(bad.stdout).toMatch(/ERROR {3}journals\.sales: sales journal VT is not in the journal list/);

@@ -1,21 +1,19 @@
 /**
  * The security drill in the test suite: issue 13's attacks on a real `till start` and a real
- * `server start` on loopback (cli/drill-security.ts). The attacks that depend on the key model of
- * branch sec-keys (AWAITING_SEC_KEYS: oversized unauthenticated bodies, the forged ticket) run in
- * `tillsync drill --drills security` only, until that branch lands.
+ * `server start` on loopback (cli/drill-security.ts), every one of them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AWAITING_SEC_KEYS, SECURITY_ATTACKS, runSecurityDrill } from '../../cli/drill-security.ts';
+import { SECURITY_ATTACKS, runSecurityDrill } from '../../cli/drill-security.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-security-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('drill: the attacks of issue 13 against a real till and server', () => {
   it('refuses each, logs it, stores nothing, and lets the good traffic beside it through', async () => {
-    const attacks = SECURITY_ATTACKS.filter((a) => !AWAITING_SEC_KEYS.includes(a));
+    const attacks = [...SECURITY_ATTACKS];
     const lines: string[] = [];
     const report = await runSecurityDrill({ dir, seed: 1, attacks, log: (l) => lines.push(l) });
     expect(report.attacks.map((a) => a.attack)).toEqual(attacks);

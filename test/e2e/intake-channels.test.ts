@@ -154,7 +154,7 @@ for (const engine of TEST_ENGINES) {
       expect(res.status).toBe(403);
       expect((JSON.parse(res.text) as { error: { code: string } }).error.code).toBe('ip-not-allowed');
       await expect(new MailTransport({ to: ['someone@else.test'], smtpUrl: `smtp://127.0.0.1:${server.smtpPort}` }).send(file)).rejects.toMatchObject({ message: expect.stringContaining('550') });
-      // An unsigned package by mail: refused (SMTP 554), logged, kept in quarantine.
+      // A package no till key signed, by mail: refused (SMTP 554), logged, kept in quarantine.
       const unsigned = join(dir, 'out', 'TicDeg01_20261102120000.zip');
       writeFileSync(unsigned, unsignedPackage());
       await expect(new MailTransport({ to: [MAIL_TO], smtpUrl: `smtp://127.0.0.1:${server.smtpPort}` }).send(unsigned)).rejects.toMatchObject({ message: expect.stringMatching(/554.*TicDeg01_20261102120000\.zip \(signature\)/) });

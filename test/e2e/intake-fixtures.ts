@@ -117,8 +117,11 @@ function signedManifest(entries: RawEntry[], secret: string, till = '01'): RawEn
 /** A well-formed package whose manifest carries no signature at all. */
 export function unsignedPackage(tickets: { id: string }[] = []): Buffer {
   const data = { name: 'tickets.jsonl', data: Buffer.from(tickets.map((t) => `${JSON.stringify(t)}\n`).join('')) };
+  // A format-2 manifest whose signature nobody made: no key signed it, so no till can have sent it.
   const m = JSON.parse(signedManifest([data], 'unused').data.toString()) as Record<string, unknown>;
-  delete m.signature;
+  for (const k of ['keyId', 'signer']) delete m[k];
+  m.version = 2;
+  m.signature = '0'.repeat(64);
   return rawZip([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(m)) }, data]);
 }
 

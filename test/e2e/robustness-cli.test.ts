@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTillsync } from '../../cli/spawn-tillsync.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
-import { buildTicketPackage } from '../../sync/package-writer.ts';
+import { buildTicketPackage, type PackageSigner } from '../../sync/package-writer.ts';
+import { generateTillKeyPair, type TillKeyPair } from '../../sync/till-keys.ts';
 
 const tillsync = (args: string[]) => runTillsync(args, { env: { TILLSYNC_DEBUG: '' }, timeoutMs: 120_000 });
 const T = 180_000;
@@ -20,15 +21,24 @@ const T = 180_000;
 describe('robustness of the server CLI (issue 14)', () => {
   let dir: string;
   let data: string;
-  let secret01: string;
-  let secret02: string;
+  // Each till signs its packages with its own Ed25519 key, registered at enrolment (--public-key).
+  const key01 = generateTillKeyPair();
+  const key02 = generateTillKeyPair();
+  let signer01: PackageSigner;
+  let signer02: PackageSigner;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tillsync-robust-'));
     data = join(dir, 'server');
     expect((await tillsync(['server', 'init', '--data', data])).code).toBe(0);
-    secret01 = (await tillsync(['--json', 'server', 'enroll-till', '--data', data, '--till', '01'])).json.secret;
-    secret02 = (await tillsync(['--json', 'server', 'enroll-till', '--data', data, '--till', '02'])).json.secret;
+    const enrol = async (till: string, key: TillKeyPair): Promise<PackageSigner> => {
+      const pem = join(dir, `till-${till}.pub.pem`);
+      writeFileSync(pem, key.publicKeyPem);
+      const secret = (await tillsync(['--json', 'server', 'enroll-till', '--data', data, '--till', till, '--public-key', pem])).json.secret;
+      return { key, authSecret: secret };
+    };
+    signer01 = await enrol('01', key01);
+    signer02 = await enrol('02', key02);
   }, T);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -91,8 +101,8 @@ describe('robustness of the server CLI (issue 14)', () => {
   it('server intake of a file inside the inbox moves it to processed/ (taken) or quarantine/ (refused)', async () => {
     const inbox = join(data, 'inbox');
     const tickets = [...generateTillTickets('01', { tills: 1, ticketsPerTill: 5, seed: 14 })];
-    const good = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets, secret: secret01, created: new Date(2026, 10, 2, 10, 0, 1) });
-    const forged = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets, secret: 'not-the-secret', created: new Date(2026, 10, 2, 10, 0, 2) });
+    const good = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets, signer: signer01, created: new Date(2026, 10, 2, 10, 0, 1) });
+    const forged = buildTicketPackage({ store: 'S1', till: '01', kind: 'degraded', tickets, signer: { key: key02, authSecret: signer01.authSecret }, created: new Date(2026, 10, 2, 10, 0, 2) });
     writeFileSync(join(inbox, good.fileName), good.bytes);
     writeFileSync(join(inbox, forged.fileName), forged.bytes);
     const r = await tillsync(['server', 'intake', '--data', data, join(inbox, good.fileName), join(inbox, forged.fileName)]);
@@ -101,7 +111,7 @@ describe('robustness of the server CLI (issue 14)', () => {
     expect(existsSync(join(inbox, forged.fileName))).toBe(false);
     expect(readdirSync(join(inbox, 'processed'))).toEqual([good.fileName]);
     expect(readdirSync(join(inbox, 'quarantine')).sort()).toEqual([forged.fileName, `${forged.fileName}.reason.txt`]);
-    expect(readFileSync(join(inbox, 'quarantine', `${forged.fileName}.reason.txt`), 'utf8')).toMatch(/^reason: signature/);
+    expect(readFileSync(join(inbox, 'quarantine', `${forged.fileName}.reason.txt`), 'utf8')).toMatch(/^reason: unknown-key/); // signed by a key not registered for till 01
     expect(r.stdout).toContain(`moved to ${join(inbox, 'processed', good.fileName)}`);
     // A file kept elsewhere by the operator stays where it is.
     const kept = join(dir, good.fileName);
@@ -112,7 +122,7 @@ describe('robustness of the server CLI (issue 14)', () => {
 
   it('config check compares the tills\' decimals with the books\'; nightly prints one line per step and exits 3 when a till\'s documents are left out', async () => {
     const three = [...generateTillTickets('02', { tills: 1, ticketsPerTill: 3, seed: 15, rounding: { decimals: 3, vatOn: 'line' } })];
-    const p = buildTicketPackage({ store: 'S1', till: '02', kind: 'degraded', tickets: three, secret: secret02, created: new Date(2026, 10, 2, 11, 0, 0) });
+    const p = buildTicketPackage({ store: 'S1', till: '02', kind: 'degraded', tickets: three, signer: signer02, created: new Date(2026, 10, 2, 11, 0, 0) });
     const file = join(dir, p.fileName);
     writeFileSync(file, p.bytes);
     expect((await tillsync(['server', 'intake', '--data', data, file])).code).toBe(0);

@@ -211,4 +211,54 @@ describe('register page', () => {
     expect(row.degraded).toBe(2);
     expect(problems).toEqual([]);
   });
+
+  it('journals a cashier session and a line removed before payment; shows training mode and reprints a DUPLICATA', async () => {
+    type Jet = { type: string; data: Record<string, unknown> };
+    const journal = async () => (await (await fetch(`${till.ready.url}/api/till/journal?limit=30`, { headers: { [TOKEN_HEADER]: readApiToken(tillData)! } })).json()).events as Jet[];
+    await page.fill('#cashier', 'Alice');
+    await page.press('#cashier', 'Tab');
+    await expect.poll(async () => (await journal()).find((e) => e.type === 'cashier-open')?.data.cashier).toBe('Alice');
+
+    await scan(art('A000004').code);
+    await scan(`3*${art('A000006').code}`);
+    await expect.poll(() => countOf(page, '#lines tbody tr')).toBe(2);
+    await page.click(`#lines tbody tr[data-article=A000006] button[title="Remove this line"]`);
+    await expect.poll(() => countOf(page, '#lines tbody tr')).toBe(1);
+    const amount = new D(art('A000006').price).times(3).toFixed(2);
+    await expect.poll(async () => (await journal()).find((e) => e.type === 'line-cancelled')?.data).toEqual({ article: 'A000006', qty: '3', amount, cashier: 'Alice' });
+    // The sale goes on with the line left, under the cashier's name.
+    await page.click('[data-mode=CB]');
+    await page.click('#validate');
+    await expect.poll(() => textOf(page, '#printed-ticket')).toContain('Ticket S1-01-00000004');
+    await page.click('#sheet-close');
+    const sold = (await (await fetch(`${till.ready.url}/api/till/tickets?limit=1`, { headers: { [TOKEN_HEADER]: readApiToken(tillData)! } })).json()).tickets[0];
+    expect(sold.lines.map((l: { article: string }) => l.article)).toEqual(['A000004']);
+    expect(sold.cashier).toBe('Alice');
+
+    // A reprint from the last tickets: the till's own receipt, counted, marked DUPLICATA.
+    await page.click('#show-tickets');
+    await page.click('#tickets-list tbody tr:first-child button.reprint');
+    await expect.poll(() => textOf(page, '#reprinted-ticket')).toContain('DUPLICATA');
+    expect(await textOf(page, '#reprinted-ticket')).toContain('S1-01-00000004');
+    await page.click('#sheet-close');
+    await expect.poll(async () => (await journal()).find((e) => e.type === 'reprint')?.data.ticket).toBe('S1-01-00000004');
+
+    // Training mode, switched by the operator: the banner says so until it is off again.
+    expect(await page.locator('#training-banner').isVisible()).toBe(false);
+    await ok(['till', 'training', 'on', '--data', tillData, '--cashier', 'Alice']);
+    await expect.poll(() => page.locator('#training-banner').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await textOf(page, '#training-banner')).toContain('TRAINING MODE');
+    await shot(page, 'register-training');
+    await ok(['till', 'training', 'off', '--data', tillData]);
+    await expect.poll(() => page.locator('#training-banner').isVisible(), { timeout: 10_000 }).toBe(false);
+
+    // A new name closes the first session and opens the next.
+    await page.fill('#cashier', 'Bruno');
+    await page.press('#cashier', 'Tab');
+    await expect.poll(async () => (await journal()).filter((e) => e.type.startsWith('cashier-')).map((e) => `${e.type} ${e.data.cashier}`)).toEqual(['cashier-open Bruno', 'cashier-close Alice', 'cashier-open Alice']);
+    // The same journal as `tillsync till journal` prints it.
+    const viaCli = (await ok(['till', 'journal', '--data', tillData, '--limit', '30'])).events as Jet[];
+    expect(viaCli.some((e) => e.type === 'line-cancelled' && e.data.article === 'A000006')).toBe(true);
+    expect(problems).toEqual([]);
+  }, 120_000);
 });
