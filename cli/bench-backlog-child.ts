@@ -2,7 +2,7 @@
  * One step of `tillsync bench backlog`, alone in its process so that its peak memory (maxRSS) is
  * its own: `fill DIR N` puts N tickets of one till straight into a till's disk store (not sold one
  * by one: a week's outage of a busy till); `extract DIR OUT` extracts them as one package;
- * `intake DATA FILE` takes that package into a fresh SQLite store server. Prints one JSON line.
+ * `intake DATA FILE TILLDIR` takes that package into a fresh SQLite store server, the till enrolled with its public key. Prints one JSON line.
  */
 import { readFileSync } from 'node:fs';
 import { generateTillTickets } from '../fixtures/volume.ts';
@@ -13,9 +13,12 @@ const peakMB = () => process.resourceUsage().maxRSS / 1024;
 
 async function fill(dir: string, n: number): Promise<unknown> {
   const { TillStore } = await import('../client/store/till-store.ts');
-  // Tickets carry one index (number), as articles carry one (barcode): 200 a commit stays under Deno KV's ~1,000 mutations.
-  const FILL_CHUNK = 200;
-  const store = await TillStore.open({ dir }, { articles: 'lazy' });
+  const { loadOrCreateTillSigningKey } = await import('../client/till-signing-key.ts');
+  const { BULK_TICKET_CHUNK } = await import('../client/store/open-store.ts');
+  // Large chunks, each one Deno KV commit (DESIGN.md: ~1,000 mutations a commit, 4 per ticket).
+  const FILL_CHUNK = BULK_TICKET_CHUNK;
+  const store = await TillStore.open({ dir }, { articles: 'lazy', writeBatch: BULK_TICKET_CHUNK });
+  loadOrCreateTillSigningKey(dir); // as `till init` makes it: extraction signs with it
   await store.setIdentity({ store: 'S1', till: '01', secret: SECRET, serverUrl: null, createdAt: new Date().toISOString(), rounding: { decimals: 2, vatOn: 'line' } });
   const t0 = performance.now();
   let chunk: Ticket[] = [];
@@ -26,7 +29,7 @@ async function fill(dir: string, n: number): Promise<unknown> {
       await store.db.tickets.bulkInsert(chunk);
       done += chunk.length;
       chunk = [];
-      if (done % 100_000 === 0) process.stderr.write(`  filled ${done}/${n}\n`);
+      if (done % 50_000 < FILL_CHUNK) process.stderr.write(`  filled ${done}/${n}\n`);
     }
   }
   if (chunk.length) await store.db.tickets.bulkInsert(chunk);
@@ -47,14 +50,16 @@ async function extract(dir: string, out: string): Promise<unknown> {
   return { tickets: r.count, file: r.path, bytes: r.file?.bytes ?? 0, ms, peakRssMB: peakMB() };
 }
 
-async function intake(data: string, file: string): Promise<unknown> {
+async function intake(data: string, file: string, tillDir: string): Promise<unknown> {
   const { openDatabase } = await import('../server/db/database.ts');
   const { enrollTill } = await import('../server/intake/till-registry.ts');
   const { intakePackage } = await import('../server/intake/intake.ts');
+  const { signingPublicKeyPath } = await import('../client/till-signing-key.ts');
   const db = await openDatabase({ data });
   try {
-    await enrollTill(db, { store: 'S1', till: '01', data });
-    await db.updateTable('tills').set({ secret: SECRET }).where('id', '=', 'S1-01').execute();
+    // Format 3: packages are signed with the till's Ed25519 key; the server knows it from enrolment
+    // (`server enroll-till --public-key FILE`, docs/security.md), read here from the till's folder.
+    await enrollTill(db, { store: 'S1', till: '01', data, publicKeyPem: readFileSync(signingPublicKeyPath(tillDir), 'utf8') });
     const t0 = performance.now();
     const o = await intakePackage({ db, data }, { bytes: readFileSync(file), fileName: file.split('/').pop()!, channel: 'manual' });
     const ms = performance.now() - t0;
@@ -66,8 +71,8 @@ async function intake(data: string, file: string): Promise<unknown> {
   }
 }
 
-const [mode, a, b] = process.argv.slice(2);
-const run = mode === 'fill' ? fill(a, Number(b)) : mode === 'extract' ? extract(a, b) : mode === 'intake' ? intake(a, b) : Promise.reject(new Error(`unknown mode ${mode}`));
+const [mode, a, b, c] = process.argv.slice(2);
+const run = mode === 'fill' ? fill(a, Number(b)) : mode === 'extract' ? extract(a, b) : mode === 'intake' ? intake(a, b, c) : Promise.reject(new Error(`unknown mode ${mode}`));
 run.then(
   (r) => {
     process.stdout.write(`${JSON.stringify(r)}\n`);

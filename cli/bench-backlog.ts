@@ -35,7 +35,7 @@ export async function benchBacklog(opts: { tickets: number; dir: string; log?: (
   log(`extracting ${opts.tickets} tickets as one package…`);
   const extract = await runJsonChild<BacklogResult['extract']>(CHILD, ['extract', till, out], 'backlog extract');
   log(`taking the package in (${extract.bytes} bytes)…`);
-  const intake = await runJsonChild<BacklogResult['intake']>(CHILD, ['intake', server, extract.file], 'backlog intake');
+  const intake = await runJsonChild<BacklogResult['intake']>(CHILD, ['intake', server, extract.file, till], 'backlog intake');
   if (extract.tickets !== opts.tickets || intake.accepted !== opts.tickets || intake.stored !== opts.tickets) {
     throw new Error(`bench backlog: ${opts.tickets} tickets, ${extract.tickets} extracted, ${intake.accepted} accepted, ${intake.stored} stored`);
   }

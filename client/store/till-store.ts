@@ -79,9 +79,12 @@ export class TillStore {
     this.base = new BaseIndex(db.base);
   }
 
-  /** `articles: 'all'` loads every article into memory (till start, benchmark); 'lazy' for one-shot commands. */
-  static async open(where: StoreLocation, opts: { articles: 'all' | 'lazy' } = { articles: 'lazy' }): Promise<TillStore> {
-    const db = await openTillDatabase(where);
+  /**
+   * `articles: 'all'` loads every article into memory (till start, benchmark); 'lazy' for one-shot commands.
+   * `writeBatch`: documents per store commit (open-store.ts), larger only for a bulk load of tickets.
+   */
+  static async open(where: StoreLocation, opts: { articles: 'all' | 'lazy'; writeBatch?: number } = { articles: 'lazy' }): Promise<TillStore> {
+    const db = await openTillDatabase(where, { writeBatch: opts.writeBatch });
     const s = new TillStore(db, where);
     try {
       await s.loadState(opts.articles === 'all');

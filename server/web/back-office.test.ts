@@ -20,6 +20,8 @@ import { hashPassword, verifyPassword } from './passwords.ts';
 import { escapeHtml, html } from './html.ts';
 import { SESSION_COOKIE } from './sessions.ts';
 import { at20, openBooks } from '../accounting/books.test-helper.ts';
+import { runPosting } from '../accounting/posting-run.ts';
+import { undoRefusal } from '../integration/undo-refusal.ts';
 
 describe('passwords', () => {
   it('hashes with a random salt and verifies only the right password', async () => {
@@ -275,6 +277,53 @@ for (const engine of TEST_ENGINES) {
         expect((await posted()).sort()).toEqual([f1, f2].sort());
         expect((await b.rows<{ ticket_id: string }>('select ticket_id from posted_tickets')).map((r) => r.ticket_id)).toEqual([pay.id]);
         expect(await b.rows('select id from entry_lines where letter_key is not null and lettering_id is null')).toEqual([]);
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+        await b.cleanup();
+      }
+    });
+  });
+}
+
+for (const engine of TEST_ENGINES) {
+  describe(`the control grid's Undo on ${engine}`, () => {
+    it('offers Undo only where `server undo` accepts it; a posted batch shows the reason the CLI gives', async () => {
+      const b = await openBooks(engine);
+      const config = { ...defaultConfig(b.data), db: b.url };
+      writeServerConfig(b.data, config);
+      const ctx: ServerContext = { data: b.data, config, db: b.db };
+      const { app } = createApp(ctx, { inbox: config.inbox });
+      const server = await new Promise<Server>((res) => {
+        const s = app.listen(0, '127.0.0.1', () => res(s));
+      });
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        await b.sell([{ day: '2026-11-02', customer: 'C0000001', lines: [at20('50.00')], payments: [{ mode: 'CB' }] }]);
+        await runPosting(b.db, b.data, { until: '2026-11-02' });
+        await b.sell([{ day: '2026-11-03', customer: 'C0000002', lines: [at20('20.00')], payments: [{ mode: 'CB' }] }]);
+        const [posted, open] = (await b.rows<{ id: number }>("select id from batches where kind = 'integration' order by id")).map((r) => Number(r.id));
+        const refusal = await undoRefusal(b.db, posted);
+        expect(refusal?.code).toBe('undo-refused');
+        expect(refusal?.message).toMatch(new RegExp(`^batch ${posted} cannot be undone: document F\\d+ was posted \\(posting batch \\d+\\)$`));
+        expect(await undoRefusal(b.db, open)).toBeNull();
+
+        await addUser(ctx.db, 'admin', 'correct-horse');
+        const cookie = cookieOf(await login(base, 'admin', 'correct-horse'));
+        const page = await (await fetch(`${base}/bo/control`, { headers: { cookie } })).text();
+        const row = (id: number) => new RegExp(`<tr data-batch="${id}">[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
+        expect(row(posted)).not.toContain('Undo</button>');
+        expect(row(posted)).toContain(escapeHtml(`${refusal!.message} (${refusal!.hint})`));
+        expect(row(open)).toContain(`action="/bo/batches/${open}/undo"`);
+        expect(row(open)).toContain('Undo</button>');
+
+        // The CLI refuses the posted batch with the very same words, and changes nothing.
+        const cli = await new Promise<{ code: number; stderr: string }>((resolve) =>
+          execFile(process.execPath, ['bin/tillsync.mjs', 'server', 'undo', '--data', b.data, '--batch', String(posted)], { cwd: process.cwd() }, (err, _out, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr })),
+        );
+        expect(cli.code).not.toBe(0);
+        expect(cli.stderr).toContain(refusal!.message);
+        expect(cli.stderr).toContain(refusal!.hint);
+        expect((await b.rows<{ status: string }>(`select status from batches where id = ${posted}`))[0].status).toBe('done');
       } finally {
         await new Promise<void>((r) => server.close(() => r()));
         await b.cleanup();

@@ -17,6 +17,7 @@ import { action, errorText, list, redirectWith, renderPage, str, type AuthedRequ
 import { clearCustomerOfTickets, customerChoices, generateDocuments, integrationPreview, setCustomerOfTickets, undoIntegrationBatch, type GridChoice, type GridDocument } from '../feature-calls.ts';
 import { customerCell, customerPicker, mountTicketPage } from './ticket-page.ts';
 import { yesterday } from '../../integration/filters.ts';
+import { undoRefusal } from '../../integration/undo-refusal.ts';
 import { sum } from '../../../sync/money.ts';
 
 export const MAX_GRID_TICKETS = 3000;
@@ -63,6 +64,13 @@ async function renderGrid(ctx: ServerContext, req: AuthedRequest, res: Response,
     flashError = errorText(e);
   }
   const batches = await listBatches(ctx.db, 'integration');
+  // Undo is offered only where `server undo` would accept it (one rule: undo-refusal.ts); elsewhere its reason is shown.
+  const refusals = new Map<number, string>();
+  for (const b of batches) {
+    if (b.status !== 'done') continue;
+    const r = await undoRefusal(ctx.db, b.id);
+    if (r) refusals.set(b.id, `${r.message} (${r.hint})`);
+  }
   const customers = await customerChoices(ctx);
   // A browser grid stays usable up to a few thousand rows; past that the first documents are shown
   // and the rest stay pending (generation only takes what was shown and checked).
@@ -118,7 +126,13 @@ ${
 ${batches.map(
   (b) => html`<tr data-batch="${b.id}"><td>${b.id}</td><td><span class="badge ${b.status}">${b.status}</span></td><td>${when(b.startedAt)}</td><td>${when(b.finishedAt)}</td><td class="wrap">${summaryText(b.summary)}</td>
 <td><a href="${BASE}/documents${query({ batch: b.id })}">documents</a>
-${b.status === 'done' ? html` <form class="inline" method="post" action="${BASE}/batches/${b.id}/undo"><button type="submit" class="danger">Undo</button></form>` : ''}</td></tr>`,
+${
+    b.status !== 'done'
+      ? ''
+      : refusals.has(b.id)
+        ? html` <span class="muted undo-refused">${refusals.get(b.id)}</span>`
+        : html` <form class="inline" method="post" action="${BASE}/batches/${b.id}/undo"><button type="submit" class="danger">Undo</button></form>`
+  }</td></tr>`,
 )}
 </tbody></table></div>
 <p class="muted">Undo removes the batch's documents and puts its tickets back in the grid. Batches are undone from the most recent; a batch whose documents were posted cannot be undone.</p>`
