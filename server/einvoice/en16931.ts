@@ -261,7 +261,9 @@ export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | '
   if (!taxBasis.equals(docExcl)) throw refuse(number, `Σ lines excl. VAT ${taxBasis.toFixed(2)} ≠ document total excl. VAT ${docExcl.toFixed(2)}`, 'the document and its VAT lines disagree: run tillsync server check');
   if (!vatTotal.equals(new D(v.totals.vat).times(sign))) throw refuse(number, `Σ VAT ${vatTotal.toFixed(2)} ≠ document VAT ${v.totals.vat}`, 'the document and its VAT lines disagree: run tillsync server check');
   if (rounding.abs().gt(new D('0.05'))) throw refuse(number, `rounding of ${rounding.toFixed(2)} between the VAT lines and the total`, 'the document and its VAT lines disagree: run tillsync server check');
-  if (typeCode !== '381' && !due.equals(new D(v.due))) throw refuse(number, `amount due ${due.toFixed(2)} ≠ document's ${v.due}`, 'check the payments of its tickets');
+  // BT-115 is what was due when the invoice was issued. Once posted, the view's `due` follows the
+  // ledger (later bank or till payments lower it), so it is only comparable while it comes from the tickets.
+  if (typeCode !== '381' && v.dueSource === 'tickets' && !due.equals(new D(v.due))) throw refuse(number, `amount due ${due.toFixed(2)} ≠ document's ${v.due}`, 'check the payments of its tickets');
 
   // Payment: the mode that paid most, else what is left to pay by transfer.
   const payments = v.tickets.flatMap((t) => t.payments).filter((p) => !modes.get(p.mode)?.credit && !modes.get(p.mode)?.depositVoucher && new D(p.amount).abs().gt(0));
