@@ -220,7 +220,8 @@ describe('back office', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exports tbody tr a:has-text("Download")')]);
     const file = join(dir, download.suggestedFilename());
     await download.saveAs(file);
-    expect(download.suggestedFilename()).toMatch(/^\d{9}FEC\d{8}\.txt$/);
+    // A period from the back office is an FEC extract, named apart from the legal yearly file (A47 A-1).
+    expect(download.suggestedFilename()).toMatch(/^\d{9}FEC-extrait-\d{8}(-\d{8})?\.txt$/);
     const text = readFileSync(file, 'latin1');
     expect(text.split(/\r?\n/)[0].split('\t')[0]).toBe('JournalCode');
     const posted = (await db.selectFrom('entry_lines').select('id').execute()).length;
