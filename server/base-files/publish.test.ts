@@ -7,6 +7,7 @@ import { defaultConfig, readServerConfig, writeServerConfig, type ServerContext 
 import { saveBaseData } from '../base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { readBaseBundle } from '../../sync/base-bundle.ts';
+import { ensureBaseKey } from './base-key.ts';
 import { publishBase, nextVersion } from './publish.ts';
 import { isTillsyncError } from '../../sync/errors.ts';
 
@@ -42,7 +43,8 @@ for (const engine of TEST_ENGINES) {
       expect(second.baseKeyCreated).toBe(false);
       expect(readdirSync(lan).sort()).toEqual([first.fileName, second.fileName].sort());
       expect(existsSync(first.file)).toBe(true);
-      const key = readServerConfig(t.data).baseKey as string;
+      const key = ensureBaseKey(t.data).key; // stored wrapped in server.json: unwrapped with DATA/secrets.key
+      expect(JSON.stringify(readServerConfig(t.data))).not.toContain(key);
       const b = readBaseBundle(readFileSync(second.delivered!), second.fileName, (s) => (s === 'S1' ? key : undefined));
       expect(b.version).toBe(2);
       expect(b.base.articles).toHaveLength(30);
@@ -60,7 +62,7 @@ for (const engine of TEST_ENGINES) {
       writeFileSync(list, 'DEBUT LISTE\ntarif article\ntiers\npromo.txt\nFIN LISTE\n');
       const r = await publishBase(ctx, { lan, files: list });
       expect(r.parts).toEqual(['articles', 'customers', 'vatRates']);
-      const key = readServerConfig(t.data).baseKey as string;
+      const key = ensureBaseKey(t.data).key; // stored wrapped in server.json: unwrapped with DATA/secrets.key
       const b = readBaseBundle(readFileSync(r.file), r.fileName, () => key);
       expect(b.base.paymentModes).toBeUndefined();
       expect(b.files.map((f) => [f.name, f.data.toString()])).toEqual([['promo.txt', 'soldes -20 %']]);
