@@ -19,7 +19,7 @@ describe('automatic export configuration', () => {
   });
 
   it('names the bad setting in one line', () => {
-    expect(() => autoExportConfig(config({ auto: { format: 'sage' } }), 'auto')).toThrow(/server.json exports.auto.format/);
+    expect(() => autoExportConfig(config({ auto: { format: 'sage' } }), 'auto')).toThrow(/^server.json: exports.auto.format: /);
     expect(() => autoExportConfig(config({ auto: { mailTo: ['a@x.fr'] } }), 'auto')).toThrow(/exports.auto.smtp: mailTo needs smtp/);
     expect(() => autoExportConfig(config({ nightly: { smtp: 'http://x' } }), 'nightly')).toThrow(/exports.nightly.smtp/);
   });
