@@ -11,6 +11,13 @@ import { runJsonChild } from '../server/db/bench-processes.ts';
 
 const CHILD = fileURLToPath(new URL('./bench-backlog-child.ts', import.meta.url));
 
+/**
+ * The extraction runs under this JavaScript heap cap: it holds one page of tickets, so it must fit
+ * whatever the backlog (a store read whole would die of "heap out of memory"). Without a cap V8
+ * lets garbage pile up to the machine's size and the RSS says nothing about what is held.
+ */
+export const EXTRACT_HEAP_MB = 256;
+
 export interface BacklogStep {
   tickets: number;
   ms: number;
@@ -33,7 +40,7 @@ export async function benchBacklog(opts: { tickets: number; dir: string; log?: (
   log(`putting ${opts.tickets} tickets into the till store…`);
   const fill = await runJsonChild<BacklogStep>(CHILD, ['fill', till, String(opts.tickets)], 'backlog fill');
   log(`extracting ${opts.tickets} tickets as one package…`);
-  const extract = await runJsonChild<BacklogResult['extract']>(CHILD, ['extract', till, out], 'backlog extract');
+  const extract = await runJsonChild<BacklogResult['extract']>(CHILD, ['extract', till, out], 'backlog extract', [`--max-old-space-size=${EXTRACT_HEAP_MB}`]);
   log(`taking the package in (${extract.bytes} bytes)…`);
   const intake = await runJsonChild<BacklogResult['intake']>(CHILD, ['intake', server, extract.file, till], 'backlog intake');
   if (extract.tickets !== opts.tickets || intake.accepted !== opts.tickets || intake.stored !== opts.tickets) {
@@ -48,7 +55,7 @@ export function backlogSection(r: BacklogResult): BenchSection {
     params: { tickets: r.tickets, 'package bytes': r.extract.bytes, 'fill (not timed)': `${(r.fill.ms / 1000).toFixed(0)} s` },
     figures: [
       { name: `extraction of ${r.tickets} tickets`, value: r.extract.ms / 1000, unit: 's', note: 'read from the till store page by page, deflate, sign, write atomically' },
-      { name: 'peak memory of the extraction (RSS)', value: r.extract.peakRssMB, unit: 'MB', target: '≤ 1024 MB', met: r.extract.peakRssMB <= 1024 },
+      { name: 'peak memory of the extraction (RSS)', value: r.extract.peakRssMB, unit: 'MB', target: '≤ 512 MB', met: r.extract.peakRssMB <= 512, note: `JavaScript heap capped at ${EXTRACT_HEAP_MB} MB` },
       { name: `intake of the ${r.tickets}-ticket package (SQLite)`, value: r.intake.ms / 1000, unit: 's', note: `${Math.round(r.tickets / (r.intake.ms / 1000))} tickets/s: unzip, verify, chain check, dedupe, insert` },
       { name: 'peak memory of the intake (RSS)', value: r.intake.peakRssMB, unit: 'MB', note: 'the inflated tickets.jsonl is held whole (≈ 700 bytes a ticket) plus one page of tickets at a time' },
     ],

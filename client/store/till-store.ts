@@ -12,7 +12,7 @@ import type { JetEvent } from '../../sync/jet.ts';
 import type { BaseData, Closure, ClosureKind, PackageKind, Ticket } from '../../sync/types.ts';
 import { decodeRanges, encodeRanges, splitRanges } from '../number-ranges.ts';
 import { BaseIndex, baseDocsOf } from './base-index.ts';
-import { bulkUpsertChunked, openTillDatabase, plain, scanDocs, type StoreLocation, type TillDatabase } from './open-store.ts';
+import { bulkUpsertChunked, lastDoc, lastDocs, openTillDatabase, plain, scanDocs, type StoreLocation, type TillDatabase } from './open-store.ts';
 import type { AckDoc, BaseDoc, MetaDoc } from './schemas.ts';
 import { TicketLedger, type TicketFlags } from './ticket-ledger.ts';
 
@@ -104,8 +104,7 @@ export class TillStore {
     const closures = await this.closures('day');
     this.lastClosure = closures.length ? closures[closures.length - 1] : null;
     this.closedThrough = Math.max(0, ...closures.map((c) => c.lastNumber ?? 0));
-    const lastEvent = await this.db.journal.findOne({ selector: {}, sort: [{ id: 'desc' }] }).exec();
-    this.lastEvent = lastEvent ? plain<JetEvent>(lastEvent.toJSON(true)) : null;
+    this.lastEvent = await lastDoc<JetEvent>(this.db.journal);
     await this.base.load({ articles: allArticles });
     // Replication and base files write to these collections; keep the memory views in step.
     this.subs.push(
@@ -122,7 +121,8 @@ export class TillStore {
 
   /** Last number and hash, from the tickets themselves (never from a counter that could drift). */
   async reloadLast(): Promise<void> {
-    const lastTicket = await this.db.tickets.findOne({ selector: {}, sort: [{ number: 'desc' }] }).exec();
+    // Ids sort like numbers (zero-padded) and a till's store holds its own tickets only.
+    const lastTicket = await lastDoc<Ticket>(this.db.tickets);
     this.last = lastTicket ? { number: lastTicket.number, hash: lastTicket.hash } : { number: 0, hash: GENESIS_HASH };
     if (lastTicket) this.ledgerState?.addTicket({ number: lastTicket.number, degraded: lastTicket.degraded });
   }
@@ -223,8 +223,7 @@ export class TillStore {
   }
 
   async recentTickets(limit: number): Promise<Ticket[]> {
-    const docs = await this.db.tickets.find({ selector: {}, sort: [{ number: 'desc' }], limit }).exec();
-    return docs.map((d) => plain<Ticket>(d.toJSON(true)));
+    return lastDocs<Ticket>(this.db.tickets, limit);
   }
 
   async ticket(number: number): Promise<Ticket | null> {

@@ -18,12 +18,13 @@ describe('a 200,000-ticket backlog, till → server in one package', () => {
 
   it('is extracted as one package and taken in whole, in bounded memory', async () => {
     const r = await benchBacklog({ tickets: TICKETS, dir });
+    console.log(`backlog ${TICKETS}: extraction ${(r.extract.ms / 1000).toFixed(1)} s, ${r.extract.peakRssMB.toFixed(0)} MB; intake ${(r.intake.ms / 1000).toFixed(1)} s, ${r.intake.peakRssMB.toFixed(0)} MB`);
     expect(r.extract.tickets).toBe(TICKETS);
     expect(r.intake).toMatchObject({ tickets: TICKETS, accepted: TICKETS, errors: 0, stored: TICKETS });
-    // The extraction holds one page of tickets, not the backlog (≈ 400 MB more of tickets in memory
-    // before). Bound: the bench's target (cli/bench-backlog.ts, ≤ 1024 MB); measured 693 MB at 200,000
-    // (the store's ledger scan and Deno KV's SQLite pages of a 750 MB file count in the RSS).
-    expect(r.extract.peakRssMB).toBeLessThan(1024);
+    // The extraction holds one page of tickets, not the backlog: it runs under a JavaScript heap cap
+    // (EXTRACT_HEAP_MB) that a backlog held in memory (≈ 400 MB of tickets at 200,000) would break.
+    // Its RSS adds the runtime and Deno KV's SQLite pages; measured ≈ 300 MB here.
+    expect(r.extract.peakRssMB).toBeLessThan(512);
     expect(r.intake.peakRssMB).toBeLessThan(1500);
   }, 3_600_000);
 });
