@@ -24,7 +24,8 @@ describe('CLI reference (docs/cli.md)', () => {
     if (fresh !== checkedIn) {
       const a = fresh.split('\n');
       const b = checkedIn.split('\n');
-      const i = a.findIndex((line, n) => line !== b[n]);
+      const found = a.findIndex((line, n) => line !== b[n]);
+      const i = found < 0 ? a.length : found; // the checked-in file is longer
       expect.fail(`docs/cli.md is not current (first difference at line ${i + 1}: expected "${a[i] ?? ''}", found "${b[i] ?? ''}"): run npm run docs:cli and commit docs/cli.md`);
     }
   });
