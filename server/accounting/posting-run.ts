@@ -30,6 +30,7 @@ import type { HeldBack } from './posting-exclusion.ts';
 import { postChunks } from './posting-pass.ts';
 import { PostingWriter } from './posting-writes.ts';
 import { SplitCache } from './split-cache.ts';
+import { crashPoint } from '../../sync/crash-points.ts';
 
 export interface PostingRequest extends PostingFilters {
   mode?: PostingMode;
@@ -76,11 +77,6 @@ export interface PostingSummary {
 }
 
 const KEPT = 100;
-
-/** Crash drills: TILLSYNC_POST_CRASH=after-first-chunk kills the process mid-transaction, as a power cut would. */
-function crashPoint(point: 'after-first-chunk'): void {
-  if (process.env.TILLSYNC_POST_CRASH === point) process.kill(process.pid, 'SIGKILL');
-}
 
 /** Refuses to start while the mapping has errors; returns the number of warnings. */
 export async function requireValidMapping(db: Kysely<Database>, data: string): Promise<number> {
@@ -186,7 +182,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       s.tickets += r.postedDocuments.reduce((a, x) => a + x.ticketCount, 0) + r.postedLooseTickets.length;
       done += c.selected;
       hooks.onProgress?.(done);
-      if (first) crashPoint('after-first-chunk');
+      if (first) crashPoint('posting:after-first-chunk');
       first = false;
     }
 
