@@ -18,7 +18,7 @@ import { D, type Dec } from '../../sync/money.ts';
 import { unitsOf } from './units.ts';
 import type { DataError } from '../../sync/errors.ts';
 import { EntryBuilder, lineKey, type LineKey } from './entry-builder.ts';
-import { accountPiece, groupKey, loosePiece, tillPiece, type Grouping, type PostingMode } from './grouping.ts';
+import { accountPiece, groupKey, loosePiece, tillPiece, type Grouping, type PostingMode } from './entry-grouping.ts';
 import { emptyResult, type Consumption, type PostingDocument, type PostingResult, type PostingTicket, type SettlementDraft } from './ledger-types.ts';
 import type { AccountingMapping, CustomerAccount } from './mapping.ts';
 import { ticketFlows, type Flow, type FlowContext, type Side, type TicketFlows } from './payment-flows.ts';
