@@ -4,7 +4,6 @@
  * sale whichever way it came in.
  */
 import { relativePath } from '../sync/config-file.ts';
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
 import { D } from '../sync/money.ts';

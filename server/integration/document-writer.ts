@@ -7,7 +7,6 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { DocumentKind } from './document-kind.ts';
 import type { PlannedDocument } from './document-grouping.ts';
 import { formatNumber, type Series, type SeriesState } from './numbering.ts';
 import { dbKind, nowIso } from '../db/dialect.ts';

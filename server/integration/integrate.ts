@@ -11,7 +11,6 @@ import { sqliteHandleOf } from '../db/database.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog, PendingDayLog } from '../log-book.ts';
-import type { DocumentKind } from './document-kind.ts';
 import { assignNumbers, writeDocuments, type SeriesRange, type WriteState } from './document-writer.ts';
 import { describeFilters, type IntegrationFilters } from './filters.ts';
 import { addStats, emptyStats, type GroupingResult, type GroupingStats, type PlannedDeposit, type PlannedDocument } from './document-grouping.ts';
