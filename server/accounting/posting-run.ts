@@ -19,8 +19,8 @@ import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { sqliteHandleOf } from '../db/database.ts';
 import { loadBaseData } from '../base-data.ts';
-import { appendDayLog } from '../log-book.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
+import { appendDayLog, PendingDayLog } from '../log-book.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 import { insertRows, nextId, RowWriter, syncSequences } from './bulk-insert.ts';
 import { checkMapping } from './config-check.ts';
 import { EntryNumbering } from './entry-numbers.ts';
@@ -112,12 +112,12 @@ export async function requireValidMapping(db: Kysely<Database>, data: string): P
   return check.warnings;
 }
 
-async function logErrors(trx: Kysely<Database>, data: string, severity: 'error' | 'warning' | 'info', errors: DataError[]): Promise<void> {
+async function logErrors(trx: Kysely<Database>, log: PendingDayLog, severity: 'error' | 'warning' | 'info', errors: DataError[]): Promise<void> {
   if (!errors.length) return;
   const at = nowIso();
   const rows = errors.map((e) => ({ at, severity, channel: 'posting', file: null, till: e.ref.till ?? null, ticket: e.ref.ticket ?? null, message: e.message }));
   for (let i = 0; i < rows.length; i += 200) await trx.insertInto('log_book').values(rows.slice(i, i + 200)).execute();
-  for (const r of rows) appendDayLog(data, `${severity.toUpperCase()} [posting ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`);
+  for (const r of rows) log.add(`${severity.toUpperCase()} [posting ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`);
 }
 
 export async function runPosting(db: Kysely<Database>, data: string, req: PostingRequest, hooks: PostingHooks = {}): Promise<PostingSummary> {
@@ -133,8 +133,9 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
   const d = mapping.rounding.decimals;
   // The connection behind `db` on SQLite: the run's bulk rows go through its prepared statements.
   const sqlite = sqliteHandleOf(db);
+  const log = new PendingDayLog(data);
 
-  const summary = await withIntegrationLock(db, async (trx) => {
+  const summary = await withBooksLock(db, async (trx) => {
     const t0 = performance.now();
     const now = nowIso();
     const leftOutRefs = new Set<string>();
@@ -185,11 +186,11 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       if (kept.heldBack.length) {
         s.heldBackCount += kept.heldBack.length;
         s.heldBack.push(...kept.heldBack.slice(0, KEPT - s.heldBack.length));
-        await logErrors(trx, data, 'info', kept.heldBack.map(heldBackNote));
+        await logErrors(trx, log, 'info', kept.heldBack.map(heldBackNote));
       }
       const r = postDocuments({ documents: kept.documents, tickets }, options);
       hooks.faultForTest?.(r);
-      await logErrors(trx, data, 'error', r.errors);
+      await logErrors(trx, log, 'error', r.errors);
       s.errorCount += r.errors.length;
       s.errors.push(...r.errors.slice(0, KEPT - s.errors.length));
       s.leftOut += r.leftOut.length;
@@ -237,7 +238,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       }
       open.sort((a, b) => a.id - b.id);
       const plan = planSettlements(open, r.settlements, r.consumptions);
-      await logErrors(trx, data, 'warning', plan.warnings);
+      await logErrors(trx, log, 'warning', plan.warnings);
       s.warnings.push(...plan.warnings.slice(0, KEPT - s.warnings.length));
       const firstSettlement = settlementId;
       settlementId += plan.items.length;
@@ -298,12 +299,13 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     await trx.insertInto('log_book').values({ at: nowIso(), severity: 'info', channel: 'posting', file: null, till: null, ticket: null, message: describePosting(s) }).execute();
     return s;
   }).catch(async (e) => {
+    log.rolledBack('posting', e);
     if (e instanceof TillsyncError && e.code === 'invariant-broken') {
-      appendDayLog(data, `ERROR [posting] ${e.message}`);
       await db.insertInto('log_book').values({ at: nowIso(), severity: 'error', channel: 'posting', file: null, till: null, ticket: null, message: e.message }).execute();
     }
     throw e;
   });
+  log.flush();
   appendDayLog(data, `INFO [posting] ${describePosting(summary)}`);
   for (const c of summary.invariants) appendDayLog(data, `INFO [posting] invariant ${c.ok ? 'ok' : 'BROKEN'}: ${c.name}: ${c.detail}`);
   return summary;
