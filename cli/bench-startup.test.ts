@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // The bench at one run per command: it spawns the real binary for each light command and reports
 // each beside `node -e 0`. The 0.3 s target is judged by `tillsync bench startup`, never here.
 describe('benchStartup', () => {
-  it('times --help, till status and server status beside node -e 0, with the target', () => {
+  it('times --help, till status and server status beside node -e 0, with the target', { timeout: 240_000 }, () => {
     const r = benchStartup({ runs: 1, dir });
     expect(r.runs).toBe(1);
     expect(r.path).toMatch(/^(dist|sources through tsx)/);
