@@ -3,7 +3,7 @@
 // dist/ so that bin/tillsync.mjs can start without tsx's loader thread and per-file transform
 // (about 0.4 s of CPU before the first line of our code). npm runs this on `npm ci`/`npm install`
 // (the `prepare` script), before `npm start` and before `npm test`. A build that no longer matches
-// its sources is never run: see bin/dist-build.mjs and docs/developer.md "Start-up and dist/".
+// its sources is never run: see bin/dist-build.mjs and docs/start-up.md.
 //
 // Packages stay external (Node loads them from node_modules as usual: native better-sqlite3,
 // pdfkit's font files, CommonJS requires all keep working), except the pure-ESM libraries in
@@ -21,7 +21,6 @@ import { DIST, ROOT, freshBuild } from './dist-build.mjs';
 /** Builds kept beside the current one, so a long-running `server start` can still load its lazy chunks after a rebuild. */
 const KEEP_OLD_BUILDS = 3;
 
-/** Gives each bundled file of ours its own import.meta.url/dirname/filename (the source file's). */
 /** Pure-ESM libraries (no native code, no files read beside themselves) bundled with their own imports. */
 const BUNDLED = new Set(['kysely', 'rxdb', 'rxjs', 'zod', 'decimal.js']);
 const packageOf = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
@@ -60,6 +59,7 @@ const selectivePackages = {
   },
 };
 
+/** Gives each bundled file of ours its own import.meta.url/dirname/filename (the source file's). */
 const sourceLocation = {
   name: 'source-import-meta',
   setup(b) {
