@@ -7,6 +7,8 @@ import { freshBuild } from './dist-build.mjs';
 const built = freshBuild();
 let main;
 if (built.url) {
+  // TILLSYNC_DEBUG stack traces name the .ts sources (through the build's .map files), not dist/ chunks.
+  if (process.env.TILLSYNC_DEBUG) process.setSourceMapsEnabled(true);
   ({ main } = await import(built.url));
 } else {
   const { register } = await import('tsx/esm/api');
