@@ -11,7 +11,7 @@ import { forwardToTill, requireData, viaTill, withOwnStore } from './open-till.t
 import { runningTill } from './lock.ts';
 import { closureText, statusText, ticketText } from './render.ts';
 import type { ExtractResult, TillStatus } from './till-service.ts';
-import type { StoredTicket } from './store/till-store.ts';
+import type { FlaggedTicket } from './store/till-store.ts';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new TillsyncError('usage', 'till sell reads the sale as JSON on stdin', { hint: `e.g. echo '{"lines":[{"article":"A000001","qty":1}],"payments":[{"mode":"ESP","amount":"12.50"}]}' | tillsync till sell --data DIR` });
@@ -38,7 +38,7 @@ function intOption(v: string): number {
 export function registerTillCommands(till: Command): void {
   till
     .command('init')
-    .description('create or update a till: identity, server, base data (demo fixtures unless --base)')
+    .description('create or update a till: identity, server, base data (none unless --base or --demo-base: it then comes from the server)')
     .requiredOption('--data <dir>', 'till folder')
     .option('--enrolment <string>', 'the line printed by tillsync server enroll-till: server, store, till, auth secret, certificate fingerprint')
     .option('--store <code>', 'store code, e.g. S1 (from --enrolment when given)')
@@ -48,7 +48,8 @@ export function registerTillCommands(till: Command): void {
     .option('--insecure-http', 'allow plain http:// to a server on another machine (flagged in status and the log)')
     .option('--secret <secret>', 'auth secret given by the server at enrolment (prefer --enrolment)')
     .option('--base <file.json>', 'base data JSON (vatRates, articles, customers, paymentModes, company)')
-    .option('--articles <n>', 'number of demo articles when no --base is given', intOption, 300)
+    .option('--demo-base', "a new till starts with the demo store's base data (French fixtures): for trying tillsync by hand")
+    .option('--articles <n>', 'number of demo articles (implies --demo-base)', intOption)
     .option('--decimals <n>', 'amount decimals: 2, 3 or 4 (first init only)', intOption)
     .option('--vat-on <where>', 'round VAT per "line" or on the "total" (first init only)')
     .option('--send-to <list>', 'destinations the register page may send packages to, comma separated: drop folders, http(s):// URLs, mail addresses (replaces the list; the --server is always one)')
@@ -74,7 +75,8 @@ export function registerTillCommands(till: Command): void {
           'till init',
           async (svc) => {
             let base = opts.base ? readBaseFile(opts.base) : undefined;
-            if (!base && !svc.store.identity) base = (await import('../fixtures/store.ts')).demoBaseData(opts.articles);
+            const demo = !base && !svc.store.identity && (opts.demoBase || opts.articles !== undefined);
+            if (demo) base = (await import('../fixtures/store.ts')).demoBaseData(opts.articles ?? 300);
             let bar: ReturnType<typeof ctx.progress> | null = null;
             let reported = 0;
             const r = await initTill(svc.store, { store: opts.store, till: opts.till, server: opts.server, secret: opts.secret, serverFingerprint: opts.serverFingerprint, insecureHttp: opts.insecureHttp, base, decimals: opts.decimals, vatOn: opts.vatOn }, (total, done) => {
@@ -125,7 +127,7 @@ export function registerTillCommands(till: Command): void {
       run(async (opts) => {
         const data = requireData(opts.data);
         const input = parseJson(opts.input ? readFileSync(opts.input, 'utf8') : await readStdin(), opts.input ?? 'stdin');
-        const ticket = await viaTill<StoredTicket>(
+        const ticket = await viaTill<FlaggedTicket>(
           data,
           'till sell',
           (lock) => forwardToTill(lock, 'POST', '/sell', input),
@@ -239,7 +241,7 @@ export function registerTillCommands(till: Command): void {
     .action(
       run(async (opts) => {
         const data = requireData(opts.data);
-        const r = await viaTill<{ tickets: StoredTicket[] }>(data, 'till tickets', (lock) => forwardToTill(lock, 'GET', `/tickets?limit=${opts.limit}`), async (svc) => ({ tickets: await svc.tickets(opts.limit) }));
+        const r = await viaTill<{ tickets: FlaggedTicket[] }>(data, 'till tickets', (lock) => forwardToTill(lock, 'GET', `/tickets?limit=${opts.limit}`), async (svc) => ({ tickets: await svc.tickets(opts.limit) }));
         const text = r.tickets
           .map((t) => `${t.id}  ${t.soldAt}  ${t.totals.due.padStart(10)}  ${t.customer.padEnd(10)} ${t.degraded ? 'degraded ' : ''}${t.acknowledgedAt ? `acknowledged${t.documentNumber ? ` → ${t.documentNumber}` : ''}` : t.packagedIn ? `packaged in ${t.packagedIn}` : 'untransferred'}`)
           .join('\n');

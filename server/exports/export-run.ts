@@ -36,6 +36,7 @@ import { CsvWriter, csvDefaults } from './csv-writer.ts';
 import { encodeLatin9 } from './latin9.ts';
 import { withExportLock } from './export-lock.ts';
 import { produceInvoiceFiles } from '../einvoice/produce.ts';
+import { crashPoint } from '../../sync/crash-points.ts';
 
 export const EXPORT_FORMATS = ['fec', 'exact', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -106,11 +107,6 @@ export interface ExportEnv {
   data: string;
 }
 
-
-/** Crash drills (test/e2e/export-crash.test.ts): TILLSYNC_EXPORT_CRASH=<point> kills the process right there, as a power cut would. */
-function crashPoint(point: 'mid-file' | 'after-rename'): void {
-  if (process.env.TILLSYNC_EXPORT_CRASH === point) process.kill(process.pid, 'SIGKILL');
-}
 
 export function validateRequest(req: ExportRequest): void {
   if (!EXPORT_FORMATS.includes(req.format)) throw new TillsyncError('usage', `unknown export format "${req.format}"`, { hint: 'use --format fec, exact or csv' });
@@ -359,14 +355,14 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
         if (req.withPdf && e.kind === 'sales' && e.piece && !e.piece.startsWith('*')) documents.add(e.piece);
       }
       await sink.write(chunk);
-      crashPoint('mid-file');
+      crashPoint('export:mid-file');
       req.onProgress?.(ids.length, counts.entries);
     }
     await sink.write(writer.tail());
     await sink.close();
     renameSync(part, target);
     await fsyncDir(dir);
-    crashPoint('after-rename');
+    crashPoint('export:after-rename');
   } catch (e) {
     sink.destroy();
     rmSync(part, { force: true });
@@ -413,8 +409,3 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
   return outcome;
 }
 
-/** True when `file` exists and no exports row owns it: the leftover of a run that crashed before recording. */
-export async function isUnrecordedLeftover(db: Db, file: string): Promise<boolean> {
-  if (!existsSync(file)) return false;
-  return !(await db.selectFrom('exports').select('id').where('file', '=', file).executeTakeFirst());
-}

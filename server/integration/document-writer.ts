@@ -7,8 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { DocumentKind } from './document-kind.ts';
-import type { PlannedDocument } from './grouping.ts';
+import type { PlannedDocument } from './document-grouping.ts';
 import { formatNumber, type Series, type SeriesState } from './numbering.ts';
 import { dbKind, nowIso } from '../db/dialect.ts';
 
@@ -75,7 +74,7 @@ async function markTickets(trx: Kysely<Database>, marks: Mark[], batchId: number
   }
 }
 
-// Under the integration lock nobody else integrates: a miss means the data moved under us.
+// Under the books lock nobody else integrates: a miss means the data moved under us.
 function movedUnder(touched: number, expected: number, id: string): Error {
   return new Error(`integration write-back touched ${touched} of ${expected} tickets (${id}…): tickets changed during the run`);
 }
@@ -130,7 +129,7 @@ async function earlierDocuments(trx: Kysely<Database>, docs: PlannedDocument[]):
   return out;
 }
 
-export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocument[], withoutGoods: string[], w: WriteState): Promise<void> {
+export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocument[], paymentOnly: string[], w: WriteState): Promise<void> {
   const numbered = assignNumbers(docs, w.series);
   const marks: Mark[] = [];
   for (let i = 0; i < numbered.length; i += DOC_CHUNK) {
@@ -176,7 +175,7 @@ export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocumen
       } else w.numbered.set(doc.kind, { first: number, last: number, count: 1 });
     }
   }
-  for (const id of withoutGoods) marks.push({ id, documentId: null, number: null });
+  for (const id of paymentOnly) marks.push({ id, documentId: null, number: null });
   // Stamped as late as possible: on PostgreSQL intake commits during a run, and a replication pull
   // that saw a later stamp before this run commits would skip these tickets (see docs/server.md, PostgreSQL).
   await markTickets(trx, marks, w.batchId, nowIso(), w.sqlite);
