@@ -12,7 +12,7 @@ import { run } from './output.ts';
 import { renderText, writeBenchmarks, type BenchSection, type Figure } from './bench-report.ts';
 import { TillsyncError } from '../sync/errors.ts';
 
-export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export', 'backlog', 'einvoice'] as const;
+export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export', 'backlog', 'einvoice', 'startup'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {
@@ -26,6 +26,7 @@ export interface BenchOptions {
   entries: number;
   backlog: number;
   invoices: number;
+  startupRuns: number;
   pg?: string;
   noPg?: boolean;
   dir: string;
@@ -119,6 +120,11 @@ async function benchEinvoiceSection(o: BenchOptions): Promise<BenchSection[]> {
   ];
 }
 
+async function benchStartupSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchStartup, startupSection } = await import('./bench-startup.ts');
+  return [startupSection(benchStartup({ runs: o.startupRuns, dir: o.dir, log: o.log }))];
+}
+
 const RUNNERS: Record<BenchName, (o: BenchOptions) => Promise<BenchSection[]>> = {
   till: benchTillSection,
   intake: benchIntakeSection,
@@ -127,6 +133,7 @@ const RUNNERS: Record<BenchName, (o: BenchOptions) => Promise<BenchSection[]>> =
   export: benchExportSection,
   backlog: benchBacklogSection,
   einvoice: benchEinvoiceSection,
+  startup: benchStartupSection,
 };
 
 export async function runBenches(which: BenchName[], o: BenchOptions): Promise<BenchSection[]> {
@@ -161,6 +168,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--entries <n>', 'entry lines in the export bench', int, 200_000)
     .option('--backlog <n>', 'tickets of the backlog bench: one package till → server, peak memory of each side (the issue figure: --backlog 1000000)', int, 100_000)
     .option('--invoices <n>', 'invoices in the Factur-X bench (the issue figure: --invoices 10000)', int, 2_000)
+    .option('--startup-runs <n>', 'runs of each command in the start-up bench (median)', int, 10)
     .option('--pg <url>', 'PostgreSQL admin URL to bench on (default: a throwaway local cluster when PostgreSQL is installed)')
     .option('--no-pg', 'SQLite only')
     .option('--out <file>', 'where to write the report', 'BENCHMARKS.md')

@@ -10,8 +10,9 @@ import { sql } from 'kysely';
 import type { Db } from '../server/db/database.ts';
 import { sha256Hex } from '../sync/signed-zip.ts';
 
-export type Phase = 'intake' | 'integrate' | 'post' | 'letter';
-export const PIPELINE: Phase[] = ['intake', 'integrate', 'post', 'letter'];
+import { PIPELINE, type Phase } from './drill-pipeline.ts';
+
+export { PIPELINE, type Phase };
 
 export interface PhaseInput {
   data: string;

@@ -11,8 +11,8 @@ import type { Command } from 'commander';
 import { TillsyncError } from '../sync/errors.ts';
 import { run } from './output.ts';
 import { isDrillFailure } from './drill-failure.ts';
-import { PIPELINE, type Phase } from './drill-phases.ts';
-import { describeRound, runDrills, type DrillReport } from './drill-runner.ts';
+import { PIPELINE, type Phase } from './drill-pipeline.ts';
+import type { DrillReport } from './drill-runner.ts';
 
 export const OTHER_DRILLS = ['till-crash', 'channels', 'corrupt', 'clock', 'disk-full', 'security'] as const;
 type DrillName = 'kill' | (typeof OTHER_DRILLS)[number];
@@ -133,6 +133,7 @@ export function registerDrillCommand(program: Command): void {
         const out: { kill?: DrillReport; others: Record<string, unknown>; dir: string; kept: boolean } = { others: {}, dir, kept: Boolean(opts.keep) };
         try {
           if (drills.includes('kill')) {
+            const { runDrills } = await import('./drill-runner.ts');
             out.kill = await runDrills({ rounds, seed, ticketsPerRound: tickets, tills, dir: join(dir, 'kill'), db: opts.db, phases, prep: opts.prep, log: say, onRound: () => bar?.tick() });
             bar?.done();
           }
@@ -154,4 +155,3 @@ export function registerDrillCommand(program: Command): void {
     );
 }
 
-export { describeRound };

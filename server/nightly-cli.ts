@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { run } from '../cli/output.ts';
 import { parseDayOption } from '../sync/dates.ts';
-import { withServer } from './context.ts';
-import { appendDayLog } from './log-book.ts';
-import { NIGHTLY_STEPS, nightlyReport, renderNightly, runNightly, type NightlyStepResult } from './nightly.ts';
+import { withServer } from './lazy-context.ts';
+import type { NightlyStepResult } from './nightly.ts';
 
 /**
  * `tillsync server nightly`: the chain `server start --nightly` runs (integrate → post → letter →
@@ -20,6 +19,8 @@ export function registerNightlyCommand(server: Command): void {
     .action(
       run<{ data: string; db?: string; until?: string }>(async (opts, ctx) => {
         const until = opts.until === undefined ? undefined : parseDayOption('--until', opts.until);
+        const { NIGHTLY_STEPS, nightlyReport, renderNightly, runNightly } = await import('./nightly.ts');
+        const { appendDayLog } = await import('./log-book.ts');
         return withServer({ data: opts.data, db: opts.db }, async (server) => {
           const steps: NightlyStepResult[] = [];
           let bar: ReturnType<typeof ctx.progress> | null = null;
