@@ -16,23 +16,23 @@ interface Run {
 
 const continuous = (r: Run) => Number(r.n) === 0 || (Number(r.lo) === 1 && Number(r.hi) === Number(r.n) && Number(r.distinct) === Number(r.n));
 
-/** The missing and doubled numbers of a list (only computed for a sequence already known broken). */
-function breaks(nums: number[]): { missing: number[]; twice: number[] } {
+/** The missing ranges and doubled numbers of a list (only computed for a sequence already known broken). */
+function breaks(nums: number[]): { missing: string[]; twice: number[] } {
   nums.sort((a, b) => a - b);
-  const missing: number[] = [];
+  const missing: string[] = [];
   const twice: number[] = [];
   let expect = 1;
   for (const s of nums) {
     if (s < expect) twice.push(s);
     else {
-      for (; expect < s && missing.length < 20; expect++) missing.push(expect);
+      if (s > expect) missing.push(s - 1 === expect ? String(expect) : `${expect}–${s - 1}`);
       expect = s + 1;
     }
   }
   return { missing, twice };
 }
 
-const few = (xs: number[]) => xs.slice(0, 10).join(', ') + (xs.length > 10 ? ', …' : '');
+const few = (xs: (number | string)[]) => xs.slice(0, 10).join(', ') + (xs.length > 10 ? ', …' : '');
 
 function describe(what: string, nums: number[]): string {
   const { missing, twice } = breaks(nums);
