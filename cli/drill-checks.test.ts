@@ -61,7 +61,7 @@ for (const engine of TEST_ENGINES) {
       const docs = await t.db.selectFrom('documents').select(['id', 'seq']).orderBy('seq').execute();
       expect(docs.length).toBeGreaterThan(2);
       await t.db.updateTable('documents').set({ seq: 1000 }).where('id', '=', docs[1].id).execute();
-      expect(await failing()).toContain('books numbering');
+      expect(await failing()).toContain('books document-numbers');
     });
 
     it('a ticket pointing at the wrong document, and totals that do not tie out', async () => {

@@ -7,9 +7,9 @@ import type { Command } from 'commander';
 export function registerBooksCommands(server: Command): void {
   server
     .command('check')
-    .description('check the whole books: balance, documents = tickets = VAT lines, tie-outs, numbering, lettering, settlements; exit 1 naming each failed check')
+    .description('check the whole books: balance, numbering, sales/VAT/treasury tie-outs, lettering, settlements, documents = tickets = VAT lines; exit 1 naming each failed check')
     .requiredOption('--data <dir>', 'server data folder')
     .option('--db <url>', 'database URL (default: from server.json)')
-    .option('--only <names>', 'only these checks, comma-separated (balance,documents,ticket-vat,numbering,sales,vat,treasury,lettering,settlements)')
+    .option('--only <names>', 'only these checks, comma-separated (balance,entry-numbers,sales,vat,treasury,lettering,settlements,documents,ticket-vat,document-numbers)')
     .action(async (...a: unknown[]) => (await import('./check-command.ts')).checkAction(...a));
 }

@@ -14,7 +14,7 @@ export function moneyModes(m: AccountingMapping): Set<string> {
  * without goods, when posted_tickets holds it.
  */
 export async function postedMoney(db: Db, m: AccountingMapping, facts: TicketFacts): Promise<Map<string, { day: string; amount: bigint }>> {
-  const postedDocs = new Set((await db.selectFrom('documents').select('id').where('posting_batch', 'is not', null).execute()).map((r) => Number(r.id)));
+  const postedDocs = new Set((await db.selectFrom('documents as d').innerJoin('batches as b', 'b.id', 'd.posting_batch').select('d.id').where('b.kind', '=', 'posting').execute()).map((r) => Number(r.id)));
   const loose = new Set((await db.selectFrom('posted_tickets').select('ticket_id').execute()).map((r) => r.ticket_id));
   const modes = moneyModes(m);
   const out = new Map<string, { day: string; amount: bigint }>();

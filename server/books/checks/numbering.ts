@@ -1,8 +1,9 @@
 /**
- * numbering: the numbers the law wants continuous are. Documents: per series 1..n without a gap or
- * a double, the series counter at n, each printed number once. Entries: the FEC numbers as stored
- * (fec_num over all entries, fec_journal_num inside each journal) run 1..n without a break (LPF
- * A47 A-1, "une séquence continue"); entries not yet numbered are left to the export, which numbers them.
+ * The numbers the law wants continuous are. document-numbers: per series 1..n without a gap or a
+ * double, the series counter at n, each printed number once (CGI 242 nonies A: a chronological,
+ * continuous series). entry-numbers: the FEC numbers as stored (fec_num over all entries,
+ * fec_journal_num inside each journal) run 1..n without a break (LPF A47 A-1, "une séquence
+ * continue"); entries not yet numbered are left to the export, which numbers them.
  */
 import { Problems, type BooksCheck } from './check.ts';
 import type { Db } from '../../db/database.ts';
@@ -45,9 +46,9 @@ async function entryNumbers(db: Db, journal: string | null): Promise<number[]> {
   return (await q.execute()).map((r) => Number(r.n));
 }
 
-export const numberingCheck: BooksCheck = {
-  name: 'numbering',
-  title: 'document numbers 1..n per series (counter at n); FEC entry numbers 1..n overall and per journal',
+export const documentNumbersCheck: BooksCheck = {
+  name: 'document-numbers',
+  title: 'document numbers 1..n per series, each once, the series counter at n',
   async run({ db }) {
     const p = new Problems();
     const series = await db
@@ -79,6 +80,15 @@ export const numberingCheck: BooksCheck = {
     const doubled = await db.selectFrom('documents').select(['number', (eb) => eb.fn.countAll().as('n')]).groupBy('number').having((eb) => eb.fn.countAll(), '>', 1).execute();
     for (const d of doubled) p.add(`document number ${d.number} used ${d.n} times`, `document ${d.number}`);
 
+    return p.done(`${docs} document(s) in ${series.length} series`);
+  },
+};
+
+export const entryNumbersCheck: BooksCheck = {
+  name: 'entry-numbers',
+  title: 'FEC entry numbers 1..n over all entries and inside each journal',
+  async run({ db }) {
+    const p = new Problems();
     const all = await db
       .selectFrom('entries')
       .select([(eb) => eb.fn.count('fec_num').as('n'), (eb) => eb.fn.min('fec_num').as('lo'), (eb) => eb.fn.max('fec_num').as('hi'), (eb) => eb.fn.count('fec_num').distinct().as('distinct')])
@@ -90,6 +100,6 @@ export const numberingCheck: BooksCheck = {
       .groupBy('journal')
       .execute();
     for (const j of journals) if (!continuous(j)) p.add(describe(`journal ${j.journal} entry numbers`, await entryNumbers(db, j.journal)), `journal ${j.journal}`);
-    return p.done(`${docs} document(s) in ${series.length} series, ${Number(all.n)} numbered entries in ${journals.length} journal(s)`);
+    return p.done(`${Number(all.n)} numbered entries in ${journals.length} journal(s)`);
   },
 };

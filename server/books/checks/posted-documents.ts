@@ -12,11 +12,11 @@ export interface PostedDocument {
 }
 
 /**
- * Documents with a posting batch, posted as sales: delivery notes only when the mapping posts them
+ * Documents posted by a posting batch, as sales: delivery notes only when the mapping posts them
  * (by default the commercial side invoices them later; money taken on them goes to treasury).
  */
 export async function postedSalesDocuments(db: Db, m: AccountingMapping): Promise<{ docs: PostedDocument[]; unreadable: string[] }> {
-  const rows = await db.selectFrom('documents').select(['id', 'number', 'kind', 'total_incl']).where('posting_batch', 'is not', null).orderBy('id').execute();
+  const rows = await db.selectFrom('documents as d').innerJoin('batches as b', 'b.id', 'd.posting_batch').select(['d.id', 'd.number', 'd.kind', 'd.total_incl']).where('b.kind', '=', 'posting').orderBy('d.id').execute();
   const docs: PostedDocument[] = [];
   const unreadable: string[] = [];
   for (const r of rows) {

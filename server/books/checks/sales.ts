@@ -23,7 +23,9 @@ export const salesCheck: BooksCheck = {
     const lines = await db
       .selectFrom('entry_lines as l')
       .innerJoin('entries as e', 'e.id', 'l.entry_id')
+      .innerJoin('batches as b', 'b.id', 'e.batch_id')
       .select(['l.document_number', (eb) => eb.fn.count('l.id').as('n'), u.sum('l.debit').as('dr'), u.sum('l.credit').as('cr'), (eb) => eb.fn.min('e.id').as('entry')])
+      .where('b.kind', '=', 'posting')
       .where('e.kind', '=', 'sales')
       .where('l.aux_account', 'is not', null)
       .where('l.document_number', 'is not', null)

@@ -60,7 +60,9 @@ export const vatCheck: BooksCheck = {
     const rows = await ctx.db
       .selectFrom('entry_lines as l')
       .innerJoin('entries as e', 'e.id', 'l.entry_id')
+      .innerJoin('batches as b', 'b.id', 'e.batch_id')
       .select(['l.vat_code', 'l.account', ctx.sql.sum('l.debit').as('dr'), ctx.sql.sum('l.credit').as('cr')])
+      .where('b.kind', '=', 'posting')
       .where('e.kind', '=', 'sales')
       .where('l.vat_code', 'is not', null)
       .groupBy(['l.vat_code', 'l.account'])
