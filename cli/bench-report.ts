@@ -4,7 +4,7 @@
  * zip) and the ratio, so a reader can judge the overhead rather than a number from another machine.
  */
 import { cpus, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface Figure {
   /** What was measured, e.g. "sale latency p99 (durable, 50k articles)". */
@@ -75,6 +75,16 @@ export function renderMarkdown(sections: BenchSection[], at = new Date()): strin
   return out.join('\n');
 }
 
+/**
+ * The heading of the hand-kept section of BENCHMARKS.md: figures measured by other means (the
+ * register page in Chromium, a bench run at other sizes). BENCHMARKS.md is the one place with
+ * figures, so a bench run must not drop them: the section is carried over from the file it replaces.
+ */
+export const KEPT_SECTION_HEADING = '## Measured outside the last `tillsync bench` run';
+
 export function writeBenchmarks(path: string, sections: BenchSection[]): void {
-  writeFileSync(path, renderMarkdown(sections));
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const at = previous.indexOf(`\n${KEPT_SECTION_HEADING}\n`);
+  const kept = at < 0 ? '' : `\n${previous.slice(at + 1).trimEnd()}\n`;
+  writeFileSync(path, renderMarkdown(sections) + kept);
 }

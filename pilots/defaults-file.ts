@@ -12,7 +12,7 @@ export interface DefaultKey {
   meaning: string;
 }
 
-/** Every key a defaults file may set (documented in the README from this table). */
+/** Every key a defaults file may set (documented in docs/pilots.md from this table). */
 export const DEFAULT_KEYS: DefaultKey[] = [
   { key: 'tillData', path: true, meaning: 'the till data folder (till init --data)' },
   { key: 'serverData', path: true, meaning: 'the store server data folder (server init --data)' },

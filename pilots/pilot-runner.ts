@@ -192,7 +192,7 @@ function planStep(step: PilotStep, w: Walker, user: DefaultsData, pilotDir: stri
     else if (op.kind === 'restore-defaults') w.defaults = user;
     else if (op.kind === 'set-default') {
       const parsed = parseDefaults(`${op.key}=${op.value}`, pilotDir);
-      if (parsed.errors.length) throw new PlanError(parsed.errors[0]!.message, 'see the defaults keys in the README');
+      if (parsed.errors.length) throw new PlanError(parsed.errors[0]!.message, 'see the defaults keys in docs/pilots.md (or tillsync pilot actions)');
       w.defaults = overlay(w.defaults, parsed.data);
     } else if (op.kind === 'cli') {
       for (const f of op.needs ?? []) if (!existsSync(f)) throw new PlanError(`${f} not found`, 'check the path in the pilot or the defaults file');

@@ -29,6 +29,32 @@ export function appendDayLog(data: string, line: string, at = new Date()): void 
   appendFileSync(dayLogPath(data, at), `${at.toISOString()} ${line}\n`);
 }
 
+/**
+ * Day-log lines of a run that writes the books in one transaction: kept until the transaction has
+ * committed, so a rolled-back run leaves no line about work that never happened.
+ */
+export class PendingDayLog {
+  private lines: { line: string; at: Date }[] = [];
+
+  constructor(private readonly data: string) {}
+
+  add(line: string, at = new Date()): void {
+    this.lines.push({ line, at });
+  }
+
+  /** After the commit. */
+  flush(): void {
+    for (const l of this.lines) appendDayLog(this.data, l.line, l.at);
+    this.lines = [];
+  }
+
+  /** After a rollback: the lines are dropped, the failure says what happened instead. */
+  rolledBack(what: string, e: unknown): void {
+    this.lines = [];
+    appendDayLog(this.data, `ERROR [${what}] run rolled back, nothing written: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
 export async function logEvent(db: Kysely<Database> | Transaction<Database>, data: string, ev: LogEvent): Promise<void> {
   const at = new Date();
   await db

@@ -10,7 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 
 export class EntryNumbering {
   private constructor(
@@ -41,7 +41,7 @@ export async function numberUnnumberedEntries(db: Kysely<Database>): Promise<num
   // Mirror entries (server/imports/: copies of what the accounting software holds) are never exported: no number.
   const any = await db.selectFrom('entries').select('id').where('fec_num', 'is', null).where('kind', '!=', 'mirror').limit(1).executeTakeFirst();
   if (!any) return 0;
-  return withIntegrationLock(db, async (trx) => {
+  return withBooksLock(db, async (trx) => {
     const rows = await trx.selectFrom('entries').select(['id', 'journal']).where('fec_num', 'is', null).where('kind', '!=', 'mirror').orderBy('id').execute();
     const numbering = await EntryNumbering.load(trx);
     for (const r of rows) {

@@ -9,7 +9,7 @@ import { TillsyncError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 import { syncSequences } from './bulk-insert.ts';
 import { brokenChecks, InvariantLedger, type InvariantCheck } from './invariants.ts';
 import { LetteringWriter } from './lettering-store.ts';
@@ -25,7 +25,7 @@ export interface LetteringSummary {
 
 export async function runLettering(db: Kysely<Database>, data: string): Promise<LetteringSummary> {
   const mapping = loadMapping(data);
-  const s = await withIntegrationLock(db, async (trx) => {
+  const s = await withBooksLock(db, async (trx) => {
     const keys = (
       await trx.selectFrom('entry_lines').select(['account', 'aux_account', 'letter_key']).distinct().where('letter_key', 'is not', null).where('lettering_id', 'is', null).execute()
     ).map((r) => ({ account: r.account, aux: r.aux_account, key: r.letter_key! }));

@@ -129,7 +129,7 @@ export function ensureMapping(data: string): boolean {
 }
 
 export const MAPPING_COMMENT =
-  'tillsync accounting mapping: see README, section "Accounting". Check it with: tillsync server config check --data DIR';
+  'tillsync accounting mapping: see docs/accounting.md, section "The mapping file". Check it with: tillsync server config check --data DIR';
 
 /** Loads and validates the mapping; an invalid file is one clear error naming the first bad path. */
 export function loadMapping(data: string): AccountingMapping {

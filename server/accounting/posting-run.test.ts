@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dayLogPath } from '../log-book.ts';
+import type { PostingResult } from './ledger-types.ts';
 import { TEST_ENGINES } from '../db/test-databases.ts';
 import type { DbKind } from '../db/dialect.ts';
 import { at10, at20, openBooks, type Books } from './books.test-helper.ts';
@@ -277,6 +279,21 @@ for (const engine of TEST_ENGINES) {
       expect((await b.rows<{ message: string }>("select message from log_book where channel = 'posting'"))[0].message).toMatch(/rolled back/);
       const ok = await runPosting(b.db, b.data, { until: D1 });
       expect(ok.documents).toBe(1);
+    });
+
+    it('a rolled-back run leaves no day-log line about work it did not do, only the rollback', async () => {
+      await open(engine);
+      await b.sell([{ day: D1, lines: [at20('483.60')], payments: [{ mode: 'CB' }] }]);
+      const fault = (r: PostingResult) => {
+        r.errors.push({ source: 'posting', message: 'ticket S1-01-00000009 left out (a note of the failed run)', ref: {} });
+        r.entries[0].lines[1].credit = new D('403.01');
+      };
+      await expect(runPosting(b.db, b.data, { until: D1 }, { faultForTest: fault })).rejects.toMatchObject({ code: 'invariant-broken' });
+      const day = readFileSync(dayLogPath(b.data), 'utf8');
+      expect(day).toMatch(/ERROR \[posting\] run rolled back, nothing written: posting rolled back, invariant broken/);
+      expect(day).not.toContain('a note of the failed run');
+      await runPosting(b.db, b.data, { until: D1 });
+      expect(readFileSync(dayLogPath(b.data), 'utf8')).toMatch(/INFO \[posting\] .*1 document/);
     });
 
     it('undo: later batches go with the earlier one; refused once exported', async () => {

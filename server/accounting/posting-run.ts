@@ -14,28 +14,22 @@
  */
 import type { Kysely } from 'kysely';
 import { TillsyncError, type DataError } from '../../sync/errors.ts';
-import { D, fmt } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { sqliteHandleOf } from '../db/database.ts';
 import { loadBaseData } from '../base-data.ts';
-import { appendDayLog } from '../log-book.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
-import { insertRows, nextId, RowWriter, syncSequences } from './bulk-insert.ts';
+import { appendDayLog, PendingDayLog } from '../log-book.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 import { checkMapping } from './config-check.ts';
-import { EntryNumbering } from './entry-numbers.ts';
 import type { Grouping, PostingMode } from './grouping.ts';
 import { brokenChecks, InvariantLedger, renderChecks, type InvariantCheck } from './invariants.ts';
 import type { PostingResult } from './ledger-types.ts';
-import type { LetterLine } from './lettering.ts';
-import { LetteringWriter } from './lettering-store.ts';
 import { customerResolver, loadMapping, mappingPath, readMappingJson } from './mapping.ts';
-import { chunksOf, loadTickets, resolveExclusions, selectDocuments, selectLooseTickets, type ExcludedCount, type PostingFilters } from './posting-source.ts';
-import { holdBack, type HeldBack } from './posting-exclusion.ts';
-import { postDocuments } from './posting.ts';
+import { resolveExclusions, selectDocuments, selectLooseTickets, type ExcludedCount, type PostingFilters } from './posting-source.ts';
+import type { HeldBack } from './posting-exclusion.ts';
+import { postChunks } from './posting-pass.ts';
+import { PostingWriter } from './posting-writes.ts';
 import { SplitCache } from './split-cache.ts';
-import { unitsOf, unitsText } from './units.ts';
-import { planSettlements, type OpenItem } from './settlements.ts';
 
 export interface PostingRequest extends PostingFilters {
   mode?: PostingMode;
@@ -82,15 +76,6 @@ export interface PostingSummary {
 }
 
 const KEPT = 100;
-const IN_CHUNK = 500;
-
-type Value = string | number | null;
-const ENTRY_COLUMNS = ['id', 'batch_id', 'journal', 'entry_date', 'piece', 'label', 'kind', 'validated_at', 'export_id', 'fec_num', 'fec_journal_num'] as const;
-const LINE_COLUMNS = ['id', 'entry_id', 'line_no', 'account', 'aux_account', 'aux_label', 'label', 'debit', 'credit', 'vat_code', 'document_number', 'lettering_id', 'letter_key'] as const;
-const SETTLEMENT_COLUMNS = ['id', 'batch_id', 'kind', 'customer', 'third_party', 'document_number', 'ticket_id', 'mode', 'state', 'amount', 'open_amount', 'day', 'parent_id', 'closed_batch', 'created_at'] as const;
-const ENTRY_TYPES = ['int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'int8'] as const;
-const LINE_TYPES = ['int8', 'int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'text'] as const;
-const SETTLEMENT_TYPES = ['int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'text'] as const;
 
 /** Crash drills: TILLSYNC_POST_CRASH=after-first-chunk kills the process mid-transaction, as a power cut would. */
 function crashPoint(point: 'after-first-chunk'): void {
@@ -112,12 +97,12 @@ export async function requireValidMapping(db: Kysely<Database>, data: string): P
   return check.warnings;
 }
 
-async function logErrors(trx: Kysely<Database>, data: string, severity: 'error' | 'warning' | 'info', errors: DataError[]): Promise<void> {
+async function logErrors(trx: Kysely<Database>, log: PendingDayLog, severity: 'error' | 'warning' | 'info', errors: DataError[]): Promise<void> {
   if (!errors.length) return;
   const at = nowIso();
   const rows = errors.map((e) => ({ at, severity, channel: 'posting', file: null, till: e.ref.till ?? null, ticket: e.ref.ticket ?? null, message: e.message }));
   for (let i = 0; i < rows.length; i += 200) await trx.insertInto('log_book').values(rows.slice(i, i + 200)).execute();
-  for (const r of rows) appendDayLog(data, `${severity.toUpperCase()} [posting ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`);
+  for (const r of rows) log.add(`${severity.toUpperCase()} [posting ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`);
 }
 
 export async function runPosting(db: Kysely<Database>, data: string, req: PostingRequest, hooks: PostingHooks = {}): Promise<PostingSummary> {
@@ -133,8 +118,9 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
   const d = mapping.rounding.decimals;
   // The connection behind `db` on SQLite: the run's bulk rows go through its prepared statements.
   const sqlite = sqliteHandleOf(db);
+  const log = new PendingDayLog(data);
 
-  const summary = await withIntegrationLock(db, async (trx) => {
+  const summary = await withBooksLock(db, async (trx) => {
     const t0 = performance.now();
     const now = nowIso();
     const leftOutRefs = new Set<string>();
@@ -166,108 +152,39 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       .executeTakeFirstOrThrow();
     const batchId = Number(batch.id);
     s.batch = batchId;
-    let entryId = await nextId(trx, 'entries');
-    // Entry numbers (FEC EcritureNum) are given here, at validation, once and for good.
-    const numbering = await EntryNumbering.load(trx);
-    let lineId = await nextId(trx, 'entry_lines');
-    let settlementId = await nextId(trx, 'settlements');
-    const writer = new RowWriter(trx, sqlite);
-    const letters = new LetteringWriter(trx, batchId);
-    await letters.init();
+    const writer = await PostingWriter.open(trx, batchId, now, d, sqlite);
     const inv = new InvariantLedger(mapping);
     let done = 0;
     let first = true;
 
-    for (const chunk of chunksOf(docs, loose, hooks.chunkTickets)) {
-      const loaded = await loadTickets(trx, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id), sqlite);
-      const kept = holdBack(chunk.documents, loaded, leftOutRefs);
-      const tickets = kept.tickets;
-      if (kept.heldBack.length) {
-        s.heldBackCount += kept.heldBack.length;
-        s.heldBack.push(...kept.heldBack.slice(0, KEPT - s.heldBack.length));
-        await logErrors(trx, data, 'info', kept.heldBack.map(heldBackNote));
+    for await (const c of postChunks(trx, { documents: docs, loose }, options, { sqlite, leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets })) {
+      const r = c.result;
+      if (c.heldBack.length) {
+        s.heldBackCount += c.heldBack.length;
+        s.heldBack.push(...c.heldBack.slice(0, KEPT - s.heldBack.length));
+        await logErrors(trx, log, 'info', c.heldBack.map(heldBackNote));
       }
-      const r = postDocuments({ documents: kept.documents, tickets }, options);
       hooks.faultForTest?.(r);
-      await logErrors(trx, data, 'error', r.errors);
+      await logErrors(trx, log, 'error', r.errors);
       s.errorCount += r.errors.length;
       s.errors.push(...r.errors.slice(0, KEPT - s.errors.length));
       s.leftOut += r.leftOut.length;
-      inv.addPosting(r.postedDocuments, tickets, new Set(r.postedLooseTickets), r.entries, r.adjustments);
+      inv.addPosting(r.postedDocuments, c.tickets, new Set(r.postedLooseTickets), r.entries, r.adjustments);
 
-      // Lettering first, so the new lines are inserted with their lettering already set.
-      const fresh: LetterLine[] = [];
-      const flat = r.entries.flatMap((e) => e.lines.map((l) => ({ e, l })));
-      flat.forEach(({ e, l }, i) => {
-        if (l.letterKey !== null) fresh.push({ ref: { local: i }, account: l.account, aux: l.aux, key: l.letterKey, debit: l.debit, credit: l.credit, date: e.date, letteringId: null });
-      });
-      const lettered = await letters.letter(fresh);
+      const written = await writer.writeEntries(r);
+      s.entries += written.entries;
+      s.lines += written.lines;
+      const settled = await writer.writeSettlements(r);
+      await logErrors(trx, log, 'warning', settled.warnings);
+      s.warnings.push(...settled.warnings.slice(0, KEPT - s.warnings.length));
+      s.settlements += settled.items;
+      await writer.markPosted(r);
 
-      const entryValues: Value[] = [];
-      const lineValues: Value[] = [];
-      let k = 0;
-      for (const e of r.entries) {
-        const id = entryId++;
-        const num = numbering.next(e.journal);
-        entryValues.push(id, batchId, e.journal, e.date, e.piece, e.label, e.kind, now, null, num.fecNum, num.fecJournalNum);
-        for (let n = 0; n < e.lines.length; n++) {
-          const l = e.lines[n];
-          lineValues.push(lineId++, id, n + 1, l.account, l.aux, l.auxLabel, l.label, fmt(l.debit, d), fmt(l.credit, d), l.vatCode, l.documentNumber, lettered.get(k) ?? null, l.letterKey);
-          k++;
-        }
-      }
-      await writer.insertFlat('entries', ENTRY_COLUMNS, entryValues, ENTRY_TYPES);
-      await writer.insertFlat('entry_lines', LINE_COLUMNS, lineValues, LINE_TYPES);
-      s.entries += r.entries.length;
-      s.lines += k;
-
-      // Settlement items: what this chunk creates, then what it pays or uses.
-      const refs = [...new Set(r.consumptions.map((c) => c.ref))];
-      const open: OpenItem[] = [];
-      for (let i = 0; i < refs.length; i += IN_CHUNK) {
-        const rows = await trx
-          .selectFrom('settlements')
-          .selectAll()
-          .where('document_number', 'in', refs.slice(i, i + IN_CHUNK))
-          .where('kind', 'in', ['receivable', 'deposit'])
-          .where('closed_batch', 'is', null)
-          .orderBy('id')
-          .execute();
-        for (const x of rows) open.push({ id: Number(x.id), kind: x.kind as OpenItem['kind'], customer: x.customer, thirdParty: x.third_party, documentNumber: x.document_number, ticketId: x.ticket_id, mode: x.mode, state: x.state, amount: unitsOf(new D(x.amount)), open: unitsOf(new D(x.open_amount)), day: x.day });
-      }
-      open.sort((a, b) => a.id - b.id);
-      const plan = planSettlements(open, r.settlements, r.consumptions);
-      await logErrors(trx, data, 'warning', plan.warnings);
-      s.warnings.push(...plan.warnings.slice(0, KEPT - s.warnings.length));
-      const firstSettlement = settlementId;
-      settlementId += plan.items.length;
-      // Grown by push (a large preallocated array would be a slow dictionary-mode one).
-      const settlementValues: Value[] = [];
-      for (let i = 0; i < plan.items.length; i++) {
-        const it = plan.items[i];
-        const parent = it.parent === null ? null : 'db' in it.parent ? it.parent.db : firstSettlement + it.parent.local;
-        settlementValues.push(
-          firstSettlement + i, batchId, it.kind, it.customer, it.thirdParty, it.documentNumber, it.ticketId, it.mode, it.state,
-          unitsText(it.amount, d), unitsText(it.open, d), it.day, parent, it.closed ? batchId : null, now,
-        );
-      }
-      await writer.insertFlat('settlements', SETTLEMENT_COLUMNS, settlementValues, SETTLEMENT_TYPES);
-      for (let i = 0; i < plan.closeIds.length; i += IN_CHUNK) {
-        await trx.updateTable('settlements').set({ closed_batch: batchId }).where('id', 'in', plan.closeIds.slice(i, i + IN_CHUNK)).execute();
-      }
-      s.settlements += plan.items.length;
-
-      // What this chunk posted is marked, so a rerun never posts it twice.
-      const postedIds = r.postedDocuments.map((x) => x.id);
-      for (let i = 0; i < postedIds.length; i += IN_CHUNK) {
-        await trx.updateTable('documents').set({ posting_batch: batchId }).where('id', 'in', postedIds.slice(i, i + IN_CHUNK)).where('posting_batch', 'is', null).execute();
-      }
-      await insertRows(trx, 'posted_tickets', ['ticket_id', 'batch_id'], r.postedLooseTickets.map((id) => [id, batchId]));
       s.documents += r.postedDocuments.length;
       s.deliveryNotes += r.postedDocuments.filter((x) => x.kind === 'delivery-note' && mapping.posting.deliveryNotes !== 'post').length;
       s.paymentOnlyTickets += r.postedLooseTickets.length;
       s.tickets += r.postedDocuments.reduce((a, x) => a + x.ticketCount, 0) + r.postedLooseTickets.length;
-      done += chunk.documents.reduce((a, x) => a + x.ticketCount, 0) + chunk.loose.length;
+      done += c.selected;
       hooks.onProgress?.(done);
       if (first) crashPoint('after-first-chunk');
       first = false;
@@ -280,8 +197,9 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       s.batch = null;
       return s;
     }
-    inv.addLettering(letters.groups);
-    s.lettering = { groups: letters.groups.length, partial: letters.groups.filter((g) => g.partial).length };
+    const groups = writer.letters.groups;
+    inv.addLettering(groups);
+    s.lettering = { groups: groups.length, partial: groups.filter((g) => g.partial).length };
     s.invariants = inv.checks();
     const broken = brokenChecks(s.invariants);
     if (broken.length) {
@@ -290,7 +208,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
         status: 500,
       });
     }
-    await syncSequences(trx, ['entries', 'entry_lines', 'letterings', 'settlements']);
+    await writer.finish();
     s.elapsedMs = Math.round(performance.now() - t0);
     s.ticketsPerSecond = Math.round((s.tickets * 1000) / Math.max(s.elapsedMs, 1));
     const { errors: _e, warnings: _w, ...stored } = s;
@@ -298,12 +216,13 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     await trx.insertInto('log_book').values({ at: nowIso(), severity: 'info', channel: 'posting', file: null, till: null, ticket: null, message: describePosting(s) }).execute();
     return s;
   }).catch(async (e) => {
+    log.rolledBack('posting', e);
     if (e instanceof TillsyncError && e.code === 'invariant-broken') {
-      appendDayLog(data, `ERROR [posting] ${e.message}`);
       await db.insertInto('log_book').values({ at: nowIso(), severity: 'error', channel: 'posting', file: null, till: null, ticket: null, message: e.message }).execute();
     }
     throw e;
   });
+  log.flush();
   appendDayLog(data, `INFO [posting] ${describePosting(summary)}`);
   for (const c of summary.invariants) appendDayLog(data, `INFO [posting] invariant ${c.ok ? 'ok' : 'BROKEN'}: ${c.name}: ${c.detail}`);
   return summary;

@@ -199,8 +199,8 @@ export function fromPicked(id: string, documentId: number | null, documentNumber
 }
 
 /**
- * The tickets of these documents and these payment-only tickets. `sqlite`, the connection behind
- * `db` on SQLite (sqliteHandleOf), lets the reads run as the connection's own prepared statements.
+ * The tickets of these documents and these payment-only tickets. On SQLite `sqlite` is required:
+ * the connection behind `db` (sqliteHandleOf), whose prepared statements do the reads.
  */
 export async function loadTickets(db: Kysely<Database>, docIds: number[], looseIds: string[], sqlite?: BetterSqlite3.Database): Promise<PostingTicket[]> {
   const out: PostingTicket[] = [];
@@ -212,18 +212,8 @@ export async function loadTickets(db: Kysely<Database>, docIds: number[], looseI
     for (const id of looseIds) for (const r of byId.all(id) as PickedArray[]) out.push(fromPicked(r[0], r[1], r[2], r[3]));
     return out;
   }
-  if (dbKind(db) === 'sqlite') {
-    const cols = ['id', 'document_id', 'document_number', sql<string>`${sql.raw(PICK)}`.as('picked')] as const;
-    for (let i = 0; i < docIds.length; i += IN_CHUNK) {
-      const rows = await db.selectFrom('tickets').select(cols).where('document_id', 'in', docIds.slice(i, i + IN_CHUNK)).execute();
-      for (const r of rows) out.push(fromPicked(r.id, r.document_id, r.document_number, r.picked));
-    }
-    for (let i = 0; i < looseIds.length; i += IN_CHUNK) {
-      const rows = await db.selectFrom('tickets').select(cols).where('id', 'in', looseIds.slice(i, i + IN_CHUNK)).execute();
-      for (const r of rows) out.push(fromPicked(r.id, r.document_id, r.document_number, r.picked));
-    }
-    return out;
-  }
+  // SQLite is always read through its connection's statements (above): one path per engine.
+  if (dbKind(db) === 'sqlite') throw new Error('loadTickets on SQLite needs the connection (sqliteHandleOf)');
   const cols = ['id', 'document_id', 'document_number', 'content'] as const;
   for (let i = 0; i < docIds.length; i += IN_CHUNK) {
     const rows = await db.selectFrom('tickets').select(cols).where('document_id', 'in', docIds.slice(i, i + IN_CHUNK)).execute();

@@ -5,7 +5,8 @@
  * difference accounts (658 loss / 758 gain), on the first sales line or on the first VAT line.
  */
 import { D, fromMinor, money, splitInclusive, type Dec, type RoundingRules } from '../../sync/money.ts';
-import { SplitCache, toScaledInt } from './split-cache.ts';
+import { SplitCache } from './split-cache.ts';
+import { toScaled } from '../../sync/scaled-money.ts';
 import type { PostingTicketLine } from './ledger-types.ts';
 import type { VatMapping } from './mapping.ts';
 
@@ -108,7 +109,7 @@ function discountNet(g: { rate: string; discounted: { net: string; gross: Dec }[
 export function sumText(values: string[]): Dec {
   let n = 0;
   for (const v of values) {
-    const x = toScaledInt(v, 4);
+    const x = toScaled(v, 4);
     if (x === null || !Number.isSafeInteger(n + x)) return values.reduce((a, b) => a.plus(b), new D(0));
     n += x;
   }

@@ -37,14 +37,3 @@ export class SplitCache {
     return r;
   }
 }
-
-/** Decimal text → integer units of 10^-scale when exact and safe, else null (the caller falls back to decimal.js). */
-export function toScaledInt(text: string, scale: number): number | null {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!m) return null;
-  const frac = m[3] ?? '';
-  if (frac.length > scale) return null;
-  const n = Number(m[2] + frac.padEnd(scale, '0'));
-  if (!Number.isSafeInteger(n)) return null;
-  return m[1] ? -n : n;
-}

@@ -12,7 +12,7 @@ import { TillsyncError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 
 /**
  * Batches that write entries, letterings and settlement items. The imports' batches (outside
@@ -36,7 +36,7 @@ function refuse(message: string, hint: string): TillsyncError {
 }
 
 export async function undoPosting(db: Kysely<Database>, data: string, batch: number): Promise<PostingUndoSummary> {
-  const summary = await withIntegrationLock(db, async (trx) => {
+  const summary = await withBooksLock(db, async (trx) => {
     const target = await trx.selectFrom('batches').select(['id', 'kind', 'status']).where('id', '=', batch).executeTakeFirst();
     if (!target) throw new TillsyncError('not-found', `there is no batch ${batch}`, { hint: 'list batches with: tillsync server status --data DIR', status: 404 });
     if (!ACCOUNTING_BATCH_KINDS.includes(target.kind)) throw refuse(`batch ${batch} is a ${target.kind} batch, not a posting or lettering batch`, 'undo it with its own command');

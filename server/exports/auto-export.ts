@@ -52,7 +52,7 @@ export function autoExportConfig(config: ServerConfig, which: 'auto' | 'nightly'
   const r = AutoSchema.safeParse(block);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new TillsyncError('config', `server.json: ${keyPath(['exports', which, ...issue.path])}: ${issue.message}`, { hint: 'fix server.json (see docs/operations.md and the README, section exports)' });
+    throw new TillsyncError('config', `server.json: ${keyPath(['exports', which, ...issue.path])}: ${issue.message}`, { hint: 'fix server.json (see docs/exports.md, section Automatic exports, and docs/operations.md)' });
   }
   return r.data;
 }

@@ -15,7 +15,7 @@ import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog } from '../log-book.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 import { loadMapping } from '../accounting/mapping.ts';
 import type { Consumption } from '../accounting/ledger-types.ts';
 import { unitsOf } from '../accounting/units.ts';
@@ -84,7 +84,7 @@ export async function importBank(db: Kysely<Database>, data: string, file: strin
   const name = basename(file);
   const skip = new Set(opts.skip ?? []);
 
-  const summary = await withIntegrationLock(db, async (trx) => {
+  const summary = await withBooksLock(db, async (trx) => {
     const done = await alreadyImported(trx, 'bank', parsed.transactions.map((t) => t.key));
     const fresh = parsed.transactions.filter((t) => !done.has(t.key));
     const open = await loadOpenInvoices(trx, mapping, base, [cfg.marketplace.customerAccount]);

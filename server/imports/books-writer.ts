@@ -96,7 +96,7 @@ export async function alreadyImported(db: Kysely<Database>, source: ImportSource
   return out;
 }
 
-/** Must run inside withIntegrationLock's transaction. */
+/** Must run inside withBooksLock's transaction. */
 export async function writeImportBatch(trx: Kysely<Database>, mapping: AccountingMapping, kind: ImportBatchKind, params: unknown, w: ImportWrite): Promise<ImportWriteResult> {
   const d = mapping.rounding.decimals as Decimals;
   const now = nowIso();

@@ -18,7 +18,7 @@ import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog } from '../log-book.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 import { loadMapping } from '../accounting/mapping.ts';
 import type { Consumption } from '../accounting/ledger-types.ts';
 import { unitsOf } from '../accounting/units.ts';
@@ -67,7 +67,7 @@ export async function importPayments(db: Kysely<Database>, data: string, file: s
   const name = basename(file);
   const cell = (cells: string[], f: keyof typeof PAYMENT_COLUMNS) => (columns[f] === undefined ? '' : (cells[columns[f]!] ?? '').trim());
 
-  const summary = await withIntegrationLock(db, async (trx) => {
+  const summary = await withBooksLock(db, async (trx) => {
     const open = await loadOpenInvoices(trx, mapping, base, [cfg.marketplace.customerAccount]);
     const byKey = new Map<string, OpenInvoice[]>();
     for (const i of open) byKey.set(i.key, [...(byKey.get(i.key) ?? []), i]);

@@ -14,7 +14,7 @@ import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog } from '../log-book.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 import { loadMapping } from '../accounting/mapping.ts';
 import type { Consumption, SettlementDraft } from '../accounting/ledger-types.ts';
 import { unitsOf } from '../accounting/units.ts';
@@ -54,7 +54,7 @@ export async function importReceivables(db: Kysely<Database>, data: string, file
   const resolve = outsideCustomerResolver(mapping, base.customers);
   const name = basename(file);
 
-  const summary = await withIntegrationLock(db, async (trx) => {
+  const summary = await withBooksLock(db, async (trx) => {
     const verdicts = new Map(read.verdicts.map((v) => [v.line, v]));
     const keys = read.lines.map((l) => l.invoice);
     const done = await alreadyImported(trx, 'receivable', keys);

@@ -15,7 +15,7 @@ import { D, splitInclusive, type Decimals } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
 import { dbKind, nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 import { formatNumber, lockSeries, saveSeries } from '../integration/numbering.ts';
 import { loadMapping } from '../accounting/mapping.ts';
 import type { SettlementDraft } from '../accounting/ledger-types.ts';
@@ -79,7 +79,7 @@ export async function importSales(db: Kysely<Database>, data: string, file: stri
   const invoiceDate = opts.invoiceDate ?? new Date().toISOString().slice(0, 10);
   const m = cfg.marketplace;
 
-  const summary = await withIntegrationLock(db, async (trx) => {
+  const summary = await withBooksLock(db, async (trx) => {
     const orderKeys = new Set<string>();
     for (const s of sheets) for (const r of s.rows) for (const c of r.cells) if (typeof c === 'string' || typeof c === 'number') orderKeys.add(`${profile.name}:${String(c).trim()}`);
     const done = await alreadyImported(trx, 'sale', [...orderKeys]);

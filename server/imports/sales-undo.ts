@@ -14,7 +14,7 @@ import { TillsyncError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 
 export interface SalesUndoSummary {
   batches: number[];
@@ -29,7 +29,7 @@ function refuse(message: string, hint: string): TillsyncError {
 }
 
 export async function undoSales(db: Kysely<Database>, data: string, batch: number): Promise<SalesUndoSummary> {
-  const s = await withIntegrationLock(db, async (trx) => {
+  const s = await withBooksLock(db, async (trx) => {
     const target = await trx.selectFrom('batches').select(['kind', 'status']).where('id', '=', batch).executeTakeFirst();
     if (!target || target.kind !== 'import-sales') throw refuse(`batch ${batch} is not a marketplace import batch`, 'undo it with its own command');
     if (target.status !== 'done') throw refuse(`batch ${batch} is ${target.status}`, 'only finished batches can be undone');

@@ -13,7 +13,7 @@
  * for an invoice settlement or a deposit on the same ticket does not change the goods' document.
  */
 import type { PaymentMode, Ticket } from '../../sync/types.ts';
-import { toScaled } from './exact-amounts.ts';
+import { toScaled } from '../../sync/scaled-money.ts';
 import { D } from '../../sync/money.ts';
 
 export type DocumentKind = 'invoice' | 'delivery-note' | 'credit-note';

@@ -178,6 +178,6 @@ export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocumen
   }
   for (const id of withoutGoods) marks.push({ id, documentId: null, number: null });
   // Stamped as late as possible: on PostgreSQL intake commits during a run, and a replication pull
-  // that saw a later stamp before this run commits would skip these tickets (see README).
+  // that saw a later stamp before this run commits would skip these tickets (see docs/server.md, PostgreSQL).
   await markTickets(trx, marks, w.batchId, nowIso(), w.sqlite);
 }

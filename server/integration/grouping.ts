@@ -11,7 +11,7 @@ import type { DataError } from '../../sync/errors.ts';
 import type { BaseData, TicketSettlement, VatTotal } from '../../sync/types.ts';
 import { D, fmt, type Decimals } from '../../sync/money.ts';
 import { DOCUMENT_KINDS, type DocumentKind } from './document-kind.ts';
-import { formatScaled, toScaled } from './exact-amounts.ts';
+import { formatScaled, toScaled } from '../../sync/scaled-money.ts';
 import { isSelected, type IntegrationFilters } from './filters.ts';
 import { buildRefs, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
 import { ticketVerdict, type AcceptedTicket, type CheckTask, type Verdict } from './ticket-verdict.ts';

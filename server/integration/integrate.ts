@@ -10,7 +10,7 @@ import type { Database } from '../db/schema.ts';
 import { sqliteHandleOf } from '../db/database.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
-import { appendDayLog } from '../log-book.ts';
+import { appendDayLog, PendingDayLog } from '../log-book.ts';
 import type { DocumentKind } from './document-kind.ts';
 import { assignNumbers, writeDocuments, type SeriesRange, type WriteState } from './document-writer.ts';
 import { describeFilters, type IntegrationFilters } from './filters.ts';
@@ -21,7 +21,7 @@ import { planDepositInvoices, writeDepositInvoices } from '../invoicing/deposit-
 import { buildRefs, type IntegrationRefs } from './ticket-checks.ts';
 import { pendingTills, type TillSpan } from './ticket-source.ts';
 import { openVerdictSource, type CheckMode, type VerdictSource } from './verdict-source.ts';
-import { withIntegrationLock } from './write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 
 export interface IntegrateHooks {
   /** Where tickets are checked: 'auto' (worker threads on large runs when cores are idle), 'inline' or 'worker'. */
@@ -69,12 +69,12 @@ export async function loadRefs(db: Kysely<Database>): Promise<IntegrationRefs> {
   });
 }
 
-async function logErrors(trx: Kysely<Database>, data: string, errors: DataError[]): Promise<void> {
+async function logErrors(trx: Kysely<Database>, log: PendingDayLog, errors: DataError[]): Promise<void> {
   if (!errors.length) return;
   const at = new Date();
   const rows = errors.map((e) => ({ at: at.toISOString(), severity: 'error', channel: 'integration', file: null, till: e.ref.till ?? null, ticket: e.ref.ticket ?? null, message: e.message }));
   for (let i = 0; i < rows.length; i += 200) await trx.insertInto('log_book').values(rows.slice(i, i + 200)).execute();
-  for (const r of rows) appendDayLog(data, `ERROR [integration ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`, at);
+  for (const r of rows) log.add(`ERROR [integration ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`, at);
 }
 
 /**
@@ -104,9 +104,11 @@ async function closingOnError<T>(source: VerdictSource, fn: () => Promise<T>): P
 export async function runIntegration(db: Kysely<Database>, data: string, filters: IntegrationFilters, hooks: IntegrateHooks = {}): Promise<IntegrationSummary> {
   const requestedAt = nowIso();
   let t0 = 0;
-  const summary = await withIntegrationLock(db, async (trx) => {
+  const log = new PendingDayLog(data);
+  const summary = await withBooksLock(db, async (trx) => {
     t0 = performance.now();
     const now = nowIso();
+    // Written at once: an operator following the log sees a long run start.
     appendDayLog(data, `INFO [integration] run started (${describeFilters(filters)})`);
     const refs = await loadRefs(trx);
     // On SQLite `trx` is the one connection behind `db`, held for the run: reads and the write-back may use it directly.
@@ -129,7 +131,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
 
     const stats = await stream(source, spans, async (r) => {
       deposits.push(...r.deposits);
-      await logErrors(trx, data, r.errors);
+      await logErrors(trx, log, r.errors);
       errorCount += r.errors.length;
       firstErrors.push(...r.errors.slice(0, ERRORS_KEPT - firstErrors.length));
       if (!r.documents.length && !r.withoutGoods.length) return;
@@ -149,7 +151,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     let depositInvoices: string[] = [];
     if (batchId !== null && deposits.length) {
       const plan = planDepositInvoices(deposits, await loadBaseData(trx));
-      await logErrors(trx, data, plan.errors);
+      await logErrors(trx, log, plan.errors);
       errorCount += plan.errors.length;
       firstErrors.push(...plan.errors.slice(0, ERRORS_KEPT - firstErrors.length));
       depositInvoices = await writeDepositInvoices(trx, plan.invoices, { ...state, batchId });
@@ -180,7 +182,11 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
         .execute();
     }
     return summary;
+  }).catch((e) => {
+    log.rolledBack('integration', e);
+    throw e;
   });
+  log.flush();
   // From the lock to the commit: what the run took, writing to disk included.
   const elapsedMs = performance.now() - t0;
   summary.elapsedMs = Math.round(elapsedMs);

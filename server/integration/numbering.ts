@@ -1,6 +1,6 @@
 /**
  * Gapless numbering per series. The last number used lives in number_series and moves only inside
- * the transaction that writes the documents, under the integration lock (write-lock.ts), so a
+ * the transaction that writes the documents, under the books lock (server/db/books-lock.ts), so a
  * crash releases the numbers with everything else and two runs can never take the same number.
  *
  * Numbers are 9 characters: the series prefix, then the sequence zero-padded (F00000001,

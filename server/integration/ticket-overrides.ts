@@ -20,7 +20,7 @@ import { TillsyncError } from '../../sync/errors.ts';
 import type { PaymentMode, Ticket } from '../../sync/types.ts';
 import type { Database } from '../db/schema.ts';
 import { appendDayLog } from '../log-book.ts';
-import { withIntegrationLock } from './write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 
 export interface TicketOverride {
   ticket: string;
@@ -199,7 +199,7 @@ async function applyCustomer(db: Kysely<Database>, data: string, customer: strin
   const by = req.by.trim() || cliUser();
   const reason = cleanReason(req.reason);
   const logLines: { line: string; at: Date }[] = [];
-  const outcome = await withIntegrationLock(db, async (trx) => {
+  const outcome = await withBooksLock(db, async (trx) => {
     const target = customer === null ? null : await requireCustomer(trx, customer.trim());
     const vouchers = target ? await depositVoucherModes(trx) : new Set<string>();
     const states = await ticketStates(trx, ids);

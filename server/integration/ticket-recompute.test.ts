@@ -6,7 +6,7 @@ import { computeLine, computeTotals, type TicketRounding } from '../../sync/tick
 import type { Ticket } from '../../sync/types.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { decimalProblems, integerVerdict, recomputeProblems } from './ticket-recompute.ts';
-import { divRoundHalfUp, formatScaled, isScaledText, netOfInclusive, parseRate, toScaled } from './exact-amounts.ts';
+import { divRoundHalfUp, formatScaled, isScaledText, netOfInclusive, parseRate, toScaled } from '../../sync/scaled-money.ts';
 import { D, splitInclusive, fmt } from '../../sync/money.ts';
 
 const articles = generateArticles(200, 3);

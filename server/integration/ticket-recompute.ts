@@ -6,7 +6,7 @@
  */
 import { computeLine, computeTotals, paymentsTotal, type TicketRounding } from '../../sync/ticket-math.ts';
 import type { Ticket, TicketLine, VatTotal } from '../../sync/types.ts';
-import { divRoundHalfUp, isScaledText, mulExact, netOfInclusive, parseRate, pow10, toScaled } from './exact-amounts.ts';
+import { divRoundHalfUp, isScaledText, mulExact, netOfInclusive, parseRate, pow10, toScaled } from '../../sync/scaled-money.ts';
 
 const QTY_TEXT = /^-?(0|[1-9]\d{0,11})(\.\d{0,5}[1-9])?$/;
 

@@ -14,7 +14,7 @@ import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
 import { formatNumber, lockSeries, saveSeries, type Series } from './numbering.ts';
 import { undoPlan } from './undo-refusal.ts';
-import { withIntegrationLock } from './write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 
 export interface UndoSummary {
   /** Batches undone, latest first. */
@@ -26,7 +26,7 @@ export interface UndoSummary {
 }
 
 export async function undoIntegration(db: Kysely<Database>, data: string, batch: number): Promise<UndoSummary> {
-  const summary = await withIntegrationLock(db, async (trx) => {
+  const summary = await withBooksLock(db, async (trx) => {
     const series = await lockSeries(trx);
     const checked = await undoPlan(trx, batch, series);
     if ('refusal' in checked) {

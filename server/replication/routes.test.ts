@@ -13,7 +13,7 @@ import { demoBaseData } from '../../fixtures/store.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { API, pullQuery, type BaseItem, type Checkpoint, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
 import type { Closure } from '../../sync/types.ts';
-import { withIntegrationLock } from '../integration/write-lock.ts';
+import { withBooksLock } from '../db/books-lock.ts';
 
 for (const engine of TEST_ENGINES) {
   describe(`replication endpoints on ${engine}`, () => {
@@ -91,7 +91,7 @@ for (const engine of TEST_ENGINES) {
       expect(settled.body.documents.map((d) => d.id)).toEqual(ts.map((x) => x.id));
       // An integration run in progress (its own lock, as integrate/undo/posting take it): nothing is served.
       let during: PullResponse<TicketAck> | null = null;
-      await withIntegrationLock(t.db, async () => {
+      await withBooksLock(t.db, async () => {
         during = (await call<PullResponse<TicketAck>>(s1, 'GET', API.acksPull + pullQuery(null, 10))).body;
       });
       expect(during).toEqual({ documents: [], checkpoint: null });

@@ -5,8 +5,8 @@
  * no row is skipped or repeated between pages.
  */
 import express, { type Router } from 'express';
-import { sql } from 'kysely';
 import { dbKind } from '../db/dialect.ts';
+import { booksLockHeld } from '../db/books-lock.ts';
 import type { ServerContext } from '../context.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { API, type BaseItem, type Checkpoint, type KeyRegistration, type KeyRegistrationResponse, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
@@ -35,8 +35,8 @@ function pullParams(query: Record<string, unknown>): { limit: number; checkpoint
  * that saw a later stamp first would move the till's checkpoint past an earlier one committed
  * after it, and that ack would never reach the till. Intake cannot do that to itself (per till it
  * stamps after locking the till row), but integration, undo, posting and lettering stamp
- * write-backs inside long transactions under one advisory lock (server/integration/write-lock.ts,
- * key 7,305,442,001 = 1 × 2^32 + 3,010,474,705). So: while that lock is held, serve nothing (null);
+ * write-backs inside long transactions under the books lock (server/db/books-lock.ts). So: while
+ * that lock is held, serve nothing (null);
  * otherwise serve only rows stamped before (now − settle): a run starting after this check stamps
  * later than that. SQLite has one writer at a time and needs neither.
  */
@@ -44,10 +44,7 @@ export const ACK_SETTLE_MS = 2000;
 
 export async function ackHoldBack(db: ServerContext['db'], settleMs: number): Promise<string | null> {
   const cutoff = new Date(Date.now() - settleMs).toISOString();
-  const held = await sql<{ n: number }>`select count(*)::int as n from pg_locks
-    where locktype = 'advisory' and granted and classid = 1 and objid = 3010474705 and objsubid = 1
-      and database = (select oid from pg_database where datname = current_database())`.execute(db);
-  return Number(held.rows[0]?.n ?? 0) > 0 ? null : cutoff;
+  return (await booksLockHeld(db)) ? null : cutoff;
 }
 
 export function replicationRouter(ctx: ServerContext, closures: ClosureQueue, opts: { ackSettleMs?: number } = {}): Router {

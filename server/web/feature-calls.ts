@@ -18,8 +18,9 @@ import { renderInvoicePdf } from '../exports/invoice-pdf.ts';
 import { runExport, type ExportFormat } from '../exports/export-run.ts';
 import { describeProblem } from '../exports/ledger-model.ts';
 import { describePosting, requireValidMapping, runPosting } from '../accounting/posting-run.ts';
-import { chunksOf, loadTickets, selectDocuments, selectLooseTickets } from '../accounting/posting-source.ts';
-import { postDocuments } from '../accounting/posting.ts';
+import { selectDocuments, selectLooseTickets } from '../accounting/posting-source.ts';
+import { postChunks } from '../accounting/posting-pass.ts';
+import { sqliteHandleOf } from '../db/database.ts';
 import { ticketNeeds, ticketProvides } from '../accounting/posting-exclusion.ts';
 import { customerResolver, loadMapping } from '../accounting/mapping.ts';
 import { describePostingUndo, undoPosting } from '../accounting/undo-posting.ts';
@@ -361,14 +362,11 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
   const base = await loadBaseData(ctx.db);
   const options = { mapping, customer: customerResolver(mapping, base.customers), mode: mapping.posting.mode, grouping: mapping.posting.grouping };
   const filters = { until };
-  const docs = await selectDocuments(ctx.db, filters);
-  const loose = await selectLooseTickets(ctx.db, filters);
+  const selection = { documents: await selectDocuments(ctx.db, filters), loose: await selectLooseTickets(ctx.db, filters) };
   const rates = new Map(base.vatRates.map((v) => [v.code, v.rate]));
   const entries: EntryView[] = [];
   const problems: { message: string }[] = [];
-  for (const chunk of chunksOf(docs, loose)) {
-    const tickets = await loadTickets(ctx.db, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id));
-    const r = postDocuments({ documents: chunk.documents, tickets }, options);
+  for await (const { result: r, tickets } of postChunks(ctx.db, selection, options, { sqlite: sqliteHandleOf(ctx.db) })) {
     problems.push(...r.errors.map((e) => ({ message: e.message })));
     const ticketsOf = new Map<string, typeof tickets>();
     for (const t of tickets) {

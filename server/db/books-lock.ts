@@ -1,5 +1,6 @@
 /**
- * One integration or undo at a time (posting and lettering take the same lock), in one transaction.
+ * The books lock: one writer of the books at a time (integration, undo, posting, lettering, entry
+ * numbering, bank and payment imports, ticket overrides), each in one transaction.
  * SQLite has one writer: BEGIN IMMEDIATE takes the write lock up front (a second run waits
  * busy_timeout, 15 s, then fails cleanly instead of deadlocking half-way). PostgreSQL: a
  * transaction-scoped advisory lock; a second run waits for the first to commit, then sees its
@@ -8,14 +9,26 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { TillsyncError } from '../../sync/errors.ts';
-import type { Database } from '../db/schema.ts';
-import { dbKind } from '../db/dialect.ts';
+import type { Database } from './schema.ts';
+import { dbKind } from './dialect.ts';
 
 /**
- * Arbitrary constant shared by every process integrating into the same PostgreSQL database. Do not
- * change it: server/replication/routes.ts (ackHoldBack) looks for this very lock in pg_locks.
+ * Arbitrary constant shared by every process writing the books of one PostgreSQL database. Never
+ * change it: a running older process would no longer exclude a newer one.
  */
-const PG_LOCK_KEY = 7_305_442_001;
+export const BOOKS_LOCK_KEY = 7_305_442_001n;
+
+/**
+ * True while some session holds the books lock. pg_locks shows a bigint advisory key as classid
+ * (high 32 bits), objid (low 32 bits) and objsubid 1.
+ */
+export async function booksLockHeld(db: Kysely<Database>): Promise<boolean> {
+  const held = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+    where locktype = 'advisory' and granted and objsubid = 1
+      and classid = ${Number(BOOKS_LOCK_KEY >> 32n)} and objid = ${Number(BOOKS_LOCK_KEY & 0xffffffffn)}
+      and database = (select oid from pg_database where datname = current_database())`.execute(db);
+  return Number(held.rows[0]?.n ?? 0) > 0;
+}
 
 function busy(cause: unknown): TillsyncError {
   return new TillsyncError('busy', 'the database is busy: another integration, posting, lettering or undo is running', { hint: 'wait for it to finish, then run again', cause, status: 409 });
@@ -26,10 +39,10 @@ function isSqliteBusy(e: unknown): boolean {
   return code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_');
 }
 
-export async function withIntegrationLock<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function withBooksLock<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   if (dbKind(db) === 'postgres') {
     return db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${PG_LOCK_KEY})`.execute(trx);
+      await sql`select pg_advisory_xact_lock(${String(BOOKS_LOCK_KEY)}::bigint)`.execute(trx);
       return fn(trx);
     });
   }

@@ -1,15 +1,16 @@
 /**
- * Decimal text as scaled integers, for the integration hot path: a million tickets re-checked with
- * decimal.js cost ~100 µs each, with safe JS integers ~2 µs. Every function here is exact or says
- * it cannot be (returns null), and the caller then falls back to decimal.js: nothing is ever
- * approximated.
+ * The one scaled-integer form of money: decimal text as an exact safe integer of 10^-scale units,
+ * for the hot paths (integration re-checks, posting's accumulations): a million tickets re-checked
+ * with decimal.js cost ~100 µs each, with safe JS integers ~2 µs. Every function here is exact or
+ * says it cannot be (returns null), and the caller then falls back to decimal.js (sync/money.ts,
+ * the reference): nothing is ever approximated.
  */
 
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
 
 /**
  * `text` × 10^scale as an exact safe integer; null when it is not plain decimal text, has more
- * decimals than `scale`, or has more than 15 significant digits. Char codes, no regex: this runs
+ * decimals than `scale`, or is past Number.MAX_SAFE_INTEGER once scaled. Char codes, no regex: this runs
  * ~20 times per ticket.
  */
 export function toScaled(text: unknown, scale: number): number | null {
@@ -19,13 +20,11 @@ export function toScaled(text: unknown, scale: number): number | null {
   const neg = len > 0 && text.charCodeAt(0) === 45; // '-'
   if (neg) i = 1;
   let v = 0;
-  let digits = 0;
   let intDigits = 0;
   for (; i < len; i++) {
     const c = text.charCodeAt(i) - 48;
     if (c < 0 || c > 9) break;
     v = v * 10 + c;
-    if (v > 0) digits++;
     intDigits++;
   }
   if (intDigits === 0) return null;
@@ -38,12 +37,12 @@ export function toScaled(text: unknown, scale: number): number | null {
       const c = text.charCodeAt(i) - 48;
       if (c < 0 || c > 9 || ++frac > scale) return null;
       v = v * 10 + c;
-      if (v > 0) digits++;
     }
   }
-  if (digits + (scale - frac) > 15) return null;
+  // Exact while v stays below 2^53; past it v only grows, and this check refuses it.
   v *= POW10[scale - frac] ?? 10 ** (scale - frac);
-  return neg ? -v : v;
+  if (!Number.isSafeInteger(v)) return null;
+  return neg && v !== 0 ? -v : v;
 }
 
 /**

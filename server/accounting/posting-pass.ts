@@ -1,0 +1,37 @@
+/**
+ * The posting pass over a selection, chunk by chunk: load a chunk's tickets, hold back what relies
+ * on something left out, run accounting's pure pass (postDocuments). Nothing is written here; a
+ * posting run writes what it yields (posting-run.ts), the back office's preview shows it.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { PostingResult, PostingTicket } from './ledger-types.ts';
+import { holdBack, type HeldBack } from './posting-exclusion.ts';
+import { chunksOf, loadTickets, type Chunk, type LooseRef } from './posting-source.ts';
+import { postDocuments, type PostingOptions } from './posting.ts';
+import type { PostingDocument } from './ledger-types.ts';
+
+export interface PostedChunk {
+  chunk: Chunk;
+  /** The chunk's tickets less those held back. */
+  tickets: PostingTicket[];
+  heldBack: HeldBack[];
+  result: PostingResult;
+  /** Tickets the chunk selected (held back ones included): progress. */
+  selected: number;
+}
+
+export async function* postChunks(
+  db: Kysely<Database>,
+  selection: { documents: PostingDocument[]; loose: LooseRef[] },
+  options: PostingOptions,
+  opts: { sqlite?: BetterSqlite3.Database; leftOut?: Set<string>; chunkTickets?: number } = {},
+): AsyncGenerator<PostedChunk> {
+  for (const chunk of chunksOf(selection.documents, selection.loose, opts.chunkTickets)) {
+    const loaded = await loadTickets(db, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id), opts.sqlite);
+    const kept = holdBack(chunk.documents, loaded, opts.leftOut ?? new Set());
+    const result = postDocuments({ documents: kept.documents, tickets: kept.tickets }, options);
+    yield { chunk, tickets: kept.tickets, heldBack: kept.heldBack, result, selected: chunk.documents.reduce((a, x) => a + x.ticketCount, 0) + chunk.loose.length };
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * What a posting run writes for each chunk of the pass, inside the run's transaction: entries and
+ * their lines (lettered as they go in, numbered once and for good), settlement items (what the
+ * chunk creates, then what it pays or uses), and the marks that keep a rerun from posting twice.
+ * Ids are taken from the tables' maxima under the books lock and the sequences set at the end.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { DataError } from '../../sync/errors.ts';
+import { D, fmt, type Decimals } from '../../sync/money.ts';
+import type { Database } from '../db/schema.ts';
+import { insertRows, nextId, RowWriter, syncSequences } from './bulk-insert.ts';
+import { EntryNumbering } from './entry-numbers.ts';
+import type { PostingResult } from './ledger-types.ts';
+import type { LetterLine } from './lettering.ts';
+import { LetteringWriter } from './lettering-store.ts';
+import { planSettlements, type OpenItem } from './settlements.ts';
+import { unitsOf, unitsText } from './units.ts';
+
+const IN_CHUNK = 500;
+
+type Value = string | number | null;
+const ENTRY_COLUMNS = ['id', 'batch_id', 'journal', 'entry_date', 'piece', 'label', 'kind', 'validated_at', 'export_id', 'fec_num', 'fec_journal_num'] as const;
+const LINE_COLUMNS = ['id', 'entry_id', 'line_no', 'account', 'aux_account', 'aux_label', 'label', 'debit', 'credit', 'vat_code', 'document_number', 'lettering_id', 'letter_key'] as const;
+const SETTLEMENT_COLUMNS = ['id', 'batch_id', 'kind', 'customer', 'third_party', 'document_number', 'ticket_id', 'mode', 'state', 'amount', 'open_amount', 'day', 'parent_id', 'closed_batch', 'created_at'] as const;
+const ENTRY_TYPES = ['int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'int8'] as const;
+const LINE_TYPES = ['int8', 'int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'text'] as const;
+const SETTLEMENT_TYPES = ['int8', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'text'] as const;
+
+export class PostingWriter {
+  private constructor(
+    private readonly trx: Kysely<Database>,
+    private readonly batchId: number,
+    private readonly now: string,
+    private readonly d: Decimals,
+    private readonly rows: RowWriter,
+    readonly letters: LetteringWriter,
+    private readonly numbering: EntryNumbering,
+    private entryId: number,
+    private lineId: number,
+    private settlementId: number,
+  ) {}
+
+  static async open(trx: Kysely<Database>, batchId: number, now: string, d: Decimals, sqlite?: BetterSqlite3.Database): Promise<PostingWriter> {
+    const letters = new LetteringWriter(trx, batchId);
+    await letters.init();
+    // Entry numbers (FEC EcritureNum) are given here, at validation, once and for good.
+    const numbering = await EntryNumbering.load(trx);
+    return new PostingWriter(trx, batchId, now, d, new RowWriter(trx, sqlite), letters, numbering, await nextId(trx, 'entries'), await nextId(trx, 'entry_lines'), await nextId(trx, 'settlements'));
+  }
+
+  /** The chunk's entries and lines; lettering first, so the lines go in with it already set. */
+  async writeEntries(r: PostingResult): Promise<{ entries: number; lines: number }> {
+    const fresh: LetterLine[] = [];
+    let k = 0;
+    for (const e of r.entries) {
+      for (const l of e.lines) {
+        if (l.letterKey !== null) fresh.push({ ref: { local: k }, account: l.account, aux: l.aux, key: l.letterKey, debit: l.debit, credit: l.credit, date: e.date, letteringId: null });
+        k++;
+      }
+    }
+    const lettered = await this.letters.letter(fresh);
+    const entryValues: Value[] = [];
+    const lineValues: Value[] = [];
+    k = 0;
+    for (const e of r.entries) {
+      const id = this.entryId++;
+      const num = this.numbering.next(e.journal);
+      entryValues.push(id, this.batchId, e.journal, e.date, e.piece, e.label, e.kind, this.now, null, num.fecNum, num.fecJournalNum);
+      for (let n = 0; n < e.lines.length; n++) {
+        const l = e.lines[n];
+        lineValues.push(this.lineId++, id, n + 1, l.account, l.aux, l.auxLabel, l.label, fmt(l.debit, this.d), fmt(l.credit, this.d), l.vatCode, l.documentNumber, lettered.get(k) ?? null, l.letterKey);
+        k++;
+      }
+    }
+    await this.rows.insertFlat('entries', ENTRY_COLUMNS, entryValues, ENTRY_TYPES);
+    await this.rows.insertFlat('entry_lines', LINE_COLUMNS, lineValues, LINE_TYPES);
+    return { entries: r.entries.length, lines: k };
+  }
+
+  /** Settlement items the chunk creates, and the open ones it pays or uses (closed when used up). */
+  async writeSettlements(r: PostingResult): Promise<{ items: number; warnings: DataError[] }> {
+    const plan = planSettlements(await this.openItems([...new Set(r.consumptions.map((c) => c.ref))]), r.settlements, r.consumptions);
+    const first = this.settlementId;
+    this.settlementId += plan.items.length;
+    // Grown by push (a large preallocated array would be a slow dictionary-mode one).
+    const values: Value[] = [];
+    for (let i = 0; i < plan.items.length; i++) {
+      const it = plan.items[i];
+      const parent = it.parent === null ? null : 'db' in it.parent ? it.parent.db : first + it.parent.local;
+      values.push(first + i, this.batchId, it.kind, it.customer, it.thirdParty, it.documentNumber, it.ticketId, it.mode, it.state, unitsText(it.amount, this.d), unitsText(it.open, this.d), it.day, parent, it.closed ? this.batchId : null, this.now);
+    }
+    await this.rows.insertFlat('settlements', SETTLEMENT_COLUMNS, values, SETTLEMENT_TYPES);
+    for (let i = 0; i < plan.closeIds.length; i += IN_CHUNK) {
+      await this.trx.updateTable('settlements').set({ closed_batch: this.batchId }).where('id', 'in', plan.closeIds.slice(i, i + IN_CHUNK)).execute();
+    }
+    return { items: plan.items.length, warnings: plan.warnings };
+  }
+
+  private async openItems(refs: string[]): Promise<OpenItem[]> {
+    const open: OpenItem[] = [];
+    for (let i = 0; i < refs.length; i += IN_CHUNK) {
+      const rows = await this.trx
+        .selectFrom('settlements')
+        .selectAll()
+        .where('document_number', 'in', refs.slice(i, i + IN_CHUNK))
+        .where('kind', 'in', ['receivable', 'deposit'])
+        .where('closed_batch', 'is', null)
+        .orderBy('id')
+        .execute();
+      for (const x of rows) open.push({ id: Number(x.id), kind: x.kind as OpenItem['kind'], customer: x.customer, thirdParty: x.third_party, documentNumber: x.document_number, ticketId: x.ticket_id, mode: x.mode, state: x.state, amount: unitsOf(new D(x.amount)), open: unitsOf(new D(x.open_amount)), day: x.day });
+    }
+    return open.sort((a, b) => a.id - b.id);
+  }
+
+  /** What the chunk posted is marked, so a rerun never posts it twice. */
+  async markPosted(r: PostingResult): Promise<void> {
+    const ids = r.postedDocuments.map((x) => x.id);
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      await this.trx.updateTable('documents').set({ posting_batch: this.batchId }).where('id', 'in', ids.slice(i, i + IN_CHUNK)).where('posting_batch', 'is', null).execute();
+    }
+    await insertRows(this.trx, 'posted_tickets', ['ticket_id', 'batch_id'], r.postedLooseTickets.map((id) => [id, this.batchId]));
+  }
+
+  /** Sequences past the ids taken (PostgreSQL), at the end of the run. */
+  async finish(): Promise<void> {
+    await syncSequences(this.trx, ['entries', 'entry_lines', 'letterings', 'settlements']);
+  }
+}
