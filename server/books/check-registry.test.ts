@@ -96,7 +96,7 @@ for (const engine of TEST_ENGINES) {
     });
 
     it('documents: a total or a VAT line that no longer ties out with the tickets', async () => {
-      const docs = await t.db.selectFrom('documents').select(['id', 'number', 'total_incl']).orderBy('id').execute();
+      const docs = await t.db.selectFrom('documents').select(['id', 'number', 'total_incl', 'batch_id']).orderBy('id').execute();
       await t.db.updateTable('documents').set({ total_incl: '0.01' }).where('id', '=', docs[0].id).execute();
       const r = await result('documents');
       expect(r.problems).toContainEqual({ message: `document ${docs[0].number}: total ≠ Σ its tickets`, ref: `document ${docs[0].number}`, amounts: { expected: docs[0].total_incl, found: '0.01' } });
@@ -109,6 +109,8 @@ for (const engine of TEST_ENGINES) {
       const one = await t.db.selectFrom('tickets').select('id').where('document_id', '=', docs[1].id).executeTakeFirstOrThrow();
       await t.db.updateTable('tickets').set({ document_id: docs[2].id }).where('id', '=', one.id).execute();
       expect((await result('documents')).problems.map((p) => p.message)).toContain(`ticket ${one.id} carries number ${docs[1].number}, its document is ${docs[2].number}`);
+      await t.db.updateTable('tickets').set({ document_id: docs[1].id, integration_batch: 9999 }).where('id', '=', one.id).execute();
+      expect((await result('documents')).problems.map((p) => p.message)).toContain(`ticket ${one.id} was integrated by batch 9999, its document ${docs[1].number} by batch ${docs[1].batch_id}`);
     });
 
     it("ticket-vat: a document's VAT split moved by a cent, its totals kept consistent, only the recomputation from the tickets sees it", async () => {

@@ -2,7 +2,7 @@
  * documents: each document ties out with its tickets and its VAT lines. Its total incl VAT is the
  * Σ of its tickets' goods (ticket count and first/last number as it says), its VAT lines sum to its
  * totals (incl, net, VAT) and each VAT line is net + VAT = incl; every ticket pointing at a document
- * carries that document's number. Exact integer units, aggregated in SQL.
+ * carries that document's number and was integrated by the document's batch. Exact integer units, aggregated in SQL.
  */
 import { sql } from 'kysely';
 import { amountText, bigOf, units } from './amounts.ts';
@@ -79,15 +79,21 @@ export const documentsCheck: BooksCheck = {
     const links = await db
       .selectFrom('tickets as t')
       .leftJoin('documents as d', 'd.id', 't.document_id')
-      .select(['t.id', 't.document_id', 't.document_number', 'd.number'])
-      .where((eb) => eb.or([eb.and([eb('t.document_id', 'is not', null), eb.or([eb('d.id', 'is', null), eb('d.number', '<>', eb.ref('t.document_number')), eb('t.document_number', 'is', null)])]), eb.and([eb('t.document_id', 'is', null), eb('t.document_number', 'is not', null)])]))
+      .select(['t.id', 't.document_id', 't.document_number', 't.integration_batch', 'd.number', 'd.batch_id'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('t.document_id', 'is not', null), eb.or([eb('d.id', 'is', null), eb('d.number', '<>', eb.ref('t.document_number')), eb('t.document_number', 'is', null), eb('t.integration_batch', 'is', null), eb('t.integration_batch', '<>', eb.ref('d.batch_id'))])]),
+          eb.and([eb('t.document_id', 'is', null), eb('t.document_number', 'is not', null)]),
+        ]),
+      )
       .orderBy('t.id')
       .execute();
     for (const l of links) {
       const ref = `ticket ${l.id}`;
       if (l.document_id === null) p.add(`${ref} carries number ${l.document_number} but no document`, ref);
       else if (l.number === null) p.add(`${ref} points at document id ${l.document_id}, which does not exist`, ref);
-      else p.add(`${ref} carries number ${l.document_number}, its document is ${l.number}`, ref);
+      else if (l.document_number !== l.number) p.add(`${ref} carries number ${l.document_number}, its document is ${l.number}`, ref);
+      else p.add(`${ref} was integrated by batch ${l.integration_batch ?? 'none'}, its document ${l.number} by batch ${l.batch_id}`, ref);
     }
     return p.done(`${docs.length} document(s)`);
   },
