@@ -120,10 +120,10 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     // TLS between tills and server: the server's self-signed certificate, pinned by each till
     // through its enrolment string (URL, till, auth secret, fingerprint).
     const serverUrl = `https://127.0.0.1:${httpPort}`;
-    const init = await cli(['server', 'init', '--data', serverData]);
+    const init = await cli(['server', 'init', '--demo-base', '--data', serverData]);
     for (const t of tills) {
       const e = await cli(['server', 'enroll-till', '--data', serverData, '--till', t.till, '--server-url', serverUrl]);
-      await cli(['till', 'init', '--data', t.data, '--enrolment', e.enrolment]);
+      await cli(['till', 'init', '--demo-base', '--data', t.data, '--enrolment', e.enrolment]);
     }
     say(`server certificate ${init.tls.fingerprint.slice(0, 23)}… pinned by both tills`);
     let server = await startServer(httpPort, smtpPort);

@@ -28,7 +28,7 @@ export interface DrillServer {
 
 export async function initDrillServer(data: string, opts: { tills: number; db?: string; store?: string }): Promise<DrillServer> {
   const store = opts.store ?? DRILL_STORE;
-  const r = await runTillsync(['server', 'init', '--data', data, '--store', store, ...(opts.db ? ['--db', opts.db] : []), '--json'], { timeoutMs: 120_000 });
+  const r = await runTillsync(['server', 'init', '--demo-base', '--data', data, '--store', store, ...(opts.db ? ['--db', opts.db] : []), '--json'], { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`server init failed: ${r.stderr.trim() || r.stdout.trim()}`);
   const secrets = new Map<string, string>();
   const signers = new Map<string, PackageSigner>();

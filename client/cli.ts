@@ -38,7 +38,7 @@ function intOption(v: string): number {
 export function registerTillCommands(till: Command): void {
   till
     .command('init')
-    .description('create or update a till: identity, server, base data (demo fixtures unless --base)')
+    .description('create or update a till: identity, server, base data (none unless --base or --demo-base: it then comes from the server)')
     .requiredOption('--data <dir>', 'till folder')
     .option('--enrolment <string>', 'the line printed by tillsync server enroll-till: server, store, till, auth secret, certificate fingerprint')
     .option('--store <code>', 'store code, e.g. S1 (from --enrolment when given)')
@@ -48,7 +48,8 @@ export function registerTillCommands(till: Command): void {
     .option('--insecure-http', 'allow plain http:// to a server on another machine (flagged in status and the log)')
     .option('--secret <secret>', 'auth secret given by the server at enrolment (prefer --enrolment)')
     .option('--base <file.json>', 'base data JSON (vatRates, articles, customers, paymentModes, company)')
-    .option('--articles <n>', 'number of demo articles when no --base is given', intOption, 300)
+    .option('--demo-base', "a new till starts with the demo store's base data (French fixtures): for trying tillsync by hand")
+    .option('--articles <n>', 'number of demo articles (implies --demo-base)', intOption)
     .option('--decimals <n>', 'amount decimals: 2, 3 or 4 (first init only)', intOption)
     .option('--vat-on <where>', 'round VAT per "line" or on the "total" (first init only)')
     .option('--send-to <list>', 'destinations the register page may send packages to, comma separated: drop folders, http(s):// URLs, mail addresses (replaces the list; the --server is always one)')
@@ -74,7 +75,8 @@ export function registerTillCommands(till: Command): void {
           'till init',
           async (svc) => {
             let base = opts.base ? readBaseFile(opts.base) : undefined;
-            if (!base && !svc.store.identity) base = (await import('../fixtures/store.ts')).demoBaseData(opts.articles);
+            const demo = !base && !svc.store.identity && (opts.demoBase || opts.articles !== undefined);
+            if (demo) base = (await import('../fixtures/store.ts')).demoBaseData(opts.articles ?? 300);
             let bar: ReturnType<typeof ctx.progress> | null = null;
             let reported = 0;
             const r = await initTill(svc.store, { store: opts.store, till: opts.till, server: opts.server, secret: opts.secret, serverFingerprint: opts.serverFingerprint, insecureHttp: opts.insecureHttp, base, decimals: opts.decimals, vatOn: opts.vatOn }, (total, done) => {

@@ -6,8 +6,7 @@
  * its store (till start, or any one-shot command) and finishes the same closure: the closure is
  * made once (its period is checked first), the journal line and the archive are made if missing.
  *
- * Fault injection (docs/nf525.md): TILLSYNC_CLOSURE_CRASH=after-intent|after-store kills the process
- * at that point, as a power cut would.
+ * Crash points (sync/crash-points.ts): closure:after-intent and closure:after-store.
  */
 import { TillsyncError } from '../sync/errors.ts';
 import type { Closure } from '../sync/types.ts';
@@ -16,6 +15,7 @@ import { planPeriodClosure } from './closure-plan.ts';
 import { logTillEvent } from './day-log.ts';
 import { localDay } from './sale.ts';
 import type { TillService } from './till-service.ts';
+import { crashPoint } from '../sync/crash-points.ts';
 
 export interface PeriodClosureResult {
   closure: Closure;
@@ -23,10 +23,6 @@ export interface PeriodClosureResult {
   archive: string | null;
   /** True when this call finished a closure a crash had interrupted. */
   resumed: boolean;
-}
-
-function crashPoint(point: string): void {
-  if (process.env.TILLSYNC_CLOSURE_CRASH === point) process.kill(process.pid, 'SIGKILL');
 }
 
 export function closePeriod(svc: TillService, kind: 'month' | 'year', asked?: string): Promise<PeriodClosureResult> {
@@ -39,7 +35,7 @@ export function closePeriod(svc: TillService, kind: 'month' | 'year', asked?: st
     }
     const plan = planPeriodClosure(kind, asked, await closedState(svc));
     await svc.store.setMeta('pending-closure', 'pending-closure', { kind, period: plan.period, startedAt: new Date().toISOString() });
-    crashPoint('after-intent');
+    crashPoint('closure:after-intent');
     return { ...(await finish(svc, kind, plan.period)), resumed: false };
   });
 }
@@ -74,7 +70,7 @@ async function finish(svc: TillService, kind: 'month' | 'year', period: string):
     const plan = planPeriodClosure(kind, period, await closedState(svc));
     closure = buildPeriodClosure(kind, plan.period, plan.children, plan.previous, id, new Date(), id.rounding.decimals, { key: svc.journal.key });
     await svc.store.appendClosure(closure);
-    crashPoint('after-store');
+    crashPoint('closure:after-store');
   }
   const events = await svc.store.journal();
   if (!events.some((e) => e.type === 'closure' && e.data.id === closure!.id)) {

@@ -55,7 +55,7 @@ export class InvariantLedger {
     this.splits = new SplitCache(this.d);
   }
 
-  /** One chunk: the documents posted, their tickets and loose tickets, and the entries produced. */
+  /** One chunk: the documents posted, their tickets and paymentOnly tickets, and the entries produced. */
   addPosting(docs: PostingDocument[], tickets: PostingTicket[], looseTicketIds: Set<string>, entries: EntryDraft[], adjustments: RoundingAdjustment[]): void {
     const m = this.m;
     const d = this.d;

@@ -126,11 +126,11 @@ export interface PostingResult {
   /** Documents left out because of an error (they stay unposted for a later run). */
   leftOut: PostingDocument[];
   /** Tickets without goods whose payments were posted (integrated but no document). */
-  postedLooseTickets: string[];
+  postedPaymentOnly: string[];
   adjustments: RoundingAdjustment[];
   errors: DataError[];
 }
 
 export function emptyResult(): PostingResult {
-  return { entries: [], settlements: [], consumptions: [], postedDocuments: [], leftOut: [], postedLooseTickets: [], adjustments: [], errors: [] };
+  return { entries: [], settlements: [], consumptions: [], postedDocuments: [], leftOut: [], postedPaymentOnly: [], adjustments: [], errors: [] };
 }

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { PostingResult, PostingTicket } from './ledger-types.ts';
 import { holdBack, type HeldBack } from './posting-exclusion.ts';
-import { chunksOf, loadTickets, type Chunk, type LooseRef } from './posting-source.ts';
+import { chunksOf, loadTickets, type Chunk, type PaymentOnlyRef } from './posting-source.ts';
 import { postDocuments, type PostingOptions } from './posting.ts';
 import type { PostingDocument } from './ledger-types.ts';
 
@@ -24,14 +24,14 @@ export interface PostedChunk {
 
 export async function* postChunks(
   db: Kysely<Database>,
-  selection: { documents: PostingDocument[]; loose: LooseRef[] },
+  selection: { documents: PostingDocument[]; paymentOnly: PaymentOnlyRef[] },
   options: PostingOptions,
   opts: { sqlite?: BetterSqlite3.Database; leftOut?: Set<string>; chunkTickets?: number } = {},
 ): AsyncGenerator<PostedChunk> {
-  for (const chunk of chunksOf(selection.documents, selection.loose, opts.chunkTickets)) {
-    const loaded = await loadTickets(db, chunk.documents.map((x) => x.id), chunk.loose.map((x) => x.id), opts.sqlite);
+  for (const chunk of chunksOf(selection.documents, selection.paymentOnly, opts.chunkTickets)) {
+    const loaded = await loadTickets(db, chunk.documents.map((x) => x.id), chunk.paymentOnly.map((x) => x.id), opts.sqlite);
     const kept = holdBack(chunk.documents, loaded, opts.leftOut ?? new Set());
     const result = postDocuments({ documents: kept.documents, tickets: kept.tickets }, options);
-    yield { chunk, tickets: kept.tickets, heldBack: kept.heldBack, result, selected: chunk.documents.reduce((a, x) => a + x.ticketCount, 0) + chunk.loose.length };
+    yield { chunk, tickets: kept.tickets, heldBack: kept.heldBack, result, selected: chunk.documents.reduce((a, x) => a + x.ticketCount, 0) + chunk.paymentOnly.length };
   }
 }

@@ -25,11 +25,12 @@ import type { Grouping, PostingMode } from './grouping.ts';
 import { brokenChecks, InvariantLedger, renderChecks, type InvariantCheck } from './invariants.ts';
 import type { PostingResult } from './ledger-types.ts';
 import { customerResolver, loadMapping, mappingPath, readMappingJson } from './mapping.ts';
-import { resolveExclusions, selectDocuments, selectLooseTickets, type ExcludedCount, type PostingFilters } from './posting-source.ts';
+import { resolveExclusions, selectDocuments, selectPaymentOnlyTickets, type ExcludedCount, type PostingFilters } from './posting-source.ts';
 import type { HeldBack } from './posting-exclusion.ts';
 import { postChunks } from './posting-pass.ts';
 import { PostingWriter } from './posting-writes.ts';
 import { SplitCache } from './split-cache.ts';
+import { crashPoint } from '../../sync/crash-points.ts';
 
 export interface PostingRequest extends PostingFilters {
   mode?: PostingMode;
@@ -76,11 +77,6 @@ export interface PostingSummary {
 }
 
 const KEPT = 100;
-
-/** Crash drills: TILLSYNC_POST_CRASH=after-first-chunk kills the process mid-transaction, as a power cut would. */
-function crashPoint(point: 'after-first-chunk'): void {
-  if (process.env.TILLSYNC_POST_CRASH === point) process.kill(process.pid, 'SIGKILL');
-}
 
 /** Refuses to start while the mapping has errors; returns the number of warnings. */
 export async function requireValidMapping(db: Kysely<Database>, data: string): Promise<number> {
@@ -137,13 +133,13 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     }
     const excluded: ExcludedCount = { documents: 0, tickets: 0 };
     const docs = await selectDocuments(trx, filters, excluded);
-    const loose = await selectLooseTickets(trx, filters, excluded);
+    const paymentOnly = await selectPaymentOnlyTickets(trx, filters, excluded);
     const s: PostingSummary = {
       batch: null, mode, grouping, filters, documents: 0, deliveryNotes: 0, tickets: 0, paymentOnlyTickets: 0, entries: 0, lines: 0, settlements: 0,
       lettering: { groups: 0, partial: 0 }, leftOut: 0, excluded, heldBack: [], heldBackCount: 0, errorCount: 0, errors: [], warnings: [], configWarnings, invariants: [], elapsedMs: 0, ticketsPerSecond: 0,
     };
-    if (!docs.length && !loose.length) return s;
-    hooks.onStart?.(docs.reduce((a, x) => a + x.ticketCount, 0) + loose.length);
+    if (!docs.length && !paymentOnly.length) return s;
+    hooks.onStart?.(docs.reduce((a, x) => a + x.ticketCount, 0) + paymentOnly.length);
 
     const batch = await trx
       .insertInto('batches')
@@ -157,7 +153,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     let done = 0;
     let first = true;
 
-    for await (const c of postChunks(trx, { documents: docs, loose }, options, { sqlite, leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets })) {
+    for await (const c of postChunks(trx, { documents: docs, paymentOnly }, options, { sqlite, leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets })) {
       const r = c.result;
       if (c.heldBack.length) {
         s.heldBackCount += c.heldBack.length;
@@ -169,7 +165,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       s.errorCount += r.errors.length;
       s.errors.push(...r.errors.slice(0, KEPT - s.errors.length));
       s.leftOut += r.leftOut.length;
-      inv.addPosting(r.postedDocuments, c.tickets, new Set(r.postedLooseTickets), r.entries, r.adjustments);
+      inv.addPosting(r.postedDocuments, c.tickets, new Set(r.postedPaymentOnly), r.entries, r.adjustments);
 
       const written = await writer.writeEntries(r);
       s.entries += written.entries;
@@ -182,11 +178,11 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
 
       s.documents += r.postedDocuments.length;
       s.deliveryNotes += r.postedDocuments.filter((x) => x.kind === 'delivery-note' && mapping.posting.deliveryNotes !== 'post').length;
-      s.paymentOnlyTickets += r.postedLooseTickets.length;
-      s.tickets += r.postedDocuments.reduce((a, x) => a + x.ticketCount, 0) + r.postedLooseTickets.length;
+      s.paymentOnlyTickets += r.postedPaymentOnly.length;
+      s.tickets += r.postedDocuments.reduce((a, x) => a + x.ticketCount, 0) + r.postedPaymentOnly.length;
       done += c.selected;
       hooks.onProgress?.(done);
-      if (first) crashPoint('after-first-chunk');
+      if (first) crashPoint('posting:after-first-chunk');
       first = false;
     }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_ENGINES } from '../db/test-databases.ts';
 import { sqliteHandleOf } from '../db/database.ts';
 import { at10, at20, openBooks, type Books } from './books.test-helper.ts';
-import { loadTickets, selectDocuments, selectLooseTickets, toPostingTicket } from './posting-source.ts';
+import { loadTickets, selectDocuments, selectPaymentOnlyTickets, toPostingTicket } from './posting-source.ts';
 
 const D1 = '2026-11-02';
 const D2 = '2026-11-03';
@@ -26,11 +26,11 @@ for (const engine of TEST_ENGINES) {
         { day: D2, customer: 'C0000002', lines: [at20('664.00')], payments: [{ mode: 'ACP', amount: '100.00', ref: '10001651' }, { mode: 'CB' }] },
       ]);
       const docs = await selectDocuments(b.db, { until: D2 });
-      const loose = await selectLooseTickets(b.db, { until: D2 });
+      const paymentOnly = await selectPaymentOnlyTickets(b.db, { until: D2 });
       expect(docs.length).toBeGreaterThan(2);
-      expect(loose.length).toBe(2);
+      expect(paymentOnly.length).toBe(2);
       const docIds = docs.map((d) => d.id);
-      const looseIds = loose.map((t) => t.id);
+      const looseIds = paymentOnly.map((t) => t.id);
 
       const content = await b.rows<{ id: string; document_id: number | null; document_number: string | null; content: string }>('select id, document_id, document_number, content from tickets');
       const byId = <T extends { id: string }>(xs: T[]): T[] => [...xs].sort((x, y) => x.id.localeCompare(y.id));

@@ -68,7 +68,7 @@ export async function selectDocuments(db: Kysely<Database>, f: PostingFilters, c
   }));
 }
 
-export interface LooseRef {
+export interface PaymentOnlyRef {
   id: string;
   store: string;
   till: string;
@@ -76,7 +76,7 @@ export interface LooseRef {
 }
 
 /** Integrated tickets without a document (only an invoice settlement or a deposit), not posted yet. */
-export async function selectLooseTickets(db: Kysely<Database>, f: PostingFilters, count?: ExcludedCount): Promise<LooseRef[]> {
+export async function selectPaymentOnlyTickets(db: Kysely<Database>, f: PostingFilters, count?: ExcludedCount): Promise<PaymentOnlyRef[]> {
   let q = db
     .selectFrom('tickets')
     .select(['id', 'store', 'till', 'day'])
@@ -228,7 +228,7 @@ export async function loadTickets(db: Kysely<Database>, docIds: number[], looseI
 
 export interface Chunk {
   documents: PostingDocument[];
-  loose: LooseRef[];
+  paymentOnly: PaymentOnlyRef[];
 }
 
 /**
@@ -236,35 +236,35 @@ export interface Chunk {
  * chunks; a chunk closes once it holds about `tickets` tickets (small enough that a chunk's
  * tickets die young; a chunk's fixed costs are a few queries).
  */
-export function* chunksOf(docs: PostingDocument[], loose: LooseRef[], tickets = 5_000): Generator<Chunk> {
+export function* chunksOf(docs: PostingDocument[], paymentOnly: PaymentOnlyRef[], tickets = 5_000): Generator<Chunk> {
   const slice = (x: { day: string; store: string; till: string }) => `${x.day}\u0000${x.store}\u0000${x.till}`;
   const slices = new Map<string, Chunk & { size: number }>();
   for (const d of docs) {
     const k = slice(d);
     let s = slices.get(k);
-    if (!s) slices.set(k, (s = { documents: [], loose: [], size: 0 }));
+    if (!s) slices.set(k, (s = { documents: [], paymentOnly: [], size: 0 }));
     s.documents.push(d);
     s.size += d.ticketCount;
   }
-  for (const t of loose) {
+  for (const t of paymentOnly) {
     const k = slice(t);
     let s = slices.get(k);
-    if (!s) slices.set(k, (s = { documents: [], loose: [], size: 0 }));
-    s.loose.push(t);
+    if (!s) slices.set(k, (s = { documents: [], paymentOnly: [], size: 0 }));
+    s.paymentOnly.push(t);
     s.size += 1;
   }
-  let cur: Chunk = { documents: [], loose: [] };
+  let cur: Chunk = { documents: [], paymentOnly: [] };
   let size = 0;
   for (const k of [...slices.keys()].sort()) {
     const s = slices.get(k)!;
     cur.documents.push(...s.documents);
-    cur.loose.push(...s.loose);
+    cur.paymentOnly.push(...s.paymentOnly);
     size += s.size;
     if (size >= tickets) {
       yield cur;
-      cur = { documents: [], loose: [] };
+      cur = { documents: [], paymentOnly: [] };
       size = 0;
     }
   }
-  if (cur.documents.length || cur.loose.length) yield cur;
+  if (cur.documents.length || cur.paymentOnly.length) yield cur;
 }

@@ -119,7 +119,7 @@ export class PostingWriter {
     for (let i = 0; i < ids.length; i += IN_CHUNK) {
       await this.trx.updateTable('documents').set({ posting_batch: this.batchId }).where('id', 'in', ids.slice(i, i + IN_CHUNK)).where('posting_batch', 'is', null).execute();
     }
-    await insertRows(this.trx, 'posted_tickets', ['ticket_id', 'batch_id'], r.postedLooseTickets.map((id) => [id, this.batchId]));
+    await insertRows(this.trx, 'posted_tickets', ['ticket_id', 'batch_id'], r.postedPaymentOnly.map((id) => [id, this.batchId]));
   }
 
   /** Sequences past the ids taken (PostgreSQL), at the end of the run. */

@@ -12,7 +12,7 @@ import { unitsText } from './units.ts';
 function post(input: PostingInput, opts: PostingOptions) {
   const r = postDocuments(input, opts);
   const inv = new InvariantLedger(opts.mapping);
-  inv.addPosting(r.postedDocuments, input.tickets, new Set(r.postedLooseTickets), r.entries, r.adjustments);
+  inv.addPosting(r.postedDocuments, input.tickets, new Set(r.postedPaymentOnly), r.entries, r.adjustments);
   return { ...r, checks: inv.checks(), text: renderLedger(r.entries, opts.mapping.rounding.decimals) };
 }
 
@@ -140,7 +140,7 @@ describe('settlements', () => {
       options(),
     );
     expect(r.errors).toEqual([]);
-    expect(r.postedLooseTickets).toEqual(['S1-01-00000005']);
+    expect(r.postedPaymentOnly).toEqual(['S1-01-00000005']);
     expect(r.text).toContain('30 2026-11-02 10001652 Règlements caisse 01 du 2026-11-02 - Martin & Fils\n  511000 D 664.00\n  419100/C0000002 C 100.00 #10001651\n  419100/C0000002 D 100.00 #10001651\n  411000/C0000002 C 664.00 #10001652');
     expect(r.settlements.map((s) => [s.kind, s.mode, s.state, unitsText(s.open, 2)])).toEqual([
       ['deposit', 'CB', 'APV', '100.00'],

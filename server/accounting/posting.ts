@@ -57,7 +57,7 @@ interface DocWork {
   group: string;
 }
 
-interface LooseWork {
+interface PaymentOnlyWork {
   ticket: PostingTicket;
   cust: CustomerAccount;
   tf: TicketFlows;
@@ -72,7 +72,7 @@ interface Group {
   account: string;
   cust: CustomerAccount;
   docs: DocWork[];
-  loose: LooseWork[];
+  paymentOnly: PaymentOnlyWork[];
   firstTicket: number;
 }
 
@@ -89,9 +89,9 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
   const cache = opts.splitCache ?? new SplitCache(rules.decimals);
 
   const byDoc = new Map<number, PostingTicket[]>();
-  const loose: PostingTicket[] = [];
+  const paymentOnly: PostingTicket[] = [];
   for (const t of input.tickets) {
-    if (t.documentId === null) loose.push(t);
+    if (t.documentId === null) paymentOnly.push(t);
     else {
       const list = byDoc.get(t.documentId);
       if (list) list.push(t);
@@ -116,7 +116,7 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
     const key = groupKey(mode, grouping, { store, day, till }, cust);
     let g = groups.get(key);
     if (!g) {
-      g = { key, store, day, till, account: cust.account, cust, docs: [], loose: [], firstTicket };
+      g = { key, store, day, till, account: cust.account, cust, docs: [], paymentOnly: [], firstTicket };
       groups.set(key, g);
     }
     g.firstTicket = Math.min(g.firstTicket, firstTicket);
@@ -166,7 +166,7 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
     out.postedDocuments.push(doc);
   }
 
-  for (const t of [...loose].sort((a, b) => a.day.localeCompare(b.day) || a.till.localeCompare(b.till) || a.number - b.number)) {
+  for (const t of [...paymentOnly].sort((a, b) => a.day.localeCompare(b.day) || a.till.localeCompare(b.till) || a.number - b.number)) {
     if (!new D(t.goods).isZero()) {
       out.errors.push(ticketError(t, 'has goods but no document: integrate it first'));
       continue;
@@ -178,8 +178,8 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
       continue;
     }
     const g = groupOf(t.store, t.day, t.till, cust, t.number);
-    g.loose.push({ ticket: t, cust, tf: r.result!, group: g.key });
-    out.postedLooseTickets.push(t.id);
+    g.paymentOnly.push({ ticket: t, cust, tf: r.result!, group: g.key });
+    out.postedPaymentOnly.push(t.id);
   }
 
   for (const g of groups.values()) buildGroup(g, opts, out, postDeliveryNotes);
@@ -285,7 +285,7 @@ function buildGroup(g: Group, opts: PostingOptions, out: PostingResult, postDeli
   const receivableOf = (w: DocWork) => (w.doc.kind === 'delivery-note' && !postDeliveryNotes ? null : w.doc.number);
   const paying = [
     ...g.docs.flatMap((w) => w.flows.map((f) => ({ t: f.ticket, tf: f.tf, cust: w.cust, receivable: receivableOf(w), source: { document: w.doc.number } as const }))),
-    ...g.loose.map((l) => ({ t: l.ticket, tf: l.tf, cust: l.cust, receivable: null, source: { ticket: l.ticket.id } as const })),
+    ...g.paymentOnly.map((l) => ({ t: l.ticket, tf: l.tf, cust: l.cust, receivable: null, source: { ticket: l.ticket.id } as const })),
   ];
   paying.sort((x, y) => x.t.number - y.t.number);
   for (const p of paying) for (const fl of p.tf.flows) addFlow(fl, p.cust, p.source);

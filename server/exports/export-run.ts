@@ -37,6 +37,7 @@ import { encodeLatin9 } from './latin9.ts';
 import { withExportLock } from './export-lock.ts';
 import { produceInvoiceFiles } from '../einvoice/produce.ts';
 import { assertBooksSound, LEDGER_CHECKS } from '../books/check-registry.ts';
+import { crashPoint } from '../../sync/crash-points.ts';
 
 export const EXPORT_FORMATS = ['fec', 'exact', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -107,11 +108,6 @@ export interface ExportEnv {
   data: string;
 }
 
-
-/** Crash drills (test/e2e/export-crash.test.ts): TILLSYNC_EXPORT_CRASH=<point> kills the process right there, as a power cut would. */
-function crashPoint(point: 'mid-file' | 'after-rename'): void {
-  if (process.env.TILLSYNC_EXPORT_CRASH === point) process.kill(process.pid, 'SIGKILL');
-}
 
 export function validateRequest(req: ExportRequest): void {
   if (!EXPORT_FORMATS.includes(req.format)) throw new TillsyncError('usage', `unknown export format "${req.format}"`, { hint: 'use --format fec, exact or csv' });
@@ -363,14 +359,14 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
         if (req.withPdf && e.kind === 'sales' && e.piece && !e.piece.startsWith('*')) documents.add(e.piece);
       }
       await sink.write(chunk);
-      crashPoint('mid-file');
+      crashPoint('export:mid-file');
       req.onProgress?.(ids.length, counts.entries);
     }
     await sink.write(writer.tail());
     await sink.close();
     renameSync(part, target);
     await fsyncDir(dir);
-    crashPoint('after-rename');
+    crashPoint('export:after-rename');
   } catch (e) {
     sink.destroy();
     rmSync(part, { force: true });

@@ -48,6 +48,7 @@ interface InitOpts {
   db?: string;
   store?: string;
   base?: string;
+  demoBase?: boolean;
   port?: number;
   inbox?: string;
 }
@@ -60,7 +61,8 @@ export function registerIntakeCommands(server: Command): void {
     .requiredOption('--data <dir>', 'server data folder')
     .option('--db <url>', 'postgres://user:pass@host/db for PostgreSQL (default: SQLite file DATA/tillsync.sqlite)')
     .option('--store <code>', 'store code (default S1, or as already configured)')
-    .option('--base <file.json>', 'base data JSON: vatRates, articles, customers, paymentModes, company (default: demo data, on first init only)')
+    .option('--base <file.json>', 'base data JSON: vatRates, articles, customers, paymentModes, company')
+    .option('--demo-base', "load the demo store's base data (French fixtures) into an empty server: for trying tillsync by hand")
     .option('--port <n>', 'HTTP port saved for server start (default 8480)', intOption)
     .option('--inbox <dir>', 'LAN inbox folder saved for server start (default DATA/inbox)')
     .option('--tls-name <names>', 'extra host names or addresses for the self-signed certificate (comma-separated; localhost and this host are always in)', collect)
@@ -84,7 +86,7 @@ export function registerIntakeCommands(server: Command): void {
         let baseRows = 0;
         try {
           const empty = !(await db.selectFrom('base_items').select('code').limit(1).executeTakeFirst());
-          const toLoad = base ?? (empty ? (await import('../../fixtures/store.ts')).demoBaseData() : undefined);
+          const toLoad = base ?? (empty && opts.demoBase ? (await import('../../fixtures/store.ts')).demoBaseData() : undefined);
           if (toLoad) baseRows = await saveBaseData(db, toLoad);
         } finally {
           await db.destroy();

@@ -66,7 +66,7 @@ export function renderControlGrid(p: PreviewResult, overrides: Map<string, { sol
   if (p.documents.length) {
     out.push(`${p.documents.length} document(s) from ${p.stats.inDocuments} ticket(s): ${fmt(total.incl)} incl VAT (${fmt(total.excl)} + ${fmt(total.vat)} VAT)`);
   }
-  if (p.withoutGoods.length) out.push(`${p.withoutGoods.length} payment-only ticket(s) (no goods) would be marked integrated without a document: ${p.withoutGoods.slice(0, 20).join(', ')}${p.withoutGoods.length > 20 ? ', …' : ''}`);
+  if (p.paymentOnly.length) out.push(`${p.paymentOnly.length} payment-only ticket(s) (no goods) would be marked integrated without a document: ${p.paymentOnly.slice(0, 20).join(', ')}${p.paymentOnly.length > 20 ? ', …' : ''}`);
   if (p.stats.excluded) out.push(`${p.stats.excluded} ticket(s) excluded with --exclude`);
   out.push(...errorLines(p.errors.slice(0, 100), p.errors.length));
   out.push('Run the same command without --preview to create these documents; add --exclude TICKET_ID to leave tickets out.');
@@ -86,7 +86,7 @@ export function renderRun(s: IntegrationSummary): string {
   for (const [kind, r] of Object.entries(s.series) as [Series, { first: string; last: string; count: number }][]) {
     out.push(`  ${pad(SERIES_LABEL[kind], 15)} ${r.first === r.last ? r.first : `${r.first}–${r.last}`} (${r.count})`);
   }
-  if (s.stats.withoutGoods) out.push(`  ${s.stats.withoutGoods} payment-only ticket(s) (no goods) marked integrated without a document`);
+  if (s.stats.paymentOnly) out.push(`  ${s.stats.paymentOnly} payment-only ticket(s) (no goods) marked integrated without a document`);
   if (s.stats.excluded) out.push(`  ${s.stats.excluded} ticket(s) excluded with --exclude`);
   out.push(...errorLines(s.errors, s.errorCount));
   out.push(`Undo with: tillsync server undo --batch ${s.batch}`);

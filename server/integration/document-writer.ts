@@ -130,7 +130,7 @@ async function earlierDocuments(trx: Kysely<Database>, docs: PlannedDocument[]):
   return out;
 }
 
-export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocument[], withoutGoods: string[], w: WriteState): Promise<void> {
+export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocument[], paymentOnly: string[], w: WriteState): Promise<void> {
   const numbered = assignNumbers(docs, w.series);
   const marks: Mark[] = [];
   for (let i = 0; i < numbered.length; i += DOC_CHUNK) {
@@ -176,7 +176,7 @@ export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocumen
       } else w.numbered.set(doc.kind, { first: number, last: number, count: 1 });
     }
   }
-  for (const id of withoutGoods) marks.push({ id, documentId: null, number: null });
+  for (const id of paymentOnly) marks.push({ id, documentId: null, number: null });
   // Stamped as late as possible: on PostgreSQL intake commits during a run, and a replication pull
   // that saw a later stamp before this run commits would skip these tickets (see docs/server.md, PostgreSQL).
   await markTickets(trx, marks, w.batchId, nowIso(), w.sqlite);

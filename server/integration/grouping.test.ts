@@ -84,9 +84,9 @@ describe('grouping: one document per customer × day × till × kind', () => {
     const deposit = book.sell({ day: D1, customer: 'C0000002', settlements: [{ kind: 'deposit', ref: '10001651', amount: '100.00' }], payments: [{ mode: 'CB' }] });
     const sale = book.sell({ day: D1, customer: 'C0000002', lines: [{ article: A1 }] });
     const r = planDocuments([deposit, sale].map((t) => rowOf(t)), base, all);
-    expect(r.withoutGoods).toEqual([deposit.id]);
+    expect(r.paymentOnly).toEqual([deposit.id]);
     expect(r.documents.map((d) => d.tickets)).toEqual([[sale.id]]);
-    expect(r.stats).toMatchObject({ withoutGoods: 1, inDocuments: 1, leftOut: 0 });
+    expect(r.stats).toMatchObject({ paymentOnly: 1, inDocuments: 1, leftOut: 0 });
   });
 });
 

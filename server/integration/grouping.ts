@@ -44,7 +44,7 @@ export interface GroupingStats {
   excluded: number;
   leftOut: number;
   inDocuments: number;
-  withoutGoods: number;
+  paymentOnly: number;
   /** Integrated although their predecessor is not on the server (a numbering gap intake reports). */
   unverifiedLinks: number;
 }
@@ -64,7 +64,7 @@ export interface PlannedDeposit {
 export interface GroupingResult {
   documents: PlannedDocument[];
   /** Tickets with no goods (invoice settlement, deposit): integrated without a document. */
-  withoutGoods: string[];
+  paymentOnly: string[];
   /** Deposits taken by the accepted tickets (rare: only tickets that take one). */
   deposits: PlannedDeposit[];
   errors: DataError[];
@@ -177,10 +177,10 @@ export class DocumentGrouper {
   private currentTill: string | null = null;
   private open = new Map<string, OpenDocument>();
   private completed: PlannedDocument[] = [];
-  private withoutGoods: string[] = [];
+  private paymentOnly: string[] = [];
   private deposits: PlannedDeposit[] = [];
   private errors: DataError[] = [];
-  private readonly counts = { leftOut: 0, inDocuments: 0, withoutGoods: 0, unverifiedLinks: 0 };
+  private readonly counts = { leftOut: 0, inDocuments: 0, paymentOnly: 0, unverifiedLinks: 0 };
 
   /** `selector`: where the selection counts come from (the one this run's rows went through). */
   constructor(private readonly selector: { selected: number; excludedCount: number }) {}
@@ -208,8 +208,8 @@ export class DocumentGrouper {
     for (const d of t.deposits ?? []) this.deposits.push({ ticket: t.id, store: t.store, till: t.till, day: t.day, customer: t.customer, index: d.index, settlement: d.settlement });
     const kind = t.kind;
     if (kind === null) {
-      this.withoutGoods.push(t.id);
-      this.counts.withoutGoods += 1;
+      this.paymentOnly.push(t.id);
+      this.counts.paymentOnly += 1;
       return;
     }
     const key = `${t.day}\u0000${t.customer}\u0000${kind}`;
@@ -248,9 +248,9 @@ export class DocumentGrouper {
 
   /** Documents of the tills already finished (and their payment-only tickets, and errors so far). */
   take(): GroupingResult {
-    const out = { documents: this.completed, withoutGoods: this.withoutGoods, deposits: this.deposits, errors: this.errors, stats: this.stats };
+    const out = { documents: this.completed, paymentOnly: this.paymentOnly, deposits: this.deposits, errors: this.errors, stats: this.stats };
     this.completed = [];
-    this.withoutGoods = [];
+    this.paymentOnly = [];
     this.deposits = [];
     this.errors = [];
     return out;
@@ -265,7 +265,7 @@ export class DocumentGrouper {
 }
 
 export function emptyStats(): GroupingStats {
-  return { selected: 0, excluded: 0, leftOut: 0, inDocuments: 0, withoutGoods: 0, unverifiedLinks: 0 };
+  return { selected: 0, excluded: 0, leftOut: 0, inDocuments: 0, paymentOnly: 0, unverifiedLinks: 0 };
 }
 
 const STAT_KEYS = Object.keys(emptyStats()) as (keyof GroupingStats)[];
@@ -307,7 +307,7 @@ export class InlineGrouping {
     const stats = emptyStats();
     for (const k of STAT_KEYS) stats[k] = r.stats[k] - this.counted[k];
     this.counted = r.stats;
-    return { documents: r.documents, withoutGoods: r.withoutGoods, deposits: r.deposits, errors: r.errors, stats, endOfTill };
+    return { documents: r.documents, paymentOnly: r.paymentOnly, deposits: r.deposits, errors: r.errors, stats, endOfTill };
   }
 }
 

@@ -86,7 +86,7 @@ async function stream(source: VerdictSource, spans: TillSpan[], onResult: (r: Gr
   for await (const piece of source.pieces(spans)) {
     addStats(stats, piece.stats);
     await hooks.onProgress?.(stats.selected);
-    if (piece.documents.length || piece.withoutGoods.length || piece.errors.length) await onResult({ ...piece, stats: { ...stats } });
+    if (piece.documents.length || piece.paymentOnly.length || piece.errors.length) await onResult({ ...piece, stats: { ...stats } });
   }
   return stats;
 }
@@ -134,7 +134,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
       await logErrors(trx, log, r.errors);
       errorCount += r.errors.length;
       firstErrors.push(...r.errors.slice(0, ERRORS_KEPT - firstErrors.length));
-      if (!r.documents.length && !r.withoutGoods.length) return;
+      if (!r.documents.length && !r.paymentOnly.length) return;
       if (batchId === null) {
         const row = await trx
           .insertInto('batches')
@@ -144,7 +144,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
         batchId = Number(row.id);
         state.batchId = batchId;
       }
-      await writeDocuments(trx, r.documents, r.withoutGoods, state);
+      await writeDocuments(trx, r.documents, r.paymentOnly, state);
       documents += r.documents.length;
     }, hooks).finally(() => source.close());
 
@@ -198,7 +198,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
 export function describeRun(s: IntegrationSummary): string {
   const head = s.batch === null ? 'nothing to integrate' : `batch ${s.batch}: ${s.documents} document(s) from ${s.stats.inDocuments} ticket(s)`;
   const extra = [
-    s.stats.withoutGoods ? `${s.stats.withoutGoods} payment-only ticket(s) marked integrated` : '',
+    s.stats.paymentOnly ? `${s.stats.paymentOnly} payment-only ticket(s) marked integrated` : '',
     s.stats.leftOut ? `${s.stats.leftOut} ticket(s) left out (see the log book)` : '',
     s.stats.excluded ? `${s.stats.excluded} excluded` : '',
   ].filter(Boolean);
@@ -213,7 +213,7 @@ export interface GridDocument extends PlannedDocument {
 export interface PreviewResult {
   filters: IntegrationFilters;
   documents: GridDocument[];
-  withoutGoods: string[];
+  paymentOnly: string[];
   stats: GroupingStats;
   errors: DataError[];
 }
@@ -225,12 +225,12 @@ export async function previewIntegration(db: Kysely<Database>, filters: Integrat
   const { spans, series } = await closingOnError(source, async () => ({ spans: await pendingTills(db, filters), series: await readSeries(db) }));
   hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
   const documents: GridDocument[] = [];
-  const withoutGoods: string[] = [];
+  const paymentOnly: string[] = [];
   const errors: DataError[] = [];
   const stats = await stream(source, spans, async (r) => {
     for (const n of assignNumbers(r.documents, series)) documents.push({ number: n.number, ...n.doc });
-    withoutGoods.push(...r.withoutGoods);
+    paymentOnly.push(...r.paymentOnly);
     errors.push(...r.errors);
   }, hooks).finally(() => source.close());
-  return { filters, documents, withoutGoods, stats, errors };
+  return { filters, documents, paymentOnly, stats, errors };
 }

@@ -59,7 +59,7 @@ for (const engine of TEST_ENGINES) {
       const auto = await collect({});
       expect([auto.kind, auto.workers]).toEqual(['inline', 0]);
       expect(auto.ends).toBe(5);
-      expect(auto.stats).toEqual({ selected: 600, excluded: 0, leftOut: 2, inDocuments: 598, withoutGoods: 0, unverifiedLinks: 0 });
+      expect(auto.stats).toEqual({ selected: 600, excluded: 0, leftOut: 2, inDocuments: 598, paymentOnly: 0, unverifiedLinks: 0 });
       expect(auto.errors.map((e) => e.ref.ticket)).toEqual([tickets[130].id, tickets[131].id]);
 
       const two = await collect({ mode: 'worker', workers: 2, pageSize: 50 });

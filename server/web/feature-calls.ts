@@ -18,7 +18,7 @@ import { renderInvoicePdf } from '../exports/invoice-pdf.ts';
 import { runExport, type ExportFormat } from '../exports/export-run.ts';
 import { describeProblem } from '../exports/ledger-model.ts';
 import { describePosting, requireValidMapping, runPosting } from '../accounting/posting-run.ts';
-import { selectDocuments, selectLooseTickets } from '../accounting/posting-source.ts';
+import { selectDocuments, selectPaymentOnlyTickets } from '../accounting/posting-source.ts';
 import { postChunks } from '../accounting/posting-pass.ts';
 import { sqliteHandleOf } from '../db/database.ts';
 import { ticketNeeds, ticketProvides } from '../accounting/posting-exclusion.ts';
@@ -206,7 +206,7 @@ async function gridTickets(ctx: ServerContext, ids: string[]): Promise<Map<strin
 export async function integrationPreview(ctx: ServerContext, c: GridChoice): Promise<GridPreview> {
   const p = await previewIntegration(ctx.db, integrationFilters(c));
   const names = await customerNames(ctx);
-  const ids = [...p.documents.flatMap((d) => d.tickets), ...p.withoutGoods];
+  const ids = [...p.documents.flatMap((d) => d.tickets), ...p.paymentOnly];
   const details = await gridTickets(ctx, ids);
   const documents: GridDocument[] = p.documents.map((d) => ({
     key: d.number,
@@ -220,8 +220,8 @@ export async function integrationPreview(ctx: ServerContext, c: GridChoice): Pro
     totalIncl: d.totals.inclVat,
     tickets: d.tickets.map((id) => details.get(id)).filter((t): t is GridTicket => Boolean(t)),
   }));
-  if (p.withoutGoods.length) {
-    const tickets = p.withoutGoods.map((id) => details.get(id)).filter((t): t is GridTicket => Boolean(t));
+  if (p.paymentOnly.length) {
+    const tickets = p.paymentOnly.map((id) => details.get(id)).filter((t): t is GridTicket => Boolean(t));
     documents.push({ key: 'without-goods', number: '', kind: 'without-goods', store: '', till: '', day: '', customer: '', customerName: '', totalIncl: sum(tickets.map((t) => t.totalDue)).toFixed(2), tickets });
   }
   return { documents, problems: p.errors.map((e) => ({ ticket: e.ref.ticket, message: e.message })) };
@@ -362,7 +362,7 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
   const base = await loadBaseData(ctx.db);
   const options = { mapping, customer: customerResolver(mapping, base.customers), mode: mapping.posting.mode, grouping: mapping.posting.grouping };
   const filters = { until };
-  const selection = { documents: await selectDocuments(ctx.db, filters), loose: await selectLooseTickets(ctx.db, filters) };
+  const selection = { documents: await selectDocuments(ctx.db, filters), paymentOnly: await selectPaymentOnlyTickets(ctx.db, filters) };
   const rates = new Map(base.vatRates.map((v) => [v.code, v.rate]));
   const entries: EntryView[] = [];
   const problems: { message: string }[] = [];
@@ -374,8 +374,8 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
       ticketsOf.set(k, [...(ticketsOf.get(k) ?? []), t]);
     }
     for (const e of r.entries) {
-      const { documents, tickets: loose } = e.sources;
-      const own = [...documents, ...loose].flatMap((k) => ticketsOf.get(k) ?? []);
+      const { documents, tickets: paymentOnly } = e.sources;
+      const own = [...documents, ...paymentOnly].flatMap((k) => ticketsOf.get(k) ?? []);
       const provides = [...new Set(own.flatMap(ticketProvides))];
       const mine = new Set([...documents, ...provides]);
       entries.push({
@@ -385,7 +385,7 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
         piece: e.piece,
         kind: e.kind,
         documents,
-        tickets: loose,
+        tickets: paymentOnly,
         provides,
         needs: [...new Set(own.flatMap(ticketNeeds))].filter((x) => !mine.has(x)),
         lines: e.lines.map((l) => ({

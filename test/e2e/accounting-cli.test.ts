@@ -79,7 +79,7 @@ for (const engine of TEST_ENGINES) {
       await storeTickets(t.db, sales);
       expect((await tillsync(['server', 'integrate', '--data', t.data, '--until', D1, '--tills', '03-04'])).code).toBe(0);
       const before = Number((await t.db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-      const killed = await tillsync(['server', 'post', '--data', t.data, '--until', D1, '--tills', '03-04'], { TILLSYNC_POST_CRASH: 'after-first-chunk' });
+      const killed = await tillsync(['server', 'post', '--data', t.data, '--until', D1, '--tills', '03-04'], { TILLSYNC_CRASH_AT: 'posting:after-first-chunk' });
       expect(killed.signal).toBe('SIGKILL');
       expect(Number((await t.db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(before);
       expect(await t.db.selectFrom('documents').select('id').where('till', 'in', ['03', '04']).where('posting_batch', 'is not', null).execute()).toEqual([]);

@@ -54,10 +54,10 @@ beforeAll(async () => {
   fcomp = join(caisse, 'fcomp');
   base = structuredClone(demoBaseData());
   sink = await new MailSink().start();
-  await ok(['server', 'init', '--data', serveur]);
+  await ok(['server', 'init', '--demo-base', '--data', serveur]);
   const { secret } = await ok(['server', 'enroll-till', '--data', serveur, '--till', '01']);
   // Nobody answers on this URL: every sale below happens offline (degraded mode).
-  await ok(['till', 'init', '--data', caisse, '--store', 'S1', '--till', '01', '--server', 'http://127.0.0.1:9', '--secret', secret]);
+  await ok(['till', 'init', '--demo-base', '--data', caisse, '--store', 'S1', '--till', '01', '--server', 'http://127.0.0.1:9', '--secret', secret]);
   const { baseKey } = await ok(['server', 'base-key', '--data', serveur]);
   await ok(['till', 'base-key', '--data', caisse, '--set', baseKey]);
   mkdirSync(fcomp);

@@ -38,7 +38,7 @@ describe('a cross-site page in chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'cross-site-browser-'));
     serverData = join(dir, 'server');
     tillData = join(dir, 'till');
-    await ok(['server', 'init', '--data', serverData]);
+    await ok(['server', 'init', '--demo-base', '--data', serverData]);
     await ok(['server', 'user', 'add', '--data', serverData, '--name', 'admin', '--password-stdin'], 'back-office-pass\n');
     server = await start(['server', 'start', '--data', serverData, '--port', '0', '--host', '127.0.0.1']);
     await ok(['till', 'init', '--data', tillData, '--store', 'S1', '--till', '01', '--articles', '20']);

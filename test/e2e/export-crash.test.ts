@@ -14,7 +14,7 @@ import { BIN, cli, exportServer } from './export-setup.ts';
 
 function crashRun(data: string, point: string): Promise<NodeJS.Signals | null> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, 'server', 'export', '--data', data, '--format', 'fec', '--from', '2026-11-01', '--to', '2026-11-30'], { env: { ...process.env, TILLSYNC_EXPORT_CRASH: point } }, () => undefined);
+    const child = execFile(process.execPath, [BIN, 'server', 'export', '--data', data, '--format', 'fec', '--from', '2026-11-01', '--to', '2026-11-30'], { env: { ...process.env, TILLSYNC_CRASH_AT: `export:${point}` } }, () => undefined);
     child.on('exit', (_code, signal) => resolve(signal));
   });
 }

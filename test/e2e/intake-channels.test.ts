@@ -56,7 +56,7 @@ for (const engine of TEST_ENGINES) {
       dir = mkdtempSync(join(tmpdir(), `tillsync-channels-${engine}-`));
       data = join(dir, 'server');
       url = engine === 'postgres' ? await createPgDatabase() : undefined;
-      const init = await runCli(['server', 'init', '--data', data, ...dbArgs()]);
+      const init = await runCli(['server', 'init', '--demo-base', '--data', data, ...dbArgs()]);
       expect(init.code, init.stderr).toBe(0);
       const enrolled = await runCli(['--json', 'server', 'enroll-till', '--data', data, '--till', '01']);
       expect(enrolled.code, enrolled.stderr).toBe(0);

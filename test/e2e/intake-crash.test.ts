@@ -71,7 +71,7 @@ describe('SIGKILL during intake of a large package', () => {
         const data = join(dir, 'server');
         const url = engine === 'postgres' ? await createPgDatabase() : undefined;
         const dbArgs = url ? ['--db', url] : [];
-        expect((await runCli(['server', 'init', '--data', data, ...dbArgs])).code).toBe(0);
+        expect((await runCli(['server', 'init', '--demo-base', '--data', data, ...dbArgs])).code).toBe(0);
         const enrolled = await runCli(['--json', 'server', 'enroll-till', '--data', data, '--till', '01']);
         const secret = JSON.parse(enrolled.stdout).secret as string;
         // The till was never online: its first package registers its key (enrolment proof).

@@ -40,7 +40,7 @@ for (const engine of TEST_ENGINES) {
       data = join(dir, 'server');
       inbox = join(data, 'inbox');
       url = engine === 'postgres' ? await createPgDatabase() : undefined;
-      expect((await runCli(['server', 'init', '--data', data, ...dbArgs()])).code).toBe(0);
+      expect((await runCli(['server', 'init', '--demo-base', '--data', data, ...dbArgs()])).code).toBe(0);
       writeFileSync(join(dir, 'till01.pub.pem'), key01.publicKeyPem);
       const enrolled = await runCli(['--json', 'server', 'enroll-till', '--data', data, '--till', '01', '--public-key', join(dir, 'till01.pub.pem')]);
       secret = JSON.parse(enrolled.stdout).secret;

@@ -93,7 +93,7 @@ for (const engine of TEST_ENGINES) {
       expect((await numberOf(mixed)).document_number).toBe('F00000001');
       // The deposit ticket is integrated without a document: posting books its payment.
       expect(await numberOf(deposit)).toMatchObject({ document_number: null, document_id: null, integration_batch: r.batch });
-      expect(r.stats.withoutGoods).toBe(1);
+      expect(r.stats.paymentOnly).toBe(1);
       expect(await integrityProblems(s.db)).toEqual([]);
       expect((await runIntegration(s.db, s.data, { until: D2 })).batch).toBeNull();
     });

@@ -1,6 +1,6 @@
 /**
  * The cash-register law end to end, as a user and an auditor run it: real `tillsync` processes on a
- * disk store. A till killed (SIGKILL, through the documented TILLSYNC_CLOSURE_CRASH fault point)
+ * disk store. A till killed (SIGKILL, through the documented crash point, TILLSYNC_CRASH_AT)
  * in the middle of its monthly closure finishes that same closure, once, when it next opens; the
  * archive it writes passes `tillsync audit verify`, and fails it once one byte is changed.
  */
@@ -28,7 +28,7 @@ describe('NF525 on a real till process', () => {
   for (const point of ['after-intent', 'after-store'] as const) {
     it(`a till killed during its monthly closure (${point}) finishes that closure, once, on restart`, async () => {
       const data = await tillWithDay(`kill-${point}`);
-      const killed = await runTillsync(['till', 'close', '--period', 'month', '--data', data], { ...T, env: { TILLSYNC_CLOSURE_CRASH: point } });
+      const killed = await runTillsync(['till', 'close', '--period', 'month', '--data', data], { ...T, env: { TILLSYNC_CRASH_AT: `closure:${point}` } });
       expect(killed.signal).toBe('SIGKILL');
 
       const status = await runTillsync(['--json', 'till', 'status', '--data', data], T);

@@ -20,9 +20,9 @@ beforeAll(async () => {
   shop = mkdtempSync(join(tmpdir(), 'tillsync-ready-'));
   serveur = join(shop, 'serveur');
   caisse = join(shop, 'caisse');
-  await ok(['server', 'init', '--data', serveur]);
+  await ok(['server', 'init', '--demo-base', '--data', serveur]);
   const { secret } = await ok(['server', 'enroll-till', '--data', serveur, '--till', '01']);
-  await ok(['till', 'init', '--data', caisse, '--store', 'S1', '--till', '01', '--server', 'http://127.0.0.1:9', '--secret', secret]);
+  await ok(['till', 'init', '--demo-base', '--data', caisse, '--store', 'S1', '--till', '01', '--server', 'http://127.0.0.1:9', '--secret', secret]);
   const a = demoBaseData().articles[4]!;
   const sale = join(shop, 'sale.json');
   writeFileSync(sale, JSON.stringify({ lines: [{ article: a.code, qty: 2 }], payments: [{ mode: 'CB', amount: (Number(a.price.replace('.', '')) * 2 / 100).toFixed(2) }] }));

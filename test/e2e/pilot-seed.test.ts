@@ -53,10 +53,10 @@ beforeAll(async () => {
   caisse = join(shop, 'caisse');
   pilots = join(shop, 'pilots');
   cpSync(SEED, pilots, { recursive: true });
-  await ok(['server', 'init', '--data', serveur]);
+  await ok(['server', 'init', '--demo-base', '--data', serveur]);
   const { secret } = await ok(['server', 'enroll-till', '--data', serveur, '--till', '01']);
   // A server URL nobody answers on: the till sells in degraded mode, as during a network cut.
-  await ok(['till', 'init', '--data', caisse, '--store', 'S1', '--till', '01', '--server', 'http://127.0.0.1:9', '--secret', secret]);
+  await ok(['till', 'init', '--demo-base', '--data', caisse, '--store', 'S1', '--till', '01', '--server', 'http://127.0.0.1:9', '--secret', secret]);
 });
 
 afterAll(() => {

@@ -47,7 +47,7 @@ for (const engine of TEST_ENGINES) {
       const data = join(dir, 'server');
       const url = engine === 'postgres' ? await createPgDatabase() : undefined;
       const dbArgs = url ? ['--db', url] : [];
-      expect((await runCli(['server', 'init', '--data', data, ...dbArgs])).code).toBe(0);
+      expect((await runCli(['server', 'init', '--demo-base', '--data', data, ...dbArgs])).code).toBe(0);
       const secret = JSON.parse((await runCli(['--json', 'server', 'enroll-till', '--data', data, '--till', '01'])).stdout).secret as string;
       const port = await freePort();
 

@@ -31,7 +31,7 @@ describe('robustness of the server CLI (issue 14)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tillsync-robust-'));
     data = join(dir, 'server');
-    expect((await tillsync(['server', 'init', '--data', data])).code).toBe(0);
+    expect((await tillsync(['server', 'init', '--demo-base', '--data', data])).code).toBe(0);
     const enrol = async (till: string, key: TillKeyPair): Promise<PackageSigner> => {
       const pem = join(dir, `till-${till}.pub.pem`);
       writeFileSync(pem, key.publicKeyPem);
@@ -95,7 +95,7 @@ describe('robustness of the server CLI (issue 14)', () => {
     expect(text.stdout).toContain(`inbox ${join(copy, 'inbox')}:`);
     // An inbox given explicitly outside the folder stays absolute.
     const outside = join(dir, 'shared-inbox');
-    expect((await tillsync(['server', 'init', '--data', copy, '--inbox', outside])).code).toBe(0);
+    expect((await tillsync(['server', 'init', '--demo-base', '--data', copy, '--inbox', outside])).code).toBe(0);
     expect(JSON.parse(readFileSync(join(copy, 'server.json'), 'utf8')).inbox).toBe(outside);
   }, T);
 

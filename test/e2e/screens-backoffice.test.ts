@@ -38,7 +38,7 @@ describe('back office', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'screens-backoffice-'));
     data = join(dir, 'server');
-    await ok(['server', 'init', '--data', data]);
+    await ok(['server', 'init', '--demo-base', '--data', data]);
     for (const till of ['01', '02']) secrets[till] = (await ok(['server', 'enroll-till', '--data', data, '--till', till])).secret;
     await ok(['server', 'user', 'add', '--data', data, '--name', 'admin', '--password-stdin'], 'back-office-pass\n');
     server = await start(['server', 'start', '--data', data, '--port', '0', '--host', '127.0.0.1']);

@@ -40,7 +40,7 @@ describe('register page', () => {
     serverData = join(dir, 'server');
     tillData = join(dir, 'till');
     port = await freePort();
-    await ok(['server', 'init', '--data', serverData, '--port', String(port)]);
+    await ok(['server', 'init', '--demo-base', '--data', serverData, '--port', String(port)]);
     const enrolled = await ok(['server', 'enroll-till', '--data', serverData, '--till', '01']);
     await startServer();
     await ok(['till', 'init', '--data', tillData, '--store', 'S1', '--till', '01', '--server', `http://127.0.0.1:${port}`, '--secret', enrolled.secret, '--articles', '1000']);

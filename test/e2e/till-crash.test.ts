@@ -77,7 +77,7 @@ async function storedTickets(url: string): Promise<Ticket[]> {
 
 describe('till crash (SIGKILL mid-burst)', () => {
   it('keeps every acknowledged sale, without gaps, chained, and sells on from the right number', async () => {
-    const init = await runTillsync(['--json', 'till', 'init', '--data', dir, '--store', 'S1', '--till', '01'], { timeoutMs: 60_000 });
+    const init = await runTillsync(['--json', 'till', 'init', '--demo-base', '--data', dir, '--store', 'S1', '--till', '01'], { timeoutMs: 60_000 });
     expect(init.code, init.stderr).toBe(0);
 
     const acknowledged: Ticket[] = [];

@@ -1,0 +1,20 @@
+/**
+ * Fault injection, one mechanism for the whole product: `TILLSYNC_CRASH_AT=<point>` kills the
+ * process with SIGKILL when it reaches that point, as a power cut would. Crash tests and drills set
+ * it on a child process; nothing else reads it. The points (docs/developer.md, "Crash points"):
+ */
+export const CRASH_POINTS = {
+  'posting:after-first-chunk': 'a posting run, after writing its first chunk, inside its transaction',
+  'export:mid-file': 'an export, half-way through writing its file',
+  'export:after-rename': 'an export, after its file is in place, before the entries are marked exported',
+  'closure:after-intent': 'a month or year closure on the till, after its intent is written',
+  'closure:after-store': 'a month or year closure on the till, after the closure is stored, before its journal line and archive',
+} as const;
+
+export type CrashPoint = keyof typeof CRASH_POINTS;
+
+export const CRASH_ENV = 'TILLSYNC_CRASH_AT';
+
+export function crashPoint(point: CrashPoint): void {
+  if (process.env[CRASH_ENV] === point) process.kill(process.pid, 'SIGKILL');
+}
