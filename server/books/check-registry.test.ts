@@ -5,7 +5,6 @@
  * Both engines.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { saveBaseData } from '../base-data.ts';
@@ -216,7 +215,6 @@ for (const engine of TEST_ENGINES) {
       const r = await runBooksChecks(t.db, { data: t.data, only: ['lettering', 'balance'] });
       expect(r.map((x) => x.check)).toEqual(['balance', 'lettering']);
       await expect(runBooksChecks(t.db, { data: t.data, only: ['balanse'] })).rejects.toMatchObject({ code: 'usage', message: 'unknown check balanse', hint: expect.stringContaining('balance, entry-numbers, sales, vat, treasury, lettering, settlements, documents, ticket-vat, document-numbers') });
-      void sql;
     });
   });
 }
