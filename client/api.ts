@@ -23,7 +23,7 @@
  *                            → ExtractResult (file null when there was nothing to extract)
  *   POST /api/till/send      body: {"file": path, "lan"?: folder|URL, "mail"?: [addresses], "smtp"?: "smtp://host:port"}
  *                            → { channel, target, file, detail? }
- *   GET  /api/till/tickets?limit=N          → { tickets: StoredTicket[] } newest first (N ≤ 1000, default 50)
+ *   GET  /api/till/tickets?limit=N          → { tickets: FlaggedTicket[] } newest first (N ≤ 1000, default 50)
  *   POST /api/till/apply-base body: {"file": bundle path|folder|.eml, "baseKey"?: key}
  *                            → ApplyBaseResult (client/base-apply.ts); sales wait while it applies
  *

@@ -4,10 +4,10 @@
  * nets to zero in closures and in the books, and the cancellation is a journal event.
  */
 import { TillsyncError } from '../sync/errors.ts';
-import type { StoredTicket } from './store/till-store.ts';
+import type { FlaggedTicket } from './store/till-store.ts';
 import type { TillService } from './till-service.ts';
 
-export async function cancelTicket(svc: TillService, ticketRef: string, cashier?: string): Promise<StoredTicket> {
+export async function cancelTicket(svc: TillService, ticketRef: string, cashier?: string): Promise<FlaggedTicket> {
   const id = svc.identity;
   const m = /^(?:(.+)-(.+)-)?(\d{1,9})$/.exec(ticketRef.trim());
   if (!m || (m[1] !== undefined && (m[1] !== id.store || m[2] !== id.till))) throw new TillsyncError('usage', `"${ticketRef}" is not a ticket of till ${id.store}-${id.till}`, { hint: 'give its id (S1-01-00000042) or its number' });

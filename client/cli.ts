@@ -11,7 +11,7 @@ import { forwardToTill, requireData, viaTill, withOwnStore } from './open-till.t
 import { runningTill } from './lock.ts';
 import { closureText, statusText, ticketText } from './render.ts';
 import type { ExtractResult, TillStatus } from './till-service.ts';
-import type { StoredTicket } from './store/till-store.ts';
+import type { FlaggedTicket } from './store/till-store.ts';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new TillsyncError('usage', 'till sell reads the sale as JSON on stdin', { hint: `e.g. echo '{"lines":[{"article":"A000001","qty":1}],"payments":[{"mode":"ESP","amount":"12.50"}]}' | tillsync till sell --data DIR` });
@@ -127,7 +127,7 @@ export function registerTillCommands(till: Command): void {
       run(async (opts) => {
         const data = requireData(opts.data);
         const input = parseJson(opts.input ? readFileSync(opts.input, 'utf8') : await readStdin(), opts.input ?? 'stdin');
-        const ticket = await viaTill<StoredTicket>(
+        const ticket = await viaTill<FlaggedTicket>(
           data,
           'till sell',
           (lock) => forwardToTill(lock, 'POST', '/sell', input),
@@ -241,7 +241,7 @@ export function registerTillCommands(till: Command): void {
     .action(
       run(async (opts) => {
         const data = requireData(opts.data);
-        const r = await viaTill<{ tickets: StoredTicket[] }>(data, 'till tickets', (lock) => forwardToTill(lock, 'GET', `/tickets?limit=${opts.limit}`), async (svc) => ({ tickets: await svc.tickets(opts.limit) }));
+        const r = await viaTill<{ tickets: FlaggedTicket[] }>(data, 'till tickets', (lock) => forwardToTill(lock, 'GET', `/tickets?limit=${opts.limit}`), async (svc) => ({ tickets: await svc.tickets(opts.limit) }));
         const text = r.tickets
           .map((t) => `${t.id}  ${t.soldAt}  ${t.totals.due.padStart(10)}  ${t.customer.padEnd(10)} ${t.degraded ? 'degraded ' : ''}${t.acknowledgedAt ? `acknowledged${t.documentNumber ? ` → ${t.documentNumber}` : ''}` : t.packagedIn ? `packaged in ${t.packagedIn}` : 'untransferred'}`)
           .join('\n');

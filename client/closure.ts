@@ -19,10 +19,6 @@ export function closureId(store: string, till: string, seq: number, kind: Closur
   return `${store}-${till}-${CLOSURE_LETTER[kind]}${String(seq).padStart(6, '0')}`;
 }
 
-export function closureKind(c: Pick<Closure, 'kind'>): ClosureKind {
-  return c.kind ?? 'day';
-}
-
 /** The period a closure closes (closures made before periods existed: their day). */
 export function closurePeriod(c: Pick<Closure, 'kind' | 'period' | 'day'>): string {
   return c.period ?? c.day;

@@ -11,7 +11,7 @@ import { TillsyncError } from '../sync/errors.ts';
 import type { JetEvent } from '../sync/jet.ts';
 import { forwardToTill, requireData, viaTill } from './open-till.ts';
 import { ticketText } from './render.ts';
-import type { StoredTicket } from './store/till-store.ts';
+import type { FlaggedTicket } from './store/till-store.ts';
 
 export function registerFiscalCommands(till: Command): void {
   till
@@ -99,7 +99,7 @@ export function registerFiscalCommands(till: Command): void {
       run(async (opts, _ctx, args) => {
         const data = requireData(opts.data);
         const body = { ticket: args[0], cashier: opts.cashier };
-        const t = await viaTill<StoredTicket>(data, 'till cancel', (lock) => forwardToTill(lock, 'POST', '/cancel', body), async (svc) => (await import('./cancel-ticket.ts')).cancelTicket(svc, body.ticket, body.cashier));
+        const t = await viaTill<FlaggedTicket>(data, 'till cancel', (lock) => forwardToTill(lock, 'POST', '/cancel', body), async (svc) => (await import('./cancel-ticket.ts')).cancelTicket(svc, body.ticket, body.cashier));
         return { data: t, text: ticketText(t) };
       }),
     );

@@ -1,10 +1,10 @@
 /** Human renderings of tickets, closures and status for the terminal (the --json output is the data itself). */
 import type { Closure, Ticket } from '../sync/types.ts';
-import type { StoredTicket } from './store/till-store.ts';
+import type { FlaggedTicket } from './store/till-store.ts';
 import type { TillStatus } from './till-service.ts';
 
 /** A sold ticket as a receipt-like text for the terminal. */
-export function ticketText(t: StoredTicket | Ticket): string {
+export function ticketText(t: FlaggedTicket | Ticket): string {
   const out = [`Ticket ${t.id}  ${t.soldAt}  customer ${t.customer}${t.degraded ? '  [DEGRADED: server away]' : ''}`];
   for (const l of t.lines) {
     out.push(`  ${l.qty.padStart(5)} × ${l.label.padEnd(28).slice(0, 28)} ${l.unitPrice.padStart(9)} ${l.inclVat.padStart(10)}  ${l.vatCode}`);

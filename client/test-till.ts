@@ -9,7 +9,7 @@ import { demoBaseData } from '../fixtures/store.ts';
 import type { BaseData } from '../sync/types.ts';
 import { HealthMonitor, type HealthOptions } from './health.ts';
 import { initTill } from './init.ts';
-import { TillStore, type StoredTicket } from './store/till-store.ts';
+import { TillStore, type FlaggedTicket } from './store/till-store.ts';
 import { D, fmt } from '../sync/money.ts';
 import { TillService } from './till-service.ts';
 
@@ -43,7 +43,7 @@ export async function openTestTill(opts: { disk?: boolean; dir?: string; server?
 }
 
 /** A sale of `qty` × the first demo article, paid in cash: what a test needs when the content does not matter. */
-export function cashSale(svc: TillService, qty = 1, article = 'A000001'): Promise<StoredTicket> {
+export function cashSale(svc: TillService, qty = 1, article = 'A000001'): Promise<FlaggedTicket> {
   const a = svc.store.base.article(article)!;
   return svc.sell({ lines: [{ article: a.code, qty }], payments: [{ mode: 'ESP', amount: fmt(new D(a.price).times(qty)) }] });
 }

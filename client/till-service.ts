@@ -4,7 +4,6 @@
  * sale whichever way it came in.
  */
 import { relativePath } from '../sync/config-file.ts';
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
 import { D } from '../sync/money.ts';
@@ -20,7 +19,7 @@ import type { HealthMonitor } from './health.ts';
 import { ownPackageFile } from './own-package.ts';
 import { buildTicket, type SaleCatalog } from './sale.ts';
 import type { LedgerCounts } from './store/ticket-ledger.ts';
-import { packageRecordFits, type StoredTicket, type TillIdentity, type TillStore } from './store/till-store.ts';
+import { packageRecordFits, type FlaggedTicket, type TillIdentity, type TillStore } from './store/till-store.ts';
 
 export interface TillStatus {
   store: string;
@@ -131,7 +130,7 @@ export class TillService {
   }
 
   /** Sells one ticket; resolves once the ticket is durably stored. */
-  sell(input: unknown): Promise<StoredTicket> {
+  sell(input: unknown): Promise<FlaggedTicket> {
     const id = this.identity;
     return this.sales.run(async () => {
       const catalog = await this.catalogFor(input);
@@ -300,7 +299,7 @@ export class TillService {
     }
   }
 
-  async tickets(limit = 50): Promise<StoredTicket[]> {
+  async tickets(limit = 50): Promise<FlaggedTicket[]> {
     return this.store.withFlags(await this.store.recentTickets(Math.max(1, Math.min(limit, 1000))));
   }
 

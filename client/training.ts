@@ -7,7 +7,7 @@
  */
 import { GENESIS_HASH, hashTicket } from '../sync/ticket-chain.ts';
 import type { Ticket } from '../sync/types.ts';
-import type { StoredTicket } from './store/till-store.ts';
+import type { FlaggedTicket } from './store/till-store.ts';
 import type { TillService } from './till-service.ts';
 
 export function trainingTicketId(store: string, till: string, number: number): string {
@@ -36,7 +36,7 @@ export async function setTraining(svc: TillService, on: boolean, cashier?: strin
 }
 
 /** Called by TillService.sell (inside its queue) with the ticket as built for the real series. */
-export async function storeTrainingTicket(svc: TillService, real: Ticket): Promise<StoredTicket> {
+export async function storeTrainingTicket(svc: TillService, real: Ticket): Promise<FlaggedTicket> {
   const s = await state(svc);
   const number = s.lastNumber + 1;
   const { hash: _h, ...body } = real;

@@ -7,7 +7,7 @@
  * Paths inside a data folder's own files are stored relative to that folder (so a copied or moved
  * folder uses its own inbox, not the original's); relativePath / resolveIn convert at the edges.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { TillsyncError } from './errors.ts';
@@ -61,10 +61,6 @@ export function readConfigFile<S extends z.ZodType>(file: string, schema: S, fix
     throw configError(file, '(file)', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, fix);
   }
   return parseConfigText(file, text, schema, fix);
-}
-
-export function configExists(file: string): boolean {
-  return existsSync(file);
 }
 
 /** A path as stored in a folder's config: relative when inside the folder, absolute otherwise. */

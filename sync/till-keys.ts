@@ -15,8 +15,6 @@ export interface TillKeyPair {
   privateKeyPem: string;
 }
 
-export const SIGNATURE_ALGORITHM = 'ed25519';
-
 export function generateTillKeyPair(): TillKeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();

@@ -42,7 +42,7 @@ export interface PackageRecord {
   path: string;
 }
 
-export type StoredTicket = Ticket & Pick<TicketFlags, 'packagedIn' | 'acknowledgedAt' | 'documentNumber'>;
+export type FlaggedTicket = Ticket & Pick<TicketFlags, 'packagedIn' | 'acknowledgedAt' | 'documentNumber'>;
 
 /** Longest range text per package record: Deno KV values are capped at 64 KiB. */
 const RANGE_CHARS = 30_000;
@@ -175,7 +175,7 @@ export class TillStore {
     return this.ledgerLoading;
   }
 
-  async withFlags(tickets: Ticket[]): Promise<StoredTicket[]> {
+  async withFlags(tickets: Ticket[]): Promise<FlaggedTicket[]> {
     const l = await this.ledger();
     return tickets.map((t) => {
       const f = l.flags(t.number);

@@ -5,13 +5,12 @@
  * with zod so that a typo is reported with its JSON path instead of posting to a wrong account.
  * The exports read the same file through server/exports/mapping-view.ts (journals, chart, vat).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readConfigFile } from '../../sync/config-file.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import type { Customer } from '../../sync/types.ts';
-import type { RoundingRules } from '../../sync/money.ts';
 import { defaultMapping } from './default-mapping.ts';
 
 const account = z.string().regex(/^[0-9A-Za-z]{1,20}$/, 'an account number (letters and digits, e.g. 707000)');
@@ -142,10 +141,6 @@ export function loadMapping(data: string): AccountingMapping {
     });
   }
   return mapping;
-}
-
-export function roundingRules(m: AccountingMapping): RoundingRules {
-  return { ...m.rounding };
 }
 
 export interface CustomerAccount {

@@ -1,6 +1,6 @@
 /**
  * A posting run: documents and payment-only tickets not posted yet → entries, settlement items,
- * letterings, as ONE batch in ONE transaction under the books' write lock (the integration lock:
+ * letterings, as ONE batch in ONE transaction under the books lock (server/db/books-lock.ts:
  * integration, its undo and posting never interleave). Idempotent: what a run posted is marked
  * (documents.posting_batch, posted_tickets) and a rerun finds nothing left. Crash-safe: a crash
  * anywhere rolls the whole run back. The invariants are the last pass; if one breaks the run is
@@ -21,7 +21,7 @@ import { loadBaseData } from '../base-data.ts';
 import { appendDayLog, PendingDayLog } from '../log-book.ts';
 import { withBooksLock } from '../db/books-lock.ts';
 import { checkMapping } from './config-check.ts';
-import type { Grouping, PostingMode } from './grouping.ts';
+import type { Grouping, PostingMode } from './entry-grouping.ts';
 import { brokenChecks, InvariantLedger, renderChecks, type InvariantCheck } from './invariants.ts';
 import type { PostingResult } from './ledger-types.ts';
 import { customerResolver, loadMapping, mappingPath, readMappingJson } from './mapping.ts';

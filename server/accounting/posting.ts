@@ -18,8 +18,8 @@ import { D, type Dec } from '../../sync/money.ts';
 import { unitsOf } from './units.ts';
 import type { DataError } from '../../sync/errors.ts';
 import { EntryBuilder, lineKey, type LineKey } from './entry-builder.ts';
-import { accountPiece, groupKey, loosePiece, tillPiece, type Grouping, type PostingMode } from './grouping.ts';
-import { emptyResult, type Consumption, type PostingDocument, type PostingResult, type PostingTicket, type SettlementDraft } from './ledger-types.ts';
+import { accountPiece, groupKey, loosePiece, tillPiece, type Grouping, type PostingMode } from './entry-grouping.ts';
+import { emptyResult, type PostingDocument, type PostingResult, type PostingTicket, type SettlementDraft } from './ledger-types.ts';
 import type { AccountingMapping, CustomerAccount } from './mapping.ts';
 import { ticketFlows, type Flow, type FlowContext, type Side, type TicketFlows } from './payment-flows.ts';
 import { splitSales, type SalesSplit } from './sales-split.ts';
@@ -83,7 +83,6 @@ function ticketError(t: PostingTicket, message: string): DataError {
 export function postDocuments(input: PostingInput, opts: PostingOptions): PostingResult {
   const { mapping: m, mode, grouping } = opts;
   const rules = m.rounding;
-  const d = rules.decimals;
   const out = emptyResult();
   const postDeliveryNotes = m.posting.deliveryNotes === 'post';
   const cache = opts.splitCache ?? new SplitCache(rules.decimals);

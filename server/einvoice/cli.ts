@@ -5,7 +5,7 @@ import { TillsyncError } from '../../sync/errors.ts';
 import { withServer } from '../context.ts';
 import { STATUSES, statusOf } from './lifecycle.ts';
 import { platformAdapter, platformConfig } from './platform.ts';
-import { applyStatuses, sendProduced, setStatus } from './send.ts';
+import { applyStatuses, sendProduced } from './send.ts';
 import { resetEreports, runEreport, type EreportOutcome } from './ereport-run.ts';
 import { VAT_REGIMES, type VatRegime } from './ereport-period.ts';
 

@@ -413,8 +413,3 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
   return outcome;
 }
 
-/** True when `file` exists and no exports row owns it: the leftover of a run that crashed before recording. */
-export async function isUnrecordedLeftover(db: Db, file: string): Promise<boolean> {
-  if (!existsSync(file)) return false;
-  return !(await db.selectFrom('exports').select('id').where('file', '=', file).executeTakeFirst());
-}

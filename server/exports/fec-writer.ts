@@ -48,11 +48,6 @@ export function fecExtractName(siren: string, from: string, to: string): string 
   return `${sirenOf(siren)}FEC-extrait-${from === to ? fecDate(from) : `${fecDate(from)}-${fecDate(to)}`}.txt`;
 }
 
-/** True for a legal FEC file name (SIRENFECAAAAMMJJ, .txt or without extension). */
-export function isLegalFecName(name: string): boolean {
-  return /^\d{9}FEC\d{8}(\.txt)?$/i.test(name);
-}
-
 /** YYYY-MM-DD or an ISO timestamp → AAAAMMJJ. */
 export function fecDate(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);

@@ -18,9 +18,6 @@ export interface RenderOptions {
   beforeEnd?: (doc: PDFKit.PDFDocument) => void;
 }
 
-/** Kept for callers of the first renderer: every line is now printed (242 nonies A), across pages. */
-export const MAX_DETAIL_LINES = Number.POSITIVE_INFINITY;
-
 const TITLES: Record<string, string> = { invoice: 'FACTURE', 'credit-note': 'AVOIR', 'delivery-note': 'BON DE LIVRAISON', 'deposit-invoice': "FACTURE D'ACOMPTE" };
 
 /** The document's title: a complementary document says so. */

@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { readConfigFile } from '../../sync/config-file.ts';
 import { join } from 'node:path';
-import { TillsyncError } from '../../sync/errors.ts';
 
 export interface MappingView {
   /** DATA/accounting.json was found. */

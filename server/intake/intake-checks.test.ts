@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, GENESIS_HASH, hashTicket } from '../../sync/ticket-chain.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import type { Ticket } from '../../sync/types.ts';
-import { canonicalPair, checkTicket } from './ticket-check.ts';
+import { canonicalPair, checkIncomingTicket } from './ticket-check.ts';
 import { checkLinks } from './chain-check.ts';
 import { updateGaps } from './gaps.ts';
 
@@ -59,7 +59,7 @@ describe('ticket check', () => {
   it('accepts sound tickets whatever their key order and stores canonical content', () => {
     for (const t of tickets(3)) {
       for (const form of [t, shuffled(t), JSON.parse(canonicalJson(t))]) {
-        const v = checkTicket(form);
+        const v = checkIncomingTicket(form);
         expect(v.ok).toBe(true);
         if (v.ok) expect(v.checked.content).toBe(canonicalJson(t));
       }
@@ -69,12 +69,12 @@ describe('ticket check', () => {
   it('refuses an altered ticket, a wrong id, another till and a malformed object, saying why', () => {
     const [t] = tickets(1);
     const altered = { ...t, customer: 'ALTERED1' };
-    expect(checkTicket(altered)).toMatchObject({ ok: false, id: t.id, reason: expect.stringContaining('altered after sale') });
+    expect(checkIncomingTicket(altered)).toMatchObject({ ok: false, id: t.id, reason: expect.stringContaining('altered after sale') });
     const wrongId = { ...t, id: 'S1-01-00000099' };
-    expect(checkTicket({ ...wrongId, hash: hashTicket(wrongId) })).toMatchObject({ ok: false, reason: expect.stringContaining('expected S1-01-00000001') });
-    expect(checkTicket(t, 'S1-02')).toMatchObject({ ok: false, reason: expect.stringContaining('sent as till S1-02') });
-    expect(checkTicket({ ...t, totals: { ...t.totals, due: 12.5 } })).toMatchObject({ ok: false, reason: expect.stringContaining('totals.due') });
-    expect(checkTicket('nope')).toMatchObject({ ok: false, id: '?' });
+    expect(checkIncomingTicket({ ...wrongId, hash: hashTicket(wrongId) })).toMatchObject({ ok: false, reason: expect.stringContaining('expected S1-01-00000001') });
+    expect(checkIncomingTicket(t, 'S1-02')).toMatchObject({ ok: false, reason: expect.stringContaining('sent as till S1-02') });
+    expect(checkIncomingTicket({ ...t, totals: { ...t.totals, due: 12.5 } })).toMatchObject({ ok: false, reason: expect.stringContaining('totals.due') });
+    expect(checkIncomingTicket('nope')).toMatchObject({ ok: false, id: '?' });
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Verdicts on a page of package lines, as worker threads hand them back (see package-pages.ts):
  * each line judged exactly as the inline path judges it (sync/package-reader.ts readTicketLine,
- * then ticket-check.ts checkTicket); what needs the lines before it (a number seen twice, the
+ * then ticket-check.ts checkIncomingTicket); what needs the lines before it (a number seen twice, the
  * range) stays with the main thread, which sees every page in order.
  *
  * A verdict page is columns rather than one object per ticket: handing 100,000 objects of a dozen
@@ -10,7 +10,7 @@
  */
 import { isLineError, readTicketLine, type LineContext, type TicketLineError } from '../../sync/package-reader.ts';
 import type { PackageManifest } from '../../sync/package-format.ts';
-import { checkTicket } from './ticket-check.ts';
+import { checkIncomingTicket } from './ticket-check.ts';
 
 export interface LinePageRequest {
   type: 'page';
@@ -50,7 +50,7 @@ export interface LinePageVerdicts {
   hash: string[];
   prevHash: string[];
   content: string[];
-  /** Why checkTicket refused the ticket (it is then not stored), or null. */
+  /** Why checkIncomingTicket refused the ticket (it is then not stored), or null. */
   rejected: (string | null)[];
 }
 
@@ -84,7 +84,7 @@ export function judgeLines(ctx: LineJudgeContext, req: Omit<LinePageRequest, 'ty
     }
     out.kinds[i] = 1;
     const t = r.ticket;
-    const v = checkTicket(t, ctx.tillId, r.content);
+    const v = checkIncomingTicket(t, ctx.tillId, r.content);
     out.number.push(t.number);
     out.rejected.push(v.ok ? null : v.reason);
     // A refused ticket's fields may be of any type: only its number and reason travel.

@@ -41,7 +41,7 @@ export type LinesMode = 'auto' | 'inline' | 'workers' | 'workers-only';
 
 export interface PackagePage {
   candidates: CheckedTicket[];
-  /** Sound lines that checkTicket refused (stored nowhere, journaled as refused tickets). */
+  /** Sound lines that checkIncomingTicket refused (stored nowhere, journaled as refused tickets). */
   rejected: { id: string; reason: string }[];
   lineErrors: TicketLineError[];
   /** Second copies of a number already in the package, sound on their own: kept in ticket_conflicts when they differ. */

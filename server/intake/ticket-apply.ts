@@ -14,7 +14,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import type { Ticket } from '../../sync/types.ts';
-import { checkTicket, type CheckedTicket, type TicketHead } from './ticket-check.ts';
+import { checkIncomingTicket, type CheckedTicket, type TicketHead } from './ticket-check.ts';
 import { checkLinks } from './chain-check.ts';
 import { formatGap, parseGaps, updateGaps, type Gap } from './gaps.ts';
 import { EventJournal } from './event-journal.ts';
@@ -66,7 +66,7 @@ export function prepareTickets(tickets: unknown[], enrolled: Set<string>, expect
   const out: PreparedTickets = { candidates: [], batchDuplicates: [], batchConflicts: [], rejected: [] };
   for (let i = 0; i < tickets.length; i++) {
     const raw = tickets[i];
-    const v = checkTicket(raw, expectTill, contents?.[i]);
+    const v = checkIncomingTicket(raw, expectTill, contents?.[i]);
     if (!v.ok) {
       out.rejected.push({ id: v.id, reason: v.reason });
       continue;

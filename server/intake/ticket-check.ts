@@ -68,7 +68,7 @@ export function canonicalPair(ticket: Ticket): { withoutHash: string; withHash: 
  * it returns), so the text is neither built nor hashed again — that would be a quarter of a
  * package's intake time for nothing.
  */
-export function checkTicket(t: unknown, expectTill?: string, verifiedContent?: string): TicketVerdict {
+export function checkIncomingTicket(t: unknown, expectTill?: string, verifiedContent?: string): TicketVerdict {
   const shape = ticketShapeProblem(t, verifiedContent !== undefined);
   const rawId = t && typeof t === 'object' && typeof (t as { id?: unknown }).id === 'string' ? (t as { id: string }).id : '?';
   if (shape) return { ok: false, id: rawId, reason: `malformed ticket: ${shape}` };

@@ -146,6 +146,3 @@ export function tillOf(res: Response): AuthenticatedTill {
   return res.locals.till as AuthenticatedTill;
 }
 
-export function clientIp(req: Request): string {
-  return normalizeIp(req.ip);
-}

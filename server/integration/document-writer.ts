@@ -7,8 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { DocumentKind } from './document-kind.ts';
-import type { PlannedDocument } from './grouping.ts';
+import type { PlannedDocument } from './document-grouping.ts';
 import { formatNumber, type Series, type SeriesState } from './numbering.ts';
 import { dbKind, nowIso } from '../db/dialect.ts';
 
@@ -75,7 +74,7 @@ async function markTickets(trx: Kysely<Database>, marks: Mark[], batchId: number
   }
 }
 
-// Under the integration lock nobody else integrates: a miss means the data moved under us.
+// Under the books lock nobody else integrates: a miss means the data moved under us.
 function movedUnder(touched: number, expected: number, id: string): Error {
   return new Error(`integration write-back touched ${touched} of ${expected} tickets (${id}…): tickets changed during the run`);
 }

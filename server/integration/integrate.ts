@@ -1,5 +1,5 @@
 /**
- * An integration run: pending tickets → documents, under the integration lock, in ONE transaction
+ * An integration run: pending tickets → documents, under the books lock, in ONE transaction
  * (batch row, documents, numbers, ticket write-back, log-book entries): a crash anywhere leaves
  * the database as it was before the run, and the next run does the whole job. The preview runs
  * the same pipeline without the lock and without writing (the seed's control grid).
@@ -11,10 +11,9 @@ import { sqliteHandleOf } from '../db/database.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog, PendingDayLog } from '../log-book.ts';
-import type { DocumentKind } from './document-kind.ts';
 import { assignNumbers, writeDocuments, type SeriesRange, type WriteState } from './document-writer.ts';
 import { describeFilters, type IntegrationFilters } from './filters.ts';
-import { addStats, emptyStats, type GroupingResult, type GroupingStats, type PlannedDeposit, type PlannedDocument } from './grouping.ts';
+import { addStats, emptyStats, type GroupingResult, type GroupingStats, type PlannedDeposit, type PlannedDocument } from './document-grouping.ts';
 import { lastInvoiceDate, lockSeries, readSeries, saveSeries, type Series } from './numbering.ts';
 import { runInvoiceDate } from '../invoicing/invoice-dates.ts';
 import { planDepositInvoices, writeDepositInvoices } from '../invoicing/deposit-invoices.ts';

@@ -6,7 +6,7 @@
  * here once.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SourceRow } from './grouping.ts';
+import type { SourceRow } from './document-grouping.ts';
 import type { TillSpan } from './ticket-source.ts';
 
 // The left join brings the back-office correction of the customer (ticket_overrides), as ticket-source.ts does.

@@ -85,7 +85,7 @@ function shapeProblem(t: Ticket): string | null {
 }
 
 /** `prev`: the stored ticket numbered just before, or null when it is not on the server (a gap). */
-export function checkTicket(row: StoredTicket, prev: Link, refs: IntegrationRefs): TicketCheck {
+export function checkStoredTicket(row: StoredTicket, prev: Link, refs: IntegrationRefs): TicketCheck {
   if (row.status !== 'received') {
     return { ok: false, reasons: [`ticket is in status ${row.status} at intake${row.statusReason ? ` (${row.statusReason})` : ''}`] };
   }

@@ -11,7 +11,7 @@
  * they belong to the ticket, not to the batch.
  *
  * Each ticket is judged on its own: the ones that cannot be changed come back refused with a
- * one-line reason, the others are changed. Everything happens under the integration lock, so a
+ * one-line reason, the others are changed. Everything happens under the books lock, so a
  * run never integrates a ticket half-way through a change of its customer.
  */
 import { userInfo } from 'node:os';

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { dbKind } from '../db/dialect.ts';
 import type { IntegrationFilters } from './filters.ts';
-import type { SourceRow } from './grouping.ts';
+import type { SourceRow } from './document-grouping.ts';
 
 export interface TillSpan {
   store: string;

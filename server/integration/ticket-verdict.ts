@@ -5,7 +5,7 @@
  */
 import type { TicketSettlement, VatTotal } from '../../sync/types.ts';
 import { documentKind, type DocumentKind } from './document-kind.ts';
-import { checkTicket, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
+import { checkStoredTicket, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
 
 export interface AcceptedTicket {
   id: string;
@@ -26,7 +26,7 @@ export interface AcceptedTicket {
 export type Verdict = { ok: true; ticket: AcceptedTicket; linkUnverified: boolean } | { ok: false; reasons: string[] };
 
 export function ticketVerdict(row: StoredTicket, link: Link, refs: IntegrationRefs): Verdict {
-  const c = checkTicket(row, link, refs);
+  const c = checkStoredTicket(row, link, refs);
   if (!c.ok) return { ok: false, reasons: c.reasons };
   const t = c.ticket;
   return {

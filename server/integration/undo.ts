@@ -1,7 +1,7 @@
 /**
  * Undo of integration batches (seed 004: "annuler plusieurs lots successifs… plus possible dès lors
  * qu'une facture (ou un avoir) a été créé… dans la chaîne de numérotation"). `--batch N` undoes N
- * and every later integration batch, latest first, in one transaction under the integration lock:
+ * and every later integration batch, latest first, in one transaction under the books lock:
  * documents deleted, numbers given back to their series, tickets pending again (updated_at bumped
  * so tills see the number go). Refused, with nothing changed, when a document of those batches was
  * posted, or when a later document not from those batches holds a number in one of their series

@@ -4,7 +4,7 @@ import { TEST_ENGINES, openTestDb, type TestDb } from '../db/test-databases.ts';
 import { saveBaseData } from '../base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { generateVolume } from '../../fixtures/volume.ts';
-import { addStats, emptyStats, type GroupingPiece } from './grouping.ts';
+import { addStats, emptyStats, type GroupingPiece } from './document-grouping.ts';
 import { loadRefs } from './integrate.ts';
 import { pendingTills } from './ticket-source.ts';
 import { rehash, storeTickets } from './test-tickets.ts';

@@ -31,7 +31,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { dbKind } from '../db/dialect.ts';
 import type { IntegrationFilters } from './filters.ts';
-import { InlineGrouping, type GroupingPiece, type SourceRow } from './grouping.ts';
+import { InlineGrouping, type GroupingPiece, type SourceRow } from './document-grouping.ts';
 import { sqliteTillPages } from './sqlite-till-pages.ts';
 import type { IntegrationRefs } from './ticket-checks.ts';
 import { readTill, type TillSpan } from './ticket-source.ts';

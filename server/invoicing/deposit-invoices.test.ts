@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CUSTOMERS, VAT_RATES } from '../../fixtures/store.ts';
-import type { PlannedDeposit } from '../integration/grouping.ts';
+import type { PlannedDeposit } from '../integration/document-grouping.ts';
 import { planDepositInvoices } from './deposit-invoices.ts';
 
 const deposit = (customer: string, settlement: PlannedDeposit['settlement'], ticket = 'S1-01-00000001'): PlannedDeposit => ({ ticket, store: 'S1', till: '01', day: '2026-11-23', customer, index: 0, settlement });

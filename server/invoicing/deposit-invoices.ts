@@ -15,7 +15,7 @@ import type { DataError } from '../../sync/errors.ts';
 import { fmt, splitInclusive, type Decimals } from '../../sync/money.ts';
 import type { Customer, OperationCategory, VatRate } from '../../sync/types.ts';
 import type { Database } from '../db/schema.ts';
-import type { PlannedDeposit } from '../integration/grouping.ts';
+import type { PlannedDeposit } from '../integration/document-grouping.ts';
 import { formatNumber, type SeriesState } from '../integration/numbering.ts';
 
 export interface PlannedDepositInvoice {

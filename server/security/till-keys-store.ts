@@ -19,7 +19,6 @@ import { TillsyncError } from '../../sync/errors.ts';
 import { enrolmentProofMatches, keyChangeProblem, type KeyChange } from '../../sync/key-change.ts';
 import { keyFingerprint, keyIdOf } from '../../sync/till-keys.ts';
 import { verifyTicketPage } from '../../sync/ticket-page.ts';
-import { tillAuthPurpose, unwrapSecret } from './secrets-at-rest.ts';
 
 export interface TillKeyRow {
   keyId: string;
@@ -137,12 +136,6 @@ export async function resetTillKeys(db: Kysely<Database>, data: string, tillId: 
   const n = Number(r.numUpdatedRows ?? 0);
   await logEvent(db, data, { severity: 'warning', channel: 'keys', till: tillId, message: `every signing key of till ${tillId} retired by the operator (${n}): the till's next key is taken on first use` });
   return n;
-}
-
-/** A till's auth secret in clear (wrapped at rest), or undefined for an unknown till. */
-export async function tillAuthSecret(db: Kysely<Database>, data: string, tillId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('tills').select(['secret']).where('id', '=', tillId).executeTakeFirst();
-  return row ? unwrapSecret(data, tillAuthPurpose(tillId), row.secret) : undefined;
 }
 
 /** For a package manifest (version 3) of a till whose key the server may not know yet: the keys it would add. */

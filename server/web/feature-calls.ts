@@ -32,10 +32,6 @@ import { undoIntegration, describeUndo } from '../integration/undo.ts';
 import { parseCustomerRange, parseTillRange, parseUntil, type IntegrationFilters } from '../integration/filters.ts';
 import { clearTicketCustomer, listOverrides, setTicketCustomer, type OverrideOutcome, type TicketOverride } from '../integration/ticket-overrides.ts';
 
-function notYet(what: string, owner: string): never {
-  throw new TillsyncError('not-available', `${what} is not available in this build yet`, { hint: `it comes from ${owner}`, status: 501 });
-}
-
 // ---------- intake ----------
 
 export interface QuarantinedFile {
@@ -405,8 +401,6 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
   return { entries, problems };
 }
 
-/** Posting leaves unchecked entries' documents and payment-only tickets out (PostingFilters.exclude). */
-export const SUPPORTS_POSTING_EXCLUDE = true;
 
 /**
  * Posts up to the day chosen, less `exclude` (document numbers and payment-only ticket ids of the

@@ -13,7 +13,7 @@ import { openDatabase, type Db } from '../../server/db/database.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { buildTicketPackage } from '../../sync/package-writer.ts';
 import { hashTicket } from '../../sync/ticket-chain.ts';
-import { API, TILL_HEADER, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
+import { API, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
 import { serverRequest } from '../../sync/transports/server-http.ts';
 import { signTicketPage } from '../../sync/ticket-page.ts';
 import { generateTillKeyPair } from '../../sync/till-keys.ts';

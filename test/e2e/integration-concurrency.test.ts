@@ -29,7 +29,7 @@ for (const engine of TEST_ENGINES) {
     });
     afterEach(async () => s.cleanup());
 
-    /** Proof that a child process is blocked on the integration lock, engine by engine. */
+    /** Proof that a child process is blocked on the books lock, engine by engine. */
     async function waitUntilBlocked(pid: number): Promise<void> {
       for (let i = 0; i < 600; i++) {
         if (engine === 'postgres') {
@@ -61,7 +61,7 @@ for (const engine of TEST_ENGINES) {
       const first = await runIntegration(s.db, s.data, { until: '2026-12-31', tills: { from: '01', to: '02' } }, {
         onProgress: async () => {
           if (second) return;
-          // We hold the integration lock here: start a competitor and keep holding until it is blocked.
+          // We hold the books lock here: start a competitor and keep holding until it is blocked.
           const p = spawnCli(['--json', 'server', 'integrate', ...s.flags, '--until', '2026-12-31']);
           second = exited(p);
           await waitUntilBlocked(p.pid!);

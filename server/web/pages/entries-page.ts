@@ -13,7 +13,7 @@ import { journalCodes, searchEntries } from '../entries-queries.ts';
 import { listBatches, summaryText } from '../batches-queries.ts';
 import { action, errorText, list, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
 import { yesterday } from '../../integration/filters.ts';
-import { postPosting, postingPreview, SUPPORTS_POSTING_EXCLUDE, undoPostingBatch } from '../feature-calls.ts';
+import { postPosting, postingPreview, undoPostingBatch } from '../feature-calls.ts';
 
 export function mountEntries(r: Router, ctx: ServerContext): void {
   r.get('/entries', async (req: AuthedRequest, res) => {
@@ -27,11 +27,7 @@ export function mountEntries(r: Router, ctx: ServerContext): void {
 <input type="hidden" name="until" value="${until}">
 ${p.problems.length ? html`<p class="flash error">${p.problems.length} problem(s): ${p.problems.slice(0, 5).map((x) => x.message).join('; ')}</p>` : ''}
 ${entryGrid(p.entries, { checkable: true, id: 'posting-preview' })}
-<div class="footer-bar"><span class="muted">${
-          SUPPORTS_POSTING_EXCLUDE
-            ? 'Uncheck the entries you do not want to create: their documents (and payments of tickets without goods) stay unposted for the next run, with the other entries of those documents and the payments relying on them.'
-            : 'Posting takes every document up to the day chosen; leaving single entries out is not available yet (unchecking one stops the run, nothing is posted).'
-        }</span>
+<div class="footer-bar"><span class="muted">Uncheck the entries you do not want to create: their documents (and payments of tickets without goods) stay unposted for the next run, with the other entries of those documents and the payments relying on them.</span>
 <button type="submit" id="post-entries">Create the entries</button></div>
 </form>`
         : html`<p class="empty">Nothing to post: every document is posted.</p>`;

@@ -3,7 +3,7 @@ import { demoBaseData } from '../../fixtures/store.ts';
 import { canonicalJson } from '../../sync/ticket-chain.ts';
 import { D, fmt } from '../../sync/money.ts';
 import type { Ticket } from '../../sync/types.ts';
-import { planDocuments, type SourceRow } from './grouping.ts';
+import { planDocuments, type SourceRow } from './document-grouping.ts';
 import { rehash, TicketBook } from './test-tickets.ts';
 
 const base = demoBaseData();
