@@ -121,7 +121,7 @@ export async function runClockDrill(opts: ClockDrillOptions): Promise<ClockDrill
       }
       const errors = await db.selectFrom('log_book').select(['message']).where('severity', '=', 'error').execute();
       for (const e of errors) found.push(`log book error: ${e.message}`);
-      const checks = failedChecks(await checkServerState(db, { tickets: expected, integratedThrough: until }));
+      const checks = failedChecks(await checkServerState(db, { tickets: expected, integratedThrough: until }, data));
       for (const c of checks) found.push(`${c.name}: ${c.detail}`);
       return found;
     });

@@ -128,7 +128,7 @@ export async function runDrills(opts: DrillOptions): Promise<DrillReport> {
   };
   const input = (day: string): PhaseInput => ({ data, day, files: pending.map((p) => p.file) });
   const verify = async (round: number, phase: Phase | 'calibration', kill?: { plan: KillPlan; killedAtMs: number | null; hit: Hit }) => {
-    const checks = await withDrillDb(server, (db) => checkServerState(db, expect));
+    const checks = await withDrillDb(server, (db) => checkServerState(db, expect, server.data));
     const failed = failedChecks(checks);
     if (failed.length) {
       const where = kill ? `, kill plan ${describePlan(kill.plan)}, killed at ${kill.killedAtMs === null ? 'never' : `${kill.killedAtMs} ms`}, hit ${kill.hit}` : '';
