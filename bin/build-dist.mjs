@@ -9,7 +9,7 @@
 // pdfkit's font files, CommonJS requires all keep working), except the pure-ESM libraries in
 // BUNDLED and what they import: Node resolving and reading their hundreds of files one by one
 // costs more than the rest of a light command (kysely: 260 files). Each of our files keeps its own
-// import.meta.url (rewritten to its source location), so `new URL('./assets/', import.meta.url)`,
+// import.meta.url (rewritten to its source location), so `new URL('./assets', import.meta.url)`,
 // workers and createRequire resolve beside the source file as they do under tsx.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';

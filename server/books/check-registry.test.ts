@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { saveBaseData } from '../base-data.ts';
-import { openTestDb, TEST_ENGINES, type TestDb } from '../db/test-databases.ts';
+import { openTestDb, TEST_ENGINES, type TestDb } from '../../test/support/test-databases.ts';
 import { intakePackage } from '../intake/intake.ts';
 import { enrolSigningTill } from '../../test/support/signing-till.ts';
 import { runIntegration } from '../integration/integrate.ts';

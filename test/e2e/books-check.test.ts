@@ -6,10 +6,10 @@
  * with exit 4. The demo's own books are checked by test/e2e/demo.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../../server/db/test-databases.ts';
-import { at20, booksBaseData } from '../../server/accounting/books.test-helper.ts';
+import { TEST_ENGINES } from '../support/test-databases.ts';
+import { at20, booksBaseData } from '../support/books.ts';
 import { saveBaseData } from '../../server/base-data.ts';
-import { TicketBook } from '../../server/integration/test-tickets.ts';
+import { TicketBook } from '../support/test-tickets.ts';
 import { BOOKS_CHECKS } from '../../server/books/check-registry.ts';
 import { cli, openIntegrationServer, type IntegrationServer } from './integration-fixture.ts';
 

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoSummary } from '../../cli/demo.ts';
-import { checkFecFileName } from '../../server/exports/fec-checker.ts';
+import { checkFecFileName } from '../support/fec-checker.ts';
 import { validateExactFile } from '../support/exact-xsd.ts';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { extractFacturX, pdfaProblems } from '../support/pdfa-check.ts';
 import { checkBrFr, checkEn16931, checkFacturXProfile, checkFlux10 } from '../support/einvoice-validators.ts';
-import { checkFec } from '../../server/exports/fec-checker.ts';
+import { checkFec } from '../support/fec-checker.ts';
 
 describe('tillsync demo', () => {
   const keep = join(mkdtempSync(join(tmpdir(), 'tillsync-demo-test-')), 'run');
