@@ -6,7 +6,6 @@
  * refusal in the log book — and a genuine package mailed in the middle of it still taken.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createConnection } from 'node:net';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -17,6 +16,7 @@ import { enrolSigningTill } from '../../test/support/signing-till.ts';
 import { startMailListener, type MailListener } from './mail-listener.ts';
 import { saveToQuarantine, inboxFolders, REASON_SUFFIX } from './quarantine.ts';
 import type { MailLimits } from './mail-limits.ts';
+import { rawSmtpMail } from '../../test/support/raw-smtp.ts';
 
 const MAIL_TO = 'tickets@shop.test';
 let t: TestDb | null = null;
@@ -47,49 +47,11 @@ async function acceptedPackages(): Promise<number> {
   return (await t!.db.selectFrom('packages').select('id').where('status', '=', 'accepted').execute()).length;
 }
 
-/** SMTP by hand: no SIZE declared, `bytes` of body streamed; resolves with the server's last reply. */
-function rawMail(port: number, from: string, bytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection({ host: '127.0.0.1', port });
-    let buf = '';
-    const steps = [`EHLO junk.test\r\n`, `MAIL FROM:<${from}>\r\n`, `RCPT TO:<${MAIL_TO}>\r\n`, 'DATA\r\n'];
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => {
-      buf += d;
-      const lines = buf.split('\r\n').filter(Boolean);
-      const last = lines[lines.length - 1] ?? '';
-      if (!/^\d{3} /.test(last)) return;
-      buf = '';
-      if (last.startsWith('354')) {
-        const chunk = 'X'.repeat(998) + '\r\n';
-        let sent = 0;
-        const head = `From: <${from}>\r\nTo: <${MAIL_TO}>\r\nSubject: junk\r\n\r\n`;
-        sock.write(head);
-        const pump = () => {
-          while (sent < bytes) {
-            sent += chunk.length;
-            if (!sock.write(chunk)) return void sock.once('drain', pump);
-          }
-          sock.write('.\r\n');
-        };
-        pump();
-        return;
-      }
-      const next = steps.shift();
-      if (next && (last.startsWith('220') || last.startsWith('250'))) sock.write(next);
-      else {
-        sock.end('QUIT\r\n');
-        resolve(last);
-      }
-    });
-    sock.on('error', reject);
-  });
-}
 
 describe('mail listener doors', () => {
   it('refuses an oversized mail while it streams and keeps nothing of it; a genuine package beside it is taken', async () => {
     const { inbox, signer, send } = await setup({ maxBytes: 256 * 1024 });
-    const reply = await rawMail(listener!.port, 'junk@evil.test', 2 * 1024 * 1024);
+    const reply = await rawSmtpMail(listener!.port, 'junk@evil.test', MAIL_TO, 2 * 1024 * 1024);
     expect(reply).toMatch(/^552 /);
     // Declared too large up front (SIZE): refused before any data.
     await expect(send('junk@evil.test', [{ filename: 'big.zip', content: Buffer.alloc(400 * 1024, 7) }])).rejects.toMatchObject({ responseCode: 552 });
