@@ -53,7 +53,7 @@ const QTY_RE = /^\d{1,9}([.,]\d{1,3})?$/;
  * @returns {number}
  */
 function exact(v) {
-  if (v === null) throw new RangeError('amount too large for this till');
+  if (v === null) throw new RangeError('an amount this page cannot hold exactly (more than two decimals, or too large)');
   return v;
 }
 /**
