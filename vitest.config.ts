@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{cli,sync,client,server,pilots,fixtures,scripts}/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['{cli,sync,client,server,pilots,fixtures,scripts,bench,drills}/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: real servers, SQLite files and child processes contend badly beyond two workers.

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
-import { verifyArchive, type AuditReport } from '../sync/archive-verify.ts';
+import type { AuditReport } from '../sync/archive-verify.ts';
 import { run } from './output.ts';
 
 export function auditReportText(r: AuditReport): string {
@@ -33,6 +33,7 @@ export function registerAuditCommand(program: Command): void {
       run(async (_opts, _ctx, args) => {
         const file = resolve(args[0]);
         if (!existsSync(file) || !statSync(file).isFile()) throw new TillsyncError('no-file', `no archive file ${file}`, { hint: 'give the path printed by tillsync till archive or server archive' });
+        const { verifyArchive } = await import('../sync/archive-verify.ts');
         const report = verifyArchive(readFileSync(file), file);
         return { data: report, text: auditReportText(report), exitCode: report.ok ? 0 : 1 };
       }),

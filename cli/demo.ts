@@ -9,7 +9,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, ex
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { run } from './output.ts';
-import { MailRelay } from './demo-mail-relay.ts';
 import { runTillsync, startTillsync, type RunResult, type Started } from './spawn-tillsync.ts';
 import { TillsyncError } from '../sync/errors.ts';
 import { freePort } from '../sync/free-port.ts';
@@ -87,6 +86,7 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
   const exportsDir = join(root, 'exports');
   const tills = ['01', '02'].map((till) => ({ till, data: join(root, `till${till}`), proc: null as Started | null, url: '' }));
   const running: Started[] = [];
+  const { MailRelay } = await import('./demo-mail-relay.ts');
   const relay = new MailRelay();
   const say = (line: string) => opts.say(`${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${line}`);
   const today = new Date().toISOString().slice(0, 10);

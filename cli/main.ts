@@ -3,8 +3,8 @@ import { registerTillCommands } from '../client/cli.ts';
 import { registerServerCommands } from '../server/cli.ts';
 import { registerPilotCommands } from '../pilots/cli.ts';
 import { registerDemoCommand } from './demo.ts';
-import { registerBenchCommand } from './bench.ts';
-import { registerDrillCommand } from './drill.ts';
+import { registerBenchCommand } from '../bench/bench.ts';
+import { registerDrillCommand } from '../drills/drill.ts';
 import { registerAuditCommand } from './audit-cli.ts';
 
 /** Builds the command tree; `argv` lets it load only the server feature the command needs. */

@@ -4,8 +4,11 @@
  * non-zero. Progress bars appear only on a TTY and never in --json mode.
  */
 import { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import { isTillsyncError } from '../sync/errors.ts';
+
+// cli-progress loads when a bar is first shown, not with every command (start-up time).
+const require = createRequire(import.meta.url);
 
 export interface Progress {
   tick(n?: number): void;
@@ -37,6 +40,7 @@ export function makeContext(json: boolean): CommandContext {
     json,
     progress(label, total) {
       if (!tty) return NO_PROGRESS;
+      const cliProgress = require('cli-progress') as typeof import('cli-progress');
       const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} {eta_formatted}`, hideCursor: true }, cliProgress.Presets.shades_classic);
       bar.start(total, 0);
       return { tick: (n = 1) => bar.increment(n), total: (n) => bar.setTotal(n), done: () => bar.stop() };

@@ -3,10 +3,7 @@ import { resolve } from 'node:path';
 import { run, type Progress } from '../cli/output.ts';
 import { TillsyncError } from '../sync/errors.ts';
 import { forwardToTill, requireData, viaTill } from './open-till.ts';
-import { journalBaseApplied } from './base-journal.ts';
 import type { ApplyBaseResult } from './base-apply.ts';
-import { logTillEvent } from './day-log.ts';
-import { readBaseState, writeBaseState } from './base-state.ts';
 import { BASE_KEY_RE as BASE_KEY, baseKeyFingerprint } from '../sync/base-key.ts';
 
 const fingerprint = baseKeyFingerprint;
@@ -44,6 +41,8 @@ export function registerApplyBaseCommand(till: Command): void {
     .action(
       run<{ data: string; set?: string }>(async (opts) => {
         const data = resolve(opts.data);
+        const { readBaseState, writeBaseState } = await import('./base-state.ts');
+        const { logTillEvent } = await import('./day-log.ts');
         if (opts.set !== undefined) {
           if (!BASE_KEY.test(opts.set)) throw new TillsyncError('usage', '--set must be the 64 hex characters printed by tillsync server base-key', { hint: 'copy it again from the server' });
           await writeBaseState(data, { ...readBaseState(data), baseKey: opts.set });
@@ -71,6 +70,8 @@ export function registerApplyBaseCommand(till: Command): void {
           throw new TillsyncError('usage', '--base-key must be the 64 hex characters printed by tillsync server base-key', { hint: 'copy it again from the server' });
         }
         const file = resolve(args[0]!);
+        const { logTillEvent } = await import('./day-log.ts');
+        const { journalBaseApplied } = await import('./base-journal.ts');
         let bar: Progress | null = null;
         let shown = 0;
         const onProgress = (done: number, total: number) => {

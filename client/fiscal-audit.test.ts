@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verifyArchive, type AuditFinding } from '../sync/archive-verify.ts';
 import { closePeriod } from './period-closing.ts';
 import { writeTillArchive } from './till-archive.ts';
-import { cashSale, openTestTill, type TestTill } from './test-till.ts';
+import { cashSale, openTestTill, type TestTill } from '../test/support/test-till.ts';
 
 const tills: TestTill[] = [];
 afterEach(async () => {

@@ -12,7 +12,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoBaseData } from '../fixtures/store.ts';
 import { D, fmt, sum } from '../sync/money.ts';
-import { openTestDb, type TestDb } from '../server/db/test-databases.ts';
+import { openTestDb, type TestDb } from '../test/support/test-databases.ts';
 import { saveBaseData } from '../server/base-data.ts';
 import { enrollTill } from '../server/intake/till-registry.ts';
 import { intakeTickets } from '../server/intake/intake.ts';
@@ -20,7 +20,7 @@ import { runIntegration } from '../server/integration/integrate.ts';
 import { cancelTicket } from './cancel-ticket.ts';
 import { mailReceipt, receiptFor } from './receipt-service.ts';
 import { setTraining } from './training.ts';
-import { cashSale, openTestTill, type TestTill } from './test-till.ts';
+import { cashSale, openTestTill, type TestTill } from '../test/support/test-till.ts';
 
 const tills: TestTill[] = [];
 let db: TestDb | null = null;

@@ -12,7 +12,7 @@ import { TillsyncError } from '../sync/errors.ts';
 import { closePeriod } from './period-closing.ts';
 import { setTraining, trainingTickets } from './training.ts';
 import { writeTillArchive } from './till-archive.ts';
-import { cashSale, openTestTill, type TestTill } from './test-till.ts';
+import { cashSale, openTestTill, type TestTill } from '../test/support/test-till.ts';
 
 const tills: TestTill[] = [];
 afterEach(async () => {

@@ -14,7 +14,7 @@ import { apiTokenPath, TOKEN_HEADER } from './api-token.ts';
 import { localDay } from './sale.ts';
 import { writeSendDestinations } from './send-destinations.ts';
 import { startTill, type RunningTill } from './start.ts';
-import { openTestTill } from './test-till.ts';
+import { openTestTill } from '../test/support/test-till.ts';
 
 let dir: string;
 let till: RunningTill;

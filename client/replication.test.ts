@@ -16,7 +16,7 @@ import { macMatches, parseSignedHeaders } from '../sync/request-auth.ts';
 import { GENESIS_HASH, canonicalJson, hashTicket, verifyChain } from '../sync/ticket-chain.ts';
 import type { Closure, Ticket } from '../sync/types.ts';
 import { D, fmt } from '../sync/money.ts';
-import { openTestTill } from './test-till.ts';
+import { openTestTill } from '../test/support/test-till.ts';
 import { startTill, type RunningTill } from './start.ts';
 
 const SECRET = 'replication-secret';

@@ -54,7 +54,7 @@ export interface RunningTill {
   stop(): Promise<void>;
 }
 
-const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
+const WEB_DIR = fileURLToPath(new URL('./web', import.meta.url));
 
 export async function startTill(opts: StartOptions): Promise<RunningTill> {
   const data = resolve(opts.data);

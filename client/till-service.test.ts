@@ -13,7 +13,7 @@ import { readTicketPackage } from '../sync/package-reader.ts';
 import { verifyChain } from '../sync/ticket-chain.ts';
 import { TillsyncError } from '../sync/errors.ts';
 import { fmt, sum } from '../sync/money.ts';
-import { cashSale, openTestTill, type TestTill } from './test-till.ts';
+import { cashSale, openTestTill, type TestTill } from '../test/support/test-till.ts';
 
 let work: string;
 const tills: TestTill[] = [];

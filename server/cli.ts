@@ -18,6 +18,7 @@ const FEATURES: Record<string, () => Promise<Register>> = {
   imports: async () => (await import('./imports/cli.ts')).registerImportCommands,
   einvoice: async () => (await import('./einvoice/cli.ts')).registerEinvoiceCommands,
   fiscal: async () => (await import('./fiscal/cli.ts')).registerFiscalCommands,
+  books: async () => (await import('./books/cli.ts')).registerBooksCommands,
 };
 
 const VERB_OWNER: Record<string, string> = {
@@ -52,6 +53,7 @@ const VERB_OWNER: Record<string, string> = {
   ereports: 'einvoice',
   archive: 'fiscal',
   journal: 'fiscal',
+  check: 'books',
 };
 
 export async function registerServerCommands(server: Command, verb?: string): Promise<void> {

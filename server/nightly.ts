@@ -1,6 +1,6 @@
 /**
  * The nightly chain run by `server start --nightly HH:MM` and by pilot files: each feature adds
- * its step here, in order (integrate → post → letter → export → e-report). A step failing stops the chain.
+ * its step here, in order (integrate → post → letter → export → e-report → books check). A step failing stops the chain.
  */
 import type { ServerContext } from './context.ts';
 import { parseDayOption } from '../sync/dates.ts';
@@ -8,6 +8,7 @@ import { integrationStep } from './integration/nightly-step.ts';
 import { postingStep, letteringStep } from './accounting/nightly-step.ts';
 import { exportNightlyStep } from './exports/nightly-step.ts';
 import { ereportNightlyStep } from './einvoice/nightly-step.ts';
+import { booksCheckNightlyStep } from './books/nightly-step.ts';
 
 export interface NightlyStepResult {
   step: string;
@@ -18,8 +19,8 @@ export interface NightlyStepResult {
   leftOut: number;
 }
 
-/** Exit codes of `server nightly` (documented in docs/operations.md). */
-export const NIGHTLY_EXIT = { ok: 0, failed: 1, leftOut: 3 } as const;
+/** Exit codes of `server nightly` (documented in docs/operations.md; 2 is a wrong command line). */
+export const NIGHTLY_EXIT = { ok: 0, failed: 1, leftOut: 3, booksCheckFailed: 4 } as const;
 
 export interface NightlyOptions {
   /** Process everything up to this day (YYYY-MM-DD); default: yesterday. */
@@ -37,9 +38,10 @@ export type NightlyStep = (ctx: ServerContext, opts: NightlyOptions) => Promise<
 
 // Export stays last: it takes what posting and lettering produced.
 // E-reporting after export: it reads the posted books of the periods that are over.
-const STEPS: NightlyStep[] = [integrationStep, postingStep, letteringStep, exportNightlyStep, ereportNightlyStep];
+// The books' checks last, over everything the night wrote.
+const STEPS: NightlyStep[] = [integrationStep, postingStep, letteringStep, exportNightlyStep, ereportNightlyStep, booksCheckNightlyStep];
 /** The steps' names in order (a failure names the step that did not finish). */
-export const NIGHTLY_STEPS = ['integrate', 'post', 'letter', 'export', 'ereport'] as const;
+export const NIGHTLY_STEPS = ['integrate', 'post', 'letter', 'export', 'ereport', 'check'] as const;
 
 /** A run as the back office's live view sees it (server/web/nightly-jobs.ts), whoever started it. */
 export interface NightlyEvent {
@@ -98,18 +100,20 @@ export interface NightlyReport {
   until: string | null;
   steps: NightlyStepResult[];
   leftOut: number;
-  failed: { step: string; message: string } | null;
+  failed: { step: string; message: string; code?: string } | null;
 }
 
-export function nightlyReport(steps: NightlyStepResult[], until: string | null, failure?: { step: string; message: string }): NightlyReport {
+export function nightlyReport(steps: NightlyStepResult[], until: string | null, failure?: { step: string; message: string; code?: string }): NightlyReport {
   const leftOut = steps.reduce((n, s) => n + s.leftOut, 0);
-  const exitCode = failure ? NIGHTLY_EXIT.failed : leftOut ? NIGHTLY_EXIT.leftOut : NIGHTLY_EXIT.ok;
+  // Books failing a check (the last step, or the export refusing them) are not a step to retry: exit 4.
+  const exitCode = failure ? (failure.code === 'books-check-failed' ? NIGHTLY_EXIT.booksCheckFailed : NIGHTLY_EXIT.failed) : leftOut ? NIGHTLY_EXIT.leftOut : NIGHTLY_EXIT.ok;
   return { ok: exitCode === NIGHTLY_EXIT.ok, exitCode, until, steps, leftOut, failed: failure ?? null };
 }
 
 export function renderNightly(r: NightlyReport): string {
   const lines = r.steps.map((s) => `${s.step}: ${s.line}`);
-  if (r.failed) lines.push(`${r.failed.step}: FAILED: ${r.failed.message}`, 'nightly: stopped at the failed step (exit 1); fix it and run it again: finished steps do not repeat their work');
+  if (r.failed?.code === 'books-check-failed') lines.push(`${r.failed.step}: FAILED: ${r.failed.message}`, 'nightly: the books fail a check (exit 4): list every problem with tillsync server check --data DIR, repair the books, run again');
+  else if (r.failed) lines.push(`${r.failed.step}: FAILED: ${r.failed.message}`, 'nightly: stopped at the failed step (exit 1); fix it and run it again: finished steps do not repeat their work');
   else if (r.leftOut) lines.push(`nightly: finished, ${r.leftOut} item(s) left out (exit 3): see the log book (tillsync server status), fix and run again`);
   else lines.push('nightly: finished, nothing left out');
   return lines.join('\n');

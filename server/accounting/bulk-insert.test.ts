@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { openTestDb, TEST_ENGINES, type TestDb } from '../db/test-databases.ts';
+import { openTestDb, TEST_ENGINES, type TestDb } from '../../test/support/test-databases.ts';
 import { sqliteHandleOf } from '../db/database.ts';
 import { RowWriter } from './bulk-insert.ts';
 

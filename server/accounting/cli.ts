@@ -2,17 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { run } from '../../cli/output.ts';
 import { TillsyncError } from '../../sync/errors.ts';
-import { withServer } from '../context.ts';
-import { loadBaseData } from '../base-data.ts';
+import { withServer } from '../lazy-context.ts';
 import { parseCustomerRange, parseExclude, parseTicketRange, parseTillRange, parseUntil } from '../integration/filters.ts';
-import { decodeText, mergeImport, parseAccountsCsv } from './accounts-import.ts';
-import { checkMapping, renderCheck, withIdentityChecks, withIssues } from './config-check.ts';
-import { precisionIssues, tillPrecisions } from './till-precision.ts';
-import { defaultMapping } from './default-mapping.ts';
-import { ensureMapping, loadMapping, MAPPING_COMMENT, mappingPath, readMappingJson, writeMapping } from './mapping.ts';
-import { describeLettering, runLettering } from './lettering-run.ts';
-import { openItems, renderOpenItems } from './open-items.ts';
-import { renderPosting, runPosting, type PostingRequest } from './posting-run.ts';
+import type { PostingRequest } from './posting-run.ts';
 
 interface Base {
   data: string;
@@ -55,6 +47,8 @@ export function registerAccountingCommands(server: Command): void {
     .option('--force', 'overwrite an existing mapping')
     .action(
       run<Base & { force?: boolean }>(async (opts) => {
+        const { MAPPING_COMMENT, mappingPath, writeMapping } = await import('./mapping.ts');
+        const { defaultMapping } = await import('./default-mapping.ts');
         const p = mappingPath(opts.data);
         if (existsSync(p) && !opts.force) throw new TillsyncError('exists', `${p} already exists`, { hint: 'edit it, or rewrite the defaults with --force' });
         writeMapping(opts.data, { $comment: MAPPING_COMMENT, ...defaultMapping() });
@@ -69,6 +63,10 @@ export function registerAccountingCommands(server: Command): void {
     .option('--db <url>', 'database URL (default: from server.json)')
     .action(
       run<Base>(async (opts, ctx) => {
+        const { ensureMapping, mappingPath, readMappingJson } = await import('./mapping.ts');
+        const { loadBaseData } = await import('../base-data.ts');
+        const { checkMapping, renderCheck, withIdentityChecks, withIssues } = await import('./config-check.ts');
+        const { precisionIssues, tillPrecisions } = await import('./till-precision.ts');
         if (ensureMapping(opts.data)) ctx.say(`created ${mappingPath(opts.data)} from the defaults`);
         const json = readMappingJson(opts.data);
         const { base, tills } = await withServer({ data: opts.data, db: opts.db }, async (s) => ({ base: await loadBaseData(s.db), tills: await tillPrecisions(s.db) }));
@@ -89,6 +87,8 @@ export function registerAccountingCommands(server: Command): void {
       run<Base>(async (opts, _ctx, args) => {
         const file = args[0];
         if (!existsSync(file)) throw new TillsyncError('not-found', `no file ${file}`, { hint: 'give the path of the CSV exported by the accounting software' });
+        const { loadMapping, mappingPath, writeMapping } = await import('./mapping.ts');
+        const { decodeText, mergeImport, parseAccountsCsv } = await import('./accounts-import.ts');
         const mapping = loadMapping(opts.data);
         const { mapping: merged, report } = mergeImport(mapping, parseAccountsCsv(decodeText(readFileSync(file))));
         if (report.added.length) writeMapping(opts.data, merged);
@@ -116,6 +116,7 @@ export function registerAccountingCommands(server: Command): void {
     .action(
       run<PostOpts>(async (opts, ctx) => {
         const req = postingRequest(opts);
+        const { renderPosting, runPosting } = await import('./posting-run.ts');
         return withServer({ data: opts.data, db: opts.db }, async (s) => {
           let bar: ReturnType<typeof ctx.progress> | null = null;
           let shown = 0;
@@ -144,6 +145,7 @@ export function registerAccountingCommands(server: Command): void {
     .option('--db <url>', 'database URL (default: from server.json)')
     .action(
       run<Base>(async (opts) => {
+        const { describeLettering, runLettering } = await import('./lettering-run.ts');
         const s = await withServer({ data: opts.data, db: opts.db }, (srv) => runLettering(srv.db, srv.data));
         return { data: s, text: describeLettering(s) };
       }),
@@ -157,6 +159,7 @@ export function registerAccountingCommands(server: Command): void {
     .option('--customer <code>', 'one customer (all customers sharing its third-party account are shown)')
     .action(
       run<Base & { customer?: string }>(async (opts) => {
+        const { openItems, renderOpenItems } = await import('./open-items.ts');
         const r = await withServer({ data: opts.data, db: opts.db }, (srv) => openItems(srv.db, srv.data, { customer: opts.customer }));
         return { data: r, text: renderOpenItems(r) };
       }),

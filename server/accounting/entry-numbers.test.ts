@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../db/test-databases.ts';
-import { at20, openBooks, type Books } from './books.test-helper.ts';
+import { TEST_ENGINES } from '../../test/support/test-databases.ts';
+import { at20, openBooks, type Books } from '../../test/support/books.ts';
 import { runPosting } from './posting-run.ts';
 import { undoPosting } from './undo-posting.ts';
 import { numberUnnumberedEntries } from './entry-numbers.ts';

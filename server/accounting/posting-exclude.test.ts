@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { TEST_ENGINES } from '../db/test-databases.ts';
+import { TEST_ENGINES } from '../../test/support/test-databases.ts';
 import { defaultConfig, writeServerConfig } from '../context.ts';
 import { D } from '../../sync/money.ts';
-import { at10, at20, openBooks, type Books } from './books.test-helper.ts';
+import { at10, at20, openBooks, type Books } from '../../test/support/books.ts';
 import { runPosting } from './posting-run.ts';
 import { openItems } from './open-items.ts';
 import { holdBack } from './posting-exclusion.ts';
-import { doc, ticket } from './posting-fixtures.test-helper.ts';
+import { doc, ticket } from '../../test/support/posting-fixtures.ts';
 
 const D1 = '2026-11-02';
 const D2 = '2026-11-03';

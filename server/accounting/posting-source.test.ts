@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../db/test-databases.ts';
+import { TEST_ENGINES } from '../../test/support/test-databases.ts';
 import { sqliteHandleOf } from '../db/database.ts';
-import { at10, at20, openBooks, type Books } from './books.test-helper.ts';
+import { at10, at20, openBooks, type Books } from '../../test/support/books.ts';
 import { loadTickets, selectDocuments, selectPaymentOnlyTickets, toPostingTicket } from './posting-source.ts';
 
 const D1 = '2026-11-02';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { postDocuments } from './posting.ts';
 import { renderLedger } from './ledger-text.ts';
-import { doc, options, ticket } from './posting-fixtures.test-helper.ts';
+import { doc, options, ticket } from '../../test/support/posting-fixtures.ts';
 import { defaultMapping } from './default-mapping.ts';
 import { InvariantLedger, brokenChecks } from './invariants.ts';
 import type { PostingInput } from './posting.ts';

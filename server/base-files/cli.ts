@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { run } from '../../cli/output.ts';
-import { withServer } from '../context.ts';
-import { ensureBaseKey } from './base-key.ts';
+import { withServer } from '../lazy-context.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { baseKeyFingerprint } from '../../sync/base-key.ts';
 
@@ -40,6 +39,7 @@ export function registerBaseFileCommands(server: Command): void {
     .option('--rotate', 'replace the key: every till must then be given the new one')
     .action(
       run<{ data: string; rotate?: boolean }>(async (opts) => {
+        const { ensureBaseKey } = await import('./base-key.ts');
         const { key, created } = ensureBaseKey(opts.data, { rotate: opts.rotate });
         const fingerprint = baseKeyFingerprint(key);
         return { data: { baseKey: key, fingerprint, created }, text: `${key}\nfingerprint ${fingerprint} (give the key to each till once: tillsync till base-key --data DIR --set KEY)` };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { booksLockHeld, withBooksLock } from './books-lock.ts';
-import { openTestDb } from './test-databases.ts';
+import { openTestDb } from '../../test/support/test-databases.ts';
 
 describe('the books lock on postgres', () => {
   it('is seen held by another session while a run holds it, and released at commit', async () => {

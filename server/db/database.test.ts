@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openTestDb, TEST_ENGINES } from './test-databases.ts';
+import { openTestDb, TEST_ENGINES } from '../../test/support/test-databases.ts';
 
 for (const engine of TEST_ENGINES) {
   describe(`database on ${engine}`, () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { demoBaseData } from '../../fixtures/store.ts';
 import type { BaseData, TicketLine, VatRate } from '../../sync/types.ts';
 import { customerView, type InvoiceView } from '../exports/invoice-model.ts';
-import { lineViewOf } from './bench-facturx.ts';
+import { lineViewOf } from '../../bench/bench-facturx.ts';
 import { eInvoiceOf, parseAddress, type PartyExtras, type VatRateExtras } from './en16931.ts';
 import { ciiXml } from './cii-xml.ts';
 import { checkBrFr, checkEn16931 } from '../../test/support/einvoice-validators.ts';

@@ -2,11 +2,9 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { run } from '../../cli/output.ts';
 import { TillsyncError } from '../../sync/errors.ts';
-import { withServer } from '../context.ts';
+import { withServer } from '../lazy-context.ts';
 import { STATUSES, statusOf } from './lifecycle.ts';
-import { platformAdapter, platformConfig } from './platform.ts';
-import { applyStatuses, sendProduced } from './send.ts';
-import { resetEreports, runEreport, type EreportOutcome } from './ereport-run.ts';
+import type { EreportOutcome } from './ereport-run.ts';
 import { VAT_REGIMES, type VatRegime } from './ereport-period.ts';
 
 const list = (s: string | undefined) => (s ?? '').split(/[,;\s]+/).filter(Boolean);
@@ -32,6 +30,8 @@ export function registerEinvoiceCommands(server: Command): void {
     .action(
       run<{ data: string; db?: string; numbers?: string; folder?: string }>(async (opts, ctx) =>
         withServer({ data: opts.data, db: opts.db }, async (sctx) => {
+          const { platformAdapter, platformConfig } = await import('./platform.ts');
+          const { sendProduced } = await import('./send.ts');
           const c = opts.folder ? { adapter: 'folder' as const, dir: resolve(opts.folder) } : platformConfig(sctx.config);
           if (!c) throw new TillsyncError('config', 'no platform to send e-invoices to', { hint: 'set einvoice.platform in server.json, e.g. {"adapter": "folder", "dir": "pdp"} (docs/einvoicing.md)' });
           let bar: ReturnType<typeof ctx.progress> | null = null;
@@ -61,6 +61,8 @@ export function registerEinvoiceCommands(server: Command): void {
     .action(
       run<{ data: string; db?: string; poll?: boolean; set?: string; message?: string; number?: string }>(async (opts) =>
         withServer({ data: opts.data, db: opts.db }, async (sctx) => {
+          const { platformAdapter, platformConfig } = await import('./platform.ts');
+          const { applyStatuses } = await import('./send.ts');
           const notes: string[] = [];
           if (opts.set) {
             const m = /^([^=]+)=(.+)$/.exec(opts.set);
@@ -104,6 +106,7 @@ export function registerEinvoiceCommands(server: Command): void {
     .action(
       run<{ data: string; db?: string; period: string; regime?: string; open?: boolean; out?: string }>(async (opts) => {
         if (opts.regime && !VAT_REGIMES.includes(opts.regime as VatRegime)) throw new TillsyncError('usage', `unknown regime "${opts.regime}"`, { hint: `use --regime ${VAT_REGIMES.join(', ')}` });
+        const { runEreport } = await import('./ereport-run.ts');
         return withServer({ data: opts.data, db: opts.db }, async (sctx) => {
           const o = await runEreport(sctx, { period: opts.period, regime: opts.regime as VatRegime | undefined, open: Boolean(opts.open), out: opts.out ? resolve(opts.out) : undefined });
           return { data: { ...o, days: o.days.map((d) => ({ ...d, rates: d.rates.map((r) => ({ rate: r.rate.toString(), base: r.base.toFixed(2), vat: r.vat.toFixed(2) })) })) }, text: ereportText(o) };
@@ -121,6 +124,7 @@ export function registerEinvoiceCommands(server: Command): void {
       run<{ data: string; db?: string; id: string }>(async (opts) => {
         const ids = list(opts.id).map(Number);
         if (!ids.length || ids.some((n) => !Number.isInteger(n) || n <= 0)) throw new TillsyncError('usage', `--id "${opts.id}" is not a list of report numbers`, { hint: 'e.g. --id 3 or --id 3,4' });
+        const { resetEreports } = await import('./ereport-run.ts');
         const n = await withServer({ data: opts.data, db: opts.db }, (sctx) => resetEreports(sctx.db, ids));
         return { data: { reset: n }, text: n ? `${n} e-reporting file(s) can be written again` : 'nothing reset (unknown or already reset)' };
       }),

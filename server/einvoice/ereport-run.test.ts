@@ -6,11 +6,11 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES, openTestDb, type TestDb } from '../db/test-databases.ts';
+import { TEST_ENGINES, openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { saveBaseData } from '../base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
-import { insertDocument, insertLedger, simpleTicket } from '../exports/ledger-sql-fixture.ts';
-import { sampleLedger } from '../exports/sample-ledger.ts';
+import { insertDocument, insertLedger, simpleTicket } from '../../test/support/ledger-sql-fixture.ts';
+import { sampleLedger } from '../../test/support/sample-ledger.ts';
 import { defaultConfig } from '../context.ts';
 import { resetEreports, runEreport } from './ereport-run.ts';
 import { parsePeriod, periodOf } from './ereport-period.ts';

@@ -7,11 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES, openTestDb, type TestDb } from '../db/test-databases.ts';
+import { TEST_ENGINES, openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { saveBaseData } from '../base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
-import { insertDocument, simpleTicket } from '../exports/ledger-sql-fixture.ts';
-import { pdfText } from '../exports/pdf-probe.ts';
+import { insertDocument, simpleTicket } from '../../test/support/ledger-sql-fixture.ts';
+import { pdfText } from '../../test/support/pdf-probe.ts';
 import { produceInvoiceFiles } from './produce.ts';
 import { extractFacturX, pdfaProblems } from '../../test/support/pdfa-check.ts';
 import { checkBrFr, checkEn16931, checkFacturXProfile } from '../../test/support/einvoice-validators.ts';

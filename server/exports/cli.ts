@@ -3,14 +3,8 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { run } from '../../cli/output.ts';
 import { TillsyncError } from '../../sync/errors.ts';
-import { withServer } from '../context.ts';
-import { appendDayLog } from '../log-book.ts';
-import { describeProblem } from './ledger-model.ts';
-import { EXPORT_FORMATS, runExport, type ExportFormat, type ExportOutcome } from './export-run.ts';
-import { parseIdList, resetExports } from './export-reset.ts';
-import { mailExport } from './export-mail.ts';
-import { autoExportConfig, recipients } from './auto-export.ts';
-import { produceInvoiceFiles } from '../einvoice/produce.ts';
+import { withServer } from '../lazy-context.ts';
+import type { ExportFormat, ExportOutcome } from './export-run.ts';
 
 interface ExportOpts {
   data: string;
@@ -33,7 +27,7 @@ interface ExportOpts {
   mailTo?: string;
 }
 
-function outcomeText(o: ExportOutcome): string {
+function outcomeText(o: ExportOutcome, describeProblem: typeof import('./ledger-model.ts').describeProblem): string {
   if (o.status === 'refused') return [`${o.message}:`, ...o.problems.map((p) => `  - ${describeProblem(p)}`)].join('\n');
   const lines = [o.message];
   if (o.status === 'written') lines.push(`totals: debit ${o.totalDebit}, credit ${o.totalCredit}`);
@@ -78,6 +72,10 @@ export function registerExportCommands(server: Command): void {
     .option('--mail-to <emails>', 'mail the file (and PDFs) to these addresses, through exports.auto.smtp of server.json')
     .action(
       run<ExportOpts>(async (opts, ctx) => {
+        const { EXPORT_FORMATS, runExport } = await import('./export-run.ts');
+        const { describeProblem } = await import('./ledger-model.ts');
+        const { autoExportConfig } = await import('./auto-export.ts');
+        const { mailExport } = await import('./export-mail.ts');
         if (!EXPORT_FORMATS.includes(opts.format as ExportFormat)) throw new TillsyncError('usage', `unknown export format "${opts.format}"`, { hint: 'use --format fec, exact or csv' });
         if (!['tab', 'pipe'].includes(opts.separator ?? 'tab')) throw new TillsyncError('usage', `unknown separator "${opts.separator}"`, { hint: 'use --separator tab or pipe' });
         if (!['file', 'journal'].includes(opts.numbering ?? 'file')) throw new TillsyncError('usage', `unknown numbering "${opts.numbering}"`, { hint: 'use --numbering file or journal' });
@@ -117,7 +115,7 @@ export function registerExportCommands(server: Command): void {
             if (!auto?.smtp) throw new TillsyncError('config', `export #${outcome.exportId} written but not mailed: no exports.auto.smtp in server.json`, { hint: `set it, then: tillsync server export-mail --data ${opts.data} --id ${outcome.exportId} --to ${opts.mailTo}` });
             mailed = (await mailExport(sctx, outcome.exportId, { smtp: auto.smtp, to: list(opts.mailTo), from: auto.mailFrom })).sentTo;
           }
-          const text = outcomeText(outcome) + (mailed ? `\nmailed to ${mailed.join(', ')}` : '');
+          const text = outcomeText(outcome, describeProblem) + (mailed ? `\nmailed to ${mailed.join(', ')}` : '');
           return { data: { ...outcome, mailed }, text, exitCode: outcome.status === 'refused' ? 1 : 0 };
         });
       }),
@@ -133,6 +131,7 @@ export function registerExportCommands(server: Command): void {
     .option('--pieces <numbers>', 'entries of these pieces (invoice numbers)')
     .action(
       run<{ data: string; db?: string; ids?: string; export?: string; pieces?: string }>(async (opts) => {
+        const { parseIdList, resetExports } = await import('./export-reset.ts');
         const ids = opts.ids ? parseIdList(opts.ids) : undefined;
         const exportsIds = opts.export ? parseIdList(opts.export, '--export') : undefined;
         if (exportsIds === 'ALL') throw new TillsyncError('usage', '--export takes export numbers, not ALL', { hint: 'use --ids ALL to reset every entry' });
@@ -153,6 +152,8 @@ export function registerExportCommands(server: Command): void {
       run<{ data: string; db?: string; id: string; to?: string; smtp?: string }>(async (opts) => {
         const id = Number(opts.id);
         if (!Number.isInteger(id) || id <= 0) throw new TillsyncError('usage', `--id "${opts.id}" is not an export number`, { hint: 'list them with tillsync server exports' });
+        const { autoExportConfig, recipients } = await import('./auto-export.ts');
+        const { mailExport } = await import('./export-mail.ts');
         return withServer({ data: opts.data, db: opts.db }, async (sctx) => {
           const auto = autoExportConfig(sctx.config, 'auto');
           const smtp = opts.smtp ?? auto?.smtp;
@@ -192,6 +193,8 @@ export function registerExportCommands(server: Command): void {
     .action(
       run<{ data: string; db?: string; out?: string }>(async (opts, _ctx, args) => {
         const out = resolve(opts.out ?? join(opts.data, 'invoices'));
+        const { produceInvoiceFiles } = await import('../einvoice/produce.ts');
+        const { appendDayLog } = await import('../log-book.ts');
         return withServer({ data: opts.data, db: opts.db }, async (sctx) => {
           // Business customers' invoices and credit notes are Factur-X; consumers' stay plain PDF/A.
           const produced = await produceInvoiceFiles(sctx, args, out);

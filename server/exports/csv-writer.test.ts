@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CSV_BOM, CSV_COLUMNS, csvDefaults, csvField, looksNumeric, parseCsv, writeCsv } from './csv-writer.ts';
-import { entry, line } from './sample-ledger.ts';
-import { sampleLedger } from './sample-ledger.ts';
+import { entry, line } from '../../test/support/sample-ledger.ts';
+import { sampleLedger } from '../../test/support/sample-ledger.ts';
 
 describe('CSV writer', () => {
   it('writes UTF-8 with a BOM, ; separated, one row per entry line, that parses back', () => {

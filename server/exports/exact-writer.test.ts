@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { D } from '../../sync/money.ts';
 import { checkExactConditions, exactJournalCode, splitAddress, writeExact, xmlText, type ExactMapping } from './exact-writer.ts';
 import { validateExactXml } from '../../test/support/exact-xsd.ts';
-import { entry, line, sampleLedger } from './sample-ledger.ts';
+import { entry, line, sampleLedger } from '../../test/support/sample-ledger.ts';
 import { child, children, parseXml } from './xml-read.ts';
 import { describeProblem } from './ledger-model.ts';
 

@@ -1,19 +1,19 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES, openTestDb, type TestDb } from '../db/test-databases.ts';
+import { TEST_ENGINES, openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { saveBaseData } from '../base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { ensureMapping } from '../accounting/mapping.ts';
 import { D } from '../../sync/money.ts';
 import { runExport } from './export-run.ts';
 import { resetExports } from './export-reset.ts';
-import { checkFec } from './fec-checker.ts';
+import { checkFec } from '../../test/support/fec-checker.ts';
 import { decodeLatin9 } from './latin9.ts';
 import { parseCsv, CSV_COLUMNS } from './csv-writer.ts';
 import { child, children, parseXml } from './xml-read.ts';
-import { sampleLedger, entry, line } from './sample-ledger.ts';
-import { insertDocument, insertLedger } from './ledger-sql-fixture.ts';
+import { sampleLedger, entry, line } from '../../test/support/sample-ledger.ts';
+import { insertDocument, insertLedger } from '../../test/support/ledger-sql-fixture.ts';
 import { validateExactFile } from '../../test/support/exact-xsd.ts';
 
 for (const engine of TEST_ENGINES) {

@@ -36,6 +36,7 @@ import { CsvWriter, csvDefaults } from './csv-writer.ts';
 import { encodeLatin9 } from './latin9.ts';
 import { withExportLock } from './export-lock.ts';
 import { produceInvoiceFiles } from '../einvoice/produce.ts';
+import { assertBooksSound, LEDGER_CHECKS } from '../books/check-registry.ts';
 import { crashPoint } from '../../sync/crash-points.ts';
 
 export const EXPORT_FORMATS = ['fec', 'exact', 'csv'] as const;
@@ -279,6 +280,9 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
     appendDayLog(data, `EXPORT ${req.format} ${describePeriod(req)}: ${base.message}`);
     return base;
   }
+
+  // A ledger that fails a check is not handed to anyone: one error naming the check (books/check-registry.ts).
+  await assertBooksSound(db, data, `export refused for ${describePeriod(req)}`, LEDGER_CHECKS);
 
   const baseData = await loadBaseData(db);
   const labels = labelsOf(view, baseData);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FEC_FIELDS, fecAmount, fecDate, fecField, fecFileName, writeFec } from './fec-writer.ts';
-import { checkFec } from './fec-checker.ts';
-import { sampleLedger } from './sample-ledger.ts';
+import { checkFec } from '../../test/support/fec-checker.ts';
+import { sampleLedger } from '../../test/support/sample-ledger.ts';
 import { decodeLatin9, encodeLatin9 } from './latin9.ts';
 
 const rows = (text: string, sep = '\t') => text.replace(/\r\n$/, '').split('\r\n').map((l) => l.split(sep));

@@ -1,16 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES, openTestDb, type TestDb } from '../db/test-databases.ts';
+import { TEST_ENGINES, openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { saveBaseData } from '../base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { ensureMapping } from '../accounting/mapping.ts';
 import { loadInvoiceViews } from './invoice-model.ts';
 import { frAmount, legalMentions, renderInvoicePdf } from './invoice-pdf.ts';
-import { insertDocument, insertLedger, simpleTicket } from './ledger-sql-fixture.ts';
-import { sampleLedger } from './sample-ledger.ts';
+import { insertDocument, insertLedger, simpleTicket } from '../../test/support/ledger-sql-fixture.ts';
+import { sampleLedger } from '../../test/support/sample-ledger.ts';
 import { runExport } from './export-run.ts';
-import { pdfText, rasterFirstPage } from './pdf-probe.ts';
+import { pdfText, rasterFirstPage } from '../../test/support/pdf-probe.ts';
 
 describe('invoice amounts', () => {
   it('formats French amounts', () => {

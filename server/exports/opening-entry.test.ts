@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { D } from '../../sync/money.ts';
 import { openingEntry, type AccountBalance } from './opening-entry.ts';
 import { writeFec } from './fec-writer.ts';
-import { checkFec } from './fec-checker.ts';
+import { checkFec } from '../../test/support/fec-checker.ts';
 import { pcgLabel } from './mapping-view.ts';
 
 const bal = (account: string, balance: string, aux: string | null = null): AccountBalance => ({ account, auxAccount: aux, auxLabel: aux ? `Client ${aux}` : null, balance: new D(balance) });

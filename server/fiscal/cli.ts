@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { run } from '../../cli/output.ts';
-import { withServer } from '../context.ts';
+import { withServer } from '../lazy-context.ts';
 
 export function registerFiscalCommands(server: Command): void {
   server

@@ -4,7 +4,7 @@
  * `server status` then shows each till's closure state.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTestDb, TEST_ENGINES, type TestDb } from '../db/test-databases.ts';
+import { openTestDb, TEST_ENGINES, type TestDb } from '../../test/support/test-databases.ts';
 import { defaultConfig, type ServerContext } from '../context.ts';
 import { enrollTill } from '../intake/till-registry.ts';
 import { storeClosures } from '../replication/closures.ts';

@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
 import { run } from '../../cli/output.ts';
-import { withServer } from '../context.ts';
+import { withServer } from '../lazy-context.ts';
 import { TillsyncError } from '../../sync/errors.ts';
-import { importBank, renderBank } from './bank-run.ts';
-import { importPayments, renderPayments } from './payments-run.ts';
-import { importReceivables, renderReceivables } from './receivables-run.ts';
-import { parseAssignments } from './sales-grid.ts';
-import { importSales, renderSales } from './sales-run.ts';
 import type { SaleField } from './marketplace-profile.ts';
 
 interface Base {
@@ -35,6 +30,7 @@ export function registerImportCommands(server: Command): void {
     .argument('<file>', 'CSV: customer, invoice number, date, due date, amount, open amount (see docs/imports.md)')
     .action(
       run<Base & { preview?: boolean }>(async (opts, _ctx, args) => {
+        const { importReceivables, renderReceivables } = await import('./receivables-run.ts');
         const s = await withServer({ data: opts.data, db: opts.db }, (srv) => importReceivables(srv.db, srv.data, args[0], { preview: opts.preview }));
         return { data: s, text: renderReceivables(s).replace('server undo --batch', `server undo --data ${opts.data} --batch`), exitCode: s.counts.error ? 1 : 0 };
       }),
@@ -51,6 +47,7 @@ export function registerImportCommands(server: Command): void {
     .action(
       run<Base & { preview?: boolean; skip?: string[] }>(async (opts, _ctx, args) => {
         const skip = lineList(opts.skip);
+        const { importBank, renderBank } = await import('./bank-run.ts');
         const s = await withServer({ data: opts.data, db: opts.db }, (srv) => importBank(srv.db, srv.data, args[0], { preview: opts.preview, skip }));
         return { data: s, text: renderBank(s).replace('server undo --batch', `server undo --data ${opts.data} --batch`).replace('server import-bank ', `server import-bank --data ${opts.data} `) };
       }),
@@ -65,6 +62,7 @@ export function registerImportCommands(server: Command): void {
     .argument('<file>', 'CSV: invoice number, date, amount (customer, reference optional)')
     .action(
       run<Base & { preview?: boolean }>(async (opts, _ctx, args) => {
+        const { importPayments, renderPayments } = await import('./payments-run.ts');
         const s = await withServer({ data: opts.data, db: opts.db }, (srv) => importPayments(srv.db, srv.data, args[0], { preview: opts.preview }));
         return { data: s, text: renderPayments(s).replace('server undo --batch', `server undo --data ${opts.data} --batch`), exitCode: s.counts.error ? 1 : 0 };
       }),
@@ -84,6 +82,8 @@ export function registerImportCommands(server: Command): void {
     .argument('<file>', 'the marketplace report: commandes-terminees-jj-mm-aaaa.xlsx for fnac')
     .action(
       run<Base & { source: string; preview?: boolean; set?: string[]; edit?: string[]; skip?: string[]; date?: string }>(async (opts, _ctx, args) => {
+        const { parseAssignments } = await import('./sales-grid.ts');
+        const { importSales, renderSales } = await import('./sales-run.ts');
         let set: Partial<Record<SaleField, string>>;
         const edits = new Map<string, Partial<Record<SaleField, string>>>();
         try {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEST_ENGINES } from '../db/test-databases.ts';
-import { openBooks, at20, type Books } from '../accounting/books.test-helper.ts';
+import { TEST_ENGINES } from '../../test/support/test-databases.ts';
+import { openBooks, at20, type Books } from '../../test/support/books.ts';
 import { runPosting } from '../accounting/posting-run.ts';
 import { openItems } from '../accounting/open-items.ts';
 import { importPayments } from './payments-run.ts';

@@ -4,19 +4,9 @@ import type { Command } from 'commander';
 import { run } from '../../cli/output.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import type { BaseData } from '../../sync/types.ts';
-import { configPath, defaultConfig, readServerConfig, withServer, writeServerConfig, openServerContext, type ServerConfig } from '../context.ts';
-import { describeDb, openDatabase } from '../db/database.ts';
-import { saveBaseData } from '../base-data.ts';
-import { enrollTill } from './till-registry.ts';
-import { intakePackage, type PackageOutcome } from './intake.ts';
-import { outcomeBody, outcomeLine } from './package-outcome.ts';
-import { ensureInbox, placeHandIntake } from './quarantine.ts';
-import { serverStatus, statusText } from './status.ts';
-import { startStoreServer } from './start.ts';
-import { parseHhMm } from './nightly-scheduler.ts';
-import { encodeEnrolment } from '../../sync/enrolment.ts';
-import { ensureServerCertificate, isLoopbackHost, loadServerTls, permissionWarnings, wrapLegacySecrets, writeRunState } from '../security/server-tls.ts';
-import { logEvent } from '../log-book.ts';
+import type { ServerConfig } from '../context.ts';
+import type { PackageOutcome } from './intake.ts';
+import { withServer } from '../lazy-context.ts';
 
 function intOption(v: string): number {
   const n = Number(v);
@@ -68,6 +58,11 @@ export function registerIntakeCommands(server: Command): void {
     .option('--tls-name <names>', 'extra host names or addresses for the self-signed certificate (comma-separated; localhost and this host are always in)', collect)
     .action(
       run<InitOpts & { tlsName?: string[] }>(async (opts) => {
+        const { configPath, defaultConfig, readServerConfig, writeServerConfig } = await import('../context.ts');
+        const { describeDb, openDatabase } = await import('../db/database.ts');
+        const { saveBaseData } = await import('../base-data.ts');
+        const { ensureInbox } = await import('./quarantine.ts');
+        const { ensureServerCertificate } = await import('../security/server-tls.ts');
         const data = resolve(opts.data);
         const existed = existsSync(configPath(data));
         const prev: ServerConfig = existed ? readServerConfig(data) : defaultConfig(data, opts.store ?? 'S1');
@@ -127,6 +122,9 @@ export function registerIntakeCommands(server: Command): void {
     .action(
       run<{ data: string; db?: string; store?: string; till: string; rotate?: boolean; resetKey?: boolean; publicKey?: string; serverUrl?: string; allowIp?: string[] }>(async (opts) =>
         withServer({ data: opts.data, db: opts.db }, async (s) => {
+          const { enrollTill } = await import('./till-registry.ts');
+          const { loadServerTls } = await import('../security/server-tls.ts');
+          const { encodeEnrolment } = await import('../../sync/enrolment.ts');
           if (opts.resetKey && !opts.rotate) throw new TillsyncError('usage', '--reset-key goes with --rotate (the till is given a new auth secret too)', { hint: 'add --rotate' });
           const publicKeyPem = opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : undefined;
           const e = await enrollTill(s.db, { data: s.data, store: opts.store ?? s.config.store, till: opts.till, rotate: opts.rotate, resetKey: opts.resetKey, allowIps: opts.allowIp, publicKeyPem });
@@ -165,12 +163,17 @@ export function registerIntakeCommands(server: Command): void {
     .option('--insecure-http', 'allow plain HTTP on an address other than loopback (flagged in status and the log book)')
     .action(
       run<{ data: string; db?: string; port?: number; host?: string; inbox?: string; smtpPort?: number; mailTo?: string; nightly?: string; tls?: boolean; cert?: string; key?: string; insecureHttp?: boolean }>(async (opts, cmd) => {
-        if (opts.nightly) parseHhMm(opts.nightly);
+        const { isLoopbackHost, loadServerTls, permissionWarnings, wrapLegacySecrets, writeRunState } = await import('../security/server-tls.ts');
+        if (opts.nightly) (await import('./nightly-scheduler.ts')).parseHhMm(opts.nightly);
         const useTls = Boolean(opts.tls || opts.cert || opts.key);
         const host = opts.host ?? '0.0.0.0';
         if (!useTls && !isLoopbackHost(host) && !opts.insecureHttp) {
           throw new TillsyncError('insecure-http', `plain HTTP on ${host} would carry the tills' traffic across the network in clear`, { hint: 'add --tls (certificate from server init), or --host 127.0.0.1 behind a TLS reverse proxy, or --insecure-http to accept it' });
         }
+        const { openServerContext } = await import('../context.ts');
+        const { describeDb } = await import('../db/database.ts');
+        const { startStoreServer } = await import('./start.ts');
+        const { logEvent } = await import('../log-book.ts');
         const ctx = await openServerContext({ data: opts.data, db: opts.db });
         const tls = useTls ? loadServerTls(ctx.data, ctx.config, { cert: opts.cert, key: opts.key }) : undefined;
         for (const w of permissionWarnings(ctx.data, ctx.config)) process.stderr.write(`${w}\n`);
@@ -241,6 +244,9 @@ export function registerIntakeCommands(server: Command): void {
     .action(
       run<{ data: string; db?: string }>(async (opts, cmd, args) =>
         withServer({ data: opts.data, db: opts.db }, async (s) => {
+          const { intakePackage } = await import('./intake.ts');
+          const { placeHandIntake } = await import('./quarantine.ts');
+          const { outcomeBody, outcomeLine } = await import('./package-outcome.ts');
           const files = args.map((f) => resolve(f));
           const bar = files.length > 1 ? cmd.progress('intake', files.length) : null;
           const results: (Record<string, unknown> & { file: string })[] = [];
@@ -284,6 +290,7 @@ export function registerIntakeCommands(server: Command): void {
     .action(
       run<{ data: string; db?: string; problems?: number }>(async (opts) =>
         withServer({ data: opts.data, db: opts.db }, async (s) => {
+          const { serverStatus, statusText } = await import('./status.ts');
           const st = await serverStatus(s, { db: opts.db, problems: opts.problems });
           return { data: st, text: statusText(st) };
         }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { openTestDb, TEST_ENGINES } from '../db/test-databases.ts';
+import { openTestDb, TEST_ENGINES } from '../../test/support/test-databases.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { buildTicketPackage } from '../../sync/package-writer.ts';
 import { canonicalJson, hashTicket } from '../../sync/ticket-chain.ts';

@@ -10,7 +10,7 @@ import { createConnection } from 'node:net';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { openTestDb, type TestDb } from '../db/test-databases.ts';
+import { openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { buildTicketPackage } from '../../sync/package-writer.ts';
 import { enrolSigningTill } from '../../test/support/signing-till.ts';

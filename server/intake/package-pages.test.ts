@@ -5,7 +5,7 @@
  * refused tickets, numbers twice, broken links and known tickets placed across page boundaries.
  */
 import { describe, expect, it } from 'vitest';
-import { openTestDb, TEST_ENGINES, type TestDb } from '../db/test-databases.ts';
+import { openTestDb, TEST_ENGINES, type TestDb } from '../../test/support/test-databases.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { HASHES_ENTRY, PACKAGE_FORMAT, TICKETS_ENTRY } from '../../sync/package-format.ts';
 import { encodeTicketLines } from '../../sync/package-lines.ts';

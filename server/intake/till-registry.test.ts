@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openTestDb, TEST_ENGINES } from '../db/test-databases.ts';
+import { openTestDb, TEST_ENGINES } from '../../test/support/test-databases.ts';
 import { enrollTill, ipAllowed, secretMatches } from './till-registry.ts';
 import { isWrapped, tillAuthPurpose, unwrapSecret } from '../security/secrets-at-rest.ts';
 import { nextRun, parseHhMm } from './nightly-scheduler.ts';

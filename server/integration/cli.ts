@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
 import { run } from '../../cli/output.ts';
 import { TillsyncError } from '../../sync/errors.ts';
-import { withServer } from '../context.ts';
-import { renderControlGrid, renderRun } from './control-grid.ts';
+import { withServer } from '../lazy-context.ts';
 import { parseCustomerRange, parseExclude, parseTicketRange, parseTillRange, parseUntil, yesterday, type IntegrationFilters } from './filters.ts';
-import { previewIntegration, runIntegration } from './integrate.ts';
-import { describeUndo, undoIntegration } from './undo.ts';
-import { undoIfAccountingBatch } from '../accounting/undo-posting.ts';
-import { undoIfSalesBatch } from '../imports/sales-undo.ts';
-import { clearTicketCustomer, cliUser, describeOverrideOutcome, describeOverrides, listOverrides, parseTicketIds, setTicketCustomer, type OverrideOutcome } from './ticket-overrides.ts';
+import type { OverrideOutcome } from './ticket-overrides.ts';
 
 interface IntegrateOpts {
   data: string;
@@ -43,7 +38,7 @@ interface SetCustomerOpts {
 }
 
 /** Some tickets refused: exit 1 after printing what was done; all refused: one error line. */
-function overrideResult(o: OverrideOutcome) {
+function overrideResult(o: OverrideOutcome, describeOverrideOutcome: (o: OverrideOutcome) => string) {
   if (o.refused.length && !o.changed.length && !o.unchanged.length) {
     const first = o.refused[0].reason;
     throw new TillsyncError('override-refused', o.refused.length === 1 ? first : `${o.refused.length} tickets refused, e.g. ${first}`, { hint: 'nothing was changed' });
@@ -67,6 +62,9 @@ export function registerIntegrationCommands(server: Command): void {
     .action(
       run<IntegrateOpts>(async (opts, ctx) => {
         const filters = filtersFromOptions(opts);
+        const { previewIntegration, runIntegration } = await import('./integrate.ts');
+        const { renderControlGrid, renderRun } = await import('./control-grid.ts');
+        const { listOverrides } = await import('./ticket-overrides.ts');
         return withServer({ data: opts.data, db: opts.db }, async (server) => {
           let bar: ReturnType<typeof ctx.progress> | null = null;
           let shown = 0;
@@ -111,13 +109,14 @@ export function registerIntegrationCommands(server: Command): void {
       run<SetCustomerOpts>(async (opts, _ctx, args) => {
         const modes = [opts.customer !== undefined, Boolean(opts.clear), Boolean(opts.list)].filter(Boolean).length;
         if (modes !== 1) throw new TillsyncError('usage', 'say what to do: --customer CODE, --clear or --list', { hint: 'e.g. tillsync server set-customer --data DIR --customer C0000001 S1-01-00000042 S1-01-00000043' });
+        const { clearTicketCustomer, cliUser, describeOverrideOutcome, describeOverrides, listOverrides, parseTicketIds, setTicketCustomer } = await import('./ticket-overrides.ts');
         return withServer({ data: opts.data, db: opts.db }, async (server) => {
           if (opts.list) {
             const list = await listOverrides(server.db, { pending: opts.pending, tickets: args.length ? parseTicketIds(args) : undefined });
             return { data: { overrides: list }, text: describeOverrides(list) };
           }
           const req = { tickets: args, by: opts.by ?? cliUser(), reason: opts.reason };
-          return overrideResult(opts.clear ? await clearTicketCustomer(server.db, server.data, req) : await setTicketCustomer(server.db, server.data, opts.customer!, req));
+          return overrideResult(opts.clear ? await clearTicketCustomer(server.db, server.data, req) : await setTicketCustomer(server.db, server.data, opts.customer!, req), describeOverrideOutcome);
         });
       }),
     );
@@ -131,6 +130,9 @@ export function registerIntegrationCommands(server: Command): void {
     .action(
       run<{ data: string; db?: string; batch: string }>(async (opts) => {
         if (!/^\d+$/.test(opts.batch)) throw new TillsyncError('usage', `--batch ${opts.batch} is not a batch number`, { hint: 'give the number printed by integrate, e.g. --batch 12' });
+        const { undoIfAccountingBatch } = await import('../accounting/undo-posting.ts');
+        const { undoIfSalesBatch } = await import('../imports/sales-undo.ts');
+        const { describeUndo, undoIntegration } = await import('./undo.ts');
         return withServer({ data: opts.data, db: opts.db }, async (server) => {
           const posting = await undoIfAccountingBatch(server.db, server.data, Number(opts.batch));
           if (posting) return posting;

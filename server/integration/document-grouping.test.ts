@@ -4,7 +4,7 @@ import { canonicalJson } from '../../sync/ticket-chain.ts';
 import { D, fmt } from '../../sync/money.ts';
 import type { Ticket } from '../../sync/types.ts';
 import { planDocuments, type SourceRow } from './document-grouping.ts';
-import { rehash, TicketBook } from './test-tickets.ts';
+import { rehash, TicketBook } from '../../test/support/test-tickets.ts';
 
 const base = demoBaseData();
 const [A1, A2, A3] = base.articles.filter((a) => a.vatCode === 'VN').map((a) => a.code);

@@ -5,14 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES, openTestDb, type TestDb } from '../db/test-databases.ts';
+import { TEST_ENGINES, openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { saveBaseData } from '../base-data.ts';
 import { dayLogPath } from '../log-book.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import type { BaseData } from '../../sync/types.ts';
 import { fmt, sum } from '../../sync/money.ts';
 import { TillsyncError } from '../../sync/errors.ts';
-import { storeTickets, TicketBook } from './test-tickets.ts';
+import { storeTickets, TicketBook } from '../../test/support/test-tickets.ts';
 import { previewIntegration, runIntegration } from './integrate.ts';
 import { undoIntegration } from './undo.ts';
 import { clearTicketCustomer, describeOverrideOutcome, listOverrides, parseTicketIds, setTicketCustomer } from './ticket-overrides.ts';

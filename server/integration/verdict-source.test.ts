@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES, openTestDb, type TestDb } from '../db/test-databases.ts';
+import { TEST_ENGINES, openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { saveBaseData } from '../base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { generateVolume } from '../../fixtures/volume.ts';
 import { addStats, emptyStats, type GroupingPiece } from './document-grouping.ts';
 import { loadRefs } from './integrate.ts';
 import { pendingTills } from './ticket-source.ts';
-import { rehash, storeTickets } from './test-tickets.ts';
+import { rehash, storeTickets } from '../../test/support/test-tickets.ts';
 import { idleCores, openVerdictSource, type SourceOptions } from './verdict-source.ts';
 
 describe('idle cores', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { openTestDb, TEST_ENGINES, type TestDb } from '../db/test-databases.ts';
+import { openTestDb, TEST_ENGINES, type TestDb } from '../../test/support/test-databases.ts';
 import { defaultConfig, type ServerContext } from '../context.ts';
 import { createApp } from '../app.ts';
 import { enrolSigningTill, type SigningTill } from '../../test/support/signing-till.ts';

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TEST_ENGINES, openTestDb, type TestDb } from '../db/test-databases.ts';
+import { TEST_ENGINES, openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { defaultConfig, writeServerConfig, type ServerContext } from '../context.ts';
 import { createApp } from '../app.ts';
 import { logEvent } from '../log-book.ts';
@@ -19,7 +19,7 @@ import { addUser, checkCredentials } from './users.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { escapeHtml, html } from './html.ts';
 import { SESSION_COOKIE } from './sessions.ts';
-import { at20, openBooks } from '../accounting/books.test-helper.ts';
+import { at20, openBooks } from '../../test/support/books.ts';
 import { runPosting } from '../accounting/posting-run.ts';
 import { undoRefusal } from '../integration/undo-refusal.ts';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { run } from '../../cli/output.ts';
 import { TillsyncError } from '../../sync/errors.ts';
-import { withServer } from '../context.ts';
+import { withServer } from '../lazy-context.ts';
 import { addUser } from './users.ts';
 
 async function readStdin(): Promise<string> {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openTestDb, type TestDb } from '../db/test-databases.ts';
+import { openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { defaultConfig, writeServerConfig, type ServerContext } from '../context.ts';
 import { createApp } from '../app.ts';
 import { errorHandler } from '../http-error.ts';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TEST_ENGINES, openTestDb, type TestDb } from '../db/test-databases.ts';
+import { TEST_ENGINES, openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { defaultConfig, writeServerConfig, type ServerContext } from '../context.ts';
 import { createApp } from '../app.ts';
 import { addUser } from './users.ts';

@@ -27,7 +27,7 @@ import { mountNightly } from './pages/nightly-page.ts';
 import { mountEinvoicing } from './pages/einvoicing-page.ts';
 import { mountJournal } from './pages/journal-page.ts';
 
-const ASSETS = fileURLToPath(new URL('./assets/', import.meta.url));
+const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
 
 export interface BackOfficeOptions {
   /** Session cookies marked Secure: the server runs TLS. */

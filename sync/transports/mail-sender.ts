@@ -3,7 +3,6 @@
  * the server is mail. The subject names store, till and file so a person can triage the mailbox.
  */
 import { basename } from 'node:path';
-import nodemailer from 'nodemailer';
 import { TillsyncError } from '../errors.ts';
 import { MAX_COMPRESSION_RATIO, MAX_ENTRY_BYTES } from '../package-format.ts';
 import { inspectSignedZip } from '../signed-zip.ts';
@@ -42,6 +41,8 @@ export class MailTransport implements PackageTransport {
       ]),
       '',
     ].join('\n');
+    // Loaded on the first mail: every till command builds a TillService, few of them send mail.
+    const { default: nodemailer } = await import('nodemailer');
     const transporter = nodemailer.createTransport(this.opts.smtpUrl);
     try {
       const info = await transporter.sendMail({

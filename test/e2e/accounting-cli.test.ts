@@ -6,11 +6,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ENGINES, openTestDb, type TestDb } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES, openTestDb, type TestDb } from '../support/test-databases.ts';
 import { defaultConfig, writeServerConfig } from '../../server/context.ts';
 import { saveBaseData } from '../../server/base-data.ts';
-import { storeTickets, TicketBook } from '../../server/integration/test-tickets.ts';
-import { at20, booksBaseData } from '../../server/accounting/books.test-helper.ts';
+import { storeTickets, TicketBook } from '../support/test-tickets.ts';
+import { at20, booksBaseData } from '../support/books.ts';
 import { runTillsync } from '../../cli/spawn-tillsync.ts';
 import type { Ticket } from '../../sync/types.ts';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { benchBacklog } from '../../cli/bench-backlog.ts';
+import { benchBacklog } from '../../bench/bench-backlog.ts';
 
 const TICKETS = 200_000;
 

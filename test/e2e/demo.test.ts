@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoSummary } from '../../cli/demo.ts';
-import { checkFecFileName } from '../../server/exports/fec-checker.ts';
+import { checkFecFileName } from '../support/fec-checker.ts';
 import { validateExactFile } from '../support/exact-xsd.ts';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { extractFacturX, pdfaProblems } from '../support/pdfa-check.ts';
 import { checkBrFr, checkEn16931, checkFacturXProfile, checkFlux10 } from '../support/einvoice-validators.ts';
-import { checkFec } from '../../server/exports/fec-checker.ts';
+import { checkFec } from '../support/fec-checker.ts';
 
 describe('tillsync demo', () => {
   const keep = join(mkdtempSync(join(tmpdir(), 'tillsync-demo-test-')), 'run');
@@ -120,5 +120,13 @@ describe('tillsync demo', () => {
     expect(summary.archives).toHaveLength(3);
     for (const a of summary.archives) expect([a.file, a.ok, a.findings]).toEqual([a.file, true, 0]);
     expect(summary.archives.every((a) => a.checks > 20 && /^[0-9a-f]{4}( [0-9a-f]{4}){3}$/.test(a.key))).toBe(true);
+
+    // The whole books pass every named check of `tillsync server check` (docs/books-checks.md).
+    const check = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'tillsync.mjs'), '--json', 'server', 'check', '--data', join(keep, 'server')], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    const checked = JSON.parse(check.stdout) as { ok: boolean; checks: { check: string; ok: boolean; summary?: string }[] };
+    expect(checked.ok).toBe(true);
+    expect(checked.checks.length).toBeGreaterThanOrEqual(10);
+    expect(checked.checks.find((c) => c.check === 'lettering')?.summary).toMatch(/^[1-9]\d* group\(s\) in use/);
   }, 600_000);
 });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES } from '../support/test-databases.ts';
 import { runIntegration } from '../../server/integration/integrate.ts';
 import { runPosting } from '../../server/accounting/posting-run.ts';
 import { ensureMapping, loadMapping, writeMapping } from '../../server/accounting/mapping.ts';

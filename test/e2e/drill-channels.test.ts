@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHANNELS, runChannelsDrill } from '../../cli/drill-channels.ts';
+import { CHANNELS, runChannelsDrill } from '../../drills/drill-channels.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-channels-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

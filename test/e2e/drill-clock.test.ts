@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { retime, runClockDrill } from '../../cli/drill-clock.ts';
+import { retime, runClockDrill } from '../../drills/drill-clock.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { verifyChain } from '../../sync/ticket-chain.ts';
 

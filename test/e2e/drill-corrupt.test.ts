@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCorruptDrill } from '../../cli/drill-corrupt.ts';
-import { CORRUPTIONS } from '../../cli/drill-corrupt-files.ts';
+import { runCorruptDrill } from '../../drills/drill-corrupt.ts';
+import { CORRUPTIONS } from '../../drills/drill-corrupt-files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-corrupt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDiskFullDrill } from '../../cli/drill-disk-full.ts';
+import { runDiskFullDrill } from '../../drills/drill-disk-full.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-disk-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

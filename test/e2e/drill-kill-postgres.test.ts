@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDrills } from '../../cli/drill-runner.ts';
-import { openTestDb, TEST_ENGINES } from '../../server/db/test-databases.ts';
+import { runDrills } from '../../drills/drill-runner.ts';
+import { openTestDb, TEST_ENGINES } from '../support/test-databases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-kill-pg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

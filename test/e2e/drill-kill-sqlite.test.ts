@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDrills } from '../../cli/drill-runner.ts';
-import { PIPELINE } from '../../cli/drill-phases.ts';
+import { runDrills } from '../../drills/drill-runner.ts';
+import { PIPELINE } from '../../drills/drill-phases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-kill-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,12 +1,12 @@
 /**
  * The security drill in the test suite: issue 13's attacks on a real `till start` and a real
- * `server start` on loopback (cli/drill-security.ts), every one of them.
+ * `server start` on loopback (drills/drill-security.ts), every one of them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SECURITY_ATTACKS, runSecurityDrill } from '../../cli/drill-security.ts';
+import { SECURITY_ATTACKS, runSecurityDrill } from '../../drills/drill-security.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-security-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

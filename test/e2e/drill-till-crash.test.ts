@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTillCrashDrill } from '../../cli/drill-till-crash.ts';
+import { runTillCrashDrill } from '../../drills/drill-till-crash.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-till-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

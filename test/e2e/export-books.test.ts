@@ -5,14 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../../server/db/test-databases.ts';
-import { at20, at10, openBooks, type Books } from '../../server/accounting/books.test-helper.ts';
+import { TEST_ENGINES } from '../support/test-databases.ts';
+import { at20, at10, openBooks, type Books } from '../support/books.ts';
 import { runPosting } from '../../server/accounting/posting-run.ts';
 import { runLettering } from '../../server/accounting/lettering-run.ts';
 import { undoPosting } from '../../server/accounting/undo-posting.ts';
 import { undoIntegration } from '../../server/integration/undo.ts';
 import { runExport } from '../../server/exports/export-run.ts';
-import { checkFec } from '../../server/exports/fec-checker.ts';
+import { checkFec } from '../support/fec-checker.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { parseCsv } from '../../server/exports/csv-writer.ts';
 import { child, children, parseXml } from '../../server/exports/xml-read.ts';

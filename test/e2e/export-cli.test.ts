@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ENGINES, type TestDb } from '../../server/db/test-databases.ts';
-import { checkFec } from '../../server/exports/fec-checker.ts';
+import { TEST_ENGINES, type TestDb } from '../support/test-databases.ts';
+import { checkFec } from '../support/fec-checker.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { parseCsv } from '../../server/exports/csv-writer.ts';
 import { parseXml, child, children } from '../../server/exports/xml-read.ts';
-import { insertDocument, simpleTicket } from '../../server/exports/ledger-sql-fixture.ts';
-import { rasterFirstPage } from '../../server/exports/pdf-probe.ts';
+import { insertDocument, simpleTicket } from '../support/ledger-sql-fixture.ts';
+import { rasterFirstPage } from '../support/pdf-probe.ts';
 import { cli, exportServer } from './export-setup.ts';
 import { validateExactFile } from '../support/exact-xsd.ts';
 

@@ -10,23 +10,23 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { TEST_ENGINES, type TestDb } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES, type TestDb } from '../support/test-databases.ts';
 import { openServerContext, type ServerContext } from '../../server/context.ts';
 import { afterClosure } from '../../server/closure-hooks.ts';
 import { dayNeedsPosting } from '../../server/exports/auto-export.ts';
 import { exportNightlyStep } from '../../server/exports/nightly-step.ts';
 import { mailExport } from '../../server/exports/export-mail.ts';
-import { checkFec } from '../../server/exports/fec-checker.ts';
+import { checkFec } from '../support/fec-checker.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
-import { insertDocument, simpleTicket } from '../../server/exports/ledger-sql-fixture.ts';
+import { insertDocument, simpleTicket } from '../support/ledger-sql-fixture.ts';
 import type { Closure } from '../../sync/types.ts';
 import { exportServer } from './export-setup.ts';
-import { openTestDb } from '../../server/db/test-databases.ts';
+import { openTestDb } from '../support/test-databases.ts';
 import { defaultConfig, writeServerConfig } from '../../server/context.ts';
 import { saveBaseData } from '../../server/base-data.ts';
 import { ensureMapping } from '../../server/accounting/mapping.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
-import { storeTickets, TicketBook } from '../../server/integration/test-tickets.ts';
+import { storeTickets, TicketBook } from '../support/test-tickets.ts';
 import { freePort } from '../../sync/free-port.ts';
 
 class MailSink {

@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TestDb } from '../../server/db/test-databases.ts';
-import { checkFec } from '../../server/exports/fec-checker.ts';
+import type { TestDb } from '../support/test-databases.ts';
+import { checkFec } from '../support/fec-checker.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { BIN, cli, exportServer } from './export-setup.ts';
 

@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES, type TestDb } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES, type TestDb } from '../support/test-databases.ts';
 import { runExport } from '../../server/exports/export-run.ts';
-import { checkFec } from '../../server/exports/fec-checker.ts';
+import { checkFec } from '../support/fec-checker.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { parseCsv, CSV_COLUMNS } from '../../server/exports/csv-writer.ts';
 import { child, children, parseXml } from '../../server/exports/xml-read.ts';
-import { insertDocument } from '../../server/exports/ledger-sql-fixture.ts';
+import { insertDocument } from '../support/ledger-sql-fixture.ts';
 import { exportServer } from './export-setup.ts';
 import { validateExactFile } from '../support/exact-xsd.ts';
 

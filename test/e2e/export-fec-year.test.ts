@@ -9,12 +9,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../../server/db/test-databases.ts';
-import { at20, openBooks, type Books } from '../../server/accounting/books.test-helper.ts';
+import { TEST_ENGINES } from '../support/test-databases.ts';
+import { at20, openBooks, type Books } from '../support/books.ts';
 import { runPosting } from '../../server/accounting/posting-run.ts';
 import { runLettering } from '../../server/accounting/lettering-run.ts';
 import { runExport } from '../../server/exports/export-run.ts';
-import { checkFec, checkFecFileName, type FecCheckResult } from '../../server/exports/fec-checker.ts';
+import { checkFec, checkFecFileName, type FecCheckResult } from '../support/fec-checker.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { D } from '../../sync/money.ts';
 

@@ -5,14 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { openTestDb, type TestDb } from '../../server/db/test-databases.ts';
+import { openTestDb, type TestDb } from '../support/test-databases.ts';
 import type { DbKind } from '../../server/db/dialect.ts';
 import { defaultConfig, writeServerConfig, type ServerConfig } from '../../server/context.ts';
 import { saveBaseData } from '../../server/base-data.ts';
 import { ensureMapping } from '../../server/accounting/mapping.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
-import { sampleLedger } from '../../server/exports/sample-ledger.ts';
-import { insertLedger } from '../../server/exports/ledger-sql-fixture.ts';
+import { sampleLedger } from '../support/sample-ledger.ts';
+import { insertLedger } from '../support/ledger-sql-fixture.ts';
 
 export async function exportServer(engine: DbKind, extra: Partial<ServerConfig> = {}): Promise<TestDb> {
   const t = await openTestDb(engine);

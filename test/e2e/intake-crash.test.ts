@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { TEST_ENGINES, createPgDatabase } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES, createPgDatabase } from '../support/test-databases.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { buildTicketPackage } from '../../sync/package-writer.ts';

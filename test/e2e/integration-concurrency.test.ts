@@ -4,7 +4,7 @@
  */
 import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES } from '../support/test-databases.ts';
 import { runIntegration } from '../../server/integration/integrate.ts';
 import { generateVolume } from '../../fixtures/volume.ts';
 import { sql } from '../../server/db/dialect.ts';

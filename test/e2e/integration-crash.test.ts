@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES } from '../support/test-databases.ts';
 import { runIntegration } from '../../server/integration/integrate.ts';
 import { undoIntegration } from '../../server/integration/undo.ts';
 import { dayLogPath } from '../../server/log-book.ts';

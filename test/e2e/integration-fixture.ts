@@ -6,13 +6,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { openTestDb, type TestDb } from '../../server/db/test-databases.ts';
+import { openTestDb, type TestDb } from '../support/test-databases.ts';
 import type { DbKind } from '../../server/db/dialect.ts';
 import { defaultConfig, writeServerConfig } from '../../server/context.ts';
 import { saveBaseData } from '../../server/base-data.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import type { BaseData, Ticket } from '../../sync/types.ts';
-import { storeTickets, TicketBook } from '../../server/integration/test-tickets.ts';
+import { storeTickets, TicketBook } from '../support/test-tickets.ts';
 import { intakeTickets } from '../../server/intake/intake.ts';
 import { enrollTill } from '../../server/intake/till-registry.ts';
 

@@ -3,13 +3,13 @@
  * database, the CLI as a child process where the user would use it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES } from '../support/test-databases.ts';
 import { saveBaseData } from '../../server/base-data.ts';
 import { runIntegration, previewIntegration } from '../../server/integration/integrate.ts';
 import { integrationStep } from '../../server/integration/nightly-step.ts';
 import { localDay } from '../../server/integration/filters.ts';
 import { readServerConfig } from '../../server/context.ts';
-import { rehash } from '../../server/integration/test-tickets.ts';
+import { rehash } from '../support/test-tickets.ts';
 import type { Ticket } from '../../sync/types.ts';
 import { generateVolume } from '../../fixtures/volume.ts';
 import { articleCodes, cli, integrityProblems, openIntegrationServer, type IntegrationServer } from './integration-fixture.ts';

@@ -3,7 +3,7 @@
  * taken again, refused after a later document in the series or after posting.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES } from '../support/test-databases.ts';
 import { runIntegration } from '../../server/integration/integrate.ts';
 import { undoIntegration } from '../../server/integration/undo.ts';
 import { formatNumber } from '../../server/integration/numbering.ts';

@@ -9,12 +9,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES } from '../support/test-databases.ts';
 import { runIntegration } from '../../server/integration/integrate.ts';
 import { runPosting } from '../../server/accounting/posting-run.ts';
 import { loadInvoiceViews, type InvoiceView } from '../../server/exports/invoice-model.ts';
 import { renderInvoicePdf } from '../../server/exports/invoice-pdf.ts';
-import { pdfText } from '../../server/exports/pdf-probe.ts';
+import { pdfText } from '../support/pdf-probe.ts';
 import { articleCodes, cli, integrityProblems, openIntegrationServer, type IntegrationServer } from './integration-fixture.ts';
 import { saveBaseData } from '../../server/base-data.ts';
 

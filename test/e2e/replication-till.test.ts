@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_ENGINES, createPgDatabase } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES, createPgDatabase } from '../support/test-databases.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { freePort, pollUntil, runCli, startServerProcess, startTillProcess, type ServerProcess, type TillProcess } from './intake-fixtures.ts';
 

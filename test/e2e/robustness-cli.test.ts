@@ -140,14 +140,15 @@ describe('robustness of the server CLI (issue 14)', () => {
     const human = await tillsync(['server', 'nightly', '--data', data, '--until', '2026-11-02']);
     expect(human.code, human.stdout + human.stderr).toBe(3);
     const lines = human.stdout.trim().split('\n');
-    expect(lines.map((l) => l.split(':')[0])).toEqual(['integrate', 'post', 'letter', 'export', 'ereport', 'nightly']);
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['integrate', 'post', 'letter', 'export', 'ereport', 'check', 'nightly']);
     expect(human.stdout).not.toMatch(/[{}]/);
-    expect(lines[5]).toMatch(/^nightly: finished, \d+ item\(s\) left out \(exit 3\)/);
+    expect(lines[5]).toMatch(/^check: all \d+ books checks passed$/);
+    expect(lines[6]).toMatch(/^nightly: finished, \d+ item\(s\) left out \(exit 3\)/);
 
     const json = await tillsync(['--json', 'server', 'nightly', '--data', data, '--until', '2026-11-02']);
     expect(json.code).toBe(3);
     expect(json.json).toMatchObject({ ok: false, exitCode: 3, until: '2026-11-02', failed: null });
     expect(json.json.leftOut).toBeGreaterThan(0);
-    expect(json.json.steps.map((s: { step: string }) => s.step)).toEqual(['integrate', 'post', 'letter', 'export', 'ereport']);
+    expect(json.json.steps.map((s: { step: string }) => s.step)).toEqual(['integrate', 'post', 'letter', 'export', 'ereport', 'check']);
   }, T);
 });

@@ -8,7 +8,7 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig, type ServerContext } from '../../server/context.ts';
-import { openTestDb, type TestDb } from '../../server/db/test-databases.ts';
+import { openTestDb, type TestDb } from '../support/test-databases.ts';
 import { intakePackage } from '../../server/intake/intake.ts';
 import { startStoreServer, type RunningServer } from '../../server/intake/start.ts';
 import { makeSelfSignedCertificate } from '../../server/security/self-signed.ts';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTillsync } from '../../cli/spawn-tillsync.ts';
-import { TEST_ENGINES } from '../../server/db/test-databases.ts';
+import { TEST_ENGINES } from '../support/test-databases.ts';
 import type { Ticket } from '../../sync/types.ts';
 import { articleCodes, openIntegrationServer, type IntegrationServer } from './integration-fixture.ts';
 

@@ -1,0 +1,87 @@
+/**
+ * Start-up bench: how long a light command takes from process spawn to exit, as a user runs it
+ * (`node bin/tillsync.mjs …`), beside `node -e 0` (the floor: Node itself). Median of several runs
+ * after one unmeasured warm-up run each, so the OS file cache and tsx's transform cache (when the
+ * sources run through tsx) are warm: the figure is the warm start-up. The till and server folders
+ * are made first, untimed.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { TILLSYNC_BIN } from '../cli/spawn-tillsync.ts';
+import type { BenchSection, Figure } from './bench-report.ts';
+// Plain JavaScript shared with bin/tillsync.mjs: which build a start-up runs.
+import { freshBuild } from '../bin/dist-build.mjs';
+
+export const STARTUP_TARGET_MS = 300;
+
+export interface StartupOptions {
+  runs: number;
+  dir: string;
+  log?: (s: string) => void;
+}
+
+export interface StartupResult {
+  runs: number;
+  /** How bin/tillsync.mjs starts here: the bundled build in dist/, or the sources through tsx (and why). */
+  path: string;
+  floorMs: number;
+  commands: { name: string; args: string[]; medianMs: number; samplesMs: number[] }[];
+  /** `tillsync --help` with TILLSYNC_NO_DIST=1: the sources through tsx. */
+  tsxHelpMs: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Wall time of one process run in ms; a failing command fails the bench (a fast error is no start-up figure). */
+function timeOnce(args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`startup bench: node ${args.join(' ')} exited ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+  return ms;
+}
+
+function sample(args: string[], runs: number, env: NodeJS.ProcessEnv = process.env): number[] {
+  timeOnce(args, env);
+  return Array.from({ length: runs }, () => timeOnce(args, env));
+}
+
+export function benchStartup(o: StartupOptions): StartupResult {
+  const till = join(o.dir, 'startup-till');
+  const server = join(o.dir, 'startup-server');
+  timeOnce([TILLSYNC_BIN, 'till', 'init', '--data', till, '--store', 'S1', '--till', '01', '--articles', '20']);
+  timeOnce([TILLSYNC_BIN, 'server', 'init', '--data', server]);
+  const built = freshBuild();
+  const path = built.url ? 'dist (bundled build, fresh)' : `sources through tsx (${built.reason})`;
+  o.log?.(`startup: ${o.runs} runs each, ${path}`);
+  const floor = sample(['-e', '0'], o.runs);
+  const commands = [
+    { name: 'tillsync --help', args: ['--help'] },
+    { name: 'tillsync till status', args: ['till', 'status', '--data', till] },
+    { name: 'tillsync server status', args: ['server', 'status', '--data', server] },
+  ].map((c) => {
+    const samplesMs = sample([TILLSYNC_BIN, ...c.args], o.runs);
+    return { ...c, medianMs: median(samplesMs), samplesMs };
+  });
+  // The fallback a stale or missing build takes, for comparison (tsx's transform cache warm).
+  const tsx = sample([TILLSYNC_BIN, '--help'], o.runs, { ...process.env, TILLSYNC_NO_DIST: '1' });
+  return { runs: o.runs, path, floorMs: median(floor), commands, tsxHelpMs: median(tsx) };
+}
+
+export function startupSection(r: StartupResult): BenchSection {
+  const figures: Figure[] = r.commands.map((c) => ({
+    name: `${c.name} (median wall)`,
+    value: c.medianMs,
+    unit: 'ms',
+    floor: r.floorMs,
+    target: `≤ ${STARTUP_TARGET_MS} ms`,
+    met: c.medianMs <= STARTUP_TARGET_MS,
+    note: `runs ${c.samplesMs.map((x) => x.toFixed(0)).join(', ')} ms; floor = node -e 0`,
+  }));
+  figures.push({ name: 'tillsync --help through tsx (TILLSYNC_NO_DIST=1, no build)', value: r.tsxHelpMs, unit: 'ms', floor: r.floorMs, note: 'what a missing or stale build falls back to; tsx transform cache warm' });
+  return { title: 'Start-up: spawn to exit of light commands', params: { runs: r.runs, 'start-up path': r.path }, figures };
+}

@@ -1,0 +1,212 @@
+/**
+ * `tillsync bench [all|till|intake|integrate|post|export]`: runs the benchmarks of every part and
+ * writes BENCHMARKS.md. Each part's bench function does the work and measures its raw floor in the
+ * same run; this file only chooses sizes, starts a throwaway PostgreSQL when none is given, and
+ * turns results into figures.
+ */
+import type { Command } from 'commander';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { run } from '../cli/output.ts';
+import { renderText, writeBenchmarks, type BenchSection, type Figure } from './bench-report.ts';
+import { TillsyncError } from '../sync/errors.ts';
+
+export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export', 'backlog', 'einvoice', 'startup'] as const;
+export type BenchName = (typeof BENCHES)[number];
+
+export interface BenchOptions {
+  tickets: number;
+  pgTickets: number;
+  tills: number;
+  articles: number;
+  sales: number;
+  extract: number;
+  intakeTickets: number;
+  entries: number;
+  backlog: number;
+  invoices: number;
+  startupRuns: number;
+  pg?: string;
+  noPg?: boolean;
+  dir: string;
+  log: (s: string) => void;
+}
+
+const fig = (name: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ name, value, unit, ...extra });
+const atMost = (v: number, max: number) => v <= max;
+
+async function benchTillSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchTill } = await import('./bench-till.ts');
+  return [await benchTill({ dir: o.dir, articles: o.articles, sales: o.sales, extract: o.extract, log: o.log })];
+}
+
+async function benchIntakeSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchIntake } = await import('./bench-intake.ts');
+  const r = await benchIntake({ tickets: o.intakeTickets, dir: o.dir, pgUrl: o.pg, log: o.log });
+  return [
+    {
+      title: 'Intake: one package through the whole pipeline (unzip, verify, chain check, dedupe, insert)',
+      params: { tickets: r.tickets, 'package bytes': r.packageBytes },
+      figures: r.engines.map((e) =>
+        fig(`intake on ${e.engine}`, e.intakeTicketsPerSecond, 'tickets/s', { floor: e.rawTicketsPerSecond, target: 'within 3× of floor', met: e.ratio <= 3, note: `${e.intakeSeconds.toFixed(2)} s; floor = the same rows by a bare prepared statement in one transaction (${e.rawSeconds.toFixed(2)} s)` }),
+      ),
+    },
+  ];
+}
+
+async function benchIntegrateSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchIntegrate } = await import('./bench-integrate.ts');
+  const out: BenchSection[] = [];
+  for (const pgUrl of [undefined, o.pg].filter((x, i) => i === 0 || x)) {
+    const perTill = Math.max(1, Math.round((pgUrl ? o.pgTickets : o.tickets) / o.tills));
+    const r = await benchIntegrate({ tills: o.tills, ticketsPerTill: perTill, dir: o.dir, pgUrl, log: o.log });
+    out.push({
+      title: `Nightly integration on ${r.engine}`,
+      params: { tickets: r.tickets, tills: o.tills, documents: r.documents },
+      figures: [
+        fig('integration throughput', r.ticketsPerSecond, 'tickets/s', { floor: r.floorTicketsPerSecond, target: r.engine === 'sqlite' ? '≥ 25,000 tickets/s, within 4× of floor' : 'within 4× of floor', met: (r.engine !== 'sqlite' || r.ticketsPerSecond >= 25_000) && r.ratio <= 4, note: `${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU; floor = a bare SQL pass reading the pending tickets and writing the same document rows and ticket updates` }),
+        fig('peak memory (RSS)', r.peakRssMB, 'MB', { target: '≤ 1024 MB', met: atMost(r.peakRssMB, 1024) }),
+      ],
+    });
+  }
+  return out;
+}
+
+async function benchPostSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchPost } = await import('./bench-post.ts');
+  const out: BenchSection[] = [];
+  for (const pgUrl of [undefined, o.pg].filter((x, i) => i === 0 || x)) {
+    const r = await benchPost({ tickets: pgUrl ? o.pgTickets : o.tickets, dir: join(o.dir, pgUrl ? 'post-pg' : 'post'), pgUrl, log: o.log });
+    const figures: Figure[] = [
+      fig('posting + lettering throughput', r.ticketsPerSecond, 'tickets/s', { floor: r.floorTicketsPerSecond, target: '≥ 25,000 tickets/s', met: r.ticketsPerSecond >= 25_000, note: r.note }),
+      fig('peak memory (RSS of the posting process)', r.peakRssMB, 'MB', { target: '≤ 1024 MB', met: atMost(r.peakRssMB, 1024) }),
+    ];
+    out.push({ title: `Posting and lettering on ${r.engine}`, params: { tickets: r.tickets, documents: r.documents, 'entry lines': r.lines, 'settlement items': r.settlements, 'set-up (not timed)': `${r.storeSeconds.toFixed(0)} s store + ${r.integrateSeconds.toFixed(0)} s integrate` }, figures });
+  }
+  return out;
+}
+
+async function benchExportSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchExport } = await import('./bench-export.ts');
+  const r = await benchExport({ entries: o.entries, dir: o.dir, log: o.log });
+  return [
+    {
+      title: `FEC export on ${r.engine}`,
+      params: { 'entry lines': r.lines, entries: r.entries, 'file bytes': r.fileBytes },
+      figures: [
+        fig('FEC export throughput', r.exportLinesPerSecond, 'lines/s', { floor: r.rawLinesPerSecond, note: `${r.exportSeconds.toFixed(2)} s; floor = writing the same lines to a bare stream${r.ratioToSqlFloor ? `; ${r.ratioToSqlFloor.toFixed(2)}× the bare SQL read + write` : ''}` }),
+      ],
+    },
+  ];
+}
+
+async function benchBacklogSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchBacklog, backlogSection } = await import('./bench-backlog.ts');
+  return [backlogSection(await benchBacklog({ tickets: o.backlog, dir: o.dir, log: o.log }))];
+}
+
+async function benchEinvoiceSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchFacturX } = await import('./bench-facturx.ts');
+  const r = await benchFacturX({ invoices: o.invoices, log: o.log });
+  return [
+    {
+      title: 'Factur-X generation (EN 16931 data + CII XML + PDF/A-3 with the XML attached)',
+      params: { invoices: r.invoices, 'average Factur-X bytes': r.facturXBytes },
+      figures: [
+        fig('Factur-X throughput', r.facturXPerSecond, 'invoices/s', { floor: r.plainPerSecond, target: '≤ 2× the plain PDF/A time', met: r.ratio <= 2, note: `${r.facturXSeconds.toFixed(1)} s vs ${r.plainSeconds.toFixed(1)} s for the same invoices as plain PDF/A (${r.ratio.toFixed(2)}×)` }),
+      ],
+    },
+  ];
+}
+
+async function benchStartupSection(o: BenchOptions): Promise<BenchSection[]> {
+  const { benchStartup, startupSection } = await import('./bench-startup.ts');
+  return [startupSection(benchStartup({ runs: o.startupRuns, dir: o.dir, log: o.log }))];
+}
+
+const RUNNERS: Record<BenchName, (o: BenchOptions) => Promise<BenchSection[]>> = {
+  till: benchTillSection,
+  intake: benchIntakeSection,
+  integrate: benchIntegrateSection,
+  post: benchPostSection,
+  export: benchExportSection,
+  backlog: benchBacklogSection,
+  einvoice: benchEinvoiceSection,
+  startup: benchStartupSection,
+};
+
+export async function runBenches(which: BenchName[], o: BenchOptions): Promise<BenchSection[]> {
+  const sections: BenchSection[] = [];
+  for (const name of which) {
+    o.log(`— bench ${name}`);
+    const s = await RUNNERS[name](o);
+    for (const x of s) o.log(renderText(x));
+    sections.push(...s);
+  }
+  return sections;
+}
+
+const int = (v: string) => {
+  const n = Number(v.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n <= 0) throw new TillsyncError('usage', `"${v}" is not a positive whole number`);
+  return n;
+};
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('measure every part beside its raw floor and write BENCHMARKS.md (default sizes fit in about ten minutes)')
+    .argument('[which...]', `all (default) or some of: ${BENCHES.join(', ')}`)
+    .option('--tickets <n>', 'tickets for integrate and post on SQLite (the issue figure: --tickets 1000000)', int, 300_000)
+    .option('--pg-tickets <n>', 'tickets for integrate and post on PostgreSQL', int, 100_000)
+    .option('--tills <n>', 'tills the tickets are spread over', int, 200)
+    .option('--articles <n>', 'articles loaded on the till', int, 50_000)
+    .option('--sales <n>', 'durable sales timed on the till', int, 5_000)
+    .option('--extract <n>', 'tickets in the extraction bench', int, 10_000)
+    .option('--intake-tickets <n>', 'tickets in the intake package', int, 100_000)
+    .option('--entries <n>', 'entry lines in the export bench', int, 200_000)
+    .option('--backlog <n>', 'tickets of the backlog bench: one package till → server, peak memory of each side (the issue figure: --backlog 1000000)', int, 100_000)
+    .option('--invoices <n>', 'invoices in the Factur-X bench (the issue figure: --invoices 10000)', int, 2_000)
+    .option('--startup-runs <n>', 'runs of each command in the start-up bench (median)', int, 10)
+    .option('--pg <url>', 'PostgreSQL admin URL to bench on (default: a throwaway local cluster when PostgreSQL is installed)')
+    .option('--no-pg', 'SQLite only')
+    .option('--out <file>', 'where to write the report', 'BENCHMARKS.md')
+    .action(
+      run<any>(async (opts, ctx, args) => {
+        const which = (args.length === 0 || args.includes('all') ? [...BENCHES] : args) as BenchName[];
+        const unknown = which.filter((w) => !BENCHES.includes(w));
+        if (unknown.length) throw new TillsyncError('usage', `unknown bench ${unknown.join(', ')}`, { hint: `choose among ${BENCHES.join(', ')}` });
+        const dir = mkdtempSync(join(tmpdir(), 'tillsync-bench-'));
+        mkdirSync(dir, { recursive: true });
+        let cluster: { url: string; stop(): void } | null = null;
+        let pg: string | undefined = opts.pg === true ? undefined : opts.pg;
+        // Ctrl-C must not leave a PostgreSQL cluster running or gigabytes in the temp folder.
+        const interrupted = () => {
+          cluster?.stop();
+          rmSync(dir, { recursive: true, force: true });
+          process.exit(130);
+        };
+        process.once('SIGINT', interrupted);
+        process.once('SIGTERM', interrupted);
+        try {
+          if (!pg && opts.pg !== false && which.some((w) => w === 'intake' || w === 'integrate' || w === 'post')) {
+            const { findPgBin, startPgCluster } = await import('../server/db/pg-cluster.ts');
+            if (findPgBin()) {
+              cluster = await startPgCluster({ fsync: true });
+              pg = cluster.url;
+            } else ctx.say('PostgreSQL not installed: benching SQLite only');
+          }
+          const sections = await runBenches(which, { ...opts, pg, dir, log: (s: string) => ctx.say(s) });
+          const out = resolve(opts.out);
+          writeBenchmarks(out, sections);
+          return { data: { file: out, sections }, text: `\nwrote ${out}` };
+        } finally {
+          process.off('SIGINT', interrupted);
+          process.off('SIGTERM', interrupted);
+          cluster?.stop();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+    );
+}

@@ -1,0 +1,34 @@
+/** The money a posted ticket took, shared by the treasury and settlements checks. */
+import type { AccountingMapping } from '../../accounting/mapping.ts';
+import type { Db } from '../../db/database.ts';
+import type { TicketFacts } from './ticket-facts.ts';
+
+/** Payment modes that bring money in (not credit, not a deposit voucher). */
+export function moneyModes(m: AccountingMapping): Set<string> {
+  return new Set(Object.entries(m.paymentModes).filter(([, p]) => !p.credit && !p.depositVoucher).map(([c]) => c));
+}
+
+/**
+ * Posted tickets with their money payments, units: a ticket is posted when its document has a
+ * posting batch (delivery notes included: their money is posted on the customer's account), or,
+ * without goods, when posted_tickets holds it.
+ */
+export async function postedMoney(db: Db, m: AccountingMapping, facts: TicketFacts): Promise<Map<string, { day: string; amount: bigint }>> {
+  const postedDocs = new Set((await db.selectFrom('documents as d').innerJoin('batches as b', 'b.id', 'd.posting_batch').select('d.id').where('b.kind', '=', 'posting').execute()).map((r) => Number(r.id)));
+  const loose = new Set((await db.selectFrom('posted_tickets').select('ticket_id').execute()).map((r) => r.ticket_id));
+  const modes = moneyModes(m);
+  const out = new Map<string, { day: string; amount: bigint }>();
+  for (const [id, t] of facts.payments) {
+    const posted = t.documentId !== null ? postedDocs.has(t.documentId) : loose.has(id);
+    if (!posted) continue;
+    let amount = 0n;
+    let any = false;
+    for (const p of t.payments) {
+      if (!modes.has(p.mode)) continue;
+      amount += p.amount;
+      any = true;
+    }
+    if (any) out.set(id, { day: t.day, amount });
+  }
+  return out;
+}
