@@ -62,6 +62,12 @@ export async function checkContext(db: Db, data: string | null): Promise<CheckCo
   return { db, sql: new UnitsSql(db), mapping, mappingError, ticketFacts: () => (facts ??= loadTicketFacts(db)) };
 }
 
+/** The mapping a check needs; null, the problem said, when it is invalid. */
+export function requireMapping(ctx: Pick<CheckContext, 'mapping' | 'mappingError'>, p: Problems): AccountingMapping | null {
+  if (!ctx.mapping) p.add(`cannot check: the accounting mapping is invalid: ${ctx.mappingError}`);
+  return ctx.mapping;
+}
+
 /** At most this many problems are kept per check: one is enough to act, the count says the rest. */
 export const MAX_PROBLEMS = 50;
 

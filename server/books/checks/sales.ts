@@ -5,18 +5,17 @@
  * document posted twice, or half-posted, shows here.
  */
 import { amountText, bigOf, roundTo } from './amounts.ts';
-import { Problems, type BooksCheck } from './check.ts';
+import { Problems, requireMapping, type BooksCheck } from './check.ts';
 import { postedSalesDocuments } from './posted-documents.ts';
 
 export const salesCheck: BooksCheck = {
   name: 'sales',
   title: "each posted document's total = its customer lines in the sales entries (once, to the books' decimals)",
-  async run({ db, sql: u, mapping, mappingError }) {
+  async run(ctx) {
+    const { db, sql: u } = ctx;
     const p = new Problems();
-    if (!mapping) {
-      p.add(`cannot check: the accounting mapping is invalid: ${mappingError}`);
-      return p.done();
-    }
+    const mapping = requireMapping(ctx, p);
+    if (!mapping) return p.done();
     const d = mapping.rounding.decimals;
     const { docs, unreadable } = await postedSalesDocuments(db, mapping);
     for (const n of unreadable) p.add(`document ${n}: its total is not an amount`, `document ${n}`);

@@ -6,7 +6,7 @@
  * an existing, closed item of the same kind and document, with the same sign and less left.
  */
 import { amountText, units } from './amounts.ts';
-import { Problems, type BooksCheck } from './check.ts';
+import { Problems, requireMapping, type BooksCheck } from './check.ts';
 import { moneyModes, postedMoney } from './money-received.ts';
 
 export const settlementsCheck: BooksCheck = {
@@ -14,11 +14,8 @@ export const settlementsCheck: BooksCheck = {
   title: 'settlement items: per posted ticket = the money it took; payments closed, receivables/deposits open in full; rests carved from closed items',
   async run(ctx) {
     const p = new Problems();
-    const m = ctx.mapping;
-    if (!m) {
-      p.add(`cannot check: the accounting mapping is invalid: ${ctx.mappingError}`);
-      return p.done();
-    }
+    const m = requireMapping(ctx, p);
+    if (!m) return p.done();
     const d = m.rounding.decimals;
     const items = await ctx.db.selectFrom('settlements').select(['id', 'kind', 'ticket_id', 'document_number', 'mode', 'amount', 'open_amount', 'parent_id', 'closed_batch']).orderBy('id').execute();
     const byId = new Map(items.map((i) => [Number(i.id), i]));

@@ -6,7 +6,7 @@
  * the days that differ are named.
  */
 import { amountText, bigOf } from './amounts.ts';
-import { Problems, type BooksCheck } from './check.ts';
+import { Problems, requireMapping, type BooksCheck } from './check.ts';
 import { postedMoney } from './money-received.ts';
 
 export const treasuryCheck: BooksCheck = {
@@ -14,11 +14,8 @@ export const treasuryCheck: BooksCheck = {
   title: "money taken by the posted tickets = movements on the treasury accounts of posting's entries",
   async run(ctx) {
     const p = new Problems();
-    const m = ctx.mapping;
-    if (!m) {
-      p.add(`cannot check: the accounting mapping is invalid: ${ctx.mappingError}`);
-      return p.done();
-    }
+    const m = requireMapping(ctx, p);
+    if (!m) return p.done();
     const d = m.rounding.decimals;
     const money = await postedMoney(ctx.db, m, await ctx.ticketFacts());
     const accounts = [...new Set(Object.values(m.paymentModes).filter((x) => !x.credit && !x.depositVoucher && x.account).map((x) => x.account!))];

@@ -5,7 +5,7 @@
  * arithmetic. The rules are today's: books posted under other rules show here.
  */
 import { amountText, bigOf, roundTo, splitIncl } from './amounts.ts';
-import { Problems, type BooksCheck } from './check.ts';
+import { Problems, requireMapping, type BooksCheck } from './check.ts';
 import { postedSalesDocuments } from './posted-documents.ts';
 
 const add = (m: Map<string, bigint>, k: string, v: bigint) => m.set(k, (m.get(k) ?? 0n) + v);
@@ -15,11 +15,8 @@ export const vatCheck: BooksCheck = {
   title: "VAT and net per VAT code on the sales entries = the posted tickets' lines split under the books' rounding rules",
   async run(ctx) {
     const p = new Problems();
-    const m = ctx.mapping;
-    if (!m) {
-      p.add(`cannot check: the accounting mapping is invalid: ${ctx.mappingError}`);
-      return p.done();
-    }
+    const m = requireMapping(ctx, p);
+    if (!m) return p.done();
     const d = m.rounding.decimals;
     const { docs } = await postedSalesDocuments(ctx.db, m);
     const facts = await ctx.ticketFacts();
