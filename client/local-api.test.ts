@@ -90,6 +90,16 @@ describe('tokens', () => {
     expect(page.body).not.toContain(till.tokens.operator);
   });
 
+  it('serves the page its money rules: the very sync/scaled-int.js the server computes with, as a JS module', async () => {
+    const page = await raw({ path: '/register.js' });
+    expect(page.body).toContain("from '../../sync/scaled-int.js'");
+    const mod = await raw({ path: '/sync/scaled-int.js' });
+    expect(mod.status).toBe(200);
+    expect(mod.body).toBe(readFileSync(new URL('../sync/scaled-int.js', import.meta.url), 'utf8'));
+    // Only that one file of sync/ is served: the rest of the product stays off the page's origin.
+    expect((await raw({ path: '/sync/money.ts' })).status).toBe(404);
+  });
+
   it('gives nothing without the token, and nothing for a wrong one', async () => {
     for (const path of ['/api/till/status', '/api/till/tickets', '/api/till/articles?q=A', '/api/till/customers?q=C', '/api/till/destinations']) {
       const r = await raw({ path });

@@ -6,9 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
 
 export const TOKEN_META = 'till-token';
+
+/** The product's money module (sync/scaled-int.js), which the page imports as-is: one set of money rules, no build step. */
+export const SHARED_MONEY_PATH = '/sync/scaled-int.js';
+const SHARED_MONEY_FILE = fileURLToPath(new URL('../sync/scaled-int.js', import.meta.url));
 
 export function registerPageRouter(webDir: string, cashierToken: string): Router {
   const template = readFileSync(join(webDir, 'index.html'), 'utf8');
@@ -16,6 +21,9 @@ export function registerPageRouter(webDir: string, cashierToken: string): Router
   const r = express.Router();
   r.get(['/', '/index.html'], (_req, res) => {
     res.type('html').set({ 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'", 'Referrer-Policy': 'no-referrer' }).send(html);
+  });
+  r.get(SHARED_MONEY_PATH, (_req, res) => {
+    res.type('text/javascript').set('Cache-Control', 'no-cache').sendFile(SHARED_MONEY_FILE);
   });
   r.use(express.static(webDir, { index: false }));
   return r;

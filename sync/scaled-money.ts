@@ -6,44 +6,10 @@
  * the reference): nothing is ever approximated.
  */
 
-const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
+import { divRoundHalfUp, mulExact, pow10 } from './scaled-int.js';
 
-/**
- * `text` × 10^scale as an exact safe integer; null when it is not plain decimal text, has more
- * decimals than `scale`, or is past Number.MAX_SAFE_INTEGER once scaled. Char codes, no regex: this runs
- * ~20 times per ticket.
- */
-export function toScaled(text: unknown, scale: number): number | null {
-  if (typeof text !== 'string') return null;
-  const len = text.length;
-  let i = 0;
-  const neg = len > 0 && text.charCodeAt(0) === 45; // '-'
-  if (neg) i = 1;
-  let v = 0;
-  let intDigits = 0;
-  for (; i < len; i++) {
-    const c = text.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) break;
-    v = v * 10 + c;
-    intDigits++;
-  }
-  if (intDigits === 0) return null;
-  let frac = 0;
-  if (i < len) {
-    if (text.charCodeAt(i) !== 46) return null; // '.'
-    i++;
-    if (i === len) return null;
-    for (; i < len; i++) {
-      const c = text.charCodeAt(i) - 48;
-      if (c < 0 || c > 9 || ++frac > scale) return null;
-      v = v * 10 + c;
-    }
-  }
-  // Exact while v stays below 2^53; past it v only grows, and this check refuses it.
-  v *= POW10[scale - frac] ?? 10 ** (scale - frac);
-  if (!Number.isSafeInteger(v)) return null;
-  return neg && v !== 0 ? -v : v;
-}
+// The arithmetic itself lives in a browser-safe module the register page shares.
+export { addExact, divRoundHalfUp, formatScaled, mulExact, pow10, toScaled } from './scaled-int.js';
 
 /**
  * Whether `text` is exactly formatScaled(value, scale) — the canonical form fmt() prints — without
@@ -68,43 +34,6 @@ export function isScaledText(text: unknown, value: number, scale: number): boole
   }
   if (neg && v === 0) return false;
   return (neg ? -v : v) === value;
-}
-
-export function pow10(n: number): number {
-  return POW10[n] ?? 10 ** n;
-}
-
-/** The canonical text of a scaled integer, as sync/money.ts fmt() prints it ("-1.50", never "-0.00"). */
-export function formatScaled(n: number, scale: number): string {
-  const neg = n < 0;
-  const s = String(Math.abs(n)).padStart(scale + 1, '0');
-  const text = `${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}`;
-  return neg && n !== 0 ? `-${text}` : text;
-}
-
-/** n / d rounded half away from zero (decimal.js ROUND_HALF_UP), d > 0; null if not exactly computable. */
-export function divRoundHalfUp(n: number, d: number): number | null {
-  const a = Math.abs(n);
-  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(d) || d <= 0) return null;
-  let q = Math.trunc(a / d);
-  let r = a - q * d;
-  // Float division can be off by one near integers: correct with the exact remainder.
-  while (r < 0) {
-    q -= 1;
-    r += d;
-  }
-  while (r >= d) {
-    q += 1;
-    r -= d;
-  }
-  if (2 * r >= d) q += 1;
-  return n < 0 ? -q : q;
-}
-
-/** Multiplies two safe integers, null if the product is not exactly representable. */
-export function mulExact(a: number, b: number): number | null {
-  const p = a * b;
-  return Number.isSafeInteger(p) ? p : null;
 }
 
 const rates = new Map<string, { n: number; scale: number } | null>();

@@ -1,82 +1,143 @@
+// @ts-check
 // tillsync register page: talks only to the till's own API on localhost, so it keeps selling when
 // the store server is gone. Amounts on screen are estimates in integer cents (never floats); the
 // till computes the real ticket and the page prints what the till returns.
 
-const $ = (id) => document.getElementById(id);
+// The product's money module, served by the till at /sync/scaled-int.js: from /register.js the
+// browser resolves this path to it (a URL never climbs above its root), and tsc to the file in sync/.
+import { addExact, divRoundHalfUp, formatScaled, mulExact, toScaled } from '../../sync/scaled-int.js';
 
-// ---------- money without floats: BigInt in 1/100 (money) and 1/1000 (quantities) ----------
-const MONEY_RE = /^-?\d+([.,]\d{1,2})?$/;
-const QTY_RE = /^\d+([.,]\d{1,3})?$/;
+/**
+ * @typedef {{ percent: string } | { amount: string }} Discount
+ * @typedef {{ article: string, label: string, barcode?: string, qtyText: string, qtyMilli: number, unitPrice: string, ret: boolean, discount?: Discount | null, discountText?: string }} Line
+ * @typedef {{ kind: string, ref: string, amount: string }} Settlement
+ * @typedef {{ mode: string, label: string, amount: string, ref?: string }} Payment
+ * @typedef {{ code: string, label?: string, depositVoucher?: boolean }} PaymentMode
+ * @typedef {{ code: string, label: string, barcode?: string, price: string }} Article
+ * @typedef {{ code: string, name: string }} Customer
+ * @typedef {HTMLUListElement & { _items?: any[], _pick?: (item: any) => void }} SuggestionList
+ */
 
-function scaled(text, decimals) {
-  const s = String(text).trim().replace(',', '.');
-  const neg = s.startsWith('-');
-  const [i, f = ''] = (neg ? s.slice(1) : s).split('.');
-  const v = BigInt(i || '0') * 10n ** BigInt(decimals) + BigInt((f + '0'.repeat(decimals)).slice(0, decimals) || '0');
-  return neg ? -v : v;
+/**
+ * The element of the page with this id, of the expected kind; a page missing it is a broken install, said once.
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @param {new () => T} [kind]
+ * @returns {T}
+ */
+function $(id, kind) {
+  const e = document.getElementById(id);
+  if (!e || !(e instanceof (kind ?? HTMLElement))) throw new Error(`the register page has no #${id}: reinstall client/web/index.html`);
+  return /** @type {T} */ (e);
 }
+/** @param {string} id */
+const input = (id) => $(id, HTMLInputElement);
+/** @param {string} id */
+const suggestList = (id) => /** @type {SuggestionList} */ ($(id, HTMLUListElement));
+/** @param {string} id */
+const button = (id) => $(id, HTMLButtonElement);
+/** @param {string} id */
+const table = (id) => $(id, HTMLTableElement);
+/** @param {unknown} e */
+const messageOf = (e) => (e instanceof Error ? e.message : String(e));
+
+// ---------- money: the product's scaled-integer rules (sync/scaled-int.js), 1/100 for money, 1/1000 for quantities ----------
+// Typed by a cashier: a decimal comma is taken as a point ("100,69"); then exactly the product's
+// rules: at most two decimals, no exponent or blanks, half away from zero, and never past a safe integer.
+const MONEY_RE = /^-?\d{1,12}([.,]\d{1,2})?$/;
+const QTY_RE = /^\d{1,9}([.,]\d{1,3})?$/;
+
+/**
+ * Exact, or the page refuses to go on with that amount (RangeError, said to the cashier).
+ * @param {number | null} v
+ * @returns {number}
+ */
+function exact(v) {
+  if (v === null) throw new RangeError('an amount this page cannot hold exactly (more than two decimals, or too large)');
+  return v;
+}
+/**
+ * Decimal text (a point or a comma) × 10^decimals, exact or RangeError.
+ * @param {unknown} text
+ * @param {number} decimals
+ */
+const scaled = (text, decimals) => exact(toScaled(String(text).trim().replace(',', '.'), decimals));
+/** @param {unknown} text */
 const cents = (text) => scaled(text, 2);
-function fmtCents(c) {
-  const neg = c < 0n;
-  const a = neg ? -c : c;
-  return `${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
-}
-/** qty (thousandths) × unit price (cents), rounded half away from zero, like a per-line till. */
-function lineCents(qtyMilli, unitCents) {
-  const p = qtyMilli * unitCents;
-  const q = p / 1000n;
-  const r = p % 1000n;
-  if (r >= 500n) return q + 1n;
-  if (r <= -500n) return q - 1n;
-  return q;
-}
-const money = (text) => fmtCents(cents(text ?? '0'));
+/** @param {number} c */
+const fmtCents = (c) => formatScaled(c, 2);
+/**
+ * qty (thousandths) × unit price (cents), rounded half away from zero, like a per-line till.
+ * @param {number} qtyMilli
+ * @param {number} unitCents
+ */
+const lineCents = (qtyMilli, unitCents) => exact(divRoundHalfUp(exact(mulExact(qtyMilli, unitCents)), 1000));
+/** An amount from the till shown at cents; text the page cannot read exactly is shown as the till wrote it. @param {string | null | undefined} text */
+const money = (text) => {
+  const c = toScaled(String(text ?? '0').trim(), 2);
+  return c === null ? String(text) : fmtCents(c);
+};
 
 /**
  * A line discount as the cashier types it: "10%" (a percentage) or "0.12" (an amount off the whole
  * line). Returns the sale JSON's discount, or null when empty; throws a message when malformed.
  */
 const PERCENT_RE = /^\d{1,3}([.,]\d{1,4})?\s*%$/;
+/**
+ * @param {unknown} text
+ * @returns {Discount | null}
+ */
 function parseDiscount(text) {
   const t = String(text ?? '').trim();
   if (!t) return null;
   if (PERCENT_RE.test(t)) {
     const p = t.replace('%', '').trim().replace(',', '.');
-    if (Number(p) <= 0 || Number(p) > 100) throw new Error(`Discount "${t}": a percentage above 0 and at most 100.`);
+    const p4 = scaled(p, 4); // percent × 10^4, exact
+    if (p4 <= 0 || p4 > 100 * 10_000) throw new Error(`Discount "${t}": a percentage above 0 and at most 100.`);
     return { percent: p };
   }
-  if (MONEY_RE.test(t) && cents(t) > 0n) return { amount: fmtCents(cents(t)) };
+  if (MONEY_RE.test(t) && cents(t) > 0) return { amount: fmtCents(cents(t)) };
   throw new Error(`Discount "${t}": type 10% or an amount like 0.12.`);
 }
-/** The line's discount in cents (estimate; the till computes the real one, rounded the same way). */
+/**
+ * The line's discount in cents (estimate; the till computes the real one, rounded the same way:
+ * sync/ticket-math.ts lineDiscount, round(gross × percent / 100) half away from zero).
+ * @param {Line} l
+ * @param {number} grossCents
+ */
 function discountCents(l, grossCents) {
-  if (!l.discount) return 0n;
-  const abs = grossCents < 0n ? -grossCents : grossCents;
+  if (!l.discount) return 0;
+  const abs = Math.abs(grossCents);
   let d;
-  if (l.discount.percent) {
-    const p = scaled(l.discount.percent, 4); // percent × 10^4
-    const n = abs * p;
-    d = n / 1000000n + (n % 1000000n >= 500000n ? 1n : 0n);
-  } else d = cents(l.discount.amount);
+  if ('percent' in l.discount) d = exact(divRoundHalfUp(exact(mulExact(abs, scaled(l.discount.percent, 4))), 100 * 10_000));
+  else d = cents(l.discount.amount);
   if (d > abs) d = abs;
-  return grossCents < 0n ? -d : d;
+  return grossCents < 0 ? -d : d;
 }
+/** @param {Line} l */
 function lineNetCents(l) {
-  const gross = (l.ret ? -1n : 1n) * lineCents(l.qtyMilli, cents(l.unitPrice));
+  const gross = (l.ret ? -1 : 1) * lineCents(l.qtyMilli, cents(l.unitPrice));
   return gross - discountCents(l, gross);
 }
 
 // ---------- the till API ----------
 // The cashier's token comes inside this page (till start writes it into index.html): every call
 // carries it, and every POST is JSON, as the till's doors require.
-const TILL_TOKEN = document.querySelector('meta[name="till-token"]')?.content ?? '';
+const TILL_TOKEN = document.querySelector('meta[name="till-token"]')?.getAttribute('content') ?? '';
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<any>} the till's JSON answer
+ */
 async function api(method, path, body, signal) {
   let res;
   const post = method !== 'GET';
   try {
     res = await fetch(path, { method, signal, headers: { 'X-Till-Token': TILL_TOKEN, ...(post ? { 'Content-Type': 'application/json' } : {}) }, body: post ? JSON.stringify(body ?? {}) : undefined });
   } catch (e) {
-    if (e.name === 'AbortError') throw e;
+    if (e instanceof Error && e.name === 'AbortError') throw e;
     throw new Error('the till service does not answer (is "tillsync till start" running?)');
   }
   const text = await res.text();
@@ -96,18 +157,23 @@ async function api(method, path, body, signal) {
 // ---------- the technical-event journal: what only the page sees (docs/nf525.md S-4) ----------
 // The till accepts from the page only line-cancelled, cashier-open and cashier-close. A journal line
 // that cannot be sent is shown, never blocks the cashier.
+/**
+ * @param {'line-cancelled' | 'cashier-open' | 'cashier-close'} type
+ * @param {Record<string, string>} data
+ */
 async function journal(type, data) {
   try {
     await api('POST', '/api/till/journal', { type, data });
   } catch (e) {
-    say(`Journal (${type}) not recorded: ${e.message}`);
+    say(`Journal (${type}) not recorded: ${messageOf(e)}`);
   }
 }
-/** A line removed before payment: its article, quantity and the amount it had on screen. */
+/** A line removed before payment: its article, quantity and the amount it had on screen. @param {Line} l */
 function lineCancelled(l) {
   return journal('line-cancelled', { article: l.article, qty: l.ret ? `-${l.qtyText}` : l.qtyText, amount: fmtCents(lineNetCents(l)), ...(state.cashier ? { cashier: state.cashier } : {}) });
 }
 /** The cashier's name typed in the banner opens a session; a new name or closing the page ends it. */
+/** @param {string} name */
 async function setCashier(name) {
   const next = name.trim();
   if (next === state.cashier) return;
@@ -124,25 +190,58 @@ function closeCashierOnExit() {
 }
 
 // ---------- state ----------
+/**
+ * @type {{ lines: Line[], settlements: Settlement[], customer: Customer | null, payments: Payment[], returnMode: boolean,
+ *   modes: PaymentMode[], counterCustomer: string | null, status: any, busy: boolean, cashier: string, change: number, lastPackage?: string }}
+ */
 const state = {
-  lines: [], // { article, label, barcode, qtyText, qtyMilli, unitPrice, ret, discount?: { percent } | { amount }, discountText }
-  settlements: [], // { kind: 'invoice' | 'deposit', ref, amount }
-  customer: null, // { code, name }
-  payments: [], // { mode, label, amount }
+  lines: [],
+  settlements: [], // kind: 'invoice' | 'deposit'
+  customer: null,
+  payments: [],
   returnMode: false,
   modes: [],
+  counterCustomer: null,
   status: null,
   busy: false,
   cashier: '',
+  change: 0, // cents of cash to hand back, shown only
 };
 
 function dueCents() {
-  const goods = state.lines.reduce((s, l) => s + lineNetCents(l), 0n);
-  return goods + state.settlements.reduce((s, x) => s + cents(x.amount), 0n);
+  const goods = state.lines.reduce((s, l) => exact(addExact(s, lineNetCents(l))), 0);
+  return state.settlements.reduce((s, x) => exact(addExact(s, cents(x.amount))), goods);
 }
-const paidCents = () => state.payments.reduce((s, p) => s + cents(p.amount), 0n);
+const paidCents = () => state.payments.reduce((s, p) => exact(addExact(s, cents(p.amount))), 0);
+
+/**
+ * Applies a change to the sale unless its amounts leave exact arithmetic (a price the page cannot
+ * read exactly, a total past a safe integer): then undoes it and says why. Nothing is rounded silently.
+ * @param {[apply: () => unknown, undo: () => unknown]} change
+ * @returns {boolean} whether the change stays
+ */
+function changeSale([apply, undo]) {
+  try {
+    apply();
+    dueCents();
+    paidCents();
+    return true;
+  } catch (e) {
+    undo();
+    say(`Not added: ${messageOf(e)}.`);
+    return false;
+  }
+}
 
 // ---------- small UI helpers ----------
+/**
+ * An element with attributes (`class`, `on…` listeners, others as attributes) and children.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...any} children nodes, text, arrays of them; null/undefined/false are skipped
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -154,6 +253,7 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+/** @param {string} text @param {boolean} [ok] */
 function say(text, ok = false) {
   const m = $('message');
   m.textContent = text;
@@ -161,11 +261,16 @@ function say(text, ok = false) {
   m.hidden = !text;
 }
 
+/**
+ * @param {() => void | Promise<void>} fn
+ * @param {number} ms
+ */
 function debounce(fn, ms) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let t;
-  return (...a) => {
+  return () => {
     clearTimeout(t);
-    t = setTimeout(() => fn(...a), ms);
+    t = setTimeout(() => fn(), ms);
   };
 }
 
@@ -203,7 +308,7 @@ async function refreshStatus() {
   } catch (e) {
     banner.className = 'banner degraded';
     banner.dataset.mode = 'till-down';
-    $('conn').replaceChildren(el('strong', {}, 'TILL SERVICE DOWN'), el('span', {}, e.message));
+    $('conn').replaceChildren(el('strong', {}, 'TILL SERVICE DOWN'), el('span', {}, messageOf(e)));
   }
 }
 
@@ -215,7 +320,7 @@ async function loadModes() {
     renderModes();
     renderCustomer();
   } catch (e) {
-    say(`Payment modes not loaded: ${e.message}`);
+    say(`Payment modes not loaded: ${messageOf(e)}`);
     setTimeout(loadModes, 3000);
   }
 }
@@ -226,50 +331,65 @@ function tickClock() {
 }
 
 // ---------- articles ----------
+/** @type {AbortController | null} */
 let suggestAbort = null;
+/**
+ * @param {string} q
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<Article[]>}
+ */
 async function findArticles(q, signal) {
   const res = await api('GET', `/api/till/articles?q=${encodeURIComponent(q)}&limit=20`, null, signal);
   return res.articles ?? [];
 }
 
 let suggestionIndex = -1;
+/**
+ * @template T
+ * @param {SuggestionList} list
+ * @param {T[]} items
+ * @param {(item: T) => HTMLElement[]} render
+ * @param {(item: T) => void} pick
+ */
 function showSuggestions(list, items, render, pick) {
-  list.replaceChildren(...items.map((it, i) => el('li', { 'data-i': i, onmousedown: (ev) => { ev.preventDefault(); pick(it); } }, ...render(it))));
+  list.replaceChildren(...items.map((it, i) => el('li', { 'data-i': i, onmousedown: (/** @type {MouseEvent} */ ev) => { ev.preventDefault(); pick(it); } }, ...render(it))));
   list.hidden = items.length === 0;
   list._items = items;
   list._pick = pick;
   suggestionIndex = -1;
 }
+/** @param {SuggestionList} list @param {number} delta */
 function moveSuggestion(list, delta) {
   if (list.hidden || !list._items?.length) return false;
   suggestionIndex = (suggestionIndex + delta + list._items.length) % list._items.length;
-  [...list.children].forEach((li, i) => li.classList.toggle('active', i === suggestionIndex));
+  Array.from(list.children).forEach((li, i) => li.classList.toggle('active', i === suggestionIndex));
   list.children[suggestionIndex]?.scrollIntoView({ block: 'nearest' });
   return true;
 }
+/** @param {SuggestionList} list */
 function hide(list) {
   list.hidden = true;
   list._items = [];
 }
 
-const articleRow = (a) => [el('span', { class: 'code' }, a.code), el('span', { class: 'label' }, a.label), el('span', { class: 'price' }, money(a.price))];
+const articleRow = (/** @type {Article} */ a) => [el('span', { class: 'code' }, a.code), el('span', { class: 'label' }, a.label), el('span', { class: 'price' }, money(a.price))];
 const QTY_PREFIX = /^(\d+(?:[.,]\d+)?)\*/;
 
 const suggestArticles = debounce(async () => {
-  const q = $('scan').value.replace(QTY_PREFIX, '').trim();
+  const q = input('scan').value.replace(QTY_PREFIX, '').trim();
   suggestAbort?.abort();
-  if (q.length < 2) return hide($('suggestions'));
+  if (q.length < 2) return hide(suggestList('suggestions'));
   suggestAbort = new AbortController();
   try {
     const items = await findArticles(q, suggestAbort.signal);
-    if ($('scan').value.replace(QTY_PREFIX, '').trim() !== q) return; // typed on meanwhile
-    showSuggestions($('suggestions'), items, articleRow, (a) => {
-      const qty = $('qty').value.trim() || '1';
-      $('scan').value = '';
+    if (input('scan').value.replace(QTY_PREFIX, '').trim() !== q) return; // typed on meanwhile
+    showSuggestions(suggestList('suggestions'), items, articleRow, (a) => {
+      const qty = input('qty').value.trim() || '1';
+      input('scan').value = '';
       addArticle(a, qty, state.returnMode);
     });
   } catch (e) {
-    if (e.name !== 'AbortError') say(e.message);
+    if (!(e instanceof Error && e.name === 'AbortError')) say(messageOf(e));
   }
 }, 150);
 
@@ -279,23 +399,23 @@ let scanQueue = Promise.resolve();
 
 /** Enter in the scan field (keyboard or scanner): "3*1234567890123" or the qty field + a code. */
 function scanEntered() {
-  const list = $('suggestions');
+  const list = suggestList('suggestions');
   if (!list.hidden && suggestionIndex >= 0) {
-    const a = list._items[suggestionIndex];
-    $('scan').value = '';
-    return addArticle(a, $('qty').value.trim() || '1', state.returnMode);
+    const a = list._items?.[suggestionIndex];
+    input('scan').value = '';
+    return addArticle(a, input('qty').value.trim() || '1', state.returnMode);
   }
-  let text = $('scan').value.trim();
+  let text = input('scan').value.trim();
   if (!text) return;
-  let qty = $('qty').value.trim() || '1';
+  let qty = input('qty').value.trim() || '1';
   const m = /^(\d+(?:[.,]\d+)?)\*(.+)$/.exec(text);
   if (m) {
     qty = m[1];
     text = m[2].trim();
   }
   const ret = state.returnMode;
-  $('scan').value = '';
-  $('qty').value = '1';
+  input('scan').value = '';
+  input('qty').value = '1';
   if (ret) setReturnMode(false); // one return at a time: the next scan is a sale again
   suggestAbort?.abort();
   hide(list);
@@ -303,6 +423,11 @@ function scanEntered() {
   return scanQueue;
 }
 
+/**
+ * @param {string} text
+ * @param {string} qty
+ * @param {boolean} ret
+ */
 async function lookUp(text, qty, ret) {
   try {
     const items = await findArticles(text);
@@ -310,72 +435,90 @@ async function lookUp(text, qty, ret) {
     if (exact) return addArticle(exact, qty, ret);
     if (items.length === 1) return addArticle(items[0], qty, ret);
     if (items.length > 1) {
-      $('scan').value = text;
-      return showSuggestions($('suggestions'), items, articleRow, (a) => {
-        $('scan').value = '';
+      input('scan').value = text;
+      return showSuggestions(suggestList('suggestions'), items, articleRow, (a) => {
+        input('scan').value = '';
         addArticle(a, qty, ret);
       });
     }
     say(`Unknown article "${text}": check the code, or type part of the name.`);
   } catch (e) {
-    say(e.message);
+    say(messageOf(e));
   }
 }
 
+/**
+ * @param {Article} a
+ * @param {string} qtyText
+ * @param {boolean} ret
+ */
 function addArticle(a, qtyText, ret) {
-  if (!QTY_RE.test(qtyText) || scaled(qtyText, 3) === 0n) {
+  if (!QTY_RE.test(qtyText) || scaled(qtyText, 3) === 0) {
     say(`Invalid quantity "${qtyText}": use a positive number like 2 or 1.5.`);
     return;
   }
   const milli = scaled(qtyText, 3);
   const same = state.lines.find((l) => l.article === a.code && l.ret === ret && l.unitPrice === a.price && !l.discount);
+  /** @type {[() => unknown, () => unknown]} */
+  let change;
   if (same) {
-    same.qtyMilli += milli;
-    same.qtyText = fmtQty(same.qtyMilli);
+    const before = { qtyMilli: same.qtyMilli, qtyText: same.qtyText };
+    change = [
+      () => {
+        same.qtyMilli = exact(addExact(same.qtyMilli, milli));
+        same.qtyText = fmtQty(same.qtyMilli);
+      },
+      () => Object.assign(same, before),
+    ];
   } else {
-    state.lines.push({ article: a.code, label: a.label, barcode: a.barcode, qtyText: fmtQty(milli), qtyMilli: milli, unitPrice: a.price, ret });
+    /** @type {Line} */
+    const line = { article: a.code, label: a.label, barcode: a.barcode, qtyText: fmtQty(milli), qtyMilli: milli, unitPrice: a.price, ret };
+    change = [() => state.lines.push(line), () => (state.lines = state.lines.filter((l) => l !== line))];
   }
+  if (!changeSale(change)) return;
   if (ret) setReturnMode(false);
-  hide($('suggestions'));
+  hide(suggestList('suggestions'));
   say('');
   renderSale();
-  $('scan').focus();
+  input('scan').focus();
 }
 
+/** Thousandths as the shortest quantity text ("1.5", "2"). @param {number} milli */
 function fmtQty(milli) {
-  const i = milli / 1000n;
-  const f = (milli % 1000n).toString().padStart(3, '0').replace(/0+$/, '');
-  return f ? `${i}.${f}` : String(i);
+  return formatScaled(milli, 3).replace(/\.?0+$/, '');
 }
 
+/** @param {boolean} on */
 function setReturnMode(on) {
   state.returnMode = on;
   $('return-toggle').setAttribute('aria-pressed', String(on));
-  $('scan').placeholder = on ? 'RETURN: scan the article brought back' : 'Scan or type an article code, barcode or name, then Enter';
+  input('scan').placeholder = on ? 'RETURN: scan the article brought back' : 'Scan or type an article code, barcode or name, then Enter';
 }
 
 // ---------- customers ----------
+/** @type {AbortController | null} */
 let customerAbort = null;
 const suggestCustomers = debounce(async () => {
-  const q = $('customer-search').value.trim();
-  if (q.length < 2) return hide($('customer-suggestions'));
+  const q = input('customer-search').value.trim();
+  if (q.length < 2) return hide(suggestList('customer-suggestions'));
   customerAbort?.abort();
   customerAbort = new AbortController();
   try {
     const res = await api('GET', `/api/till/customers?q=${encodeURIComponent(q)}&limit=20`, null, customerAbort.signal);
     const items = res.customers ?? [];
-    showSuggestions($('customer-suggestions'), items.slice(0, 20), (c) => [el('span', { class: 'code' }, c.code), el('span', { class: 'label' }, c.name)], chooseCustomer);
+    showSuggestions(suggestList('customer-suggestions'), /** @type {Customer[]} */ (items.slice(0, 20)), (c) => [el('span', { class: 'code' }, c.code), el('span', { class: 'label' }, c.name)], chooseCustomer);
   } catch (e) {
-    if (e.name !== 'AbortError') say(e.message);
+    if (!(e instanceof Error && e.name === 'AbortError')) say(messageOf(e));
   }
 }, 200);
 
+/** @param {Customer | null} c */
 function chooseCustomer(c) {
   state.customer = c ? { code: c.code, name: c.name } : null;
-  $('customer-search').value = '';
-  hide($('customer-suggestions'));
+  input('customer-search').value = '';
+  hide(suggestList('customer-suggestions'));
   renderCustomer();
-  $('scan').focus();
+  input('scan').focus();
 }
 
 function renderCustomer() {
@@ -390,37 +533,38 @@ function renderModes() {
   );
 }
 
+/** @param {PaymentMode} mode */
 function addPayment(mode) {
   const left = dueCents() - paidCents();
   const label = mode.label ?? mode.code;
-  const typed = $('pay-amount').value.trim();
+  const typed = input('pay-amount').value.trim();
   if (typed && !MONEY_RE.test(typed)) return say(`Invalid amount "${typed}": use digits and at most two decimals.`);
-  if (left === 0n) return say(state.lines.length + state.settlements.length ? 'Nothing left to pay: validate the sale.' : 'Scan an article first.');
+  if (left === 0) return say(state.lines.length + state.settlements.length ? 'Nothing left to pay: validate the sale.' : 'Scan an article first.');
   // A refund (returns worth more than the sale) is paid back: typed amounts count as money given back.
-  const sign = left < 0n ? -1n : 1n;
-  let amount = typed ? sign * (cents(typed) < 0n ? -cents(typed) : cents(typed)) : left;
-  if (amount === 0n) return say('Type an amount above zero.');
-  let change = 0n;
+  const sign = left < 0 ? -1 : 1;
+  let amount = typed ? sign * Math.abs(cents(typed)) : left;
+  if (amount === 0) return say('Type an amount above zero.');
+  let change = 0;
   if (sign * amount > sign * left) {
     // Cash handed over beyond what is due: the ticket records what is due, the page shows the change.
-    if (sign > 0n && (mode.code === 'ESP' || /esp|cash/i.test(label))) change = amount - left;
-    else return say(`${label}: at most ${fmtCents(sign * left)} ${sign > 0n ? 'is left to pay' : 'is to give back'}.`);
+    if (sign > 0 && (mode.code === 'ESP' || /esp|cash/i.test(label))) change = amount - left;
+    else return say(`${label}: at most ${fmtCents(sign * left)} ${sign > 0 ? 'is left to pay' : 'is to give back'}.`);
     amount = left;
   }
-  const ref = $('pay-ref').value.trim();
+  const ref = input('pay-ref').value.trim();
   if (mode.depositVoucher && !ref) return say(`${label}: type the order number whose deposit is used first.`);
   state.payments.push({ mode: mode.code, label, amount: fmtCents(amount), ...(mode.depositVoucher ? { ref } : {}) });
   state.change = change;
-  $('pay-amount').value = '';
-  $('pay-ref').value = '';
+  input('pay-amount').value = '';
+  input('pay-ref').value = '';
   say('');
   renderSale();
-  $('scan').focus();
+  input('scan').focus();
 }
 
 // ---------- rendering ----------
 function renderSale() {
-  const tbody = $('lines').tBodies[0];
+  const tbody = table('lines').tBodies[0];
   tbody.replaceChildren(
     ...state.lines.map((l, i) =>
       el(
@@ -438,7 +582,7 @@ function renderSale() {
             placeholder: '10% or 0.12',
             size: '7',
             value: l.discountText ?? '',
-            onchange: (ev) => setDiscount(l, ev.target.value),
+            onchange: (/** @type {Event} */ ev) => setDiscount(l, /** @type {HTMLInputElement} */ (ev.target).value),
           }),
         ),
         el('td', { class: 'num' }, fmtCents(lineNetCents(l))),
@@ -464,26 +608,30 @@ function renderSale() {
   const due = dueCents();
   const left = due - paidCents();
   $('total').textContent = fmtCents(due);
-  $('payments').tBodies[0].replaceChildren(
+  table('payments').tBodies[0].replaceChildren(
     ...state.payments.map((p, i) =>
-      el('tr', { 'data-mode': p.mode }, el('td', {}, p.label, p.ref ? ` (order ${p.ref})` : ''), el('td', { class: 'num' }, p.amount), el('td', {}, el('button', { type: 'button', class: 'small', onclick: () => { state.payments.splice(i, 1); state.change = 0n; renderSale(); } }, '×'))),
+      el('tr', { 'data-mode': p.mode }, el('td', {}, p.label, p.ref ? ` (order ${p.ref})` : ''), el('td', { class: 'num' }, p.amount), el('td', {}, el('button', { type: 'button', class: 'small', onclick: () => { state.payments.splice(i, 1); state.change = 0; renderSale(); } }, '×'))),
     ),
   );
-  $('remaining-label').textContent = left < 0n ? 'To give back' : 'Left to pay';
-  $('remaining').textContent = fmtCents(left < 0n ? -left : left);
-  $('pay-amount').placeholder = fmtCents(left);
+  $('remaining-label').textContent = left < 0 ? 'To give back' : 'Left to pay';
+  $('remaining').textContent = fmtCents(Math.abs(left));
+  input('pay-amount').placeholder = fmtCents(left);
   $('change').hidden = !state.change;
   $('change-amount').textContent = state.change ? fmtCents(state.change) : '';
-  $('validate').disabled = state.busy || state.lines.length + state.settlements.length === 0 || left !== 0n;
+  button('validate').disabled = state.busy || state.lines.length + state.settlements.length === 0 || left !== 0;
 }
 
+/** @param {Line} l @param {string} text */
 function setDiscount(l, text) {
+  const before = { discount: l.discount, discountText: l.discountText };
   try {
     l.discount = parseDiscount(text);
     l.discountText = l.discount ? text.trim() : '';
+    dueCents();
     say('');
   } catch (e) {
-    say(e.message);
+    Object.assign(l, before);
+    say(messageOf(e));
   }
   renderSale();
 }
@@ -500,7 +648,7 @@ function resetSale() {
   state.settlements = [];
   state.payments = [];
   state.customer = null;
-  state.change = 0n;
+  state.change = 0;
   setReturnMode(false);
   renderCustomer();
   renderSale();
@@ -508,10 +656,15 @@ function resetSale() {
 }
 
 // ---------- sheets: printed ticket, Z report, confirmations ----------
+/**
+ * @param {string} title
+ * @param {HTMLElement} body
+ * @param {{ confirm?: { label: string, run: () => unknown }, print?: boolean }} [options]
+ */
 function openSheet(title, body, { confirm, print } = {}) {
   $('sheet-title').textContent = title;
   $('sheet-body').replaceChildren(body);
-  const c = $('sheet-confirm');
+  const c = button('sheet-confirm');
   c.hidden = !confirm;
   c.textContent = confirm?.label ?? 'Confirm';
   c.onclick = confirm ? () => { closeSheet(); confirm.run(); } : null;
@@ -521,15 +674,16 @@ function openSheet(title, body, { confirm, print } = {}) {
 }
 function closeSheet() {
   $('overlay').hidden = true;
-  $('scan').focus();
+  input('scan').focus();
 }
 
-const pad = (s, n) => (s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length));
-const lpad = (s, n) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+const pad = (/** @type {string} */ s, /** @type {number} */ n) => (s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length));
+const lpad = (/** @type {string} */ s, /** @type {number} */ n) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 const W = 40;
 const rule = '-'.repeat(W);
-const center = (s) => lpad(s, Math.floor((W + s.length) / 2));
+const center = (/** @type {string} */ s) => lpad(s, Math.floor((W + s.length) / 2));
 
+/** A ticket as the till returns it, printed 40 columns wide. @param {any} t */
 function receiptText(t) {
   const out = [];
   out.push(center(`Store ${t.store} - Till ${t.till}`));
@@ -556,8 +710,9 @@ function receiptText(t) {
   out.push(center('Thank you'));
   return out.join('\n');
 }
-const modeLabel = (code) => state.modes.find((m) => m.code === code)?.label ?? code;
+const modeLabel = (/** @type {string} */ code) => state.modes.find((m) => m.code === code)?.label ?? code;
 
+/** @param {any} z the Z report as the till returns it */
 function zReportText(z) {
   const out = [center(`Z REPORT #${z.seq ?? ''}`), center(`Store ${z.store} - Till ${z.till}`), rule];
   out.push(`Day         ${z.day}`);
@@ -574,7 +729,7 @@ function zReportText(z) {
   return out.join('\n');
 }
 
-const receipt = (text, id) => el('pre', { class: 'receipt', id }, text);
+const receipt = (/** @type {string} */ text, /** @type {string} */ id) => el('pre', { class: 'receipt', id }, text);
 
 // ---------- actions ----------
 async function validateSale() {
@@ -595,7 +750,7 @@ async function validateSale() {
     openSheet(`Ticket ${ticket.id}`, receipt(receiptText(ticket), 'printed-ticket'), { print: true });
     say(`Ticket ${ticket.id} recorded${ticket.degraded ? ' (degraded mode)' : ''}.`, true);
   } catch (e) {
-    say(`Sale not recorded: ${e.message}`);
+    say(`Sale not recorded: ${messageOf(e)}`);
   } finally {
     state.busy = false;
     renderSale();
@@ -614,7 +769,7 @@ async function showTickets() {
       el(
         'tbody',
         {},
-        tickets.map((t) =>
+        tickets.map((/** @type {any} */ t) =>
           el(
             'tr',
             {},
@@ -631,17 +786,18 @@ async function showTickets() {
     );
     openSheet('Last tickets', tickets.length ? table : el('p', {}, 'No ticket yet.'));
   } catch (e) {
-    say(e.message);
+    say(messageOf(e));
   }
 }
 
 /** A duplicate receipt from the till (counted, journalled, marked DUPLICATA): the till's text, as printed. */
+/** @param {string} id */
 async function reprint(id) {
   try {
     const r = await api('POST', '/api/till/receipt', { ticket: id, format: 'text', reprint: true });
     openSheet(`Duplicate of ${id}`, receipt(r.body, 'reprinted-ticket'), { print: true });
   } catch (e) {
-    say(`Reprint failed: ${e.message}`);
+    say(`Reprint failed: ${messageOf(e)}`);
   }
 }
 
@@ -655,15 +811,16 @@ function closeDay() {
           openSheet(`Z report ${z.id ?? ''}`, receipt(zReportText(z), 'z-report'), { print: true });
           refreshStatus();
         } catch (e) {
-          say(`Closure failed: ${e.message}`);
+          say(`Closure failed: ${messageOf(e)}`);
         }
       },
     },
   });
 }
 
-function field(label, input) {
-  return el('label', { class: 'field' }, label, input);
+/** @param {string} label @param {HTMLElement} control */
+function field(label, control) {
+  return el('label', { class: 'field' }, label, control);
 }
 
 /** Money taken that is not goods: an invoice paid (fully or partly) or a deposit on an order. */
@@ -677,8 +834,9 @@ function settlementSheet() {
       run: () => {
         const a = amount.value.trim();
         if (!ref.value.trim()) return say('Type the invoice or order number.');
-        if (!MONEY_RE.test(a) || cents(a) <= 0n) return say(`Invalid amount "${a}": use a positive amount with at most two decimals.`);
-        state.settlements.push({ kind: kind.value, ref: ref.value.trim(), amount: fmtCents(cents(a)) });
+        if (!MONEY_RE.test(a) || cents(a) <= 0) return say(`Invalid amount "${a}": use a positive amount with at most two decimals.`);
+        const settlement = { kind: kind.value, ref: ref.value.trim(), amount: fmtCents(cents(a)) };
+        if (!changeSale([() => state.settlements.push(settlement), () => (state.settlements = state.settlements.filter((x) => x !== settlement))])) return;
         if (!state.customer) say('An invoice payment or a deposit names a customer: look the customer up below.', true);
         renderSale();
       },
@@ -701,7 +859,7 @@ function extractSheet() {
           if (r.file) state.lastPackage = r.file.path;
           $('action-result').textContent = r.message;
         } catch (e) {
-          $('action-result').textContent = `Extract failed: ${e.message}`;
+          $('action-result').textContent = `Extract failed: ${messageOf(e)}`;
         }
         refreshStatus();
       },
@@ -737,7 +895,7 @@ async function sendSheet() {
           const r = await api('POST', '/api/till/send', payload);
           $('action-result').textContent = `Sent ${r.file.split(/[\\/]/).pop()} by ${r.channel} to ${r.target}${r.detail ? ` (${r.detail})` : ''}`;
         } catch (e) {
-          $('action-result').textContent = `Send failed: ${e.message}`;
+          $('action-result').textContent = `Send failed: ${messageOf(e)}`;
         }
         refreshStatus();
       },
@@ -751,31 +909,31 @@ function wire() {
     e.preventDefault();
     scanEntered();
   });
-  $('scan').addEventListener('input', suggestArticles);
-  $('scan').addEventListener('keydown', (e) => {
+  input('scan').addEventListener('input', suggestArticles);
+  input('scan').addEventListener('keydown', (e) => {
     // A scanner is a keyboard that types the code then Enter: handled here, not by implicit form
     // submission (which browsers skip in a form with two text fields and no submit button).
     if (e.key === 'Enter') {
       e.preventDefault();
       scanEntered();
-    } else if (e.key === 'ArrowDown' && moveSuggestion($('suggestions'), 1)) e.preventDefault();
-    else if (e.key === 'ArrowUp' && moveSuggestion($('suggestions'), -1)) e.preventDefault();
-    else if (e.key === 'Escape') hide($('suggestions'));
+    } else if (e.key === 'ArrowDown' && moveSuggestion(suggestList('suggestions'), 1)) e.preventDefault();
+    else if (e.key === 'ArrowUp' && moveSuggestion(suggestList('suggestions'), -1)) e.preventDefault();
+    else if (e.key === 'Escape') hide(suggestList('suggestions'));
   });
-  $('scan').addEventListener('blur', () => setTimeout(() => hide($('suggestions')), 150));
-  $('qty').addEventListener('keydown', (e) => {
+  input('scan').addEventListener('blur', () => setTimeout(() => hide(suggestList('suggestions')), 150));
+  input('qty').addEventListener('keydown', (e) => {
     if (e.key === 'Enter') {
       e.preventDefault();
-      $('scan').focus();
+      input('scan').focus();
     }
   });
   $('return-toggle').addEventListener('click', () => {
     setReturnMode(!state.returnMode);
-    $('scan').focus();
+    input('scan').focus();
   });
-  $('customer-search').addEventListener('input', suggestCustomers);
-  $('customer-search').addEventListener('keydown', (e) => {
-    const list = $('customer-suggestions');
+  input('customer-search').addEventListener('input', suggestCustomers);
+  input('customer-search').addEventListener('keydown', (e) => {
+    const list = suggestList('customer-suggestions');
     if (e.key === 'ArrowDown' && moveSuggestion(list, 1)) e.preventDefault();
     else if (e.key === 'ArrowUp' && moveSuggestion(list, -1)) e.preventDefault();
     else if (e.key === 'Enter') {
@@ -784,15 +942,15 @@ function wire() {
     } else if (e.key === 'Escape') hide(list);
   });
   $('customer-clear').addEventListener('click', () => chooseCustomer(null));
-  $('pay-amount').addEventListener('keydown', (e) => {
+  input('pay-amount').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && state.modes[0]) {
       e.preventDefault();
       addPayment(state.modes[0]);
     }
   });
-  $('validate').addEventListener('click', validateSale);
+  button('validate').addEventListener('click', validateSale);
   $('cancel-sale').addEventListener('click', cancelSale);
-  $('cashier').addEventListener('change', (e) => setCashier(e.target.value));
+  input('cashier').addEventListener('change', () => setCashier(input('cashier').value));
   window.addEventListener('pagehide', closeCashierOnExit);
   $('show-tickets').addEventListener('click', showTickets);
   $('close-day').addEventListener('click', closeDay);
