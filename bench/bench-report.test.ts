@@ -11,13 +11,15 @@ import { KEPT_SECTION_HEADING, writeBenchmarks, type BenchSection } from './benc
 const section: BenchSection = { title: 'Till station', params: { sales: 10 }, figures: [{ name: 'durable sale latency p99', value: 4.5, unit: 'ms', floor: 1.5 }] };
 
 describe('writeBenchmarks', () => {
-  it('rewrites the bench sections and keeps the hand-kept section of the previous file', () => {
+  it('replaces the sections it measured, keeps the others and the hand-kept section of the previous file', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'bench-report-')), 'BENCHMARKS.md');
-    writeFileSync(path, `# Benchmarks\n\n## Old section\n\n| stale | 1 ms |\n\n${KEPT_SECTION_HEADING}\n\n| register page | p50 68 ms |\n`);
+    writeFileSync(path, `# Benchmarks\n\n## Other bench\n\n| posting | 1 ms |\n\n## Till station\n\n| stale | 9 ms |\n\n${KEPT_SECTION_HEADING}\n\n| register page | p50 68 ms |\n`);
     writeBenchmarks(path, [section]);
     const text = readFileSync(path, 'utf8');
-    expect(text).not.toContain('Old section');
-    expect(text).toContain('## Till station');
+    expect(text).toContain('## Other bench\n\n| posting | 1 ms |');
+    expect(text).not.toContain('stale');
+    expect(text.indexOf('## Other bench')).toBeLessThan(text.indexOf('## Till station'));
+    expect(text).toMatch(/## Till station\n\nMeasured on \d{4}-\d{2}-\d{2} — /);
     expect(text).toContain('| durable sale latency p99 | 4.5');
     expect(text.endsWith(`${KEPT_SECTION_HEADING}\n\n| register page | p50 68 ms |\n`)).toBe(true);
     writeBenchmarks(path, [section]); // a second run keeps it once, not twice

@@ -55,24 +55,26 @@ export function renderText(s: BenchSection): string {
   return lines.join('\n');
 }
 
-export function renderMarkdown(sections: BenchSection[], at = new Date()): string {
-  const out = [
-    '# Benchmarks',
-    '',
-    `Measured by \`tillsync bench\` on ${at.toISOString().slice(0, 10)} — ${machine()}.`,
-    'Each figure stands beside the raw floor measured in the same run (the same work by the barest means) and the ratio (overhead over the floor).',
-    '',
-  ];
-  for (const s of sections) {
-    out.push(`## ${s.title}`, '', `Parameters: ${Object.entries(s.params).map(([k, v]) => `${k} = ${v}`).join(', ')}`, '');
-    out.push('| figure | value | raw floor | ratio | target |', '|---|---|---|---|---|');
-    for (const f of s.figures) {
-      out.push(`| ${f.name} | ${num(f.value)} ${f.unit} | ${f.floor !== undefined ? `${num(f.floor)} ${f.unit}` : '—'} | ${ratio(f) || '—'} | ${f.target ? `${f.target} ${f.met ? '✅' : '❌'}` : '—'} |`);
-    }
-    for (const f of s.figures.filter((x) => x.note)) out.push('', `- ${f.name}: ${f.note}`);
-    out.push('');
+const HEADER = [
+  '# Benchmarks',
+  '',
+  'Measured by `tillsync bench`. Each figure stands beside the raw floor measured in the same run (the same work by the barest means) and the ratio (overhead over the floor); each section says when and on what machine it was measured.',
+  '',
+].join('\n');
+
+export function renderSection(s: BenchSection, at = new Date()): string {
+  const out = [`## ${s.title}`, '', `Measured on ${at.toISOString().slice(0, 10)} — ${machine()}.`, '', `Parameters: ${Object.entries(s.params).map(([k, v]) => `${k} = ${v}`).join(', ')}`, ''];
+  out.push('| figure | value | raw floor | ratio | target |', '|---|---|---|---|---|');
+  for (const f of s.figures) {
+    out.push(`| ${f.name} | ${num(f.value)} ${f.unit} | ${f.floor !== undefined ? `${num(f.floor)} ${f.unit}` : '—'} | ${ratio(f) || '—'} | ${f.target ? `${f.target} ${f.met ? '✅' : '❌'}` : '—'} |`);
   }
+  for (const f of s.figures.filter((x) => x.note)) out.push('', `- ${f.name}: ${f.note}`);
+  out.push('');
   return out.join('\n');
+}
+
+export function renderMarkdown(sections: BenchSection[], at = new Date()): string {
+  return [HEADER, ...sections.map((s) => renderSection(s, at))].join('\n');
 }
 
 /**
@@ -82,9 +84,18 @@ export function renderMarkdown(sections: BenchSection[], at = new Date()): strin
  */
 export const KEPT_SECTION_HEADING = '## Measured outside the last `tillsync bench` run';
 
-export function writeBenchmarks(path: string, sections: BenchSection[]): void {
+/**
+ * A run replaces the sections it measured (same title) and keeps the others, so `tillsync bench
+ * startup` does not wipe the posting figures; the hand-kept section stays last.
+ */
+export function writeBenchmarks(path: string, sections: BenchSection[], at = new Date()): void {
   const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const at = previous.indexOf(`\n${KEPT_SECTION_HEADING}\n`);
-  const kept = at < 0 ? '' : `\n${previous.slice(at + 1).trimEnd()}\n`;
-  writeFileSync(path, renderMarkdown(sections) + kept);
+  const cut = previous.indexOf(`\n${KEPT_SECTION_HEADING}\n`);
+  const kept = cut < 0 ? '' : `\n${previous.slice(cut + 1).trimEnd()}\n`;
+  const body = cut < 0 ? previous : previous.slice(0, cut + 1);
+  const old = new Map<string, string>();
+  for (const part of body.split(/\n(?=## )/).slice(1)) old.set(part.slice(3, part.indexOf('\n')).trim(), `${part.trimEnd()}\n`);
+  const fresh = new Map(sections.map((s) => [s.title, renderSection(s, at)]));
+  const order = [...old.keys(), ...sections.map((s) => s.title).filter((t) => !old.has(t))];
+  writeFileSync(path, [HEADER, ...order.map((t) => fresh.get(t) ?? old.get(t)!)].join('\n') + kept);
 }
