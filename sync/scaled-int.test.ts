@@ -8,21 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { D, fmt, money, parseExactMoney, type Decimals } from './money.ts';
 import { addExact, divRoundHalfUp, formatScaled, mulExact, toScaled } from './scaled-int.js';
 import { lineDiscount } from './ticket-math.ts';
+import { rng } from '../fixtures/random.ts';
 
 const N = 5000;
 const SCALES: Decimals[] = [2, 3, 4];
 
-/** mulberry32: a small seeded generator, so every run checks the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(15);
 const int = (max: number) => Math.floor(rand() * max);
 const digits = (n: number) => Array.from({ length: n }, () => String(int(10))).join('');
