@@ -3,7 +3,7 @@ import { D } from '../../sync/money.ts';
 import { checkExactConditions, exactJournalCode, splitAddress, writeExact, xmlText, type ExactMapping } from './exact-writer.ts';
 import { validateExactXml } from '../../test/support/exact-xsd.ts';
 import { entry, line, sampleLedger } from '../../test/support/sample-ledger.ts';
-import { child, children, parseXml } from './xml-read.ts';
+import { child, children, parseXml } from '../../test/support/xml-read.ts';
 import { describeProblem } from './ledger-model.ts';
 
 const WRITE = { exactJournals: new Map([['CA', '10']]) };

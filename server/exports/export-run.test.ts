@@ -11,7 +11,7 @@ import { resetExports } from './export-reset.ts';
 import { checkFec } from '../../test/support/fec-checker.ts';
 import { decodeLatin9 } from './latin9.ts';
 import { parseCsv, CSV_COLUMNS } from './csv-writer.ts';
-import { child, children, parseXml } from './xml-read.ts';
+import { child, children, parseXml } from '../../test/support/xml-read.ts';
 import { sampleLedger, entry, line } from '../../test/support/sample-ledger.ts';
 import { insertDocument, insertLedger } from '../../test/support/ledger-sql-fixture.ts';
 import { validateExactFile } from '../../test/support/exact-xsd.ts';

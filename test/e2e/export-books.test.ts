@@ -15,7 +15,7 @@ import { runExport } from '../../server/exports/export-run.ts';
 import { checkFec } from '../support/fec-checker.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { parseCsv } from '../../server/exports/csv-writer.ts';
-import { child, children, parseXml } from '../../server/exports/xml-read.ts';
+import { child, children, parseXml } from '../support/xml-read.ts';
 import { D } from '../../sync/money.ts';
 import { validateExactFile } from '../support/exact-xsd.ts';
 

@@ -9,7 +9,7 @@ import { TEST_ENGINES, type TestDb } from '../support/test-databases.ts';
 import { checkFec } from '../support/fec-checker.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { parseCsv } from '../../server/exports/csv-writer.ts';
-import { parseXml, child, children } from '../../server/exports/xml-read.ts';
+import { parseXml, child, children } from '../support/xml-read.ts';
 import { insertDocument, simpleTicket } from '../support/ledger-sql-fixture.ts';
 import { rasterFirstPage } from '../support/pdf-probe.ts';
 import { cli, exportServer } from './export-setup.ts';

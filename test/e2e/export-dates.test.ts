@@ -12,7 +12,7 @@ import { runExport } from '../../server/exports/export-run.ts';
 import { checkFec } from '../support/fec-checker.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { parseCsv, CSV_COLUMNS } from '../../server/exports/csv-writer.ts';
-import { child, children, parseXml } from '../../server/exports/xml-read.ts';
+import { child, children, parseXml } from '../support/xml-read.ts';
 import { insertDocument } from '../support/ledger-sql-fixture.ts';
 import { exportServer } from './export-setup.ts';
 import { validateExactFile } from '../support/exact-xsd.ts';

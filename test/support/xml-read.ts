@@ -1,5 +1,5 @@
 /**
- * For tests: parses XML strictly (saxes is a conformant XML 1.0 parser: any well-formedness error
+ * Parses XML strictly (saxes is a conformant XML 1.0 parser: any well-formedness error
  * throws) into a small element tree, so the Exact file can be read back and tied out.
  */
 import { SaxesParser } from 'saxes';
