@@ -192,7 +192,9 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
           st.tickets.rejected = [...st.tickets.rejected.slice(-49), r];
           logTillEvent(opts.dataDir, 'error', `server rejected ticket ${r.id}: ${r.reason}`);
         }
-        if (res.accepted.length || res.duplicates.length) setTimeout(() => resync$.next('RESYNC'), 50).unref();
+        // Their acks at once when this page was the last; during a catch-up the pull's timer fetches them.
+        const caughtUp = tickets[tickets.length - 1].number >= store.last.number;
+        if (caughtUp && (res.accepted.length || res.duplicates.length)) setTimeout(() => resync$.next('RESYNC'), 50).unref();
       }),
   });
   pusher.start((e) => logTillEvent(opts.dataDir, 'warning', `replication tickets: ${(e as Error)?.message ?? e}`));

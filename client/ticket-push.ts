@@ -19,8 +19,8 @@ import type { TillStore } from './store/till-store.ts';
 /** Meta document holding the checkpoint: `{ number }`, the last ticket number the server answered for. */
 export const PUSH_CHECKPOINT = 'push:tickets';
 
-/** Tickets per request: a catch-up of 200,000 tickets is 800 requests of ~0.5 MB. */
-export const PUSH_PAGE = 250;
+/** Tickets per request: a catch-up of 200,000 tickets is 200 requests of ~1.5 MB (the server takes 20 MB). */
+export const PUSH_PAGE = 1000;
 
 export interface TicketPushOptions {
   store: TillStore;
