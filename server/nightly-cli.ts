@@ -62,9 +62,11 @@ export function registerNightlyCommand(server: Command): void {
           }
           const report = nightlyReport(steps, until ?? null, failure);
           appendDayLog(server.data, `nightly (cli) ${failure ? 'failed' : 'done'}: ${renderNightly(report).replace(/\n/g, ' | ')}`);
-          // Peak memory of this process, for a chain's report of its workers (server/chain/).
-          const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-          return { data: { ...report, peakRssMb }, text: renderNightly(report), exitCode: report.exitCode };
+          // Peak memory and CPU of this process, for a chain's report of its workers (server/chain/).
+          const use = process.resourceUsage();
+          const peakRssMb = Math.round(use.maxRSS / 1024);
+          const cpuSeconds = Math.round((use.userCPUTime + use.systemCPUTime) / 1e4) / 100;
+          return { data: { ...report, peakRssMb, cpuSeconds }, text: renderNightly(report), exitCode: report.exitCode };
         });
       }),
     );

@@ -24,7 +24,7 @@ describe("a chain's night", () => {
         await new Promise<void>((r) => gates.set(s.id, r));
         running--;
         if (s.id === 'B') throw new Error('worker process could not start');
-        return { exitCode: s.id === 'D' ? 3 : 0, peakRssMb: 100, report: null, error: null };
+        return { exitCode: s.id === 'D' ? 3 : 0, peakRssMb: 100, cpuSeconds: 1, report: null, error: null };
       },
     });
     const release = async (id: string) => {
@@ -53,8 +53,8 @@ describe("a chain's night", () => {
     expect([c(0, 0), c(0, 3), c(3, 4, 0), c(4, 1), c(0, null), c(0, 2)]).toEqual([0, 3, 4, 1, 1, 1]);
     const r = chainNightReport(
       [
-        { store: 'A', data: '/a', exitCode: 0, seconds: 1, peakRssMb: 120, report: null, error: null },
-        { store: 'B', data: '/b', exitCode: 1, seconds: 2, peakRssMb: null, report: null, error: 'integrate: disk full' },
+        { store: 'A', data: '/a', exitCode: 0, seconds: 1, peakRssMb: 120, cpuSeconds: 1, report: null, error: null },
+        { store: 'B', data: '/b', exitCode: 1, seconds: 2, peakRssMb: null, cpuSeconds: null, report: null, error: 'integrate: disk full' },
       ],
       { workers: 2, until: null, seconds: 2.5 },
     );

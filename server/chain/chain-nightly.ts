@@ -22,11 +22,12 @@ export interface ChainNightOptions {
 /** A store's night in a child process: its JSON report, or how the process ended when it printed none. */
 export async function runStoreNightProcess(store: ChainStoreRef, until?: string): Promise<Omit<StoreNight, 'store' | 'data' | 'seconds'>> {
   const r = await runTillsync(['--json', 'server', 'nightly', '--data', store.data, ...(until ? ['--until', until] : [])]);
-  const json = r.json as (NightlyReport & { peakRssMb?: number; error?: { message?: string } }) | undefined;
+  const json = r.json as (NightlyReport & { peakRssMb?: number; cpuSeconds?: number; error?: { message?: string } }) | undefined;
   const report = json && Array.isArray(json.steps) ? (json as NightlyReport) : null;
   const lastErr = r.stderr.trim().split('\n').pop() ?? '';
   const error = report?.failed ? `${report.failed.step}: ${report.failed.message}` : report ? null : json?.error?.message ?? (lastErr || (r.signal ? `killed by ${r.signal}` : `exit ${r.code} without a report`));
-  return { exitCode: r.code, peakRssMb: typeof json?.peakRssMb === 'number' ? json.peakRssMb : null, report, error };
+  const num = (x: unknown) => (typeof x === 'number' ? x : null);
+  return { exitCode: r.code, peakRssMb: num(json?.peakRssMb), cpuSeconds: num(json?.cpuSeconds), report, error };
 }
 
 export async function runChainNight(stores: ChainStoreRef[], o: ChainNightOptions): Promise<StoreNight[]> {
@@ -42,7 +43,7 @@ export async function runChainNight(stores: ChainStoreRef[], o: ChainNightOption
         night = { store: s.id, data: s.data, seconds: 0, ...(await runStore(s, o.until)) };
       } catch (e) {
         // Not even a process to report: the store fails, the others go on.
-        night = { store: s.id, data: s.data, seconds: 0, exitCode: null, peakRssMb: null, report: null, error: (e as Error)?.message ?? String(e) };
+        night = { store: s.id, data: s.data, seconds: 0, exitCode: null, peakRssMb: null, cpuSeconds: null, report: null, error: (e as Error)?.message ?? String(e) };
       }
       night.seconds = (performance.now() - t0) / 1000;
       out.set(s.id, night);

@@ -11,6 +11,8 @@ export interface StoreNight {
   seconds: number;
   /** Peak resident memory of the store's worker process, MB (from its report; null if it died first). */
   peakRssMb: number | null;
+  /** CPU seconds of the store's worker process (user + system; null if it died first). */
+  cpuSeconds: number | null;
   /** The store's nightly report (null when its process printed none: it crashed). */
   report: NightlyReport | null;
   /** One line when the store's run failed (its failed step's message, or how the process ended). */
