@@ -37,6 +37,8 @@ export interface ChainRun {
   /** CPU seconds PostgreSQL's server processes used during the run (from /proc; null where unreadable). */
   pgCpuSeconds: number | null;
   failed: number;
+  /** The chain database after the night (tickets, documents, entries, settlements of every store), bytes. */
+  databaseBytes: number;
 }
 
 export interface ChainBenchResult {
@@ -139,6 +141,7 @@ export async function benchChain(o: ChainBenchOptions): Promise<ChainBenchResult
           workerCpuSeconds: nights.reduce((a, n) => a + (n.cpuSeconds ?? 0), 0),
           pgCpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
           failed: nights.filter((n) => n.exitCode !== 0).length,
+          databaseBytes: Number((await admin.query('select pg_database_size($1) as n', [name])).rows[0].n),
         };
         for (const n of nights.filter((x) => x.exitCode !== 0)) o.log(`chain bench: ${n.store} exit ${n.exitCode}: ${n.error}`);
         o.log(`chain bench: ${workers} worker(s): ${seconds.toFixed(1)} s, ${Math.round(run.ticketsPerSecond)} tickets/s, ${documents} documents, peak ${run.peakRssMb} MB/worker`);

@@ -166,6 +166,7 @@ async function benchChainSection(o: BenchOptions): Promise<BenchSection[]> {
         mix: `counter ${pct(c.counter)}, account ${pct(c.account)} over ${o.chainCustomers} customers, deposits ${pct(c.deposits)} + uses ${pct(c.depositUses)}, returns ${pct(c.returns)}, split payments ${pct(c.splitPayments)}, ${c.discountedLines} discounted lines`,
         timed: 'each store: integrate, post, letter, export (not configured: skipped), e-report, books check, in its own process',
         'set-up (not timed)': `${r.setupSeconds.toFixed(0)} s intake`,
+        'database after the night': `${(r.runs[0]?.databaseBytes / 2 ** 20).toFixed(0)} MiB, ${Math.round((r.runs[0]?.databaseBytes ?? 0) / r.tickets).toLocaleString('en-US')} bytes per ticket (all tables and indexes of every store)`,
         'machine load': `load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end (a shared machine)`,
       },
       figures,
