@@ -198,3 +198,40 @@ describe('Exact Online link against the stand-in', () => {
     expect(again.batch).toBeNull();
   });
 });
+
+describe('Exact Online push crash (child process killed between Exact\'s answer and the record)', () => {
+  it('the rerun finds the entry in Exact by its invoice number and records it: nothing doubled', async () => {
+    const t = await openTestDb('sqlite');
+    const standin = await startExactStandin({ clientId: ID, clientSecret: SECRET });
+    try {
+      writeServerConfig(t.data, defaultConfig(t.data));
+      await saveBaseData(t.db, demoBaseData(5));
+      ensureMapping(t.data);
+      await insertLedger(t.db, sampleLedger());
+      await connect(t.data, standin);
+      const bin = join(import.meta.dirname, '..', '..', 'bin', 'tillsync.mjs');
+      const args = ['server', 'exact', 'push', '--data', t.data, '--from', '2026-11-01', '--to', '2026-11-30', '--no-pdf'];
+      const signal = await new Promise<string | null>((resolve) => {
+        const child = execFile(process.execPath, [bin, ...args], { env: { ...process.env, TILLSYNC_CRASH_AT: 'exact:entry-sent' } }, () => undefined);
+        child.on('exit', (_c, s) => resolve(s));
+      });
+      expect(signal).toBe('SIGKILL');
+      // Exact took the first invoice; tillsync recorded nothing but its intent.
+      expect(standin.salesEntries.map((e) => e.YourRef)).toEqual(['10001432']);
+      expect(await t.db.selectFrom('exact_sends').select(['piece', 'state']).execute()).toEqual([{ piece: '10001432', state: 'sending' }]);
+      expect((await t.db.selectFrom('entries').select('id').where('export_id', 'is not', null).execute()).length).toBe(0);
+      const rerun = await new Promise<{ code: number; stdout: string }>((resolve) => {
+        execFile(process.execPath, [bin, ...args, '--json'], { env: { ...process.env, TILLSYNC_CRASH_AT: '' } }, (err, stdout) => resolve({ code: err ? 1 : 0, stdout }));
+      });
+      expect(rerun.code).toBe(0);
+      const out = JSON.parse(rerun.stdout);
+      expect(out.found).toEqual(['10001432']);
+      expect(out.sent).toEqual(['10001433', '10001434', '10001435']);
+      expect(standin.salesEntries.map((e) => e.YourRef).sort()).toEqual(['10001432', '10001433', '10001434', '10001435']);
+      expect((await t.db.selectFrom('exact_sends').select('state').execute()).every((r) => r.state === 'sent')).toBe(true);
+    } finally {
+      await standin.close();
+      await t.cleanup();
+    }
+  }, 90_000);
+});

@@ -180,7 +180,8 @@ export class ExactStandin {
     r.IsFullyPaid = opts.full ?? true;
     r.Status = 50;
     r.Modified = new Date().toISOString();
-    await this.notify('FinancialTransactions', r.ID as string, `cashflow/Receivables(guid'${r.ID}')`);
+    // Exact records the payment as a bank entry matched to the receivable: BankEntries subscribers hear of it.
+    await this.notify('BankEntries', randomUUID(), `financialtransaction/BankEntries(guid'${randomUUID()}')`);
     return r;
   }
 
