@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openTestDb, type TestDb } from '../../test/support/test-databases.ts';
+import { openTestDb, TEST_ENGINES, type TestDb } from '../../test/support/test-databases.ts';
 import { startExactStandin, type ExactStandin } from '../../test/support/exact-online-standin.ts';
 import { sampleLedger } from '../../test/support/sample-ledger.ts';
 import { insertLedger } from '../../test/support/ledger-sql-fixture.ts';
@@ -35,12 +35,12 @@ async function connect(data: string, standin: ExactStandin, division = 123456): 
   await completeConnect(data, back.searchParams.get('code')!, back.searchParams.get('state'));
 }
 
-describe('Exact Online link against the stand-in', () => {
+for (const engine of TEST_ENGINES) describe(`Exact Online link against the stand-in (${engine})`, () => {
   let t: TestDb;
   let standin: ExactStandin;
   beforeEach(async () => {
-    t = await openTestDb('sqlite');
-    writeServerConfig(t.data, defaultConfig(t.data));
+    t = await openTestDb(engine);
+    writeServerConfig(t.data, { ...defaultConfig(t.data), ...(t.url ? { db: t.url } : {}) });
     await saveBaseData(t.db, demoBaseData(5));
     ensureMapping(t.data);
     await insertLedger(t.db, sampleLedger());
