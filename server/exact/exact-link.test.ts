@@ -143,10 +143,14 @@ for (const engine of TEST_ENGINES) describe(`Exact Online link against the stand
     const again = await pushToExact({ db: t.db, data: t.data }, { from: '2026-11-01', to: '2026-11-30', withPdf: false });
     expect(again.status).toBe('empty');
     expect(standin.salesEntries).toHaveLength(4);
-    // Reset one invoice: it is looked up in Exact, found, recorded — not sent a second time.
-    await resetExports({ db: t.db, data: t.data }, { pieces: ['10001435'] });
+    // Exact keeps the counter's numeric code right-aligned on 18 characters.
+    expect(standin.accounts.map((a) => a.Code)).toContain('           0000002');
+    // Reset two invoices: they are looked up in Exact, found, recorded — not sent a second time; their customers updated, not doubled.
+    await resetExports({ db: t.db, data: t.data }, { pieces: ['10001434', '10001435'] });
     const reset = await pushToExact({ db: t.db, data: t.data }, { from: '2026-11-01', to: '2026-11-30', withPdf: false });
-    expect(reset.found).toEqual(['10001435']);
+    expect(reset.found).toEqual(['10001434', '10001435']);
+    expect(reset.customers).toEqual({ created: [], updated: ['0000002', 'C0000002'] });
+    expect(standin.accounts).toHaveLength(3);
     expect(reset.sent).toEqual([]);
     expect(standin.salesEntries).toHaveLength(4);
     // Deleted in Exact meanwhile, then reset: sent again.

@@ -78,6 +78,15 @@ export function parseNumberRange(text: string): { first: string; last: string } 
 
 const inRange = (piece: string, r: { first: string; last: string }) => piece.localeCompare(r.first, 'en', { numeric: true }) >= 0 && piece.localeCompare(r.last, 'en', { numeric: true }) <= 0;
 
+/**
+ * A code as Exact's crm/Accounts filter must name it: "fixed length numeric string with leading
+ * spaces, length 18 — when you use OData $filter on this field the filter parameter must contain the
+ * leading spaces" (Exact's field reference, quoted in picqer/exact-php-client#129).
+ */
+export function exactAccountCode(code: string): string {
+  return /^\d+$/.test(code) ? code.padStart(18, ' ') : code;
+}
+
 /** crm/Accounts body of a customer: Status C (customer), address split as Exact wants it. */
 export function accountBody(code: string, c: CustomerLabel, country = 'FR'): Record<string, unknown> {
   const body: Record<string, unknown> = { Code: code, Name: c.name.slice(0, 100), Status: 'C', IsSales: true, Country: country };
@@ -158,7 +167,7 @@ async function pushLocked(env: { db: Db; data: string }, req: PushRequest, api: 
   for (const code of [...new Set(entries.map(customerOf).filter((c): c is string => c !== null))].sort()) {
     const c = labels.customers.get(code)!;
     const body = accountBody(code, c);
-    const found = await api.list<{ ID: string }>(`crm/Accounts?$select=ID,Code,Name&$filter=Code eq ${odataString(code)}`);
+    const found = await api.list<{ ID: string }>(`crm/Accounts?$select=ID,Code,Name&$filter=Code eq ${odataString(exactAccountCode(code))}`);
     if (found.length) {
       await api.request('PUT', `crm/Accounts(guid'${found[0].ID}')`, body);
       customerIds.set(code, found[0].ID);

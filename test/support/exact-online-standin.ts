@@ -20,7 +20,8 @@
  * `{"d":{…}}` with 201. Every API answer carries Exact's rate-limit headers (X-RateLimit-Limit/
  * Remaining/Reset per day, X-RateLimit-Minutely-Limit/Remaining/Reset, resets in epoch ms); over
  * the minutely limit the answer is 429. The minute can be shortened for tests (`minuteMs`).
- * `$filter` understands `Field eq value` joined by `and` (strings, numbers, true/false, guid'…').
+ * `$filter` understands `Field eq value` joined by `and` (strings, numbers, true/false, guid'…'),
+ * compared as stored: numeric crm/Accounts codes are kept right-aligned on 18 characters, as Exact keeps them.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -108,7 +109,8 @@ function parseFilter(text: string | null): ((r: Row) => boolean) | string {
     else if (raw === 'true' || raw === 'false') value = raw === 'true';
     else if (/^-?\d+(\.\d+)?$/.test(raw)) value = Number(raw);
     else return `unsupported $filter value: ${raw}`;
-    preds.push((r) => (typeof r[field] === 'string' && typeof value === 'string' ? (r[field] as string).trim().toLowerCase() === value.trim().toLowerCase() : r[field] === value));
+    // Exact compares strings as they are stored: a numeric account Code is right-aligned on 18 characters.
+    preds.push((r) => r[field] === value);
   }
   return (r) => preds.every((p) => p(r));
 }
@@ -344,8 +346,10 @@ export class ExactStandin {
 
     if (resource === 'crm/Accounts' && method === 'POST') {
       if (!input.Name || !input.Code) return this.odataError(res, 400, 'Name and Code are mandatory', headers);
-      if (this.accounts.some((a) => String(a.Code).trim() === String(input.Code).trim())) return this.odataError(res, 400, `Code ${input.Code} already exists`, headers);
-      const row = { ID: randomUUID(), ...input, Created: now, Modified: now };
+      // Exact's account Code: "fixed length numeric string with leading spaces, length 18".
+      const code = /^\d+$/.test(String(input.Code).trim()) ? String(input.Code).trim().padStart(18, ' ') : String(input.Code);
+      if (this.accounts.some((a) => a.Code === code)) return this.odataError(res, 400, `Code ${input.Code} already exists`, headers);
+      const row = { ID: randomUUID(), ...input, Code: code, Created: now, Modified: now };
       this.accounts.push(row);
       return this.send(res, 201, { d: row }, headers);
     }
