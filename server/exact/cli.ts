@@ -189,10 +189,9 @@ export function registerExactCommands(server: Command): void {
           try {
             const o = await pushToExact(s, {
               from: opts.from, to: opts.to, store: opts.store ?? null, numbers, journal: opts.journal ?? null, withPdf: opts.pdf, trigger: 'manual',
-              onProgress: (done, total) => {
+              onProgress: (_done, total) => {
                 bar ??= ctx.progress('exact push', total);
                 bar.tick();
-                void done;
               },
             });
             return { data: o, text: renderPush(o), exitCode: o.status === 'refused' || o.status === 'partial' ? 1 : 0 };
