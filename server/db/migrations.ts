@@ -12,6 +12,7 @@ import * as tillKeys from '../security/keys-migration.ts';
 import * as imports from '../imports/migration.ts';
 import * as invoicing from '../invoicing/migration.ts';
 import * as fiscal from '../fiscal/migration.ts';
+import * as exact from '../exact/migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -37,6 +38,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '090_einvoice': einvoice,
   // NF525: the technical-event journals (tills' and the server's own).
   '100_fiscal_journal': fiscal,
+  // The live Exact Online link: what was sent (server/exact/).
+  '110_exact_online': exact,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
