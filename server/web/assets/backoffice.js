@@ -31,8 +31,10 @@ function setupCheckGrid(table) {
     const boxes = rowBoxes();
     const on = boxes.filter((b) => b.checked);
     if (all) {
-      all.checked = on.length === boxes.length && boxes.length > 0;
-      all.indeterminate = on.length > 0 && on.length < boxes.length;
+      // Boxes that cannot be ticked (a line refused) do not keep "all" from being checked.
+      const live = boxes.filter((b) => !b.disabled);
+      all.checked = on.length === live.length && live.length > 0;
+      all.indeterminate = on.length > 0 && on.length < live.length;
     }
     // Control grid footer: count and total of the checked tickets.
     const summary = document.getElementById('grid-summary');
