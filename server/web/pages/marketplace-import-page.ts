@@ -25,7 +25,7 @@ import type { SaleGridLine } from '../../imports/sales-grid.ts';
 const PAGE = '/imports/sales';
 
 const FIELD_LABEL: Record<SaleField, string> = {
-  order: 'Order', date: 'Order date', customerName: 'Customer', email: 'E-mail', address: 'Address', postcode: 'Postcode', city: 'City', country: 'Country',
+  order: 'Order', date: 'Order date', customerName: 'Customer', firstName: 'First name', company: 'Company', vatNumber: 'VAT number', email: 'E-mail', address: 'Address', postcode: 'Postcode', city: 'City', country: 'Country',
   sku: 'Product ref.', label: 'Product', quantity: 'Qty', unitPrice: 'Unit price incl. VAT', shipping: 'Shipping incl. VAT', vatRate: 'VAT rate', commission: 'Commission incl. VAT', status: 'Status',
 };
 
