@@ -203,7 +203,7 @@ export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | '
   const seller = partyOf(company.name, company.address, { siren: company.siren, siret: company.siret, vatNumber: company.vatNumber, email: company.email });
   if (!seller.siren) throw refuse(number, `the company SIREN "${company.siren}" is not 9 digits`, 'set company.siren in the base data');
   // The model's identities (validated by legal-invoices); e-mail and country are base-data extras.
-  const buyer = partyOf(v.customer.name, v.customer.address, { siren: v.customer.siren ?? undefined, vatNumber: v.customer.vatNumber ?? undefined, siret: customer?.siret, email: customer?.email, country: customer?.country ?? v.customer.country });
+  const buyer = partyOf(v.customer.name, v.customer.address, { siren: v.customer.siren ?? undefined, vatNumber: v.customer.vatNumber ?? undefined, siret: customer?.siret, email: customer?.email ?? v.customer.email, country: customer?.country ?? v.customer.country });
 
   // Lines: the document's, signed for the type; prices excluding VAT as line-pricing.ts computes them.
   const lines: EInvoiceLine[] = v.lines.map((l: InvoiceLineView, i) => {

@@ -60,8 +60,9 @@ export interface CustomerView {
   counter: boolean;
   siren: string | null;
   vatNumber: string | null;
-  /** ISO country code when the customer is not in the base data (marketplace buyers). */
+  /** ISO country code and e-mail when the customer is not in the base data (marketplace buyers). */
   country?: string;
+  email?: string;
 }
 
 export interface DocumentRef {

@@ -249,7 +249,7 @@ export function renderInvoicePdf(v: InvoiceView, opts: RenderOptions = {}): Prom
   total('Total TTC', v.totals.incl, true);
   for (const d of v.deposits) total(v.deposits.length > 1 ? `Acompte cde ${d.order}` : 'Acompte déjà versé', new D(d.amount).negated().toFixed(2));
   if (v.kind === 'invoice') {
-    total('Réglé au ticket', v.paid);
+    total(v.marketplace ? `Réglé sur ${v.marketplace.label}` : 'Réglé au ticket', v.paid);
     total('Reste à payer', v.due, true);
   } else if (v.kind === 'credit-note') {
     total('Remboursé au ticket', v.paid);

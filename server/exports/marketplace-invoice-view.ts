@@ -23,6 +23,7 @@ interface StoredLines {
   city: string | null;
   company?: string | null;
   vatNumber?: string | null;
+  email?: string | null;
 }
 
 const CATEGORY: Record<string, 'G' | 'K' | undefined> = { export: 'G', 'intra-eu': 'K' };
@@ -105,6 +106,7 @@ export async function marketplaceInvoiceView(db: Kysely<Database>, number: strin
       siren: sirenOf(stored.vatNumber),
       vatNumber: stored.vatNumber ?? null,
       country: row.country,
+      ...(stored.email ? { email: stored.email } : {}),
     },
     category: 'goods',
     lines,

@@ -82,7 +82,7 @@ describe('back office: marketplace sales and bank statements', () => {
     expect(await textOf(page, '#unknown-columns')).toContain('Note interne');
     expect(await verdicts()).toEqual(['Commandes!2 import', 'Commandes!3 import', 'Commandes!4 import', 'Commandes!5 unticked', 'Commandes!6 import', 'Commandes!7 error', 'Commandes!8 skip']);
     expect(await textOf(page, 'tr[data-line="Commandes!5"]')).toContain('status "En cours" is not a paid status');
-    expect(await textOf(page, 'tr[data-line="Commandes!7"]')).toContain('merged cells C7:E7');
+    expect(await textOf(page, 'tr[data-line="Commandes!7"]')).toContain('merged cells E7:G7');
     expect(await textOf(page, 'tr[data-line="Commandes!8"]')).toContain('totals row');
     // The Excel serial date reads as the day it is; the text date stays as written.
     expect(await cell('Commandes!2', 'date')).toBe('2026-11-02');
