@@ -137,7 +137,7 @@ export async function importSales(db: Kysely<Database>, data: string, file: stri
           lines: [
             { account: m.commissionAccount, aux: null, auxLabel: null, label: cl, debit: split.exclVat, credit: new D(0), documentNumber: number, letterKey: null },
             ...(split.vat.isZero() ? [] : [{ account: m.deductibleVatAccount, aux: null, auxLabel: null, label: `TVA déductible ${cl}`.slice(0, 60), debit: split.vat, credit: new D(0), documentNumber: number, letterKey: null }]),
-            { account: m.supplierAccount, aux: profile.supplier, auxLabel: profile.label, label: cl, debit: new D(0), credit: commission, documentNumber: number, letterKey: null },
+            { account: m.supplierAccount, aux: profile.supplier, auxLabel: profile.label.split(' — ')[0], label: cl, debit: new D(0), credit: commission, documentNumber: number, letterKey: null },
           ],
         });
       }
