@@ -11,8 +11,11 @@ const NAV: { path: string; label: string }[] = [
   { path: '/documents', label: 'Documents' },
   { path: '/entries', label: 'Journal entries' },
   { path: '/open-items', label: 'Open items' },
+  { path: '/imports/sales', label: 'Marketplace sales' },
+  { path: '/imports/bank', label: 'Bank statements' },
   { path: '/exports', label: 'Exports' },
   { path: '/einvoicing', label: 'E-invoicing' },
+  { path: '/exact', label: 'Exact Online' },
   { path: '/nightly', label: 'Nightly run' },
   { path: '/journal', label: 'Event journal' },
 ];
