@@ -11,6 +11,7 @@ import * as tillKeys from '../security/keys-migration.ts';
 import * as imports from '../imports/migration.ts';
 import * as invoicing from '../invoicing/migration.ts';
 import * as fiscal from '../fiscal/migration.ts';
+import * as exportProfiles from '../exports/profile-migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -36,6 +37,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '090_einvoice': einvoice,
   // NF525: the technical-event journals (tills' and the server's own).
   '100_fiscal_journal': fiscal,
+  // Export once per export profile (issue 19): export_marks and exports.profile.
+  '115_export_profiles': exportProfiles,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
