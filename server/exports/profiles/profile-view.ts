@@ -174,7 +174,8 @@ export class ProfileView {
         store: doc?.store ?? null,
         day,
         date: `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`,
-        paymentMode: treasuryMode ?? doc?.paymentMode ?? null,
+        // A treasury line is its own mode's (the cheque line of a CB + CHQ entry says CHQ).
+        paymentMode: (l ? this.treasuryModes.get(l.account) : undefined) ?? treasuryMode ?? doc?.paymentMode ?? null,
         vatCode: l?.vatCode ?? null,
         vatRate: l?.vatCode ? this.rates.get(l.vatCode) ?? null : null,
         ticketRange: doc ? (doc.firstTicket === doc.lastTicket ? String(doc.firstTicket) : `${doc.firstTicket}-${doc.lastTicket}`) : null,
