@@ -270,7 +270,7 @@ function writerFor(req: ExportRequest, ctx: { company: Company; exactJournals: R
     };
   }
   if (req.format === 'exact') {
-    const ex = new ExactWriter({ currency: ctx.company.currency || 'EUR', company: ctx.company, exactJournals: ctx.exactJournals });
+    const ex = new ExactWriter({ currency: ctx.company.currency || 'EUR', company: ctx.company, exactJournals: ctx.exactJournals, analyticField: req.profile?.profile.analytics?.exactField });
     return { writer: { head: (customers) => ex.head(customers), entry: (e) => ex.entry(e), tail: () => ex.tail(), warnings: ex.warnings }, encode: (s) => Buffer.from(s, 'utf8'), options: {} };
   }
   const decimalComma = req.decimalComma ?? csvDefaults(ctx.company).decimalComma;

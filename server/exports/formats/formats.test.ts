@@ -28,7 +28,7 @@ import { customersFile } from './customers-file.ts';
 
 const GOLDEN = join(import.meta.dirname, '..', '..', '..', 'test', 'golden', 'exports');
 
-const customers: Customer[] = [
+const customers_: Customer[] = [
   { code: 'C0000001', name: 'Dupont Bâtiment', account: '411000', thirdParty: 'C0000001', address: '1 rue des Lilas, 75001 Paris' },
   { code: 'C0000002', name: 'Martin & Fils', account: '411000', thirdParty: 'C0000002', vatNumber: 'DE123456789' },
   { code: '0000002', name: 'Client comptoir', account: '410000', thirdParty: '0000002', counter: true },
@@ -47,7 +47,7 @@ const cabinet: ExportProfile = {
 };
 
 function ledger(): { entries: LedgerEntry[]; view: ProfileView } {
-  const view = new ProfileView({ name: 'cabinet-sage', profile: cabinet, mapping: defaultMapping(), customers, vatRates: [{ code: 'VN', rate: '20', label: 'Normal' }] });
+  const view = new ProfileView({ name: 'cabinet-sage', profile: cabinet, mapping: defaultMapping(), customers: customers_, vatRates: [{ code: 'VN', rate: '20', label: 'Normal' }] });
   return { entries: sampleLedger().map((e) => view.apply(e, docs)), view };
 }
 
@@ -165,5 +165,20 @@ describe('accounting software formats (one ledger, every format)', () => {
       'C0000001;DUPONT BATIMENT;411C0000001;1 RUE DES LILAS, 75001 PARIS;',
       'C0000002;MARTIN & FILS <PRO>;411C0000002;;DE123456789',
     ]);
+  });
+});
+
+describe('analytics in Exact Online XML', () => {
+  it('puts the section on the line as Costcenter (or Costunit), valid against eExact-XML.xsd', async () => {
+    const { ExactWriter } = await import('../exact-writer.ts');
+    const { validateExactXml } = await import('../../../test/support/exact-xsd.ts');
+    const { entries } = ledger();
+    for (const field of ['costcenter', 'costunit'] as const) {
+      const w = new ExactWriter({ exactJournals: new Map([['VTE', '70'], ['BQ', '30'], ['CAI', '10'], ['AVO', '71']]), analyticField: field });
+      const customers = new Map(customers_.map((c) => [c.code, { name: c.name, address: c.address ?? 'x' }]));
+      const xml = w.head(customers) + entries.map((e) => w.entry(e)).join('') + w.tail();
+      expect(xml).toContain(field === 'costcenter' ? '<Costcenter code="CAISSE01"/>' : '<Costunit code="CAISSE01"/>');
+      expect(validateExactXml(xml).errors).toEqual([]);
+    }
   });
 });

@@ -89,6 +89,8 @@ export const profileSchema = z.strictObject({
       plan: z.string().regex(/^[A-Za-z0-9]{1,10}$/).optional(),
       sections: z.record(z.string(), z.string().regex(/^[0-9A-Za-z_-]{1,17}$/, 'a section code (letters, digits, - and _)')).optional(),
       default: z.string().regex(/^[0-9A-Za-z_-]{1,17}$/).optional(),
+      /** Exact Online: the line's Costcenter (default) or Costunit. */
+      exactField: z.enum(['costcenter', 'costunit']).optional(),
     })
     .optional(),
 });
