@@ -241,7 +241,14 @@ export function registerExportCommands(server: Command): void {
       run<{ data: string; format: string; fromFile?: string }>(async (opts, _ctx, args) => {
         const { addProfile, newProfile } = await import('./profiles/profile-store.ts');
         const { readFileSync } = await import('node:fs');
-        const p = opts.fromFile ? { ...JSON.parse(readFileSync(opts.fromFile, 'utf8')), format: opts.format } : newProfile(opts.format);
+        let p = newProfile(opts.format);
+        if (opts.fromFile) {
+          try {
+            p = { ...JSON.parse(readFileSync(opts.fromFile, 'utf8')), format: opts.format };
+          } catch (e) {
+            throw new TillsyncError('profile-invalid', `${opts.fromFile}: not a JSON profile (${(e as Error).message})`, { hint: 'see docs/exports.md, section Export profiles' });
+          }
+        }
         const file = addProfile(opts.data, args[0], p);
         return { data: { name: args[0], file }, text: `wrote ${file} (check it with: tillsync server config check --data ${opts.data} --profile ${args[0]})` };
       }),
