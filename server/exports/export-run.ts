@@ -274,7 +274,7 @@ function writerFor(req: ExportRequest, ctx: { company: Company; exactJournals: R
     return { writer: { head: (customers) => ex.head(customers), entry: (e) => ex.entry(e), tail: () => ex.tail(), warnings: ex.warnings }, encode: (s) => Buffer.from(s, 'utf8'), options: {} };
   }
   const decimalComma = req.decimalComma ?? csvDefaults(ctx.company).decimalComma;
-  const csv = new CsvWriter({ decimalComma, codesAsText: req.codesAsText });
+  const csv = new CsvWriter({ decimalComma, codesAsText: req.codesAsText, analytic: Boolean(req.profile?.profile.analytics) });
   return { writer: { head: () => csv.header(), entry: (e) => csv.entry(e), tail: () => '', warnings: [] }, encode: (s) => Buffer.from(s, 'utf8'), options: { decimalComma, codesAsText: Boolean(req.codesAsText) } };
 }
 

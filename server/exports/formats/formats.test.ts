@@ -182,3 +182,16 @@ describe('analytics in Exact Online XML', () => {
     }
   });
 });
+
+describe('analytics in the CSV', () => {
+  it('adds an Analytic column with the section of revenue lines when the profile has an axis', async () => {
+    const { CsvWriter, parseCsv } = await import('../csv-writer.ts');
+    const { entries } = ledger();
+    const w = new CsvWriter({ analytic: true });
+    const rows = parseCsv(w.header() + entries.map((e) => w.entry(e)).join(''));
+    expect(rows[0].at(-1)).toBe('Analytic');
+    const byAccount = rows.slice(1).map((r) => [r[6], r.at(-1)]);
+    expect(byAccount.filter(([a]) => a === '707000').map(([, s]) => s)).toEqual(['CAISSE01', 'CAISSE01', 'CAISSE02', 'CAISSE01']);
+    expect(byAccount.filter(([a]) => a !== '707000').every(([, s]) => s === '')).toBe(true);
+  });
+});
