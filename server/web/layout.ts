@@ -13,6 +13,7 @@ const NAV: { path: string; label: string }[] = [
   { path: '/open-items', label: 'Open items' },
   { path: '/exports', label: 'Exports' },
   { path: '/einvoicing', label: 'E-invoicing' },
+  { path: '/exact', label: 'Exact Online' },
   { path: '/nightly', label: 'Nightly run' },
   { path: '/journal', label: 'Event journal' },
 ];

@@ -26,6 +26,7 @@ import { mountExports } from './pages/exports-page.ts';
 import { mountNightly } from './pages/nightly-page.ts';
 import { mountEinvoicing } from './pages/einvoicing-page.ts';
 import { mountJournal } from './pages/journal-page.ts';
+import { mountExact } from './pages/exact-page.ts';
 
 const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
 
@@ -72,6 +73,7 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
   mountNightly(r, ctx);
   mountEinvoicing(r, ctx);
   mountJournal(r, ctx);
+  mountExact(r, ctx);
   // Express 5 forwards rejected handlers here: one readable page instead of a stack trace.
   r.use((err: unknown, req: AuthedRequest, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;

@@ -43,7 +43,7 @@ ${rows.map(
   (x) => html`<tr data-export="${x.id}"><td>${x.id}</td><td>${x.format.toUpperCase()}${x.profile ? ` [${x.profile}]` : ''}</td><td>${x.file_name}</td><td>${x.date_from} → ${x.date_to}</td><td>${x.trigger}</td>
 <td class="num">${x.entry_count}</td><td class="num">${x.line_count}</td><td class="num">${amount(x.total_debit)}</td><td class="num">${amount(x.total_credit)}</td><td>${when(x.created_at)}</td>
 <td>${x.mail_error ? html`<span class="badge error" title="${x.mail_error}">failed</span>` : x.mailed_to ? html`<span title="${x.mailed_to}">${when(x.mailed_at)}</span>` : ''}</td>
-<td><a class="button secondary" href="${BASE}/exports/${x.id}/download" download>Download</a></td></tr>`,
+<td>${x.format === 'exact-online' ? html`<a href="${BASE}/exact">sent by API</a>` : html`<a class="button secondary" href="${BASE}/exports/${x.id}/download" download>Download</a>`}</td></tr>`,
 )}</tbody></table></div>`
     : html`<p class="empty">No export yet.</p>`
 }`;
