@@ -52,6 +52,20 @@ export async function undoPosting(db: Kysely<Database>, data: string, batch: num
         'an exported posting is in the accountant\'s hands: correct it with a new entry instead',
       );
     }
+    // An export profile's export (export_marks) holds the entry just as well.
+    const marked = await trx
+      .selectFrom('export_marks as m')
+      .innerJoin('entries as e', 'e.id', 'm.entry_id')
+      .select(['e.batch_id', 'e.piece', 'm.export_id', 'm.profile'])
+      .where('e.batch_id', 'in', batches)
+      .orderBy('e.id')
+      .executeTakeFirst();
+    if (marked) {
+      throw refuse(
+        `batch ${marked.batch_id} cannot be undone: its entry ${marked.piece} was exported by profile ${marked.profile} (export ${marked.export_id})`,
+        'an exported posting is in the accountant\'s hands: correct it with a new entry instead',
+      );
+    }
 
     const out: PostingUndoSummary = { batches, entries: 0, letterings: 0, settlements: 0, reopened: 0, documents: 0 };
     const now = nowIso();
