@@ -40,6 +40,7 @@ const VERB_OWNER: Record<string, string> = {
   'export-mail': 'exports',
   exports: 'exports',
   'invoice-pdf': 'exports',
+  profile: 'exports',
   'publish-base': 'base-files',
   'base-key': 'base-files',
   user: 'web',

@@ -13,6 +13,7 @@ import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
 import { withBooksLock } from '../db/books-lock.ts';
+import { exportNote, firstExportedEntry } from '../exports/exported-entry.ts';
 
 /**
  * Batches that write entries, letterings and settlement items. The imports' batches (outside
@@ -45,10 +46,10 @@ export async function undoPosting(db: Kysely<Database>, data: string, batch: num
     const batches = (
       await trx.selectFrom('batches').select('id').where('kind', 'in', ACCOUNTING_BATCH_KINDS).where('status', '=', 'done').where('id', '>=', batch).orderBy('id', 'desc').execute()
     ).map((r) => Number(r.id));
-    const exported = await trx.selectFrom('entries').select(['batch_id', 'piece', 'export_id']).where('batch_id', 'in', batches).where('export_id', 'is not', null).orderBy('id').executeTakeFirst();
+    const exported = await firstExportedEntry(trx, batches);
     if (exported) {
       throw refuse(
-        `batch ${exported.batch_id} cannot be undone: its entry ${exported.piece} was exported (export ${exported.export_id})`,
+        `batch ${exported.batchId} cannot be undone: its entry ${exported.piece} was exported ${exportNote(exported)}`,
         'an exported posting is in the accountant\'s hands: correct it with a new entry instead',
       );
     }

@@ -13,6 +13,7 @@ import * as imports from '../imports/migration.ts';
 import * as invoicing from '../invoicing/migration.ts';
 import * as fiscal from '../fiscal/migration.ts';
 import * as exact from '../exact/migration.ts';
+import * as exportProfiles from '../exports/profile-migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -40,6 +41,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '100_fiscal_journal': fiscal,
   // The live Exact Online link: what was sent (server/exact/).
   '110_exact_online': exact,
+  // Export once per export profile (issue 19): export_marks and exports.profile.
+  '115_export_profiles': exportProfiles,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

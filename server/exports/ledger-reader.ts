@@ -20,6 +20,8 @@ export interface LedgerQuery {
   includeExported?: boolean;
   /** Only these entries (used by re-sending a recorded export). */
   exportId?: number;
+  /** Export once per profile: "already exported" means marked for this profile (export_marks), not entries.export_id. */
+  profile?: string | null;
 }
 
 /** A customer as the exports show it; SIREN and VAT number when the base data has them. */
@@ -79,8 +81,15 @@ type EntriesQuery = SelectQueryBuilder<Database, 'entries', object>;
 function entriesOf(db: Kysely<Database>, q: LedgerQuery, exported: 'pending' | 'exported' | 'any'): EntriesQuery {
   // Mirror entries copy what the accounting software already holds (server/imports/): never exported.
   let qb = db.selectFrom('entries').where('entries.entry_date', '>=', q.from).where('entries.entry_date', '<=', q.to).where('entries.kind', '!=', 'mirror') as EntriesQuery;
-  if (exported === 'pending') qb = qb.where('entries.export_id', 'is', null);
-  if (exported === 'exported') qb = qb.where('entries.export_id', 'is not', null);
+  if (q.profile) {
+    const profile = q.profile;
+    const marked = sql<boolean>`exists (select 1 from export_marks m where m.entry_id = entries.id and m.profile = ${profile})`;
+    if (exported === 'pending') qb = qb.where(sql<boolean>`not ${marked}`);
+    if (exported === 'exported') qb = qb.where(marked);
+  } else {
+    if (exported === 'pending') qb = qb.where('entries.export_id', 'is', null);
+    if (exported === 'exported') qb = qb.where('entries.export_id', 'is not', null);
+  }
   if (q.store) {
     const store = q.store;
     // Entries carry no store: they belong to the store of the documents they post (the piece, or

@@ -15,6 +15,7 @@ import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
 import { withBooksLock } from '../db/books-lock.ts';
+import { exportNote, firstExportedEntry } from '../exports/exported-entry.ts';
 
 export interface SalesUndoSummary {
   batches: number[];
@@ -56,8 +57,8 @@ async function undoPlan(trx: Kysely<Database>, batch: number): Promise<TillsyncE
   const row = await trx.selectFrom('number_series').select('last_seq').where('series', '=', series).executeTakeFirst();
   if (Number(row?.last_seq ?? 0) !== hi) return refuse(`batch ${batch} cannot be undone: number ${Number(row?.last_seq)} of chain ${series} was taken after ${invoices[invoices.length - 1].number}`, 'only the latest invoices of a chain can be undone');
   const numbers = invoices.map((i) => i.number);
-  const exported = await trx.selectFrom('entries').select(['piece', 'export_id']).where('batch_id', 'in', batches).where('export_id', 'is not', null).executeTakeFirst();
-  if (exported) return refuse(`batch ${batch} cannot be undone: entry ${exported.piece} was exported (export ${exported.export_id})`, "an exported invoice is in the accountant's hands: make a credit note");
+  const exported = await firstExportedEntry(trx, batches);
+  if (exported) return refuse(`batch ${batch} cannot be undone: entry ${exported.piece} was exported ${exportNote(exported)}`, "an exported invoice is in the accountant's hands: make a credit note");
   const paid = await trx
     .selectFrom('entry_lines as l')
     .innerJoin('entries as e', 'e.id', 'l.entry_id')

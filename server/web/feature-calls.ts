@@ -17,6 +17,7 @@ import { loadInvoiceViews } from '../exports/invoice-model.ts';
 import { renderInvoicePdf } from '../exports/invoice-pdf.ts';
 import { runExport, type ExportFormat } from '../exports/export-run.ts';
 import { describeProblem } from '../exports/ledger-model.ts';
+import { listProfiles, loadProfile } from '../exports/profiles/profile-store.ts';
 import { describePosting, requireValidMapping, runPosting } from '../accounting/posting-run.ts';
 import { selectDocuments, selectPaymentOnlyTickets } from '../accounting/posting-source.ts';
 import { postChunks } from '../accounting/posting-pass.ts';
@@ -432,11 +433,19 @@ export interface ExportRequest {
   from: string;
   to: string;
   includeExported: boolean;
+  /** An export profile (DATA/profiles/NAME.json): its format, options and view of the books. */
+  profile?: string | null;
+}
+
+/** The export profiles the back office offers (valid ones only), with their formats. */
+export function exportProfiles(ctx: ServerContext): { name: string; format: string }[] {
+  return listProfiles(ctx.data).filter((p) => !p.error);
 }
 
 /** A manual export from the back office: the exports feature writes and records the file. */
 export async function makeExport(ctx: ServerContext, r: ExportRequest): Promise<{ exportId: number | null; written: boolean; message: string }> {
-  const out = await runExport({ db: ctx.db, data: ctx.data }, { format: r.format, from: r.from, to: r.to, includeExported: r.includeExported, trigger: 'manual' });
+  const profile = r.profile ? { name: r.profile, profile: loadProfile(ctx.data, r.profile) } : null;
+  const out = await runExport({ db: ctx.db, data: ctx.data }, { format: profile ? profile.profile.format : r.format, from: r.from, to: r.to, includeExported: r.includeExported, trigger: 'manual', profile });
   if (out.status === 'refused') {
     throw new TillsyncError('export-refused', `${out.message}: ${out.problems.slice(0, 5).map(describeProblem).join('; ')}${out.problems.length > 5 ? '…' : ''}`, { hint: 'fix the accounting mapping, then export again' });
   }
