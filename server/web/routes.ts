@@ -26,6 +26,8 @@ import { mountExports } from './pages/exports-page.ts';
 import { mountNightly } from './pages/nightly-page.ts';
 import { mountEinvoicing } from './pages/einvoicing-page.ts';
 import { mountJournal } from './pages/journal-page.ts';
+import { mountLangSwitch } from './pages/lang-switch.ts';
+import { inRequestLang, t } from './i18n/index.ts';
 
 const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
 
@@ -47,6 +49,8 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
     next();
   });
   r.use(sameOriginOnly(ctx));
+  r.use(inRequestLang(ctx.config));
+  mountLangSwitch(r);
   mountLogin(r, ctx, { secureCookies: opts.secureCookies, throttle: opts.throttle });
   r.use(async (req: AuthedRequest, res: Response, next: NextFunction) => {
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -61,6 +65,7 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
   });
   // Bodies are read only for a logged-in session, and capped.
   r.use(express.urlencoded({ extended: false, limit: opts.maxBodyBytes ?? 2 * 1024 * 1024, parameterLimit: 100_000 }));
+  r.use(inRequestLang(ctx.config));
   r.use(requireCsrfToken(ctx));
   mountDashboard(r, ctx);
   mountLogBook(r, ctx);
@@ -78,8 +83,8 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
     const { status, body } = httpErrorOf(err);
     // The details (message with paths, stack) go to the log book only.
     if (status >= 500) void logEvent(ctx.db, ctx.data, { severity: 'error', channel: 'web', message: `${req.method} ${req.originalUrl.split('?')[0]}: ${(err as Error)?.stack ?? String(err)}` }).catch(() => undefined);
-    const text = status >= 500 ? 'internal error of the server (the details are in the log book)' : errorText(err) || body.error.message;
-    renderPage(req, res, ctx, { title: status === 413 ? 'Request too large' : 'Something went wrong', status, body: html`<p class="flash error">${text}</p><p><a href="${BASE}/">Back to the dashboard</a></p>` });
+    const text = status >= 500 ? t('error.internal') : errorText(err) || body.error.message;
+    renderPage(req, res, ctx, { title: status === 413 ? t('error.tooLarge') : t('error.title'), status, body: html`<p class="flash error">${text}</p><p><a href="${BASE}/">${t('error.back')}</a></p>` });
   });
   app.use(BASE, r);
   app.get('/', (_req, res) => res.redirect(302, `${BASE}/`));
