@@ -5,6 +5,8 @@
  * token. Errors become a page without stack or absolute path; the details go to the log book.
  */
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import express, { type Express, type NextFunction, type Response } from 'express';
 import type { ServerContext } from '../context.ts';
 import { BASE } from './layout.ts';
@@ -30,6 +32,8 @@ import { mountLangSwitch } from './pages/lang-switch.ts';
 import { inRequestLang, t } from './i18n/index.ts';
 
 const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
+const UPLOT_DIST = dirname(createRequire(import.meta.url).resolve('uplot'));
+const VENDOR: Record<string, string> = { 'uPlot.iife.min.js': join(UPLOT_DIST, 'uPlot.iife.min.js'), 'uPlot.min.css': join(UPLOT_DIST, 'uPlot.min.css') };
 
 export interface BackOfficeOptions {
   /** Session cookies marked Secure: the server runs TLS. */
@@ -41,6 +45,12 @@ export interface BackOfficeOptions {
 
 export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOfficeOptions = {}): void {
   const r = express.Router();
+  // uPlot, the charts' library, from its npm package: served here, nothing loads from a CDN.
+  r.get('/assets/vendor/:file', (req, res, next) => {
+    const file = VENDOR[String(req.params.file)];
+    if (!file) return next();
+    res.set('Cache-Control', 'public, max-age=3600').sendFile(file);
+  });
   r.use('/assets', express.static(ASSETS, { maxAge: '1h', fallthrough: false }));
   r.use((_req, res, next) => {
     // Pages are self-contained: nothing loads from elsewhere, nothing frames them.

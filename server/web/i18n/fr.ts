@@ -377,6 +377,27 @@ export const fr = {
   'login.submit': 'Se connecter',
   'login.throttled': 'Trop d’échecs de connexion : réessayez dans {s} s.',
   'login.wrong': 'Nom d’utilisateur ou mot de passe incorrect.',
+  // ---------- charts ----------
+  'charts.title': 'En images, du {period}',
+  'charts.table': 'Les chiffres (tableau)',
+  'charts.sales': 'Ventes par jour et par caisse (TTC)',
+  'charts.modes': 'Encaissements par mode de paiement',
+  'charts.vat': 'TVA par taux',
+  'charts.vat.note': 'TVA des documents de la période (factures, avoirs, bons de livraison).',
+  'charts.degraded': 'Périodes en mode dégradé, par caisse',
+  'charts.degraded.none': 'Aucune vente en mode dégradé sur la période.',
+  'charts.channels': 'Paquets reçus par canal',
+  'charts.till': 'Caisse {till}',
+  'charts.takings': 'Encaissé',
+  'charts.payments': 'Paiements',
+  'charts.packages': 'Paquets',
+  'charts.axis.day': 'jour',
+  'charts.axis.euros': 'euros',
+  'charts.axis.mode': 'mode de paiement',
+  'charts.axis.rate': 'taux de TVA',
+  'charts.axis.time': 'date et heure',
+  'charts.axis.till': 'caisse',
+  'charts.axis.packages': 'paquets',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof fr;

@@ -7,6 +7,18 @@ import { loadDashboard, type TillRow } from '../dashboard-queries.ts';
 import { formatGap } from '../../intake/gaps.ts';
 import { ago, day, when } from '../format.ts';
 import { label, t, th } from '../i18n/index.ts';
+import { defaultPeriod, loadCharts, type ChartPeriod } from '../chart-queries.ts';
+import { CHART_ASSETS, chartsSection } from '../charts.ts';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** ?from=&to= of the dashboard (days), else the 30 days ending on the last day sold. */
+async function chartPeriod(ctx: ServerContext, q: Record<string, unknown>): Promise<ChartPeriod> {
+  const from = typeof q.from === 'string' && DAY.test(q.from) ? q.from : null;
+  const to = typeof q.to === 'string' && DAY.test(q.to) ? q.to : null;
+  if (from && to && from <= to) return { from, to };
+  return defaultPeriod(ctx.db);
+}
 
 const tMsg = t;
 import { renderPage, type AuthedRequest } from '../respond.ts';
@@ -49,8 +61,9 @@ export function mountDashboard(r: Router, ctx: ServerContext): void {
     const now = new Date();
     const d = await loadDashboard(ctx, now);
     const s = d.status;
-    const charts = html``;
-    const chartAssets = {};
+    const period = await chartPeriod(ctx, req.query as Record<string, unknown>);
+    const charts = chartsSection(await loadCharts(ctx.db, period));
+    const chartAssets = CHART_ASSETS;
     const missing = d.tills.reduce((a, t) => a + t.missing + t.missingFromClosures, 0);
     const body = html`<section class="cards">
   ${card('tills', d.tills.length, t('dash.card.tills', { n: d.tills.length }))}
