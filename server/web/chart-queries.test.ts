@@ -73,7 +73,7 @@ for (const engine of TEST_ENGINES) {
       expect(split.degraded[0].periods.map((p) => p.tickets)).toEqual([1, 1]);
     });
 
-    it('counts packages per channel within the period only', async () => {
+    it('counts packages per channel received since the period began', async () => {
       const c = await loadCharts(b.db, { from: '2026-11-01', to: '2026-11-04' });
       expect(c.channels).toEqual([
         { channel: 'lan', packages: 2, tickets: 5 },

@@ -25,7 +25,7 @@ export interface ChartData {
   vat: { code: string; rate: string; base: string; vat: string }[];
   /** Periods each till sold in degraded mode: first and last ticket of each run of degraded tickets. */
   degraded: { till: string; periods: { from: string; to: string; tickets: number }[] }[];
-  /** Packages received per channel. */
+  /** Packages received per channel since the period's first day (they arrive after their sales). */
   channels: { channel: string; packages: number; tickets: number }[];
 }
 
@@ -123,8 +123,8 @@ export async function loadCharts(db: Kysely<Database>, period: ChartPeriod): Pro
   const packages = await db
     .selectFrom('packages')
     .select(['channel', 'ticket_count'])
+    // From the period's first day on: packages arrive after the sales they carry (a till away for days).
     .where('received_at', '>=', `${period.from}T00:00:00`)
-    .where('received_at', '<=', `${period.to}T23:59:59.999Z`)
     .execute();
   const channels = new Map<string, { packages: number; tickets: number }>();
   for (const p of packages) {

@@ -181,6 +181,8 @@ function setupNightly(section) {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  // A table wider or taller than its frame scrolls: keyboard users reach it too (WCAG 2.1.1).
+  for (const w of document.querySelectorAll('.table-wrap')) if (w.scrollWidth > w.clientWidth || w.scrollHeight > w.clientHeight) w.tabIndex = 0;
   for (const t of document.querySelectorAll('table.checkgrid')) if (t.querySelector('tbody input[type=checkbox]')) setupCheckGrid(t);
   // Control grid: a double click on a ticket row opens the whole ticket (seed 004: "double clic sur une ligne").
   document.getElementById('control-grid')?.addEventListener('dblclick', (ev) => {
