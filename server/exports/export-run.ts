@@ -23,7 +23,7 @@ import type { Db } from '../db/database.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog, logEvent } from '../log-book.ts';
 import { ProblemList, describeProblem, type ExportProblem, type LedgerEntry } from './ledger-model.ts';
-import { countLedger, labelsOf, readLedger, type LedgerQuery } from './ledger-reader.ts';
+import { addMarketplaceCustomers, countLedger, labelsOf, readLedger, type LedgerQuery } from './ledger-reader.ts';
 import { readMappingView } from './mapping-view.ts';
 import { FecWriter, fecDate, fecExtractName, fecFileName, fecSeparator, type FecNumbering } from './fec-writer.ts';
 import { fiscalYear, type FiscalYear } from './fiscal-year.ts';
@@ -286,6 +286,7 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
 
   const baseData = await loadBaseData(db);
   const labels = labelsOf(view, baseData);
+  await addMarketplaceCustomers(db, labels);
   const pageSize = req.pageSize ?? 500;
 
   // The customers the file references (Exact writes their Accounts records before the transactions).

@@ -42,6 +42,24 @@ function customerLabel(c: BaseData['customers'][number]): CustomerLabel {
   return { name: c.name, address: c.address ?? null, siren: typeof ids.siren === 'string' ? ids.siren : null, vatNumber: typeof ids.vatNumber === 'string' ? ids.vatNumber : null };
 }
 
+/**
+ * Marketplace buyers (MP…, server/imports/) are not in the base data: the exports know them from
+ * the marketplace tables, named and addressed as their latest invoice says (a business by its company).
+ */
+export async function addMarketplaceCustomers(db: Kysely<Database>, labels: Labels): Promise<void> {
+  const rows = await db
+    .selectFrom('marketplace_invoices')
+    .select(['customer', 'customer_name', 'lines'])
+    .orderBy('seq')
+    .execute();
+  for (const r of rows) {
+    const x = JSON.parse(r.lines) as { address?: string | null; postcode?: string | null; city?: string | null; company?: string | null; vatNumber?: string | null };
+    const place = [x.postcode, x.city].filter(Boolean).join(' ');
+    const address = [x.address, place].filter(Boolean).join(', ') || null;
+    labels.customers.set(r.customer, { name: x.company || r.customer_name, address, siren: /^FR[0-9A-Z]{2}(\d{9})$/.exec(x.vatNumber ?? '')?.[1] ?? null, vatNumber: x.vatNumber ?? null });
+  }
+}
+
 export function labelsOf(view: MappingView, base: Pick<BaseData, 'customers'>): Labels {
   const customers = new Map<string, CustomerLabel>();
   for (const c of base.customers) customers.set(c.code, customerLabel(c));

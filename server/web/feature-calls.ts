@@ -31,6 +31,7 @@ import { previewIntegration, runIntegration, describeRun } from '../integration/
 import { undoIntegration, describeUndo } from '../integration/undo.ts';
 import { parseCustomerRange, parseTillRange, parseUntil, type IntegrationFilters } from '../integration/filters.ts';
 import { clearTicketCustomer, listOverrides, setTicketCustomer, type OverrideOutcome, type TicketOverride } from '../integration/ticket-overrides.ts';
+import { exactStatus, type ExactStatus } from '../exact/connect.ts';
 
 // ---------- intake ----------
 
@@ -440,4 +441,24 @@ export async function makeExport(ctx: ServerContext, r: ExportRequest): Promise<
     throw new TillsyncError('export-refused', `${out.message}: ${out.problems.slice(0, 5).map(describeProblem).join('; ')}${out.problems.length > 5 ? '…' : ''}`, { hint: 'fix the accounting mapping, then export again' });
   }
   return { exportId: out.exportId, written: out.status === 'written', message: out.message };
+}
+
+// ---------- Exact Online link ----------
+
+export function exactLinkStatus(ctx: ServerContext): ExactStatus {
+  return exactStatus(ctx.data);
+}
+
+/** "Exporter clients et factures" (seed 001): the same push as `server exact push`. */
+export async function exactPush(ctx: ServerContext, r: { from: string; to: string; numbers: string | null; withPdf: boolean }): Promise<{ ok: boolean; message: string }> {
+  const { parseNumberRange, pushToExact } = await import('../exact/push.ts');
+  const out = await pushToExact(ctx, { from: r.from, to: r.to, numbers: r.numbers ? parseNumberRange(r.numbers) : null, withPdf: r.withPdf, trigger: 'manual' });
+  const detail = [...out.problems.map(describeProblem), ...out.failed.map((f) => f.message)].slice(0, 5).join('; ');
+  return { ok: out.status === 'sent' || out.status === 'empty', message: detail ? `${out.message}: ${detail}` : out.message };
+}
+
+export async function exactPull(ctx: ServerContext): Promise<{ message: string }> {
+  const { ExactApi } = await import('../exact/exact-api.ts');
+  const { pullPayments } = await import('../exact/pull-payments.ts');
+  return { message: (await pullPayments(ctx.db, ctx.data, new ExactApi(ctx.data))).message };
 }

@@ -13,8 +13,11 @@ const NAV: { path: string; label: MessageKey }[] = [
   { path: '/documents', label: 'nav.documents' },
   { path: '/entries', label: 'nav.entries' },
   { path: '/open-items', label: 'nav.openItems' },
+  { path: '/imports/sales', label: 'nav.importSales' },
+  { path: '/imports/bank', label: 'nav.importBank' },
   { path: '/exports', label: 'nav.exports' },
   { path: '/einvoicing', label: 'nav.einvoicing' },
+  { path: '/exact', label: 'nav.exact' },
   { path: '/nightly', label: 'nav.nightly' },
   { path: '/journal', label: 'nav.journal' },
 ];

@@ -30,6 +30,10 @@ import { mountEinvoicing } from './pages/einvoicing-page.ts';
 import { mountJournal } from './pages/journal-page.ts';
 import { mountLangSwitch } from './pages/lang-switch.ts';
 import { inRequestLang, t } from './i18n/index.ts';
+import { mountExact } from './pages/exact-page.ts';
+import { mountMarketplaceImport } from './pages/marketplace-import-page.ts';
+import { mountBankImport } from './pages/bank-import-page.ts';
+import { multipartForm } from './multipart.ts';
 
 const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
 const UPLOT_DIST = dirname(createRequire(import.meta.url).resolve('uplot'));
@@ -40,6 +44,8 @@ export interface BackOfficeOptions {
   secureCookies?: boolean;
   /** Cap on a back-office form body, after login (bytes; the control grid posts many boxes). */
   maxBodyBytes?: number;
+  /** Cap on an uploaded file's form (marketplace report, bank statement), bytes. */
+  maxUploadBytes?: number;
   throttle?: ThrottleRules;
 }
 
@@ -75,6 +81,8 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
   });
   // Bodies are read only for a logged-in session, and capped.
   r.use(express.urlencoded({ extended: false, limit: opts.maxBodyBytes ?? 2 * 1024 * 1024, parameterLimit: 100_000 }));
+  r.use(multipartForm({ limit: opts.maxUploadBytes ?? 32 * 1024 * 1024 }));
+  // After the body parsers: their callbacks do not carry the request's language.
   r.use(inRequestLang(ctx.config));
   r.use(requireCsrfToken(ctx));
   mountDashboard(r, ctx);
@@ -87,6 +95,9 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
   mountNightly(r, ctx);
   mountEinvoicing(r, ctx);
   mountJournal(r, ctx);
+  mountExact(r, ctx);
+  mountMarketplaceImport(r, ctx);
+  mountBankImport(r, ctx);
   // Express 5 forwards rejected handlers here: one readable page instead of a stack trace.
   r.use((err: unknown, req: AuthedRequest, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;

@@ -50,8 +50,8 @@ describe('screens in French: accessibility, charts, keyboard', () => {
     for (const id of ['sales', 'modes', 'degraded', 'channels']) await expect.poll(() => page.locator(`#chart-${id} .chart canvas`).count(), { message: id }).toBeGreaterThan(0);
     for (const id of ['sales', 'modes', 'vat', 'degraded', 'channels']) expect(await page.locator(`#chart-${id} details table, #chart-${id} details .empty`).count()).toBe(1);
     // Till 02's degraded run is on the timeline and in its table.
-    expect(await page.locator('#chart-degraded tbody tr').count()).toBeGreaterThan(0);
-    expect(await textOf(page, '#chart-degraded tbody tr')).toContain('S1-02');
+    expect(await page.locator('#chart-degraded details tbody tr').count()).toBeGreaterThan(0);
+    expect(await textOf(page, '#chart-degraded details tbody tr')).toContain('S1-02');
     expect(await textOf(page, '#chart-sales thead')).toContain('Caisse S1-01');
     await shot(page, 'fr-dashboard');
     expect(await seriousViolations(page)).toEqual([]);

@@ -33,8 +33,10 @@ function setupCheckGrid(table) {
     const boxes = rowBoxes();
     const on = boxes.filter((b) => b.checked);
     if (all) {
-      all.checked = on.length === boxes.length && boxes.length > 0;
-      all.indeterminate = on.length > 0 && on.length < boxes.length;
+      // Boxes that cannot be ticked (a line refused) do not keep "all" from being checked.
+      const live = boxes.filter((b) => !b.disabled);
+      all.checked = on.length === live.length && live.length > 0;
+      all.indeterminate = on.length > 0 && on.length < live.length;
     }
     // Control grid footer: count and total of the checked tickets.
     const summary = document.getElementById('grid-summary');
@@ -42,6 +44,9 @@ function setupCheckGrid(table) {
       summary.querySelector('.checked-count').textContent = String(on.length);
       summary.querySelector('.checked-total').textContent = fmt(on.reduce((s, b) => s + cents(b.closest('tr').dataset.amount), 0n));
     }
+    // Import grids (marketplace sales, bank statement): count of the ticked lines.
+    const ticked = table.closest('form')?.querySelector('.checked-count');
+    if (ticked && (table.id === 'sales-grid' || table.id === 'bank-grid')) ticked.textContent = String(on.length);
     // Entries grid: totals and counts of what will be created.
     if (table.classList.contains('entries')) {
       const lines = on.map((b) => b.closest('tr'));
@@ -187,6 +192,11 @@ document.addEventListener('DOMContentLoaded', () => {
   // Control grid: a double click on a ticket row opens the whole ticket (seed 004: "double clic sur une ligne").
   document.getElementById('control-grid')?.addEventListener('dblclick', (ev) => {
     const tr = ev.target instanceof Element && !ev.target.closest('input, a, button') ? ev.target.closest('tr.ticket[data-href]') : null;
+    if (tr) location.href = tr.dataset.href;
+  });
+  // Marketplace control grid: a double click on a line opens the whole sale to edit it.
+  document.getElementById('sales-grid')?.addEventListener('dblclick', (ev) => {
+    const tr = ev.target instanceof Element && !ev.target.closest('input, a, button') ? ev.target.closest('tr.sale[data-href]') : null;
     if (tr) location.href = tr.dataset.href;
   });
   const nightly = document.getElementById('nightly');

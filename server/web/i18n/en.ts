@@ -18,6 +18,9 @@ export const en: Record<MessageKey, string> = {
   'nav.documents': 'Documents',
   'nav.entries': 'Journal entries',
   'nav.openItems': 'Open items',
+  'nav.importSales': 'Marketplace sales',
+  'nav.importBank': 'Bank statements',
+  'nav.exact': 'Exact Online',
   'nav.exports': 'Exports',
   'nav.einvoicing': 'E-invoicing',
   'nav.nightly': 'Nightly run',
@@ -298,6 +301,7 @@ export const en: Record<MessageKey, string> = {
   'exports.mailed': 'Mailed',
   'exports.mailFailed': 'failed',
   'exports.download': 'Download',
+  'exports.sentByApi': 'sent by API',
   'exports.none': 'No export yet.',
   // ---------- e-invoicing ----------
   'einv.invoices': 'E-invoices (Factur-X)',

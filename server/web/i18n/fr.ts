@@ -20,6 +20,9 @@ export const fr = {
   'nav.documents': 'Documents',
   'nav.entries': 'Écritures',
   'nav.openItems': 'Comptes clients',
+  'nav.importSales': 'Ventes des places de marché',
+  'nav.importBank': 'Relevés bancaires',
+  'nav.exact': 'Exact Online',
   'nav.exports': 'Exports',
   'nav.einvoicing': 'Facturation électronique',
   'nav.nightly': 'Traitement de nuit',
@@ -300,6 +303,7 @@ export const fr = {
   'exports.mailed': 'Envoyé par courriel',
   'exports.mailFailed': 'échec',
   'exports.download': 'Télécharger',
+  'exports.sentByApi': 'envoyé par l’API',
   'exports.none': 'Aucun export pour l’instant.',
   // ---------- e-invoicing ----------
   'einv.invoices': 'Factures électroniques (Factur-X)',

@@ -38,7 +38,7 @@ ${rows.map(
   (x) => html`<tr data-export="${x.id}"><td>${x.id}</td><td>${x.format.toUpperCase()}</td><td>${x.file_name}</td><td>${t('common.period', { from: day(x.date_from), to: day(x.date_to) })}</td><td class="wrap summary">${exportSentence(x)}</td>
 <td class="num">${x.entry_count}</td><td class="num">${x.line_count}</td><td class="num">${amount(x.total_debit)}</td><td class="num">${amount(x.total_credit)}</td><td>${when(x.created_at)}</td>
 <td>${x.mail_error ? html`<span class="badge error" title="${x.mail_error}">${t('exports.mailFailed')}</span>` : x.mailed_to ? html`<span title="${x.mailed_to}">${when(x.mailed_at)}</span>` : ''}</td>
-<td><a class="button secondary" href="${BASE}/exports/${x.id}/download" download>${t('exports.download')}</a></td></tr>`,
+<td>${x.format === 'exact-online' ? html`<a href="${BASE}/exact">${t('exports.sentByApi')}</a>` : html`<a class="button secondary" href="${BASE}/exports/${x.id}/download" download>${t('exports.download')}</a>`}</td></tr>`,
 )}</tbody></table></div>`
     : html`<p class="empty">${t('exports.none')}</p>`
 }`;
