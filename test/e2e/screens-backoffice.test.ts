@@ -86,8 +86,8 @@ describe('back office', () => {
     await page.fill('input[name=password]', 'back-office-pass');
     await go('button[type=submit]');
     expect(await textOf(page, 'h1')).toBe('Dashboard');
-    expect(await textOf(page, '[data-card="files in quarantine"] .n')).toBe('1');
-    expect(await textOf(page, '[data-card="tickets to integrate"] .n')).toBe('12');
+    expect(await textOf(page, '[data-card="quarantine"] .n')).toBe('1');
+    expect(await textOf(page, '[data-card="to-integrate"] .n')).toBe('12');
     expect(await textOf(page, 'tr[data-till="S1-01"]')).toContain('12');
     await shot(page, 'backoffice-dashboard');
   });

@@ -4,20 +4,22 @@ import type { Router } from 'express';
 import type { ServerContext } from '../../context.ts';
 import { html } from '../html.ts';
 import { BASE } from '../layout.ts';
-import { amount, when } from '../format.ts';
+import { amount, day, when } from '../format.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
+import { exportSentence } from '../summaries.ts';
 import { action, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
 import { exportProfiles, makeExport, type ExportRequest } from '../feature-calls.ts';
 import { TillsyncError } from '../../../sync/errors.ts';
 
-const FORMATS: { code: ExportRequest['format']; label: string }[] = [
-  { code: 'fec', label: 'FEC (Fichier des écritures comptables)' },
-  { code: 'exact', label: 'Exact Online XML' },
-  { code: 'csv', label: 'CSV' },
-  { code: 'sage', label: 'Sage 100 (PNM)' },
-  { code: 'ebp', label: 'EBP (ASCII)' },
-  { code: 'ciel', label: 'Ciel (XIMPORT)' },
-  { code: 'quadratus', label: 'Quadratus (ASCII)' },
-  { code: 'cegid', label: 'Cegid (TRA)' },
+const FORMATS: { code: ExportRequest['format']; label: MessageKey }[] = [
+  { code: 'fec', label: 'exports.format.fec' },
+  { code: 'exact', label: 'exports.format.exact' },
+  { code: 'csv', label: 'exports.format.csv' },
+  { code: 'sage', label: 'exports.format.sage' },
+  { code: 'ebp', label: 'exports.format.ebp' },
+  { code: 'ciel', label: 'exports.format.ciel' },
+  { code: 'quadratus', label: 'exports.format.quadratus' },
+  { code: 'cegid', label: 'exports.format.cegid' },
 ];
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -28,26 +30,26 @@ export function mountExports(r: Router, ctx: ServerContext): void {
     const year = new Date().getFullYear();
     const profiles = exportProfiles(ctx);
     const body = html`<form class="toolbar" method="post" action="${BASE}/exports">
-  <label>Format <select name="format">${FORMATS.map((f) => html`<option value="${f.code}">${f.label}</option>`)}</select></label>
-  ${profiles.length ? html`<label>Profile <select name="profile"><option value="">none: the books as posted</option>${profiles.map((p) => html`<option value="${p.name}">${p.name} (${p.format})</option>`)}</select></label>` : ''}
-  <label>From <input type="date" name="from" value="${year}-01-01" required></label>
-  <label>To <input type="date" name="to" value="${year}-12-31" required></label>
-  <label style="flex-direction:row;align-items:center;gap:6px"><input type="checkbox" name="include_exported" value="1"> include entries already exported</label>
-  <button type="submit" id="make-export">Make the export</button>
+  <label>${t('exports.format')} <select name="format">${FORMATS.map((f) => html`<option value="${f.code}">${t(f.label)}</option>`)}</select></label>
+  ${profiles.length ? html`<label>${t('exports.profile')} <select name="profile"><option value="">${t('exports.profileNone')}</option>${profiles.map((p) => html`<option value="${p.name}">${p.name} (${p.format})</option>`)}</select></label>` : ''}
+  <label>${t('common.from')} <input type="date" name="from" value="${year}-01-01" required></label>
+  <label>${t('common.to')} <input type="date" name="to" value="${year}-12-31" required></label>
+  <label style="flex-direction:row;align-items:center;gap:6px"><input type="checkbox" name="include_exported" value="1"> ${t('exports.includeExported')}</label>
+  <button type="submit" id="make-export">${t('exports.make')}</button>
 </form>
-<h2>Export files</h2>
+<h2>${t('exports.files')}</h2>
 ${
   rows.length
-    ? html`<div class="table-wrap"><table id="exports"><thead><tr><th>#</th><th>Format</th><th>File</th><th>Period</th><th>Trigger</th><th class="num">Entries</th><th class="num">Lines</th><th class="num">Debit</th><th class="num">Credit</th><th>Made</th><th>Mailed</th><th></th></tr></thead><tbody>
+    ? html`<div class="table-wrap"><table id="exports"><thead><tr><th>#</th><th>${t('exports.format')}</th><th>${t('common.file')}</th><th>${t('exports.period')}</th><th>${t('common.summary')}</th><th class="num">${t('exports.entries')}</th><th class="num">${t('exports.lines')}</th><th class="num">${t('common.debit')}</th><th class="num">${t('common.credit')}</th><th>${t('exports.made')}</th><th>${t('exports.mailed')}</th><th><span class="sr-only">${t('exports.download')}</span></th></tr></thead><tbody>
 ${rows.map(
-  (x) => html`<tr data-export="${x.id}"><td>${x.id}</td><td>${x.format.toUpperCase()}${x.profile ? ` [${x.profile}]` : ''}</td><td>${x.file_name}</td><td>${x.date_from} → ${x.date_to}</td><td>${x.trigger}</td>
+  (x) => html`<tr data-export="${x.id}"><td>${x.id}</td><td>${x.format.toUpperCase()}${x.profile ? ` [${x.profile}]` : ''}</td><td>${x.file_name}</td><td>${t('common.period', { from: day(x.date_from), to: day(x.date_to) })}</td><td class="wrap summary">${exportSentence(x)}</td>
 <td class="num">${x.entry_count}</td><td class="num">${x.line_count}</td><td class="num">${amount(x.total_debit)}</td><td class="num">${amount(x.total_credit)}</td><td>${when(x.created_at)}</td>
-<td>${x.mail_error ? html`<span class="badge error" title="${x.mail_error}">failed</span>` : x.mailed_to ? html`<span title="${x.mailed_to}">${when(x.mailed_at)}</span>` : ''}</td>
-<td>${x.format === 'exact-online' ? html`<a href="${BASE}/exact">sent by API</a>` : html`<a class="button secondary" href="${BASE}/exports/${x.id}/download" download>Download</a>`}</td></tr>`,
+<td>${x.mail_error ? html`<span class="badge error" title="${x.mail_error}">${t('exports.mailFailed')}</span>` : x.mailed_to ? html`<span title="${x.mailed_to}">${when(x.mailed_at)}</span>` : ''}</td>
+<td>${x.format === 'exact-online' ? html`<a href="${BASE}/exact">${t('exports.sentByApi')}</a>` : html`<a class="button secondary" href="${BASE}/exports/${x.id}/download" download>${t('exports.download')}</a>`}</td></tr>`,
 )}</tbody></table></div>`
-    : html`<p class="empty">No export yet.</p>`
+    : html`<p class="empty">${t('exports.none')}</p>`
 }`;
-    renderPage(req, res, ctx, { title: 'Exports', active: '/exports', body });
+    renderPage(req, res, ctx, { title: t('nav.exports'), active: '/exports', body });
   });
 
   r.post(
