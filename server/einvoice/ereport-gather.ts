@@ -127,6 +127,26 @@ async function zReportTillDays(db: Db, period: Period): Promise<{ closure: Closu
   return out;
 }
 
+/**
+ * For consumers' invoices paid later (a credit sale settled at the till): the share of each
+ * document's total incl. VAT that is services, per rate — what a payment of it collects for them.
+ */
+async function servicesShares(db: Db, numbers: string[], rules: B2cRules): Promise<Map<string, Map<string, Dec>>> {
+  const out = new Map<string, Map<string, Dec>>();
+  const docs = await db.selectFrom('documents').select(['id', 'number', 'customer', 'total_incl']).where('number', 'in', numbers).execute();
+  const mine = docs.filter((d) => rules.consumers.has(d.customer) && !new D(d.total_incl).isZero());
+  if (!mine.length) return out;
+  const rows = await db.selectFrom('tickets').select(['document_id', 'content']).where('document_id', 'in', mine.map((d) => d.id)).execute();
+  for (const d of mine) {
+    const split = emptyCategoryRates();
+    for (const r of rows) if (Number(r.document_id) === Number(d.id)) mergeCategoryRates(split, ticketCategories(JSON.parse(r.content) as Ticket, rules.categoryOf));
+    const shares = new Map<string, Dec>();
+    for (const [rate, f] of split.services) shares.set(rate, f.incl.div(d.total_incl));
+    if (shares.size) out.set(d.number, shares);
+  }
+  return out;
+}
+
 /** The period's B2C figures and the books' totals; throws when they do not tie out. */
 export async function gatherB2c(db: Db, period: Period, rules: B2cRules): Promise<Gathered> {
   const notes: string[] = [];
@@ -201,15 +221,20 @@ export async function gatherB2c(db: Db, period: Period, rules: B2cRules): Promis
     const total = [...z.goods.values(), ...z.services.values()].reduce((a, r) => ({ excl: a.excl.plus(r.base), vat: a.vat.plus(r.vat) }), { excl: new D(0), vat: new D(0) });
     fromZReports.push({ day: c.day, store: c.store, till: c.till, closure: c.id, excl: f2(total.excl), vat: f2(total.vat) });
   }
-  // 3. Money collected for services, per day and rate.
+  // 3. Money collected for services, per day and rate: at the sale, deposits on services, and invoices paid later.
   const collected = new Map<string, Map<string, Dec>>();
-  for (const row of ticketRows) {
-    const t = JSON.parse(row.content) as Ticket;
-    for (const [rate, x] of servicesCollected(t, ticketCategories(t, rules.categoryOf), rules.modes, rules.rateOfCode)) {
-      const m = collected.get(t.day) ?? new Map<string, Dec>();
-      m.set(rate, (m.get(rate) ?? new D(0)).plus(x));
-      collected.set(t.day, m);
-    }
+  const collect = (day: string, rate: string, x: Dec) => {
+    if (x.isZero()) return;
+    const m = collected.get(day) ?? new Map<string, Dec>();
+    m.set(rate, (m.get(rate) ?? new D(0)).plus(x));
+    collected.set(day, m);
+  };
+  const tickets = ticketRows.map((row) => JSON.parse(row.content) as Ticket);
+  for (const t of tickets) for (const [rate, x] of servicesCollected(t, ticketCategories(t, rules.categoryOf), rules.modes, rules.rateOfCode)) collect(t.day, rate, x);
+  const settled = tickets.flatMap((t) => t.settlements.filter((s) => s.kind === 'invoice').map((s) => ({ day: t.day, ref: s.ref, amount: new D(s.amount) })));
+  if (settled.length) {
+    const shares = await servicesShares(db, [...new Set(settled.map((s) => s.ref))], rules);
+    for (const s of settled) for (const [rate, share] of shares.get(s.ref) ?? []) collect(s.day, rate, s.amount.times(share).toDecimalPlaces(2));
   }
   const payments: DayPayments[] = [];
   let collectedTotal = new D(0);
