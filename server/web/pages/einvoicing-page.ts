@@ -28,9 +28,11 @@ ${
   reports.length
     ? html`<div class="table-wrap"><table id="ereports"><thead><tr><th>#</th><th>Period</th><th class="num">Transactions</th><th class="num">Excl. VAT</th><th class="num">VAT</th><th class="num">Books: sales (70)</th><th class="num">of which e-invoiced</th><th>File</th><th>Made</th><th></th></tr></thead><tbody>
 ${reports.map((x) => {
-  const tie = (JSON.parse(x.totals) as { tieOut?: { ledgerSales: string; b2bExcl: string } }).tieOut;
+  const totals = JSON.parse(x.totals) as { tieOut?: { ledgerSales: string; b2bExcl: string; collected?: string }; fromZReports?: { day: string; store: string; till: string }[]; payments?: { file: string } | null };
+  const tie = totals.tieOut;
+  const zDays = [...new Set((totals.fromZReports ?? []).map((z) => z.day))];
   return html`<tr data-ereport="${x.id}"><td>${x.id}</td><td>${x.period_from} → ${x.period_to}</td><td class="num">${x.transaction_count}</td><td class="num">${amount(x.total_excl)}</td><td class="num">${amount(x.total_vat)}</td>
-<td class="num">${tie ? amount(tie.ledgerSales) : ''}</td><td class="num">${tie ? amount(tie.b2bExcl) : ''}</td><td>${x.file_name}</td><td>${when(x.created_at)}</td><td>${x.reset_at ? html`<span class="badge">reset</span>` : ''}</td></tr>`;
+<td class="num">${tie ? amount(tie.ledgerSales) : ''}</td><td class="num">${tie ? amount(tie.b2bExcl) : ''}</td><td>${x.file_name}${totals.payments ? html`<br><small>+ payments (services collected ${amount(tie?.collected ?? '0')})</small>` : ''}</td><td>${when(x.created_at)}</td><td>${x.reset_at ? html`<span class="badge">reset</span>` : ''}${zDays.length ? html` <span class="badge" title="integration had not run: reset and report again once it has">from Z reports: ${zDays.join(', ')}</span>` : ''}</td></tr>`;
 })}</tbody></table></div>`
     : html`<p class="empty">No e-reporting file yet (server ereport --period …).</p>`
 }`;
