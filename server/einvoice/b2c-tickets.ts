@@ -7,7 +7,8 @@
  *    269-2-c; the option for debits is not modelled), so Flux 10.4 reports per day and rate what was
  *    collected: at the sale, the payments received then (not a credit sale's open part, not a deposit
  *    voucher, which was collected with its deposit) spread over the ticket's goods pro rata; and a
- *    deposit taken on a services order, at the order's rate, the day it is taken.
+ *    deposit taken on a services order, at the order's rate, the day it is taken. (An invoice paid
+ *    later collects its services share of the payment: ereport-gather.ts, which knows the invoice.)
  */
 import { D, type Dec } from '../../sync/money.ts';
 import type { OperationCategory, PaymentMode, Ticket } from '../../sync/types.ts';
