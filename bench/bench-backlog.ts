@@ -4,6 +4,7 @@
  * its own process so that its peak memory (RSS) is measured alone. The issue figure: --backlog 1000000.
  */
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchSection } from './bench-report.ts';
@@ -22,6 +23,8 @@ export interface BacklogStep {
   tickets: number;
   ms: number;
   peakRssMB: number;
+  /** 1-minute load average when the step started and when it ended (the machine may be shared). */
+  load?: [number, number];
 }
 
 export interface BacklogResult {
@@ -40,9 +43,14 @@ export async function benchBacklog(opts: { tickets: number; dir: string; log?: (
   log(`putting ${opts.tickets} tickets into the till store…`);
   const fill = await runJsonChild<BacklogStep>(CHILD, ['fill', till, String(opts.tickets)], 'backlog fill');
   log(`extracting ${opts.tickets} tickets as one package…`);
-  const extract = await runJsonChild<BacklogResult['extract']>(CHILD, ['extract', till, out], 'backlog extract', [`--max-old-space-size=${EXTRACT_HEAP_MB}`]);
+  const loaded = async <T extends BacklogStep>(step: () => Promise<T>): Promise<T> => {
+    const before = loadavg()[0];
+    const r = await step();
+    return { ...r, load: [before, loadavg()[0]] };
+  };
+  const extract = await loaded(() => runJsonChild<BacklogResult['extract']>(CHILD, ['extract', till, out], 'backlog extract', [`--max-old-space-size=${EXTRACT_HEAP_MB}`]));
   log(`taking the package in (${extract.bytes} bytes)…`);
-  const intake = await runJsonChild<BacklogResult['intake']>(CHILD, ['intake', server, extract.file, till], 'backlog intake');
+  const intake = await loaded(() => runJsonChild<BacklogResult['intake']>(CHILD, ['intake', server, extract.file, till], 'backlog intake'));
   if (extract.tickets !== opts.tickets || intake.accepted !== opts.tickets || intake.stored !== opts.tickets) {
     throw new Error(`bench backlog: ${opts.tickets} tickets, ${extract.tickets} extracted, ${intake.accepted} accepted, ${intake.stored} stored`);
   }
@@ -52,12 +60,22 @@ export async function benchBacklog(opts: { tickets: number; dir: string; log?: (
 export function backlogSection(r: BacklogResult): BenchSection {
   return {
     title: 'Backlog: one package of a long outage, till → server',
-    params: { tickets: r.tickets, 'package bytes': r.extract.bytes, 'fill (not timed)': `${(r.fill.ms / 1000).toFixed(0)} s` },
+    params: {
+      tickets: r.tickets,
+      'package bytes': r.extract.bytes,
+      'fill (not timed)': `${(r.fill.ms / 1000).toFixed(0)} s`,
+      'load average (1 min, 2 cores shared), extraction': loadText(r.extract.load),
+      'load average, intake': loadText(r.intake.load),
+    },
     figures: [
       { name: `extraction of ${r.tickets} tickets`, value: r.extract.ms / 1000, unit: 's', note: 'read from the till store page by page, deflate, sign, write atomically' },
       { name: 'peak memory of the extraction (RSS)', value: r.extract.peakRssMB, unit: 'MB', target: '≤ 512 MB', met: r.extract.peakRssMB <= 512, note: `JavaScript heap capped at ${EXTRACT_HEAP_MB} MB` },
       { name: `intake of the ${r.tickets}-ticket package (SQLite)`, value: r.intake.ms / 1000, unit: 's', note: `${Math.round(r.tickets / (r.intake.ms / 1000))} tickets/s: unzip, verify, chain check, dedupe, insert` },
-      { name: 'peak memory of the intake (RSS)', value: r.intake.peakRssMB, unit: 'MB', note: 'the inflated tickets.jsonl is held whole (≈ 700 bytes a ticket) plus one page of tickets at a time' },
+      { name: 'peak memory of the intake (RSS)', value: r.intake.peakRssMB, unit: 'MB', note: `tickets.jsonl inflated and judged a page (1,000 lines) at a time inside the one transaction; held whole: the package file (${Math.round(r.extract.bytes / r.tickets)} bytes a ticket) and hashes.bin (32 bytes a ticket)` },
     ],
   };
+}
+
+function loadText(load?: [number, number]): string {
+  return load ? `${load[0].toFixed(1)} → ${load[1].toFixed(1)}` : 'not measured';
 }

@@ -241,7 +241,7 @@ function figures(engine: 'sqlite' | 'postgres', n: number, intake: { seconds: nu
 }
 
 function line(e: BenchIntakeEngine, n: number): string {
-  return `${e.engine}: intake ${n} tickets in ${e.intakeSeconds} s (${e.intakeTicketsPerSecond}/s); raw floor ${e.rawSeconds} s (${e.rawTicketsPerSecond}/s); ratio ${e.ratio}× (target ≤ 3×); intake = read ${e.phases.read} s + check ${e.phases.check} s + transaction ${e.phases.apply} s (lines judged ${e.lines === 'workers' ? `during the transaction: ${e.judged.workers} pages in a worker thread, ${e.judged.here} here` : 'inline'})`;
+  return `${e.engine}: intake ${n} tickets in ${e.intakeSeconds} s (${e.intakeTicketsPerSecond}/s); raw floor ${e.rawSeconds} s (${e.rawTicketsPerSecond}/s); ratio ${e.ratio}× (target ≤ 3×); intake = read ${e.phases.read} s + check ${e.phases.check} s + transaction ${e.phases.apply} s (lines read and judged during the transaction: ${e.lines === 'workers' ? `${e.judged.workers} pages in a worker thread, ${e.judged.here} here` : `${e.judged.here} pages in this thread`})`;
 }
 
 /** Seconds to the millisecond, ratios to the hundredth. */

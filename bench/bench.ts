@@ -6,13 +6,13 @@
  */
 import type { Command } from 'commander';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { run } from '../cli/output.ts';
 import { renderText, writeBenchmarks, type BenchSection, type Figure } from './bench-report.ts';
 import { TillsyncError } from '../sync/errors.ts';
 
-export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export', 'backlog', 'einvoice', 'startup'] as const;
+export const BENCHES = ['till', 'intake', 'integrate', 'post', 'export', 'backlog', 'einvoice', 'startup', 'chain'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {
@@ -27,6 +27,11 @@ export interface BenchOptions {
   backlog: number;
   invoices: number;
   startupRuns: number;
+  chainStores: number;
+  chainTills: number;
+  chainTickets: number;
+  chainCustomers: number;
+  chainWorkers: string;
   pg?: string;
   noPg?: boolean;
   dir: string;
@@ -130,6 +135,50 @@ async function benchStartupSection(o: BenchOptions): Promise<BenchSection[]> {
   return [startupSection(benchStartup({ runs: o.startupRuns, dir: o.dir, log: o.log }))];
 }
 
+async function benchChainSection(o: BenchOptions): Promise<BenchSection[]> {
+  if (!o.pg) {
+    o.log('chain bench: PostgreSQL only (a chain is one PostgreSQL database): skipped');
+    return [];
+  }
+  const { benchChain } = await import('./bench-chain.ts');
+  const workers = o.chainWorkers.split(',').map(Number);
+  if (!workers.length || workers.some((w) => !Number.isInteger(w) || w < 1)) throw new TillsyncError('usage', `--chain-workers ${o.chainWorkers}: not a list of worker counts`, { hint: 'e.g. --chain-workers 1,2,4' });
+  const r = await benchChain({ stores: o.chainStores, tills: o.chainTills, ticketsPerTill: o.chainTickets, customers: o.chainCustomers, workers, pgUrl: o.pg, dir: o.dir, log: o.log });
+  const one = r.runs.find((x) => x.workers === 1);
+  const two = r.runs.find((x) => x.workers === 2);
+  const c = r.counts;
+  const pct = (n: number) => `${((100 * n) / r.tickets).toFixed(1)} %`;
+  const figures: Figure[] = [];
+  for (const x of r.runs) {
+    const split = x.pgCpuSeconds !== null ? `; CPU: workers ${x.workerCpuSeconds.toFixed(1)} s, PostgreSQL ${x.pgCpuSeconds.toFixed(1)} s, of ${(x.seconds * cpus().length).toFixed(1)} s available` : `; workers' CPU ${x.workerCpuSeconds.toFixed(1)} s`;
+    figures.push(
+      fig(`chain night, ${x.workers} worker(s)`, x.ticketsPerSecond, 'tickets/s', { target: '≥ 25,000 tickets/s', met: x.ticketsPerSecond >= 25_000 && x.failed === 0, note: `${x.seconds.toFixed(1)} s wall, ${Math.round(x.documentsPerSecond)} documents/s${split}${x.failed ? `; ${x.failed} store(s) FAILED` : ''}` }),
+      fig(`peak memory per worker, ${x.workers} worker(s)`, x.peakRssMb, 'MB', { target: '≤ 1024 MB', met: atMost(x.peakRssMb, 1024) }),
+    );
+  }
+  if (one && two) figures.push(fig('scaling 1 → 2 workers', two.ticketsPerSecond / one.ticketsPerSecond, '×', { target: '≥ 1.7× where the database is not the bottleneck', met: two.ticketsPerSecond / one.ticketsPerSecond >= 1.7 }));
+  const four = r.runs.find((x) => x.workers === 4);
+  if (one && four) figures.push(fig('scaling 1 → 4 workers', four.ticketsPerSecond / one.ticketsPerSecond, '×', { note: `${cpus().length} cores: beyond the core count, workers only share them` }));
+  return [
+    {
+      title: 'Chain night on PostgreSQL: stores in parallel, realistic mix (server nightly --chain)',
+      params: {
+        stores: o.chainStores,
+        'tills per store': o.chainTills,
+        'tickets per till': o.chainTickets,
+        tickets: r.tickets,
+        documents: r.documents,
+        mix: `counter ${pct(c.counter)}, account ${pct(c.account)} over ${o.chainCustomers} customers, deposits ${pct(c.deposits)} + uses ${pct(c.depositUses)}, returns ${pct(c.returns)}, split payments ${pct(c.splitPayments)}, ${c.discountedLines} discounted lines`,
+        timed: 'each store: integrate, post, letter, export (not configured: skipped), e-report, books check, in its own process',
+        'set-up (not timed)': `${r.setupSeconds.toFixed(0)} s intake`,
+        'database after the night': `${(r.runs[0]?.databaseBytes / 2 ** 20).toFixed(0)} MiB, ${Math.round((r.runs[0]?.databaseBytes ?? 0) / r.tickets).toLocaleString('en-US')} bytes per ticket (all tables and indexes of every store)`,
+        'machine load': `load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end (a shared machine)`,
+      },
+      figures,
+    },
+  ];
+}
+
 const RUNNERS: Record<BenchName, (o: BenchOptions) => Promise<BenchSection[]>> = {
   till: benchTillSection,
   intake: benchIntakeSection,
@@ -139,6 +188,7 @@ const RUNNERS: Record<BenchName, (o: BenchOptions) => Promise<BenchSection[]>> =
   backlog: benchBacklogSection,
   einvoice: benchEinvoiceSection,
   startup: benchStartupSection,
+  chain: benchChainSection,
 };
 
 export async function runBenches(which: BenchName[], o: BenchOptions): Promise<BenchSection[]> {
@@ -174,6 +224,11 @@ export function registerBenchCommand(program: Command): void {
     .option('--backlog <n>', 'tickets of the backlog bench: one package till → server, peak memory of each side (the issue figure: --backlog 1000000)', int, 100_000)
     .option('--invoices <n>', 'invoices in the Factur-X bench (the issue figure: --invoices 10000)', int, 2_000)
     .option('--startup-runs <n>', 'runs of each command in the start-up bench (median)', int, 10)
+    .option('--chain-stores <n>', 'stores of the chain bench (the issue figure: --chain-stores 50)', int, 4)
+    .option('--chain-tills <n>', 'tills per store in the chain bench (the issue figure: 20)', int, 5)
+    .option('--chain-tickets <n>', 'tickets per till in the chain bench (the issue figure: 1000)', int, 1000)
+    .option('--chain-customers <n>', 'named account customers per store in the chain bench', int, 5000)
+    .option('--chain-workers <list>', 'worker counts the chain bench compares, comma-separated', '1,2,4')
     .option('--pg <url>', 'PostgreSQL admin URL to bench on (default: a throwaway local cluster when PostgreSQL is installed)')
     .option('--no-pg', 'SQLite only')
     .option('--out <file>', 'where to write the report', 'BENCHMARKS.md')
@@ -195,7 +250,7 @@ export function registerBenchCommand(program: Command): void {
         process.once('SIGINT', interrupted);
         process.once('SIGTERM', interrupted);
         try {
-          if (!pg && opts.pg !== false && which.some((w) => w === 'intake' || w === 'integrate' || w === 'post')) {
+          if (!pg && opts.pg !== false && which.some((w) => w === 'intake' || w === 'integrate' || w === 'post' || w === 'chain')) {
             const { findPgBin, startPgCluster } = await import('../server/db/pg-cluster.ts');
             if (findPgBin()) {
               cluster = await startPgCluster({ fsync: true });

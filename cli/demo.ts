@@ -66,8 +66,8 @@ export interface DemoSummary {
   documents: Record<string, number>;
   entries: number;
   openItems: { customer: string; amount: string }[];
-  /** Bank statement lines booked and lettered (server/imports/). */
-  imports: { bankLinesLettered: number };
+  /** Bank statement lines booked and lettered, marketplace sales imported as invoices (server/imports/). */
+  imports: { bankLinesLettered: number; marketplaceInvoices: string[] };
   /** NF525 archives (each till's, the server's month) and what tillsync audit verify said of them. */
   archives: { file: string; ok: boolean; checks: number; findings: number; key: string }[];
   files: string[];
@@ -256,12 +256,23 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     if (archives.some((a) => !a.ok)) throw new TillsyncError('demo-step', `demo: an archive was refused by audit verify: ${archives.filter((a) => !a.ok).map((a) => a.file).join(', ')}`);
     say(`month closed on both tills; ${archives.length} signed archives accepted by tillsync audit verify (${archives.reduce((n, a) => n + a.checks, 0)} checks)`);
 
+    // Sales from elsewhere (docs/imports.md, seed 004): the shop's FNAC "Ventes terminées" report
+    // (a French buyer, a Swiss one: export) becomes invoices in their own chain FM…, with their PDF.
+    // After the exports above: the demo's Exact mapping does not know the marketplace accounts.
+    const { writeFnacReport, sampleOrders } = await import('../fixtures/marketplace-report.ts');
+    const report = join(root, 'imports', `commandes-terminees-${today.slice(8, 10)}-${today.slice(5, 7)}-${today.slice(0, 4)}.xlsx`);
+    await writeFnacReport(report, sampleOrders().slice(0, 2), { mergedRow: false, totals: true });
+    const marketplace = await cli(['server', 'import-sales', report, '--source', 'fnac', '--data', serverData]);
+    const marketplaceInvoices = ((marketplace.invoices ?? []) as { number: string | null }[]).map((i) => i.number).filter((n): n is string => Boolean(n));
+    if (marketplaceInvoices.length) await cli(['server', 'invoice-pdf', '--data', serverData, '--out', join(exportsDir, 'pdf'), ...marketplaceInvoices]);
+    say(`marketplace report imported: ${marketplaceInvoices.length} invoice(s) ${marketplaceInvoices.join(', ')}`);
+
     // 8. The summary, from the server's own status and open items.
     const status = await cli(['server', 'status', '--data', serverData]);
     const open = await cli(['server', 'open-items', '--data', serverData]);
     const replicationDuplicates = (await Promise.all(tills.map(tillStatus))).reduce((a, x) => a + Number(x.replication?.tickets?.duplicates ?? 0), 0);
     const summary = await summarise(serverData, open);
-    summary.imports = { bankLinesLettered: Number(bank.counts?.import ?? 0) };
+    summary.imports = { bankLinesLettered: Number(bank.counts?.import ?? 0), marketplaceInvoices };
     summary.packages.duplicate += redelivered;
     summary.duplicatesIgnored += replicationDuplicates + redelivered * Number(x1.count ?? x1.manifest?.count ?? 0);
     void status;
@@ -336,7 +347,7 @@ async function summarise(serverData: string, open: any): Promise<Omit<DemoSummar
       documents: Object.fromEntries(docs.map((r) => [r.kind, Number(r.n)])),
       entries: Number(entries?.n ?? 0),
       openItems: ((open?.customers ?? []) as any[]).map((c) => ({ customer: `${c.name} (${c.thirdParty})`, amount: c.owed })),
-      imports: { bankLinesLettered: 0 },
+      imports: { bankLinesLettered: 0, marketplaceInvoices: [] },
     };
   });
 }
@@ -351,7 +362,7 @@ function summaryText(s: DemoSummary): string {
     `  packages: ${s.packages.accepted} accepted, ${s.packages.duplicate} delivered twice and ignored, ${s.packages.quarantined} quarantined; ${s.duplicatesIgnored} duplicate tickets ignored`,
     `  documents: ${kv(s.documents)}`,
     `  journal entries: ${s.entries}`,
-    `  imports: ${s.imports.bankLinesLettered} bank statement line(s) booked and lettered`,
+    `  imports: ${s.imports.bankLinesLettered} bank statement line(s) booked and lettered; ${s.imports.marketplaceInvoices.length} marketplace sale(s) invoiced (${s.imports.marketplaceInvoices.join(', ') || 'none'})`,
     `  open items: ${s.openItems.length ? s.openItems.map((o) => `${o.customer} ${o.amount}`).join(', ') : 'none'}`,
     `  NF525 archives (tillsync audit verify):`,
     ...s.archives.map((a) => `    ${a.ok ? 'ACCEPTED' : 'REFUSED'} ${a.file}  ${a.checks} checks, ${a.findings} findings, key ${a.key}`),

@@ -2,8 +2,10 @@
  * The till side of sync/replication-protocol.ts, on RxDB's replication primitives with handlers
  * that call the server over fetch:
  *
- *   tickets  push only → POST ticketsPush; the server answers accepted / duplicates / conflicts /
- *            rejected. Acknowledged tickets are not pushed again (push modifier returns null).
+ *   tickets  push only → POST ticketsPush, page by page from a checkpoint in the store
+ *            (client/ticket-push.ts, not RxDB: bounded memory after a long outage); the server
+ *            answers accepted / duplicates / conflicts / rejected. Acknowledged tickets are not
+ *            pushed again.
  *   closures push only → POST closuresPush.
  *   acks     pull only → the `acks` collection (never the tickets: a pull cannot overwrite a sold
  *            ticket or its local flags); the store's ledger follows its change stream.
@@ -12,8 +14,8 @@
  *
  * A failing handler throws; RxDB waits `retryTime` and calls it again, and we double that time on
  * each failure (1 s → 10 s) and reset it on success, so a till whose server is away neither spins
- * nor waits long once it is back. Pushes wait in RxDB's queue: when the server answers again,
- * every unsynced ticket goes up by itself. Pulls have no server push channel: a timer asks RxDB to
+ * nor waits long once it is back. When the server answers again, every unsynced ticket goes up
+ * by itself, a page at a time. Pulls have no server push channel: a timer asks RxDB to
  * RESYNC every `pullIntervalMs`, and right after tickets were accepted (to fetch their acks).
  */
 import { Subject } from 'rxjs';
@@ -23,10 +25,11 @@ import { signTicketPage } from '../sync/ticket-page.ts';
 import { keyFingerprint } from '../sync/till-keys.ts';
 import { serverRequest } from '../sync/transports/server-http.ts';
 import { loadOrCreateTillSigningKey, readKeyChanges } from './till-signing-key.ts';
-import type { Closure, Ticket } from '../sync/types.ts';
+import type { Closure } from '../sync/types.ts';
 import type { JetEvent } from '../sync/jet.ts';
 import { logTillEvent } from './day-log.ts';
 import { tillPublicKeys } from './till-public-keys.ts';
+import { TicketPusher } from './ticket-push.ts';
 import type { AckDoc, BaseDoc } from './store/schemas.ts';
 import type { TillIdentity, TillStore } from './store/till-store.ts';
 
@@ -160,49 +163,44 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
   }
 
   const resync$ = new Subject<'RESYNC'>();
-  let ticketsRs: RxReplicationState<any, any> | undefined;
   let closuresRs: RxReplicationState<any, any> | undefined;
   let journalRs: RxReplicationState<any, any> | undefined;
   let acksRs: RxReplicationState<any, any> | undefined;
   let baseRs: RxReplicationState<any, any> | undefined;
   const common = { live: true, autoStart: true, waitForLeadership: false, toggleOnDocumentVisible: false, retryTime: baseRetry };
 
-  ticketsRs = replicateRxCollection<Ticket, unknown>({
-    ...common,
-    collection: store.db.tickets as any,
-    replicationIdentifier: `tillsync-tickets-push:${server}`,
-    push: {
-      batchSize: 100,
-      // The server already has acknowledged tickets: skip them (a local flag never re-sends a ticket anyway).
-      modifier: async (doc) => {
-        const l = await store.ledger();
-        const n = l.numberOf(doc.id);
-        return n !== null && l.isAcknowledged(n) ? null : stripRx<Ticket>(doc);
-      },
-      handler: (rows) =>
-        guarded('tickets', () => ticketsRs, async () => {
-          const tickets = rows.map((r) => r.newDocumentState as unknown as Ticket);
-          const key = await signingKey();
-          const res = await call<TicketsPushResponse>('POST', API.ticketsPush, { tickets, signature: signTicketPage(key, tillId, tickets) }).catch((e: Error) => {
-            // The server no longer knows the key (rotated, reset): register again on the next try.
-            if (/HTTP 403 .*(unknown-key|key-retired)/.test(e.message)) registeredKeyId = null;
-            throw e;
-          });
-          st.tickets.pushed += res.accepted.length;
-          st.tickets.duplicates += res.duplicates.length;
-          for (const id of res.conflicts) {
-            st.tickets.conflicts = [...st.tickets.conflicts.slice(-49), id];
-            logTillEvent(opts.dataDir, 'error', `server reports a conflict for ticket ${id}: it holds different content under this id`);
-          }
-          for (const r of res.rejected) {
-            st.tickets.rejected = [...st.tickets.rejected.slice(-49), r];
-            logTillEvent(opts.dataDir, 'error', `server rejected ticket ${r.id}: ${r.reason}`);
-          }
-          if (res.accepted.length || res.duplicates.length) setTimeout(() => resync$.next('RESYNC'), 50).unref();
-          return [];
-        }),
-    },
+  // Tickets: page by page from a checkpoint in the store (client/ticket-push.ts), not RxDB's push,
+  // which held every ticket sold during an outage in memory and sent them all at once after it.
+  const pusher = new TicketPusher({
+    store,
+    retryDelay: () => st.tickets.retryMs,
+    send: (tickets) =>
+      guarded('tickets', () => undefined, async () => {
+        const key = await signingKey();
+        const res = await call<TicketsPushResponse>('POST', API.ticketsPush, { tickets, signature: signTicketPage(key, tillId, tickets) }).catch((e: Error) => {
+          // The server no longer knows the key (rotated, reset): register again on the next try.
+          if (/HTTP 403 .*(unknown-key|key-retired)/.test(e.message)) registeredKeyId = null;
+          throw e;
+        });
+        st.tickets.pushed += res.accepted.length;
+        st.tickets.duplicates += res.duplicates.length;
+        for (const id of res.conflicts) {
+          st.tickets.conflicts = [...st.tickets.conflicts.slice(-49), id];
+          logTillEvent(opts.dataDir, 'error', `server reports a conflict for ticket ${id}: it holds different content under this id`);
+        }
+        for (const r of res.rejected) {
+          st.tickets.rejected = [...st.tickets.rejected.slice(-49), r];
+          logTillEvent(opts.dataDir, 'error', `server rejected ticket ${r.id}: ${r.reason}`);
+        }
+        // Their acks at once when this page was the last; during a catch-up the pull's timer fetches them.
+        const caughtUp = tickets[tickets.length - 1].number >= store.last.number;
+        if (caughtUp && (res.accepted.length || res.duplicates.length)) setTimeout(() => resync$.next('RESYNC'), 50).unref();
+      }),
   });
+  pusher.start((e) => logTillEvent(opts.dataDir, 'warning', `replication tickets: ${(e as Error)?.message ?? e}`));
+  // A sale wakes the push (only the event: the ticket is read back from the store by number).
+  // After this turn: the store moves its last number once the insert has resolved, after the event.
+  const salesSub = store.db.tickets.insert$.subscribe(() => setImmediate(() => pusher.wake()));
 
   closuresRs = replicateRxCollection<Closure, unknown>({
     ...common,
@@ -287,7 +285,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
 
   // First contact registers the key even before the first sale.
   void signingKey().catch(() => undefined);
-  const states = [ticketsRs, closuresRs, journalRs, acksRs, baseRs];
+  const states = [closuresRs, journalRs, acksRs, baseRs];
   // RxDB reports handler failures here too; they are already counted and logged by `guarded`.
   const subs = states.map((s) => s.error$.subscribe(() => undefined));
   const timer = setInterval(() => resync$.next('RESYNC'), opts.pullIntervalMs ?? 5000);
@@ -298,12 +296,13 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
     status: () => JSON.parse(JSON.stringify(st)),
     resync: () => resync$.next('RESYNC'),
     awaitInSync: async () => {
-      await Promise.all(states.map((s) => s.awaitInSync()));
+      await Promise.all([pusher.awaitInSync(), ...states.map((s) => s.awaitInSync())]);
     },
     stop: async () => {
       clearInterval(timer);
+      salesSub.unsubscribe();
       subs.forEach((s) => s.unsubscribe());
-      await Promise.all(states.map((s) => s.cancel()));
+      await Promise.all([pusher.stop(), ...states.map((s) => s.cancel())]);
       resync$.complete();
     },
   };

@@ -15,7 +15,7 @@ import { TillsyncError } from '../sync/errors.ts';
 import { tillApiRouter } from './api.ts';
 import { createApiTokens, removeApiToken, type ApiTokens } from './api-token.ts';
 import { isLoopbackHost, localApiGuards } from './local-api-guard.ts';
-import { registerPageRouter } from './register-page.ts';
+import { configuredRegisterLang, registerPageRouter } from './register-page.ts';
 import { logTillEvent } from './day-log.ts';
 import { HealthMonitor } from './health.ts';
 import { acquireLock, type TillLock } from './lock.ts';
@@ -42,6 +42,8 @@ export interface StartOptions {
   healthIntervalMs?: number;
   pullIntervalMs?: number;
   retryMs?: number;
+  /** The register page's language when the browser does not choose (--lang; else DATA/ui.json "lang"; else French). */
+  lang?: string;
 }
 
 export interface RunningTill {
@@ -117,7 +119,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     let guards: ReturnType<typeof localApiGuards> | null = null;
     app.use((req, res, next) => guards!.site(req, res, next));
     app.use('/api/till', (req, res, next) => guards!.api(req, res, next), tillApiRouter(service));
-    if (existsSync(WEB_DIR)) app.use(registerPageRouter(WEB_DIR, cashierToken));
+    if (existsSync(WEB_DIR)) app.use(registerPageRouter(WEB_DIR, cashierToken, { lang: opts.lang ?? configuredRegisterLang(data) }));
     server = await new Promise<Server>((res, rej) => {
       const srv = app.listen(opts.port ?? 8470, host, () => res(srv));
       srv.once('error', (e: NodeJS.ErrnoException) =>

@@ -10,6 +10,7 @@ import { replicationRouter } from './replication/routes.ts';
 import { ClosureQueue } from './replication/closures.ts';
 import { mountBackOffice, type BackOfficeOptions } from './web/routes.ts';
 import { errorHandler, notFound } from './http-error.ts';
+import { createExactLink, type ExactLink } from './exact/link-service.ts';
 
 export interface AppOptions {
   /** Inbox folder: refused uploads are kept in its quarantine/. */
@@ -30,6 +31,8 @@ export interface StoreApp {
   app: Express;
   /** Closures waiting for their afterClosure hook; `server start` waits for it on stop. */
   closures: ClosureQueue;
+  /** The Exact Online link's callback, webhook and schedule (server/exact/). */
+  exact: ExactLink;
 }
 
 export function createApp(ctx: ServerContext, opts: AppOptions): StoreApp {
@@ -44,7 +47,9 @@ export function createApp(ctx: ServerContext, opts: AppOptions): StoreApp {
   app.use(uploadRouter(ctx, { inbox: opts.inbox, maxBytes: opts.uploadMaxBytes }));
   app.use(replicationRouter(ctx, closures, { ackSettleMs: opts.ackSettleMs }));
   app.use('/api', notFound);
+  const exact = createExactLink(ctx);
+  app.use(exact.router);
   mountBackOffice(app, ctx, { secureCookies: opts.tls ?? Boolean(ctx.config.tls), throttle: opts.loginThrottle });
   app.use(errorHandler(opts.onInternalError));
-  return { app, closures };
+  return { app, closures, exact };
 }

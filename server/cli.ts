@@ -19,6 +19,7 @@ const FEATURES: Record<string, () => Promise<Register>> = {
   einvoice: async () => (await import('./einvoice/cli.ts')).registerEinvoiceCommands,
   fiscal: async () => (await import('./fiscal/cli.ts')).registerFiscalCommands,
   books: async () => (await import('./books/cli.ts')).registerBooksCommands,
+  exact: async () => (await import('./exact/cli.ts')).registerExactCommands,
 };
 
 const VERB_OWNER: Record<string, string> = {
@@ -39,6 +40,7 @@ const VERB_OWNER: Record<string, string> = {
   'export-mail': 'exports',
   exports: 'exports',
   'invoice-pdf': 'exports',
+  profile: 'exports',
   'publish-base': 'base-files',
   'base-key': 'base-files',
   user: 'web',
@@ -54,6 +56,7 @@ const VERB_OWNER: Record<string, string> = {
   archive: 'fiscal',
   journal: 'fiscal',
   check: 'books',
+  exact: 'exact',
 };
 
 export async function registerServerCommands(server: Command, verb?: string): Promise<void> {

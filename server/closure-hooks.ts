@@ -13,9 +13,18 @@ import type { Closure } from '../sync/types.ts';
 import { runNightly } from './nightly.ts';
 import { logEvent } from './log-book.ts';
 import { autoExportConfig, dayNeedsPosting, requestOf, runConfiguredExport, type AutoExportResult } from './exports/auto-export.ts';
+import { exactAutoConfig, pushAfterClosure } from './exact/closure-push.ts';
 
 export async function afterClosure(ctx: ServerContext, closure: Closure): Promise<AutoExportResult | null> {
   try {
+    // exports.auto naming the live Exact Online link: the day goes out through the API, not a file.
+    const exact = exactAutoConfig(ctx.config);
+    if (exact) {
+      await pushAfterClosure(ctx, closure, exact, async () => {
+        if (await dayNeedsPosting(ctx.db, closure)) await runNightly(ctx, { until: closure.day, trigger: 'closure', tills: [closure.till] });
+      });
+      return null;
+    }
     const c = autoExportConfig(ctx.config, 'auto');
     if (!c) return null;
     if (await dayNeedsPosting(ctx.db, closure)) await runNightly(ctx, { until: closure.day, trigger: 'closure', tills: [closure.till] });

@@ -54,6 +54,8 @@ export const serverConfigSchema = z
     mailTo: z.string().min(3).optional(),
     nightly: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, e.g. "02:30"').optional(),
     exports: z.record(z.string(), z.unknown()).optional(),
+    /** The screens: `lang` of the back office when the browser does not choose (docs/screens.md). */
+    ui: z.object({ lang: z.enum(['fr', 'en'], 'must be "fr" or "en"').optional() }).loose().optional(),
   })
   .loose();
 

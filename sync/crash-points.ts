@@ -9,6 +9,9 @@ export const CRASH_POINTS = {
   'export:after-rename': 'an export, after its file is in place, before the entries are marked exported',
   'closure:after-intent': 'a month or year closure on the till, after its intent is written',
   'closure:after-store': 'a month or year closure on the till, after the closure is stored, before its journal line and archive',
+  'replication:after-page': 'the till pushing tickets, after the server answered a page, before the push checkpoint is saved',
+  'exact:token-saved': 'the Exact Online link, after a rotated refresh token is saved, before it is used',
+  'exact:entry-sent': 'an Exact Online push, after Exact took a sales entry, before tillsync records it as sent',
 } as const;
 
 export type CrashPoint = keyof typeof CRASH_POINTS;

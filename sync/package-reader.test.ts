@@ -7,7 +7,7 @@ import { rng, shuffle } from '../fixtures/random.ts';
 // These tests read HMAC-signed packages (versions 1–2); format 3 (the till's key) is tested in package-signature.test.ts.
 import { HASHES_ENTRY, PACKAGE_FORMAT, LEGACY_HMAC_VERSION as PACKAGE_VERSION, TICKETS_ENTRY, type PackageManifest } from './package-format.ts';
 import { encodeTicketLines, restoreTicketLine } from './package-lines.ts';
-import { PackageError, indexTicketLines, inspectPackage, isLineError, lineTextAt, readTicketLine, readTicketPackage, type TicketLineError } from './package-reader.ts';
+import { PackageError, indexTicketLines, inspectPackage, isLineError, lineTextAt, readTicketLine, readTicketPackage, ticketLinePages, type TicketLineError } from './package-reader.ts';
 import { buildTicketPackage } from './package-writer.ts';
 import { writeSignedZip } from './signed-zip.ts';
 import { GENESIS_HASH, canonicalJson, hashTicket, ticketId, verifyChain } from './ticket-chain.ts';
@@ -496,5 +496,69 @@ describe('indexTicketLines', () => {
       const got = Array.from({ length: index.count }, (_, k) => ({ line: index.line[k], text: lineTextAt(data, index, k) }));
       expect(got).toEqual(referenceLines(data));
     }
+  });
+});
+
+describe('ticketLinePages (intake reads tickets.jsonl as it is inflated)', () => {
+  async function* chunked(data: Buffer, r: () => number): AsyncGenerator<Buffer> {
+    for (let at = 0; at < data.length; ) {
+      const n = 1 + Math.floor(r() * 12);
+      yield data.subarray(at, at + n);
+      at += n;
+    }
+  }
+  const manifestOf = (count: number) => ({ count }) as never;
+
+  it('finds the lines indexTicketLines finds, whatever the chunks and page size', async () => {
+    const r = rng(7);
+    const pieces = ['{"a":1}', '', ' ', '\r', '  {"b":"é"}  ', '\u00a0', '\u2028', '\u3000x', '🧾', '{"c":"\u00a0"}'];
+    for (let n = 0; n < 200; n++) {
+      const parts = Array.from({ length: Math.floor(r() * 12) }, () => pieces[Math.floor(r() * pieces.length)] + (r() < 0.3 ? '\r' : ''));
+      let data = Buffer.from(parts.join('\n') + (r() < 0.5 ? '\n' : ''));
+      if (r() < 0.3) data = Buffer.concat([data, Buffer.from([0xe2, 0x0a, 0x80, 0x7b, 0x0a, 0xc3])]);
+      const index = indexTicketLines(data);
+      const want = Array.from({ length: index.count }, (_, k) => ({ k, line: index.line[k], text: lineTextAt(data, index, k) }));
+      const pageLines = 1 + Math.floor(r() * 4);
+      const got: typeof want = [];
+      for await (const page of ticketLinePages(chunked(data, r), pageLines, FILE, manifestOf(index.count))) {
+        expect(page.count).toBeLessThanOrEqual(pageLines);
+        for (let i = 0; i < page.count; i++) got.push({ k: page.k0 + i, line: page.line[i], text: page.data.toString('utf8', page.start[i], page.end[i]) });
+      }
+      expect(got).toEqual(want);
+    }
+  });
+
+  it('refuses a line over the cap while it is still coming in, before it is buffered whole', async () => {
+    const long = Buffer.alloc(3 * 1024 * 1024, 0x61);
+    const data = Buffer.concat([Buffer.from('{"a":1}\n{"b":2}\n'), long, Buffer.from('\n{"c":3}\n')]);
+    let handed = 0;
+    async function* big(): AsyncGenerator<Buffer> {
+      for (let at = 0; at < data.length; at += 64 * 1024) {
+        handed += 64 * 1024;
+        yield data.subarray(at, at + 64 * 1024);
+      }
+    }
+    const pages = ticketLinePages(big(), 1000, FILE, manifestOf(3));
+    const e = await (async () => {
+      try {
+        for await (const _ of pages);
+      } catch (x) {
+        return x as PackageError;
+      }
+      throw new Error('not refused');
+    })();
+    expect(e.reason).toBe('too-large');
+    expect(e.message).toMatch(/^TicDeg01_20261124093000\.zip: line 3 of tickets\.jsonl is 11\d{5} bytes or more, over the 1048576-byte cap of a ticket line$/);
+    // Refused about one chunk past the cap: the 3 MB line was never read whole.
+    expect(handed).toBeLessThan(1.2 * 1024 * 1024);
+  });
+
+  it('after the last line, the count against the manifest', async () => {
+    async function* one(): AsyncGenerator<Buffer> {
+      yield Buffer.from('{"a":1}\n{"b":2}\n');
+    }
+    await expect(async () => {
+      for await (const _ of ticketLinePages(one(), 10, FILE, manifestOf(3)));
+    }).rejects.toThrow(/announces 3 tickets but tickets\.jsonl holds 2 lines/);
   });
 });

@@ -15,7 +15,7 @@ import {
   type PackageManifest,
 } from './package-format.ts';
 import { putBackOmitted, restoreTicketLine } from './package-lines.ts';
-import { PackageError, checkHmac, inspectSignedZip, readSignedZip } from './signed-zip.ts';
+import { PackageError, checkHmac, inspectSignedZip, readSignedZip, readSignedZipStreaming } from './signed-zip.ts';
 import { verifyText } from './till-keys.ts';
 import { canonicalTicketTexts, inCanonicalOrder, sha256Text, ticketId, type CanonicalTicketTexts } from './ticket-chain.ts';
 import type { Ticket } from './types.ts';
@@ -222,6 +222,116 @@ export function openTicketPackage(bytes: Buffer, fileName: string, verifier: Pac
     throw new PackageError('manifest', fileName, `the manifest announces ${m.count} tickets but ${TICKETS_ENTRY} holds ${lineCount} lines`);
   }
   return { manifest: m, data, lines, hashes };
+}
+
+/** A page of the non-blank lines of tickets.jsonl: the `k0`-th one on, their bytes in `data` (TicketLineIndex offsets into it). */
+export interface TicketLinePage extends TicketLineIndex {
+  k0: number;
+  data: Buffer;
+}
+
+/**
+ * A package whose zip, manifest, signature and hashes.bin are verified, and whose tickets.jsonl
+ * is read page by page as it is inflated: memory holds one page of lines, never the entry.
+ * Its checksum, CRC and line count are known only after the last page: `pages` then throws the
+ * PackageError that refuses the package, so whoever stores what the pages hold does it in one
+ * transaction and rolls it back on that error.
+ */
+export interface StreamedPackage {
+  manifest: PackageManifest;
+  /** hashes.bin (version 2 and later): 32 bytes a ticket, checked against the manifest already. */
+  hashes?: Buffer;
+  pages(pageLines: number): AsyncGenerator<TicketLinePage>;
+}
+
+export function openTicketPackageStream(bytes: Buffer, fileName: string, verifier: PackageVerifier | SecretFor): StreamedPackage {
+  const { manifest, entries, stream } = readSignedZipStreaming(bytes, fileName, {
+    ...LIMITS,
+    checkHeader: checkPackageHeader(fileName),
+    verifySignature: checkPackageSignature(fileName, verifier),
+    streamed: TICKETS_ENTRY,
+  });
+  const m = manifest as PackageManifest;
+  if (!stream) throw new PackageError('manifest', fileName, `the manifest does not list ${TICKETS_ENTRY}`);
+  const hashes = entries.get(HASHES_ENTRY);
+  if (m.version === 1 && hashes) throw new PackageError('unexpected-entry', fileName, `entry ${HASHES_ENTRY} has no place in a version-1 package`, { entry: HASHES_ENTRY });
+  if (m.version >= 2 && !hashes) throw new PackageError('manifest', fileName, `the manifest does not list ${HASHES_ENTRY}`);
+  if (hashes && hashes.length !== m.count * HASH_BYTES) {
+    throw new PackageError('manifest', fileName, `${HASHES_ENTRY} holds ${hashes.length} bytes, not ${HASH_BYTES} for each of the ${m.count} tickets the manifest announces`);
+  }
+  return { manifest: m, hashes, pages: (pageLines) => ticketLinePages(stream(), pageLines, fileName, m) };
+}
+
+/**
+ * indexTicketLines over chunks: the same lines (split on "\n", a final "\r" dropped, blank ones
+ * skipped), in pages of `pageLines`. The line cap is enforced on the bytes of a line still coming,
+ * before they are buffered; after the last chunk, the count against the manifest's.
+ */
+export async function* ticketLinePages(chunks: AsyncIterable<Buffer>, pageLines: number, fileName: string, m: PackageManifest): AsyncGenerator<TicketLinePage> {
+  const tooLong = (line: number, bytes: number, more = false): never => {
+    throw new PackageError('too-large', fileName, `line ${line} of ${TICKETS_ENTRY} is ${bytes}${more ? ' bytes or more' : ' bytes'}, over the ${MAX_LINE_BYTES}-byte cap of a ticket line`, { entry: TICKETS_ENTRY });
+  };
+  let lineNo = 0;
+  let k = 0;
+  let page: { k0: number; parts: Buffer[]; line: Int32Array } = { k0: 0, parts: [], line: new Int32Array(pageLines) };
+  const add = (bytes: Buffer) => {
+    lineNo++;
+    let stop = bytes.length;
+    if (stop > 0 && bytes[stop - 1] === 13) stop--;
+    if (stop > MAX_LINE_BYTES) tooLong(lineNo, stop);
+    let j = 0;
+    while (j < stop && isAsciiSpace(bytes[j])) j++;
+    if (j === stop || (bytes[j] >= 0x80 && bytes.toString('utf8', 0, stop).trim() === '')) return;
+    page.line[page.parts.length] = lineNo;
+    page.parts.push(bytes.subarray(0, stop));
+    k++;
+  };
+  const flush = (): TicketLinePage => {
+    const n = page.parts.length;
+    const start = new Int32Array(n);
+    const end = new Int32Array(n);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      start[i] = at;
+      at += page.parts[i].length;
+      end[i] = at;
+    }
+    const out: TicketLinePage = { k0: page.k0, count: n, data: Buffer.concat(page.parts, at), line: page.line.subarray(0, n), start, end };
+    page = { k0: k, parts: [], line: new Int32Array(pageLines) };
+    return out;
+  };
+  let tail: Buffer[] = [];
+  let tailBytes = 0;
+  for await (const chunk of chunks) {
+    let from = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, from);
+      if (nl < 0) {
+        if (from < chunk.length) {
+          tail.push(chunk.subarray(from));
+          tailBytes += chunk.length - from;
+          // One byte of slack for a "\r" before the line break.
+          if (tailBytes > MAX_LINE_BYTES + 1) tooLong(lineNo + 1, tailBytes, true);
+        }
+        break;
+      }
+      let bytes = chunk.subarray(from, nl);
+      if (tailBytes) {
+        if (tailBytes + bytes.length > MAX_LINE_BYTES + 1) tooLong(lineNo + 1, tailBytes + bytes.length);
+        bytes = Buffer.concat([...tail, bytes]);
+        tail = [];
+        tailBytes = 0;
+      }
+      add(bytes);
+      if (page.parts.length === pageLines) yield flush();
+      from = nl + 1;
+    }
+  }
+  // The text after the last line break (blank when the entry ends with one).
+  add(tailBytes ? Buffer.concat(tail) : Buffer.alloc(0));
+  if (page.parts.length) yield flush();
+  // The chunks are all out: the entry matched its checksum (else the loop above threw).
+  if (k !== m.count) throw new PackageError('manifest', fileName, `the manifest announces ${m.count} tickets but ${TICKETS_ENTRY} holds ${k} lines`);
 }
 
 /** What judging one line needs to know of its package. */

@@ -7,7 +7,7 @@
  * cap, and only then trusts the manifest (signature) and the entries (checksums).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { TillsyncError } from './errors.ts';
 import { canonicalJson } from './ticket-chain.ts';
@@ -171,7 +171,17 @@ type LimitOptions = Pick<ReadSignedZipOptions, 'maxEntryBytes' | 'maxRatio'> & {
  * Opens the zip and vets every entry from its central-directory header (names, duplicates, sizes,
  * ratio) without inflating anything; returns an inflater that enforces the same caps on real data.
  */
-function openVetted(bytes: Buffer, fileName: string, opts: LimitOptions): { names: string[]; inflate: (name: string) => Buffer } {
+interface Vetted {
+  names: string[];
+  inflate: (name: string) => Buffer;
+  /** The entry inflated chunk by chunk under the same caps; its size and CRC are checked after its last chunk. */
+  stream: (name: string, onChunk?: (chunk: Buffer) => void) => AsyncGenerator<Buffer>;
+}
+
+/** Inflated chunks handed to a streamed entry's reader (the inflater's own default is 16 KB). */
+const STREAM_CHUNK = 256 * 1024;
+
+function openVetted(bytes: Buffer, fileName: string, opts: LimitOptions): Vetted {
   if (!Buffer.isBuffer(bytes) || bytes.length < 22 || bytes.readUInt32LE(0) !== 0x04034b50) {
     throw new PackageError('zip-corrupt', fileName, 'not a zip file (truncated, damaged or another kind of file)');
   }
@@ -244,10 +254,64 @@ function openVetted(bytes: Buffer, fileName: string, opts: LimitOptions): { name
     return data;
   };
 
-  return { names: [...byName.keys()], inflate };
+  const compressed = (name: string): { raw: Buffer; h: AdmZip.IZipEntry['header'] } => {
+    const entry = byName.get(name);
+    if (!entry) throw new Error(`no entry ${name}`);
+    try {
+      return { raw: entry.getCompressedData(), h: entry.header };
+    } catch (e) {
+      throw new PackageError('zip-corrupt', fileName, `entry ${name} is truncated or damaged`, { entry: name, cause: e });
+    }
+  };
+
+  /**
+   * As inflate, a chunk at a time: the caps are enforced on the bytes inflated so far, before the
+   * next chunk is taken, and the size and CRC once the last chunk is out (the reader must then
+   * treat nothing it saw as committed: see the ticket package reader).
+   */
+  async function* stream(name: string, onChunk?: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+    const { raw, h } = compressed(name);
+    const cap = h.method === 0 ? opts.maxEntryBytes : Math.min(opts.maxEntryBytes, raw.length * opts.maxRatio);
+    let size = 0;
+    let crc = 0;
+    const take = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > Math.max(1, cap)) {
+        if (cap === opts.maxEntryBytes) throw new PackageError('too-large', fileName, `entry ${name} inflates past the ${opts.maxEntryBytes}-byte cap`, { entry: name });
+        throw new PackageError('compression-ratio', fileName, `entry ${name} inflates past the ${opts.maxRatio}:1 compression ratio cap`, { entry: name });
+      }
+      crc = crc32(chunk, crc);
+      onChunk?.(chunk);
+    };
+    if (h.method === 0) {
+      for (let at = 0; at < raw.length; at += STREAM_CHUNK) {
+        const chunk = raw.subarray(at, Math.min(raw.length, at + STREAM_CHUNK));
+        take(chunk);
+        yield chunk;
+      }
+    } else {
+      const inflater = createInflateRaw({ chunkSize: STREAM_CHUNK });
+      inflater.end(raw);
+      try {
+        for await (const chunk of inflater as AsyncIterable<Buffer>) {
+          take(chunk);
+          yield chunk;
+        }
+      } catch (e) {
+        if (e instanceof PackageError) throw e;
+        throw new PackageError('zip-corrupt', fileName, `entry ${name} cannot be inflated (damaged data)`, { entry: name, cause: e });
+      } finally {
+        inflater.destroy();
+      }
+    }
+    if (size !== h.size) throw new PackageError('zip-corrupt', fileName, `entry ${name} holds ${size} bytes but its header says ${h.size}`, { entry: name });
+    if (crc >>> 0 !== h.crc >>> 0) throw new PackageError('zip-corrupt', fileName, `entry ${name} fails its CRC check (damaged data)`, { entry: name });
+  }
+
+  return { names: [...byName.keys()], inflate, stream };
 }
 
-function parseManifest(vetted: { names: string[]; inflate: (name: string) => Buffer }, fileName: string): any {
+function parseManifest(vetted: Vetted, fileName: string): any {
   if (!vetted.names.includes(MANIFEST_ENTRY)) throw new PackageError('manifest', fileName, `no ${MANIFEST_ENTRY} in the package`);
   const text = vetted.inflate(MANIFEST_ENTRY).toString('utf8');
   let manifest: unknown;
@@ -297,7 +361,37 @@ export function checkHmac(manifest: any, fileName: string, secret: string | unde
   }
 }
 
-function checkEntries(manifest: any, vetted: { names: string[]; inflate: (name: string) => Buffer }, fileName: string): SignedZipContent {
+/**
+ * readSignedZip for a zip with one entry too large to hold (a long outage's tickets.jsonl): the
+ * manifest, its signature and every other entry are checked now, as readSignedZip does; the
+ * `streamed` entry comes chunk by chunk, and ONLY after its last chunk are its size and sha256
+ * against the manifest (and its CRC) known: a reader must commit nothing it built from the chunks
+ * until the generator has returned (one transaction, rolled back on the PackageError it throws).
+ */
+export function readSignedZipStreaming(bytes: Buffer, fileName: string, opts: ReadSignedZipOptions & { streamed: string }): SignedZipContent & { stream: (() => AsyncGenerator<Buffer>) | null } {
+  const vetted = openVetted(bytes, fileName, opts);
+  const manifest = parseManifest(vetted, fileName);
+  opts.checkHeader?.(manifest);
+  if (opts.verifySignature) opts.verifySignature(manifest, manifestSigningText(manifest));
+  else checkHmac(manifest, fileName, opts.secretFor?.(manifest));
+  const { entries } = checkEntries(manifest, vetted, fileName, opts.streamed);
+  const me = (manifest.entries as ManifestEntry[]).find((e) => e.name === opts.streamed);
+  if (!me) return { manifest, entries, stream: null };
+  async function* stream(): AsyncGenerator<Buffer> {
+    const digest = createHash('sha256');
+    let size = 0;
+    yield* vetted.stream(me!.name, (chunk) => {
+      size += chunk.length;
+      digest.update(chunk);
+    });
+    if (size !== me!.size || digest.digest('hex') !== me!.sha256) {
+      throw new PackageError('checksum', fileName, `entry ${me!.name} does not match its checksum in the manifest (modified after signing)`, { entry: me!.name });
+    }
+  }
+  return { manifest, entries, stream };
+}
+
+function checkEntries(manifest: any, vetted: Vetted, fileName: string, streamed?: string): SignedZipContent {
 
   if (!Array.isArray(manifest.entries)) throw new PackageError('manifest', fileName, 'the manifest lists no entries');
   const listed = new Map<string, ManifestEntry>();
@@ -314,6 +408,7 @@ function checkEntries(manifest: any, vetted: { names: string[]; inflate: (name: 
   const entries = new Map<string, Buffer>();
   for (const me of listed.values()) {
     if (!vetted.names.includes(me.name)) throw new PackageError('checksum', fileName, `entry ${printable(me.name)} is listed in the manifest but missing from the package`, { entry: me.name });
+    if (me.name === streamed) continue;
     const data = vetted.inflate(me.name);
     if (data.length !== me.size || sha256Hex(data) !== me.sha256) {
       throw new PackageError('checksum', fileName, `entry ${me.name} does not match its checksum in the manifest (modified after signing)`, { entry: me.name });

@@ -47,9 +47,9 @@ export interface AckDoc {
 }
 
 export interface MetaDoc {
-  /** 'identity', 'contact', `package:<file name>#<part>`, 'pending-closure', 'training', `training-ticket:<number>`, `reprint:<ticket>`. */
+  /** 'identity', 'contact', `package:<file name>#<part>`, 'pending-closure', 'training', `training-ticket:<number>`, `reprint:<ticket>`, 'push:tickets' (client/ticket-push.ts). */
   id: string;
-  kind: 'identity' | 'contact' | 'package' | 'pending-closure' | 'training' | 'training-ticket' | 'reprint';
+  kind: 'identity' | 'contact' | 'package' | 'pending-closure' | 'training' | 'training-ticket' | 'reprint' | 'push-checkpoint';
   value: Record<string, unknown>;
 }
 

@@ -215,6 +215,13 @@ export class TillStore {
     }
   }
 
+  /** Tickets numbered `first` to `last`, in number order: one page of a catch-up (client/ticket-push.ts). */
+  async ticketsBetween(first: number, last: number): Promise<Ticket[]> {
+    if (first > last) return [];
+    const id = this.requireIdentity();
+    return scanDocs<Ticket>(this.db.tickets, { from: ticketId(id.store, id.till, Math.max(1, first)), to: ticketId(id.store, id.till, last) });
+  }
+
   /** Tickets numbered from `first` to the last one. */
   async ticketsFrom(first: number): Promise<Ticket[]> {
     if (first > this.last.number) return [];

@@ -6,6 +6,12 @@
 // The product's money module, served by the till at /sync/scaled-int.js: from /register.js the
 // browser resolves this path to it (a URL never climbs above its root), and tsc to the file in sync/.
 import { addExact, divRoundHalfUp, formatScaled, mulExact, toScaled } from '../../sync/scaled-int.js';
+// The screens' languages (sync/i18n.js, served at /sync/i18n.js the same way): messages and amounts.
+import { formatAmount, formatNumber, translator } from '../../sync/i18n.js';
+
+// The page's language and its catalogue, written into the page by the till (client/register-page.ts).
+const LANG = document.documentElement.lang === 'en' ? 'en' : 'fr';
+const t = translator(LANG, JSON.parse(document.getElementById('messages')?.textContent || '{}'));
 
 /**
  * @typedef {{ percent: string } | { amount: string }} Discount
@@ -53,7 +59,7 @@ const QTY_RE = /^\d{1,9}([.,]\d{1,3})?$/;
  * @returns {number}
  */
 function exact(v) {
-  if (v === null) throw new RangeError('an amount this page cannot hold exactly (more than two decimals, or too large)');
+  if (v === null) throw new RangeError(t('error.inexact'));
   return v;
 }
 /**
@@ -75,8 +81,14 @@ const lineCents = (qtyMilli, unitCents) => exact(divRoundHalfUp(exact(mulExact(q
 /** An amount from the till shown at cents; text the page cannot read exactly is shown as the till wrote it. @param {string | null | undefined} text */
 const money = (text) => {
   const c = toScaled(String(text ?? '0').trim(), 2);
-  return c === null ? String(text) : fmtCents(c);
+  return c === null ? String(text) : showCents(c);
 };
+/** Cents as the cashier reads them: "1 234,56" in French, "1,234.56" in English (Intl reads the decimal text exactly). @param {number} c */
+const showCents = (c) => formatAmount(fmtCents(c), LANG, { currency: null });
+/** Decimal text from the till, in the page's language; text it cannot read stays as it is. @param {unknown} text */
+const showText = (text) => formatAmount(String(text ?? ''), LANG, { currency: null });
+/** A quantity or a rate as it is, in the page's language ("1,5"). @param {unknown} text */
+const showQty = (text) => formatNumber(String(text ?? ''), LANG);
 
 /**
  * A line discount as the cashier types it: "10%" (a percentage) or "0.12" (an amount off the whole
@@ -88,16 +100,16 @@ const PERCENT_RE = /^\d{1,3}([.,]\d{1,4})?\s*%$/;
  * @returns {Discount | null}
  */
 function parseDiscount(text) {
-  const t = String(text ?? '').trim();
-  if (!t) return null;
-  if (PERCENT_RE.test(t)) {
-    const p = t.replace('%', '').trim().replace(',', '.');
+  const txt = String(text ?? '').trim();
+  if (!txt) return null;
+  if (PERCENT_RE.test(txt)) {
+    const p = txt.replace('%', '').trim().replace(',', '.');
     const p4 = scaled(p, 4); // percent × 10^4, exact
-    if (p4 <= 0 || p4 > 100 * 10_000) throw new Error(`Discount "${t}": a percentage above 0 and at most 100.`);
+    if (p4 <= 0 || p4 > 100 * 10_000) throw new Error(t('error.discountPercent', { text: txt }));
     return { percent: p };
   }
-  if (MONEY_RE.test(t) && cents(t) > 0) return { amount: fmtCents(cents(t)) };
-  throw new Error(`Discount "${t}": type 10% or an amount like 0.12.`);
+  if (MONEY_RE.test(txt) && cents(txt) > 0) return { amount: fmtCents(cents(txt)) };
+  throw new Error(t('error.discount', { text: txt }));
 }
 /**
  * The line's discount in cents (estimate; the till computes the real one, rounded the same way:
@@ -138,7 +150,7 @@ async function api(method, path, body, signal) {
     res = await fetch(path, { method, signal, headers: { 'X-Till-Token': TILL_TOKEN, ...(post ? { 'Content-Type': 'application/json' } : {}) }, body: post ? JSON.stringify(body ?? {}) : undefined });
   } catch (e) {
     if (e instanceof Error && e.name === 'AbortError') throw e;
-    throw new Error('the till service does not answer (is "tillsync till start" running?)');
+    throw new Error(t('error.tillDown'));
   }
   const text = await res.text();
   let data = null;
@@ -165,7 +177,7 @@ async function journal(type, data) {
   try {
     await api('POST', '/api/till/journal', { type, data });
   } catch (e) {
-    say(`Journal (${type}) not recorded: ${messageOf(e)}`);
+    say(t('error.journal', { type, message: messageOf(e) }));
   }
 }
 /** A line removed before payment: its article, quantity and the amount it had on screen. @param {Line} l */
@@ -228,7 +240,7 @@ function changeSale([apply, undo]) {
     return true;
   } catch (e) {
     undo();
-    say(`Not added: ${messageOf(e)}.`);
+    say(t('error.notAdded', { message: messageOf(e) }));
     return false;
   }
 }
@@ -285,18 +297,13 @@ async function refreshStatus() {
     const unsynced = Number(counts.untransferred ?? 0);
     const degradedCount = Number(counts.degraded ?? 0);
     const mode = s.server ? (s.serverOnline === false ? 'degraded' : s.serverOnline ? 'online' : 'checking') : 'standalone';
-    $('till-name').textContent = `Till ${s.store}-${s.till}`;
-    $('till-day').textContent = `last ticket #${s.lastNumber} · ${s.openTickets} since last Z`;
+    $('till-name').textContent = t('banner.tillName', { till: `${s.store}-${s.till}` });
+    $('till-day').textContent = t('banner.day', { last: s.lastNumber, open: Number(s.openTickets ?? 0) });
     banner.className = `banner ${mode === 'degraded' ? 'degraded' : mode === 'online' ? 'online' : 'unknown'}`;
-    const [head, sub] = {
-      degraded: ['DEGRADED MODE', 'store server unreachable: sales are kept on this till'],
-      online: ['Online', 'connected to the store server'],
-      checking: ['Checking…', 'asking the store server'],
-      standalone: ['Standalone', 'no store server configured'],
-    }[mode];
+    const [head, sub] = [t(`mode.${mode}`), t(`mode.${mode}.sub`)];
     $('conn').replaceChildren(el('strong', {}, head), el('span', {}, sub));
     const u = $('unsynced');
-    u.textContent = `${unsynced} unsynced ticket${unsynced === 1 ? '' : 's'} · ${degradedCount} sold in degraded mode`;
+    u.textContent = t('banner.unsynced', { n: unsynced, degraded: degradedCount });
     u.classList.toggle('some', unsynced > 0);
     banner.dataset.mode = mode;
     const training = Boolean(s.fiscal?.training);
@@ -308,7 +315,7 @@ async function refreshStatus() {
   } catch (e) {
     banner.className = 'banner degraded';
     banner.dataset.mode = 'till-down';
-    $('conn').replaceChildren(el('strong', {}, 'TILL SERVICE DOWN'), el('span', {}, messageOf(e)));
+    $('conn').replaceChildren(el('strong', {}, t('mode.down')), el('span', {}, messageOf(e)));
   }
 }
 
@@ -320,14 +327,14 @@ async function loadModes() {
     renderModes();
     renderCustomer();
   } catch (e) {
-    say(`Payment modes not loaded: ${messageOf(e)}`);
+    say(t('error.modes', { message: messageOf(e) }));
     setTimeout(loadModes, 3000);
   }
 }
 
 function tickClock() {
   const d = new Date();
-  $('clock').textContent = d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+  $('clock').textContent = d.toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium' });
 }
 
 // ---------- articles ----------
@@ -441,7 +448,7 @@ async function lookUp(text, qty, ret) {
         addArticle(a, qty, ret);
       });
     }
-    say(`Unknown article "${text}": check the code, or type part of the name.`);
+    say(t('error.unknownArticle', { text }));
   } catch (e) {
     say(messageOf(e));
   }
@@ -454,7 +461,7 @@ async function lookUp(text, qty, ret) {
  */
 function addArticle(a, qtyText, ret) {
   if (!QTY_RE.test(qtyText) || scaled(qtyText, 3) === 0) {
-    say(`Invalid quantity "${qtyText}": use a positive number like 2 or 1.5.`);
+    say(t('error.quantity', { text: qtyText }));
     return;
   }
   const milli = scaled(qtyText, 3);
@@ -492,7 +499,7 @@ function fmtQty(milli) {
 function setReturnMode(on) {
   state.returnMode = on;
   $('return-toggle').setAttribute('aria-pressed', String(on));
-  input('scan').placeholder = on ? 'RETURN: scan the article brought back' : 'Scan or type an article code, barcode or name, then Enter';
+  input('scan').placeholder = on ? t('sale.scan.return') : t('sale.scan.placeholder');
 }
 
 // ---------- customers ----------
@@ -522,14 +529,16 @@ function chooseCustomer(c) {
 }
 
 function renderCustomer() {
-  $('customer-chosen').textContent = state.customer ? `${state.customer.name} (${state.customer.code})` : `Counter customer${state.counterCustomer ? ` (${state.counterCustomer})` : ''}`;
+  $('customer-chosen').textContent = state.customer ? `${state.customer.name} (${state.customer.code})` : t('customer.counter', { code: state.counterCustomer ?? 'none' });
   $('customer-clear').hidden = !state.customer;
 }
 
 // ---------- payments ----------
 function renderModes() {
   $('payment-modes').replaceChildren(
-    ...state.modes.map((m) => el('button', { type: 'button', 'data-mode': m.code, title: m.label, onclick: () => addPayment(m) }, m.label ?? m.code)),
+    ...state.modes.map((m, i) =>
+      el('button', { type: 'button', 'data-mode': m.code, ...(i < 8 ? { 'aria-keyshortcuts': `Shift+F${i + 1}`, title: t('keys.modeTitle', { mode: m.label ?? m.code, key: i + 1 }) } : {}), onclick: () => addPayment(m) }, m.label ?? m.code, i < 8 ? el('kbd', {}, t('keys.shiftF', { n: i + 1 })) : null),
+    ),
   );
 }
 
@@ -538,21 +547,21 @@ function addPayment(mode) {
   const left = dueCents() - paidCents();
   const label = mode.label ?? mode.code;
   const typed = input('pay-amount').value.trim();
-  if (typed && !MONEY_RE.test(typed)) return say(`Invalid amount "${typed}": use digits and at most two decimals.`);
-  if (left === 0) return say(state.lines.length + state.settlements.length ? 'Nothing left to pay: validate the sale.' : 'Scan an article first.');
+  if (typed && !MONEY_RE.test(typed)) return say(t('error.amount', { text: typed }));
+  if (left === 0) return say(state.lines.length + state.settlements.length ? t('pay.nothingLeft') : t('pay.scanFirst'));
   // A refund (returns worth more than the sale) is paid back: typed amounts count as money given back.
   const sign = left < 0 ? -1 : 1;
   let amount = typed ? sign * Math.abs(cents(typed)) : left;
-  if (amount === 0) return say('Type an amount above zero.');
+  if (amount === 0) return say(t('error.zero'));
   let change = 0;
   if (sign * amount > sign * left) {
     // Cash handed over beyond what is due: the ticket records what is due, the page shows the change.
     if (sign > 0 && (mode.code === 'ESP' || /esp|cash/i.test(label))) change = amount - left;
-    else return say(`${label}: at most ${fmtCents(sign * left)} ${sign > 0 ? 'is left to pay' : 'is to give back'}.`);
+    else return say(t(sign > 0 ? 'pay.atMostLeft' : 'pay.atMostBack', { mode: label, amount: showCents(sign * left) }));
     amount = left;
   }
   const ref = input('pay-ref').value.trim();
-  if (mode.depositVoucher && !ref) return say(`${label}: type the order number whose deposit is used first.`);
+  if (mode.depositVoucher && !ref) return say(t('pay.voucherRef', { mode: label }));
   state.payments.push({ mode: mode.code, label, amount: fmtCents(amount), ...(mode.depositVoucher ? { ref } : {}) });
   state.change = change;
   input('pay-amount').value = '';
@@ -571,22 +580,22 @@ function renderSale() {
         'tr',
         { class: l.ret ? 'return' : '', 'data-article': l.article },
         el('td', {}, l.label, el('span', { class: 'code' }, `${l.article}${l.barcode ? ` · ${l.barcode}` : ''}`)),
-        el('td', { class: 'num' }, l.ret ? `-${l.qtyText}` : l.qtyText),
+        el('td', { class: 'num' }, showQty(l.ret ? `-${l.qtyText}` : l.qtyText)),
         el('td', { class: 'num' }, money(l.unitPrice)),
         el(
           'td',
           { class: 'num' },
           el('input', {
             class: 'discount',
-            'aria-label': `Discount on ${l.label}`,
-            placeholder: '10% or 0.12',
+            'aria-label': t('sale.discountOn', { label: l.label }),
+            placeholder: t('sale.discount.placeholder'),
             size: '7',
             value: l.discountText ?? '',
             onchange: (/** @type {Event} */ ev) => setDiscount(l, /** @type {HTMLInputElement} */ (ev.target).value),
           }),
         ),
-        el('td', { class: 'num' }, fmtCents(lineNetCents(l))),
-        el('td', {}, el('button', { type: 'button', class: 'small', title: 'Remove this line', onclick: () => { const [gone] = state.lines.splice(i, 1); renderSale(); lineCancelled(gone); } }, '×')),
+        el('td', { class: 'num' }, showCents(lineNetCents(l))),
+        el('td', {}, el('button', { type: 'button', class: 'small', title: t('sale.removeLine'), 'aria-label': t('sale.removeLineOf', { label: l.label }), onclick: () => { const [gone] = state.lines.splice(i, 1); renderSale(); lineCancelled(gone); } }, '×')),
       ),
     ),
   );
@@ -595,29 +604,29 @@ function renderSale() {
       el(
         'tr',
         { class: 'settlement', 'data-settlement': x.ref },
-        el('td', {}, x.kind === 'invoice' ? `Payment of invoice ${x.ref}` : `Deposit on order ${x.ref}`),
+        el('td', {}, t(x.kind === 'invoice' ? 'settlement.invoice' : 'settlement.deposit', { ref: x.ref })),
         el('td', { class: 'num' }, ''),
         el('td', { class: 'num' }, ''),
         el('td', { class: 'num' }, ''),
-        el('td', { class: 'num' }, x.amount),
-        el('td', {}, el('button', { type: 'button', class: 'small', title: 'Remove', onclick: () => { state.settlements.splice(i, 1); renderSale(); } }, '×')),
+        el('td', { class: 'num' }, showText(x.amount)),
+        el('td', {}, el('button', { type: 'button', class: 'small', title: t('sale.remove'), 'aria-label': t('sale.removeSettlement', { ref: x.ref }), onclick: () => { state.settlements.splice(i, 1); renderSale(); } }, '×')),
       ),
     ),
   );
   $('no-lines').hidden = state.lines.length + state.settlements.length > 0;
   const due = dueCents();
   const left = due - paidCents();
-  $('total').textContent = fmtCents(due);
+  $('total').textContent = showCents(due);
   table('payments').tBodies[0].replaceChildren(
     ...state.payments.map((p, i) =>
-      el('tr', { 'data-mode': p.mode }, el('td', {}, p.label, p.ref ? ` (order ${p.ref})` : ''), el('td', { class: 'num' }, p.amount), el('td', {}, el('button', { type: 'button', class: 'small', onclick: () => { state.payments.splice(i, 1); state.change = 0; renderSale(); } }, '×'))),
+      el('tr', { 'data-mode': p.mode }, el('td', {}, p.label, p.ref ? t('pay.orderRef', { ref: p.ref }) : ''), el('td', { class: 'num' }, showText(p.amount)), el('td', {}, el('button', { type: 'button', class: 'small', 'aria-label': t('pay.removePayment', { mode: p.label }), onclick: () => { state.payments.splice(i, 1); state.change = 0; renderSale(); } }, '×'))),
     ),
   );
-  $('remaining-label').textContent = left < 0 ? 'To give back' : 'Left to pay';
-  $('remaining').textContent = fmtCents(Math.abs(left));
-  input('pay-amount').placeholder = fmtCents(left);
+  $('remaining-label').textContent = left < 0 ? t('pay.back') : t('pay.left');
+  $('remaining').textContent = showCents(Math.abs(left));
+  input('pay-amount').placeholder = showCents(left);
   $('change').hidden = !state.change;
-  $('change-amount').textContent = state.change ? fmtCents(state.change) : '';
+  $('change-amount').textContent = state.change ? showCents(state.change) : '';
   button('validate').disabled = state.busy || state.lines.length + state.settlements.length === 0 || left !== 0;
 }
 
@@ -666,7 +675,7 @@ function openSheet(title, body, { confirm, print } = {}) {
   $('sheet-body').replaceChildren(body);
   const c = button('sheet-confirm');
   c.hidden = !confirm;
-  c.textContent = confirm?.label ?? 'Confirm';
+  c.textContent = confirm?.label ?? t('sheet.confirm');
   c.onclick = confirm ? () => { closeSheet(); confirm.run(); } : null;
   $('sheet-print').hidden = !print;
   $('overlay').hidden = false;
@@ -683,49 +692,61 @@ const W = 40;
 const rule = '-'.repeat(W);
 const center = (/** @type {string} */ s) => lpad(s, Math.floor((W + s.length) / 2));
 
-/** A ticket as the till returns it, printed 40 columns wide. @param {any} t */
-function receiptText(t) {
+/** A ticket as the till returns it, printed 40 columns wide, in the page's language. @param {any} tk */
+function receiptText(tk) {
   const out = [];
-  out.push(center(`Store ${t.store} - Till ${t.till}`));
+  const n = showText;
+  out.push(center(t('receipt.store', { store: tk.store, till: tk.till })));
   out.push(rule);
-  out.push(`Ticket ${t.id}`);
-  out.push(`${(t.soldAt ?? '').replace('T', ' ').slice(0, 19)}  day ${t.day}`);
-  if (t.customer) out.push(`Customer: ${t.customer}`);
+  out.push(t('receipt.ticket', { id: tk.id }));
+  out.push(t('receipt.soldAt', { at: shortTime(tk.soldAt), day: shortDay(tk.day) }));
+  if (tk.customer) out.push(t('receipt.customer', { customer: tk.customer }));
   out.push(rule);
-  for (const l of t.lines ?? []) {
+  for (const l of tk.lines ?? []) {
     out.push(pad(l.label ?? l.article, W));
-    out.push(`${lpad(`${l.qty} x ${l.unitPrice}`, 22)}${lpad(`${l.inclVat} ${l.vatCode}`, W - 22)}`);
-    if (l.discount) out.push(lpad(`discount ${l.discount.percent ? `${l.discount.percent}% ` : ''}-${String(l.discount.amount).replace('-', '')}`, W));
+    out.push(`${lpad(`${showQty(l.qty)} x ${n(l.unitPrice)}`, 22)}${lpad(`${n(l.inclVat)} ${l.vatCode}`, W - 22)}`);
+    if (l.discount) out.push(lpad(t('receipt.discount', { percent: l.discount.percent ? `${showQty(l.discount.percent)}% ` : '', amount: n(String(l.discount.amount).replace('-', '')) }), W));
   }
-  for (const s of t.settlements ?? []) out.push(`${pad(`${s.kind === 'deposit' ? 'Deposit' : 'Invoice'} ${s.ref}`, 28)}${lpad(s.amount, W - 28)}`);
+  for (const x of tk.settlements ?? []) out.push(`${pad(t(x.kind === 'deposit' ? 'receipt.deposit' : 'receipt.invoice', { ref: x.ref }), 28)}${lpad(n(x.amount), W - 28)}`);
   out.push(rule);
-  out.push(`${pad('TOTAL', 20)}${lpad(t.totals?.due ?? '', W - 20)}`);
-  for (const v of t.totals?.byVat ?? []) out.push(`${pad(`VAT ${v.vatCode} ${v.rate}%`, 14)}${lpad(`base ${v.base}`, 14)}${lpad(`vat ${v.vat}`, W - 28)}`);
+  out.push(`${pad(t('receipt.total'), 20)}${lpad(n(tk.totals?.due ?? ''), W - 20)}`);
+  for (const v of tk.totals?.byVat ?? []) out.push(`${pad(t('receipt.vatRate', { code: v.vatCode, rate: showQty(v.rate) }), 14)}${lpad(t('receipt.base', { amount: n(v.base) }), 14)}${lpad(t('receipt.vat', { amount: n(v.vat) }), W - 28)}`);
   out.push(rule);
-  for (const p of t.payments ?? []) out.push(`${pad(modeLabel(p.mode), 28)}${lpad(p.amount, W - 28)}`);
-  if (t.change && t.change !== '0.00') out.push(`${pad('Change', 28)}${lpad(t.change, W - 28)}`);
+  for (const p of tk.payments ?? []) out.push(`${pad(modeLabel(p.mode), 28)}${lpad(n(p.amount), W - 28)}`);
+  if (tk.change && tk.change !== '0.00') out.push(`${pad(t('receipt.change'), 28)}${lpad(n(tk.change), W - 28)}`);
   out.push(rule);
-  if (t.degraded) out.push(center('* sold in degraded mode *'));
-  if (t.hash) out.push(center(`sig ${t.hash.slice(0, 16)}`));
-  out.push(center('Thank you'));
+  if (tk.degraded) out.push(center(t('receipt.degraded')));
+  if (tk.hash) out.push(center(t('receipt.sig', { hash: tk.hash.slice(0, 16) })));
+  out.push(center(t('receipt.thanks')));
   return out.join('\n');
 }
 const modeLabel = (/** @type {string} */ code) => state.modes.find((m) => m.code === code)?.label ?? code;
+/** "2024-03-05T14:02:11" → "05/03/2024 14:02:11" (dd/mm/yyyy in both languages). @param {unknown} iso */
+const shortTime = (iso) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}(?::\d{2})?)/.exec(String(iso ?? ''));
+  return m ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}` : String(iso ?? '');
+};
+/** "2024-03-05" → "05/03/2024". @param {unknown} day */
+const shortDay = (day) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(day ?? ''));
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : String(day ?? '');
+};
 
 /** @param {any} z the Z report as the till returns it */
 function zReportText(z) {
-  const out = [center(`Z REPORT #${z.seq ?? ''}`), center(`Store ${z.store} - Till ${z.till}`), rule];
-  out.push(`Day         ${z.day}`);
-  out.push(`Closed at   ${(z.closedAt ?? '').replace('T', ' ').slice(0, 19)}`);
-  out.push(`Tickets     ${z.ticketCount}${z.firstNumber != null ? `  (#${z.firstNumber} - #${z.lastNumber})` : ''}`);
-  out.push(rule, 'By VAT rate');
-  for (const v of z.byVat ?? []) out.push(`${pad(`${v.vatCode} ${v.rate}%`, 10)}${lpad(v.base, 10)}${lpad(v.vat, 10)}${lpad(v.inclVat, 10)}`);
-  out.push(rule, 'By payment mode');
-  for (const m of z.byMode ?? []) out.push(`${pad(`${modeLabel(m.mode)} (${m.count})`, 28)}${lpad(m.amount, W - 28)}`);
+  const n = showText;
+  const out = [center(t('z.title', { seq: z.seq ?? '' })), center(t('receipt.store', { store: z.store, till: z.till })), rule];
+  out.push(`${pad(t('z.day'), 12)}${shortDay(z.day)}`);
+  out.push(`${pad(t('z.closedAt'), 12)}${shortTime(z.closedAt)}`);
+  out.push(`${pad(t('z.tickets'), 12)}${z.ticketCount}${z.firstNumber != null ? `  (#${z.firstNumber} - #${z.lastNumber})` : ''}`);
+  out.push(rule, t('z.byVat'));
+  for (const v of z.byVat ?? []) out.push(`${pad(`${v.vatCode} ${showQty(v.rate)}%`, 10)}${lpad(n(v.base), 10)}${lpad(n(v.vat), 10)}${lpad(n(v.inclVat), 10)}`);
+  out.push(rule, t('z.byMode'));
+  for (const m of z.byMode ?? []) out.push(`${pad(`${modeLabel(m.mode)} (${m.count})`, 28)}${lpad(n(m.amount), W - 28)}`);
   out.push(rule);
-  out.push(`${pad('TOTAL OF THE DAY', 28)}${lpad(z.total ?? '', W - 28)}`);
-  out.push(`${pad('Grand total', 28)}${lpad(z.grandTotal ?? '', W - 28)}`);
-  if (z.hash) out.push(center(`sig ${z.hash.slice(0, 16)}`));
+  out.push(`${pad(t('z.total'), 28)}${lpad(n(z.total ?? ''), W - 28)}`);
+  out.push(`${pad(t('z.grandTotal'), 28)}${lpad(n(z.grandTotal ?? ''), W - 28)}`);
+  if (z.hash) out.push(center(t('receipt.sig', { hash: z.hash.slice(0, 16) })));
   return out.join('\n');
 }
 
@@ -747,10 +768,10 @@ async function validateSale() {
     const ticket = await api('POST', '/api/till/sell', body);
     if (state.change) ticket.change = fmtCents(state.change);
     resetSale();
-    openSheet(`Ticket ${ticket.id}`, receipt(receiptText(ticket), 'printed-ticket'), { print: true });
-    say(`Ticket ${ticket.id} recorded${ticket.degraded ? ' (degraded mode)' : ''}.`, true);
+    openSheet(t('receipt.ticket', { id: ticket.id }), receipt(receiptText(ticket), 'printed-ticket'), { print: true });
+    say(t('sale.recorded', { id: ticket.id, degraded: ticket.degraded ? 'yes' : 'no' }), true);
   } catch (e) {
-    say(`Sale not recorded: ${messageOf(e)}`);
+    say(t('error.sale', { message: messageOf(e) }));
   } finally {
     state.busy = false;
     renderSale();
@@ -765,26 +786,26 @@ async function showTickets() {
     const table = el(
       'table',
       { class: 'tickets-list', id: 'tickets-list' },
-      el('thead', {}, el('tr', {}, el('th', {}, 'Ticket'), el('th', {}, 'Sold at'), el('th', {}, 'Customer'), el('th', { class: 'num' }, 'Total'), el('th', {}, ''), el('th', {}, 'Server'), el('th', {}, ''))),
+      el('thead', {}, el('tr', {}, el('th', {}, t('tickets.ticket')), el('th', {}, t('tickets.soldAt')), el('th', {}, t('tickets.customer')), el('th', { class: 'num' }, t('tickets.total')), el('th', {}, el('span', { class: 'sr-only' }, t('tickets.degraded'))), el('th', {}, t('tickets.server')), el('th', {}, el('span', { class: 'sr-only' }, t('tickets.actions'))))),
       el(
         'tbody',
         {},
-        tickets.map((/** @type {any} */ t) =>
+        tickets.map((/** @type {any} */ tk) =>
           el(
             'tr',
             {},
-            el('td', {}, t.id),
-            el('td', {}, (t.soldAt ?? '').replace('T', ' ').slice(0, 16)),
-            el('td', {}, t.customer ?? ''),
-            el('td', { class: 'num' }, t.totals?.due ?? ''),
-            el('td', { class: 'deg' }, t.degraded ? 'degraded' : ''),
-            el('td', { class: 'sync' }, t.documentNumber ? `document ${t.documentNumber}` : t.acknowledgedAt ? 'received' : t.packagedIn ? `in ${t.packagedIn}` : 'not yet'),
-            el('td', {}, el('button', { type: 'button', class: 'small', onclick: () => openSheet(`Ticket ${t.id}`, receipt(receiptText(t), 'printed-ticket'), { print: true }) }, 'Show'), ' ', el('button', { type: 'button', class: 'small reprint', title: 'A counted duplicate, marked DUPLICATA', onclick: () => reprint(t.id) }, 'Reprint')),
+            el('td', {}, tk.id),
+            el('td', {}, shortTime(tk.soldAt).slice(0, 16)),
+            el('td', {}, tk.customer ?? ''),
+            el('td', { class: 'num' }, showText(tk.totals?.due ?? '')),
+            el('td', { class: 'deg' }, tk.degraded ? t('tickets.degraded') : ''),
+            el('td', { class: 'sync' }, tk.documentNumber ? t('tickets.inDocument', { number: tk.documentNumber }) : tk.acknowledgedAt ? t('tickets.received') : tk.packagedIn ? t('tickets.inPackage', { file: tk.packagedIn }) : t('tickets.notYet')),
+            el('td', {}, el('button', { type: 'button', class: 'small', 'aria-label': t('tickets.showOne', { id: tk.id }), onclick: () => openSheet(t('receipt.ticket', { id: tk.id }), receipt(receiptText(tk), 'printed-ticket'), { print: true }) }, t('tickets.show')), ' ', el('button', { type: 'button', class: 'small reprint', title: t('tickets.reprint.title'), 'aria-label': t('tickets.reprintOne', { id: tk.id }), onclick: () => reprint(tk.id) }, t('tickets.reprint'))),
           ),
         ),
       ),
     );
-    openSheet('Last tickets', tickets.length ? table : el('p', {}, 'No ticket yet.'));
+    openSheet(t('tickets.title'), tickets.length ? table : el('p', {}, t('tickets.none')));
   } catch (e) {
     say(messageOf(e));
   }
@@ -795,27 +816,44 @@ async function showTickets() {
 async function reprint(id) {
   try {
     const r = await api('POST', '/api/till/receipt', { ticket: id, format: 'text', reprint: true });
-    openSheet(`Duplicate of ${id}`, receipt(r.body, 'reprinted-ticket'), { print: true });
+    openSheet(t('tickets.duplicate', { id }), receipt(r.body, 'reprinted-ticket'), { print: true });
   } catch (e) {
-    say(`Reprint failed: ${messageOf(e)}`);
+    say(t('error.reprint', { message: messageOf(e) }));
   }
 }
 
 function closeDay() {
-  openSheet('Close the day?', el('p', {}, 'The Z report closes the current day: tickets after it belong to the next day. This cannot be undone.'), {
+  openSheet(t('close.title'), el('p', {}, t('close.text')), {
     confirm: {
-      label: 'Close the day (Z)',
+      label: t('actions.close'),
       run: async () => {
         try {
           const z = await api('POST', '/api/till/close');
-          openSheet(`Z report ${z.id ?? ''}`, receipt(zReportText(z), 'z-report'), { print: true });
+          openSheet(t('z.sheet', { id: z.id ?? '' }), receipt(zReportText(z), 'z-report'), { print: true });
           refreshStatus();
         } catch (e) {
-          say(`Closure failed: ${messageOf(e)}`);
+          say(t('error.closure', { message: messageOf(e) }));
         }
       },
     },
   });
+}
+
+/** The shortcuts, on screen (F8): the same list as docs/screens.md. */
+function keysSheet() {
+  const keys = [
+    ['keys.scan.key', 'keys.scan'],
+    ['keys.qty.key', 'keys.qty'],
+    ['keys.return.key', 'keys.return'],
+    ['keys.amount.key', 'keys.amount'],
+    ['keys.modes.key', 'keys.modes'],
+    ['keys.customer.key', 'keys.customer'],
+    ['keys.validate.key', 'keys.validate'],
+    ['keys.cancel.key', 'keys.cancel'],
+    ['keys.help.key', 'keys.help'],
+    ['keys.close.key', 'keys.close'],
+  ];
+  openSheet(t('keys.title'), el('table', { class: 'keys', id: 'keys-list' }, el('tbody', {}, keys.map(([k, what]) => el('tr', {}, el('th', { scope: 'row' }, el('kbd', {}, t(k))), el('td', {}, t(what)))))));
 }
 
 /** @param {string} label @param {HTMLElement} control */
@@ -825,19 +863,19 @@ function field(label, control) {
 
 /** Money taken that is not goods: an invoice paid (fully or partly) or a deposit on an order. */
 function settlementSheet() {
-  const kind = el('select', { id: 'settlement-kind' }, el('option', { value: 'invoice' }, 'Payment of an invoice'), el('option', { value: 'deposit' }, 'Deposit on a customer order'));
-  const ref = el('input', { type: 'text', id: 'settlement-ref', placeholder: 'invoice or order number' });
-  const amount = el('input', { type: 'text', id: 'settlement-amount', inputmode: 'decimal', placeholder: '0.00' });
-  openSheet('Invoice payment or deposit', el('div', { class: 'form' }, field('What', kind), field('Number', ref), field('Amount', amount)), {
+  const kind = el('select', { id: 'settlement-kind' }, el('option', { value: 'invoice' }, t('settlement.kind.invoice')), el('option', { value: 'deposit' }, t('settlement.kind.deposit')));
+  const ref = el('input', { type: 'text', id: 'settlement-ref', placeholder: t('settlement.ref.placeholder') });
+  const amount = el('input', { type: 'text', id: 'settlement-amount', inputmode: 'decimal', placeholder: showCents(0) });
+  openSheet(t('settlement.title'), el('div', { class: 'form' }, field(t('settlement.what'), kind), field(t('settlement.number'), ref), field(t('settlement.amount'), amount)), {
     confirm: {
-      label: 'Add',
+      label: t('settlement.add'),
       run: () => {
         const a = amount.value.trim();
-        if (!ref.value.trim()) return say('Type the invoice or order number.');
-        if (!MONEY_RE.test(a) || cents(a) <= 0) return say(`Invalid amount "${a}": use a positive amount with at most two decimals.`);
+        if (!ref.value.trim()) return say(t('settlement.needRef'));
+        if (!MONEY_RE.test(a) || cents(a) <= 0) return say(t('error.positiveAmount', { text: a }));
         const settlement = { kind: kind.value, ref: ref.value.trim(), amount: fmtCents(cents(a)) };
         if (!changeSale([() => state.settlements.push(settlement), () => (state.settlements = state.settlements.filter((x) => x !== settlement))])) return;
-        if (!state.customer) say('An invoice payment or a deposit names a customer: look the customer up below.', true);
+        if (!state.customer) say(t('settlement.needCustomer'), true);
         renderSale();
       },
     },
@@ -846,20 +884,20 @@ function settlementSheet() {
 
 /** Extract: write a TicDep (untransferred) or TicDeg (degraded) package of this till's tickets. */
 function extractSheet() {
-  const kind = el('select', { id: 'extract-kind' }, el('option', { value: 'untransferred' }, 'Unsynced tickets (TicDep: not acknowledged by the server)'), el('option', { value: 'degraded' }, 'Degraded tickets (TicDeg: sold while the server was away)'));
+  const kind = el('select', { id: 'extract-kind' }, el('option', { value: 'untransferred' }, t('extract.untransferred')), el('option', { value: 'degraded' }, t('extract.degraded')));
   const again = el('input', { type: 'checkbox', id: 'extract-again' });
-  const body = el('div', { class: 'form' }, field('Tickets', kind), el('label', { class: 'check' }, again, ' also tickets already put in a package'));
-  openSheet('Extract tickets to a package', body, {
+  const body = el('div', { class: 'form' }, field(t('extract.tickets'), kind), el('label', { class: 'check' }, again, ' ', t('extract.again')));
+  openSheet(t('extract.title'), body, {
     confirm: {
-      label: 'Extract',
+      label: t('extract.confirm'),
       run: async () => {
-        $('action-result').textContent = 'Extracting…';
+        $('action-result').textContent = t('extract.running');
         try {
           const r = await api('POST', '/api/till/extract', { kind: kind.value, includeSent: again.checked });
           if (r.file) state.lastPackage = r.file.path;
           $('action-result').textContent = r.message;
         } catch (e) {
-          $('action-result').textContent = `Extract failed: ${messageOf(e)}`;
+          $('action-result').textContent = t('error.extract', { message: messageOf(e) });
         }
         refreshStatus();
       },
@@ -875,27 +913,27 @@ async function sendSheet() {
   } catch {
     // keep the server alone
   }
-  const file = el('input', { type: 'text', id: 'send-file', value: state.lastPackage ?? '', placeholder: 'package path printed by Extract', size: 60 });
+  const file = el('input', { type: 'text', id: 'send-file', value: state.lastPackage ?? '', placeholder: t('send.file.placeholder'), size: 60 });
   const to = el(
     'select',
     { id: 'send-to' },
-    ...dest.lan.map((d) => el('option', { value: `lan:${d}` }, /^https?:/i.test(d) ? `Server ${d}` : `Folder ${d}`)),
-    ...dest.mail.map((m) => el('option', { value: `mail:${m}` }, `Mail to ${m}`)),
+    ...dest.lan.map((d) => el('option', { value: `lan:${d}` }, t(/^https?:/i.test(d) ? 'send.server' : 'send.folder', { where: d }))),
+    ...dest.mail.map((m) => el('option', { value: `mail:${m}` }, t('send.mail', { to: m }))),
   );
-  const body = el('div', { class: 'form' }, field('Package file', file), field('Send to', to));
-  openSheet('Send a package', body, {
+  const body = el('div', { class: 'form' }, field(t('send.file'), file), field(t('send.to'), to));
+  openSheet(t('send.title'), body, {
     confirm: {
-      label: 'Send',
+      label: t('send.confirm'),
       run: async () => {
-        $('action-result').textContent = 'Sending…';
+        $('action-result').textContent = t('send.running');
         try {
           const [kind, ...rest] = to.value.split(':');
           const target = rest.join(':');
           const payload = { file: file.value.trim(), ...(kind === 'mail' ? { mail: [target] } : { lan: target }) };
           const r = await api('POST', '/api/till/send', payload);
-          $('action-result').textContent = `Sent ${r.file.split(/[\\/]/).pop()} by ${r.channel} to ${r.target}${r.detail ? ` (${r.detail})` : ''}`;
+          $('action-result').textContent = t('send.sent', { file: r.file.split(/[\\/]/).pop(), channel: r.channel, target: r.target, detail: r.detail || 'none' });
         } catch (e) {
-          $('action-result').textContent = `Send failed: ${messageOf(e)}`;
+          $('action-result').textContent = t('error.send', { message: messageOf(e) });
         }
         refreshStatus();
       },
@@ -959,8 +997,47 @@ function wire() {
   $('send').addEventListener('click', sendSheet);
   $('sheet-close').addEventListener('click', closeSheet);
   $('sheet-print').addEventListener('click', () => window.print());
+  $('show-keys').addEventListener('click', keysSheet);
+  // Keyboard alone (docs/screens.md, "Register shortcuts"): the page takes these keys before the browser.
   document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && !$('overlay').hidden) closeSheet();
+    const sheetOpen = !$('overlay').hidden;
+    if (e.key === 'Escape' && e.shiftKey && !sheetOpen) {
+      e.preventDefault();
+      cancelSale();
+      input('scan').focus();
+      return;
+    }
+    if (e.key === 'Escape') {
+      if (sheetOpen) closeSheet();
+      else if (document.activeElement !== input('scan')) input('scan').focus();
+      return;
+    }
+    if (sheetOpen || !/^F\d{1,2}$/.test(e.key)) return;
+    const n = Number(e.key.slice(1));
+    if (e.shiftKey) {
+      // Shift+F1…F8: the payment modes, in the order of their buttons.
+      const mode = state.modes[n - 1];
+      if (mode && n <= 8) {
+        e.preventDefault();
+        addPayment(mode);
+      }
+      return;
+    }
+    const act = {
+      2: () => input('qty').select(),
+      3: () => {
+        setReturnMode(!state.returnMode);
+        input('scan').focus();
+      },
+      4: () => input('pay-amount').focus(),
+      6: () => input('customer-search').focus(),
+      8: keysSheet,
+      9: validateSale,
+    }[n];
+    if (act) {
+      e.preventDefault();
+      act();
+    }
   });
 }
 

@@ -58,11 +58,21 @@ export function registerAccountingCommands(server: Command): void {
 
   config
     .command('check')
-    .description('list every missing or inconsistent setting of the accounting mapping, with where to fix it; exits 1 when posting would be refused')
+    .description('list every missing or inconsistent setting of the accounting mapping (or of one export profile with --profile), with where to fix it; exits 1 when posting (or that export) would be refused')
     .requiredOption('--data <dir>', 'server data folder')
     .option('--db <url>', 'database URL (default: from server.json)')
+    .option('--profile <name>', 'check the export profile DATA/profiles/NAME.json instead (schema, payment modes, VAT codes, accounts, generated-account collisions)')
     .action(
-      run<Base>(async (opts, ctx) => {
+      run<Base & { profile?: string }>(async (opts, ctx) => {
+        if (opts.profile) {
+          const { checkProfile, renderProfileCheck } = await import('../exports/profiles/profile-check.ts');
+          const { loadBaseData } = await import('../base-data.ts');
+          const { loadMapping, mappingPath } = await import('./mapping.ts');
+          const mapping = existsSync(mappingPath(opts.data)) ? loadMapping(opts.data) : null;
+          const base = await withServer({ data: opts.data, db: opts.db }, async (s) => loadBaseData(s.db));
+          const c = checkProfile(opts.data, opts.profile, mapping, base);
+          return { data: c, text: renderProfileCheck(c), exitCode: c.ok ? 0 : 1 };
+        }
         const { ensureMapping, mappingPath, readMappingJson } = await import('./mapping.ts');
         const { loadBaseData } = await import('../base-data.ts');
         const { checkMapping, renderCheck, withIdentityChecks, withIssues } = await import('./config-check.ts');

@@ -13,6 +13,7 @@ import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
 import { withBooksLock } from '../db/books-lock.ts';
+import { exportNote, firstExportedEntry } from '../exports/exported-entry.ts';
 
 /**
  * Batches that write entries, letterings and settlement items. The imports' batches (outside
@@ -35,23 +36,49 @@ function refuse(message: string, hint: string): TillsyncError {
   return new TillsyncError('undo-refused', message, { hint, status: 409 });
 }
 
+/** Why `server undo --batch N` would refuse a posting/lettering batch now, or null when it would accept it. */
+export interface PostingUndoRefusal {
+  code: 'not-found' | 'undo-refused';
+  message: string;
+  hint: string;
+}
+
+/**
+ * The one rule of a posting/lettering undo: used by undoPosting below (inside its locked
+ * transaction) and by the back office, which offers Undo only where this says nothing.
+ * Read-only; also returns the batches an accepted undo takes with it (latest first).
+ */
+export async function postingUndoCheck(db: Kysely<Database>, batch: number): Promise<{ refusal: PostingUndoRefusal } | { batches: number[] }> {
+  const refused = (message: string, hint: string) => ({ refusal: { code: 'undo-refused' as const, message, hint } });
+  const target = await db.selectFrom('batches').select(['id', 'kind', 'status']).where('id', '=', batch).executeTakeFirst();
+  if (!target) return { refusal: { code: 'not-found', message: `there is no batch ${batch}`, hint: 'list batches with: tillsync server status --data DIR' } };
+  if (!ACCOUNTING_BATCH_KINDS.includes(target.kind)) return refused(`batch ${batch} is a ${target.kind} batch, not a posting or lettering batch`, 'undo it with its own command');
+  if (target.status === 'undone') return refused(`batch ${batch} is already undone`, 'nothing to do');
+  if (target.status !== 'done') return refused(`batch ${batch} is ${target.status}, not done`, 'only finished batches can be undone');
+  const batches = (
+    await db.selectFrom('batches').select('id').where('kind', 'in', ACCOUNTING_BATCH_KINDS).where('status', '=', 'done').where('id', '>=', batch).orderBy('id', 'desc').execute()
+  ).map((r) => Number(r.id));
+  const exported = await firstExportedEntry(db, batches);
+  if (exported) {
+    return refused(`batch ${exported.batchId} cannot be undone: its entry ${exported.piece} was exported ${exportNote(exported)}`, "an exported posting is in the accountant's hands: correct it with a new entry instead");
+  }
+  return { batches };
+}
+
+/** Null when an undo of this posting/lettering batch would be accepted now. */
+export async function postingUndoRefusal(db: Kysely<Database>, batch: number): Promise<PostingUndoRefusal | null> {
+  const out = await postingUndoCheck(db, batch);
+  return 'refusal' in out ? out.refusal : null;
+}
+
 export async function undoPosting(db: Kysely<Database>, data: string, batch: number): Promise<PostingUndoSummary> {
   const summary = await withBooksLock(db, async (trx) => {
-    const target = await trx.selectFrom('batches').select(['id', 'kind', 'status']).where('id', '=', batch).executeTakeFirst();
-    if (!target) throw new TillsyncError('not-found', `there is no batch ${batch}`, { hint: 'list batches with: tillsync server status --data DIR', status: 404 });
-    if (!ACCOUNTING_BATCH_KINDS.includes(target.kind)) throw refuse(`batch ${batch} is a ${target.kind} batch, not a posting or lettering batch`, 'undo it with its own command');
-    if (target.status === 'undone') throw refuse(`batch ${batch} is already undone`, 'nothing to do');
-    if (target.status !== 'done') throw refuse(`batch ${batch} is ${target.status}, not done`, 'only finished batches can be undone');
-    const batches = (
-      await trx.selectFrom('batches').select('id').where('kind', 'in', ACCOUNTING_BATCH_KINDS).where('status', '=', 'done').where('id', '>=', batch).orderBy('id', 'desc').execute()
-    ).map((r) => Number(r.id));
-    const exported = await trx.selectFrom('entries').select(['batch_id', 'piece', 'export_id']).where('batch_id', 'in', batches).where('export_id', 'is not', null).orderBy('id').executeTakeFirst();
-    if (exported) {
-      throw refuse(
-        `batch ${exported.batch_id} cannot be undone: its entry ${exported.piece} was exported (export ${exported.export_id})`,
-        'an exported posting is in the accountant\'s hands: correct it with a new entry instead',
-      );
+    const check = await postingUndoCheck(trx, batch);
+    if ('refusal' in check) {
+      const r = check.refusal;
+      throw r.code === 'not-found' ? new TillsyncError('not-found', r.message, { hint: r.hint, status: 404 }) : refuse(r.message, r.hint);
     }
+    const batches = check.batches;
 
     const out: PostingUndoSummary = { batches, entries: 0, letterings: 0, settlements: 0, reopened: 0, documents: 0 };
     const now = nowIso();

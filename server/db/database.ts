@@ -26,6 +26,25 @@ export function describeDb(opts: OpenOptions): { kind: DbKind; where: string } {
   return { kind: 'sqlite', where: file };
 }
 
+/** A store's schema in a chain database: lower-case letters, digits and _, as PostgreSQL keeps them unquoted. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * A chain keeps many stores in one PostgreSQL database, one schema each (docs/chain.md):
+ * `postgres://…/chain?schema=store_042` selects the store's schema. The parameter is ours, not the
+ * driver's: it is taken out of the URL and becomes the session's search_path.
+ */
+export function splitPgSchema(url: string): { url: string; schema?: string } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema');
+  if (schema === null) return { url };
+  if (!SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {
+    throw new TillsyncError('bad-db-url', `schema=${schema} in the database URL is not a usable schema name`, { hint: 'use lower-case letters, digits and _, starting with a letter (e.g. schema=store_042)' });
+  }
+  u.searchParams.delete('schema');
+  return { url: u.toString(), schema };
+}
+
 const sqliteHandles = new WeakMap<Db, BetterSqlite3.Database>();
 
 /**
@@ -36,6 +55,21 @@ export function sqliteHandleOf(db: Db): BetterSqlite3.Database | undefined {
   return sqliteHandles.get(db);
 }
 
+/** A chain store's schema is created on its first open (two stores' first opens may race: both succeed). */
+async function createSchema(pg: typeof import('pg').default, url: string, schema: string, where: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    await client.query(`create schema if not exists ${schema}`);
+  } catch (e) {
+    // 23505/42P06: another process created it between our check and our insert.
+    const code = (e as { code?: string }).code;
+    if (code !== '23505' && code !== '42P06') throw new TillsyncError('db-open', `cannot create schema ${schema} at ${where}: ${(e as Error).message}`, { hint: 'check that the database exists and the user may create schemas (GRANT CREATE ON DATABASE …)', cause: e });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<Db> {
   const { kind, where } = describeDb(opts);
   let db: Db;
@@ -44,7 +78,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     const { default: pg } = await import('pg');
     // COUNT(*) and SUM() come back as int8: exact integers below 2^53 are safe as JS numbers.
     pg.types.setTypeParser(20, (v: string) => Number(v));
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.url, max: 8 }) }) });
+    const { url, schema } = splitPgSchema(opts.url!);
+    if (schema) await createSchema(pg, url, schema, where);
+    // Only the store's schema on the path: every unqualified table is the store's own (pg_catalog is always searched).
+    const options = schema ? `-c search_path=${schema}` : undefined;
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 8, ...(options ? { options } : {}) }) }) });
   } else {
     if (opts.data) mkdirSync(opts.data, { recursive: true });
     const { default: BetterSqlite3 } = await import('better-sqlite3');

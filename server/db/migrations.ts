@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { dbKind } from './dialect.ts';
 import * as core from './migration-core.ts';
 import * as integration from '../integration/migration.ts';
 import * as accounting from '../accounting/migration.ts';
@@ -11,6 +12,8 @@ import * as tillKeys from '../security/keys-migration.ts';
 import * as imports from '../imports/migration.ts';
 import * as invoicing from '../invoicing/migration.ts';
 import * as fiscal from '../fiscal/migration.ts';
+import * as exact from '../exact/migration.ts';
+import * as exportProfiles from '../exports/profile-migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -36,10 +39,17 @@ const MIGRATIONS: Record<string, Migration> = {
   '090_einvoice': einvoice,
   // NF525: the technical-event journals (tills' and the server's own).
   '100_fiscal_journal': fiscal,
+  // The live Exact Online link: what was sent (server/exact/).
+  '110_exact_online': exact,
+  // Export once per export profile (issue 19): export_marks and exports.profile.
+  '115_export_profiles': exportProfiles,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  // PostgreSQL: Kysely looks for its bookkeeping table in every schema unless told which one, and in
+  // a chain database (one schema per store) it would take another store's for this one's.
+  const schema = dbKind(db) === 'postgres' ? (await sql<{ s: string | null }>`select current_schema() as s`.execute(db)).rows[0]?.s : null;
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

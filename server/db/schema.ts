@@ -9,5 +9,6 @@ import type { ImportsTables } from '../imports/tables.ts';
 import type { EinvoiceTables } from '../einvoice/tables.ts';
 import type { KeysTables } from '../security/keys-tables.ts';
 import type { FiscalTables } from '../fiscal/tables.ts';
+import type { ExactTables } from '../exact/tables.ts';
 
-export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, KeysTables, ImportsTables, InvoicingTables, EinvoiceTables, FiscalTables {}
+export interface Database extends CoreTables, IntegrationTables, AccountingTables, ExportsTables, WebTables, OverrideTables, KeysTables, ImportsTables, InvoicingTables, EinvoiceTables, FiscalTables, ExactTables {}

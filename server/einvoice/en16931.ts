@@ -106,6 +106,9 @@ interface CompanyExtras {
 /** A deposit on goods: no VAT on receipt (CGI 269-2-a, due at delivery), stated as an exemption with its reason. */
 const DEPOSIT_ON_GOODS: VatRate & VatRateExtras = { code: '', rate: '0', label: 'Acompte sur livraison de biens', category: 'E', exemptionReason: 'TVA exigible à la livraison des biens (art. 269-2-a du CGI)' };
 
+/** An exempt sale the view names the category of (marketplace exports G, intra-EU supplies K): reason from EXEMPTION_DEFAULTS. */
+const exemptRate = (category: 'G' | 'K'): VatRate & VatRateExtras => ({ code: '', rate: '0', label: '', category });
+
 const frDate = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
 
 /** VATEX codes and the French legal wording when the VAT table gives none. */
@@ -200,12 +203,12 @@ export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | '
   const seller = partyOf(company.name, company.address, { siren: company.siren, siret: company.siret, vatNumber: company.vatNumber, email: company.email });
   if (!seller.siren) throw refuse(number, `the company SIREN "${company.siren}" is not 9 digits`, 'set company.siren in the base data');
   // The model's identities (validated by legal-invoices); e-mail and country are base-data extras.
-  const buyer = partyOf(v.customer.name, v.customer.address, { siren: v.customer.siren ?? undefined, vatNumber: v.customer.vatNumber ?? undefined, siret: customer?.siret, email: customer?.email, country: customer?.country });
+  const buyer = partyOf(v.customer.name, v.customer.address, { siren: v.customer.siren ?? undefined, vatNumber: v.customer.vatNumber ?? undefined, siret: customer?.siret, email: customer?.email ?? v.customer.email, country: customer?.country ?? v.customer.country });
 
   // Lines: the document's, signed for the type; prices excluding VAT as line-pricing.ts computes them.
   const lines: EInvoiceLine[] = v.lines.map((l: InvoiceLineView, i) => {
     const rate = new D(l.vatRate);
-    const vr = depositNoVat ? DEPOSIT_ON_GOODS : (l.vatCode ? vatByCode.get(l.vatCode) : undefined) ?? vatByRate.get(rate.toString());
+    const vr = depositNoVat ? DEPOSIT_ON_GOODS : l.vatCategory ? exemptRate(l.vatCategory) : (l.vatCode ? vatByCode.get(l.vatCode) : undefined) ?? vatByRate.get(rate.toString());
     const { category } = categoryOf(rate, vr, number);
     const qty = new D(l.qty).times(sign);
     const amount = new D(l.netExcl).times(sign);
@@ -229,7 +232,7 @@ export function eInvoiceOf(view: InvoiceView, base: Pick<BaseData, 'company' | '
   const vatLines = depositNoVat ? [{ code: '', rate: '0', base: v.totals.excl, vat: '0.00', incl: v.totals.incl }] : v.vat;
   for (const r of vatLines) {
     const rate = new D(r.rate);
-    const vr = depositNoVat ? DEPOSIT_ON_GOODS : vatByCode.get(r.code) ?? vatByRate.get(rate.toString());
+    const vr = depositNoVat ? DEPOSIT_ON_GOODS : r.vatCategory ? exemptRate(r.vatCategory) : vatByCode.get(r.code) ?? vatByRate.get(rate.toString());
     const c = categoryOf(rate, vr, number);
     const key = `${c.category}/${rate.toString()}`;
     const row = vatRows.get(key) ?? { category: c.category, rate, basis: new D(0), vat: new D(0), exemptionCode: c.exemptionCode, exemptionReason: c.exemptionReason };

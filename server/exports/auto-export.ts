@@ -7,6 +7,9 @@
  *     "nightly": { "format": "csv", "decimalComma": true }
  *   }
  *
+ * With "profile": "NAME" the block exports through that export profile (DATA/profiles/NAME.json: its
+ * format, options and view of the books), and "not yet exported" means not yet by that profile.
+ *
  * `auto` runs when a till's closure reaches the server and exports that day; `nightly` runs as the
  * last step of the nightly chain and exports everything not yet exported up to its day. Both take
  * the options of `server export` (separator, numbering, encoding, decimalComma, codesAsText, withPdf); `out` is
@@ -24,10 +27,14 @@ import type { Db } from '../db/database.ts';
 import type { ServerConfig } from '../context.ts';
 import { EXPORT_FORMATS, runExport, type ExportOutcome, type ExportRequest } from './export-run.ts';
 import { mailExport } from './export-mail.ts';
+import { loadProfile } from './profiles/profile-store.ts';
 
 const AutoSchema = z
   .object({
-    format: z.enum(EXPORT_FORMATS).default('fec'),
+    /** Default fec, or the profile's format. */
+    format: z.enum(EXPORT_FORMATS).optional(),
+    /** An export profile (DATA/profiles/NAME.json): its format, options and view of the books; entries go once per profile. */
+    profile: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'a profile name (see tillsync server profile list)').optional(),
     out: z.string().min(1).optional(),
     separator: z.enum(['tab', 'pipe']).optional(),
     numbering: z.enum(['file', 'journal']).optional(),
@@ -62,17 +69,21 @@ export function recipients(c: AutoExportConfig): string[] {
 }
 
 export function requestOf(c: AutoExportConfig, data: string, period: { from: string; to: string; store?: string | null }, trigger: ExportRequest['trigger']): ExportRequest {
+  const profile = c.profile ? { name: c.profile, profile: loadProfile(data, c.profile) } : null;
+  if (profile && c.format && c.format !== profile.profile.format) throw new TillsyncError('config', `server.json: exports.${trigger === 'nightly' ? 'nightly' : 'auto'}.format ${c.format} contradicts profile ${c.profile} (format ${profile.profile.format})`, { hint: 'leave out format: the profile names it' });
+  const po = profile?.profile.options ?? {};
   return {
-    format: c.format,
+    format: c.format ?? profile?.profile.format ?? 'fec',
+    profile,
     from: period.from,
     to: period.to,
     store: period.store ?? null,
     out: c.out ? (isAbsolute(c.out) ? c.out : join(data, c.out)) : undefined,
-    separator: c.separator,
-    numbering: c.numbering,
-    encoding: c.encoding,
-    decimalComma: c.decimalComma,
-    codesAsText: c.codesAsText,
+    separator: c.separator ?? po.separator,
+    numbering: c.numbering ?? po.numbering,
+    encoding: c.encoding ?? po.encoding,
+    decimalComma: c.decimalComma ?? po.decimalComma,
+    codesAsText: c.codesAsText ?? po.codesAsText,
     withPdf: c.withPdf,
     trigger,
   };

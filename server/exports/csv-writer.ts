@@ -24,6 +24,8 @@ export interface CsvOptions {
   separator?: string;
   /** Codes that look like numbers written as ="…" so that spreadsheets keep them as text. */
   codesAsText?: boolean;
+  /** An export profile's analytic axis: one more column, Analytic (the line's section). */
+  analytic?: boolean;
 }
 
 /** The French profile: a company with a SIREN or a French VAT number reads its CSV in a French spreadsheet (decimal comma). */
@@ -59,6 +61,7 @@ export class CsvWriter {
   private readonly sep: string;
   private readonly comma: boolean;
   private readonly codesAsText: boolean;
+  private readonly analytic: boolean;
   lineCount = 0;
   entryCount = 0;
 
@@ -66,6 +69,7 @@ export class CsvWriter {
     this.sep = opts.separator ?? ';';
     this.comma = Boolean(opts.decimalComma);
     this.codesAsText = Boolean(opts.codesAsText);
+    this.analytic = Boolean(opts.analytic);
     if (this.comma && this.sep === ',') throw new Error('a decimal comma needs another separator than ","');
   }
 
@@ -81,7 +85,7 @@ export class CsvWriter {
   }
 
   header(): string {
-    return CSV_BOM + CSV_COLUMNS.join(this.sep) + '\r\n';
+    return CSV_BOM + [...CSV_COLUMNS, ...(this.analytic ? ['Analytic'] : [])].join(this.sep) + '\r\n';
   }
 
   entry(e: LedgerEntry): string {
@@ -93,7 +97,9 @@ export class CsvWriter {
         String(e.id), e.journal, e.journalLabel, e.date, e.piece, e.pieceDate, l.account, l.accountLabel, l.auxAccount ?? '', l.auxLabel ?? '',
         l.label, this.amount(l.debit), this.amount(l.credit), l.vatCode ?? '', l.documentNumber ?? '', l.letterCode ?? '', l.letterDate ?? '', e.validatedAt,
       ];
-      out += cells.map((c, i) => this.cell(c, i)).join(this.sep) + '\r\n';
+      const row = cells.map((c, i) => this.cell(c, i));
+      if (this.analytic) row.push(csvField(l.analytic ?? '', this.sep));
+      out += row.join(this.sep) + '\r\n';
     }
     return out;
   }

@@ -144,6 +144,8 @@ export interface ExactWriterOptions {
   company?: Pick<Company, 'fiscalYearStart' | 'fiscalYearEnd'>;
   /** tillsync journal → Exact journal. */
   exactJournals?: ReadonlyMap<string, string>;
+  /** Where an export profile's analytic section goes: Costcenter (default) or Costunit of the line. */
+  analyticField?: 'costcenter' | 'costunit';
 }
 
 export class ExactWriter {
@@ -153,6 +155,7 @@ export class ExactWriter {
   entryCount = 0;
   lineCount = 0;
   private readonly currency: string;
+  private readonly analyticField: 'Costcenter' | 'Costunit';
   private readonly company: Pick<Company, 'fiscalYearStart' | 'fiscalYearEnd'>;
   private readonly exactJournals: ReadonlyMap<string, string>;
 
@@ -160,6 +163,7 @@ export class ExactWriter {
     this.currency = opts.currency ?? 'EUR';
     this.company = opts.company ?? {};
     this.exactJournals = opts.exactJournals ?? new Map();
+    this.analyticField = opts.analyticField === 'costunit' ? 'Costunit' : 'Costcenter';
   }
 
   /** The file's head: the Accounts section (customers referenced, sorted by code), then GLTransactions opens. */
@@ -204,6 +208,8 @@ export class ExactWriter {
       out += `        <Description>${xmlText(l.label || e.label)}</Description>\n`;
       if (l.auxAccount && e.kind === 'sales' && ref) out += `        <InvoiceDate>${e.pieceDate || e.date}</InvoiceDate>\n`;
       if (l.auxAccount) out += `        <Account code="${xmlText(l.auxAccount)}"><Name>${xmlText(l.auxLabel ?? l.auxAccount)}</Name></Account>\n`;
+      // An export profile's analytic section (eExact-XML.xsd: GLTransactionLine/Costcenter or Costunit, after Account).
+      if (l.analytic) out += `        <${this.analyticField} code="${xmlText(l.analytic)}"/>\n`;
       out += `        <Amount><Currency code="${xmlText(this.currency)}"/><Value>${value.toFixed(2)}</Value>`;
       if (l.vatCode) {
         out += `<VAT code="${xmlText(l.vatCode)}"/>`;

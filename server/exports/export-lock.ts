@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { TillsyncError } from '../../sync/errors.ts';
 import { dbKind } from '../db/dialect.ts';
+import { schemaLockKey } from '../db/books-lock.ts';
 import type { Db } from '../db/database.ts';
 
 const chains = new Map<string, Promise<unknown>>();
-/** Arbitrary constant: the advisory lock key of exports ("TSEX"). */
-const PG_LOCK_KEY = 0x54534558;
+/** Arbitrary constant: the advisory lock key of exports ("TSEX"); per schema, as the books lock (a chain's stores export in parallel). */
+const PG_LOCK_KEY = 0x54534558n;
 
 function alive(pid: number): boolean {
   try {
@@ -69,14 +70,14 @@ async function withAcrossProcesses<T>(db: Db, data: string, waitMs: number, fn: 
     // The lock lives on one pooled connection held for the run; the run's queries use the others.
     return db.connection().execute(async (conn) => {
       const deadline = Date.now() + waitMs;
-      while (!(await sql<{ ok: boolean }>`select pg_try_advisory_lock(${PG_LOCK_KEY}) as ok`.execute(conn)).rows[0]?.ok) {
+      while (!(await sql<{ ok: boolean }>`select pg_try_advisory_lock(${schemaLockKey(PG_LOCK_KEY)}) as ok`.execute(conn)).rows[0]?.ok) {
         if (Date.now() > deadline) throw new TillsyncError('export-busy', 'another export is running on this database', { hint: 'wait for it to finish and run the export again' });
         await new Promise((r) => setTimeout(r, 200));
       }
       try {
         return await fn();
       } finally {
-        await sql`select pg_advisory_unlock(${PG_LOCK_KEY})`.execute(conn);
+        await sql`select pg_advisory_unlock(${schemaLockKey(PG_LOCK_KEY)})`.execute(conn);
       }
     });
   }

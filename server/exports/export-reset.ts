@@ -14,6 +14,8 @@ export interface ResetRequest {
   exports?: number[];
   /** Entries whose piece is one of these (invoice numbers, *TPV… pieces). */
   pieces?: string[];
+  /** Reset what this export profile exported (its export_marks), leaving every other export as it is. */
+  profile?: string | null;
 }
 
 export function parseIdList(text: string, what = '--ids'): number[] | 'ALL' {
@@ -29,6 +31,7 @@ export function parseIdList(text: string, what = '--ids'): number[] | 'ALL' {
 export async function resetExports(env: { db: Db; data: string }, req: ResetRequest): Promise<{ reset: number }> {
   if (!req.ids && !req.exports?.length && !req.pieces?.length) throw new TillsyncError('usage', 'nothing to reset', { hint: 'give --ids 1,2,3 (or ALL), --export N or --pieces NUMBER,…' });
   let reset = 0;
+  if (req.profile) return resetProfile(env, req, req.profile);
   await env.db.transaction().execute(async (trx) => {
     const run = async (build: (q: ReturnType<typeof base>) => ReturnType<typeof base>) => {
       const r = await build(base()).executeTakeFirst();
@@ -42,5 +45,32 @@ export async function resetExports(env: { db: Db; data: string }, req: ResetRequ
   });
   const what = [req.ids === 'ALL' ? 'ALL' : req.ids ? `ids ${req.ids.join(',')}` : '', req.exports?.length ? `exports ${req.exports.join(',')}` : '', req.pieces?.length ? `pieces ${req.pieces.join(',')}` : ''].filter(Boolean).join(' ');
   appendDayLog(env.data, `EXPORT-RESET ${what}: ${reset} entries exportable again`);
+  return { reset };
+}
+
+/** Per profile: forget the profile's marks, so that profile exports the entries once more (others unaffected). */
+async function resetProfile(env: { db: Db; data: string }, req: ResetRequest, profile: string): Promise<{ reset: number }> {
+  let reset = 0;
+  await env.db.transaction().execute(async (trx) => {
+    const del = async (ids: number[] | null) => {
+      let q = trx.deleteFrom('export_marks').where('profile', '=', profile);
+      if (ids) q = q.where('entry_id', 'in', ids);
+      const r = await q.executeTakeFirst();
+      reset += Number(r.numDeletedRows ?? 0);
+    };
+    if (req.ids === 'ALL') await del(null);
+    else if (req.ids) for (let i = 0; i < req.ids.length; i += 500) await del(req.ids.slice(i, i + 500));
+    if (req.exports?.length) {
+      const r = await trx.deleteFrom('export_marks').where('profile', '=', profile).where('export_id', 'in', req.exports).executeTakeFirst();
+      reset += Number(r.numDeletedRows ?? 0);
+    }
+    if (req.pieces?.length) {
+      for (let i = 0; i < req.pieces.length; i += 500) {
+        const ids = (await trx.selectFrom('entries').select('id').where('piece', 'in', req.pieces.slice(i, i + 500)).execute()).map((r) => Number(r.id));
+        if (ids.length) await del(ids);
+      }
+    }
+  });
+  appendDayLog(env.data, `EXPORT-RESET profile ${profile}: ${reset} entries exportable again by that profile`);
   return { reset };
 }

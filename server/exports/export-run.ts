@@ -13,7 +13,7 @@
  * file gets a -2, -3… suffix). Runs are serialised by withExportLock.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { TillsyncError } from '../../sync/errors.ts';
 import { asWriteError, fsyncDir, suffixedName } from '../../sync/atomic-file.ts';
@@ -23,7 +23,7 @@ import type { Db } from '../db/database.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog, logEvent } from '../log-book.ts';
 import { ProblemList, describeProblem, type ExportProblem, type LedgerEntry } from './ledger-model.ts';
-import { countLedger, labelsOf, readLedger, type LedgerQuery } from './ledger-reader.ts';
+import { addMarketplaceCustomers, countLedger, labelsOf, readLedger, type LedgerQuery } from './ledger-reader.ts';
 import { readMappingView } from './mapping-view.ts';
 import { FecWriter, fecDate, fecExtractName, fecFileName, fecSeparator, type FecNumbering } from './fec-writer.ts';
 import { fiscalYear, type FiscalYear } from './fiscal-year.ts';
@@ -38,8 +38,21 @@ import { withExportLock } from './export-lock.ts';
 import { produceInvoiceFiles } from '../einvoice/produce.ts';
 import { assertBooksSound, LEDGER_CHECKS } from '../books/check-registry.ts';
 import { crashPoint } from '../../sync/crash-points.ts';
+import { loadMapping } from '../accounting/mapping.ts';
+import { ProfileView } from './profiles/profile-view.ts';
+import { documentsOf } from './profiles/entry-context.ts';
+import type { ExportProfile } from './profiles/profile-schema.ts';
+import type { FormatWriter } from './formats/format-writer.ts';
+import { SageWriter } from './formats/sage-writer.ts';
+import { EbpWriter } from './formats/ebp-writer.ts';
+import { CielWriter } from './formats/ciel-writer.ts';
+import { QuadratusWriter } from './formats/quadratus-writer.ts';
+import { CegidWriter } from './formats/cegid-writer.ts';
+import { customersFile } from './formats/customers-file.ts';
 
-export const EXPORT_FORMATS = ['fec', 'exact', 'csv'] as const;
+export const EXPORT_FORMATS = ['fec', 'exact', 'csv', 'sage', 'ebp', 'ciel', 'quadratus', 'cegid'] as const;
+/** Formats of accounting software read through a profile view (formats/): their customers file too. */
+const SOFTWARE_FORMATS = new Set<string>(['sage', 'ebp', 'ciel', 'quadratus', 'cegid']);
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportRequest {
@@ -78,6 +91,11 @@ export interface ExportRequest {
   onProgress?: (done: number, total: number) => void;
   /** Entries per SQL page. */
   pageSize?: number;
+  /**
+   * An export profile (DATA/profiles/NAME.json, loaded by the caller): its view of the books is
+   * written, and "already exported" means exported by this profile (export_marks).
+   */
+  profile?: { name: string; profile: ExportProfile } | null;
 }
 
 export interface ExportOutcome {
@@ -87,10 +105,14 @@ export interface ExportOutcome {
   replaced?: number | null;
   exportId: number | null;
   format: ExportFormat;
+  /** The export profile that wrote it, null without one. */
+  profile: string | null;
   from: string;
   to: string;
   store: string | null;
   file: string | null;
+  /** The customers file written beside the entries (software formats), null when none. */
+  customersFile: string | null;
   entryCount: number;
   lineCount: number;
   totalDebit: string;
@@ -110,7 +132,7 @@ export interface ExportEnv {
 
 
 export function validateRequest(req: ExportRequest): void {
-  if (!EXPORT_FORMATS.includes(req.format)) throw new TillsyncError('usage', `unknown export format "${req.format}"`, { hint: 'use --format fec, exact or csv' });
+  if (!EXPORT_FORMATS.includes(req.format)) throw new TillsyncError('usage', `unknown export format "${req.format}"`, { hint: `use --format ${EXPORT_FORMATS.join(', ')}` });
   if (req.year !== undefined) {
     if (!Number.isInteger(req.year) || req.year < 1900 || req.year > 9999) throw new TillsyncError('usage', `--year "${req.year}" is not a year`, { hint: 'e.g. --year 2026' });
     if (req.from || req.to) throw new TillsyncError('usage', '--year and --from/--to do not go together', { hint: 'give the financial year (--year 2026) or a period (--from … --to …)' });
@@ -133,7 +155,16 @@ export function exportFileName(format: ExportFormat, siren: string, from: string
     }
   }
   const span = from === to ? fecDate(from) : `${fecDate(from)}-${fecDate(to)}`;
-  return format === 'exact' ? `exact-${span}.xml` : `ecritures-${span}.csv`;
+  if (format === 'exact') return `exact-${span}.xml`;
+  if (format === 'csv') return `ecritures-${span}.csv`;
+  return `${format}-${span}.${SOFTWARE_EXTENSION[format] ?? 'txt'}`;
+}
+
+const SOFTWARE_EXTENSION: Record<string, string> = { sage: 'pnm', cegid: 'tra' };
+
+/** A profile's file names start with the profile (two profiles of one format never share a name); the legal FEC keeps its own. */
+function profiledName(name: string, profile: string | null, legal: boolean): string {
+  return profile && !legal ? `${profile}-${name}` : name;
 }
 
 /** The first name of the series no recorded export owns: a leftover of a crashed run is overwritten, a recorded file never. */
@@ -207,7 +238,28 @@ interface Writer {
   warnings: string[];
 }
 
+function softwareWriter(req: ExportRequest, company: Company): FormatWriter {
+  const currency = company.currency || 'EUR';
+  switch (req.format) {
+    case 'sage':
+      return new SageWriter();
+    case 'ebp':
+      return new EbpWriter();
+    case 'ciel':
+      return new CielWriter();
+    case 'quadratus':
+      return new QuadratusWriter(currency);
+    default:
+      return new CegidWriter({ currency, axis: req.profile?.profile.analytics?.plan });
+  }
+}
+
 function writerFor(req: ExportRequest, ctx: { company: Company; exactJournals: ReadonlyMap<string, string> }): { writer: Writer; encode: (s: string) => Buffer; options: Record<string, unknown> } {
+  if (SOFTWARE_FORMATS.has(req.format)) {
+    const w = softwareWriter(req, ctx.company);
+    // Windows software read ANSI: latin-9 keeps the accents of a label and never breaks a fixed width (one byte a character).
+    return { writer: { head: () => w.head(), entry: (e) => w.entry(e), tail: () => w.tail(), get warnings() { return w.warnings; } }, encode: encodeLatin9, options: { encoding: 'latin9' } };
+  }
   if (req.format === 'fec') {
     const fec = new FecWriter({ separator: fecSeparator(req.separator), numbering: req.numbering ?? 'file' });
     const encoding = req.encoding ?? 'latin9';
@@ -218,16 +270,16 @@ function writerFor(req: ExportRequest, ctx: { company: Company; exactJournals: R
     };
   }
   if (req.format === 'exact') {
-    const ex = new ExactWriter({ currency: ctx.company.currency || 'EUR', company: ctx.company, exactJournals: ctx.exactJournals });
+    const ex = new ExactWriter({ currency: ctx.company.currency || 'EUR', company: ctx.company, exactJournals: ctx.exactJournals, analyticField: req.profile?.profile.analytics?.exactField });
     return { writer: { head: (customers) => ex.head(customers), entry: (e) => ex.entry(e), tail: () => ex.tail(), warnings: ex.warnings }, encode: (s) => Buffer.from(s, 'utf8'), options: {} };
   }
   const decimalComma = req.decimalComma ?? csvDefaults(ctx.company).decimalComma;
-  const csv = new CsvWriter({ decimalComma, codesAsText: req.codesAsText });
+  const csv = new CsvWriter({ decimalComma, codesAsText: req.codesAsText, analytic: Boolean(req.profile?.profile.analytics) });
   return { writer: { head: () => csv.header(), entry: (e) => csv.entry(e), tail: () => '', warnings: [] }, encode: (s) => Buffer.from(s, 'utf8'), options: { decimalComma, codesAsText: Boolean(req.codesAsText) } };
 }
 
 function describePeriod(req: ExportRequest): string {
-  return `${req.from === req.to ? req.from : `${req.from}..${req.to}`}${req.store ? ` store ${req.store}` : ''}`;
+  return `${req.from === req.to ? req.from : `${req.from}..${req.to}`}${req.store ? ` store ${req.store}` : ''}${req.profile ? ` (profile ${req.profile.name})` : ''}`;
 }
 
 export async function runExport(env: ExportEnv, req: ExportRequest): Promise<ExportOutcome> {
@@ -262,9 +314,10 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
   const { db, data } = env;
   // Entries written before entry numbers existed (or by fixtures) get theirs before any FEC shows one.
   if (req.format === 'fec') await numberUnnumberedEntries(db);
-  const q: LedgerQuery = { from: req.from, to: req.to, store: req.store ?? null, includeExported: Boolean(req.includeExported) };
+  const profileName = req.profile?.name ?? null;
+  const q: LedgerQuery = { from: req.from, to: req.to, store: req.store ?? null, includeExported: Boolean(req.includeExported), profile: profileName };
   const base: ExportOutcome = {
-    status: 'empty', exportId: null, format: req.format, from: req.from, to: req.to, store: req.store ?? null, file: null,
+    status: 'empty', exportId: null, format: req.format, profile: profileName, from: req.from, to: req.to, store: req.store ?? null, file: null, customersFile: null,
     entryCount: 0, lineCount: 0, totalDebit: '0.00', totalCredit: '0.00', alreadyExported: 0, warnings: [], problems: [], pdfs: [], message: '',
   };
   if (fy) base.fiscalYear = fy;
@@ -286,7 +339,27 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
 
   const baseData = await loadBaseData(db);
   const labels = labelsOf(view, baseData);
+  await addMarketplaceCustomers(db, labels);
   const pageSize = req.pageSize ?? 500;
+
+  // A profile's view of the books (software formats always read through one: credit notes, customers file).
+  const chosen = req.profile ?? (SOFTWARE_FORMATS.has(req.format) ? { name: req.format, profile: { version: 1, format: req.format } as ExportProfile } : null);
+  const profileView = chosen && req.format !== 'fec'
+    ? new ProfileView({ name: chosen.name, profile: chosen.profile, mapping: existsSync(join(data, 'accounting.json')) ? loadMapping(data) : null, customers: baseData.customers, vatRates: baseData.vatRates })
+    : null;
+  const pages = async function* (): AsyncGenerator<LedgerEntry[]> {
+    for await (const page of readLedger(db, q, labels, pageSize)) {
+      if (!profileView) {
+        yield page;
+        continue;
+      }
+      const docs = await documentsOf(db, page);
+      const out = page.map((e) => profileView.apply(e, docs));
+      // Third parties the profile generated are customers of the file too (Exact's Accounts, the customers file).
+      for (const [code, c] of profileView.seen) if (!labels.customers.has(code)) labels.customers.set(code, { name: c.name, address: c.address, vatNumber: c.vatNumber });
+      yield out;
+    }
+  };
 
   // The customers the file references (Exact writes their Accounts records before the transactions).
   const referenced = new Map<string, ExactCustomer>();
@@ -300,7 +373,7 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
       vatCodes: view.vatCodes ?? new Set(baseData.vatRates.map((v) => v.code)),
       customers: labels.customers,
     };
-    for await (const page of readLedger(db, q, labels, pageSize)) {
+    for await (const page of pages()) {
       for (const e of page) {
         checkExactEntry(e, mapping, problems);
         collectCustomers(e, labels.customers, referenced);
@@ -316,7 +389,7 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
   }
 
   const company = baseData.company;
-  const name = exportFileName(req.format, company.siren, req.from, req.to, fy !== null);
+  const name = profiledName(exportFileName(req.format, company.siren, req.from, req.to, fy !== null), profileName, fy !== null);
   const dir = resolve(req.out ?? join(data, 'exports'));
   try {
     mkdirSync(dir, { recursive: true });
@@ -345,7 +418,7 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
         lines++;
       }
     }
-    for await (const page of readLedger(db, q, labels, pageSize)) {
+    for await (const page of pages()) {
       let chunk = '';
       for (const e of page) {
         chunk += writer.entry(e);
@@ -373,6 +446,18 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
     throw asWriteError(e, target, dir, 'run the export again');
   }
 
+  // The customers the entries name, for the software that imports them apart (Quadratus has them inline).
+  let customersPath: string | null = null;
+  if (profileView && SOFTWARE_FORMATS.has(req.format) && req.format !== 'quadratus' && chosen!.profile.options?.customersFile !== false && profileView.seen.size) {
+    customersPath = join(dir, `clients-${basename(target).replace(/\.[^.]+$/, '')}.txt`);
+    try {
+      writeFileSync(`${customersPath}.part`, encodeLatin9(customersFile(profileView.seen.values())));
+      renameSync(`${customersPath}.part`, customersPath);
+    } catch (e) {
+      throw asWriteError(e, customersPath, dir, 'run the export again');
+    }
+  }
+
   const pdfs: string[] = [];
   if (req.withPdf && documents.size) {
     // Business customers' invoices are Factur-X (PDF/A-3 with their CII XML), the others plain PDF/A.
@@ -388,14 +473,27 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
       .values({
         format: req.format, file: target, file_name: basename(target), date_from: req.from, date_to: req.to, store: req.store ?? null, trigger: req.trigger ?? 'manual',
         include_exported: req.includeExported ? 1 : 0, entry_count: ids.length, line_count: lines, total_debit: debit.toFixed(2), total_credit: credit.toFixed(2),
-        first_entry: ids[0] ?? null, last_entry: ids[ids.length - 1] ?? null, sha256, options: JSON.stringify({ ...options, pdfs: pdfs.map((p) => basename(p)), ...(fy ? { fiscalYear: fy, opening: Boolean(opening), replaces: replaced } : {}) }), pdf_count: pdfs.length, created_at: createdAt,
-        mailed_to: null, mailed_at: null, mail_error: null,
+        first_entry: ids[0] ?? null, last_entry: ids[ids.length - 1] ?? null, sha256, options: JSON.stringify({ ...options, ...(customersPath ? { customersFile: basename(customersPath) } : {}), pdfs: pdfs.map((p) => basename(p)), ...(fy ? { fiscalYear: fy, opening: Boolean(opening), replaces: replaced } : {}) }), pdf_count: pdfs.length, created_at: createdAt,
+        mailed_to: null, mailed_at: null, mail_error: null, profile: profileName,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
     // First export wins: a re-export (--include-exported) leaves the entries on the export that first held them.
-    for (let i = 0; i < ids.length; i += 500) {
-      await trx.updateTable('entries').set({ export_id: row.id }).where('id', 'in', ids.slice(i, i + 500)).where('export_id', 'is', null).execute();
+    // A profile's export marks (entry, profile) instead: another profile still exports the entry once.
+    if (profileName) {
+      const marked = new Set<number>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await trx.selectFrom('export_marks').select('entry_id').where('profile', '=', profileName).where('entry_id', 'in', ids.slice(i, i + 500)).execute();
+        for (const r of rows) marked.add(Number(r.entry_id));
+      }
+      const fresh = ids.filter((id) => !marked.has(id));
+      for (let i = 0; i < fresh.length; i += 500) {
+        await trx.insertInto('export_marks').values(fresh.slice(i, i + 500).map((id) => ({ entry_id: id, profile: profileName, export_id: row.id }))).execute();
+      }
+    } else {
+      for (let i = 0; i < ids.length; i += 500) {
+        await trx.updateTable('entries').set({ export_id: row.id }).where('id', 'in', ids.slice(i, i + 500)).where('export_id', 'is', null).execute();
+      }
     }
     return row.id;
   });
@@ -405,7 +503,7 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
   const balanced = debit.equals(credit);
   const outcome: ExportOutcome = {
     ...base,
-    status: 'written', exportId, file: target, entryCount: ids.length, lineCount: lines, totalDebit: debit.toFixed(2), totalCredit: credit.toFixed(2), warnings, pdfs, replaced,
+    status: 'written', exportId, file: target, customersFile: customersPath, entryCount: ids.length, lineCount: lines, totalDebit: debit.toFixed(2), totalCredit: credit.toFixed(2), warnings, pdfs, replaced,
     message: `export #${exportId}: ${fy ? `FEC of financial year ${fy.year} (${fy.start}..${fy.end}), ${opening ? `opening entry (${opening.lines.length} lines) and ` : ''}` : ''}${ids.length} entries (${lines} lines) of ${describePeriod(req)} written to ${target}${replaced !== null ? ` (replaces export #${replaced})` : ''}${pdfs.length ? ` with ${pdfs.length} invoice PDFs` : ''}${base.alreadyExported ? `; ${base.alreadyExported} already exported entries left out` : ''}`,
   };
   appendDayLog(data, `EXPORT ${req.format} #${exportId} ${describePeriod(req)} (${req.trigger ?? 'manual'}): ${ids.length} entries, ${lines} lines, debit ${debit.toFixed(2)} credit ${credit.toFixed(2)} → ${target}`);

@@ -15,6 +15,7 @@ import { D } from '../../sync/money.ts';
 import type { BaseData, Company, OperationCategory, Ticket } from '../../sync/types.ts';
 import { invoiceDateOf } from '../invoicing/invoice-dates.ts';
 import { linePricing, priceText, type LinePricing } from '../invoicing/line-pricing.ts';
+import { marketplaceInvoiceView } from './marketplace-invoice-view.ts';
 
 export type InvoiceKind = 'invoice' | 'credit-note' | 'delivery-note' | 'deposit-invoice';
 
@@ -36,6 +37,8 @@ export interface InvoiceLineView extends LinePricing {
   /** The ticket the line was sold on, and for a returned line the ticket of the sale it returns. */
   ticket: string;
   returnOf: string | null;
+  /** EN 16931 VAT category of an exempt line the base data's VAT table does not describe (marketplace sales: G export, K intra-EU). */
+  vatCategory?: 'G' | 'K';
 }
 
 export interface InvoiceTicketView {
@@ -57,6 +60,9 @@ export interface CustomerView {
   counter: boolean;
   siren: string | null;
   vatNumber: string | null;
+  /** ISO country code and e-mail when the customer is not in the base data (marketplace buyers). */
+  country?: string;
+  email?: string;
 }
 
 export interface DocumentRef {
@@ -89,8 +95,10 @@ export interface InvoiceView {
   category: InvoiceCategory;
   lines: InvoiceLineView[];
   tickets: InvoiceTicketView[];
-  vat: { code: string; rate: string; base: string; vat: string; incl: string }[];
+  vat: { code: string; rate: string; base: string; vat: string; incl: string; vatCategory?: 'G' | 'K' }[];
   totals: { excl: string; vat: string; incl: string };
+  /** An invoice made from a marketplace report (server/imports/): the marketplace, the order, and the VAT exemption's legal mention. */
+  marketplace?: { label: string; order: string; vatMention: string | null };
   /** Credit note: the invoices of the returned sales (CGI 289-I-5); lines whose sale has no document yet are counted apart. */
   corrects: DocumentRef[];
   uncitedReturns: number;
@@ -121,7 +129,12 @@ export async function loadInvoiceViews(db: Kysely<Database>, numbers: string[], 
       continue;
     }
     const dep = await db.selectFrom('deposit_invoices').selectAll().where('number', '=', number).executeTakeFirst();
-    if (dep) views.push(depositView(dep, b));
+    if (dep) {
+      views.push(depositView(dep, b));
+      continue;
+    }
+    const mp = await marketplaceInvoiceView(db, number, b);
+    if (mp) views.push(mp);
     else missing.push(number);
   }
   return { views, missing };

@@ -78,7 +78,11 @@ export function sellerLines(v: InvoiceView): string[] {
 /** The document's references: dates, till, category, corrected or completed document. */
 export function referenceLines(v: InvoiceView): string[] {
   const out = [`Date de ${v.kind === 'credit-note' ? "l'avoir" : v.kind === 'delivery-note' ? 'livraison' : 'facture'} : ${frDate(v.invoiceDate)}`];
-  out.push(`${v.kind === 'deposit-invoice' ? "Date de l'encaissement" : 'Date de la vente'} : ${frDate(v.saleDate)} — magasin ${v.store}, caisse ${v.till}`);
+  out.push(
+    v.marketplace
+      ? `Date de la vente : ${frDate(v.saleDate)} — commande n° ${v.marketplace.order} sur ${v.marketplace.label}`
+      : `${v.kind === 'deposit-invoice' ? "Date de l'encaissement" : 'Date de la vente'} : ${frDate(v.saleDate)} — magasin ${v.store}, caisse ${v.till}`,
+  );
   out.push(`Catégorie de l'opération : ${CATEGORY[v.category]}`);
   if (v.complementOf) out.push(`Complète la ${v.kind === 'credit-note' ? 'pièce' : 'facture'} n° ${v.complementOf.number} du ${frDate(v.complementOf.invoiceDate)} (mêmes client, jour et caisse)`);
   if (v.kind === 'credit-note') {
@@ -119,7 +123,10 @@ export function legalMentions(v: InvoiceView): string[] {
     out.push(`Acompte déjà versé sur la commande n° ${d.order}${inv} : ${frAmount(d.amount)} € TTC${vat}, déduit du montant à payer.`);
   }
   const terms = v.seller.paymentTerms ?? 'à réception de facture';
-  if (v.kind === 'credit-note') {
+  if (v.marketplace?.vatMention) out.push(v.marketplace.vatMention);
+  if (v.marketplace) {
+    out.push(`Facture acquittée : payée par le client sur ${v.marketplace.label} à la commande du ${frDate(v.saleDate)}. Pas d'escompte pour paiement anticipé.`);
+  } else if (v.kind === 'credit-note') {
     out.push(new D(v.due).isZero() ? `Avoir entièrement utilisé ou remboursé.` : `Avoir de ${frAmount(v.due)} € restant à rembourser ou à imputer sur une prochaine facture.`);
   } else if (v.kind !== 'deposit-invoice') {
     if (new D(v.due).isZero()) out.push(`Facture acquittée${v.dueSource === 'ledger' ? '' : ` au ticket le ${frDate(v.saleDate)}`}. Pas d'escompte pour paiement anticipé.`);
@@ -243,7 +250,7 @@ export function renderInvoicePdf(v: InvoiceView, opts: RenderOptions = {}): Prom
   total('Total TTC', v.totals.incl, true);
   for (const d of v.deposits) total(v.deposits.length > 1 ? `Acompte cde ${d.order}` : 'Acompte déjà versé', new D(d.amount).negated().toFixed(2));
   if (v.kind === 'invoice') {
-    total('Réglé au ticket', v.paid);
+    total(v.marketplace ? `Réglé sur ${v.marketplace.label}` : 'Réglé au ticket', v.paid);
     total('Reste à payer', v.due, true);
   } else if (v.kind === 'credit-note') {
     total('Remboursé au ticket', v.paid);

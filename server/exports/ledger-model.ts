@@ -21,6 +21,8 @@ export interface LedgerLine {
   /** Lettering code (AAA…) and the day it was lettered (YYYY-MM-DD), both or neither. */
   letterCode: string | null;
   letterDate: string | null;
+  /** Analytic section of the line, set by an export profile's axis (profiles/profile-view.ts); never in the FEC. */
+  analytic?: string | null;
 }
 
 export interface LedgerEntry {
@@ -47,6 +49,8 @@ export interface LedgerEntry {
   fecJournalNum?: number | null;
   /** An EcritureNum outside the validation sequence: the opening entries of a yearly FEC (AN1…). */
   fecNumText?: string;
+  /** A credit note's sales entry (set by an export profile's view, from the document behind the piece). */
+  creditNote?: boolean;
 }
 
 /** A problem an export found in the books or the mapping, collected as data (never thrown mid-pass). */

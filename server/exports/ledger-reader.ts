@@ -20,6 +20,8 @@ export interface LedgerQuery {
   includeExported?: boolean;
   /** Only these entries (used by re-sending a recorded export). */
   exportId?: number;
+  /** Export once per profile: "already exported" means marked for this profile (export_marks), not entries.export_id. */
+  profile?: string | null;
 }
 
 /** A customer as the exports show it; SIREN and VAT number when the base data has them. */
@@ -42,6 +44,24 @@ function customerLabel(c: BaseData['customers'][number]): CustomerLabel {
   return { name: c.name, address: c.address ?? null, siren: typeof ids.siren === 'string' ? ids.siren : null, vatNumber: typeof ids.vatNumber === 'string' ? ids.vatNumber : null };
 }
 
+/**
+ * Marketplace buyers (MP…, server/imports/) are not in the base data: the exports know them from
+ * the marketplace tables, named and addressed as their latest invoice says (a business by its company).
+ */
+export async function addMarketplaceCustomers(db: Kysely<Database>, labels: Labels): Promise<void> {
+  const rows = await db
+    .selectFrom('marketplace_invoices')
+    .select(['customer', 'customer_name', 'lines'])
+    .orderBy('seq')
+    .execute();
+  for (const r of rows) {
+    const x = JSON.parse(r.lines) as { address?: string | null; postcode?: string | null; city?: string | null; company?: string | null; vatNumber?: string | null };
+    const place = [x.postcode, x.city].filter(Boolean).join(' ');
+    const address = [x.address, place].filter(Boolean).join(', ') || null;
+    labels.customers.set(r.customer, { name: x.company || r.customer_name, address, siren: /^FR[0-9A-Z]{2}(\d{9})$/.exec(x.vatNumber ?? '')?.[1] ?? null, vatNumber: x.vatNumber ?? null });
+  }
+}
+
 export function labelsOf(view: MappingView, base: Pick<BaseData, 'customers'>): Labels {
   const customers = new Map<string, CustomerLabel>();
   for (const c of base.customers) customers.set(c.code, customerLabel(c));
@@ -61,8 +81,15 @@ type EntriesQuery = SelectQueryBuilder<Database, 'entries', object>;
 function entriesOf(db: Kysely<Database>, q: LedgerQuery, exported: 'pending' | 'exported' | 'any'): EntriesQuery {
   // Mirror entries copy what the accounting software already holds (server/imports/): never exported.
   let qb = db.selectFrom('entries').where('entries.entry_date', '>=', q.from).where('entries.entry_date', '<=', q.to).where('entries.kind', '!=', 'mirror') as EntriesQuery;
-  if (exported === 'pending') qb = qb.where('entries.export_id', 'is', null);
-  if (exported === 'exported') qb = qb.where('entries.export_id', 'is not', null);
+  if (q.profile) {
+    const profile = q.profile;
+    const marked = sql<boolean>`exists (select 1 from export_marks m where m.entry_id = entries.id and m.profile = ${profile})`;
+    if (exported === 'pending') qb = qb.where(sql<boolean>`not ${marked}`);
+    if (exported === 'exported') qb = qb.where(marked);
+  } else {
+    if (exported === 'pending') qb = qb.where('entries.export_id', 'is', null);
+    if (exported === 'exported') qb = qb.where('entries.export_id', 'is not', null);
+  }
   if (q.store) {
     const store = q.store;
     // Entries carry no store: they belong to the store of the documents they post (the piece, or

@@ -6,6 +6,7 @@
  */
 import type { NightlyOptions, NightlyStepResult } from '../nightly.ts';
 import type { ServerContext } from '../context.ts';
+import { sql } from 'kysely';
 import { yesterday } from '../../sync/dates.ts';
 import { autoExportConfig, requestOf, runConfiguredExport } from './auto-export.ts';
 
@@ -16,9 +17,11 @@ export async function exportNightlyStep(ctx: ServerContext, opts: NightlyOptions
   if (!c) return skip('exports.nightly is not configured in server.json');
   if (opts.trigger === 'closure') return skip('run for a closure: the closure hook exports its day');
   const until = opts.until ?? yesterday();
-  const first = await ctx.db.selectFrom('entries').select((eb) => eb.fn.min('entry_date').as('day')).where('export_id', 'is', null).where('entry_date', '<=', until).executeTakeFirst();
+  // Not yet exported: by this block's profile when it names one (export_marks), else at all (entries.export_id).
+  const pending = ctx.db.selectFrom('entries').select((eb) => eb.fn.min('entry_date').as('day')).where('entry_date', '<=', until);
+  const first = await (c.profile ? pending.where(sql<boolean>`not exists (select 1 from export_marks m where m.entry_id = entries.id and m.profile = ${c.profile})`) : pending.where('export_id', 'is', null)).executeTakeFirst();
   const from = (first?.day as string | null | undefined) ?? until;
-  opts.onProgress?.('export', `${c.format} ${from}..${until}`);
+  opts.onProgress?.('export', `${c.profile ? `profile ${c.profile}` : c.format ?? 'fec'} ${from}..${until}`);
   const r = await runConfiguredExport(ctx, c, requestOf(c, ctx.data, { from, to: until, store: null }, 'nightly'));
   const o = r.outcome;
   const summary = { status: o.status, exportId: o.exportId, file: o.file, entries: o.entryCount, mailed: r.mailed, mailError: r.mailError, message: o.message };

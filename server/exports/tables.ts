@@ -35,8 +35,18 @@ export interface ExportsTable {
   mailed_to: string | null;
   mailed_at: string | null;
   mail_error: string | null;
+  /** Export profile that wrote it (DATA/profiles/NAME.json); null for exports without a profile. */
+  profile: string | null;
+}
+
+/** Entries written by a profile's export: once per (entry, profile); see profile-migration.ts. */
+export interface ExportMarksTable {
+  entry_id: number;
+  profile: string;
+  export_id: number;
 }
 
 export interface ExportsTables {
   exports: ExportsTable;
+  export_marks: ExportMarksTable;
 }

@@ -55,7 +55,11 @@ function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
 
-export function matchTransactions(txs: BankTransaction[], invoices: OpenInvoice[], opts: { windowDays: number }): BankMatch[] {
+/**
+ * `payoutAccounts`: customer accounts whose invoices one payment may settle across customers — the
+ * marketplace customer account, whose buyers' invoices the marketplace pays together (its payout).
+ */
+export function matchTransactions(txs: BankTransaction[], invoices: OpenInvoice[], opts: { windowDays: number; payoutAccounts?: string[] }): BankMatch[] {
   const left = new Map<OpenInvoice, Dec>(invoices.map((i) => [i, i.open]));
   const byKey = new Map<string, OpenInvoice[]>();
   for (const i of invoices) {
@@ -103,7 +107,8 @@ export function matchTransactions(txs: BankTransaction[], invoices: OpenInvoice[
         continue;
       }
       const customers = new Set(open.map((i) => `${i.account}/${i.aux}`));
-      if (customers.size > 1 && open.length > 1) {
+      const payout = open.every((i) => opts.payoutAccounts?.includes(i.account));
+      if (customers.size > 1 && open.length > 1 && !payout) {
         unmatched(`names invoices of several customers (${list(open)}): letter by hand`, 'invoice-number');
         continue;
       }

@@ -88,7 +88,7 @@ export async function importBank(db: Kysely<Database>, data: string, file: strin
     const done = await alreadyImported(trx, 'bank', parsed.transactions.map((t) => t.key));
     const fresh = parsed.transactions.filter((t) => !done.has(t.key));
     const open = await loadOpenInvoices(trx, mapping, base, [cfg.marketplace.customerAccount]);
-    const matches = new Map<string, BankMatch>(matchTransactions(fresh, open, { windowDays: cfg.bank.windowDays }).map((m) => [m.tx.key, m]));
+    const matches = new Map<string, BankMatch>(matchTransactions(fresh, open, { windowDays: cfg.bank.windowDays, payoutAccounts: [cfg.marketplace.customerAccount] }).map((m) => [m.tx.key, m]));
     const grid: BankGridRow[] = [];
     const entries: ImportEntry[] = [];
     const consumptions: Consumption[] = [];

@@ -94,7 +94,7 @@ export function registerImportCommands(server: Command): void {
             edits.set(m[1], { ...(edits.get(m[1]) ?? {}), ...parseAssignments([m[2]], '--edit') });
           }
         } catch (e) {
-          throw new TillsyncError('usage', (e as Error).message, { hint: 'fields: order, date, customerName, email, address, postcode, city, country, sku, label, quantity, unitPrice, shipping, vatRate, commission, status' });
+          throw new TillsyncError('usage', (e as Error).message, { hint: 'fields: order, date, customerName, firstName, company, vatNumber, email, address, postcode, city, country, sku, label, quantity, unitPrice, shipping, vatRate, commission, status' });
         }
         if (opts.date && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new TillsyncError('usage', `--date ${opts.date} is not YYYY-MM-DD`, { hint: 'e.g. --date 2026-12-05' });
         const skip = new Set((opts.skip ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean));

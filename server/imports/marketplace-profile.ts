@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { TillsyncError } from '../../sync/errors.ts';
 import { headerKey } from './text-input.ts';
 
-export const SALE_FIELDS = ['order', 'date', 'customerName', 'email', 'address', 'postcode', 'city', 'country', 'sku', 'label', 'quantity', 'unitPrice', 'shipping', 'vatRate', 'commission', 'status'] as const;
+export const SALE_FIELDS = ['order', 'date', 'customerName', 'firstName', 'company', 'vatNumber', 'email', 'address', 'postcode', 'city', 'country', 'sku', 'label', 'quantity', 'unitPrice', 'shipping', 'vatRate', 'commission', 'status'] as const;
 export type SaleField = (typeof SALE_FIELDS)[number];
 export const REQUIRED_SALE_FIELDS: SaleField[] = ['order', 'date', 'customerName', 'label', 'quantity', 'unitPrice'];
 

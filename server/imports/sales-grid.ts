@@ -124,6 +124,9 @@ export interface SaleLineValues {
   order: string;
   date: string;
   customerName: string;
+  /** The buyer's company and VAT number: a business buyer (its invoice is a Factur-X). */
+  company: string | null;
+  vatNumber: string | null;
   email: string | null;
   address: string | null;
   postcode: string | null;
@@ -163,7 +166,11 @@ export function readSaleLine(l: SaleGridLine, homeCountry: string, decimals: Dec
   const country = v.country ? countryCode(v.country) : homeCountry;
   if (!country) return `country "${v.country}" is not known (use the ISO code: FR, DE, CH…)`;
   const opt = (f: SaleField) => v[f] || null;
-  return { order: v.order!, date, customerName: v.customerName!, email: opt('email'), address: opt('address'), postcode: opt('postcode'), city: opt('city'), country, sku: opt('sku'), label: v.label!, quantity, unitPrice, shipping, vatRate, commission: commission.abs() };
+  const vatNumber = v.vatNumber ? v.vatNumber.replace(/[\s.-]+/g, '').toUpperCase() : null;
+  if (vatNumber && !/^[A-Z]{2}[0-9A-Z]{2,13}$/.test(vatNumber)) return `VAT number "${v.vatNumber}" is not a VAT number (country code and digits, e.g. FR32123456789)`;
+  // Reports that split the buyer's name (FNAC: first name, last name) give it back whole.
+  const customerName = [v.firstName, v.customerName].filter(Boolean).join(' ');
+  return { order: v.order!, date, customerName, company: opt('company'), vatNumber, email: opt('email'), address: opt('address'), postcode: opt('postcode'), city: opt('city'), country, sku: opt('sku'), label: v.label!, quantity, unitPrice, shipping, vatRate, commission: commission.abs() };
 }
 
 export interface MarketplaceInvoiceDraft {
@@ -171,6 +178,8 @@ export interface MarketplaceInvoiceDraft {
   /** Sale date: the order's day. */
   saleDate: string;
   customerName: string;
+  company: string | null;
+  vatNumber: string | null;
   email: string | null;
   address: string | null;
   postcode: string | null;
@@ -213,7 +222,7 @@ export function draftInvoices(grid: SalesGrid, vatOpts: Parameters<typeof saleVa
       }
       continue;
     }
-    const vat = saleVat(head.country, head.vatRate, vatOpts);
+    const vat = saleVat(head.country, head.vatRate, vatOpts, head.vatNumber);
     let total = new D(0);
     let shipping = new D(0);
     let commission = new D(0);
@@ -227,7 +236,7 @@ export function draftInvoices(grid: SalesGrid, vatOpts: Parameters<typeof saleVa
     const incl = total.plus(shipping);
     const split = splitInclusive(incl, vat.rate, decimals);
     out.push({
-      order, saleDate: head.date, customerName: head.customerName, email: head.email, address: head.address, postcode: head.postcode, city: head.city, country: head.country, vat, lines,
+      order, saleDate: head.date, customerName: head.customerName, company: head.company, vatNumber: head.vatNumber, email: head.email, address: head.address, postcode: head.postcode, city: head.city, country: head.country, vat, lines,
       shipping: shipping.toFixed(decimals), totalIncl: incl.toFixed(decimals), totalExcl: split.exclVat.toFixed(decimals), totalVat: split.vat.toFixed(decimals), commission: commission.toFixed(decimals),
       gridLines: items.map((i) => i.line.id),
     });

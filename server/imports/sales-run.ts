@@ -114,7 +114,8 @@ export async function importSales(db: Kysely<Database>, data: string, file: stri
         customers.push(cust);
         (cust as { created?: boolean }).created = true;
       }
-      const accounts = x.vat.regime === 'oss' ? m.accounts.oss : x.vat.regime === 'export' ? { salesAccount: m.accounts.export.salesAccount, vatAccount: null } : m.accounts.domestic;
+      // Exempt sales (export outside the EU, intra-EU supply to a business) carry no VAT: the export sales account.
+      const accounts = x.vat.regime === 'oss' ? m.accounts.oss : x.vat.regime === 'export' || x.vat.regime === 'intra-eu' ? { salesAccount: m.accounts.export.salesAccount, vatAccount: null } : m.accounts.domestic;
       const incl = new D(x.totalIncl);
       const excl = new D(x.totalExcl);
       const vat = new D(x.totalVat);
@@ -136,7 +137,7 @@ export async function importSales(db: Kysely<Database>, data: string, file: stri
           lines: [
             { account: m.commissionAccount, aux: null, auxLabel: null, label: cl, debit: split.exclVat, credit: new D(0), documentNumber: number, letterKey: null },
             ...(split.vat.isZero() ? [] : [{ account: m.deductibleVatAccount, aux: null, auxLabel: null, label: `TVA déductible ${cl}`.slice(0, 60), debit: split.vat, credit: new D(0), documentNumber: number, letterKey: null }]),
-            { account: m.supplierAccount, aux: profile.supplier, auxLabel: profile.label, label: cl, debit: new D(0), credit: commission, documentNumber: number, letterKey: null },
+            { account: m.supplierAccount, aux: profile.supplier, auxLabel: profile.label.split(' — ')[0], label: cl, debit: new D(0), credit: commission, documentNumber: number, letterKey: null },
           ],
         });
       }
@@ -156,7 +157,7 @@ export async function importSales(db: Kysely<Database>, data: string, file: stri
         .values({
           number: x.number, series, seq: x.seq, batch_id: w.batch, source: profile.name, order_no: x.order, invoice_date: invoiceDate, sale_date: x.saleDate, customer: x.customer, customer_name: x.customerName,
           country: x.country, vat_regime: x.vat.regime, vat_rate: x.vat.rate, vat_mention: x.vat.mention, total_incl: x.totalIncl, total_excl: x.totalExcl, total_vat: x.totalVat, commission: x.commission,
-          lines: JSON.stringify({ lines: x.lines, shipping: x.shipping, address: x.address, city: x.city }), created_at: now,
+          lines: JSON.stringify({ lines: x.lines, shipping: x.shipping, address: x.address, postcode: x.postcode, city: x.city, company: x.company, vatNumber: x.vatNumber, email: x.email }), created_at: now,
         })
         .execute();
     }

@@ -15,6 +15,7 @@ import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
 import { withBooksLock } from '../db/books-lock.ts';
+import { exportNote, firstExportedEntry } from '../exports/exported-entry.ts';
 
 export interface SalesUndoSummary {
   batches: number[];
@@ -28,37 +29,62 @@ function refuse(message: string, hint: string): TillsyncError {
   return new TillsyncError('undo-refused', message, { hint, status: 409 });
 }
 
+interface UndoPlan {
+  batches: number[];
+  invoices: { number: string; series: string; seq: number | string }[];
+}
+
+/**
+ * Why `server undo --batch N` (and the back office's Undo button, which shows this reason instead
+ * of the button) refuses batch N — the seed's numbering-chain rule and the books' — or the plan.
+ * The one rule of both doors; run inside the undo's transaction it is also the final check.
+ */
+async function undoPlan(trx: Kysely<Database>, batch: number): Promise<TillsyncError | UndoPlan> {
+  const target = await trx.selectFrom('batches').select(['kind', 'status']).where('id', '=', batch).executeTakeFirst();
+  if (!target || target.kind !== 'import-sales') return refuse(`batch ${batch} is not a marketplace import batch`, 'undo it with its own command');
+  if (target.status !== 'done') return refuse(`batch ${batch} is ${target.status}`, 'only finished batches can be undone');
+  const batches = (await trx.selectFrom('batches').select('id').where('kind', '=', 'import-sales').where('status', '=', 'done').where('id', '>=', batch).orderBy('id', 'desc').execute()).map((r) => Number(r.id));
+  const invoices = await trx.selectFrom('marketplace_invoices').select(['number', 'series', 'seq']).where('batch_id', 'in', batches).orderBy('seq').execute();
+  if (!invoices.length) return { batches, invoices };
+  const series = invoices[0].series;
+  const lo = Number(invoices[0].seq);
+  const hi = Number(invoices[invoices.length - 1].seq);
+  // Anyone else in the chain after our first number makes a hole if we give the numbers back.
+  const laterOwn = await trx.selectFrom('marketplace_invoices').select('number').where('series', '=', series).where('seq', '>', lo).where('batch_id', 'not in', batches).orderBy('seq').executeTakeFirst();
+  const laterDoc = await trx.selectFrom('documents').select('number').where('series', '=', series).where('seq', '>', lo).orderBy('seq').executeTakeFirst();
+  const later = laterOwn?.number ?? laterDoc?.number;
+  if (later) return refuse(`batch ${batch} cannot be undone: invoice ${later} was made later in the same numbering chain, and undoing would leave a hole in the numbers`, 'only the latest invoices of a chain can be undone; correct an imported invoice with a credit note');
+  const row = await trx.selectFrom('number_series').select('last_seq').where('series', '=', series).executeTakeFirst();
+  if (Number(row?.last_seq ?? 0) !== hi) return refuse(`batch ${batch} cannot be undone: number ${Number(row?.last_seq)} of chain ${series} was taken after ${invoices[invoices.length - 1].number}`, 'only the latest invoices of a chain can be undone');
+  const numbers = invoices.map((i) => i.number);
+  const exported = await firstExportedEntry(trx, batches);
+  if (exported) return refuse(`batch ${batch} cannot be undone: entry ${exported.piece} was exported ${exportNote(exported)}`, "an exported invoice is in the accountant's hands: make a credit note");
+  const paid = await trx
+    .selectFrom('entry_lines as l')
+    .innerJoin('entries as e', 'e.id', 'l.entry_id')
+    .select(['l.letter_key', 'e.batch_id'])
+    .where('l.letter_key', 'in', numbers)
+    .where('e.batch_id', 'not in', batches)
+    .executeTakeFirst();
+  if (paid) return refuse(`batch ${batch} cannot be undone: invoice ${paid.letter_key} was paid or lettered by batch ${paid.batch_id}`, `undo batch ${paid.batch_id} first`);
+  return { batches, invoices };
+}
+
+/** null when batch N can be undone now; else the refusal `server undo --batch N` would give. */
+export async function salesUndoRefusal(db: Kysely<Database>, batch: number): Promise<TillsyncError | null> {
+  const p = await undoPlan(db, batch);
+  return p instanceof TillsyncError ? p : null;
+}
+
 export async function undoSales(db: Kysely<Database>, data: string, batch: number): Promise<SalesUndoSummary> {
   const s = await withBooksLock(db, async (trx) => {
-    const target = await trx.selectFrom('batches').select(['kind', 'status']).where('id', '=', batch).executeTakeFirst();
-    if (!target || target.kind !== 'import-sales') throw refuse(`batch ${batch} is not a marketplace import batch`, 'undo it with its own command');
-    if (target.status !== 'done') throw refuse(`batch ${batch} is ${target.status}`, 'only finished batches can be undone');
-    const batches = (await trx.selectFrom('batches').select('id').where('kind', '=', 'import-sales').where('status', '=', 'done').where('id', '>=', batch).orderBy('id', 'desc').execute()).map((r) => Number(r.id));
-    const invoices = await trx.selectFrom('marketplace_invoices').select(['number', 'series', 'seq']).where('batch_id', 'in', batches).orderBy('seq').execute();
+    const plan = await undoPlan(trx, batch);
+    if (plan instanceof TillsyncError) throw plan;
+    const { batches, invoices } = plan;
     const out: SalesUndoSummary = { batches, invoices: invoices.length, customers: 0, entries: 0, released: null };
     if (invoices.length) {
       const series = invoices[0].series;
-      const lo = Number(invoices[0].seq);
-      const hi = Number(invoices[invoices.length - 1].seq);
-      // Anyone else in the chain after our first number makes a hole if we give the numbers back.
-      const laterOwn = await trx.selectFrom('marketplace_invoices').select('number').where('series', '=', series).where('seq', '>', lo).where('batch_id', 'not in', batches).orderBy('seq').executeTakeFirst();
-      const laterDoc = await trx.selectFrom('documents').select('number').where('series', '=', series).where('seq', '>', lo).orderBy('seq').executeTakeFirst();
-      const later = laterOwn?.number ?? laterDoc?.number;
-      if (later) throw refuse(`batch ${batch} cannot be undone: invoice ${later} was made later in the same numbering chain, and undoing would leave a hole in the numbers`, 'only the latest invoices of a chain can be undone; correct an imported invoice with a credit note');
-      const row = await trx.selectFrom('number_series').select('last_seq').where('series', '=', series).executeTakeFirst();
-      if (Number(row?.last_seq ?? 0) !== hi) throw refuse(`batch ${batch} cannot be undone: number ${Number(row?.last_seq)} of chain ${series} was taken after ${invoices[invoices.length - 1].number}`, 'only the latest invoices of a chain can be undone');
-      const numbers = invoices.map((i) => i.number);
-      const exported = await trx.selectFrom('entries').select(['piece', 'export_id']).where('batch_id', 'in', batches).where('export_id', 'is not', null).executeTakeFirst();
-      if (exported) throw refuse(`batch ${batch} cannot be undone: entry ${exported.piece} was exported (export ${exported.export_id})`, "an exported invoice is in the accountant's hands: make a credit note");
-      const paid = await trx
-        .selectFrom('entry_lines as l')
-        .innerJoin('entries as e', 'e.id', 'l.entry_id')
-        .select(['l.letter_key', 'e.batch_id'])
-        .where('l.letter_key', 'in', numbers)
-        .where('e.batch_id', 'not in', batches)
-        .executeTakeFirst();
-      if (paid) throw refuse(`batch ${batch} cannot be undone: invoice ${paid.letter_key} was paid or lettered by batch ${paid.batch_id}`, `undo batch ${paid.batch_id} first`);
-      await trx.updateTable('number_series').set({ last_seq: lo - 1 }).where('series', '=', series).execute();
+      await trx.updateTable('number_series').set({ last_seq: Number(invoices[0].seq) - 1 }).where('series', '=', series).execute();
       out.released = { series, first: invoices[0].number, last: invoices[invoices.length - 1].number };
     }
     const now = nowIso();

@@ -16,6 +16,9 @@ const NAMES: Record<string, string> = {
   'PAYS BAS': 'NL', NETHERLANDS: 'NL', LUXEMBOURG: 'LU', PORTUGAL: 'PT', AUTRICHE: 'AT', AUSTRIA: 'AT', IRLANDE: 'IE', IRELAND: 'IE', SUEDE: 'SE', SWEDEN: 'SE',
   DANEMARK: 'DK', DENMARK: 'DK', FINLANDE: 'FI', FINLAND: 'FI', POLOGNE: 'PL', POLAND: 'PL', GRECE: 'GR', GREECE: 'GR', SUISSE: 'CH', SWITZERLAND: 'CH',
   'ROYAUME UNI': 'GB', 'UNITED KINGDOM': 'GB', UK: 'GB', 'ETATS UNIS': 'US', USA: 'US', 'UNITED STATES': 'US', CANADA: 'CA', NORVEGE: 'NO', NORWAY: 'NO',
+  // ISO 3166-1 alpha-3, as order data from marketplace APIs may give them.
+  FRA: 'FR', DEU: 'DE', BEL: 'BE', ESP: 'ES', ITA: 'IT', NLD: 'NL', LUX: 'LU', PRT: 'PT', AUT: 'AT', IRL: 'IE', SWE: 'SE', DNK: 'DK', FIN: 'FI', POL: 'PL', GRC: 'GR',
+  CHE: 'CH', GBR: 'GB', CAN: 'CA', NOR: 'NO', MCO: 'FR', REU: 'RE', GLP: 'GP', MTQ: 'MQ', GUF: 'GF', MYT: 'YT',
   MONACO: 'FR', REUNION: 'RE', GUADELOUPE: 'GP', MARTINIQUE: 'MQ', GUYANE: 'GF', MAYOTTE: 'YT', 'SAINT PIERRE ET MIQUELON': 'PM', 'NOUVELLE CALEDONIE': 'NC', 'POLYNESIE FRANCAISE': 'PF',
 };
 
@@ -31,7 +34,7 @@ export function countryCode(raw: string): string | null {
   return NAMES[s] ?? null;
 }
 
-export type VatRegime = 'domestic' | 'eu-home-rate' | 'oss' | 'export';
+export type VatRegime = 'domestic' | 'eu-home-rate' | 'oss' | 'intra-eu' | 'export';
 
 export interface SaleVat {
   regime: VatRegime;
@@ -39,9 +42,17 @@ export interface SaleVat {
   mention: string | null;
 }
 
-export function saleVat(country: string, reportRate: string | null, opts: { homeCountry: string; domesticRate: string; oss: boolean; exportMention: string }): SaleVat {
+/** CGI art. 262 ter I: a supply of goods to a business registered for VAT in another EU state is exempt (the buyer self-assesses). */
+export const INTRA_EU_MENTION = 'Exonération de TVA, article 262 ter I du CGI (livraison intracommunautaire) — autoliquidation par le preneur';
+
+/**
+ * VAT of a marketplace sale by the buyer's country. A buyer with a VAT number in another EU state
+ * is a business: an intra-community supply, exempt (never OSS, which is for consumers only).
+ */
+export function saleVat(country: string, reportRate: string | null, opts: { homeCountry: string; domesticRate: string; oss: boolean; exportMention: string }, buyerVatNumber: string | null = null): SaleVat {
   if (country === opts.homeCountry) return { regime: 'domestic', rate: reportRate ?? opts.domesticRate, mention: null };
   const eu = EU_STANDARD_RATES[country];
+  if (eu && buyerVatNumber) return { regime: 'intra-eu', rate: '0', mention: INTRA_EU_MENTION };
   if (eu) return opts.oss ? { regime: 'oss', rate: eu, mention: null } : { regime: 'eu-home-rate', rate: reportRate ?? opts.domesticRate, mention: null };
   // French overseas departments are outside the EU VAT territory for metropolitan sellers: treated as exports.
   return { regime: 'export', rate: '0', mention: opts.exportMention };

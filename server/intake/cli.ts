@@ -161,8 +161,10 @@ export function registerIntakeCommands(server: Command): void {
     .option('--cert <file.pem>', 'TLS certificate (PEM) instead of the self-signed one')
     .option('--key <file.pem>', 'TLS private key (PEM) of --cert')
     .option('--insecure-http', 'allow plain HTTP on an address other than loopback (flagged in status and the log book)')
+    .option('--lang <fr|en>', 'language of the back office when the browser does not ask for one (default: server.json ui.lang, else fr)')
     .action(
-      run<{ data: string; db?: string; port?: number; host?: string; inbox?: string; smtpPort?: number; mailTo?: string; nightly?: string; tls?: boolean; cert?: string; key?: string; insecureHttp?: boolean }>(async (opts, cmd) => {
+      run<{ data: string; db?: string; port?: number; host?: string; inbox?: string; smtpPort?: number; mailTo?: string; nightly?: string; tls?: boolean; cert?: string; key?: string; insecureHttp?: boolean; lang?: string }>(async (opts, cmd) => {
+        if (opts.lang !== undefined && !(await import('../../sync/i18n.js')).parseLang(opts.lang)) throw new TillsyncError('usage', `unknown language "${opts.lang}"`, { hint: 'use --lang fr or --lang en' });
         const { isLoopbackHost, loadServerTls, permissionWarnings, wrapLegacySecrets, writeRunState } = await import('../security/server-tls.ts');
         if (opts.nightly) (await import('./nightly-scheduler.ts')).parseHhMm(opts.nightly);
         const useTls = Boolean(opts.tls || opts.cert || opts.key);
@@ -175,6 +177,7 @@ export function registerIntakeCommands(server: Command): void {
         const { startStoreServer } = await import('./start.ts');
         const { logEvent } = await import('../log-book.ts');
         const ctx = await openServerContext({ data: opts.data, db: opts.db });
+        if (opts.lang) ctx.config.ui = { ...(ctx.config.ui as object | undefined), lang: opts.lang };
         const tls = useTls ? loadServerTls(ctx.data, ctx.config, { cert: opts.cert, key: opts.key }) : undefined;
         for (const w of permissionWarnings(ctx.data, ctx.config)) process.stderr.write(`${w}\n`);
         await wrapLegacySecrets(ctx.db, ctx.data);

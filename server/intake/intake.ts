@@ -12,10 +12,10 @@ import { nowIso } from '../db/dialect.ts';
 import { sqliteHandleOf } from '../db/database.ts';
 import { logEvent } from '../log-book.ts';
 import { isTillsyncError } from '../../sync/errors.ts';
-import { inspectPackage, isPackageError, openTicketPackage, type OpenedPackage, type TicketLineError } from '../../sync/package-reader.ts';
+import { inspectPackage, isPackageError, openTicketPackage, openTicketPackageStream, type StreamedPackage, type TicketLineError } from '../../sync/package-reader.ts';
 import type { PackageManifest } from '../../sync/package-format.ts';
 import { applyTickets, prepareTickets, TicketApplier, type IntakeResult } from './ticket-apply.ts';
-import { inlinePages, LinesOutOfOrder, LineWorkers, wantsWorkers, type LinesMode, type PackagePages } from './package-pages.ts';
+import { herePages, inlinePages, LinesOutOfOrder, LineWorkers, wantsWorkers, type LinesMode, type PackagePages } from './package-pages.ts';
 import { EventJournal } from './event-journal.ts';
 import { appendDayLog } from '../log-book.ts';
 import { packageKeys, saveOfferedKeys } from '../security/package-verifier.ts';
@@ -63,13 +63,17 @@ export interface PackageInput {
   /** Lines per page handed to a worker thread (tests cross page boundaries with small pages). */
   pageLines?: number;
   /**
-   * Filled with the milliseconds spent (bench): `read` opening the package (zip, signature,
-   * checksums, line index); `check` judging its lines inline (0 with worker threads: they judge
-   * during the transaction); `apply` the transaction. `lines`: where the lines were judged, and
-   * `judged` how many pages each side judged.
+   * Filled with the milliseconds spent (bench): `read` opening the package (zip, manifest,
+   * signature, hashes.bin); `check` judging its lines before the transaction (only for a package
+   * whose lines are out of order: otherwise they are read and judged page by page during it);
+   * `apply` the transaction. `lines`: where the lines were judged, and `judged` how many pages
+   * each side judged.
    */
   timings?: { read?: number; check?: number; apply?: number; lines?: 'inline' | 'workers'; judged?: { here: number; workers: number } };
 }
+
+/** Line errors told one by one in a package's outcome (all are counted, and journaled up to the journal's cap). */
+export const LINE_ERRORS_KEPT = 1000;
 
 export interface PackageCounts {
   tickets: number;
@@ -110,7 +114,7 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
     clock.at = now;
   };
   let manifest: PackageManifest | null = null;
-  let opened: OpenedPackage;
+  let streamed: StreamedPackage;
   // Spawned before the zip checks, so that loading their modules overlaps them.
   let workers: LineWorkers | null = null;
   const refusal = (e: unknown) => {
@@ -129,7 +133,9 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
       if (wantsWorkers(manifest.count, input.lines)) workers = LineWorkers.spawn();
       // The one spot where a package's signature is judged (sync/package-reader.ts checkPackageSignature).
       const keys = await packageKeys(ctx.db, ctx.data, manifest);
-      opened = openTicketPackage(input.bytes, fileName, keys.verifier);
+      // Manifest, signature and hashes.bin verified now; tickets.jsonl is read page by page inside
+      // the transaction, its checksum known after the last page (a mismatch rolls it all back).
+      streamed = openTicketPackageStream(input.bytes, fileName, keys.verifier);
       await saveOfferedKeys(ctx.db, ctx.data, keys);
     } catch (e) {
       const refused = refusal(e);
@@ -138,30 +144,32 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
     }
 
     lap('read');
-    const tillId = `${opened.manifest.store}-${opened.manifest.till}`;
-    if (workers) {
-      if (input.timings) input.timings.lines = 'workers';
-      lap('check');
-      try {
-        return await applyPackage(ctx, input, sha256, opened, workers.judge(opened, fileName, tillId, { strict: input.lines === 'workers-only', pageLines: input.pageLines }), lap);
-      } catch (e) {
-        // The numbers against the manifest's range, known after the last page: rolled back, refused.
-        if (isPackageError(e)) return await refuse(ctx, input, sha256, tillId, e.reason, e.message, e.hint);
-        // Lines out of order: the transaction rolled back, judge them again in one piece.
-        if (!(e instanceof LinesOutOfOrder)) throw e;
-      }
+    const tillId = `${streamed.manifest.store}-${streamed.manifest.till}`;
+    const pages = workers ? workers.judge(streamed, fileName, tillId, { strict: input.lines === 'workers-only', pageLines: input.pageLines }) : herePages(streamed, fileName, tillId, input.pageLines);
+    if (input.timings) input.timings.lines = pages.kind;
+    lap('check');
+    try {
+      return await applyPackage(ctx, input, sha256, streamed.manifest, pages, lap);
+    } catch (e) {
+      // Checksum, line count, line cap, numbers against the manifest: known during or after the
+      // last page, the transaction rolled back, the package refused.
+      const refused = refusal(e);
+      if (refused) return await refused;
+      // Lines out of order: the transaction rolled back, judge them again in one piece.
+      if (!(e instanceof LinesOutOfOrder)) throw e;
     }
     if (input.timings) input.timings.lines = 'inline';
-    let pages: PackagePages;
+    let whole: PackagePages;
     try {
-      pages = inlinePages(opened, fileName, tillId);
+      const opened = openTicketPackage(input.bytes, fileName, (await packageKeys(ctx.db, ctx.data, streamed.manifest)).verifier);
+      whole = inlinePages(opened, fileName, tillId);
     } catch (e) {
       const refused = refusal(e);
       if (refused) return await refused;
       throw e;
     }
     lap('check');
-    return await applyPackage(ctx, input, sha256, opened, pages, lap);
+    return await applyPackage(ctx, input, sha256, streamed.manifest, whole, lap);
   } finally {
     await workers?.close();
   }
@@ -172,9 +180,8 @@ export async function intakePackage(ctx: IntakeContext, input: PackageInput): Pr
  * pages (numbers outside the manifest's range, found after the last line) rolls it all back and
  * is the caller's to record as a refusal.
  */
-async function applyPackage(ctx: IntakeContext, input: PackageInput, sha256: string, opened: OpenedPackage, source: PackagePages, lap: (phase: 'apply') => void): Promise<PackageOutcome> {
+async function applyPackage(ctx: IntakeContext, input: PackageInput, sha256: string, m: PackageManifest, source: PackagePages, lap: (phase: 'apply') => void): Promise<PackageOutcome> {
   const fileName = input.fileName;
-  const m = opened.manifest;
   const tillId = `${m.store}-${m.till}`;
   const journal = new EventJournal();
   const outcome = await ctx.db.transaction().execute(async (trx) => {
@@ -194,11 +201,18 @@ async function applyPackage(ctx: IntakeContext, input: PackageInput, sha256: str
       packageId = Number(row.id);
       await trx.updateTable('packages').set({ file_name: fileName, channel: input.channel, till_id: tillId, kind: m.kind, status: 'accepted', reason: null, ticket_count: m.count, received_at: now }).where('id', '=', packageId).execute();
     }
-    const applier = new TicketApplier(trx, { channel: input.channel, file: fileName, packageId, data: ctx.data, sqlite: sqliteHandleOf(ctx.db) }, journal);
+    const applier = new TicketApplier(trx, { channel: input.channel, file: fileName, packageId, data: ctx.data, sqlite: sqliteHandleOf(ctx.db), acceptedIds: false }, journal);
+    // Every line error is counted and journaled (the journal sums up past its cap); the first
+    // LINE_ERRORS_KEPT are told in the outcome, not a million of a hostile package.
     const lineErrors: TicketLineError[] = [];
+    let lineErrorCount = 0;
     let rejected = 0;
     for await (const page of source.pages()) {
-      for (const le of page.lineErrors) lineErrors.push(le);
+      for (const le of page.lineErrors) {
+        lineErrorCount++;
+        if (lineErrors.length < LINE_ERRORS_KEPT) lineErrors.push(le);
+        journal.add('malformed-line', { severity: 'error', channel: input.channel, file: fileName, till: tillId, ticket: le.ticket ?? null, message: `ticket line refused, the rest of the package goes on: ${le.message}` }, (n) => `${fileName}: …and ${n} more malformed lines refused`);
+      }
       rejected += page.rejected.length;
       applier.reject(page.rejected);
       applier.copies(page.copies);
@@ -207,16 +221,13 @@ async function applyPackage(ctx: IntakeContext, input: PackageInput, sha256: str
       if (!applier.begun) await applier.begin([tillId]);
       await applier.add(page.candidates);
     }
-    for (const le of lineErrors) {
-      journal.add('malformed-line', { severity: 'error', channel: input.channel, file: fileName, till: tillId, ticket: le.ticket ?? null, message: `ticket line refused, the rest of the package goes on: ${le.message}` }, (n) => `${fileName}: …and ${n} more malformed lines refused`);
-    }
     const result = await applier.finish();
     const counts: PackageCounts = {
       tickets: m.count,
-      accepted: result.accepted.length,
+      accepted: result.acceptedCount,
       duplicates: result.duplicates.length,
       conflicts: result.conflicts.length,
-      errors: lineErrors.length + rejected,
+      errors: lineErrorCount + rejected,
       flagged: result.flagged.length,
     };
     await trx

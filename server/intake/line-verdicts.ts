@@ -17,18 +17,18 @@ export interface LinePageRequest {
   seq: number;
   /** Position of the first line among the package's non-blank lines (its record in hashes.bin). */
   k0: number;
-  /** Per line: its 1-based line number and its bytes in tickets.jsonl (see TicketLineIndex). */
+  /** Per line: its 1-based line number and its bytes in `data` (see TicketLinePage). */
   line: Int32Array;
   start: Int32Array;
   end: Int32Array;
+  /** The page's lines, as read from tickets.jsonl (only this page: the entry is never held whole). */
+  data: Uint8Array;
 }
 
 export interface LinePackageMessage {
   type: 'package';
   fileName: string;
   manifest: PackageManifest;
-  /** tickets.jsonl in shared memory: handed over once, not copied per page. */
-  data: Uint8Array;
   hashes: Uint8Array | null;
   /** `S1-01`: the till whose secret signed the package. */
   tillId: string;
@@ -55,10 +55,12 @@ export interface LinePageVerdicts {
 }
 
 /** The package a page of lines belongs to, as judging needs it. */
-export type LineJudgeContext = LineContext & { tillId: string; data: Buffer };
+export type LineJudgeContext = LineContext & { tillId: string };
 
 /** Judges one page of lines: each exactly as the inline path judges it. Pure. */
 export function judgeLines(ctx: LineJudgeContext, req: Omit<LinePageRequest, 'type'>): LinePageVerdicts {
+  // Structured cloning hands a Buffer over as a plain Uint8Array: view it as a Buffer again.
+  const data = Buffer.isBuffer(req.data) ? req.data : Buffer.from(req.data.buffer, req.data.byteOffset, req.data.byteLength);
   const out: LinePageVerdicts = {
     type: 'page',
     seq: req.seq,
@@ -77,7 +79,7 @@ export function judgeLines(ctx: LineJudgeContext, req: Omit<LinePageRequest, 'ty
     rejected: [],
   };
   for (let i = 0; i < req.line.length; i++) {
-    const r = readTicketLine(ctx, req.k0 + i, req.line[i], ctx.data.toString('utf8', req.start[i], req.end[i]));
+    const r = readTicketLine(ctx, req.k0 + i, req.line[i], data.toString('utf8', req.start[i], req.end[i]));
     if (isLineError(r)) {
       out.errors.push(r);
       continue;

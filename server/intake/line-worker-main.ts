@@ -17,8 +17,7 @@ parentPort!.on('message', (m: LinePackageMessage | LinePageRequest | { type: 'st
       const p = m;
       // Structured cloning hands a Buffer over as a plain Uint8Array: view it as a Buffer again.
       const hashes = p.hashes ? Buffer.from(p.hashes.buffer, p.hashes.byteOffset, p.hashes.byteLength) : undefined;
-      const data = Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength);
-      ctx = { fileName: p.fileName, manifest: p.manifest, data, hashes, tillId: p.tillId };
+      ctx = { fileName: p.fileName, manifest: p.manifest, hashes, tillId: p.tillId };
       return;
     }
     if (m.type === 'page') {

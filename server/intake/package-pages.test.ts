@@ -9,7 +9,7 @@ import { openTestDb, TEST_ENGINES, type TestDb } from '../../test/support/test-d
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { HASHES_ENTRY, PACKAGE_FORMAT, TICKETS_ENTRY } from '../../sync/package-format.ts';
 import { encodeTicketLines } from '../../sync/package-lines.ts';
-import { openTicketPackage } from '../../sync/package-reader.ts';
+import { openTicketPackage, openTicketPackageStream } from '../../sync/package-reader.ts';
 import { writeSignedZip } from '../../sync/signed-zip.ts';
 import { canonicalJson, hashTicket } from '../../sync/ticket-chain.ts';
 import type { Ticket } from '../../sync/types.ts';
@@ -225,12 +225,13 @@ describe('LineWorkers pages', () => {
 
   it('a worker lost in the middle: the pages it held are judged here, the same way', async () => {
     const { list, lines, hashes } = spoiledLines();
-    const opened = openTicketPackage(signedPackage('s', lines, list, { hashes }), FILE, () => 's');
+    const bytes = signedPackage('s', lines, list, { hashes });
+    const opened = openTicketPackage(bytes, FILE, () => 's');
     const want = await all(inlinePages(opened, FILE, 'S1-01').pages());
     const workers = LineWorkers.spawn(2);
     try {
       await workers.ready;
-      const source = workers.judge(opened, FILE, 'S1-01', { pageLines: PAGE });
+      const source = workers.judge(openTicketPackageStream(bytes, FILE, () => 's'), FILE, 'S1-01', { pageLines: PAGE });
       const got = { candidates: [] as unknown[], rejected: [] as unknown[], lineErrors: [] as unknown[] };
       let n = 0;
       for await (const p of source.pages()) {
@@ -249,17 +250,18 @@ describe('LineWorkers pages', () => {
     }
   });
 
-  it('rather than wait for a late page, this thread judges the last page nobody has: each page judged once', async () => {
+  it('rather than wait for a late page, this thread judges the next page nobody has: each page judged once', async () => {
     const { list, lines, hashes } = spoiledLines();
-    const opened = openTicketPackage(signedPackage('s', lines, list, { hashes }), FILE, () => 's');
+    const bytes = signedPackage('s', lines, list, { hashes });
+    const opened = openTicketPackage(bytes, FILE, () => 's');
     const want = await all(inlinePages(opened, FILE, 'S1-01').pages());
     const workers = LineWorkers.spawn(1);
     try {
       await workers.ready;
-      // Eleven pages: the worker holds the first few, this thread can take from the end.
-      const source = workers.judge(opened, FILE, 'S1-01', { pageLines: 25 });
+      // Eleven pages: the worker holds the first few, this thread takes the next ones.
+      const source = workers.judge(openTicketPackageStream(bytes, FILE, () => 's'), FILE, 'S1-01', { pageLines: 25 });
       expect(await all(source.pages())).toEqual(want);
-      // Page 0 was not back the moment it was wanted: the last page was judged here meanwhile.
+      // Page 0 was not back the moment it was wanted: a later page was judged here meanwhile.
       expect(source.judged.here).toBeGreaterThanOrEqual(1);
       expect(source.judged.workers).toBeGreaterThanOrEqual(1);
       expect(source.judged.here + source.judged.workers).toBe(11);
@@ -270,12 +272,13 @@ describe('LineWorkers pages', () => {
 
   it('while the workers load, this thread judges the first pages; the verdicts do not depend on who judged', async () => {
     const { list, lines, hashes } = spoiledLines();
-    const opened = openTicketPackage(signedPackage('s', lines, list, { hashes }), FILE, () => 's');
+    const bytes = signedPackage('s', lines, list, { hashes });
+    const opened = openTicketPackage(bytes, FILE, () => 's');
     const want = await all(inlinePages(opened, FILE, 'S1-01').pages());
     const workers = LineWorkers.spawn(1);
     try {
       expect(workers.isReady).toBe(false);
-      expect(await all(workers.judge(opened, FILE, 'S1-01', { pageLines: PAGE }).pages())).toEqual(want);
+      expect(await all(workers.judge(openTicketPackageStream(bytes, FILE, () => 's'), FILE, 'S1-01', { pageLines: PAGE }).pages())).toEqual(want);
     } finally {
       await workers.close();
     }

@@ -17,7 +17,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { readOpenedPackage, TicketSequence, type OpenedPackage, type TicketLineError, type TicketLineIndex } from '../../sync/package-reader.ts';
+import { readOpenedPackage, TicketSequence, type OpenedPackage, type StreamedPackage, type TicketLineError, type TicketLinePage } from '../../sync/package-reader.ts';
 import { ticketId } from '../../sync/ticket-chain.ts';
 import type { CheckedTicket } from './ticket-check.ts';
 import { prepareTickets } from './ticket-apply.ts';
@@ -29,6 +29,8 @@ export const WORKER_THRESHOLD = 20_000;
 export const PAGE_LINES = 1000;
 /** Pages a worker may hold at once: it never waits for work, and verdicts never pile up here. */
 const PAGES_IN_FLIGHT = 4;
+/** Pages this thread may judge ahead of a late one (each holds PAGE_LINES lines): the memory bound of stealing. */
+const STOLEN_AHEAD = 8;
 const YOUNG_GENERATION_MB = 192;
 
 /**
@@ -83,7 +85,10 @@ export function wantsWorkers(count: number, mode: LinesMode = 'auto'): boolean {
   return count >= WORKER_THRESHOLD && availableParallelism() > 1;
 }
 
-/** Every line judged here, now (refusals of the whole package are thrown before any transaction). */
+/**
+ * Every line judged here, now, from the package held whole: only for a package whose lines are not in
+ * ascending order (hostile: a till never writes one), which cannot be applied page by page.
+ */
 export function inlinePages(opened: OpenedPackage, fileName: string, tillId: string): PackagePages {
   const { read, lineErrors, copies } = readOpenedPackage(opened, fileName);
   // The package's own till signed it, so it is enrolled; the reader hashed every content.
@@ -188,85 +193,95 @@ export class LineWorkers {
   }
 
   /**
-   * The pages of one opened package, put in sequence here. `strict` ('workers-only', tests): wait
+   * The pages of one package, read as its tickets.jsonl is inflated and put in sequence here.
+   * Up to PAGES_IN_FLIGHT pages per worker are handed out ahead; when the next page is late, this
+   * thread reads the next page nobody has and judges it (at most STOLEN_AHEAD of them), so memory
+   * holds a bounded number of pages whatever the package. `strict` ('workers-only', tests): wait
    * for the workers and give them every page; a worker failure is then an error rather than pages
    * judged here. `pageLines`: tests cross page boundaries with small pages.
    */
-  judge(opened: OpenedPackage, fileName: string, tillId: string, { strict = false, pageLines = PAGE_LINES }: { strict?: boolean; pageLines?: number } = {}): PackagePages {
-    const { manifest, lines, hashes, data } = opened;
-    const ctx: LineJudgeContext = { fileName, manifest, hashes, tillId, data };
+  judge(pkg: StreamedPackage, fileName: string, tillId: string, { strict = false, pageLines = PAGE_LINES }: { strict?: boolean; pageLines?: number } = {}): PackagePages {
+    const { manifest, hashes } = pkg;
+    const ctx: LineJudgeContext = { fileName, manifest, hashes, tillId };
     const sequence = new TicketSequence({ fileName, manifest });
-    const pageCount = Math.ceil(lines.count / pageLines);
-    const requestOf = (p: number): LinePageRequest => {
-      const from = p * pageLines;
-      const to = Math.min(lines.count, from + pageLines);
-      return { type: 'page', seq: p, k0: from, line: lines.line.subarray(from, to), start: lines.start.subarray(from, to), end: lines.end.subarray(from, to) };
-    };
     const self = this;
     const judged = { here: 0, workers: 0 };
-    const here = (p: number) => {
+    const here = (page: TicketLinePage) => {
       judged.here++;
-      return judgeLines(ctx, requestOf(p));
+      return judgeLines(ctx, requestOf(-1, page));
     };
     return {
       kind: 'workers',
       judged,
       async *pages() {
         if (strict) await self.ready;
-        let told = false;
-        /** Pages before `next` were handed to a worker or judged here; pages from `back` on were judged here, from the end. */
-        let next = 0;
-        let back = pageCount;
-        const handed = new Map<number, { verdicts: Promise<LinePageVerdicts>; done: boolean }>();
-        const stolen = new Map<number, LinePageVerdicts>();
-        for (let p = 0; p < pageCount; p++) {
-          if (self.isReady) {
-            if (!told) {
-              // One copy into shared memory for all workers, rather than the text of every page.
-              const shared = new Uint8Array(new SharedArrayBuffer(data.length));
-              shared.set(data);
-              const message: LinePackageMessage = { type: 'package', fileName, manifest, data: shared, hashes: hashes ?? null, tillId };
-              for (const w of self.workers) w.postMessage(message);
-              told = true;
-            }
-            for (; next < back && next < p + PAGES_IN_FLIGHT * self.workers.length; next++) {
-              const verdicts = self.send(self.workers[next % self.workers.length], requestOf(next));
-              const job = { verdicts, done: false };
-              verdicts.then(
-                () => (job.done = true),
-                () => (job.done = true),
-              );
-              handed.set(next, job);
-            }
+        const source = pkg.pages(pageLines)[Symbol.asyncIterator]();
+        let ended = false;
+        let seq = 0;
+        /** Pages read, in line order: judged here already, or handed to a worker. */
+        const queue: Slot[] = [];
+        const read = async (): Promise<Slot | null> => {
+          if (ended) return null;
+          const r = await source.next();
+          if (r.done) {
+            ended = true;
+            return null;
           }
-          let verdicts = stolen.get(p);
-          stolen.delete(p);
-          const job = handed.get(p);
-          handed.delete(p);
-          if (!verdicts && job) {
-            // Rather than wait for a late page (a worker short of a core, or simply slower than
-            // the inserts here), judge the last page nobody has: no page is ever judged twice.
-            // (Waiting a little first, or stealing only when the workers' share left outlasts
-            // this thread's own work left, measured no faster on two idle cores.)
-            while (!job.done && !strict && back - 1 >= next) {
-              back--;
-              stolen.set(back, here(back));
+          const slot: Slot = { page: r.value };
+          queue.push(slot);
+          return slot;
+        };
+        let told = false;
+        const handed = () => queue.reduce((n, s) => n + (s.job ? 1 : 0), 0);
+        try {
+          for (;;) {
+            if (self.isReady) {
+              if (!told) {
+                const message: LinePackageMessage = { type: 'package', fileName, manifest, hashes: hashes ?? null, tillId };
+                for (const w of self.workers) w.postMessage(message);
+                told = true;
+              }
+              while (handed() < PAGES_IN_FLIGHT * self.workers.length) {
+                const slot = await read();
+                if (!slot) break;
+                const n = seq++;
+                const verdicts = self.send(self.workers[n % self.workers.length], requestOf(n, slot.page));
+                const job = { verdicts, done: false };
+                verdicts.then(
+                  () => (job.done = true),
+                  () => (job.done = true),
+                );
+                slot.job = job;
+              }
+            }
+            if (queue.length === 0 && !(await read())) break;
+            const head = queue[0];
+            if (head.job) {
+              // Rather than wait for a late page (a worker short of a core, or simply slower than
+              // the inserts here), judge the next page nobody has: no page is ever judged twice.
+              while (!head.job.done && !strict && queue.filter((s) => s.verdicts).length < STOLEN_AHEAD) {
+                const slot = await read();
+                if (!slot) break;
+                slot.verdicts = here(slot.page);
+                await nextTurn();
+              }
+              try {
+                head.verdicts = await head.job.verdicts;
+                judged.workers++;
+              } catch (e) {
+                if (strict) throw e;
+                head.verdicts = here(head.page);
+              }
+            } else if (!head.verdicts) {
+              // Not handed out: the workers are not ready yet.
+              head.verdicts = here(head.page);
               await nextTurn();
             }
-            try {
-              verdicts = await job.verdicts;
-              judged.workers++;
-            } catch (e) {
-              if (strict) throw e;
-              verdicts = here(p);
-            }
-          } else if (!verdicts) {
-            // Not handed out: the workers are not ready yet.
-            verdicts = here(p);
-            next = Math.max(next, p + 1);
-            await nextTurn();
+            queue.shift();
+            yield pageOf(head.verdicts!, head.page, sequence, manifest.store, manifest.till);
           }
-          yield pageOf(verdicts, lines, p * pageLines, sequence, manifest.store, manifest.till);
+        } finally {
+          if (!ended) await source.return?.(undefined);
         }
         sequence.finish();
       },
@@ -290,6 +305,40 @@ export class LineWorkers {
   }
 }
 
+/** A page read from the package: handed to a worker (`job`) or judged here (`verdicts`). */
+interface Slot {
+  page: TicketLinePage;
+  job?: { verdicts: Promise<LinePageVerdicts>; done: boolean };
+  verdicts?: LinePageVerdicts;
+}
+
+function requestOf(seq: number, page: TicketLinePage): LinePageRequest {
+  return { type: 'page', seq, k0: page.k0, line: page.line, start: page.start, end: page.end, data: page.data };
+}
+
+/**
+ * Every page judged in this thread, as it is read: one page of lines in memory at a time (the
+ * package's tickets.jsonl is never held whole). The verdicts are the workers' (judgeLines, then
+ * pageOf), so who judged a page changes nothing.
+ */
+export function herePages(pkg: StreamedPackage, fileName: string, tillId: string, pageLines = PAGE_LINES): PackagePages {
+  const ctx: LineJudgeContext = { fileName, manifest: pkg.manifest, hashes: pkg.hashes, tillId };
+  const judged = { here: 0, workers: 0 };
+  return {
+    kind: 'inline',
+    judged,
+    async *pages() {
+      const sequence = new TicketSequence({ fileName, manifest: pkg.manifest });
+      for await (const page of pkg.pages(pageLines)) {
+        judged.here++;
+        yield pageOf(judgeLines(ctx, requestOf(-1, page)), page, sequence, pkg.manifest.store, pkg.manifest.till);
+      }
+      sequence.finish();
+    },
+    close: async () => {},
+  };
+}
+
 /** Lets the workers' messages in: all else here (SQLite under Kysely) may never leave the microtask queue. */
 function nextTurn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
@@ -298,7 +347,7 @@ function nextTurn(): Promise<void> {
 
 
 /** A worker's verdicts on one page, put in sequence with the pages before. */
-function pageOf(v: LinePageVerdicts, lines: TicketLineIndex, from: number, sequence: TicketSequence, store: string, till: string): PackagePage {
+function pageOf(v: LinePageVerdicts, lines: TicketLinePage, sequence: TicketSequence, store: string, till: string): PackagePage {
   const page: PackagePage = { candidates: [], rejected: [], lineErrors: [], copies: [] };
   let e = 0;
   let j = 0;
@@ -310,7 +359,7 @@ function pageOf(v: LinePageVerdicts, lines: TicketLineIndex, from: number, seque
     }
     const number = v.number[j];
     const id = ticketId(store, till, number);
-    const twice = sequence.admit(number, lines.line[from + i], id, { due: v.due[j], inclVat: v.inclVat[j] });
+    const twice = sequence.admit(number, lines.line[i], id, { due: v.due[j], inclVat: v.inclVat[j] });
     const candidate = () => ({
       ticket: { id, store, till, number, day: v.day[j], soldAt: v.soldAt[j], customer: v.customer[j], totals: { inclVat: v.inclVat[j], due: v.due[j] }, degraded: v.degraded[j], hash: v.hash[j], prevHash: v.prevHash[j] },
       content: v.content[j],

@@ -62,7 +62,7 @@ export async function startStoreServer(ctx: ServerContext, opts: StartOptions = 
   if (smtpPort !== undefined && !mailTo) throw new TillsyncError('usage', '--smtp-port needs --mail-to ADDRESS (the only recipient accepted)', { hint: 'e.g. --smtp-port 2525 --mail-to tickets@shop.example' });
   if (nightly) parseHhMm(nightly);
 
-  const { app, closures } = createApp(ctx, { inbox, uploadMaxBytes: opts.uploadMaxBytes, tls: Boolean(opts.tls), onInternalError: (e) => log(`internal error: ${(e as Error)?.stack ?? String(e)}`) });
+  const { app, closures, exact } = createApp(ctx, { inbox, uploadMaxBytes: opts.uploadMaxBytes, tls: Boolean(opts.tls), onInternalError: (e) => log(`internal error: ${(e as Error)?.stack ?? String(e)}`) });
   const http: Server = await new Promise<Server>((res, rej) => {
     const s: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, app) : createHttpServer(app);
     s.once('error', rej);
@@ -92,6 +92,7 @@ export async function startStoreServer(ctx: ServerContext, opts: StartOptions = 
     }
     if (nightly) schedule = scheduleNightly(ctx, nightly, { onRun: log });
     await recordServerEvent(ctx, 'start', { software: SOFTWARE.name, version: SOFTWARE.version, pid: process.pid });
+    await exact.start(log);
   } catch (e) {
     await watcher?.close();
     await new Promise<void>((r) => http.close(() => r()));
@@ -117,7 +118,7 @@ export async function startStoreServer(ctx: ServerContext, opts: StartOptions = 
         // A keep-alive client (a till polling) must not hold the stop: requests in flight get 5 s.
         const force = setTimeout(() => http.closeAllConnections(), 5000);
         force.unref();
-        await Promise.all([watcher?.close(), mail?.close(), schedule?.stop()]);
+        await Promise.all([watcher?.close(), mail?.close(), schedule?.stop(), exact.stop()]);
         await httpClosed;
         await closures.idle();
         await recordServerEvent(ctx, 'stop', { pid: process.pid });

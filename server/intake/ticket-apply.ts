@@ -23,8 +23,10 @@ import { insertTicketRows, type TicketRow } from './ticket-insert.ts';
 export type Channel = 'replication' | 'lan' | 'http' | 'mail' | 'manual';
 
 export interface IntakeResult {
-  /** Stored now (including the ones flagged `error` below). */
+  /** Stored now (including the ones flagged `error` below); empty with ApplyOptions.acceptedIds false. */
   accepted: string[];
+  /** How many were stored now. */
+  acceptedCount: number;
   /** Already stored with the same content: nothing done. */
   duplicates: string[];
   /** Already stored with OTHER content: recorded in ticket_conflicts, the stored one kept. */
@@ -54,6 +56,11 @@ export interface ApplyOptions {
   data: string;
   /** The SQLite connection behind the transaction, for the fast insert path (see ticket-insert.ts). */
   sqlite?: BetterSqlite3.Database;
+  /**
+   * false: `accepted` stays empty and only `acceptedCount` tells how many were stored (a package
+   * of a million tickets: its ids are not worth 40 MB; the caller wants the count).
+   */
+  acceptedIds?: boolean;
 }
 
 /**
@@ -100,7 +107,7 @@ interface StoredLink {
 export async function applyTickets(trx: Transaction<Database>, prepared: PreparedTickets, opts: ApplyOptions, journal: EventJournal): Promise<IntakeResult> {
   const tillIds = [...new Set(prepared.candidates.map((c) => tillOf(c.ticket)))].sort();
   if (tillIds.length === 0 && prepared.batchConflicts.length === 0 && prepared.rejected.length === 0 && journal.size === 0) {
-    return { accepted: [], duplicates: [...prepared.batchDuplicates], conflicts: [], rejected: [], flagged: [], gaps: {} };
+    return { accepted: [], acceptedCount: 0, duplicates: [...prepared.batchDuplicates], conflicts: [], rejected: [], flagged: [], gaps: {} };
   }
   const applier = new TicketApplier(trx, opts, journal);
   await applier.begin(tillIds);
@@ -133,8 +140,11 @@ export class TicketApplier {
   private readonly duplicates: string[] = [];
   private readonly conflicting: CheckedTicket[] = [];
   private readonly rejected: { id: string; reason: string }[] = [];
-  /** Inserted, in insert order. */
-  private readonly applied: Applied[] = [];
+  /**
+   * Inserted, in insert order: ids (unless opts.acceptedIds is false), numbers per till (the
+   * gaps), and the flagged ones whole. Not the heads: a million of them weighed ~450 MB.
+   */
+  private readonly applied: { ids: string[]; count: number; numbers: Map<string, number[]>; flagged: Applied[] } = { ids: [], count: 0, numbers: new Map(), flagged: [] };
   /** Not inserted although not seen stored a moment before (another writer got there first), in insert order. */
   private readonly lost: { checked: CheckedTicket; reason: string | null }[] = [];
   /** Per till, the new ticket with the highest number so far (the predecessor of the next page's first). */
@@ -225,10 +235,21 @@ export class TicketApplier {
       const inserted = new Set(await insertTicketRows(this.trx, rows, this.opts.sqlite));
       // Only the head of a stored ticket is kept for the end: its text may go.
       for (const x of chunk) {
-        if (inserted.has(x.checked.ticket.id)) this.applied.push({ ticket: x.checked.ticket, reason: x.reason });
+        if (inserted.has(x.checked.ticket.id)) this.stored(x.checked.ticket, x.reason);
         else this.lost.push({ checked: x.checked, reason: x.reason });
       }
     }
+  }
+
+  private stored(t: TicketHead, reason: string | null): void {
+    const a = this.applied;
+    a.count++;
+    if (this.opts.acceptedIds !== false) a.ids.push(t.id);
+    const key = tillOf(t);
+    const list = a.numbers.get(key);
+    if (list) list.push(t.number);
+    else a.numbers.set(key, [t.number]);
+    if (reason) a.flagged.push({ ticket: t, reason });
   }
 
   /**
@@ -248,7 +269,7 @@ export class TicketApplier {
   async finish(batch: Pick<PreparedTickets, 'batchDuplicates' | 'batchConflicts'> = { batchDuplicates: [], batchConflicts: [] }): Promise<IntakeResult> {
     const { trx, opts, journal } = this;
     if (!this.now) this.now = nowIso();
-    const result: IntakeResult = { accepted: [], duplicates: [...batch.batchDuplicates, ...this.duplicates], conflicts: [], rejected: [...this.rejected], flagged: [], gaps: {} };
+    const result: IntakeResult = { accepted: this.applied.ids, acceptedCount: this.applied.count, duplicates: [...batch.batchDuplicates, ...this.duplicates], conflicts: [], rejected: [...this.rejected], flagged: [], gaps: {} };
     const base = { channel: opts.channel, file: opts.file ?? null };
     for (const r of this.rejected) {
       journal.add('rejected', { ...base, severity: 'error', ticket: r.id === '?' ? null : r.id, till: tillOfId(r.id), message: `ticket refused: ${r.reason}` }, (n) => `…and ${n} more tickets refused in this batch`);
@@ -266,16 +287,13 @@ export class TicketApplier {
       }
     }
 
-    for (const x of this.applied) {
-      result.accepted.push(x.ticket.id);
-      if (x.reason) {
-        result.flagged.push({ id: x.ticket.id, reason: x.reason });
-        journal.add('chain', { ...base, severity: 'error', till: tillOf(x.ticket), ticket: x.ticket.id, message: `${x.reason}; stored with status error and left out of integration` }, (n) => `…and ${n} more tickets with a broken hash chain in this batch`);
-      }
+    for (const x of this.applied.flagged) {
+      result.flagged.push({ id: x.ticket.id, reason: x.reason! });
+      journal.add('chain', { ...base, severity: 'error', till: tillOf(x.ticket), ticket: x.ticket.id, message: `${x.reason}; stored with status error and left out of integration` }, (n) => `…and ${n} more tickets with a broken hash chain in this batch`);
     }
 
     await recordConflicts(trx, conflicting, opts, this.now, journal, result);
-    await moveGaps(trx, this.tillIds, this.tillRows, this.applied, base, journal, result);
+    await moveGaps(trx, this.tillIds, this.tillRows, this.applied.numbers, base, journal, result);
     await journal.write(trx);
     return result;
   }
@@ -318,19 +336,11 @@ async function moveGaps(
   trx: Transaction<Database>,
   tillIds: string[],
   tillRows: Map<string, { id: string; last_number: number | null; gaps: string }>,
-  applied: Applied[],
+  storedNumbers: Map<string, number[]>,
   base: { channel: string; file: string | null },
   journal: EventJournal,
   result: IntakeResult,
 ): Promise<void> {
-  const storedNumbers = new Map<string, number[]>();
-  for (const x of applied) {
-    const t = x.ticket;
-    const key = `${t.store}-${t.till}`;
-    const list = storedNumbers.get(key);
-    if (list) list.push(t.number);
-    else storedNumbers.set(key, [t.number]);
-  }
   for (const tillId of tillIds) {
     const row = tillRows.get(tillId);
     const numbers = storedNumbers.get(tillId) ?? [];

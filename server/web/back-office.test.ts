@@ -52,7 +52,7 @@ interface Harness {
 
 async function startHarness(engine: 'sqlite' | 'postgres'): Promise<Harness> {
   const t = await openTestDb(engine);
-  const config = { ...defaultConfig(t.data), db: t.url };
+  const config = { ...defaultConfig(t.data), db: t.url, ui: { lang: 'en' } }; // English text asserted here; French: i18n tests and the Chromium ones
   writeServerConfig(t.data, config);
   const ctx: ServerContext = { data: t.data, config, db: t.db };
   const { app } = createApp(ctx, { inbox: config.inbox });
@@ -211,7 +211,7 @@ for (const engine of TEST_ENGINES) {
 
     it('posts with the unchecked entries left out (and the payment relying on them held back), then the next post takes them', async () => {
       const b = await openBooks(engine);
-      const config = { ...defaultConfig(b.data), db: b.url };
+      const config = { ...defaultConfig(b.data), db: b.url, ui: { lang: 'en' } };
       writeServerConfig(b.data, config);
       const ctx: ServerContext = { data: b.data, config, db: b.db };
       const { app } = createApp(ctx, { inbox: config.inbox });
@@ -289,7 +289,7 @@ for (const engine of TEST_ENGINES) {
   describe(`the control grid's Undo on ${engine}`, () => {
     it('offers Undo only where `server undo` accepts it; a posted batch shows the reason the CLI gives', async () => {
       const b = await openBooks(engine);
-      const config = { ...defaultConfig(b.data), db: b.url };
+      const config = { ...defaultConfig(b.data), db: b.url, ui: { lang: 'en' } };
       writeServerConfig(b.data, config);
       const ctx: ServerContext = { data: b.data, config, db: b.db };
       const { app } = createApp(ctx, { inbox: config.inbox });

@@ -23,7 +23,7 @@ interface Harness {
 
 async function startHarness(opts: Parameters<typeof createApp>[1] extends infer O ? Partial<O> : never = {}): Promise<Harness> {
   const t = await openTestDb('sqlite');
-  const config = { ...defaultConfig(t.data), db: t.url };
+  const config = { ...defaultConfig(t.data), db: t.url, ui: { lang: 'en' } }; // English text asserted here; French: i18n tests and the Chromium ones
   writeServerConfig(t.data, config);
   const ctx: ServerContext = { data: t.data, config, db: t.db };
   const { app } = createApp(ctx, { inbox: config.inbox, ...opts });

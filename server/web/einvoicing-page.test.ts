@@ -39,8 +39,10 @@ for (const engine of TEST_ENGINES) {
       const text = await res.text();
       expect(text).toMatch(/data-einvoice="F00000007" data-status="collected"[\s\S]*?encaissée/);
       expect(text).toMatch(/data-einvoice="F00000008" data-status="rejected"[\s\S]*?rejetée[\s\S]*?&lt;b&gt;BR-FR-12&lt;\/b&gt;[\s\S]*?avoir \+ nouvelle facture/);
-      expect(text).toMatch(/data-ereport="1"[\s\S]*?2026-11-01 → 2026-11-10[\s\S]*?12[\s\S]*?403.00[\s\S]*?80.60[\s\S]*?714.14[\s\S]*?311.14/);
-      expect(text).toContain('href="/bo/einvoicing" class="active"');
+      // French by default: dd/mm/yyyy, 403,00 € (narrow no-break space before the euro sign).
+      expect(text).toMatch(/data-ereport="1"[\s\S]*?01\/11\/2026 → 10\/11\/2026[\s\S]*?12[\s\S]*?403,00\u00a0€[\s\S]*?80,60\u00a0€[\s\S]*?714,14\u00a0€[\s\S]*?311,14\u00a0€/);
+      expect(text).toContain('<html lang="fr">');
+      expect(text).toContain('href="/bo/einvoicing" class="active" aria-current="page">Facturation électronique');
     });
   });
 }

@@ -17,6 +17,7 @@ import { loadInvoiceViews } from '../exports/invoice-model.ts';
 import { renderInvoicePdf } from '../exports/invoice-pdf.ts';
 import { runExport, type ExportFormat } from '../exports/export-run.ts';
 import { describeProblem } from '../exports/ledger-model.ts';
+import { listProfiles, loadProfile } from '../exports/profiles/profile-store.ts';
 import { describePosting, requireValidMapping, runPosting } from '../accounting/posting-run.ts';
 import { selectDocuments, selectPaymentOnlyTickets } from '../accounting/posting-source.ts';
 import { postChunks } from '../accounting/posting-pass.ts';
@@ -31,6 +32,7 @@ import { previewIntegration, runIntegration, describeRun } from '../integration/
 import { undoIntegration, describeUndo } from '../integration/undo.ts';
 import { parseCustomerRange, parseTillRange, parseUntil, type IntegrationFilters } from '../integration/filters.ts';
 import { clearTicketCustomer, listOverrides, setTicketCustomer, type OverrideOutcome, type TicketOverride } from '../integration/ticket-overrides.ts';
+import { exactStatus, type ExactStatus } from '../exact/connect.ts';
 
 // ---------- intake ----------
 
@@ -431,13 +433,41 @@ export interface ExportRequest {
   from: string;
   to: string;
   includeExported: boolean;
+  /** An export profile (DATA/profiles/NAME.json): its format, options and view of the books. */
+  profile?: string | null;
+}
+
+/** The export profiles the back office offers (valid ones only), with their formats. */
+export function exportProfiles(ctx: ServerContext): { name: string; format: string }[] {
+  return listProfiles(ctx.data).filter((p) => !p.error);
 }
 
 /** A manual export from the back office: the exports feature writes and records the file. */
 export async function makeExport(ctx: ServerContext, r: ExportRequest): Promise<{ exportId: number | null; written: boolean; message: string }> {
-  const out = await runExport({ db: ctx.db, data: ctx.data }, { format: r.format, from: r.from, to: r.to, includeExported: r.includeExported, trigger: 'manual' });
+  const profile = r.profile ? { name: r.profile, profile: loadProfile(ctx.data, r.profile) } : null;
+  const out = await runExport({ db: ctx.db, data: ctx.data }, { format: profile ? profile.profile.format : r.format, from: r.from, to: r.to, includeExported: r.includeExported, trigger: 'manual', profile });
   if (out.status === 'refused') {
     throw new TillsyncError('export-refused', `${out.message}: ${out.problems.slice(0, 5).map(describeProblem).join('; ')}${out.problems.length > 5 ? '…' : ''}`, { hint: 'fix the accounting mapping, then export again' });
   }
   return { exportId: out.exportId, written: out.status === 'written', message: out.message };
+}
+
+// ---------- Exact Online link ----------
+
+export function exactLinkStatus(ctx: ServerContext): ExactStatus {
+  return exactStatus(ctx.data);
+}
+
+/** "Exporter clients et factures" (seed 001): the same push as `server exact push`. */
+export async function exactPush(ctx: ServerContext, r: { from: string; to: string; numbers: string | null; withPdf: boolean }): Promise<{ ok: boolean; message: string }> {
+  const { parseNumberRange, pushToExact } = await import('../exact/push.ts');
+  const out = await pushToExact(ctx, { from: r.from, to: r.to, numbers: r.numbers ? parseNumberRange(r.numbers) : null, withPdf: r.withPdf, trigger: 'manual' });
+  const detail = [...out.problems.map(describeProblem), ...out.failed.map((f) => f.message)].slice(0, 5).join('; ');
+  return { ok: out.status === 'sent' || out.status === 'empty', message: detail ? `${out.message}: ${detail}` : out.message };
+}
+
+export async function exactPull(ctx: ServerContext): Promise<{ message: string }> {
+  const { ExactApi } = await import('../exact/exact-api.ts');
+  const { pullPayments } = await import('../exact/pull-payments.ts');
+  return { message: (await pullPayments(ctx.db, ctx.data, new ExactApi(ctx.data))).message };
 }

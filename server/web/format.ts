@@ -1,33 +1,41 @@
-/** Display formats of the back office: amounts stay decimal text (never floats), dates short. */
+/**
+ * Display formats of the back office, in the page's language (i18n/): amounts stay decimal text
+ * (formatted by Intl from the string, never through a float), dates dd/mm/yyyy.
+ */
 import { D } from '../../sync/money.ts';
+import { formatAmount, formatDate, formatNumber } from '../../sync/i18n.js';
+import { t, uiLang } from './i18n/index.ts';
 
-/** 1234.5 → "1 234.50" (narrow no-break space for thousands, dot decimals as in the exports). */
+/** "1234.5" → fr "1 234,50 €", en "€1,234.50". */
 export function amount(text: string | null | undefined, decimals = 2): string {
-  if (text === null || text === undefined || text === '') return '';
-  const d = new D(text);
-  const [int, frac] = d.abs().toFixed(decimals).split('.');
-  return `${d.isNeg() ? '-' : ''}${int.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')}${frac ? `.${frac}` : ''}`;
+  return formatAmount(text, uiLang(), { decimals });
+}
+
+/** A plain number or rate ("5.5" → fr "5,5"). */
+export function num(text: string | number | null | undefined): string {
+  return text === null || text === undefined || text === '' ? '' : formatNumber(text, uiLang());
 }
 
 export function isZero(text: string | null | undefined): boolean {
   return !text || new D(text).isZero();
 }
 
-/** ISO → "2024-03-05 14:02" in the server's local time; empty stays empty. */
+/** ISO time → "05/03/2024 14:02" in the server's local time; empty stays empty. */
 export function when(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return formatDate(iso, uiLang(), { time: true });
 }
 
-/** "3 h ago", "2 d ago": how stale a till's last contact is. */
+/** A business day "2024-03-05" → "05/03/2024". */
+export function day(iso: string | null | undefined): string {
+  return formatDate(iso, uiLang());
+}
+
+/** "il y a 3 h", "3 h ago": how stale a till's last contact is. */
 export function ago(iso: string | null | undefined, now = new Date()): string {
-  if (!iso) return 'never';
+  if (!iso) return t('ago.never');
   const s = Math.max(0, (now.getTime() - Date.parse(iso)) / 1000);
-  if (s < 90) return 'just now';
-  if (s < 5400) return `${Math.round(s / 60)} min ago`;
-  if (s < 172800) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} d ago`;
+  if (s < 90) return t('ago.now');
+  if (s < 5400) return t('ago.minutes', { n: Math.round(s / 60) });
+  if (s < 172800) return t('ago.hours', { n: Math.round(s / 3600) });
+  return t('ago.days', { n: Math.round(s / 86400) });
 }

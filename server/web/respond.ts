@@ -12,7 +12,7 @@ export interface AuthedRequest extends Request {
   csrf?: string;
 }
 
-export function renderPage(req: AuthedRequest, res: Response, ctx: ServerContext, o: { title: string; active?: string; body: SafeHtml; status?: number }): void {
+export function renderPage(req: AuthedRequest, res: Response, ctx: ServerContext, o: { title: string; active?: string; body: SafeHtml; status?: number; scripts?: string[]; styles?: string[] }): void {
   const ok = typeof req.query.ok === 'string' ? req.query.ok : '';
   const err = typeof req.query.err === 'string' ? req.query.err : '';
   const flash = err ? { kind: 'error' as const, text: err } : ok ? { kind: 'ok' as const, text: ok } : null;
@@ -20,7 +20,7 @@ export function renderPage(req: AuthedRequest, res: Response, ctx: ServerContext
     .status(o.status ?? 200)
     .type('html')
     .set('Cache-Control', 'no-store')
-    .send(page({ title: o.title, active: o.active, user: req.user ?? null, store: ctx.config.store, flash, body: o.body, csrf: req.csrf }));
+    .send(page({ title: o.title, active: o.active, user: req.user ?? null, store: ctx.config.store, flash, body: o.body, csrf: req.csrf, self: req.originalUrl, scripts: o.scripts, styles: o.styles }));
 }
 
 /** POST → redirect → GET, with the outcome in the query string (rendered escaped). */

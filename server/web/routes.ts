@@ -5,6 +5,8 @@
  * token. Errors become a page without stack or absolute path; the details go to the log book.
  */
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import express, { type Express, type NextFunction, type Response } from 'express';
 import type { ServerContext } from '../context.ts';
 import { BASE } from './layout.ts';
@@ -26,19 +28,35 @@ import { mountExports } from './pages/exports-page.ts';
 import { mountNightly } from './pages/nightly-page.ts';
 import { mountEinvoicing } from './pages/einvoicing-page.ts';
 import { mountJournal } from './pages/journal-page.ts';
+import { mountLangSwitch } from './pages/lang-switch.ts';
+import { inRequestLang, t } from './i18n/index.ts';
+import { mountExact } from './pages/exact-page.ts';
+import { mountMarketplaceImport } from './pages/marketplace-import-page.ts';
+import { mountBankImport } from './pages/bank-import-page.ts';
+import { multipartForm } from './multipart.ts';
 
 const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
+const UPLOT_DIST = dirname(createRequire(import.meta.url).resolve('uplot'));
+const VENDOR: Record<string, string> = { 'uPlot.iife.min.js': join(UPLOT_DIST, 'uPlot.iife.min.js'), 'uPlot.min.css': join(UPLOT_DIST, 'uPlot.min.css') };
 
 export interface BackOfficeOptions {
   /** Session cookies marked Secure: the server runs TLS. */
   secureCookies?: boolean;
   /** Cap on a back-office form body, after login (bytes; the control grid posts many boxes). */
   maxBodyBytes?: number;
+  /** Cap on an uploaded file's form (marketplace report, bank statement), bytes. */
+  maxUploadBytes?: number;
   throttle?: ThrottleRules;
 }
 
 export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOfficeOptions = {}): void {
   const r = express.Router();
+  // uPlot, the charts' library, from its npm package: served here, nothing loads from a CDN.
+  r.get('/assets/vendor/:file', (req, res, next) => {
+    const file = VENDOR[String(req.params.file)];
+    if (!file) return next();
+    res.set('Cache-Control', 'public, max-age=3600').sendFile(file);
+  });
   r.use('/assets', express.static(ASSETS, { maxAge: '1h', fallthrough: false }));
   r.use((_req, res, next) => {
     // Pages are self-contained: nothing loads from elsewhere, nothing frames them.
@@ -47,6 +65,8 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
     next();
   });
   r.use(sameOriginOnly(ctx));
+  r.use(inRequestLang(ctx.config));
+  mountLangSwitch(r);
   mountLogin(r, ctx, { secureCookies: opts.secureCookies, throttle: opts.throttle });
   r.use(async (req: AuthedRequest, res: Response, next: NextFunction) => {
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -61,6 +81,9 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
   });
   // Bodies are read only for a logged-in session, and capped.
   r.use(express.urlencoded({ extended: false, limit: opts.maxBodyBytes ?? 2 * 1024 * 1024, parameterLimit: 100_000 }));
+  r.use(multipartForm({ limit: opts.maxUploadBytes ?? 32 * 1024 * 1024 }));
+  // After the body parsers: their callbacks do not carry the request's language.
+  r.use(inRequestLang(ctx.config));
   r.use(requireCsrfToken(ctx));
   mountDashboard(r, ctx);
   mountLogBook(r, ctx);
@@ -72,14 +95,17 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
   mountNightly(r, ctx);
   mountEinvoicing(r, ctx);
   mountJournal(r, ctx);
+  mountExact(r, ctx);
+  mountMarketplaceImport(r, ctx);
+  mountBankImport(r, ctx);
   // Express 5 forwards rejected handlers here: one readable page instead of a stack trace.
   r.use((err: unknown, req: AuthedRequest, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
     const { status, body } = httpErrorOf(err);
     // The details (message with paths, stack) go to the log book only.
     if (status >= 500) void logEvent(ctx.db, ctx.data, { severity: 'error', channel: 'web', message: `${req.method} ${req.originalUrl.split('?')[0]}: ${(err as Error)?.stack ?? String(err)}` }).catch(() => undefined);
-    const text = status >= 500 ? 'internal error of the server (the details are in the log book)' : errorText(err) || body.error.message;
-    renderPage(req, res, ctx, { title: status === 413 ? 'Request too large' : 'Something went wrong', status, body: html`<p class="flash error">${text}</p><p><a href="${BASE}/">Back to the dashboard</a></p>` });
+    const text = status >= 500 ? t('error.internal') : errorText(err) || body.error.message;
+    renderPage(req, res, ctx, { title: status === 413 ? t('error.tooLarge') : t('error.title'), status, body: html`<p class="flash error">${text}</p><p><a href="${BASE}/">${t('error.back')}</a></p>` });
   });
   app.use(BASE, r);
   app.get('/', (_req, res) => res.redirect(302, `${BASE}/`));

@@ -25,6 +25,8 @@ describe('a 200,000-ticket backlog, till → server in one package', () => {
     // (EXTRACT_HEAP_MB) that a backlog held in memory (≈ 400 MB of tickets at 200,000) would break.
     // Its RSS adds the runtime and Deno KV's SQLite pages; measured ≈ 300 MB here.
     expect(r.extract.peakRssMB).toBeLessThan(512);
-    expect(r.intake.peakRssMB).toBeLessThan(1500);
+    // Intake streams tickets.jsonl (a page of lines at a time): measured ≈ 390 MB here, most of it
+    // worker threads and the runtime; the entry held whole (≈ 140 MB at 200,000) came on top before.
+    expect(r.intake.peakRssMB).toBeLessThan(1024);
   }, 3_600_000);
 });

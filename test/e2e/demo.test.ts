@@ -43,6 +43,9 @@ describe('tillsync demo', () => {
     // The credit sale's 70.00 was paid by bank transfer: the camt.053 line letters it (docs/imports.md).
     expect(open['Café des Arts (C0000004)']).toBeUndefined();
     expect(summary.imports.bankLinesLettered).toBe(1);
+    // The FNAC report's two paid orders became invoices of the marketplace chain, with their PDFs.
+    expect(summary.imports.marketplaceInvoices).toEqual(['FM0000001', 'FM0000002']);
+    expect(summary.files.some((f) => f.endsWith('FM0000002.pdf'))).toBe(true);
     expect(Object.keys(open).some((c) => c.includes('C0000002'))).toBe(false);
 
     // The yearly FEC carries its legal name and passes the checker with its year; the day's extract

@@ -151,8 +151,8 @@ for (const engine of TEST_ENGINES) {
       const lines = bad.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^tillsync: --from 2026-13-01 is not a date .*YYYY-MM-DD, e\.g\. --from 2026-11-02/);
-      const fmt = await cli(['server', 'export', '--data', t.data, '--format', 'sage', '--from', '2026-11-01', '--to', '2026-11-30']);
-      expect(fmt.stderr.trim()).toBe('tillsync: unknown export format "sage" (use --format fec, exact or csv)');
+      const fmt = await cli(['server', 'export', '--data', t.data, '--format', 'xls', '--from', '2026-11-01', '--to', '2026-11-30']);
+      expect(fmt.stderr.trim()).toBe('tillsync: unknown export format "xls" (use --format fec, exact, csv, sage, ebp, ciel, quadratus, cegid)');
     }, CLI_TIMEOUT);
 
     it('invoice-pdf writes a PDF that renders, and names unknown numbers', async () => {

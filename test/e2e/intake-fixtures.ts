@@ -147,9 +147,9 @@ export interface TillProcess {
 }
 
 /** Starts `tillsync till start --data DIR --port 0 --json ARGS…` and resolves once it is ready. */
-export function startTillProcess(data: string, args: string[] = []): Promise<TillProcess> {
+export function startTillProcess(data: string, args: string[] = [], opts: { env?: Record<string, string> } = {}): Promise<TillProcess> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, '--json', 'till', 'start', '--data', data, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [BIN, '--json', 'till', 'start', '--data', data, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     let out = '';
     let settled = false;
     const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));

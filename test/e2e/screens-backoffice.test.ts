@@ -6,7 +6,7 @@
  * and watch a nightly run live. Every page leaves a screenshot in test-artifacts/screens/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -86,8 +86,8 @@ describe('back office', () => {
     await page.fill('input[name=password]', 'back-office-pass');
     await go('button[type=submit]');
     expect(await textOf(page, 'h1')).toBe('Dashboard');
-    expect(await textOf(page, '[data-card="files in quarantine"] .n')).toBe('1');
-    expect(await textOf(page, '[data-card="tickets to integrate"] .n')).toBe('12');
+    expect(await textOf(page, '[data-card="quarantine"] .n')).toBe('1');
+    expect(await textOf(page, '[data-card="to-integrate"] .n')).toBe('12');
     expect(await textOf(page, 'tr[data-till="S1-01"]')).toContain('12');
     await shot(page, 'backoffice-dashboard');
   });
@@ -226,6 +226,22 @@ describe('back office', () => {
     expect(text.split(/\r?\n/)[0].split('\t')[0]).toBe('JournalCode');
     const posted = (await db.selectFrom('entry_lines').select('id').execute()).length;
     expect(text.trim().split(/\r?\n/).length - 1).toBe(posted);
+  });
+
+  it('makes an export through an export profile (the accountant\'s Sage view of the same books)', async () => {
+    mkdirSync(join(data, 'profiles'), { recursive: true });
+    writeFileSync(join(data, 'profiles', 'cabinet-sage.json'), JSON.stringify({ version: 1, format: 'sage', customers: { account: { mode: 'generated', prefix: '411', length: 11 } }, text: { upperCase: true } }));
+    await go('nav >> text=Exports');
+    await page.selectOption('select[name=profile]', 'cabinet-sage');
+    await page.fill('input[name=from]', dayOffset(-10));
+    await page.fill('input[name=to]', dayOffset(0));
+    await go('#make-export');
+    expect(await countOf(page, '.flash.ok')).toBe(1);
+    expect(await textOf(page, '#exports tbody tr:first-child')).toContain('SAGE [cabinet-sage]');
+    // Exported once per profile: the entries the FEC export took are all in the profile's file too.
+    const row = await db.selectFrom('exports').selectAll().where('profile', '=', 'cabinet-sage').executeTakeFirstOrThrow();
+    expect(row.line_count).toBe((await db.selectFrom('entry_lines').select('id').execute()).length);
+    expect(readFileSync(row.file, 'latin1')).toMatch(/^\S{2,3} *\d{6}FA411C\d{7}/m);
   });
 
   it('sets the customer of checked tickets and of one ticket, then generates the document for that customer', async () => {

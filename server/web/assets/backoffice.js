@@ -8,11 +8,13 @@ function cents(text) {
   const v = BigInt(i || '0') * 100n + BigInt((f + '00').slice(0, 2));
   return neg ? -v : v;
 }
+// Written as the server writes amounts (server/web/format.ts): Intl reads the decimal string exactly.
+const LOCALE = { fr: 'fr-FR', en: 'en-GB' }[document.documentElement.lang] || 'fr-FR';
+const MONEY = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 function fmt(c) {
   const neg = c < 0n;
   const a = neg ? -c : c;
-  const int = String(a / 100n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
-  return `${neg ? '-' : ''}${int}.${String(a % 100n).padStart(2, '0')}`;
+  return MONEY.format(`${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`);
 }
 
 // ---------- check grids (control grid, entries to create) ----------
@@ -31,8 +33,10 @@ function setupCheckGrid(table) {
     const boxes = rowBoxes();
     const on = boxes.filter((b) => b.checked);
     if (all) {
-      all.checked = on.length === boxes.length && boxes.length > 0;
-      all.indeterminate = on.length > 0 && on.length < boxes.length;
+      // Boxes that cannot be ticked (a line refused) do not keep "all" from being checked.
+      const live = boxes.filter((b) => !b.disabled);
+      all.checked = on.length === live.length && live.length > 0;
+      all.indeterminate = on.length > 0 && on.length < live.length;
     }
     // Control grid footer: count and total of the checked tickets.
     const summary = document.getElementById('grid-summary');
@@ -40,6 +44,9 @@ function setupCheckGrid(table) {
       summary.querySelector('.checked-count').textContent = String(on.length);
       summary.querySelector('.checked-total').textContent = fmt(on.reduce((s, b) => s + cents(b.closest('tr').dataset.amount), 0n));
     }
+    // Import grids (marketplace sales, bank statement): count of the ticked lines.
+    const ticked = table.closest('form')?.querySelector('.checked-count');
+    if (ticked && (table.id === 'sales-grid' || table.id === 'bank-grid')) ticked.textContent = String(on.length);
     // Entries grid: totals and counts of what will be created.
     if (table.classList.contains('entries')) {
       const lines = on.map((b) => b.closest('tr'));
@@ -105,6 +112,9 @@ function setupNightly(section) {
   let finished = false;
 
   const steps = document.getElementById('nightly-steps');
+  // Words of the page's language, given by the server (pages/nightly-page.ts).
+  const words = JSON.parse(section.dataset.words || '{}');
+  const word = (w) => words[w] || w;
   const stepName = document.getElementById('nightly-step');
 
   function show(ev) {
@@ -115,12 +125,13 @@ function setupNightly(section) {
     div.dataset.seq = String(ev.seq);
     if (ev.kind === 'failed') div.className = 'err';
     if (ev.kind === 'done' || ev.kind === 'step-done') div.className = 'ok';
-    div.textContent = `${new Date(ev.at).toLocaleTimeString()} - ${ev.step}: ${ev.detail}`;
+    div.textContent = `${new Date(ev.at).toLocaleTimeString(LOCALE)} - ${word(ev.step)} : ${ev.detail}`;
     log.append(div);
     log.scrollTop = log.scrollHeight;
     const m = /(\d+)\s*\/\s*(\d+)/.exec(ev.detail);
     if (ev.kind === 'start') {
-      status.textContent = 'running';
+      status.textContent = word('running');
+      status.dataset.status = 'running';
       status.className = 'badge running';
       const n = /^(\d+) step/.exec(ev.detail);
       steps.max = n ? Number(n[1]) : 1;
@@ -131,7 +142,7 @@ function setupNightly(section) {
       steps.value = Number(m[1]);
       bar.removeAttribute('value');
     } else if (ev.kind === 'progress') {
-      stepName.textContent = ev.step;
+      stepName.textContent = word(ev.step);
       if (m && Number(m[2]) > 0) {
         bar.max = Number(m[2]);
         bar.value = Number(m[1]);
@@ -139,7 +150,8 @@ function setupNightly(section) {
     }
     if (ev.kind === 'done' || ev.kind === 'failed') {
       finished = true;
-      status.textContent = ev.kind;
+      status.textContent = word(ev.kind);
+      status.dataset.status = ev.kind;
       status.className = `badge ${ev.kind}`;
       for (const b of [bar, steps]) {
         b.max = 1;
@@ -174,10 +186,17 @@ function setupNightly(section) {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  // A table wider or taller than its frame scrolls: keyboard users reach it too (WCAG 2.1.1).
+  for (const w of document.querySelectorAll('.table-wrap')) if (w.scrollWidth > w.clientWidth || w.scrollHeight > w.clientHeight) w.tabIndex = 0;
   for (const t of document.querySelectorAll('table.checkgrid')) if (t.querySelector('tbody input[type=checkbox]')) setupCheckGrid(t);
   // Control grid: a double click on a ticket row opens the whole ticket (seed 004: "double clic sur une ligne").
   document.getElementById('control-grid')?.addEventListener('dblclick', (ev) => {
     const tr = ev.target instanceof Element && !ev.target.closest('input, a, button') ? ev.target.closest('tr.ticket[data-href]') : null;
+    if (tr) location.href = tr.dataset.href;
+  });
+  // Marketplace control grid: a double click on a line opens the whole sale to edit it.
+  document.getElementById('sales-grid')?.addEventListener('dblclick', (ev) => {
+    const tr = ev.target instanceof Element && !ev.target.closest('input, a, button') ? ev.target.closest('tr.sale[data-href]') : null;
     if (tr) location.href = tr.dataset.href;
   });
   const nightly = document.getElementById('nightly');

@@ -11,8 +11,10 @@ import type { Router, Response } from 'express';
 import type { ServerContext } from '../../context.ts';
 import { html, query } from '../html.ts';
 import { BASE } from '../layout.ts';
-import { amount, when } from '../format.ts';
-import { listBatches, summaryText } from '../batches-queries.ts';
+import { amount, day, when } from '../format.ts';
+import { listBatches } from '../batches-queries.ts';
+import { batchSentence } from '../summaries.ts';
+import { label, t, th } from '../i18n/index.ts';
 import { action, errorText, list, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
 import { clearCustomerOfTickets, customerChoices, generateDocuments, integrationPreview, setCustomerOfTickets, undoIntegrationBatch, type GridChoice, type GridDocument } from '../feature-calls.ts';
 import { customerCell, customerPicker, mountTicketPage } from './ticket-page.ts';
@@ -22,34 +24,33 @@ import { sum } from '../../../sync/money.ts';
 
 export const MAX_GRID_TICKETS = 3000;
 
-const KIND_LABEL: Record<string, string> = { invoice: 'Invoice', 'delivery-note': 'Delivery note', 'credit-note': 'Credit note' };
-
 function choiceFrom(src: Record<string, unknown>): GridChoice {
   return { until: str(src.until) || yesterday(), till: str(src.till) || undefined, customer: str(src.customer) || undefined, exclude: [] };
 }
 
 function documentRows(d: GridDocument, i: number, checked: Set<string> | null, c: GridChoice) {
+  const tr = t;
   const group = `g${i}`;
   return html`<tr class="group" data-group="${group}">
-  <td class="keep"><input type="checkbox" class="group-check" data-group="${group}" aria-label="All tickets of this document"></td>
+  <td class="keep"><input type="checkbox" class="group-check" data-group="${group}" aria-label="${t('grid.allOfDocument')}"></td>
   ${
     d.kind === 'without-goods'
-      ? html`<td colspan="3">Payment-only tickets (invoice settlements, deposits): marked integrated, no document</td>`
-      : html`<td colspan="2">${KIND_LABEL[d.kind] ?? d.kind} <strong>${d.number}</strong> · ${d.store}-${d.till} · ${d.day}</td>
+      ? html`<td colspan="3">${t('grid.paymentOnly')}</td>`
+      : html`<td colspan="2">${label('kind', d.kind)} <strong>${d.number}</strong> · ${d.store}-${d.till} · ${day(d.day)}</td>
   <td>${d.customerName}${d.customerName !== d.customer ? html` <span class="muted">(${d.customer})</span>` : ''}</td>`
   }
-  <td class="muted">${d.tickets.length} ticket(s)</td>
+  <td class="muted">${t('grid.tickets', { n: d.tickets.length })}</td>
   <td class="num">${amount(d.totalIncl)}</td><td></td>
 </tr>
 ${d.tickets.map((t) => {
   const on = checked ? checked.has(t.id) : true;
   const edit = `${BASE}/control/tickets/${encodeURIComponent(t.id)}${query({ until: c.until, till: c.till, customer: c.customer })}`;
   return html`<tr class="ticket ${on ? '' : 'unchecked'}" data-group="${group}" data-amount="${t.totalDue}" data-ticket="${t.id}" data-href="${edit}">
-  <td class="keep"><input type="checkbox" name="ticket" value="${t.id}" ${on ? html`checked` : ''} aria-label="Integrate ticket ${t.id}"></td>
+  <td class="keep"><input type="checkbox" name="ticket" value="${t.id}" ${on ? html`checked` : ''} aria-label="${tr('grid.integrateTicket', { id: t.id })}"></td>
   <td>${t.id}</td><td>${when(t.soldAt)}</td>
   ${customerCell(t)}
   <td>${t.payments}</td><td class="num">${amount(t.totalDue)}</td>
-  <td>${t.degraded ? html`<span class="badge warning">degraded</span>` : ''} <a class="edit" href="${edit}" title="See the whole ticket and change its customer">edit</a></td>
+  <td>${t.degraded ? html`<span class="badge warning">${tr('common.degraded')}</span>` : ''} <a class="edit" href="${edit}" title="${tr('grid.edit.title')}">${tr('grid.edit')}</a></td>
 </tr>`;
 })}`;
 }
@@ -69,7 +70,7 @@ async function renderGrid(ctx: ServerContext, req: AuthedRequest, res: Response,
   for (const b of batches) {
     if (b.status !== 'done') continue;
     const r = await undoRefusal(ctx.db, b.id);
-    if (r) refusals.set(b.id, `${r.message} (${r.hint})`);
+    if (r) refusals.set(b.id, t('grid.undoRefused', { reason: `${r.message} (${r.hint})` }));
   }
   const customers = await customerChoices(ctx);
   // A browser grid stays usable up to a few thousand rows; past that the first documents are shown
@@ -86,59 +87,59 @@ async function renderGrid(ctx: ServerContext, req: AuthedRequest, res: Response,
   const all = preview.documents.flatMap((d) => d.tickets);
   const on = all.filter((t) => (checked ? checked.has(t.id) : true));
   const body = html`<form class="filters" method="get" action="${BASE}/control">
-  <label>Until day <input type="date" name="until" value="${c.until ?? ''}"></label>
-  <label>Tills <input type="text" name="till" value="${c.till ?? ''}" size="6" placeholder="all, or 01-03"></label>
-  <label>Customers <input type="text" name="customer" value="${c.customer ?? ''}" placeholder="all, or FROM-TO"></label>
-  <button type="submit">Show</button>
-  <span class="muted">Tickets received and not yet integrated, sold up to ${c.until}. Unchecked tickets stay pending for a later run.</span>
+  <label>${t('grid.until')} <input type="date" name="until" value="${c.until ?? ''}"></label>
+  <label>${t('grid.tills')} <input type="text" name="till" value="${c.till ?? ''}" size="6" placeholder="${t('grid.tills.placeholder')}"></label>
+  <label>${t('grid.customers')} <input type="text" name="customer" value="${c.customer ?? ''}" placeholder="${t('grid.customers.placeholder')}"></label>
+  <button type="submit">${t('common.show')}</button>
+  <span class="muted">${t('grid.explain', { until: day(c.until) })}</span>
 </form>
 ${flash ? html`<p class="flash ok" role="status">${flash}</p>` : ''}
 ${flashError ? html`<p class="flash error" role="alert">${flashError}</p>` : ''}
-${hiddenDocs ? html`<p class="flash error" id="grid-capped">${total} tickets wait: the grid shows the first ${all.length} (${documents.length} documents); the other ${hiddenDocs} documents stay pending for a later run. Narrow the filters (until day, tills, customers) to see them.</p>` : ''}
-${preview.problems.length ? html`<div class="flash error" id="grid-problems"><strong>${preview.problems.length} ticket(s) cannot be integrated and stay pending</strong> (each is in the <a href="${BASE}/log?channel=integration">log book</a>):<ul>${preview.problems.slice(0, 8).map((p) => html`<li>${p.message}</li>`)}</ul>${preview.problems.length > 8 ? html`<span>…and ${preview.problems.length - 8} more.</span>` : ''}</div>` : ''}
+${hiddenDocs ? html`<p class="flash error" id="grid-capped">${t('grid.capped', { total, shown: all.length, documents: documents.length, hidden: hiddenDocs })}</p>` : ''}
+${preview.problems.length ? html`<div class="flash error" id="grid-problems"><strong>${t('grid.problems', { n: preview.problems.length })}</strong> ${th('grid.problems.where', { log: html`<a href="${BASE}/log?channel=integration">${t('nav.log')}</a>` })}<ul>${preview.problems.slice(0, 8).map((p) => html`<li>${p.message}</li>`)}</ul>${preview.problems.length > 8 ? html`<span>${t('grid.problems.more', { n: preview.problems.length - 8 })}</span>` : ''}</div>` : ''}
 ${
   all.length
     ? html`<form method="post" action="${BASE}/control" id="grid-form" class="checkgrid-form">
 <input type="hidden" name="until" value="${c.until ?? ''}"><input type="hidden" name="till" value="${c.till ?? ''}"><input type="hidden" name="customer" value="${c.customer ?? ''}">
 <div class="toolbar apply">
-  <strong>Apply to the checked tickets:</strong>
-  <button type="submit" name="op" value="leave-out" class="secondary">Leave them out</button>
+  <strong>${t('grid.apply')}</strong>
+  <button type="submit" name="op" value="leave-out" class="secondary">${t('grid.leaveOut')}</button>
   ${customerPicker(customers, 'grid-customer')}
-  <label>Reason <input type="text" name="reason" id="grid-reason" size="18" maxlength="200" placeholder="optional"></label>
-  <button type="submit" name="op" value="set-customer" id="set-customer">Set customer</button>
-  <button type="submit" name="op" value="clear-customer" id="clear-customer" class="secondary" title="Back to the customer each ticket was sold to">Back to own customer</button>
+  <label>${t('common.reason')} <input type="text" name="reason" id="grid-reason" size="18" maxlength="200" placeholder="${t('common.optional')}"></label>
+  <button type="submit" name="op" value="set-customer" id="set-customer">${t('grid.setCustomer')}</button>
+  <button type="submit" name="op" value="clear-customer" id="clear-customer" class="secondary" title="${t('grid.ownCustomer.title')}">${t('grid.ownCustomer')}</button>
 </div>
 <div class="table-wrap"><table class="checkgrid" id="control-grid">
-<thead><tr><th><input type="checkbox" class="check-all" checked aria-label="Check or uncheck every ticket"></th><th>Document / ticket</th><th>Sold at</th><th>Customer</th><th>Payments</th><th class="num">Amount</th><th></th></tr></thead>
+<thead><tr><th><input type="checkbox" class="check-all" checked aria-label="${t('grid.checkAll')}"></th><th>${t('grid.col.document')}</th><th>${t('grid.col.soldAt')}</th><th>${t('common.customer')}</th><th>${t('grid.col.payments')}</th><th class="num">${t('grid.col.amount')}</th><th><span class="sr-only">${t('grid.col.actions')}</span></th></tr></thead>
 <tbody>${preview.documents.map((d, i) => documentRows(d, i, checked, c))}</tbody>
 </table></div>
 <div class="footer-bar">
-  <span id="grid-summary" data-total-tickets="${all.length}"><strong class="checked-count">${on.length}</strong> of ${all.length} tickets checked · total <strong class="checked-total">${amount(sum(on.map((t) => t.totalDue)).toFixed(2))}</strong> · ${preview.documents.length} document(s) planned</span>
-  <button type="submit" name="op" value="generate" id="generate">Generate the documents</button>
+  <span id="grid-summary" data-total-tickets="${all.length}">${th('grid.footer', { checked: html`<strong class="checked-count">${on.length}</strong>`, total: all.length, amount: html`<strong class="checked-total">${amount(sum(on.map((x) => x.totalDue)).toFixed(2))}</strong>`, documents: preview.documents.length })}</span>
+  <button type="submit" name="op" value="generate" id="generate">${t('grid.generate')}</button>
 </div>
 </form>`
-    : html`<p class="empty">No ticket waiting for integration${c.until || c.till || c.customer ? ' with these filters' : ''}.</p>`
+    : html`<p class="empty">${t('grid.empty', { filtered: c.until || c.till || c.customer ? 'yes' : 'no' })}</p>`
 }
-<h2 id="batches">Integration batches</h2>
+<h2 id="batches">${t('grid.batches')}</h2>
 ${
   batches.length
-    ? html`<div class="table-wrap"><table id="batch-list"><thead><tr><th>#</th><th>Status</th><th>Started</th><th>Finished</th><th>Summary</th><th></th></tr></thead><tbody>
+    ? html`<div class="table-wrap"><table id="batch-list"><thead><tr><th>#</th><th>${t('common.status')}</th><th>${t('common.started')}</th><th>${t('common.finished')}</th><th>${t('common.summary')}</th><th><span class="sr-only">${t('grid.col.actions')}</span></th></tr></thead><tbody>
 ${batches.map(
-  (b) => html`<tr data-batch="${b.id}"><td>${b.id}</td><td><span class="badge ${b.status}">${b.status}</span></td><td>${when(b.startedAt)}</td><td>${when(b.finishedAt)}</td><td class="wrap">${summaryText(b.summary)}</td>
-<td><a href="${BASE}/documents${query({ batch: b.id })}">documents</a>
+  (b) => html`<tr data-batch="${b.id}"><td>${b.id}</td><td><span class="badge ${b.status}">${label('status', b.status)}</span></td><td>${when(b.startedAt)}</td><td>${when(b.finishedAt)}</td><td class="wrap summary">${batchSentence('integration', b.summary)}</td>
+<td><a href="${BASE}/documents${query({ batch: b.id })}">${t('grid.batch.documents')}</a>
 ${
     b.status !== 'done'
       ? ''
       : refusals.has(b.id)
         ? html` <span class="muted undo-refused">${refusals.get(b.id)}</span>`
-        : html` <form class="inline" method="post" action="${BASE}/batches/${b.id}/undo"><button type="submit" class="danger">Undo</button></form>`
+        : html` <form class="inline" method="post" action="${BASE}/batches/${b.id}/undo"><button type="submit" class="danger">${t('common.undo')}</button></form>`
   }</td></tr>`,
 )}
 </tbody></table></div>
-<p class="muted">Undo removes the batch's documents and puts its tickets back in the grid. Batches are undone from the most recent; a batch whose documents were posted cannot be undone.</p>`
-    : html`<p class="empty">No integration batch yet.</p>`
+<p class="muted">${t('grid.undo.explain')}</p>`
+    : html`<p class="empty">${t('grid.noBatch')}</p>`
 }`;
-  renderPage(req, res, ctx, { title: 'Control grid before integration', active: '/control', body });
+  renderPage(req, res, ctx, { title: t('grid.title'), active: '/control', body });
 }
 
 export function mountControlGrid(r: Router, ctx: ServerContext): void {
@@ -150,7 +151,7 @@ export function mountControlGrid(r: Router, ctx: ServerContext): void {
       const c = choiceFrom(req.body ?? {});
       const checked = new Set(list(req.body?.ticket));
       const op = str(req.body?.op);
-      if (op === 'leave-out') return renderGrid(ctx, req, res, c, new Set(), `${checked.size} ticket(s) left out.`);
+      if (op === 'leave-out') return renderGrid(ctx, req, res, c, new Set(), t('grid.leftOut', { n: checked.size }));
       if (op === 'set-customer' || op === 'clear-customer') {
         // The grid comes back with the same tickets checked, now under their new customer.
         const tickets = [...checked];
@@ -166,7 +167,7 @@ export function mountControlGrid(r: Router, ctx: ServerContext): void {
       // Everything shown and not checked is left out: tickets that arrived since the page was drawn included.
       const preview = await integrationPreview(ctx, c);
       c.exclude = preview.documents.flatMap((d) => d.tickets.map((t) => t.id)).filter((id) => !checked.has(id));
-      if (!checked.size) throw new Error('no ticket checked: nothing to generate');
+      if (!checked.size) throw new Error(t('grid.noneChecked'));
       const out = await generateDocuments(ctx, c);
       redirectWith(res, `/control${query({ until: c.until, till: c.till, customer: c.customer })}#batches`, 'ok', out.message);
     }),

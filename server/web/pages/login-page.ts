@@ -12,6 +12,7 @@ import { checkCredentials, countUsers } from '../users.ts';
 import { clearedSessionCookie, createSession, endSession, readCookie, sessionCookie, SESSION_COOKIE } from '../sessions.ts';
 import { logEvent } from '../../log-book.ts';
 import type { AuthedRequest } from '../respond.ts';
+import { inRequestLang, t, th } from '../i18n/index.ts';
 import { str } from '../respond.ts';
 import { DEFAULT_THROTTLE, LoginThrottle, type Lock, type ThrottleRules } from '../login-throttle.ts';
 
@@ -27,17 +28,17 @@ function safeNext(v: unknown): string {
   return s.startsWith(`${BASE}/`) && !s.startsWith('//') && !s.includes('\\') ? s : `${BASE}/`;
 }
 
-async function loginForm(ctx: ServerContext, res: Response, next: string, error?: string, status?: number): Promise<void> {
+async function loginForm(ctx: ServerContext, res: Response, next: string, error?: string, status?: number, self?: string): Promise<void> {
   const noUser = (await countUsers(ctx.db)) === 0;
   const body = html`<form class="login" method="post" action="${BASE}/login">
   ${error ? html`<p class="flash error" role="alert">${error}</p>` : ''}
-  ${noUser ? html`<p class="flash error">No back-office user yet. On the server, run:<br><code>tillsync server user add --data ${ctx.data} --name admin --password-stdin</code></p>` : ''}
+  ${noUser ? html`<p class="flash error">${th('login.noUser', { command: html`<br><code>tillsync server user add --data ${ctx.data} --name admin --password-stdin</code>` })}</p>` : ''}
   <input type="hidden" name="next" value="${next}">
-  <label>User <input type="text" name="name" autocomplete="username" autofocus required></label>
-  <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
-  <button type="submit">Log in</button>
+  <label>${t('login.user')} <input type="text" name="name" autocomplete="username" autofocus required></label>
+  <label>${t('login.password')} <input type="password" name="password" autocomplete="current-password" required></label>
+  <button type="submit">${t('login.submit')}</button>
 </form>`;
-  res.status(status ?? (error ? 401 : 200)).type('html').set('Cache-Control', 'no-store').send(page({ title: 'Log in', store: ctx.config.store, body }));
+  res.status(status ?? (error ? 401 : 200)).type('html').set('Cache-Control', 'no-store').send(page({ title: t('login.title'), store: ctx.config.store, body, self: self ?? `${BASE}/login?next=${encodeURIComponent(next)}` }));
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -50,7 +51,7 @@ export function mountLogin(r: Router, ctx: ServerContext, opts: LoginOptions = {
 
   r.get('/login', async (req, res) => loginForm(ctx, res, safeNext(req.query.next)));
 
-  r.post('/login', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 }), async (req: AuthedRequest, res) => {
+  r.post('/login', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 }), inRequestLang(ctx.config), async (req: AuthedRequest, res) => {
     const name = str(req.body?.name);
     const password = typeof req.body?.password === 'string' ? req.body.password : '';
     const next = safeNext(req.body?.next);
@@ -61,13 +62,13 @@ export function mountLogin(r: Router, ctx: ServerContext, opts: LoginOptions = {
       // Locked: not even checked, whatever the password.
       if (lock.first) await tell(lock, name, ip, 'refused (throttled)');
       res.set('Retry-After', String(seconds(lock.retryAfterMs)));
-      return loginForm(ctx, res, next, `Too many failed logins: try again in ${seconds(lock.retryAfterMs)} s.`, 429);
+      return loginForm(ctx, res, next, t('login.throttled', { s: seconds(lock.retryAfterMs) }), 429);
     }
     if (!name || !password || !(await checkCredentials(ctx.db, name, password))) {
       await logEvent(ctx.db, ctx.data, { severity: 'warning', channel: 'web', message: `failed back-office login for "${name.slice(0, 64)}" from ${ip}` });
       const started = [throttle.failed(keys.account, rules.accountFree), throttle.failed(keys.address, rules.addressFree)].filter((l): l is Lock => l !== null);
       for (const l of started) await tell(l, name, ip, 'throttled');
-      return loginForm(ctx, res, next, 'Wrong user name or password.');
+      return loginForm(ctx, res, next, t('login.wrong'));
     }
     throttle.succeeded(keys.account);
     const { token, expiresAt } = await createSession(ctx.db, name);

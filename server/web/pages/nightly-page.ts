@@ -7,13 +7,27 @@ import type { ServerContext } from '../../context.ts';
 import { html } from '../html.ts';
 import { BASE } from '../layout.ts';
 import { when } from '../format.ts';
+import { label, t } from '../i18n/index.ts';
+import { stepSentence } from '../summaries.ts';
 import { nightlyJobs, type NightlyEvent } from '../nightly-jobs.ts';
-import { summaryText } from '../batches-queries.ts';
 import { action, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
+
+/** A step's name in the page's language (the event's own detail stays as the run wrote it). */
+function stepName(step: string): string {
+  return ['nightly', 'integrate', 'post', 'letter', 'export', 'ereport', 'check'].includes(step) ? t(`nightly.step.${step}` as 'nightly.step.nightly') : step;
+}
+
+/** What the page's script writes as the run goes (statuses, step names), in the page's language. */
+function words(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of ['running', 'done', 'failed']) out[s] = label('status', s);
+  for (const s of ['nightly', 'integrate', 'post', 'letter', 'export', 'ereport', 'check']) out[s] = stepName(s);
+  return out;
+}
 
 function line(e: NightlyEvent) {
   const cls = e.kind === 'failed' ? 'err' : e.kind === 'done' || e.kind === 'step-done' ? 'ok' : '';
-  return html`<div class="${cls}" data-seq="${e.seq}">${when(e.at).slice(11)} - ${e.step}: ${e.detail}</div>`;
+  return html`<div class="${cls}" data-seq="${e.seq}">${when(e.at).slice(11)} - ${stepName(e.step)} : ${e.detail}</div>`;
 }
 
 export function mountNightly(r: Router, ctx: ServerContext): void {
@@ -23,34 +37,34 @@ export function mountNightly(r: Router, ctx: ServerContext): void {
     const job = jobs.current;
     const last = job?.events[job.events.length - 1]?.seq ?? 0;
     const body = html`<form class="toolbar" method="post" action="${BASE}/nightly/run">
-  <label>Until day (default: yesterday) <input type="date" name="until"></label>
-  <button type="submit" id="run-nightly" ${jobs.running ? html`disabled` : ''}>Run the nightly chain now</button>
-  <span class="muted">integrate → post → letter → export, as scheduled by <code>server start --nightly HH:MM</code></span>
+  <label>${t('nightly.until')} <input type="date" name="until"></label>
+  <button type="submit" id="run-nightly" ${jobs.running ? html`disabled` : ''}>${t('nightly.run')}</button>
+  <span class="muted">${t('nightly.chain')} <code>server start --nightly HH:MM</code></span>
 </form>
-<section id="nightly" data-after="${last}" data-running="${jobs.running ? '1' : '0'}">
-  <p>Status: <span id="nightly-status" class="badge ${job?.status ?? ''}">${job ? job.status : 'no run since the server started'}</span>
-  ${job ? html`<span class="muted">run #${job.id} by ${job.by}, started ${when(job.startedAt)}${job.finishedAt ? html`, finished ${when(job.finishedAt)}` : ''}</span>` : ''}</p>
-  <label>Steps <progress id="nightly-steps" max="1" value="${job && job.status !== 'running' ? 1 : 0}"></progress></label>
-  <label>Current step <span id="nightly-step" class="muted"></span><progress id="nightly-progress" max="1" value="${job && job.status !== 'running' ? 1 : 0}"></progress></label>
-  <h2>Processing log</h2>
-  <div class="log-live" id="nightly-log" aria-live="polite">${job ? job.events.map(line) : html`<span class="muted">Waiting for a run…</span>`}</div>
+<section id="nightly" data-after="${last}" data-running="${jobs.running ? '1' : '0'}" data-words="${JSON.stringify(words())}">
+  <p>${t('nightly.status')} <span id="nightly-status" class="badge ${job?.status ?? ''}" data-status="${job?.status ?? ''}">${job ? label('status', job.status) : t('nightly.noRun')}</span>
+  ${job ? html`<span class="muted">${t('nightly.runBy', { id: job.id, by: job.by, started: when(job.startedAt), finished: job.finishedAt ? when(job.finishedAt) : 'no' })}</span>` : ''}</p>
+  <label>${t('nightly.steps')} <progress id="nightly-steps" max="1" value="${job && job.status !== 'running' ? 1 : 0}"></progress></label>
+  <label>${t('nightly.current')} <span id="nightly-step" class="muted"></span><progress id="nightly-progress" max="1" value="${job && job.status !== 'running' ? 1 : 0}"></progress></label>
+  <h2>${t('nightly.log')}</h2>
+  <div class="log-live" id="nightly-log" aria-live="polite">${job ? job.events.map(line) : html`<span class="muted">${t('nightly.waiting')}</span>`}</div>
 </section>
 ${
   job?.results.length
-    ? html`<h2>Results of run #${job.id}</h2><div class="table-wrap"><table><thead><tr><th>Step</th><th>Summary</th></tr></thead><tbody>
-${job.results.map((s) => html`<tr><td>${s.step}</td><td class="wrap">${summaryText(s.summary && typeof s.summary === 'object' ? (s.summary as Record<string, unknown>) : { result: s.summary })}</td></tr>`)}</tbody></table></div>`
+    ? html`<h2>${t('nightly.results', { id: job.id })}</h2><div class="table-wrap"><table id="nightly-results"><thead><tr><th>${t('nightly.step')}</th><th>${t('common.summary')}</th></tr></thead><tbody>
+${job.results.map((s) => html`<tr data-step="${s.step}"><td>${stepName(s.step)}</td><td class="wrap summary">${stepSentence(s.step, s.summary)}</td></tr>`)}</tbody></table></div>`
     : ''
 }`;
-    renderPage(req, res, ctx, { title: 'Nightly run', active: '/nightly', body });
+    renderPage(req, res, ctx, { title: t('nav.nightly'), active: '/nightly', body });
   });
 
   r.post(
     '/nightly/run',
     action('/nightly', async (req, res) => {
       const until = str(req.body?.until);
-      if (until && !/^\d{4}-\d{2}-\d{2}$/.test(until)) throw new Error(`invalid day "${until}" (use YYYY-MM-DD)`);
+      if (until && !/^\d{4}-\d{2}-\d{2}$/.test(until)) throw new Error(t('nightly.badDay', { until }));
       jobs.start(req.user ?? 'web', until || undefined);
-      redirectWith(res, '/nightly', 'ok', 'Nightly run started.');
+      redirectWith(res, '/nightly', 'ok', t('nightly.started'));
     }),
   );
 

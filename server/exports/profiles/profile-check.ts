@@ -1,0 +1,70 @@
+/**
+ * `tillsync server config check --profile NAME`: every problem of one export profile, not just the
+ * first — the file against its schema, then against the books' own settings: payment modes and
+ * journals it names that the accounting mapping does not have, accounts outside the chart (a
+ * warning: the accountant's software may have them), and generated customer accounts colliding
+ * over the base data's customers.
+ */
+import type { Customer, VatRate } from '../../../sync/types.ts';
+import { isTillsyncError } from '../../../sync/errors.ts';
+import type { AccountingMapping } from '../../accounting/mapping.ts';
+import type { ProfileIssue } from './profile-schema.ts';
+import { checkProfileFile } from './profile-store.ts';
+import { ProfileView } from './profile-view.ts';
+
+export interface ProfileCheck {
+  name: string;
+  file: string;
+  ok: boolean;
+  issues: ProfileIssue[];
+  warnings: ProfileIssue[];
+}
+
+export function checkProfile(data: string, name: string, mapping: AccountingMapping | null, base: { customers: Customer[]; vatRates: VatRate[] }): ProfileCheck {
+  const { file, issues, profile } = checkProfileFile(data, name);
+  const warnings: ProfileIssue[] = [];
+  if (profile && mapping) {
+    for (const which of ['account', 'thirdParty'] as const) {
+      for (const mode of Object.keys(profile.customers?.[which]?.byPaymentMode ?? {})) {
+        if (!mapping.paymentModes[mode]) issues.push({ path: `customers.${which}.byPaymentMode.${mode}`, message: `payment mode ${mode} is not in the accounting mapping (paymentModes)` });
+      }
+    }
+    const journals = new Set(Object.values(mapping.journals).concat(Object.values(mapping.paymentModes).map((p) => p.journal)));
+    for (const j of Object.keys(profile.journals?.map ?? {})) if (!journals.has(j)) warnings.push({ path: `journals.map.${j}`, message: `journal ${j} is not a journal of the accounting mapping: never used` });
+    for (const key of ['salesAccounts', 'taxAccounts'] as const) {
+      for (const code of Object.keys(profile[key]?.byVatCode ?? {})) {
+        if (!Object.values(mapping.vat).some((v) => v.vatCode === code)) issues.push({ path: `${key}.byVatCode.${code}`, message: `VAT code ${code} is not an export VAT code of the mapping (vat.*.vatCode)` });
+      }
+    }
+    const chart = new Set(mapping.chart.map((a) => a.number));
+    const used: [string, string | undefined][] = [
+      ['discountAccount', profile.discountAccount],
+      ['differences.charge', profile.differences?.charge],
+      ['differences.produit', profile.differences?.produit],
+      ['customers.account.account', profile.customers?.account?.account],
+    ];
+    for (const key of ['salesAccounts', 'taxAccounts'] as const) {
+      const z = profile[key];
+      if (!z) continue;
+      used.push([`${key}.default`, z.default]);
+      for (const part of ['byVatCode', 'FR', 'EU', 'outsideEU'] as const) for (const [k, v] of Object.entries(z[part] ?? {})) used.push([`${key}.${part}.${k}`, v]);
+    }
+    for (const [path, account] of used) if (account && chart.size && !chart.has(account)) warnings.push({ path, message: `account ${account} is not in the chart of accounts of accounting.json (fine if the accountant's software has it)` });
+  }
+  if (profile && !issues.length) {
+    try {
+      new ProfileView({ name, profile, mapping, customers: base.customers, vatRates: base.vatRates });
+    } catch (e) {
+      if (!isTillsyncError(e)) throw e;
+      issues.push({ path: 'customers', message: e.message });
+    }
+  }
+  return { name, file, ok: issues.length === 0, issues, warnings };
+}
+
+export function renderProfileCheck(c: ProfileCheck): string {
+  const lines = [c.ok ? `${c.file}: export profile ${c.name} is sound` : `${c.file}: ${c.issues.length} problem${c.issues.length > 1 ? 's' : ''}`];
+  for (const i of c.issues) lines.push(`  error   ${i.path}: ${i.message}`);
+  for (const w of c.warnings) lines.push(`  warning ${w.path}: ${w.message}`);
+  return lines.join('\n');
+}

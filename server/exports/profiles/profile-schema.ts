@@ -1,0 +1,143 @@
+/**
+ * An export profile (seed 002 "profil"): one target — a format and its options — and the mapping
+ * choices of one accountant, kept in DATA/profiles/NAME.json. A profile is a view of the books for
+ * that target: posting is untouched, the books stay the books; the profile changes what the file
+ * says (accounts, journals, labels, analytics), never what was posted.
+ *
+ * Validated with zod plus the checks zod cannot express (a generated account longer than its
+ * length, an unknown template placeholder, mapping choices on the FEC); the first problem is one
+ * error naming the file and the field (profileError).
+ */
+import { z } from 'zod';
+import { unknownPlaceholders } from './templates.ts';
+
+export const PROFILE_FORMATS = ['fec', 'exact', 'csv', 'sage', 'ebp', 'ciel', 'quadratus', 'cegid'] as const;
+export type ProfileFormat = (typeof PROFILE_FORMATS)[number];
+
+export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
+
+const account = z.string().regex(/^[0-9A-Za-z]{1,20}$/, 'an account number (letters and digits, e.g. 707000)');
+const code = z.string().min(1).max(20);
+const accountMap = z.record(z.string(), account);
+
+/** How the customer lines' general account (or third party) is chosen. */
+const customerChoice = z.strictObject({
+  /**
+   * ledger: as posted; single: `account` for every customer; per-payment-mode: byPaymentMode[mode],
+   * else `account`; base-data: the customer's own (Customer.account / thirdParty); generated:
+   * prefix + customer code padded with zeros or cut to `length`.
+   */
+  mode: z.enum(['ledger', 'single', 'per-payment-mode', 'base-data', 'generated']),
+  account: account.optional(),
+  byPaymentMode: accountMap.optional(),
+  prefix: z.string().regex(/^[0-9A-Za-z]{0,16}$/, 'letters and digits, e.g. 411W').optional(),
+  length: z.number().int().min(2).max(20).optional(),
+});
+export type CustomerChoice = z.infer<typeof customerChoice>;
+
+/**
+ * Sales (or VAT) accounts: by VAT code, with exceptions by the customer's zone (France, another EU
+ * country, outside the EU; "*" for every code of the zone) and a default; absent: as posted.
+ */
+const zoneAccounts = z.strictObject({
+  default: account.optional(),
+  byVatCode: accountMap.optional(),
+  FR: accountMap.optional(),
+  EU: accountMap.optional(),
+  outsideEU: accountMap.optional(),
+});
+export type ZoneAccounts = z.infer<typeof zoneAccounts>;
+
+const template = z.union([
+  z.string().max(200),
+  z.strictObject({ sales: z.string().max(200).optional(), creditNote: z.string().max(200).optional(), treasury: z.string().max(200).optional() }),
+]);
+export type LabelTemplate = z.infer<typeof template>;
+
+export const profileSchema = z.strictObject({
+  $comment: z.string().optional(),
+  version: z.literal(1),
+  format: z.enum(PROFILE_FORMATS),
+  /** The options of `server export` for the format (separator, numbering, encoding, decimalComma, codesAsText) and customersFile. */
+  options: z
+    .strictObject({
+      separator: z.enum(['tab', 'pipe']).optional(),
+      numbering: z.enum(['file', 'journal']).optional(),
+      encoding: z.enum(['latin9', 'utf8']).optional(),
+      decimalComma: z.boolean().optional(),
+      codesAsText: z.boolean().optional(),
+      /** Also write the customers file the target imports (Sage, EBP, Ciel, Cegid; Quadratus carries them inline). Default true. */
+      customersFile: z.boolean().optional(),
+    })
+    .optional(),
+  /** Journal codes of the target (tillsync journal → target journal) and the credit-note journal (default: the sales journal). */
+  journals: z.strictObject({ map: z.record(z.string(), code).optional(), creditNotes: code.optional() }).optional(),
+  customers: z.strictObject({ account: customerChoice.optional(), thirdParty: customerChoice.optional() }).optional(),
+  salesAccounts: zoneAccounts.optional(),
+  taxAccounts: zoneAccounts.optional(),
+  /** Account of the discount lines (posted apart when the mapping has discounts.account). */
+  discountAccount: account.optional(),
+  /** Rounding difference accounts: charge (loss, 658…) and produit (gain, 758…). */
+  differences: z.strictObject({ charge: account.optional(), produit: account.optional() }).optional(),
+  labels: z.strictObject({ entry: template.optional(), piece: template.optional(), lettering: template.optional() }).optional(),
+  text: z.strictObject({ removeAccents: z.boolean().optional(), upperCase: z.boolean().optional() }).optional(),
+  /** One analytic axis: store or till, its section codes (value → section) and a default section; revenue and charge lines carry it. */
+  analytics: z
+    .strictObject({
+      axis: z.enum(['store', 'till']),
+      /** Cegid axis (A1…A5) / Sage plan name; default A1. */
+      plan: z.string().regex(/^[A-Za-z0-9]{1,10}$/).optional(),
+      sections: z.record(z.string(), z.string().regex(/^[0-9A-Za-z_-]{1,17}$/, 'a section code (letters, digits, - and _)')).optional(),
+      default: z.string().regex(/^[0-9A-Za-z_-]{1,17}$/).optional(),
+      /** Exact Online: the line's Costcenter (default) or Costunit. */
+      exactField: z.enum(['costcenter', 'costunit']).optional(),
+    })
+    .optional(),
+});
+
+export type ExportProfile = z.infer<typeof profileSchema>;
+
+export interface ProfileIssue {
+  path: string;
+  message: string;
+}
+
+function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(root)';
+}
+
+function choiceIssues(c: CustomerChoice | undefined, where: string): ProfileIssue[] {
+  if (!c) return [];
+  const out: ProfileIssue[] = [];
+  if (c.mode === 'single' && !c.account) out.push({ path: `${where}.account`, message: 'mode "single" needs the account every customer goes to' });
+  if (c.mode === 'per-payment-mode' && !c.byPaymentMode && !c.account) out.push({ path: `${where}.byPaymentMode`, message: 'mode "per-payment-mode" needs byPaymentMode (and account as the default)' });
+  if (c.mode === 'generated') {
+    if (c.length === undefined) out.push({ path: `${where}.length`, message: 'mode "generated" needs the length of the account (seed 002: prefix 411W, length 6 → 411W01)' });
+    else if ((c.prefix ?? '').length >= c.length) out.push({ path: `${where}.length`, message: `length ${c.length} leaves no room after prefix "${c.prefix ?? ''}"` });
+  }
+  return out;
+}
+
+/** Every problem of a parsed JSON as a profile: zod's, then the cross-field rules. */
+export function profileIssues(json: unknown): { profile: ExportProfile | null; issues: ProfileIssue[] } {
+  const r = profileSchema.safeParse(json);
+  if (!r.success) return { profile: null, issues: r.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })) };
+  const p = r.data;
+  const issues: ProfileIssue[] = [...choiceIssues(p.customers?.account, 'customers.account'), ...choiceIssues(p.customers?.thirdParty, 'customers.thirdParty')];
+  for (const [field, t] of Object.entries(p.labels ?? {})) {
+    const texts = typeof t === 'string' ? { '': t } : (t as Record<string, string | undefined>);
+    for (const [kind, text] of Object.entries(texts)) {
+      const bad = text ? unknownPlaceholders(text) : [];
+      if (bad.length) issues.push({ path: `labels.${field}${kind ? `.${kind}` : ''}`, message: `unknown placeholder${bad.length > 1 ? 's' : ''} ${bad.join(', ')} (see docs/exports.md, "Labels and references")` });
+    }
+  }
+  // The FEC is the legal copy of the books (A47 A-1): a profile may choose its options, not rewrite it.
+  if (p.format === 'fec') {
+    for (const key of ['journals', 'customers', 'salesAccounts', 'taxAccounts', 'discountAccount', 'differences', 'labels', 'text', 'analytics'] as const) {
+      if (p[key] !== undefined) issues.push({ path: key, message: 'the FEC is the books as posted: a fec profile takes options only (use csv or a software format for a rewritten view)' });
+    }
+  }
+  return { profile: issues.length ? null : p, issues };
+}
