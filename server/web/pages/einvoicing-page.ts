@@ -34,7 +34,7 @@ ${reports.map((x) => {
   const tie = totals.tieOut;
   const zDays = [...new Set((totals.fromZReports ?? []).map((z) => z.day))];
   return html`<tr data-ereport="${x.id}"><td>${x.id}</td><td>${t('common.period', { from: day(x.period_from), to: day(x.period_to) })}</td><td class="num">${x.transaction_count}</td><td class="num">${amount(x.total_excl)}</td><td class="num">${amount(x.total_vat)}</td>
-<td class="num">${tie ? amount(tie.ledgerSales) : ''}</td><td class="num">${tie ? amount(tie.b2bExcl) : ''}</td><td>${x.file_name}${totals.payments ? html`<br><small>+ payments (services collected ${amount(tie?.collected ?? '0')})</small>` : ''}</td><td>${when(x.created_at)}</td><td>${x.reset_at ? html`<span class="badge">${t('einv.reset')}</span>` : ''}${zDays.length ? html` <span class="badge" title="integration had not run: reset and report again once it has">from Z reports: ${zDays.map((z) => day(z)).join(', ')}</span>` : ''}</td></tr>`;
+<td class="num">${tie ? amount(tie.ledgerSales) : ''}</td><td class="num">${tie ? amount(tie.b2bExcl) : ''}</td><td>${x.file_name}${totals.payments ? html`<br><small>${t('einv.payments', { amount: amount(tie?.collected ?? '0') })}</small>` : ''}</td><td>${when(x.created_at)}</td><td>${x.reset_at ? html`<span class="badge">${t('einv.reset')}</span>` : ''}${zDays.length ? html` <span class="badge" title="${t('einv.fromZReportsHint')}">${t('einv.fromZReports', { days: zDays.map((z) => day(z)).join(', ') })}</span>` : ''}</td></tr>`;
 })}</tbody></table></div>`
     : html`<p class="empty">${t('einv.noReport')}</p>`
 }`;
