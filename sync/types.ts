@@ -49,6 +49,11 @@ export interface Customer {
   deliveryAddress?: string;
   /** A deposit invoice even without a SIREN (deposit invoices "on request"). */
   depositInvoices?: boolean;
+  /**
+   * A named private customer, not subject to VAT (an account at the shop): its sales are B2C,
+   * e-reported like the counter customer's, and its invoices are plain PDF/A, not Factur-X.
+   */
+  consumer?: boolean;
 }
 
 export type SettlementState = string; // APV, BPV, CPV, EPV, C10, …

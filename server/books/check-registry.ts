@@ -10,6 +10,7 @@ import type { Db } from '../db/database.ts';
 import { balanceCheck } from './checks/balance.ts';
 import { checkContext, type BooksCheck, type CheckResult } from './checks/check.ts';
 import { documentsCheck } from './checks/documents.ts';
+import { ereportsCheck } from './checks/ereports.ts';
 import { letteringCheck } from './checks/lettering.ts';
 import { documentNumbersCheck, entryNumbersCheck } from './checks/numbering.ts';
 import { salesCheck } from './checks/sales.ts';
@@ -20,7 +21,7 @@ import { vatCheck } from './checks/vat.ts';
 
 export type { CheckProblem, CheckResult } from './checks/check.ts';
 
-export const BOOKS_CHECKS: readonly BooksCheck[] = [balanceCheck, entryNumbersCheck, salesCheck, vatCheck, treasuryCheck, letteringCheck, settlementsCheck, documentsCheck, ticketVatCheck, documentNumbersCheck];
+export const BOOKS_CHECKS: readonly BooksCheck[] = [balanceCheck, entryNumbersCheck, salesCheck, vatCheck, treasuryCheck, letteringCheck, settlementsCheck, documentsCheck, ticketVatCheck, documentNumbersCheck, ereportsCheck];
 
 /**
  * The checks of what an export hands over: the entries and their tie-outs with the posted

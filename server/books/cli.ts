@@ -10,6 +10,6 @@ export function registerBooksCommands(server: Command): void {
     .description('check the whole books: balance, numbering, sales/VAT/treasury tie-outs, lettering, settlements, documents = tickets = VAT lines; exit 1 naming each failed check')
     .requiredOption('--data <dir>', 'server data folder')
     .option('--db <url>', 'database URL (default: from server.json)')
-    .option('--only <names>', 'only these checks, comma-separated (balance,entry-numbers,sales,vat,treasury,lettering,settlements,documents,ticket-vat,document-numbers)')
+    .option('--only <names>', 'only these checks, comma-separated (balance,entry-numbers,sales,vat,treasury,lettering,settlements,documents,ticket-vat,document-numbers,ereports)')
     .action(async (...a: unknown[]) => (await import('./check-command.ts')).checkAction(...a));
 }

@@ -13,7 +13,8 @@ import { demoBaseData } from '../../fixtures/store.ts';
 import { insertDocument, simpleTicket } from '../../test/support/ledger-sql-fixture.ts';
 import { pdfText } from '../../test/support/pdf-probe.ts';
 import { produceInvoiceFiles } from './produce.ts';
-import { extractFacturX, pdfaProblems } from '../../test/support/pdfa-check.ts';
+import { extractFacturX, pdfaProblems, xmpPacket } from '../../test/support/pdfa-check.ts';
+import { execFileSync } from 'node:child_process';
 import { checkBrFr, checkEn16931, checkFacturXProfile } from '../../test/support/einvoice-validators.ts';
 
 for (const engine of TEST_ENGINES) {
@@ -78,6 +79,30 @@ for (const engine of TEST_ENGINES) {
       expect((await t.db.selectFrom('einvoices').select('number').execute()).map((r) => r.number)).toEqual(['10001432']);
     });
 
+    it('a shop and a customer named with &, <, > and quotes: the XMP stays well-formed and the Factur-X valid', async () => {
+      const shop = 'Quincaillerie "Dupont & Fils" <Lyon>';
+      const buyer = "L'Atelier <Bois> & Co \"Pro\"";
+      const base = demoBaseData(5);
+      base.company.name = shop;
+      base.customers = base.customers.map((c) => (c.code === 'C0000001' ? { ...c, name: buyer } : c));
+      await saveBaseData(t.db, base);
+      const { files } = await produceInvoiceFiles(t, ['10001432', '10001434'], join(t.data, 'invoices'));
+      expect(files.map((f) => [f.number, f.facturX, f.error ?? null])).toEqual([['10001432', true, null], ['10001434', false, null]]);
+      for (const f of files) {
+        expect(pdfaProblems(f.file, { facturX: f.facturX })).toEqual([]);
+        const xmp = xmpPacket(f.file);
+        expect(xmp).toContain('<rdf:li>Quincaillerie &quot;Dupont &amp; Fils&quot; &lt;Lyon&gt;</rdf:li>');
+        // The info dictionary keeps the plain name (PDF/A: info and XMP say the same).
+        expect(execFileSync('pdfinfo', [f.file], { encoding: 'utf8' })).toMatch(/Author:\s+Quincaillerie "Dupont & Fils" <Lyon>\n/);
+      }
+      const xml = extractFacturX(files[0].file);
+      expect(xml).toContain('<ram:Name>L&apos;Atelier &lt;Bois&gt; &amp; Co &quot;Pro&quot;</ram:Name>');
+      expect(checkFacturXProfile(xml)).toBeNull();
+      const en = checkEn16931(xml);
+      expect([en.xsd, en.messages]).toEqual([null, []]);
+      expect(checkBrFr(xml).messages).toEqual([]);
+    });
+
     it('the structural check does catch a PDF that is not PDF/A', async () => {
       const PDFDocument = (await import('pdfkit')).default;
       const doc = new PDFDocument();
@@ -91,6 +116,18 @@ for (const engine of TEST_ENGINES) {
       writeFileSync(f, Buffer.concat(chunks));
       const p = pdfaProblems(f, { facturX: true });
       expect(p).toEqual(expect.arrayContaining(['font not embedded: Helvetica', 'XMP: pdfaid:part is not 3', 'no embedded factur-x.xml']));
+      // pdfkit alone copies the author into the XMP unescaped: the check sees the broken packet.
+      const { pdfaOptions, embedStandardFonts } = await import('../exports/pdfa.ts');
+      const raw = new PDFDocument({ ...pdfaOptions(), info: { Author: 'Dupont & Fils' } });
+      embedStandardFonts(raw);
+      const rawChunks: Buffer[] = [];
+      raw.on('data', (c: Buffer) => rawChunks.push(c));
+      const rawDone = new Promise((r) => raw.on('end', r));
+      raw.text('Dupont & Fils');
+      raw.end();
+      await rawDone;
+      writeFileSync(f, Buffer.concat(rawChunks));
+      expect(pdfaProblems(f, { facturX: false })).toEqual([expect.stringMatching(/^XMP is not well-formed XML: /)]);
     });
   });
 }

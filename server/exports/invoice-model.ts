@@ -149,7 +149,7 @@ export function customerView(b: BaseData, code: string): CustomerView {
     // The counter customer is anonymous: whatever address the base data gives it is not the buyer's.
     address: counter ? null : (c?.address ?? null),
     deliveryAddress: counter ? null : (c?.deliveryAddress ?? null),
-    professional: Boolean(c && !counter),
+    professional: Boolean(c && !counter && !c.consumer),
     counter,
     siren: c?.siren ?? null,
     vatNumber: c?.vatNumber ?? null,

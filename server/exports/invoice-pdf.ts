@@ -11,7 +11,7 @@
 import PDFDocument from 'pdfkit';
 import { D } from '../../sync/money.ts';
 import type { InvoiceView } from './invoice-model.ts';
-import { embedStandardFonts, pdfaOptions } from './pdfa.ts';
+import { embedStandardFonts, escapeXmpInfo, pdfaOptions } from './pdfa.ts';
 
 export interface RenderOptions {
   /** Called last, before the document is closed: the Factur-X writer attaches its XML here. */
@@ -149,6 +149,7 @@ export function renderInvoicePdf(v: InvoiceView, opts: RenderOptions = {}): Prom
   // PDF/A-3b for every document: a consumer's invoice is plain PDF/A, a business one gets its Factur-X XML through beforeEnd.
   const doc = new PDFDocument({ size: 'A4', margin: 40, ...pdfaOptions(), info: { Title: `${title} ${v.number}`, Author: v.seller.name, CreationDate: new Date(`${v.invoiceDate}T12:00:00Z`) } });
   embedStandardFonts(doc);
+  escapeXmpInfo(doc);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));

@@ -35,3 +35,31 @@ export function embedStandardFonts(doc: PDFKit.PDFDocument): void {
   doc.registerFont('Helvetica', fonts().regular);
   doc.registerFont('Helvetica-Bold', fonts().bold);
 }
+
+/** XML text: pdfkit 0.17 writes the info strings into the XMP packet as they are. */
+function xmpText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+const XMP_INFO_KEYS = ['Title', 'Author', 'Subject', 'Keywords', 'Creator'] as const;
+
+/**
+ * pdfkit copies Title, Author, Subject, Keywords and Creator into the XMP metadata unescaped: a shop
+ * called "Dupont & Fils" would make the packet malformed XML (no PDF/A, and the Factur-X XMP
+ * unreadable). The info dictionary must keep the plain text (PDF/A wants both to say the same), so
+ * the escaped copy is used only while pdfkit writes the XMP, at doc.end().
+ */
+export function escapeXmpInfo(doc: PDFKit.PDFDocument): void {
+  const d = doc as unknown as { info: Record<string, unknown>; _addInfo(): void };
+  const addInfo = d._addInfo.bind(d);
+  d._addInfo = () => {
+    const plain = d.info;
+    d.info = { ...plain };
+    for (const k of XMP_INFO_KEYS) if (typeof plain[k] === 'string') d.info[k] = xmpText(plain[k] as string);
+    try {
+      addInfo();
+    } finally {
+      d.info = plain;
+    }
+  };
+}

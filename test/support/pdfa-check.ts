@@ -4,12 +4,29 @@
  * extension schema and properties (pdfinfo -meta), an sRGB output intent (GTS_PDFA1 with a
  * destination profile), no encryption, a trailer /ID, and the attachment `factur-x.xml` listed in
  * the catalog's /AF with AFRelationship Data or Alternative and MIME text/xml (pdfdetach and the
- * uncompressed object dictionaries pdfkit writes). Returns the problems found; [] is a pass.
+ * uncompressed object dictionaries pdfkit writes). The XMP packet must be well-formed XML (xmllint):
+ * a name with & or < copied unescaped breaks it. Returns the problems found; [] is a pass.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** xmllint's first complaint about `xml`, or null when it is well-formed. */
+function xmlWellFormedError(xml: string): string | null {
+  try {
+    execFileSync('xmllint', ['--noout', '--nonet', '-'], { input: xml, stdio: ['pipe', 'pipe', 'pipe'] });
+    return null;
+  } catch (e) {
+    return ((e as { stderr?: Buffer }).stderr?.toString() ?? String(e)).split('\n')[0];
+  }
+}
+
+/** The XMP packet of a PDF as a reader gets it (pdfinfo -meta). */
+export function xmpPacket(pdf: string): string {
+  const meta = execFileSync('pdfinfo', ['-meta', pdf], { encoding: 'utf8' });
+  return meta.slice(meta.indexOf('<?xpacket'));
+}
 
 export function pdfaProblems(pdf: string, opts: { facturX: boolean }): string[] {
   const problems: string[] = [];
@@ -21,6 +38,8 @@ export function pdfaProblems(pdf: string, opts: { facturX: boolean }): string[] 
     if (cols[cols.length - 5] !== 'yes') problems.push(`font not embedded: ${cols[0]}`);
   }
   const meta = execFileSync('pdfinfo', ['-meta', pdf], { encoding: 'utf8' });
+  const xmpError = xmlWellFormedError(meta.slice(meta.indexOf('<?xpacket')));
+  if (xmpError) problems.push(`XMP is not well-formed XML: ${xmpError}`);
   if (!/<pdfaid:part>3<\/pdfaid:part>/.test(meta)) problems.push('XMP: pdfaid:part is not 3');
   if (!/<pdfaid:conformance>B<\/pdfaid:conformance>/.test(meta)) problems.push('XMP: pdfaid:conformance is not B');
   const raw = readFileSync(pdf).toString('latin1');

@@ -323,6 +323,9 @@ export const en: Record<MessageKey, string> = {
   'einv.col.transactions': 'Transactions',
   'einv.col.ledger': 'Books: sales (70)',
   'einv.col.b2b': 'of which e-invoiced',
+  'einv.payments': '+ payments (services collected {amount})',
+  'einv.fromZReports': 'from Z reports: {days}',
+  'einv.fromZReportsHint': 'integration had not run: reset and report again once it has',
   'einv.reset': 'reset',
   'einv.noReport': 'No e-reporting file yet (server ereport --period …).',
   // ---------- nightly run ----------

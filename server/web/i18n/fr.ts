@@ -325,6 +325,9 @@ export const fr = {
   'einv.col.transactions': 'Transactions',
   'einv.col.ledger': 'Comptes : ventes (70)',
   'einv.col.b2b': 'dont facturé électroniquement',
+  'einv.payments': '+ paiements (services encaissés {amount})',
+  'einv.fromZReports': 'depuis les Z : {days}',
+  'einv.fromZReportsHint': 'l’intégration n’avait pas tourné : réinitialisez et déclarez à nouveau une fois qu’elle aura tourné',
   'einv.reset': 'réinitialisé',
   'einv.noReport': 'Aucun fichier d’e-reporting (server ereport --period …).',
   // ---------- nightly run ----------

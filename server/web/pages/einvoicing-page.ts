@@ -30,9 +30,11 @@ ${
   reports.length
     ? html`<div class="table-wrap"><table id="ereports"><thead><tr><th>#</th><th>${t('exports.period')}</th><th class="num">${t('einv.col.transactions')}</th><th class="num">${t('common.exclVat')}</th><th class="num">${t('common.vat')}</th><th class="num">${t('einv.col.ledger')}</th><th class="num">${t('einv.col.b2b')}</th><th>${t('common.file')}</th><th>${t('exports.made')}</th><th><span class="sr-only">${t('common.status')}</span></th></tr></thead><tbody>
 ${reports.map((x) => {
-  const tie = (JSON.parse(x.totals) as { tieOut?: { ledgerSales: string; b2bExcl: string } }).tieOut;
+  const totals = JSON.parse(x.totals) as { tieOut?: { ledgerSales: string; b2bExcl: string; collected?: string }; fromZReports?: { day: string; store: string; till: string }[]; payments?: { file: string } | null };
+  const tie = totals.tieOut;
+  const zDays = [...new Set((totals.fromZReports ?? []).map((z) => z.day))];
   return html`<tr data-ereport="${x.id}"><td>${x.id}</td><td>${t('common.period', { from: day(x.period_from), to: day(x.period_to) })}</td><td class="num">${x.transaction_count}</td><td class="num">${amount(x.total_excl)}</td><td class="num">${amount(x.total_vat)}</td>
-<td class="num">${tie ? amount(tie.ledgerSales) : ''}</td><td class="num">${tie ? amount(tie.b2bExcl) : ''}</td><td>${x.file_name}</td><td>${when(x.created_at)}</td><td>${x.reset_at ? html`<span class="badge">${t('einv.reset')}</span>` : ''}</td></tr>`;
+<td class="num">${tie ? amount(tie.ledgerSales) : ''}</td><td class="num">${tie ? amount(tie.b2bExcl) : ''}</td><td>${x.file_name}${totals.payments ? html`<br><small>${t('einv.payments', { amount: amount(tie?.collected ?? '0') })}</small>` : ''}</td><td>${when(x.created_at)}</td><td>${x.reset_at ? html`<span class="badge">${t('einv.reset')}</span>` : ''}${zDays.length ? html` <span class="badge" title="${t('einv.fromZReportsHint')}">${t('einv.fromZReports', { days: zDays.map((z) => day(z)).join(', ') })}</span>` : ''}</td></tr>`;
 })}</tbody></table></div>`
     : html`<p class="empty">${t('einv.noReport')}</p>`
 }`;
