@@ -423,7 +423,7 @@ export const en: Record<MessageKey, string> = {
   'verdict.skip': 'skipped',
   'verdict.error': 'refused',
   'verdict.unmatched': 'unmatched',
-  'summary.import': '{entries, plural, =0 {no entry} one {# entry} other {# entries}}, {groups, plural, =0 {no lettering} one {# lettering} other {# letterings}}{partial, plural, =0 {} other { (# partial)}}, {settlements, plural, =0 {no settlement} one {# settlement} other {# settlements}}',
+  'summary.import': '{entries, plural, =0 {no entry} one {# entry} other {# entries}}, {groups, plural, =0 {no lettering} one {# lettering} other {# letterings}}{partial, plural, =0 {} other { (# partial)}}{settlements, plural, =0 {} one {, # settlement} other {, # settlements}}',
   // ---------- marketplace sales ----------
   'sales.title': 'Marketplace sales',
   'sales.gridTitle': 'Marketplace sales: control grid',
@@ -514,6 +514,7 @@ export const en: Record<MessageKey, string> = {
   'bank.statements': ' · {format} · {n, plural, one {# statement} other {# statements}}',
   'bank.confirmLine': 'Confirm line {line}',
   'bank.checkAll': 'Confirm or reject every proposed match',
+  'bank.verdict.already': 'already booked',
   'bank.col.amount': 'Amount',
   'bank.col.payer': 'Payer',
   'bank.col.remittance': 'Remittance',

@@ -425,7 +425,7 @@ export const fr = {
   'verdict.skip': 'ignorée',
   'verdict.error': 'refusée',
   'verdict.unmatched': 'sans correspondance',
-  'summary.import': '{entries, plural, =0 {aucune écriture} one {# écriture} other {# écritures}}, {groups, plural, =0 {aucun lettrage} one {# lettrage} other {# lettrages}}{partial, plural, =0 {} one { (dont # partiel)} other { (dont # partiels)}}, {settlements, plural, =0 {aucune échéance} one {# échéance} other {# échéances}}',
+  'summary.import': '{entries, plural, =0 {aucune écriture} one {# écriture} other {# écritures}}, {groups, plural, =0 {aucun lettrage} one {# lettrage} other {# lettrages}}{partial, plural, =0 {} one { (dont # partiel)} other { (dont # partiels)}}{settlements, plural, =0 {} one {, # échéance} other {, # échéances}}',
   // ---------- marketplace sales ----------
   'sales.title': 'Ventes marketplace',
   'sales.gridTitle': 'Ventes marketplace : grille de contrôle',
@@ -516,6 +516,7 @@ export const fr = {
   'bank.statements': ' · {format} · {n, plural, one {# relevé} other {# relevés}}',
   'bank.confirmLine': 'Confirmer la ligne {line}',
   'bank.checkAll': 'Confirmer ou rejeter tous les rapprochements proposés',
+  'bank.verdict.already': 'déjà comptabilisée',
   'bank.col.amount': 'Montant',
   'bank.col.payer': 'Donneur d’ordre',
   'bank.col.remittance': 'Libellé',

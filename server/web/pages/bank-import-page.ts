@@ -67,7 +67,7 @@ function row(r: BankGridRow, tickable: boolean) {
   <td>${r.line}</td><td>${day(r.date)}</td><td class="num">${r.side === 'D' ? '-' : ''}${amount(r.amount)}</td><td>${r.name ?? ''}</td><td class="wrap">${r.remittance}</td>
   <td class="rule">${ruleText(r)}</td>
   <td class="invoices">${r.invoices.map((i) => html`<div>${i.invoice} <span class="muted">${i.customer}</span> ${amount(i.amount)}</div>`)}</td>
-  <td class="wrap"><span class="badge ${VERDICT_BADGE[r.verdict] ?? ''}">${label('verdict', r.verdict)}</span> ${r.message}</td>
+  <td class="wrap"><span class="badge ${VERDICT_BADGE[r.verdict] ?? ''}">${r.verdict === 'already' ? t('bank.verdict.already') : label('verdict', r.verdict)}</span> ${r.message}</td>
 </tr>`;
 }
 
