@@ -63,17 +63,22 @@ describe('Exact Online page', () => {
     const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!);
     await completeConnect(t.data, back.searchParams.get('code')!, back.searchParams.get('state'));
     const connected = await page();
-    expect(connected).toMatch(/data-connected="yes"[\s\S]*division <strong>123456<\/strong>/);
+    // French by default (the shop's accountant), English on request.
+    expect(connected).toMatch(/data-connected="yes"[\s\S]*dossier <strong>123456<\/strong>/);
+    expect(connected).toContain('Exporter clients et factures');
     expect(connected).toContain('href="/bo/exact" class="active"');
+    const english = await (await fetch(`${base}/bo/exact`, { headers: { cookie, 'Accept-Language': 'en' } })).text();
+    expect(english).toMatch(/division <strong>123456<\/strong>/);
+    expect(english).toContain('Send customers and invoices');
 
     const sent = await post('/exact/push', { from: '2026-11-01', to: '2026-11-30', numbers: '10001432-10001435' });
     expect(sent).toMatch(/4 sales entries sent/);
     expect(standin.salesEntries.map((e) => e.YourRef)).toEqual(['10001432', '10001433', '10001434', '10001435']);
-    expect(sent).toMatch(/data-piece="10001435" data-state="sent"/);
+    expect(sent).toMatch(/data-piece="10001435" data-state="sent"><td>10001435<\/td>[\s\S]*?<span class="badge">envoyée<\/span>/);
 
     await standin.registerPayment('10001435');
     expect(await post('/exact/pull', {})).toMatch(/1 lettered \(13\.46/);
     // A bad period is refused with its reason, nothing sent.
-    expect(await post('/exact/push', { from: '2026-11-30', to: '2026-11-01' })).toMatch(/invalid period/);
+    expect(await post('/exact/push', { from: '2026-11-30', to: '2026-11-01' })).toMatch(/période invalide : 2026-11-30 → 2026-11-01 \(donnez deux jours AAAA-MM-JJ/);
   });
 });

@@ -3,16 +3,20 @@
  * marketplace-sales and bank-statement pages ask of server/imports/. Each call is the CLI's own
  * function with the options the CLI flags give (--skip, --edit, --preview), so what the page
  * allows is exactly what `server import-sales` / `server import-bank` / `server undo` allow.
+ * Their closing messages are told in the page's language from the CLI's counts (the CLI's own
+ * sentences stay English).
  */
 import type { ServerContext } from '../context.ts';
-import { importSales, describeSales, type SalesSummary } from '../imports/sales-run.ts';
-import { describeSalesUndo, salesUndoRefusal, undoSales } from '../imports/sales-undo.ts';
-import { importBank, describeBank, type BankSummary } from '../imports/bank-run.ts';
+import { importSales, type SalesSummary } from '../imports/sales-run.ts';
+import { salesUndoRefusal, undoSales } from '../imports/sales-undo.ts';
+import { importBank, type BankSummary } from '../imports/bank-run.ts';
 import { builtInProfiles } from '../imports/marketplace-profile.ts';
 import type { SaleField } from '../imports/marketplace-profile.ts';
 import { listBatches, type BatchRow } from './batches-queries.ts';
 import { uploadedFile, type ImportDraft } from './import-uploads.ts';
 import { errorText } from './respond.ts';
+import { amount } from './format.ts';
+import { t } from './i18n/index.ts';
 
 export { SALE_FIELDS } from '../imports/marketplace-profile.ts';
 
@@ -34,10 +38,11 @@ export async function salesGrid(ctx: ServerContext, d: ImportDraft): Promise<Sal
 export async function generateSales(ctx: ServerContext, d: ImportDraft, invoiceDate?: string): Promise<{ summary: SalesSummary; message: string }> {
   const s = await importSales(ctx.db, ctx.data, uploadedFile(ctx.data, d), { source: d.source ?? 'fnac', edits: salesEdits(d, d.skip), invoiceDate });
   const numbers = s.invoices.map((i) => i.number).filter(Boolean) as string[];
+  const c = s.counts;
   const message =
     s.batch === null
-      ? `No invoice generated: ${describeSales(s)}`
-      : `${numbers.length} invoice(s) generated in batch #${s.batch} (${numbers[0]}${numbers.length > 1 ? `–${numbers.at(-1)}` : ''}); ${s.counts.unticked} line(s) unticked, ${s.counts.already} already imported, ${s.counts.error} refused`;
+      ? t('sales.noneGenerated', { import: c.import, unticked: c.unticked, already: c.already, error: c.error })
+      : t('sales.generated', { n: numbers.length, batch: s.batch, range: `${numbers[0]}${numbers.length > 1 ? `–${numbers.at(-1)}` : ''}`, unticked: c.unticked, already: c.already, error: c.error });
   return { summary: s, message };
 }
 
@@ -56,7 +61,17 @@ export async function salesBatches(ctx: ServerContext): Promise<SalesBatch[]> {
 }
 
 export async function undoSalesBatch(ctx: ServerContext, batch: number): Promise<string> {
-  return describeSalesUndo(await undoSales(ctx.db, ctx.data, batch));
+  const u = await undoSales(ctx.db, ctx.data, batch);
+  return t('sales.undone', {
+    many: u.batches.length > 1 ? 'yes' : 'no',
+    batches: [...u.batches].reverse().join(', '),
+    invoices: u.invoices,
+    released: u.released ? 'yes' : 'no',
+    first: u.released?.first ?? '',
+    last: u.released?.last ?? '',
+    customers: u.customers,
+    entries: u.entries,
+  });
 }
 
 function bankSkip(d: ImportDraft): number[] {
@@ -71,7 +86,12 @@ export async function bankGrid(ctx: ServerContext, d: ImportDraft): Promise<Bank
 /** Books the confirmed matches (the ticked lines): bank entries, lettering, effets paid. */
 export async function bookBank(ctx: ServerContext, d: ImportDraft): Promise<{ summary: BankSummary; message: string }> {
   const s = await importBank(ctx.db, ctx.data, uploadedFile(ctx.data, d), { skip: bankSkip(d) });
-  return { summary: s, message: describeBank(s) };
+  const c = s.counts;
+  const message =
+    s.batch === null
+      ? t('bank.nothingBooked', { unmatched: c.unmatched, already: c.already, problems: s.problems.length })
+      : t('bank.booked', { batch: s.batch, n: c.import, amount: amount(s.booked), unmatched: c.unmatched, already: c.already });
+  return { summary: s, message };
 }
 
 export async function bankBatches(ctx: ServerContext): Promise<BatchRow[]> {

@@ -46,7 +46,13 @@ function lettering(s: Record<string, unknown>): string {
   return t('summary.lettering', { groups: n(s.groups), partial: n(s.partial), keys: n(s.keysExamined) });
 }
 
-/** One batch of the books (integration, posting, lettering), or its raw fields when unknown. */
+/** A marketplace-sales or bank-statement batch: what it wrote to the books. */
+function importBatch(s: Record<string, unknown>): string {
+  const l = (s.lettering ?? {}) as Record<string, unknown>;
+  return t('summary.import', { entries: n(s.entries), groups: n(l.groups), partial: n(l.partial), settlements: n(s.settlements) });
+}
+
+/** One batch of the books (integration, posting, lettering, imports), or its raw fields when unknown. */
 export function batchSentence(kind: string, summary: Summary): string {
   if (!summary) return '';
   const s = summary;
@@ -54,6 +60,7 @@ export function batchSentence(kind: string, summary: Summary): string {
   if (kind === 'integration' && has(s, 'documents', 'stats')) text = integration(s);
   else if (kind === 'posting' && has(s, 'entries', 'lines', 'documents')) text = posting(s);
   else if (kind === 'lettering' && has(s, 'groups', 'partial')) text = lettering(s);
+  else if ((kind === 'import-sales' || kind === 'import-bank') && has(s, 'entries', 'lettering', 'settlements')) text = importBatch(s);
   return text === null ? summaryText(s) : text + undone(s);
 }
 

@@ -68,6 +68,9 @@ describe('screens in French: accessibility, charts, keyboard', () => {
     ['/einvoicing', 'Facturation électronique'],
     ['/nightly', 'Traitement de nuit'],
     ['/journal', 'Journal des événements techniques'],
+    ['/imports/sales', 'Ventes marketplace'],
+    ['/imports/bank', 'Relevés bancaires'],
+    ['/exact', 'Exact Online'],
   ] as const) {
     it(`${path}: French, no serious accessibility violation`, async () => {
       await page.goto(`${world.backOffice}${path}`);

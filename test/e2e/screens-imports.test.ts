@@ -6,14 +6,16 @@
  * undo the batch, generate again, then see Undo refused with the seed's reason once a till invoice
  * took the next number of the same chain. Bank statements (seed 001): upload a camt.053, see the
  * proposed matches with their rule and the unmatched line, reject one, book the other, then book
- * the rejected one. Plus an upload without the form token, refused. Screenshots in
- * test-artifacts/screens/.
+ * the rejected one. Plus an upload without the form token, refused. Driven in French (the shop's
+ * language: a fr-FR browser), each page checked by axe-core (no serious or critical violation).
+ * Screenshots in test-artifacts/screens/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { writeFnacReport } from '../../fixtures/marketplace-report.ts';
 import { camt053v02 } from '../../fixtures/bank-statements.ts';
@@ -21,6 +23,11 @@ import { writeTicketPackage } from '../../sync/package-writer.ts';
 import { generateTillKeyPair } from '../../sync/till-keys.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { countOf, dayOffset, launchBrowser, ok, shot, start, textOf, watchPage, type Running } from './screens-harness.ts';
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
 
 describe('back office: marketplace sales and bank statements', () => {
   let dir: string;
@@ -55,7 +62,8 @@ describe('back office: marketplace sales and bank statements', () => {
     url = server.ready.listening.url;
     db = await openDatabase({ data });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // A context of its own (axe-core needs one), in the shop's language.
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'fr-FR' })).newPage();
     problems = watchPage(page);
     await page.goto(`${url}/bo/login`);
     await page.fill('input[name=name]', 'admin');
@@ -71,24 +79,30 @@ describe('back office: marketplace sales and bank statements', () => {
   });
 
   it('uploads a FNAC report and shows the control grid with per-line verdicts', async () => {
-    await go('nav >> text=Marketplace sales');
-    expect(await textOf(page, 'h1')).toBe('Marketplace sales');
+    await go('nav >> text=Ventes marketplace');
+    expect(await textOf(page, 'h1')).toBe('Ventes marketplace');
+    expect(await seriousViolations(page)).toEqual([]);
     await page.setInputFiles('#sales-upload input[type=file]', report());
     await page.selectOption('#sales-upload select[name=source]', 'fnac');
     await go('#sales-upload button[type=submit]');
     expect(new URL(page.url()).pathname).toMatch(/^\/bo\/imports\/sales\/[a-f0-9]{16}$/);
     expect(await textOf(page, '#sales-file')).toContain('commandes-terminees-05-11-2026.xlsx');
-    expect(await textOf(page, '#sales-file')).toContain('sheets ignored (no report header): Récapitulatif');
+    expect(await textOf(page, '#sales-file')).toContain('feuilles ignorées (sans en-tête de rapport) : Récapitulatif');
     expect(await textOf(page, '#unknown-columns')).toContain('Note interne');
     expect(await verdicts()).toEqual(['Commandes!2 import', 'Commandes!3 import', 'Commandes!4 import', 'Commandes!5 unticked', 'Commandes!6 import', 'Commandes!7 error', 'Commandes!8 skip']);
     expect(await textOf(page, 'tr[data-line="Commandes!5"]')).toContain('status "En cours" is not a paid status');
     expect(await textOf(page, 'tr[data-line="Commandes!7"]')).toContain('merged cells E7:G7');
     expect(await textOf(page, 'tr[data-line="Commandes!8"]')).toContain('totals row');
-    // The Excel serial date reads as the day it is; the text date stays as written.
-    expect(await cell('Commandes!2', 'date')).toBe('2026-11-02');
+    expect(await textOf(page, '#sales-counts')).toBe('7 lignes : 4 à importer, 1 décochée, 0 déjà importée, 1 ignorée, 1 refusée · 3 factures à faire.');
+    expect(await textOf(page, 'tr[data-line="Commandes!5"] .badge')).toBe('décochée');
+    // The Excel serial date reads as the day it is (dd/mm/yyyy); the text date stays as written.
+    expect(await cell('Commandes!2', 'date')).toBe('02/11/2026');
     expect(await cell('Commandes!4', 'date')).toBe('03/11/2026');
     expect(await page.isDisabled('tr[data-line="Commandes!7"] input[type=checkbox]')).toBe(true);
     expect(await countOf(page, '#sales-invoices tbody tr')).toBe(3);
+    // Amounts the French way: "1 234,56 €".
+    expect(await page.$$eval('#sales-invoices tbody td.num', (tds) => tds.every((td) => /^\d{1,3}(\u202f\d{3})*,\d\d\u00a0€$/.test(td.textContent ?? '')))).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'backoffice-marketplace-grid');
   });
 
@@ -102,7 +116,7 @@ describe('back office: marketplace sales and bank statements', () => {
     await page.selectOption('#apply-field', 'city');
     await page.fill('#apply-value', 'Lyon 3e');
     await go('#apply');
-    expect(await flash()).toContain('City set to "Lyon 3e" on 2 ticked line(s)');
+    expect(await flash()).toContain('Ville : « Lyon 3e » appliqué à 2 lignes cochées.');
     // The others were unticked by the operator and stay so until ticked again.
     expect(await verdicts()).toEqual(['Commandes!2 import', 'Commandes!3 import', 'Commandes!4 unticked', 'Commandes!5 unticked', 'Commandes!6 unticked', 'Commandes!7 error', 'Commandes!8 skip']);
     expect(await countOf(page, '#sales-invoices tbody tr')).toBe(1);
@@ -117,27 +131,30 @@ describe('back office: marketplace sales and bank statements', () => {
     expect(await page.inputValue('#sale-form input[name=customerName]')).toBe('Jürgen Groß');
     expect(await page.inputValue('#sale-form input[name=city]')).toBe('Zürich');
     await page.fill('#sale-form input[name=customerName]', 'Jürgen Groß AG');
+    expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'backoffice-marketplace-sale');
     await go('#save-sale');
-    expect(await flash()).toContain('Line 4: Customer changed');
+    expect(await flash()).toContain('Ligne 4 modifiée : Client.');
     expect(await textOf(page, 'tr[data-line="Commandes!4"] td[data-field="customerName"]')).toBe('Jürgen Groß AG');
     expect(await textOf(page, '#sales-invoices')).toContain('Jürgen Groß AG');
   });
 
   it('generates the invoices (the message gives their count), undoes the batch, generates again', async () => {
     await go('#generate');
-    expect(await flash()).toMatch(/^3 invoice\(s\) generated in batch #\d+ \(F00000001–F00000003\)/);
+    expect(await flash()).toMatch(/^3 factures générées dans le lot n° \d+ \(F00000001–F00000003\)/);
     const rows = await db.selectFrom('marketplace_invoices').select(['number', 'customer_name', 'country', 'vat_regime']).orderBy('seq').execute();
     expect(rows.map((r) => `${r.number} ${r.customer_name} ${r.country} ${r.vat_regime}`)).toEqual(['F00000001 Hélène Müller-Çelik FR domestic', 'F00000002 Jürgen Groß AG CH export', 'F00000003 Anke Schröder DE oss']);
     expect(await verdicts()).toEqual(['Commandes!2 already', 'Commandes!3 already', 'Commandes!4 already', 'Commandes!5 unticked', 'Commandes!6 already', 'Commandes!7 error', 'Commandes!8 skip']);
+    // The batch told as a sentence, not its raw fields.
+    expect(await textOf(page, '#sales-batches tbody tr .summary')).toMatch(/^\d+ écritures, /);
     await shot(page, 'backoffice-marketplace-generated');
 
-    await go('#sales-batches button:has-text("Undo")');
-    expect(await flash()).toContain('3 invoice(s) removed (numbers F00000001–F00000003 released)');
+    await go('#sales-batches button:has-text("Annuler")');
+    expect(await flash()).toContain('3 factures supprimées (numéros F00000001–F00000003 rendus)');
     expect(await db.selectFrom('marketplace_invoices').select('number').execute()).toEqual([]);
     expect(await verdicts()).toContain('Commandes!4 import');
     await go('#generate');
-    expect(await flash()).toMatch(/^3 invoice\(s\) generated in batch #\d+ \(F00000001–F00000003\)/);
+    expect(await flash()).toMatch(/^3 factures générées dans le lot n° \d+ \(F00000001–F00000003\)/);
   });
 
   it('refuses Undo with the seed\'s reason once a till invoice took a later number of the chain', async () => {
@@ -149,7 +166,8 @@ describe('back office: marketplace sales and bank statements', () => {
     const later = await db.selectFrom('documents').select('number').where('series', '=', 'invoice').orderBy('seq').execute();
     expect(later.map((d) => d.number)).toContain('F00000004');
     await page.reload();
-    expect(await countOf(page, '#sales-batches button:has-text("Undo")')).toBe(0);
+    expect(await countOf(page, '#sales-batches button:has-text("Annuler")')).toBe(0);
+    expect(await textOf(page, '#sales-batches .undo-refused')).toMatch(/^Annulation impossible : /);
     expect(await textOf(page, '#sales-batches .undo-refused')).toContain('invoice F00000004 was made later in the same numbering chain, and undoing would leave a hole in the numbers');
     await shot(page, 'backoffice-marketplace-undo-refused');
     expect((await db.selectFrom('marketplace_invoices').select('number').execute()).length).toBe(3);
@@ -188,25 +206,29 @@ describe('back office: marketplace sales and bank statements', () => {
         },
       ]),
     );
-    await go('nav >> text=Bank statements');
+    await go('nav >> text=Relevés bancaires');
+    expect(await textOf(page, 'h1')).toBe('Relevés bancaires');
+    expect(await seriousViolations(page)).toEqual([]);
     await page.setInputFiles('#bank-upload input[type=file]', statement);
     await go('#bank-upload button[type=submit]');
     expect(await countOf(page, '#bank-grid tbody tr')).toBe(2);
     const [l1, l2] = await page.$$eval('#bank-grid tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.line!));
-    expect(await textOf(page, `#bank-grid tr[data-line="${l1}"] .rule`)).toContain('invoice number in the remittance');
+    expect(await textOf(page, `#bank-grid tr[data-line="${l1}"] .rule`)).toContain('numéro de facture dans le libellé');
     expect(await textOf(page, `#bank-grid tr[data-line="${l1}"] .invoices`)).toContain(f1.number);
-    expect(await textOf(page, `#bank-grid tr[data-line="${l2}"] .rule`)).toContain('customer + exact amount');
+    expect(await textOf(page, `#bank-grid tr[data-line="${l2}"] .rule`)).toContain('client + montant exact');
     expect(await textOf(page, `#bank-grid tr[data-line="${l2}"] .invoices`)).toContain(f2.number);
     expect(await countOf(page, '#bank-unmatched tbody tr')).toBe(1);
-    expect(await textOf(page, '#bank-unmatched')).toContain('999.99');
+    expect(await textOf(page, '#bank-unmatched')).toContain('999,99\u00a0€');
+    expect(await textOf(page, '#bank-unmatched .badge')).toBe('sans correspondance');
+    expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'backoffice-bank-matches');
 
     // Reject the second match, book the first.
     await page.uncheck(`#bank-grid tr[data-line="${l2}"] input[type=checkbox]`);
     expect(await textOf(page, '#bank-summary .checked-count')).toBe('1');
     await go('#book');
-    expect(await flash()).toMatch(/1 booked and lettered/);
-    expect(await textOf(page, '#bank-counts')).toContain('1 already booked');
+    expect(await flash()).toMatch(/^Lot n° \d+ : 1 ligne comptabilisée et lettrée \(/);
+    expect(await textOf(page, '#bank-counts')).toContain('1 déjà comptabilisée,');
     expect(await page.isChecked(`#bank-grid tr[data-line="${l2}"] input[type=checkbox]`)).toBe(false);
     const lettered = await db.selectFrom('entry_lines').select(['letter_key', 'lettering_id']).where('letter_key', '=', f1.number).execute();
     expect(lettered.length).toBe(2);
@@ -215,8 +237,8 @@ describe('back office: marketplace sales and bank statements', () => {
     // Confirm it after all.
     await page.check(`#bank-grid tr[data-line="${l2}"] input[type=checkbox]`);
     await go('#book');
-    expect(await flash()).toMatch(/1 booked and lettered/);
-    expect(await textOf(page, '#bank-counts')).toContain('2 already booked');
+    expect(await flash()).toMatch(/^Lot n° \d+ : 1 ligne comptabilisée et lettrée \(/);
+    expect(await textOf(page, '#bank-counts')).toContain('2 déjà comptabilisées,');
     expect(await countOf(page, '#bank-unmatched tbody tr')).toBe(1);
     await shot(page, 'backoffice-bank-booked');
     expect(problems).toEqual([]);

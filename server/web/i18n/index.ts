@@ -63,7 +63,7 @@ export function th(key: MessageKey, params: Record<string, unknown> = {}): SafeH
 }
 
 /** A word of a closed list (a status, a kind) in the page's language; a value the catalogue does not know is shown as it is. */
-export function label(prefix: 'status' | 'severity' | 'kind' | 'batchKind', value: string): string {
+export function label(prefix: 'status' | 'severity' | 'kind' | 'batchKind' | 'verdict', value: string): string {
   const key = `${prefix}.${value}`;
   return key in CATALOGUES[uiLang()] ? t(key as MessageKey) : value;
 }
