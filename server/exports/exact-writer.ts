@@ -29,6 +29,13 @@ export interface ExactCustomer {
   address?: string | null;
   siren?: string | null;
   vatNumber?: string | null;
+  /** A supplier (a marketplace taking its commission), not a customer: written as such, found by code. */
+  supplier?: boolean;
+}
+
+/** A third party on a class-40 account (French chart: fournisseurs) is a supplier, not a customer. */
+export function isSupplierAccount(account: string): boolean {
+  return /^40/.test(account);
 }
 
 export interface ExactMapping {
@@ -74,7 +81,10 @@ export function checkExactEntry(e: LedgerEntry, m: ExactMapping, problems: Probl
       continue;
     }
     if (m.accounts && !m.accounts.has(l.account)) problems.add('account-unmapped', l.account, `account ${l.account} is not in the chart of accounts synchronised with Exact`, e.id);
-    if (l.auxAccount) {
+    if (l.auxAccount && isSupplierAccount(l.account)) {
+      // Suppliers come from the marketplace profiles, not the base data's customers: a name is all Exact needs beside the code.
+      if (!(m.customers.get(l.auxAccount)?.name ?? l.auxLabel ?? '').trim()) problems.add('supplier-unnamed', l.auxAccount, `supplier ${l.auxAccount} has no name`, e.id);
+    } else if (l.auxAccount) {
       const c = m.customers.get(l.auxAccount);
       if (!c) problems.add('customer-unknown', l.auxAccount, `customer ${l.auxAccount} is not in the base data`, e.id);
       else if (!c.address || !c.address.trim()) problems.add('customer-no-address', l.auxAccount, `customer ${l.auxAccount} (${c.name}) has no address (Exact finds customers by name and address)`, e.id);
@@ -123,10 +133,11 @@ export function splitAddress(address: string): { line1: string; postcode: string
 
 /** One `<Account>` of the Accounts section, elements in the schema's order (typeAccount). */
 export function exactAccountXml(code: string, c: ExactCustomer, country = 'FR'): string {
-  let out = `    <Account code="${xmlText(code)}" status="C">\n      <Name>${xmlText(c.name)}</Name>\n`;
+  // status: C = customer; a supplier has no customer status ("A", none) and says IsSupplier instead.
+  let out = `    <Account code="${xmlText(code)}" status="${c.supplier ? 'A' : 'C'}">\n      <Name>${xmlText(c.name)}</Name>\n`;
   const siren = c.siren?.replace(/\s+/g, '');
   if (siren) out += `      <SIREN>${xmlText(siren)}</SIREN>\n`;
-  out += '      <IsSales>true</IsSales>\n';
+  out += c.supplier ? '      <IsSupplier>true</IsSupplier>\n      <IsPurchase>true</IsPurchase>\n' : '      <IsSales>true</IsSales>\n';
   if (c.address?.trim()) {
     const a = splitAddress(c.address);
     out += `      <Address type="INV">\n        <AddressLine1>${xmlText(a.line1)}</AddressLine1>\n`;
@@ -230,7 +241,9 @@ export class ExactWriter {
 export function collectCustomers(e: LedgerEntry, known: ReadonlyMap<string, ExactCustomer>, into: Map<string, ExactCustomer>): void {
   for (const l of e.lines) {
     if (!l.auxAccount || into.has(l.auxAccount)) continue;
-    into.set(l.auxAccount, known.get(l.auxAccount) ?? { name: l.auxLabel ?? l.auxAccount });
+    const supplier = isSupplierAccount(l.account);
+    const c = known.get(l.auxAccount) ?? { name: l.auxLabel ?? l.auxAccount };
+    into.set(l.auxAccount, supplier ? { ...c, supplier } : c);
   }
 }
 

@@ -18,6 +18,7 @@ import { camt053v02 } from '../../fixtures/bank-statements.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
 import { checkFec } from '../support/fec-checker.ts';
+import { validateExactFile } from '../support/exact-xsd.ts';
 import { extractFacturX, pdfaProblems } from '../support/pdfa-check.ts';
 import { pdfText } from '../support/pdf-probe.ts';
 import { cli, ok } from './screens-harness.ts';
@@ -163,9 +164,12 @@ describe('marketplace invoices like the tills\'', () => {
     mapping.exact.journals.HA = '60';
     writeFileSync(join(data, 'accounting.json'), JSON.stringify(mapping, null, 1));
     const exact = await cli(['server', 'export', '--data', data, '--format', 'exact', '--from', '2026-11-01', '--to', '2026-11-30', '--out', out, '--include-exported']);
-    // What is left (docs/imports.md): the Exact writer knows customers only, the marketplace's supplier account is not written yet.
-    expect(exact.stdout + exact.stderr).toContain('customer FNAC is not in the base data');
-    expect(exact.stdout + exact.stderr).not.toMatch(/account \d+ is not in the chart|journal HA is not numeric|customer MP\d+/);
-    expect(readdirSync(out).some((f) => f.endsWith('.xml'))).toBe(false);
+    // The marketplace is written as a supplier (its commission), its buyers as customers; the file passes Exact's XSD.
+    expect(exact.code, exact.stdout + exact.stderr).toBe(0);
+    const xmlFile = join(out, readdirSync(out).find((f) => f.endsWith('.xml'))!);
+    expect(validateExactFile(xmlFile).errors).toEqual([]);
+    const xml = readFileSync(xmlFile, 'utf8');
+    expect(xml).toMatch(/<Account code="FNAC" status="A">\s*<Name>FNAC Marketplace<\/Name>\s*<IsSupplier>true<\/IsSupplier>\s*<IsPurchase>true<\/IsPurchase>/);
+    expect(xml).toMatch(/<Account code="MP00003" status="C">/);
   });
 });
