@@ -17,7 +17,7 @@
  * most `maxWaitMs`, then retries, `maxRetries` times). The daily limit is never waited for: its
  * exhaustion is an error saying when it resets.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { withPidLockFile } from '../../sync/pid-lock-file.ts';
 import { join } from 'node:path';
 import { TillsyncError } from '../../sync/errors.ts';
 import { crashPoint } from '../../sync/crash-points.ts';
@@ -78,53 +78,13 @@ export function withTokens(c: ExactConnection, t: TokenAnswer): ExactConnection 
   return { ...c, accessToken: t.access_token, refreshToken: t.refresh_token, accessExpiresAt: expiry(t), refreshedAt: now };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function withRefreshLock<T>(data: string, fn: () => Promise<T>): Promise<T> {
+function withRefreshLock<T>(data: string, fn: () => Promise<T>): Promise<T> {
   const path = join(data, 'exact-online.lock');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let owner = NaN;
-      try {
-        owner = Number(readFileSync(path, 'utf8'));
-      } catch {
-        continue;
-      }
-      if (Number.isFinite(owner) && owner > 0 && !alive(owner)) {
-        try {
-          unlinkSync(path);
-        } catch {
-          /* taken over meanwhile */
-        }
-        continue;
-      }
-      if (Date.now() > deadline) throw new TillsyncError('exact-busy', `another process is refreshing the Exact Online token (lock ${path}, process ${owner})`, { hint: 'try again in a moment' });
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    try {
-      unlinkSync(path);
-    } catch {
-      /* already gone */
-    }
-  }
+  return withPidLockFile(path, {
+    waitMs: 30_000,
+    pollMs: 50,
+    busy: (owner) => new TillsyncError('exact-busy', `another process is refreshing the Exact Online token (lock ${path}, process ${owner})`, { hint: 'try again in a moment' }),
+  }, fn);
 }
 
 function numHeader(h: Headers, name: string): number | null {

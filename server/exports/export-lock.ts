@@ -5,7 +5,7 @@
  * beside the database (same machine, as the SQLite file itself) whose owner pid is checked so a
  * killed run never blocks the next one.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { withPidLockFile } from '../../sync/pid-lock-file.ts';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { TillsyncError } from '../../sync/errors.ts';
@@ -17,52 +17,12 @@ const chains = new Map<string, Promise<unknown>>();
 /** Arbitrary constant: the advisory lock key of exports ("TSEX"); per schema, as the books lock (a chain's stores export in parallel). */
 const PG_LOCK_KEY = 0x54534558n;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function withLockFile<T>(path: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let owner = NaN;
-      try {
-        owner = Number(readFileSync(path, 'utf8'));
-      } catch {
-        /* removed meanwhile */
-      }
-      if (Number.isFinite(owner) && owner > 0 && !alive(owner)) {
-        try {
-          unlinkSync(path);
-        } catch {
-          /* another run took it over first */
-        }
-        continue;
-      }
-      if (Date.now() > deadline) throw new TillsyncError('export-busy', `another export is running (lock ${path} held by process ${owner})`, { hint: 'wait for it to finish, or delete the lock file if that process is gone' });
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    try {
-      unlinkSync(path);
-    } catch {
-      /* already gone */
-    }
-  }
+function withLockFile<T>(path: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  return withPidLockFile(path, {
+    waitMs,
+    pollMs: 100,
+    busy: (owner) => new TillsyncError('export-busy', `another export is running (lock ${path} held by process ${owner})`, { hint: 'wait for it to finish, or delete the lock file if that process is gone' }),
+  }, fn);
 }
 
 async function withAcrossProcesses<T>(db: Db, data: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
