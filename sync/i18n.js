@@ -252,14 +252,16 @@ export function formatDate(iso, lang, o = {}) {
 }
 
 /**
- * A plain number in the language ("1 234,5" / "1,234.5"), from decimal text, exactly.
+ * A plain number in the language ("1 234,5" / "1,234.5"), from decimal text, exactly; trailing
+ * zeros go unless `minDecimals` keeps them (a duration "0.00" s stays "0,00").
  * @param {string | number} text
  * @param {Lang} lang
+ * @param {number} [minDecimals]
  */
-export function formatNumber(text, lang) {
+export function formatNumber(text, lang, minDecimals = 0) {
   const s = String(text);
   if (!PLAIN_DECIMAL.test(s)) return s;
-  return new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: 20 }).format(/** @type {any} */ (s));
+  return new Intl.NumberFormat(LOCALE[lang], { minimumFractionDigits: minDecimals, maximumFractionDigits: 20 }).format(/** @type {any} */ (s));
 }
 
 /**

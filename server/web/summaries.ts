@@ -12,7 +12,7 @@ type Summary = Record<string, unknown> | null;
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : Number(v) || 0);
 const has = (s: Record<string, unknown>, ...keys: string[]) => keys.every((k) => k in s);
-const seconds = (ms: unknown) => formatNumber((n(ms) / 1000).toFixed(2), uiLang());
+const seconds = (ms: unknown) => formatNumber((n(ms) / 1000).toFixed(2), uiLang(), 2);
 
 function undone(s: Record<string, unknown>): string {
   return typeof s.undoneAt === 'string' ? t('summary.undoneAt', { at: when(s.undoneAt) }) : '';

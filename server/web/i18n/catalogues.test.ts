@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatMessage, formatAmount, formatDate, chooseLang, messageParams } from '../../../sync/i18n.js';
+import { formatMessage, formatAmount, formatDate, formatNumber, chooseLang, messageParams } from '../../../sync/i18n.js';
 import { fr } from './fr.ts';
 import { en } from './en.ts';
 
@@ -76,6 +76,13 @@ describe('formats', () => {
     expect(formatAmount('12345678901234567.89', 'fr', { currency: null })).toBe('12\u202f345\u202f678\u202f901\u202f234\u202f567,89');
     expect(formatAmount('0.1', 'en', { decimals: 2 })).toBe('€0.10');
     expect(formatAmount('not a number', 'fr')).toBe('not a number');
+  });
+
+  it('plain numbers drop trailing zeros unless asked to keep them (durations keep two decimals, even at zero)', () => {
+    expect(formatNumber('5.50', 'fr')).toBe('5,5');
+    expect(formatNumber('1234.5', 'en')).toBe('1,234.5');
+    expect(formatNumber('0.00', 'fr', 2)).toBe('0,00');
+    expect(formatNumber('12.30', 'en', 2)).toBe('12.30');
   });
 
   it('dates are dd/mm/yyyy in both languages, never mm/dd', () => {
