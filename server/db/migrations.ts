@@ -14,6 +14,7 @@ import * as invoicing from '../invoicing/migration.ts';
 import * as fiscal from '../fiscal/migration.ts';
 import * as exact from '../exact/migration.ts';
 import * as exportProfiles from '../exports/profile-migration.ts';
+import * as webRoles from '../web/roles-migration.ts';
 
 /**
  * Each feature folder owns its tables and its migration; names sort in the order they must run.
@@ -43,6 +44,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '110_exact_online': exact,
   // Export once per export profile (issue 19): export_marks and exports.profile.
   '115_export_profiles': exportProfiles,
+  // Back-office roles, disabled users and login attempts (the security page, issue 21).
+  '125_web_roles': webRoles,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -21,12 +21,16 @@ const NAV: { path: string; label: MessageKey }[] = [
   { path: '/nightly', label: 'nav.nightly' },
   { path: '/journal', label: 'nav.journal' },
 ];
+/** Shown to admins only (the pages answer 403 to anyone else). */
+const ADMIN_NAV: typeof NAV = [{ path: '/security', label: 'nav.security' }];
 
 export interface PageOptions {
   title: string;
   /** NAV path of the page, to highlight it. */
   active?: string;
   user?: string | null;
+  /** The user is an admin: the admin pages are in the menu. */
+  admin?: boolean;
   store?: string;
   flash?: { kind: 'ok' | 'error'; text: string } | null;
   body: SafeHtml;
@@ -51,7 +55,7 @@ function langSwitch(self: string | undefined) {
 
 export function page(o: PageOptions): string {
   const nav = o.user
-    ? html`<nav class="nav" aria-label="${t('layout.menu')}">${NAV.map((n) => html`<a href="${BASE}${n.path === '/' ? '/' : n.path}" class="${n.path === o.active ? 'active' : ''}" ${n.path === o.active ? html`aria-current="page"` : ''}>${t(n.label)}</a>`)}</nav>`
+    ? html`<nav class="nav" aria-label="${t('layout.menu')}">${[...NAV, ...(o.admin ? ADMIN_NAV : [])].map((n) => html`<a href="${BASE}${n.path === '/' ? '/' : n.path}" class="${n.path === o.active ? 'active' : ''}" ${n.path === o.active ? html`aria-current="page"` : ''}>${t(n.label)}</a>`)}</nav>`
     : html``;
   const who = o.user
     ? html`<form method="post" action="${BASE}/logout" class="who"><span>${o.user}</span><button type="submit" class="link">${t('layout.logout')}</button></form>`

@@ -74,6 +74,17 @@ export class LoginThrottle {
     return { key, retryAfterMs: ms, failures: e.failures, first: true };
   }
 
+  /** Keys locked at `now` (the security page's "throttled" list): account or address, until when. */
+  lockedKeys(now = Date.now()): { kind: 'account' | 'address'; who: string; failures: number; until: number }[] {
+    const out: { kind: 'account' | 'address'; who: string; failures: number; until: number }[] = [];
+    for (const [key, e] of this.entries) {
+      if (e.lockedUntil <= now) continue;
+      const i = key.indexOf(':');
+      out.push({ kind: key.slice(0, i) === 'account' ? 'account' : 'address', who: key.slice(i + 1), failures: e.failures, until: e.lockedUntil });
+    }
+    return out.sort((a, b) => b.until - a.until);
+  }
+
   succeeded(key: string): void {
     this.entries.delete(key);
   }

@@ -8,6 +8,8 @@ import type { SafeHtml } from './html.ts';
 
 export interface AuthedRequest extends Request {
   user?: string;
+  /** The user's role (users.ts): the security page is for admins. */
+  role?: string;
   /** This session's form token (csrf.ts), added to every POST form of the page. */
   csrf?: string;
 }
@@ -20,7 +22,7 @@ export function renderPage(req: AuthedRequest, res: Response, ctx: ServerContext
     .status(o.status ?? 200)
     .type('html')
     .set('Cache-Control', 'no-store')
-    .send(page({ title: o.title, active: o.active, user: req.user ?? null, store: ctx.config.store, flash, body: o.body, csrf: req.csrf, self: req.originalUrl, scripts: o.scripts, styles: o.styles }));
+    .send(page({ title: o.title, active: o.active, user: req.user ?? null, admin: req.role === 'admin', store: ctx.config.store, flash, body: o.body, csrf: req.csrf, self: req.originalUrl, scripts: o.scripts, styles: o.styles }));
 }
 
 /** POST → redirect → GET, with the outcome in the query string (rendered escaped). */

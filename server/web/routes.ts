@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import express, { type Express, type NextFunction, type Response } from 'express';
 import type { ServerContext } from '../context.ts';
 import { BASE } from './layout.ts';
-import { readCookie, sessionUser, SESSION_COOKIE } from './sessions.ts';
+import { readCookie, sessionAccount, SESSION_COOKIE } from './sessions.ts';
 import { csrfTokenOf, requireCsrfToken, sameOriginOnly } from './csrf.ts';
 import { httpErrorOf } from '../http-error.ts';
 import { logEvent } from '../log-book.ts';
@@ -33,6 +33,7 @@ import { inRequestLang, t } from './i18n/index.ts';
 import { mountExact } from './pages/exact-page.ts';
 import { mountMarketplaceImport } from './pages/marketplace-import-page.ts';
 import { mountBankImport } from './pages/bank-import-page.ts';
+import { mountSecurity } from './pages/security-page.ts';
 import { multipartForm } from './multipart.ts';
 
 const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
@@ -67,15 +68,16 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
   r.use(sameOriginOnly(ctx));
   r.use(inRequestLang(ctx.config));
   mountLangSwitch(r);
-  mountLogin(r, ctx, { secureCookies: opts.secureCookies, throttle: opts.throttle });
+  const throttle = mountLogin(r, ctx, { secureCookies: opts.secureCookies, throttle: opts.throttle });
   r.use(async (req: AuthedRequest, res: Response, next: NextFunction) => {
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
-    const user = await sessionUser(ctx.db, token);
-    if (!user || !token) {
+    const account = await sessionAccount(ctx.db, token);
+    if (!account || !token) {
       if (req.method === 'GET' && !req.path.startsWith('/api/')) return res.redirect(303, `${BASE}/login?next=${encodeURIComponent(req.originalUrl)}`);
       return res.status(401).json({ error: { code: 'login-required', message: 'log in to the back office first' } });
     }
-    req.user = user;
+    req.user = account.name;
+    req.role = account.role;
     req.csrf = csrfTokenOf(token);
     next();
   });
@@ -98,6 +100,7 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
   mountExact(r, ctx);
   mountMarketplaceImport(r, ctx);
   mountBankImport(r, ctx);
+  mountSecurity(r, ctx, throttle);
   // Express 5 forwards rejected handlers here: one readable page instead of a stack trace.
   r.use((err: unknown, req: AuthedRequest, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;

@@ -22,17 +22,50 @@ export async function createSession(db: Kysely<Database>, userName: string, now 
   return { token, expiresAt };
 }
 
-/** The user of a live session, or null (unknown, expired, or user removed). */
+/** The user of a live session, or null (unknown, expired, user removed or disabled). */
 export async function sessionUser(db: Kysely<Database>, token: string | undefined, now = new Date()): Promise<string | null> {
+  return (await sessionAccount(db, token, now))?.name ?? null;
+}
+
+/** The live session's user with its role. */
+export async function sessionAccount(db: Kysely<Database>, token: string | undefined, now = new Date()): Promise<{ name: string; role: string } | null> {
   if (!token) return null;
   const row = await db
     .selectFrom('web_sessions')
     .innerJoin('web_users', 'web_users.name', 'web_sessions.user_name')
-    .select(['web_sessions.user_name', 'web_sessions.expires_at'])
+    .select(['web_sessions.user_name', 'web_sessions.expires_at', 'web_users.role', 'web_users.disabled_at'])
     .where('web_sessions.token_hash', '=', tokenHash(token))
     .executeTakeFirst();
-  if (!row || row.expires_at <= now.toISOString()) return null;
-  return row.user_name;
+  if (!row || row.expires_at <= now.toISOString() || row.disabled_at !== null) return null;
+  return { name: row.user_name, role: row.role };
+}
+
+/**
+ * A session's id on screen: the first 16 hex digits of its token's sha256 — enough to name it,
+ * useless to log in with (the token itself never leaves the browser's cookie).
+ */
+export const sessionIdOf = (token: string): string => tokenHash(token).slice(0, 16);
+
+export interface SessionRow {
+  id: string;
+  user: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export async function listSessions(db: Kysely<Database>, now = new Date()): Promise<SessionRow[]> {
+  const rows = await db.selectFrom('web_sessions').selectAll().where('expires_at', '>', now.toISOString()).orderBy('created_at', 'desc').execute();
+  return rows.map((r) => ({ id: r.token_hash.slice(0, 16), user: r.user_name, createdAt: r.created_at, expiresAt: r.expires_at }));
+}
+
+/** Ends the session with this id (see sessionIdOf); false when there was none. */
+export async function revokeSession(db: Kysely<Database>, id: string): Promise<boolean> {
+  if (!/^[0-9a-f]{16}$/.test(id)) return false;
+  const rows = await db.selectFrom('web_sessions').select('token_hash').execute();
+  const hit = rows.find((r) => r.token_hash.slice(0, 16) === id);
+  if (!hit) return false;
+  await db.deleteFrom('web_sessions').where('token_hash', '=', hit.token_hash).execute();
+  return true;
 }
 
 export async function endSession(db: Kysely<Database>, token: string | undefined): Promise<void> {

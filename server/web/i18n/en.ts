@@ -1,5 +1,6 @@
 /** The back office in English: the same keys as fr.ts (the French default), same parameters. */
 import type { MessageKey } from './fr.ts';
+import { securityEn } from './security-messages.ts';
 
 export const en: Record<MessageKey, string> = {
   // ---------- frame, common words ----------
@@ -557,4 +558,5 @@ export const en: Record<MessageKey, string> = {
   'charts.axis.time': 'date and time',
   'charts.axis.till': 'till',
   'charts.axis.packages': 'packages',
+  ...securityEn,
 };

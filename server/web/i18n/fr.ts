@@ -3,6 +3,8 @@
  * {n, plural, =0 {…} one {#…} other {#…}}, {x, select, a {…} other {…}} (sync/i18n.js formats them).
  * en.ts must have exactly these keys (tsc and i18n/catalogues.test.ts check it).
  */
+import { securityFr } from './security-messages.ts';
+
 export const fr = {
   // ---------- frame, common words ----------
   'layout.product': 'back-office tillsync',
@@ -559,6 +561,7 @@ export const fr = {
   'charts.axis.time': 'date et heure',
   'charts.axis.till': 'caisse',
   'charts.axis.packages': 'paquets',
+  ...securityFr,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof fr;

@@ -15,6 +15,7 @@ import type { AuthedRequest } from '../respond.ts';
 import { inRequestLang, t, th } from '../i18n/index.ts';
 import { str } from '../respond.ts';
 import { DEFAULT_THROTTLE, LoginThrottle, type Lock, type ThrottleRules } from '../login-throttle.ts';
+import { recordAttempt } from '../login-attempts.ts';
 
 export interface LoginOptions {
   /** Session cookies marked Secure (the server runs TLS). */
@@ -43,7 +44,8 @@ async function loginForm(ctx: ServerContext, res: Response, next: string, error?
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-export function mountLogin(r: Router, ctx: ServerContext, opts: LoginOptions = {}): void {
+/** Returns the throttle, whose locks the security page lists. */
+export function mountLogin(r: Router, ctx: ServerContext, opts: LoginOptions = {}): LoginThrottle {
   const throttle = new LoginThrottle(opts.throttle ?? DEFAULT_THROTTLE);
   const rules = throttle.rules;
   const tell = (lock: Lock, name: string, ip: string, what: string) =>
@@ -60,17 +62,22 @@ export function mountLogin(r: Router, ctx: ServerContext, opts: LoginOptions = {
     const lock = throttle.locked([keys.account, keys.address]);
     if (lock) {
       // Locked: not even checked, whatever the password.
-      if (lock.first) await tell(lock, name, ip, 'refused (throttled)');
+      if (lock.first) {
+        await tell(lock, name, ip, 'refused (throttled)');
+        await recordAttempt(ctx.db, { name, address: ip, outcome: 'throttled' });
+      }
       res.set('Retry-After', String(seconds(lock.retryAfterMs)));
       return loginForm(ctx, res, next, t('login.throttled', { s: seconds(lock.retryAfterMs) }), 429);
     }
     if (!name || !password || !(await checkCredentials(ctx.db, name, password))) {
       await logEvent(ctx.db, ctx.data, { severity: 'warning', channel: 'web', message: `failed back-office login for "${name.slice(0, 64)}" from ${ip}` });
+      await recordAttempt(ctx.db, { name, address: ip, outcome: 'wrong' });
       const started = [throttle.failed(keys.account, rules.accountFree), throttle.failed(keys.address, rules.addressFree)].filter((l): l is Lock => l !== null);
       for (const l of started) await tell(l, name, ip, 'throttled');
       return loginForm(ctx, res, next, t('login.wrong'));
     }
     throttle.succeeded(keys.account);
+    await recordAttempt(ctx.db, { name, address: ip, outcome: 'ok' });
     const { token, expiresAt } = await createSession(ctx.db, name);
     res.set('Set-Cookie', sessionCookie(token, expiresAt, opts.secureCookies)).redirect(303, next);
   });
@@ -79,4 +86,5 @@ export function mountLogin(r: Router, ctx: ServerContext, opts: LoginOptions = {
     await endSession(ctx.db, readCookie(req.headers.cookie, SESSION_COOKIE));
     res.set('Set-Cookie', clearedSessionCookie(opts.secureCookies)).redirect(303, `${BASE}/login`);
   });
+  return throttle;
 }
