@@ -14,7 +14,7 @@ const OUT = join(process.cwd(), 'docs', 'screenshots');
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const world = await startScreensWorld();
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({ lang: 'fr-FR' });
   try {
     const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 860 } });
     const page = await context.newPage();

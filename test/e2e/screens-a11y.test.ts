@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { launchBrowser, shot, textOf, watchPage } from './screens-harness.ts';
+import { launchBrowser, shot, shownDate, textOf, watchPage } from './screens-harness.ts';
 import { startScreensWorld, type ScreensWorld } from './screens-world.ts';
 
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -26,7 +26,7 @@ describe('screens in French: accessibility, charts, keyboard', () => {
 
   beforeAll(async () => {
     world = await startScreensWorld();
-    browser = await launchBrowser();
+    browser = await launchBrowser({ lang: 'fr-FR' });
     context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1366, height: 900 } });
     page = await context.newPage();
     problems = watchPage(page);
@@ -71,6 +71,7 @@ describe('screens in French: accessibility, charts, keyboard', () => {
     ['/imports/sales', 'Ventes marketplace'],
     ['/imports/bank', 'Relevés bancaires'],
     ['/exact', 'Exact Online'],
+    ['/security', 'Sécurité'],
   ] as const) {
     it(`${path}: French, no serious accessibility violation`, async () => {
       await page.goto(`${world.backOffice}${path}`);
@@ -79,6 +80,16 @@ describe('screens in French: accessibility, charts, keyboard', () => {
       expect(problems).toEqual([]);
     });
   }
+
+  it('date fields read dd/mm/yyyy: the browser runs in French, not only the page', async () => {
+    await page.goto(`${world.backOffice}/exports`);
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    expect(await page.evaluate(() => navigator.language)).toBe('fr-FR');
+    const year = await page.inputValue('input[name=from]');
+    expect(year).toMatch(/^\d{4}-01-01$/);
+    expect(await shownDate(page, 'input[name=from]')).toBe(`01/01/${year.slice(0, 4)}`);
+    expect(await shownDate(page, 'input[name=to]')).toBe(`31/12/${year.slice(0, 4)}`);
+  });
 
   it('the pages made by integration too: a batch told as a sentence, a document, a ticket', async () => {
     await page.goto(`${world.backOffice}/control`);

@@ -83,12 +83,62 @@ export function start(args: string[], timeoutMs = 60_000): Promise<Running> {
   });
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Debian's chromium. With `lang` (e.g. 'fr-FR') the browser itself runs in that language, not only
+ * its pages: native widgets such as `<input type="date">` follow the browser's language, not the
+ * page's, and read mm/dd/yyyy in an English browser. On Linux chromium takes its language from
+ * LANGUAGE (--lang alone is ignored there) and needs its locale files (apt chromium-l10n, in .ci/run).
+ * Give the context the same `locale` (navigator.language, Accept-Language).
+ */
+export async function launchBrowser(opts: { lang?: string } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...(opts.lang ? [`--lang=${opts.lang}`] : [])],
+    ...(opts.lang ? { env: { ...process.env, LANGUAGE: opts.lang.replace('-', '_') + ':' + opts.lang.split('-')[0] } as Record<string, string> } : {}),
   });
+}
+
+/**
+ * What a date field shows on screen, e.g. "05/12/2026": the text of the browser's own widget (its
+ * user-agent shadow tree, read through the DevTools protocol), which depends on the browser's language.
+ */
+export async function shownDate(page: Page, selector: string): Promise<string> {
+  const field = page.locator(selector).first();
+  await field.evaluate((el) => el.setAttribute('data-shown-date', '1'));
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+    const find = (n: DomNode): DomNode | null => {
+      if (n.nodeName === 'INPUT' && (n.attributes ?? []).includes('data-shown-date')) return n;
+      for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) {
+        const f = find(c);
+        if (f) return f;
+      }
+      return null;
+    };
+    const input = find(root);
+    if (!input) throw new Error(`no date field ${selector}`);
+    const text: string[] = [];
+    const walk = (n: DomNode) => {
+      if (n.nodeType === 3 && n.nodeValue?.trim()) text.push(n.nodeValue.trim());
+      for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) walk(c);
+    };
+    walk(input);
+    return text.join('');
+  } finally {
+    await cdp.detach();
+    await field.evaluate((el) => el.removeAttribute('data-shown-date'));
+  }
+}
+
+interface DomNode {
+  nodeType: number;
+  nodeName: string;
+  nodeValue?: string;
+  attributes?: string[];
+  children?: DomNode[];
+  shadowRoots?: DomNode[];
 }
 
 /** A full-page screenshot in test-artifacts/screens/NAME.png. */

@@ -61,7 +61,7 @@ describe('back office: marketplace sales and bank statements', () => {
     server = await start(['server', 'start', '--data', data, '--port', '0', '--host', '127.0.0.1']);
     url = server.ready.listening.url;
     db = await openDatabase({ data });
-    browser = await launchBrowser();
+    browser = await launchBrowser({ lang: 'fr-FR' });
     // A context of its own (axe-core needs one), in the shop's language.
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'fr-FR' })).newPage();
     problems = watchPage(page);

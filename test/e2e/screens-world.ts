@@ -20,6 +20,8 @@ export interface ScreensWorld {
   backOffice: string;
   register: string;
   user: { name: string; password: string };
+  /** The store server's data folder (its SQLite database). */
+  data: string;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startScreensWorld(): Promise<ScreensWorld> {
       backOffice: `${server.ready.listening.url}/bo`,
       register: till.ready.url,
       user: { name: 'admin', password: 'back-office-pass' },
+      data,
       stop: async () => {
         for (const r of running.reverse()) await r.stop();
         rmSync(dir, { recursive: true, force: true });

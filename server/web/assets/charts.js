@@ -123,14 +123,24 @@
     const x = [...xs].sort((a, b) => a - b);
     const data = rows.map((r, k) => x.map((t) => (r.periods.some(([a, b]) => t >= Date.parse(a) / 1000 && t <= Date.parse(b) / 1000) ? k + 1 : null)));
     const fmt = new Intl.DateTimeFormat(LOCALE, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+    const dayFmt = new Intl.DateTimeFormat(LOCALE, { day: '2-digit', month: '2-digit' });
+    const timeFmt = new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit' });
+    // Ticks at least 90 px apart, each the time on one line and the day under it only where the day
+    // changes (the first tick, midnight): "dd/mm hh:mm" on every tick ran into its neighbours.
+    const tickLabels = (u, ticks) =>
+      ticks.map((v, i) => {
+        const d = new Date(v * 1000);
+        const newDay = i === 0 || dayFmt.format(d) !== dayFmt.format(new Date(ticks[i - 1] * 1000));
+        return newDay ? `${timeFmt.format(d)}\n${dayFmt.format(d)}` : timeFmt.format(d);
+      });
     return new uPlot(
       {
         width,
         height: 80 + 40 * Math.max(rows.length, 1),
         scales: { x: { time: true }, y: { range: [0.5, rows.length + 0.5] } },
         axes: [
-          { label: spec.xLabel, labelFont: axisFont, font: axisFont, stroke: '#222', grid: { stroke: '#e3e3e3' }, values: (u, ticks) => ticks.map((v) => fmt.format(new Date(v * 1000))) },
-          { label: spec.yLabel, labelFont: axisFont, font: axisFont, stroke: '#222', grid: { show: false }, size: 90, splits: () => rows.map((_, k) => k + 1), values: (u, ticks) => ticks.map((v) => rows[v - 1]?.label ?? '') },
+          { label: spec.xLabel, labelFont: axisFont, font: axisFont, stroke: '#222', grid: { stroke: '#e3e3e3' }, space: 90, size: 56, values: tickLabels },
+          { label: spec.yLabel, labelFont: axisFont, font: axisFont, stroke: '#222', grid: { show: false }, size: 110, splits: () => rows.map((_, k) => k + 1), values: (u, ticks) => ticks.map((v) => rows[v - 1]?.label ?? '') },
         ],
         series: [{ label: spec.xLabel, value: (u, v) => (v == null ? '' : fmt.format(new Date(v * 1000))) }, ...rows.map((r, k) => ({ label: r.label, stroke: INK[k % INK.length], width: 10, dash: DASH[k % DASH.length], spanGaps: false, points: { show: true, size: 10, fill: INK[k % INK.length] } }))],
       },
