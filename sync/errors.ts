@@ -11,19 +11,32 @@ export interface ErrorRef {
   entry?: string;
 }
 
+/**
+ * A message's stable id and parameters, for the screens: the back office tells it in the page's
+ * language from its catalogue (`engine.<id>`), falling back to the English `message` for an id it
+ * does not know. The CLI always prints the English message.
+ */
+export interface MessageRef {
+  id: string;
+  params?: Record<string, string | number>;
+}
+
 export class TillsyncError extends Error {
   readonly code: string;
   readonly hint?: string;
+  /** What a screen may tell in its own language (see MessageRef). */
+  readonly detail?: MessageRef;
   readonly ref: ErrorRef;
   readonly status: number;
 
-  constructor(code: string, message: string, opts: { hint?: string; ref?: ErrorRef; status?: number; cause?: unknown } = {}) {
+  constructor(code: string, message: string, opts: { hint?: string; ref?: ErrorRef; status?: number; cause?: unknown; detail?: MessageRef } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'TillsyncError';
     this.code = code;
     this.hint = opts.hint;
     this.ref = opts.ref ?? {};
     this.status = opts.status ?? 400;
+    if (opts.detail) this.detail = opts.detail;
   }
 
   toJSON(): { code: string; message: string; hint?: string; ref: ErrorRef } {

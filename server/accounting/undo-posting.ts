@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { TillsyncError } from '../../sync/errors.ts';
+import { TillsyncError, type MessageRef } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
@@ -32,8 +32,8 @@ export interface PostingUndoSummary {
   documents: number;
 }
 
-function refuse(message: string, hint: string): TillsyncError {
-  return new TillsyncError('undo-refused', message, { hint, status: 409 });
+function refuse(message: string, hint: string, detail?: MessageRef): TillsyncError {
+  return new TillsyncError('undo-refused', message, { hint, status: 409, detail });
 }
 
 /** Why `server undo --batch N` would refuse a posting/lettering batch now, or null when it would accept it. */
@@ -41,6 +41,8 @@ export interface PostingUndoRefusal {
   code: 'not-found' | 'undo-refused';
   message: string;
   hint: string;
+  /** The reason's id and parameters, for screens in another language than the CLI's English. */
+  detail: MessageRef;
 }
 
 /**
@@ -49,18 +51,18 @@ export interface PostingUndoRefusal {
  * Read-only; also returns the batches an accepted undo takes with it (latest first).
  */
 export async function postingUndoCheck(db: Kysely<Database>, batch: number): Promise<{ refusal: PostingUndoRefusal } | { batches: number[] }> {
-  const refused = (message: string, hint: string) => ({ refusal: { code: 'undo-refused' as const, message, hint } });
+  const refused = (message: string, hint: string, id: string, params: MessageRef['params']) => ({ refusal: { code: 'undo-refused' as const, message, hint, detail: { id, params } } });
   const target = await db.selectFrom('batches').select(['id', 'kind', 'status']).where('id', '=', batch).executeTakeFirst();
-  if (!target) return { refusal: { code: 'not-found', message: `there is no batch ${batch}`, hint: 'list batches with: tillsync server status --data DIR' } };
-  if (!ACCOUNTING_BATCH_KINDS.includes(target.kind)) return refused(`batch ${batch} is a ${target.kind} batch, not a posting or lettering batch`, 'undo it with its own command');
-  if (target.status === 'undone') return refused(`batch ${batch} is already undone`, 'nothing to do');
-  if (target.status !== 'done') return refused(`batch ${batch} is ${target.status}, not done`, 'only finished batches can be undone');
+  if (!target) return { refusal: { code: 'not-found', message: `there is no batch ${batch}`, hint: 'list batches with: tillsync server status --data DIR', detail: { id: 'undo.noBatch', params: { batch } } } };
+  if (!ACCOUNTING_BATCH_KINDS.includes(target.kind)) return refused(`batch ${batch} is a ${target.kind} batch, not a posting or lettering batch`, 'undo it with its own command', 'undo.notPosting', { batch, kind: target.kind });
+  if (target.status === 'undone') return refused(`batch ${batch} is already undone`, 'nothing to do', 'undo.alreadyUndone', { batch });
+  if (target.status !== 'done') return refused(`batch ${batch} is ${target.status}, not done`, 'only finished batches can be undone', 'undo.batchNotDone', { batch, status: target.status });
   const batches = (
     await db.selectFrom('batches').select('id').where('kind', 'in', ACCOUNTING_BATCH_KINDS).where('status', '=', 'done').where('id', '>=', batch).orderBy('id', 'desc').execute()
   ).map((r) => Number(r.id));
   const exported = await firstExportedEntry(db, batches);
   if (exported) {
-    return refused(`batch ${exported.batchId} cannot be undone: its entry ${exported.piece} was exported ${exportNote(exported)}`, "an exported posting is in the accountant's hands: correct it with a new entry instead");
+    return refused(`batch ${exported.batchId} cannot be undone: its entry ${exported.piece} was exported ${exportNote(exported)}`, "an exported posting is in the accountant's hands: correct it with a new entry instead", 'undo.postingExported', { batch: Number(exported.batchId), entry: exported.piece, export: Number(exported.exportId), profile: exported.profile ?? 'none' });
   }
   return { batches };
 }
@@ -76,7 +78,7 @@ export async function undoPosting(db: Kysely<Database>, data: string, batch: num
     const check = await postingUndoCheck(trx, batch);
     if ('refusal' in check) {
       const r = check.refusal;
-      throw r.code === 'not-found' ? new TillsyncError('not-found', r.message, { hint: r.hint, status: 404 }) : refuse(r.message, r.hint);
+      throw r.code === 'not-found' ? new TillsyncError('not-found', r.message, { hint: r.hint, status: 404, detail: r.detail }) : refuse(r.message, r.hint, r.detail);
     }
     const batches = check.batches;
 

@@ -14,6 +14,7 @@
  * are not customer payments (skipped). Lines are matched in file order and each match reduces
  * the invoice's open amount, so two lines never pay the same euro.
  */
+import type { MessageRef } from '../../sync/errors.ts';
 import { D, type Dec } from '../../sync/money.ts';
 import type { BankTransaction } from './bank-statement.ts';
 
@@ -41,7 +42,11 @@ export interface BankMatch {
   allocations: Allocation[];
   verdict: 'import' | 'unmatched' | 'skip';
   message: string;
+  /** The message's id and parameters, for screens in another language (the CLI prints `message`). */
+  detail?: MessageRef;
 }
+
+const RULE_WORD = { 'invoice-number': 'invoiceNumber', 'customer-amount': 'customerAmount', 'amount-date': 'amountDate' } as const;
 
 const norm = (s: string) =>
   s
@@ -73,10 +78,10 @@ export function matchTransactions(txs: BankTransaction[], invoices: OpenInvoice[
   const out: BankMatch[] = [];
   for (const tx of txs) {
     if (!tx.credit) {
-      out.push({ tx, rule: null, allocations: [], verdict: 'skip', message: 'debit: not a customer payment' });
+      out.push({ tx, rule: null, allocations: [], verdict: 'skip', message: 'debit: not a customer payment', detail: { id: 'bank.debit' } });
       continue;
     }
-    const unmatched = (message: string, rule: MatchRule | null = null) => out.push({ tx, rule, allocations: [], verdict: 'unmatched', message });
+    const unmatched = (message: string, rule: MatchRule | null, detail: MessageRef) => out.push({ tx, rule, allocations: [], verdict: 'unmatched', message, detail });
     const take = (rule: MatchRule, named: OpenInvoice[]) => {
       const allocations: Allocation[] = [];
       let rest = tx.amount;
@@ -88,7 +93,8 @@ export function matchTransactions(txs: BankTransaction[], invoices: OpenInvoice[
       }
       for (const a of allocations) left.set(a.invoice, left.get(a.invoice)!.minus(a.amount));
       const partial = allocations.some((a) => !a.amount.eq(a.invoice.open));
-      out.push({ tx, rule, allocations, verdict: 'import', message: `${rule}: ${allocations.map((a) => `${a.invoice.key} ${a.amount.toFixed(2)}`).join(' + ')}${partial ? ' (partial)' : ''}` });
+      const paid = allocations.map((a) => `${a.invoice.key} ${a.amount.toFixed(2)}`).join(' + ');
+      out.push({ tx, rule, allocations, verdict: 'import', message: `${rule}: ${paid}${partial ? ' (partial)' : ''}`, detail: { id: 'bank.match', params: { rule: RULE_WORD[rule], paid, partial: partial ? 'yes' : 'no' } } });
     };
 
     // Rule 1: invoice numbers written in the remittance information.
@@ -98,18 +104,18 @@ export function matchTransactions(txs: BankTransaction[], invoices: OpenInvoice[
     if (named.length) {
       const open = named.filter(stillOpen);
       if (!open.length) {
-        unmatched(`names ${named.map((i) => i.key).join(', ')}, already paid`, 'invoice-number');
+        unmatched(`names ${named.map((i) => i.key).join(', ')}, already paid`, 'invoice-number', { id: 'bank.alreadyPaid', params: { invoices: named.map((i) => i.key).join(', ') } });
         continue;
       }
       const owed = open.reduce((s, i) => s.plus(left.get(i)!), new D(0));
       if (tx.amount.gt(owed)) {
-        unmatched(`pays ${tx.amount.toFixed(2)} but ${open.map((i) => i.key).join(', ')} owe only ${owed.toFixed(2)}: letter by hand`, 'invoice-number');
+        unmatched(`pays ${tx.amount.toFixed(2)} but ${open.map((i) => i.key).join(', ')} owe only ${owed.toFixed(2)}: letter by hand`, 'invoice-number', { id: 'bank.overpays', params: { amount: tx.amount.toFixed(2), invoices: open.map((i) => i.key).join(', '), owed: owed.toFixed(2) } });
         continue;
       }
       const customers = new Set(open.map((i) => `${i.account}/${i.aux}`));
       const payout = open.every((i) => opts.payoutAccounts?.includes(i.account));
       if (customers.size > 1 && open.length > 1 && !payout) {
-        unmatched(`names invoices of several customers (${list(open)}): letter by hand`, 'invoice-number');
+        unmatched(`names invoices of several customers (${list(open)}): letter by hand`, 'invoice-number', { id: 'bank.severalCustomers', params: { list: list(open) } });
         continue;
       }
       take('invoice-number', open);
@@ -127,7 +133,7 @@ export function matchTransactions(txs: BankTransaction[], invoices: OpenInvoice[
           continue;
         }
         if (exact.length > 1) {
-          unmatched(`${exact.length} invoices of ${tx.name} are open for ${tx.amount.toFixed(2)}: ${list(exact)}`, 'customer-amount');
+          unmatched(`${exact.length} invoices of ${tx.name} are open for ${tx.amount.toFixed(2)}: ${list(exact)}`, 'customer-amount', { id: 'bank.sameAmount', params: { n: exact.length, name: tx.name, amount: tx.amount.toFixed(2), list: list(exact) } });
           continue;
         }
       }
@@ -140,10 +146,10 @@ export function matchTransactions(txs: BankTransaction[], invoices: OpenInvoice[
       continue;
     }
     if (inWindow.length > 1) {
-      unmatched(`${inWindow.length} invoices are open for ${tx.amount.toFixed(2)} within ${opts.windowDays} days: ${list(inWindow)}`, 'amount-date');
+      unmatched(`${inWindow.length} invoices are open for ${tx.amount.toFixed(2)} within ${opts.windowDays} days: ${list(inWindow)}`, 'amount-date', { id: 'bank.inWindow', params: { n: inWindow.length, amount: tx.amount.toFixed(2), days: opts.windowDays, list: list(inWindow) } });
       continue;
     }
-    unmatched('no open invoice named, no customer and amount, no amount within the date window');
+    unmatched('no open invoice named, no customer and amount, no amount within the date window', null, { id: 'bank.noMatch' });
   }
   return out;
 }

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
-import { TillsyncError } from '../../sync/errors.ts';
+import { TillsyncError, type MessageRef } from '../../sync/errors.ts';
 import { D, fmt, type Decimals } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
@@ -40,6 +40,8 @@ export interface BankGridRow {
   invoices: { invoice: string; customer: string; amount: string }[];
   verdict: 'import' | 'already' | 'unmatched' | 'skip' | 'unticked';
   message: string;
+  /** The message's id and parameters, for screens in another language (the CLI prints `message`). */
+  detail?: MessageRef;
 }
 
 export interface BankSummary {
@@ -100,16 +102,19 @@ export async function importBank(db: Kysely<Database>, data: string, file: strin
         line: t.line, where: t.where, date: t.date, amount: fmt(t.amount, d), side: t.credit ? 'C' : 'D', name: t.name, remittance: t.remittance,
         rule: m?.rule ?? null, invoices: (m?.allocations ?? []).map((a) => ({ invoice: a.invoice.key, customer: a.invoice.customer, amount: fmt(a.amount, d) })),
         verdict: done.has(t.key) ? 'already' : m!.verdict, message: done.has(t.key) ? `booked by batch ${done.get(t.key)}` : m!.message,
+        detail: done.has(t.key) ? { id: 'bank.bookedBy', params: { batch: Number(done.get(t.key)) } } : m!.detail,
       };
       if (row.verdict === 'import' && skip.has(t.line)) {
         row.verdict = 'unticked';
         row.message = `left out (--skip ${t.line}); proposed ${m!.message}`;
+        row.detail = { id: 'bank.leftOut', params: { line: t.line } };
       }
       grid.push(row);
       if (row.verdict !== 'import' || !m) continue;
       if (t.amount.decimalPlaces() > d) {
         row.verdict = 'unmatched';
         row.message = `amount has more decimals than the books keep (${d})`;
+        row.detail = { id: 'bank.decimals', params: { decimals: d } };
         continue;
       }
       booked = booked.plus(t.amount);

@@ -7,6 +7,7 @@
  * ticked line; per-line edits (`--edit LINE:field=value`) change one line; `--skip LINE` unticks.
  * Then the ticked lines are grouped by order into invoices (one invoice per order).
  */
+import type { MessageRef } from '../../sync/errors.ts';
 import { D, splitInclusive, type Dec, type Decimals } from '../../sync/money.ts';
 import { mapHeader, REQUIRED_SALE_FIELDS, SALE_FIELDS, type SaleField, type SourceProfile } from './marketplace-profile.ts';
 import { cellRef, type CellValue, type SheetRows } from './sheet-reader.ts';
@@ -23,6 +24,8 @@ export interface SaleGridLine {
   values: Partial<Record<SaleField, string>>;
   verdict: GridVerdict;
   message: string;
+  /** The message's id and parameters, for screens in another language (the CLI prints `message`). */
+  detail?: MessageRef;
 }
 
 export interface GridEdits {
@@ -87,16 +90,19 @@ export function buildGrid(sheets: SheetRows[], profile: SourceProfile, edits: Gr
     if (merge) {
       line.verdict = 'error';
       line.message = `merged cells ${merge.ref}: unmerge them in the report (the values they hide cannot be read)`;
+      line.detail = { id: 'grid.merged', params: { ref: merge.ref } };
       continue;
     }
     if (!raw.order && all.some((c) => /^(sous[- ]?)?tota(l|ux)\b/i.test(c))) {
       line.verdict = 'skip';
       line.message = 'totals row';
+      line.detail = { id: 'grid.totals' };
       continue;
     }
     if (/^(sous[- ]?)?tota(l|ux)\b/i.test(raw.order ?? '')) {
       line.verdict = 'skip';
       line.message = 'totals row';
+      line.detail = { id: 'grid.totals' };
       continue;
     }
     const own = edits.edits.get(id) ?? edits.edits.get(String(row.line)) ?? {};
@@ -104,9 +110,11 @@ export function buildGrid(sheets: SheetRows[], profile: SourceProfile, edits: Gr
     if (edits.skip.has(id) || edits.skip.has(String(row.line))) {
       line.verdict = 'unticked';
       line.message = 'unticked';
+      line.detail = { id: 'grid.unticked' };
     } else if (profile.paidStatuses.length && status && !profile.paidStatuses.some((s) => s.toLowerCase() === status.toLowerCase())) {
       line.verdict = 'unticked';
       line.message = `status "${status}" is not a paid status`;
+      line.detail = { id: 'grid.notPaid', params: { status } };
     }
     // Column actions apply to ticked lines; a line's own edit wins over a column action.
     if (line.verdict === 'import') Object.assign(line.values, edits.set);
@@ -115,6 +123,7 @@ export function buildGrid(sheets: SheetRows[], profile: SourceProfile, edits: Gr
     if (raw.order && imported.has(raw.order)) {
       line.verdict = 'already';
       line.message = `order ${raw.order} imported by an earlier batch`;
+      line.detail = { id: 'grid.alreadyImported', params: { order: raw.order } };
     }
   }
   return { sheet: sheet.name, ignoredSheets: ignored, unknownColumns: map.unknown, missing: [], lines };
@@ -219,6 +228,7 @@ export function draftInvoices(grid: SalesGrid, vatOpts: Parameters<typeof saleVa
       for (const i of items) {
         i.line.verdict = 'error';
         i.line.message = `order ${order} mixes ${rates.size > 1 ? 'VAT rates' : 'countries'} across its lines: fix the report or edit the lines`;
+        i.line.detail = { id: 'grid.mixed', params: { order, what: rates.size > 1 ? 'rates' : 'countries' } };
       }
       continue;
     }
@@ -240,7 +250,10 @@ export function draftInvoices(grid: SalesGrid, vatOpts: Parameters<typeof saleVa
       shipping: shipping.toFixed(decimals), totalIncl: incl.toFixed(decimals), totalExcl: split.exclVat.toFixed(decimals), totalVat: split.vat.toFixed(decimals), commission: commission.toFixed(decimals),
       gridLines: items.map((i) => i.line.id),
     });
-    for (const i of items) i.line.message = `${order}: ${head.country} ${vat.regime} ${vat.rate} %`;
+    for (const i of items) {
+      i.line.message = `${order}: ${head.country} ${vat.regime} ${vat.rate} %`;
+      i.line.detail = { id: 'grid.vat', params: { order, country: head.country, regime: vat.regime, rate: vat.rate } };
+    }
   }
   return out;
 }

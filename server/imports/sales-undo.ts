@@ -10,7 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { TillsyncError } from '../../sync/errors.ts';
+import { TillsyncError, type MessageRef } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
@@ -25,8 +25,8 @@ export interface SalesUndoSummary {
   released: { series: string; first: string; last: string } | null;
 }
 
-function refuse(message: string, hint: string): TillsyncError {
-  return new TillsyncError('undo-refused', message, { hint, status: 409 });
+function refuse(message: string, hint: string, id: string, params: MessageRef['params']): TillsyncError {
+  return new TillsyncError('undo-refused', message, { hint, status: 409, detail: { id, params } });
 }
 
 interface UndoPlan {
@@ -41,8 +41,8 @@ interface UndoPlan {
  */
 async function undoPlan(trx: Kysely<Database>, batch: number): Promise<TillsyncError | UndoPlan> {
   const target = await trx.selectFrom('batches').select(['kind', 'status']).where('id', '=', batch).executeTakeFirst();
-  if (!target || target.kind !== 'import-sales') return refuse(`batch ${batch} is not a marketplace import batch`, 'undo it with its own command');
-  if (target.status !== 'done') return refuse(`batch ${batch} is ${target.status}`, 'only finished batches can be undone');
+  if (!target || target.kind !== 'import-sales') return refuse(`batch ${batch} is not a marketplace import batch`, 'undo it with its own command', 'undo.notSales', { batch });
+  if (target.status !== 'done') return refuse(`batch ${batch} is ${target.status}`, 'only finished batches can be undone', 'undo.batchNotDone', { batch, status: target.status });
   const batches = (await trx.selectFrom('batches').select('id').where('kind', '=', 'import-sales').where('status', '=', 'done').where('id', '>=', batch).orderBy('id', 'desc').execute()).map((r) => Number(r.id));
   const invoices = await trx.selectFrom('marketplace_invoices').select(['number', 'series', 'seq']).where('batch_id', 'in', batches).orderBy('seq').execute();
   if (!invoices.length) return { batches, invoices };
@@ -53,12 +53,12 @@ async function undoPlan(trx: Kysely<Database>, batch: number): Promise<TillsyncE
   const laterOwn = await trx.selectFrom('marketplace_invoices').select('number').where('series', '=', series).where('seq', '>', lo).where('batch_id', 'not in', batches).orderBy('seq').executeTakeFirst();
   const laterDoc = await trx.selectFrom('documents').select('number').where('series', '=', series).where('seq', '>', lo).orderBy('seq').executeTakeFirst();
   const later = laterOwn?.number ?? laterDoc?.number;
-  if (later) return refuse(`batch ${batch} cannot be undone: invoice ${later} was made later in the same numbering chain, and undoing would leave a hole in the numbers`, 'only the latest invoices of a chain can be undone; correct an imported invoice with a credit note');
+  if (later) return refuse(`batch ${batch} cannot be undone: invoice ${later} was made later in the same numbering chain, and undoing would leave a hole in the numbers`, 'only the latest invoices of a chain can be undone; correct an imported invoice with a credit note', 'undo.laterInvoice', { batch, invoice: later });
   const row = await trx.selectFrom('number_series').select('last_seq').where('series', '=', series).executeTakeFirst();
-  if (Number(row?.last_seq ?? 0) !== hi) return refuse(`batch ${batch} cannot be undone: number ${Number(row?.last_seq)} of chain ${series} was taken after ${invoices[invoices.length - 1].number}`, 'only the latest invoices of a chain can be undone');
+  if (Number(row?.last_seq ?? 0) !== hi) return refuse(`batch ${batch} cannot be undone: number ${Number(row?.last_seq)} of chain ${series} was taken after ${invoices[invoices.length - 1].number}`, 'only the latest invoices of a chain can be undone', 'undo.invoiceNumberTaken', { batch, taken: Number(row?.last_seq), series, last: invoices[invoices.length - 1].number });
   const numbers = invoices.map((i) => i.number);
   const exported = await firstExportedEntry(trx, batches);
-  if (exported) return refuse(`batch ${batch} cannot be undone: entry ${exported.piece} was exported ${exportNote(exported)}`, "an exported invoice is in the accountant's hands: make a credit note");
+  if (exported) return refuse(`batch ${batch} cannot be undone: entry ${exported.piece} was exported ${exportNote(exported)}`, "an exported invoice is in the accountant's hands: make a credit note", 'undo.salesExported', { batch, entry: exported.piece, export: Number(exported.exportId), profile: exported.profile ?? 'none' });
   const paid = await trx
     .selectFrom('entry_lines as l')
     .innerJoin('entries as e', 'e.id', 'l.entry_id')
@@ -66,7 +66,7 @@ async function undoPlan(trx: Kysely<Database>, batch: number): Promise<TillsyncE
     .where('l.letter_key', 'in', numbers)
     .where('e.batch_id', 'not in', batches)
     .executeTakeFirst();
-  if (paid) return refuse(`batch ${batch} cannot be undone: invoice ${paid.letter_key} was paid or lettered by batch ${paid.batch_id}`, `undo batch ${paid.batch_id} first`);
+  if (paid) return refuse(`batch ${batch} cannot be undone: invoice ${paid.letter_key} was paid or lettered by batch ${paid.batch_id}`, `undo batch ${paid.batch_id} first`, 'undo.invoicePaid', { batch, invoice: String(paid.letter_key), by: Number(paid.batch_id) });
   return { batches, invoices };
 }
 

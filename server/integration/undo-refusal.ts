@@ -8,11 +8,14 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { DocumentKind } from './document-kind.ts';
 import { formatNumber, readSeries, type Series, type SeriesState } from './numbering.ts';
+import type { MessageRef } from '../../sync/errors.ts';
 
 export interface UndoRefusal {
   code: 'not-found' | 'undo-refused';
   message: string;
   hint: string;
+  /** The reason's id and parameters, for screens in another language than the CLI's English. */
+  detail: MessageRef;
 }
 
 /** What an accepted undo removes: the batches (latest first) and the number spans it gives back. */
@@ -21,8 +24,8 @@ export interface UndoPlan {
   spans: { series: Series; lo: number; hi: number }[];
 }
 
-function refused(message: string, hint: string): { refusal: UndoRefusal } {
-  return { refusal: { code: 'undo-refused', message, hint } };
+function refused(message: string, hint: string, id: string, params: MessageRef['params']): { refusal: UndoRefusal } {
+  return { refusal: { code: 'undo-refused', message, hint, detail: { id, params } } };
 }
 
 /** Null when `server undo --batch N` would be accepted now; otherwise the reason it refuses. */
@@ -37,10 +40,10 @@ export async function undoRefusal(db: Kysely<Database>, batch: number): Promise<
  */
 export async function undoPlan(db: Kysely<Database>, batch: number, series?: SeriesState): Promise<{ refusal: UndoRefusal } | { plan: UndoPlan }> {
   const target = await db.selectFrom('batches').select(['id', 'kind', 'status']).where('id', '=', batch).executeTakeFirst();
-  if (!target) return { refusal: { code: 'not-found', message: `there is no batch ${batch}`, hint: 'list batches with: tillsync server status --data DIR' } };
-  if (target.kind !== 'integration') return refused(`batch ${batch} is a ${target.kind} batch, not an integration batch`, `undo it with the ${target.kind} command's own undo`);
-  if (target.status === 'undone') return refused(`batch ${batch} is already undone`, 'nothing to do');
-  if (target.status !== 'done') return refused(`batch ${batch} is ${target.status}, not done`, 'only finished integration batches can be undone');
+  if (!target) return { refusal: { code: 'not-found', message: `there is no batch ${batch}`, hint: 'list batches with: tillsync server status --data DIR', detail: { id: 'undo.noBatch', params: { batch } } } };
+  if (target.kind !== 'integration') return refused(`batch ${batch} is a ${target.kind} batch, not an integration batch`, `undo it with the ${target.kind} command's own undo`, 'undo.notIntegration', { batch, kind: target.kind });
+  if (target.status === 'undone') return refused(`batch ${batch} is already undone`, 'nothing to do', 'undo.alreadyUndone', { batch });
+  if (target.status !== 'done') return refused(`batch ${batch} is ${target.status}, not done`, 'only finished integration batches can be undone', 'undo.notDone', { batch, status: target.status });
 
   const batches = (
     await db.selectFrom('batches').select('id').where('kind', '=', 'integration').where('status', '=', 'done').where('id', '>=', batch).orderBy('id', 'desc').execute()
@@ -57,6 +60,8 @@ export async function undoPlan(db: Kysely<Database>, batch: number, series?: Ser
     return refused(
       `batch ${posted.batch_id} cannot be undone: document ${posted.number} was posted (posting batch ${posted.posting_batch})`,
       `undo posting batch ${posted.posting_batch} first; an exported posting cannot be undone`,
+      'undo.documentPosted',
+      { batch: Number(posted.batch_id), document: posted.number, posting: Number(posted.posting_batch) },
     );
   }
   // Payment-only tickets (a deposit, an invoice settlement) make no document; posting marks them in posted_tickets.
@@ -71,6 +76,8 @@ export async function undoPlan(db: Kysely<Database>, batch: number, series?: Ser
     return refused(
       `batch ${postedPayment.integration_batch} cannot be undone: payment ticket ${postedPayment.id} was posted (posting batch ${postedPayment.batch_id})`,
       `undo posting batch ${postedPayment.batch_id} first; an exported posting cannot be undone`,
+      'undo.paymentPosted',
+      { batch: Number(postedPayment.integration_batch), ticket: postedPayment.id, posting: Number(postedPayment.batch_id) },
     );
   }
 
@@ -98,11 +105,13 @@ export async function undoPlan(db: Kysely<Database>, batch: number, series?: Ser
       return refused(
         `batch ${batch} cannot be undone: document ${later.number} was created after it in the same numbering series (batch ${later.batch_id}), and undoing would leave a hole in the numbers`,
         'only the latest documents of a series can be undone',
+        'undo.laterDocument',
+        { batch, document: later.number, later: Number(later.batch_id) },
       );
     }
     const last = state.get(kind) ?? 0;
     if (last !== hi || Number(s.n) !== hi - lo + 1) {
-      return refused(`batch ${batch} cannot be undone: number ${formatNumber(kind, last)} was taken after ${formatNumber(kind, hi)} in the same series`, 'only the latest documents of a series can be undone');
+      return refused(`batch ${batch} cannot be undone: number ${formatNumber(kind, last)} was taken after ${formatNumber(kind, hi)} in the same series`, 'only the latest documents of a series can be undone', 'undo.numberTaken', { batch, taken: formatNumber(kind, last), last: formatNumber(kind, hi) });
     }
     spans.push({ series: kind, lo, hi });
   }
@@ -118,7 +127,7 @@ export async function undoPlan(db: Kysely<Database>, batch: number, series?: Ser
     const hi = Number(fa.hi);
     const last = state.get('deposit-invoice') ?? 0;
     if (last !== hi || Number(fa.n) !== hi - lo + 1) {
-      return refused(`batch ${batch} cannot be undone: deposit invoice ${formatNumber('deposit-invoice', last)} was taken after ${formatNumber('deposit-invoice', hi)}`, 'only the latest documents of a series can be undone');
+      return refused(`batch ${batch} cannot be undone: deposit invoice ${formatNumber('deposit-invoice', last)} was taken after ${formatNumber('deposit-invoice', hi)}`, 'only the latest documents of a series can be undone', 'undo.depositTaken', { batch, taken: formatNumber('deposit-invoice', last), last: formatNumber('deposit-invoice', hi) });
     }
     spans.push({ series: 'deposit-invoice', lo, hi });
   }

@@ -31,7 +31,7 @@ export async function undoIntegration(db: Kysely<Database>, data: string, batch:
     const checked = await undoPlan(trx, batch, series);
     if ('refusal' in checked) {
       const r = checked.refusal;
-      throw new TillsyncError(r.code, r.message, { hint: r.hint, status: r.code === 'not-found' ? 404 : 409 });
+      throw new TillsyncError(r.code, r.message, { hint: r.hint, status: r.code === 'not-found' ? 404 : 409, detail: r.detail });
     }
     const { batches, spans } = checked.plan;
     const before = new Map(series);

@@ -344,15 +344,27 @@ describe('tillsync server user add', () => {
         });
       const first = await cli(['server', 'user', 'add', '--data', t.data, '--name', 'manager', '--password-stdin', '--json'], 'first-password\n');
       expect(first.stderr).toBe('');
-      expect(JSON.parse(first.stdout)).toEqual({ name: 'manager', created: true });
+      // The shop's first user is its admin.
+      expect(JSON.parse(first.stdout)).toEqual({ name: 'manager', created: true, role: 'admin' });
       expect(await checkCredentials(t.db, 'manager', 'first-password')).toBe(true);
       const second = await cli(['server', 'user', 'add', '--data', t.data, '--name', 'manager', '--password', 'second-password'], '');
-      expect(second.stdout.trim()).toBe('updated password of back-office user manager');
+      expect(second.stdout.trim()).toBe('updated password of back-office user manager (admin)');
       expect(await checkCredentials(t.db, 'manager', 'first-password')).toBe(false);
       expect(await checkCredentials(t.db, 'manager', 'second-password')).toBe(true);
       const short = await cli(['server', 'user', 'add', '--data', t.data, '--name', 'x', '--password', 'short'], '');
       expect(short.code).toBe(2);
       expect(short.stderr.trim()).toBe('tillsync: password too short for user x (use at least 8 characters)');
+      // A later user is staff unless told; disable/enable and list share the page's rules (users.ts).
+      const staff = await cli(['server', 'user', 'add', '--data', t.data, '--name', 'clerk', '--password', 'clerk-password', '--json'], '');
+      expect(JSON.parse(staff.stdout)).toEqual({ name: 'clerk', created: true, role: 'staff' });
+      const last = await cli(['server', 'user', 'disable', '--data', t.data, '--name', 'manager'], '');
+      expect(last.code).not.toBe(0);
+      expect(last.stderr.trim()).toBe('tillsync: user manager is the last active back-office admin (make another user admin first (tillsync server user add --role admin))');
+      expect((await cli(['server', 'user', 'disable', '--data', t.data, '--name', 'clerk'], '')).stdout.trim()).toBe('back-office user clerk disabled');
+      expect(await checkCredentials(t.db, 'clerk', 'clerk-password')).toBe(false);
+      const list = JSON.parse((await cli(['server', 'user', 'list', '--data', t.data, '--json'], '')).stdout) as { users: { name: string; role: string; disabledAt: string | null }[] };
+      expect(list.users.map((u) => `${u.name} ${u.role} ${u.disabledAt ? 'disabled' : 'active'}`)).toEqual(['clerk staff disabled', 'manager admin active']);
+      expect(JSON.stringify(list)).not.toContain('scrypt');
     } finally {
       await t.cleanup();
     }

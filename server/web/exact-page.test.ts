@@ -72,12 +72,13 @@ describe('Exact Online page', () => {
     expect(english).toContain('Send customers and invoices');
 
     const sent = await post('/exact/push', { from: '2026-11-01', to: '2026-11-30', numbers: '10001432-10001435' });
-    expect(sent).toMatch(/4 sales entries sent/);
+    // Told in the page's language from the push's counts (the CLI's sentence stays English).
+    expect(sent).toContain('Exact Online, division 123456 : 4 écritures de vente envoyées ; clients : 3 créé(s), 0 mis à jour — du 01/11/2026 au 30/11/2026');
     expect(standin.salesEntries.map((e) => e.YourRef)).toEqual(['10001432', '10001433', '10001434', '10001435']);
     expect(sent).toMatch(/data-piece="10001435" data-state="sent"><td>10001435<\/td>[\s\S]*?<span class="badge">envoyée<\/span>/);
 
     await standin.registerPayment('10001435');
-    expect(await post('/exact/pull', {})).toMatch(/1 lettered \(13\.46/);
+    expect(await post('/exact/pull', {})).toMatch(/1 créance réglée, 1 lettrée \(13,46\s€\)/);
     // A bad period is refused with its reason, nothing sent.
     expect(await post('/exact/push', { from: '2026-11-30', to: '2026-11-01' })).toMatch(/période invalide : 2026-11-30 → 2026-11-01 \(donnez deux jours AAAA-MM-JJ/);
   });

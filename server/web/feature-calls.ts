@@ -3,6 +3,8 @@
  * exports). Pages only see the small shapes below; each function maps onto the owning feature's
  * own function, so no business rule is re-implemented in server/web/.
  */
+import { amount, day } from './format.ts';
+import { t } from './i18n/index.ts';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TillsyncError } from '../../sync/errors.ts';
@@ -462,12 +464,21 @@ export function exactLinkStatus(ctx: ServerContext): ExactStatus {
 export async function exactPush(ctx: ServerContext, r: { from: string; to: string; numbers: string | null; withPdf: boolean }): Promise<{ ok: boolean; message: string }> {
   const { parseNumberRange, pushToExact } = await import('../exact/push.ts');
   const out = await pushToExact(ctx, { from: r.from, to: r.to, numbers: r.numbers ? parseNumberRange(r.numbers) : null, withPdf: r.withPdf, trigger: 'manual' });
-  const detail = [...out.problems.map(describeProblem), ...out.failed.map((f) => f.message)].slice(0, 5).join('; ');
-  return { ok: out.status === 'sent' || out.status === 'empty', message: detail ? `${out.message}: ${detail}` : out.message };
+  // Told in the page's language from the push's counts; a problem's and Exact's own words follow as they are.
+  const period = { from: day(r.from), to: day(r.to) };
+  const told =
+    out.status === 'empty'
+      ? t('exactOutcome.empty', period)
+      : out.status === 'refused'
+        ? t('exactOutcome.refused', { ...period, n: out.problems.length })
+        : t('exactOutcome.sent', { ...period, division: String(out.division), sent: out.sent.length, found: out.found.length, pdfs: out.pdfs, created: out.customers.created.length, updated: out.customers.updated.length, failed: out.failed.length });
+  const detail = [...out.problems.map(describeProblem), ...out.failed.map((f) => `${f.piece}: ${f.message}`)].slice(0, 5).join('; ');
+  return { ok: out.status === 'sent' || out.status === 'empty', message: detail ? t('exactOutcome.withDetail', { told, detail }) : told };
 }
 
 export async function exactPull(ctx: ServerContext): Promise<{ message: string }> {
   const { ExactApi } = await import('../exact/exact-api.ts');
   const { pullPayments } = await import('../exact/pull-payments.ts');
-  return { message: (await pullPayments(ctx.db, ctx.data, new ExactApi(ctx.data))).message };
+  const o = await pullPayments(ctx.db, ctx.data, new ExactApi(ctx.data));
+  return { message: t('exactOutcome.pulled', { division: String(o.division), read: o.read, lettered: o.counts.lettered, amount: amount(o.lettered), batch: o.batch ?? 'none', already: o.counts.already, unmatched: o.counts.unmatched }) };
 }

@@ -5,6 +5,7 @@ import type { ServerContext } from '../context.ts';
 import { page, BASE } from './layout.ts';
 import { redactPaths } from '../redact.ts';
 import type { SafeHtml } from './html.ts';
+import { engineText } from './engine-text.ts';
 
 export interface AuthedRequest extends Request {
   user?: string;
@@ -34,7 +35,7 @@ export function redirectWith(res: Response, path: string, kind: 'ok' | 'err', te
 
 /** One line for the page: the message and hint, never a stack, never an absolute path. */
 export function errorText(e: unknown): string {
-  if (isTillsyncError(e)) return redactPaths(`${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+  if (isTillsyncError(e)) return engineText(e);
   return redactPaths((e as Error)?.message ?? String(e));
 }
 

@@ -14,7 +14,7 @@ export type Role = (typeof ROLES)[number];
 
 export function parseRole(v: unknown): Role {
   if (ROLES.includes(v as Role)) return v as Role;
-  throw new TillsyncError('usage', `unknown back-office role "${String(v)}"`, { hint: `use one of: ${ROLES.join(', ')}` });
+  throw new TillsyncError('usage', `unknown back-office role "${String(v)}"`, { hint: `use one of: ${ROLES.join(', ')}`, detail: { id: 'user.badRole', params: { role: String(v) } } });
 }
 
 /**
@@ -24,10 +24,10 @@ export function parseRole(v: unknown): Role {
  */
 export async function addUser(db: Kysely<Database>, name: string, password: string, opts: { role?: Role } = {}): Promise<{ name: string; created: boolean; role: Role }> {
   if (!/^[A-Za-z0-9._@-]{1,64}$/.test(name)) {
-    throw new TillsyncError('usage', `invalid user name "${name}"`, { hint: 'use 1-64 letters, digits, dot, dash, underscore or @' });
+    throw new TillsyncError('usage', `invalid user name "${name}"`, { hint: 'use 1-64 letters, digits, dot, dash, underscore or @', detail: { id: 'user.badName', params: { name } } });
   }
   if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new TillsyncError('usage', `password too short for user ${name}`, { hint: `use at least ${MIN_PASSWORD_LENGTH} characters` });
+    throw new TillsyncError('usage', `password too short for user ${name}`, { hint: `use at least ${MIN_PASSWORD_LENGTH} characters`, detail: { id: 'user.shortPassword', params: { name, min: MIN_PASSWORD_LENGTH } } });
   }
   const passwordHash = await hashPassword(password);
   const existing = await db.selectFrom('web_users').select(['name', 'role']).where('name', '=', name).executeTakeFirst();
@@ -50,14 +50,14 @@ export async function addUser(db: Kysely<Database>, name: string, password: stri
 async function keepAnAdmin(db: Kysely<Database>, leaving: string): Promise<void> {
   const others = await db.selectFrom('web_users').select('name').where('role', '=', 'admin').where('disabled_at', 'is', null).where('name', '!=', leaving).execute();
   if (!others.length) {
-    throw new TillsyncError('last-admin', `user ${leaving} is the last active back-office admin`, { hint: 'make another user admin first (tillsync server user add --role admin)' });
+    throw new TillsyncError('last-admin', `user ${leaving} is the last active back-office admin`, { hint: 'make another user admin first (tillsync server user add --role admin)', detail: { id: 'user.lastAdmin', params: { name: leaving } } });
   }
 }
 
 /** Disables (logins refused, sessions ended) or enables a user again. Idempotent. */
 export async function setUserDisabled(db: Kysely<Database>, name: string, disabled: boolean): Promise<{ name: string; disabled: boolean; changed: boolean }> {
   const row = await db.selectFrom('web_users').select(['name', 'role', 'disabled_at']).where('name', '=', name).executeTakeFirst();
-  if (!row) throw new TillsyncError('not-found', `no back-office user ${name}`, { hint: 'tillsync server user list shows them' });
+  if (!row) throw new TillsyncError('not-found', `no back-office user ${name}`, { hint: 'tillsync server user list shows them', detail: { id: 'user.notFound', params: { name } } });
   if ((row.disabled_at !== null) === disabled) return { name, disabled, changed: false };
   if (disabled && row.role === 'admin') await keepAnAdmin(db, name);
   await db.transaction().execute(async (trx) => {

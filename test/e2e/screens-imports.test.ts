@@ -90,9 +90,9 @@ describe('back office: marketplace sales and bank statements', () => {
     expect(await textOf(page, '#sales-file')).toContain('feuilles ignorées (sans en-tête de rapport) : Récapitulatif');
     expect(await textOf(page, '#unknown-columns')).toContain('Note interne');
     expect(await verdicts()).toEqual(['Commandes!2 import', 'Commandes!3 import', 'Commandes!4 import', 'Commandes!5 unticked', 'Commandes!6 import', 'Commandes!7 error', 'Commandes!8 skip']);
-    expect(await textOf(page, 'tr[data-line="Commandes!5"]')).toContain('status "En cours" is not a paid status');
-    expect(await textOf(page, 'tr[data-line="Commandes!7"]')).toContain('merged cells E7:G7');
-    expect(await textOf(page, 'tr[data-line="Commandes!8"]')).toContain('totals row');
+    expect(await textOf(page, 'tr[data-line="Commandes!5"]')).toContain('l’état « En cours » n’est pas un état payé');
+    expect(await textOf(page, 'tr[data-line="Commandes!7"]')).toContain('cellules fusionnées E7:G7 : défusionnez-les dans le rapport');
+    expect(await textOf(page, 'tr[data-line="Commandes!8"]')).toContain('ligne de totaux');
     expect(await textOf(page, '#sales-counts')).toBe('7 lignes : 4 à importer, 1 décochée, 0 déjà importée, 1 ignorée, 1 refusée · 3 factures à faire.');
     expect(await textOf(page, 'tr[data-line="Commandes!5"] .badge')).toBe('décochée');
     // The Excel serial date reads as the day it is (dd/mm/yyyy); the text date stays as written.
@@ -168,7 +168,8 @@ describe('back office: marketplace sales and bank statements', () => {
     await page.reload();
     expect(await countOf(page, '#sales-batches button:has-text("Annuler")')).toBe(0);
     expect(await textOf(page, '#sales-batches .undo-refused')).toMatch(/^Annulation impossible : /);
-    expect(await textOf(page, '#sales-batches .undo-refused')).toContain('invoice F00000004 was made later in the same numbering chain, and undoing would leave a hole in the numbers');
+    // The CLI's reason, told in French from its id and parameters (sync/errors.ts MessageRef), hint included.
+    expect(await textOf(page, '#sales-batches .undo-refused')).toMatch(/^Annulation impossible : le lot n° \d+ ne peut pas être annulé : la facture F00000004 a été faite plus tard dans la même numérotation, l’annulation laisserait un trou \(seules les dernières factures d’une numérotation peuvent être annulées ; corrigez une facture importée par un avoir\)$/);
     await shot(page, 'backoffice-marketplace-undo-refused');
     expect((await db.selectFrom('marketplace_invoices').select('number').execute()).length).toBe(3);
   });

@@ -1,6 +1,7 @@
 /** The back office in English: the same keys as fr.ts (the French default), same parameters. */
 import type { MessageKey } from './fr.ts';
 import { securityEn } from './security-messages.ts';
+import { engineEn } from './engine-messages.ts';
 
 export const en: Record<MessageKey, string> = {
   // ---------- frame, common words ----------
@@ -559,4 +560,5 @@ export const en: Record<MessageKey, string> = {
   'charts.axis.till': 'till',
   'charts.axis.packages': 'packages',
   ...securityEn,
+  ...engineEn,
 };

@@ -4,6 +4,7 @@
  * en.ts must have exactly these keys (tsc and i18n/catalogues.test.ts check it).
  */
 import { securityFr } from './security-messages.ts';
+import { engineFr } from './engine-messages.ts';
 
 export const fr = {
   // ---------- frame, common words ----------
@@ -562,6 +563,7 @@ export const fr = {
   'charts.axis.till': 'caisse',
   'charts.axis.packages': 'paquets',
   ...securityFr,
+  ...engineFr,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof fr;

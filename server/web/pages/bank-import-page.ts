@@ -13,6 +13,7 @@ import { BASE } from '../layout.ts';
 import { amount, day, when } from '../format.ts';
 import { batchSentence } from '../summaries.ts';
 import { label, t, th, type MessageKey } from '../i18n/index.ts';
+import { engineText } from '../engine-text.ts';
 import { action, errorText, list, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
 import type { MultipartRequest } from '../multipart.ts';
 import { loadDraft, recentUploads, saveDraft, saveUpload, ID_PATTERN, type ImportDraft } from '../import-uploads.ts';
@@ -67,7 +68,7 @@ function row(r: BankGridRow, tickable: boolean) {
   <td>${r.line}</td><td>${day(r.date)}</td><td class="num">${r.side === 'D' ? '-' : ''}${amount(r.amount)}</td><td>${r.name ?? ''}</td><td class="wrap">${r.remittance}</td>
   <td class="rule">${ruleText(r)}</td>
   <td class="invoices">${r.invoices.map((i) => html`<div>${i.invoice} <span class="muted">${i.customer}</span> ${amount(i.amount)}</div>`)}</td>
-  <td class="wrap"><span class="badge ${VERDICT_BADGE[r.verdict] ?? ''}">${r.verdict === 'already' ? t('bank.verdict.already') : label('verdict', r.verdict)}</span> ${r.message}</td>
+  <td class="wrap"><span class="badge ${VERDICT_BADGE[r.verdict] ?? ''}">${r.verdict === 'already' ? t('bank.verdict.already') : label('verdict', r.verdict)}</span> ${engineText(r)}</td>
 </tr>`;
 }
 

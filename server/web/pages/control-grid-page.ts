@@ -15,6 +15,7 @@ import { amount, day, when } from '../format.ts';
 import { listBatches } from '../batches-queries.ts';
 import { batchSentence } from '../summaries.ts';
 import { label, t, th } from '../i18n/index.ts';
+import { engineText } from '../engine-text.ts';
 import { action, errorText, list, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
 import { clearCustomerOfTickets, customerChoices, generateDocuments, integrationPreview, setCustomerOfTickets, undoIntegrationBatch, type GridChoice, type GridDocument } from '../feature-calls.ts';
 import { customerCell, customerPicker, mountTicketPage } from './ticket-page.ts';
@@ -70,7 +71,7 @@ async function renderGrid(ctx: ServerContext, req: AuthedRequest, res: Response,
   for (const b of batches) {
     if (b.status !== 'done') continue;
     const r = await undoRefusal(ctx.db, b.id);
-    if (r) refusals.set(b.id, t('grid.undoRefused', { reason: `${r.message} (${r.hint})` }));
+    if (r) refusals.set(b.id, t('grid.undoRefused', { reason: engineText(r) }));
   }
   const customers = await customerChoices(ctx);
   // A browser grid stays usable up to a few thousand rows; past that the first documents are shown

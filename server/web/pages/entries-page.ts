@@ -14,6 +14,7 @@ import { postingUndoRefusal } from '../../accounting/undo-posting.ts';
 import { entryGrid } from '../entry-grid.ts';
 import { journalCodes, searchEntries } from '../entries-queries.ts';
 import { listBatches } from '../batches-queries.ts';
+import { engineText } from '../engine-text.ts';
 import { action, errorText, list, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
 import { yesterday } from '../../integration/filters.ts';
 import { postPosting, postingPreview, undoPostingBatch } from '../feature-calls.ts';
@@ -43,7 +44,7 @@ ${entryGrid(p.entries, { checkable: true, id: 'posting-preview' })}
     for (const b of batches) {
       if (b.status !== 'done') continue;
       const r = await postingUndoRefusal(ctx.db, b.id);
-      if (r) refusals.set(b.id, t('grid.undoRefused', { reason: `${r.message} (${r.hint})` }));
+      if (r) refusals.set(b.id, t('grid.undoRefused', { reason: engineText(r) }));
     }
     const body = html`<form class="filters" method="get" action="${BASE}/entries">
   <label>${t('entries.until')} <input type="date" name="until" value="${until}"></label>

@@ -15,6 +15,7 @@ import { BASE } from '../layout.ts';
 import { amount, day, num, when } from '../format.ts';
 import { batchSentence } from '../summaries.ts';
 import { label, t, th, type MessageKey } from '../i18n/index.ts';
+import { engineText } from '../engine-text.ts';
 import { action, errorText, list, redirectWith, renderPage, str, type AuthedRequest } from '../respond.ts';
 import type { MultipartRequest } from '../multipart.ts';
 import { loadDraft, recentUploads, saveDraft, saveUpload, ID_PATTERN, type ImportDraft } from '../import-uploads.ts';
@@ -129,7 +130,7 @@ ${s.grid.filter((l) => tickable(l, d)).map((l) => html`<input type="hidden" name
       return html`<tr class="sale ${on ? '' : 'unchecked'}" data-line="${l.id}" data-verdict="${l.verdict}" data-href="${lineHref(d, l)}">
   <td class="keep"><input type="checkbox" name="line" value="${l.id}" ${on ? html`checked` : ''} ${can ? '' : html`disabled`} aria-label="${t('sales.importLine', { id: l.id })}"></td>
   <td>${l.line}</td>${GRID_COLUMNS.map((f) => html`<td class="${['quantity', 'unitPrice', 'shipping', 'commission'].includes(f) ? 'num' : ''}" data-field="${f}">${cellText(f, l.values[f])}</td>`)}
-  <td class="wrap"><span class="badge ${VERDICT_BADGE[l.verdict] ?? ''}">${label('verdict', l.verdict)}</span> ${l.message}</td>
+  <td class="wrap"><span class="badge ${VERDICT_BADGE[l.verdict] ?? ''}">${label('verdict', l.verdict)}</span> ${engineText(l)}</td>
   <td><a class="edit" href="${lineHref(d, l)}" title="${t('sales.edit.title')}">${t('sales.edit')}</a></td>
 </tr>`;
     })}</tbody>
@@ -235,7 +236,7 @@ export function mountMarketplaceImport(r: Router, ctx: ServerContext): void {
     if (!line) return renderPage(req, res, ctx, { title: t('sales.lineTitle', { id: lineId }), active: PAGE, status: 404, body: html`<p class="flash error">${t('sales.lineNotIn', { line: lineId, file: d.name })}</p><p><a href="${BASE}${PAGE}/${id}">${t('sales.backToGrid')}</a></p>` });
     const l = line;
     const body = html`<p><a href="${BASE}${PAGE}/${id}">${t('sales.backToGrid')}</a></p>
-<p id="sale-verdict">${th('sales.lineOf', { id: html`<strong>${l.id}</strong>`, file: d.name })} · <span class="badge ${VERDICT_BADGE[l.verdict] ?? ''}">${label('verdict', l.verdict)}</span> ${l.message}</p>
+<p id="sale-verdict">${th('sales.lineOf', { id: html`<strong>${l.id}</strong>`, file: d.name })} · <span class="badge ${VERDICT_BADGE[l.verdict] ?? ''}">${label('verdict', l.verdict)}</span> ${engineText(l)}</p>
 <form method="post" action="${BASE}${PAGE}/${id}/lines/${encodeURIComponent(l.id)}" id="sale-form" class="grid2">
 ${SALE_FIELDS.map((f) => html`<label>${fieldLabel(f)} <input type="text" name="${f}" value="${shown(f, l.values[f])}" maxlength="300"></label>`)}
 <p><button type="submit" id="save-sale">${t('sales.saveSale')}</button> <span class="muted">${t('sales.saveSale.note')}</span></p>
