@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     await Promise.all([page.waitForEvent('load'), page.click('#generate')]);
     await page.locator('#batches').scrollIntoViewIfNeeded();
     await save('integration-batches');
+    await page.goto(`${world.backOffice}/security`);
+    await save('security');
     const reg = await context.newPage();
     await reg.goto(world.register);
     await reg.waitForSelector('#payment-modes button');
