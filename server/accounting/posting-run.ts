@@ -16,7 +16,6 @@ import type { Kysely } from 'kysely';
 import { TillsyncError, type DataError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
-import { sqliteHandleOf } from '../db/database.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog, PendingDayLog } from '../log-book.ts';
 import { withBooksLock } from '../db/books-lock.ts';
@@ -112,8 +111,6 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
   for (const k of Object.keys(filters) as (keyof PostingFilters)[]) if (filters[k] === undefined) delete filters[k];
   const options = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping, splitCache: new SplitCache(mapping.rounding.decimals) };
   const d = mapping.rounding.decimals;
-  // The connection behind `db` on SQLite: the run's bulk rows go through its prepared statements.
-  const sqlite = sqliteHandleOf(db);
   const log = new PendingDayLog(data);
 
   const summary = await withBooksLock(db, async (trx) => {
@@ -148,12 +145,12 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       .executeTakeFirstOrThrow();
     const batchId = Number(batch.id);
     s.batch = batchId;
-    const writer = await PostingWriter.open(trx, batchId, now, d, sqlite);
+    const writer = await PostingWriter.open(trx, batchId, now, d);
     const inv = new InvariantLedger(mapping);
     let done = 0;
     let first = true;
 
-    for await (const c of postChunks(trx, { documents: docs, paymentOnly }, options, { sqlite, leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets })) {
+    for await (const c of postChunks(trx, { documents: docs, paymentOnly }, options, { leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets })) {
       const r = c.result;
       if (c.heldBack.length) {
         s.heldBackCount += c.heldBack.length;

@@ -5,7 +5,7 @@
  * cannot then hide itself by being run twice.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { dbKind, type DbKind } from '../../db/dialect.ts';
+import { storeOf, type Store } from '../../db/store.ts';
 import type { Db } from '../../db/database.ts';
 
 /** Units per 1.00: amounts are kept with at most 4 decimals (tills and books: 2, 3 or 4). */
@@ -75,16 +75,14 @@ export function splitIncl(inclUnits: bigint, rate: string, decimals: number): { 
  * reads with `bigOf`.
  */
 export class UnitsSql {
-  readonly kind: DbKind;
+  private readonly store: Store;
   constructor(db: Db) {
-    this.kind = dbKind(db);
+    this.store = storeOf(db);
   }
 
-  /** The units of one value (a column reference like 'l.debit'). */
+  /** The units of one value (a column reference like 'l.debit'): the store's SQL (server/db/sqlite-store.ts, postgres-store.ts). */
   of(column: string): RawBuilder<unknown> {
-    return this.kind === 'postgres'
-      ? sql`round(cast(${sql.ref(column)} as numeric) * ${sql.lit(Number(ONE))})`
-      : sql`cast(round(cast(${sql.ref(column)} as real) * ${sql.lit(Number(ONE))}) as integer)`;
+    return this.store.unitsOf(column, Number(ONE));
   }
 
   sum(column: string): RawBuilder<unknown> {
