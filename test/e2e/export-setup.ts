@@ -3,7 +3,7 @@
  * data, accounting mapping) on a fresh SQLite or PostgreSQL database, with the seeds' sample
  * ledger posted.
  */
-import { runCli, TILLSYNC_BIN } from '../support/cli-harness.ts';
+import { runCli } from '../support/cli-harness.ts';
 import { openTestDb, type TestDb } from '../support/test-databases.ts';
 import type { DbKind } from '../../server/db/dialect.ts';
 import { defaultConfig, writeServerConfig, type ServerConfig } from '../../server/context.ts';
@@ -22,7 +22,6 @@ export async function exportServer(engine: DbKind, extra: Partial<ServerConfig> 
   return t;
 }
 
-export const BIN = TILLSYNC_BIN;
 
 export interface CliResult {
   code: number;

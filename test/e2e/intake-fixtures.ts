@@ -7,13 +7,12 @@ import { createHash } from 'node:crypto';
 import { signManifest } from '../../sync/signed-zip.ts';
 import { PACKAGE_FORMAT, PACKAGE_VERSION } from '../../sync/package-format.ts';
 import { rawZip, type RawEntry } from '../../sync/raw-zip.ts';
-import { jsonLine, runCli as run, startCli, TILLSYNC_BIN } from '../support/cli-harness.ts';
+import { jsonLine, runCli as run, startCli } from '../support/cli-harness.ts';
 import { freePort } from '../../sync/free-port.ts';
 import { readApiToken, TOKEN_HEADER } from '../../client/api-token.ts';
 export { freePort };
 export { rawZip };
 
-export const BIN = TILLSYNC_BIN;
 
 export interface CliRun {
   code: number | null;

@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { runCli, spawnCli as spawnHarnessCli, TILLSYNC_BIN } from '../support/cli-harness.ts';
+import { runCli, spawnCli as spawnHarnessCli } from '../support/cli-harness.ts';
 import { openTestDb, type TestDb } from '../support/test-databases.ts';
 import type { DbKind } from '../../server/db/dialect.ts';
 import { defaultConfig, writeServerConfig } from '../../server/context.ts';
@@ -17,7 +17,6 @@ import { intakeTickets } from '../../server/intake/intake.ts';
 import { enrollTill } from '../../server/intake/till-registry.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const BIN = TILLSYNC_BIN;
 
 export interface IntegrationServer extends TestDb {
   base: BaseData;
