@@ -111,14 +111,17 @@ export class PostgresStore implements Store {
     return (await trx.executeQuery<{ id: string }>(CompiledQuery.raw(ticketInsertSql(rows.length), params))).rows.map((r) => r.id);
   }
 
-  /** Each chunk travels as ONE JSON parameter that the server unpacks itself (jsonb_array_elements): one round trip per 2,000 tickets. */
+  /** Each chunk travels as three array parameters that the server unpacks itself (unnest): one round trip per 2,000 tickets. */
   async markTickets(trx: Kysely<Database>, marks: TicketMark[], batchId: number, now: string): Promise<void> {
     for (let i = 0; i < marks.length; i += TICKET_CHUNK) {
       const chunk = marks.slice(i, i + TICKET_CHUNK);
-      const payload = JSON.stringify(chunk.map((m) => [m.id, m.documentId, m.number]));
-      const res = await sql`update tickets t set document_id = (e->>1)::integer, document_number = e->>2, integration_batch = ${batchId}, updated_at = ${now}
-            from jsonb_array_elements(${payload}::jsonb) e
-            where t.id = e->>0 and t.document_id is null and t.integration_batch is null`.execute(trx);
+      // Three arrays, not one JSON value: the planner sizes unnest() from the arrays (jsonb_array_elements
+      // is always "100 rows"), so with the pending tickets' statistics stale (right after an intake) it
+      // still hashes; the JSON form was planned as a nested loop, pending × chunk comparisons (measured
+      // 3 s for 5,000 tickets, growing with the square of a store's night).
+      const res = await sql`update tickets t set document_id = v.doc, document_number = v.num, integration_batch = ${batchId}, updated_at = ${now}
+            from unnest(${chunk.map((m) => m.id)}::text[], ${chunk.map((m) => m.documentId)}::integer[], ${chunk.map((m) => m.number)}::text[]) as v(id, doc, num)
+            where t.id = v.id and t.document_id is null and t.integration_batch is null`.execute(trx);
       const touched = Number(res.numAffectedRows);
       // Under the books lock nobody else integrates: a miss means the data moved under us.
       if (touched !== chunk.length) throw new Error(`integration write-back touched ${touched} of ${chunk.length} tickets (${chunk[0].id}…): tickets changed during the run`);
