@@ -5,6 +5,7 @@
  * tickets, once per run of the checks.
  */
 import type { Db } from '../../db/database.ts';
+import type { CheckPeriod } from './check.ts';
 import { amountText, splitIncl, units } from './amounts.ts';
 
 export interface CodeFacts {
@@ -47,7 +48,11 @@ interface StoredLine {
 
 const PAGE = 2000;
 
-export async function loadTicketFacts(db: Db): Promise<TicketFacts> {
+/**
+ * In a period check, the tickets of the period's documents (by the documents' day: the tickets_pending
+ * index leads with document_id) and the period's tickets without a document (posted alone).
+ */
+export async function loadTicketFacts(db: Db, period: CheckPeriod | null = null): Promise<TicketFacts> {
   const out: TicketFacts = { documents: new Map(), payments: new Map(), broken: [], count: 0 };
   let after = '';
   for (;;) {
@@ -55,6 +60,14 @@ export async function loadTicketFacts(db: Db): Promise<TicketFacts> {
       .selectFrom('tickets')
       .select(['id', 'document_id', 'day', 'total_incl', 'content'])
       .where('integration_batch', 'is not', null)
+      .$if(period !== null, (q) =>
+        q.where((eb) =>
+          eb.or([
+            eb('document_id', 'in', eb.selectFrom('documents as d').select('d.id').where('d.day', '>=', period!.from).where('d.day', '<=', period!.to)),
+            eb.and([eb('document_id', 'is', null), eb('day', '>=', period!.from), eb('day', '<=', period!.to)]),
+          ]),
+        ),
+      )
       .where('id', '>', after)
       .orderBy('id')
       .limit(PAGE)

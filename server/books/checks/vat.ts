@@ -13,12 +13,13 @@ const add = (m: Map<string, bigint>, k: string, v: bigint) => m.set(k, (m.get(k)
 export const vatCheck: BooksCheck = {
   name: 'vat',
   title: "VAT and net per VAT code on the sales entries = the posted tickets' lines split under the books' rounding rules",
+  periodScope: { mode: 'period', how: "the period's posted documents and their tickets (by the documents' day) against the period's sales entries (by entry date)" },
   async run(ctx) {
     const p = new Problems();
     const m = requireMapping(ctx, p);
     if (!m) return p.done();
     const d = m.rounding.decimals;
-    const { docs } = await postedSalesDocuments(ctx.db, m);
+    const { docs } = await postedSalesDocuments(ctx.db, m, ctx.period);
     const facts = await ctx.ticketFacts();
     const wantVat = new Map<string, bigint>();
     const wantNet = new Map<string, bigint>();
@@ -62,6 +63,7 @@ export const vatCheck: BooksCheck = {
       .where('b.kind', '=', 'posting')
       .where('e.kind', '=', 'sales')
       .where('l.vat_code', 'is not', null)
+      .$if(ctx.period !== null, (q) => q.where('e.entry_date', '>=', ctx.period!.from).where('e.entry_date', '<=', ctx.period!.to))
       .groupBy(['l.vat_code', 'l.account'])
       .execute();
     const gotVat = new Map<string, bigint>();
