@@ -81,10 +81,17 @@ export const profileSchema = z.strictObject({
   differences: z.strictObject({ charge: account.optional(), produit: account.optional() }).optional(),
   labels: z.strictObject({ entry: template.optional(), piece: template.optional(), lettering: template.optional() }).optional(),
   text: z.strictObject({ removeAccents: z.boolean().optional(), upperCase: z.boolean().optional() }).optional(),
-  /** One analytic axis: store or till, its section codes (value → section) and a default section; revenue and charge lines carry it. */
+  /**
+   * One analytic axis, its section codes (value → section) and a default section; revenue and charge
+   * lines carry it. store / till: the document's. family / article: the sold articles' `family` (or
+   * `field`) in the base data — a revenue line is then spread over its articles' sections pro rata of
+   * their amounts (analytic-parts.ts).
+   */
   analytics: z
     .strictObject({
-      axis: z.enum(['store', 'till']),
+      axis: z.enum(['store', 'till', 'family', 'article']),
+      /** axis "article": the base-data article field whose value is the section (e.g. "brand", "department"). */
+      field: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'the name of an article field of the base data, e.g. brand').optional(),
       /** Cegid axis (A1…A5) / Sage plan name; default A1. */
       plan: z.string().regex(/^[A-Za-z0-9]{1,10}$/).optional(),
       sections: z.record(z.string(), z.string().regex(/^[0-9A-Za-z_-]{1,17}$/, 'a section code (letters, digits, - and _)')).optional(),
@@ -139,5 +146,7 @@ export function profileIssues(json: unknown): { profile: ExportProfile | null; i
       if (p[key] !== undefined) issues.push({ path: key, message: 'the FEC is the books as posted: a fec profile takes options only (use csv or a software format for a rewritten view)' });
     }
   }
+  if (p.analytics?.axis === 'article' && !p.analytics.field) issues.push({ path: 'analytics.field', message: 'axis "article" needs the article field that gives the section (e.g. "brand")' });
+  if (p.analytics?.field && p.analytics.axis !== 'article') issues.push({ path: 'analytics.field', message: `field is for axis "article" (axis "${p.analytics.axis}" takes none)` });
   return { profile: issues.length ? null : p, issues };
 }
