@@ -79,6 +79,12 @@ export const profileSchema = z.strictObject({
   discountAccount: account.optional(),
   /** Rounding difference accounts: charge (loss, 658…) and produit (gain, 758…). */
   differences: z.strictObject({ charge: account.optional(), produit: account.optional() }).optional(),
+  /**
+   * Seed 002's "Compte de frais" (627000 Services bancaires): the account of the fee lines the books
+   * hold — today the marketplace commissions posted from its reports (imports.json
+   * marketplace.commissionAccount). Card and Stripe fees are not in the tills' data (see docs).
+   */
+  fees: z.strictObject({ account: account.optional() }).optional(),
   labels: z.strictObject({ entry: template.optional(), piece: template.optional(), lettering: template.optional() }).optional(),
   text: z.strictObject({ removeAccents: z.boolean().optional(), upperCase: z.boolean().optional() }).optional(),
   /**
@@ -142,7 +148,7 @@ export function profileIssues(json: unknown): { profile: ExportProfile | null; i
   }
   // The FEC is the legal copy of the books (A47 A-1): a profile may choose its options, not rewrite it.
   if (p.format === 'fec') {
-    for (const key of ['journals', 'customers', 'salesAccounts', 'taxAccounts', 'discountAccount', 'differences', 'labels', 'text', 'analytics'] as const) {
+    for (const key of ['journals', 'customers', 'salesAccounts', 'taxAccounts', 'discountAccount', 'differences', 'fees', 'labels', 'text', 'analytics'] as const) {
       if (p[key] !== undefined) issues.push({ path: key, message: 'the FEC is the books as posted: a fec profile takes options only (use csv or a software format for a rewritten view)' });
     }
   }

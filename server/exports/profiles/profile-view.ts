@@ -46,6 +46,8 @@ export interface ProfileViewInput {
   vatRates: VatRate[];
   /** The base data's articles: an article axis (family or a field) reads its sections from them. */
   articles?: Article[];
+  /** Accounts of the fee lines in the books (the marketplace commission account of imports.json): profile.fees.account replaces them. */
+  feeAccounts?: string[];
 }
 
 /** A customer as the customers file shows it (by the third-party code the file uses). */
@@ -73,6 +75,7 @@ export class ProfileView {
   private readonly articleValue = new Map<string, string>();
   /** Base VAT code → export VAT code (what ledger lines carry). */
   private readonly exportVat = new Map<string, string>();
+  private readonly feeAccounts: Set<string>;
   /** Generated value → customer code, per choice (account / thirdParty): the collision check. */
   private readonly generated = { account: new Map<string, string>(), thirdParty: new Map<string, string>() };
   /** Customers the written lines name, by their (possibly rewritten) third party. */
@@ -83,6 +86,7 @@ export class ProfileView {
     this.profile = input.profile;
     this.mapping = input.mapping;
     this.base = new Map(input.customers.map((c) => [c.code, c]));
+    this.feeAccounts = new Set(input.feeAccounts ?? []);
     this.rates = new Map(input.vatRates.map((v) => [v.code, String(v.rate)]));
     const m = input.mapping;
     if (m) {
@@ -262,6 +266,7 @@ export class ProfileView {
         else if (l.vatCode && /^7/.test(l.account)) out.account = this.zoneAccount(p.salesAccounts, zone, l.vatCode, l.account);
         else if (m && !l.vatCode && l.account === m.rounding.gainAccount && p.differences?.produit) out.account = p.differences.produit;
         else if (m && !l.vatCode && l.account === m.rounding.lossAccount && p.differences?.charge) out.account = p.differences.charge;
+        else if (p.fees?.account && this.feeAccounts.has(l.account)) out.account = p.fees.account;
         if (entryTemplate) label = renderTemplate(entryTemplate, valuesOf(doc, l));
         if (axis && /^[67]/.test(out.account)) {
           if (this.articleAxis) {
