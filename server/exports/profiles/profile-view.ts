@@ -150,9 +150,11 @@ export class ProfileView {
     const value = generatedAccount(choice.prefix ?? '', choice.length!, code);
     const owner = this.generated[which].get(value);
     if (owner !== undefined && owner !== code) {
-      throw new TillsyncError('profile-collision', `export profile ${this.name}: customers ${owner} and ${code} both get the ${which === 'account' ? 'account' : 'third party'} ${value} (prefix "${choice.prefix ?? ''}", length ${choice.length})`, {
+      const err = new TillsyncError('profile-collision', `export profile ${this.name}: customers ${owner} and ${code} both get the ${which === 'account' ? 'account' : 'third party'} ${value} (prefix "${choice.prefix ?? ''}", length ${choice.length})`, {
         hint: `make customers.${which}.length longer or change the prefix in the profile (tillsync server config check --profile ${this.name})`,
       });
+      // The values, for screens that say it in their own language (profile-check.ts).
+      throw Object.assign(err, { params: { first: owner, second: code, value, length: choice.length! } });
     }
     this.generated[which].set(value, code);
     return value;
