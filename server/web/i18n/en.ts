@@ -359,6 +359,8 @@ export const en: Record<MessageKey, string> = {
   'profiles.save': 'Save',
   'profiles.exportTitle': 'Export with this profile',
   'profiles.export': 'Export',
+  'profiles.exported': 'Export #{id} made with this profile: download it below.',
+  'profiles.exportEmpty': 'Nothing new to export in this period with this profile (tick “include entries already exported” to write them again).',
   'profiles.downloadExport': 'Download export #{id}',
   'profiles.issue.type': '{expected, select, number {a number is expected} boolean {true or false is expected} string {a text in quotes is expected} object {an object in braces is expected} other {a value of another type is expected ({expected})}}',
   'profiles.issue.value': 'value not allowed; allowed values: {values}',

@@ -361,6 +361,8 @@ export const fr = {
   'profiles.save': 'Enregistrer',
   'profiles.exportTitle': 'Exporter avec ce profil',
   'profiles.export': 'Exporter',
+  'profiles.exported': 'Export n° {id} fait avec ce profil : téléchargez-le ci-dessous.',
+  'profiles.exportEmpty': 'Rien de nouveau à exporter sur cette période avec ce profil (cochez « inclure les écritures déjà exportées » pour les écrire à nouveau).',
   'profiles.downloadExport': 'Télécharger l’export n° {id}',
   'profiles.issue.type': '{expected, select, number {un nombre est attendu} boolean {true ou false est attendu} string {un texte entre guillemets est attendu} object {un objet entre accolades est attendu} other {valeur d’un autre type attendue ({expected})}}',
   'profiles.issue.value': 'valeur non admise ; valeurs possibles : {values}',

@@ -254,8 +254,8 @@ export function mountProfiles(r: Router, ctx: ServerContext): void {
       if (!DAY.test(from) || !DAY.test(to) || from > to) throw new TillsyncError('usage', `invalid period ${from} → ${to}`, { hint: 'give two days YYYY-MM-DD, the first one not after the second' });
       // The profile names its format; makeExport takes it from there.
       const out = await makeExport(ctx, { format: 'csv', from, to, includeExported: str(req.body?.include_exported) === '1', profile: name });
-      if (!out.written || out.exportId === null) return redirectWith(res, `${PAGE}/${name}`, 'err', out.message);
-      redirectWith(res, `${PAGE}/${name}?export=${out.exportId}`, 'ok', out.message);
+      if (!out.written || out.exportId === null) return redirectWith(res, `${PAGE}/${name}`, 'err', t('profiles.exportEmpty'));
+      redirectWith(res, `${PAGE}/${name}?export=${out.exportId}`, 'ok', t('profiles.exported', { id: out.exportId }));
     } catch (e) {
       redirectWith(res, `${PAGE}/${name}`, 'err', errorText(e));
     }
