@@ -98,7 +98,7 @@ describe('analytics by article family', () => {
     const brand: ExportProfile = { version: 1, format: 'csv', analytics: { axis: 'article', field: 'brand', default: 'SANS' } };
     const l = ledger(brand).flatMap((e) => e.lines).find((x) => x.account === '707000' && x.documentNumber === '10001434')!;
     expect(l.analyticParts).toEqual([{ section: 'SANS', amount: '250.00' }, { section: 'GARDENA', amount: '153.00' }]);
-    expect(profileIssues({ version: 1, format: 'csv', analytics: { axis: 'article' } }).issues).toEqual([{ path: 'analytics.field', message: 'axis "article" needs the article field that gives the section (e.g. "brand")' }]);
+    expect(profileIssues({ version: 1, format: 'csv', analytics: { axis: 'article' } }).issues).toEqual([{ path: 'analytics.field', message: 'axis "article" needs the article field that gives the section (e.g. "brand")', code: 'article-needs-field' }]);
     expect(profileIssues({ version: 1, format: 'csv', analytics: { axis: 'till', field: 'brand' } }).issues[0].path).toBe('analytics.field');
   });
 

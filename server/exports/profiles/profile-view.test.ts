@@ -95,7 +95,7 @@ describe('an export profile applied to the books', () => {
   });
 
   it('refuses a profile that names an unknown placeholder or rewrites the FEC, naming the field', () => {
-    expect(profileIssues({ version: 1, format: 'sage', labels: { entry: '{document} {client}' } }).issues).toEqual([{ path: 'labels.entry', message: expect.stringMatching(/unknown placeholder \{client\}/) }]);
+    expect(profileIssues({ version: 1, format: 'sage', labels: { entry: '{document} {client}' } }).issues).toEqual([{ path: 'labels.entry', message: expect.stringMatching(/unknown placeholder \{client\}/), code: 'unknown-placeholder', params: { placeholders: '{client}' } }]);
     expect(profileIssues({ version: 1, format: 'fec', analytics: { axis: 'till' } }).issues[0]).toMatchObject({ path: 'analytics' });
     expect(profileIssues({ version: 1, format: 'sage', customers: { account: { mode: 'generated', prefix: '411W' } } }).issues[0]).toMatchObject({ path: 'customers.account.length' });
     expect(profileIssues({ version: 1, format: 'sage', customers: { account: { mode: 'generated', prefix: '411W', length: 4 } } }).issues[0].message).toMatch(/no room after prefix/);
