@@ -27,6 +27,7 @@ const CODES: Record<string, MessageKey> = {
   'journal-unused': 'profiles.issue.journalUnused',
   'account-not-in-chart': 'profiles.issue.notInChart',
   'customer-collision': 'profiles.issue.collision',
+  'axis-field-empty': 'profiles.issue.axisFieldEmpty',
 };
 
 export function issueText(i: ProfileIssue): string {

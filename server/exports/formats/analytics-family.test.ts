@@ -19,6 +19,7 @@ import type { DocumentInfo } from '../profiles/entry-context.ts';
 import { ProfileView } from '../profiles/profile-view.ts';
 import { profileIssues, type ExportProfile } from '../profiles/profile-schema.ts';
 import { allocate } from '../profiles/analytic-parts.ts';
+import { profileBooksIssues } from '../profiles/profile-check.ts';
 import type { LedgerEntry } from '../ledger-model.ts';
 import { CsvWriter, parseCsv } from '../csv-writer.ts';
 import { ExactWriter } from '../exact-writer.ts';
@@ -100,6 +101,11 @@ describe('analytics by article family', () => {
     expect(l.analyticParts).toEqual([{ section: 'SANS', amount: '250.00' }, { section: 'GARDENA', amount: '153.00' }]);
     expect(profileIssues({ version: 1, format: 'csv', analytics: { axis: 'article' } }).issues).toEqual([{ path: 'analytics.field', message: 'axis "article" needs the article field that gives the section (e.g. "brand")', code: 'article-needs-field' }]);
     expect(profileIssues({ version: 1, format: 'csv', analytics: { axis: 'till', field: 'brand' } }).issues[0].path).toBe('analytics.field');
+    // config check --profile warns when no article carries the field (every line would go to the default section).
+    const base = { customers, vatRates: [], articles };
+    expect(profileBooksIssues('x', brand, defaultMapping(), base).warnings.filter((w) => w.code === 'axis-field-empty')).toEqual([]);
+    const colour: ExportProfile = { version: 1, format: 'csv', analytics: { axis: 'article', field: 'colour' } };
+    expect(profileBooksIssues('x', colour, defaultMapping(), base).warnings).toContainEqual(expect.objectContaining({ path: 'analytics', code: 'axis-field-empty', message: expect.stringMatching(/no article of the base data has a "colour" field/) }));
   });
 
   it('Sage PNM and Cegid TRA: one analytic record per family, the records summing to their line (golden files)', () => {

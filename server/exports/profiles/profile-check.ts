@@ -5,7 +5,7 @@
  * warning: the accountant's software may have them), and generated customer accounts colliding
  * over the base data's customers.
  */
-import type { Customer, VatRate } from '../../../sync/types.ts';
+import type { Article, Customer, VatRate } from '../../../sync/types.ts';
 import { isTillsyncError } from '../../../sync/errors.ts';
 import type { AccountingMapping } from '../../accounting/mapping.ts';
 import type { ExportProfile, ProfileIssue } from './profile-schema.ts';
@@ -23,6 +23,8 @@ export interface ProfileCheck {
 export interface BooksFacts {
   customers: Customer[];
   vatRates: VatRate[];
+  /** The base data's articles: an article axis warns when none carries its field. */
+  articles?: Article[];
 }
 
 /** The profile against the books' own settings (mapping, base data): problems and warnings. */
@@ -57,6 +59,13 @@ export function profileBooksIssues(name: string, profile: ExportProfile, mapping
       for (const part of ['byVatCode', 'FR', 'EU', 'outsideEU'] as const) for (const [k, v] of Object.entries(z[part] ?? {})) used.push([`${key}.${part}.${k}`, v]);
     }
     for (const [path, account] of used) if (account && chart.size && !chart.has(account)) warnings.push({ path, message: `account ${account} is not in the chart of accounts of accounting.json (fine if the accountant's software has it)`, code: 'account-not-in-chart', params: { account } });
+  }
+  const axis = profile.analytics;
+  if (axis && (axis.axis === 'family' || axis.axis === 'article') && base.articles) {
+    const field = axis.axis === 'family' ? 'family' : axis.field!;
+    if (!base.articles.some((a) => (a as unknown as Record<string, unknown>)[field] !== undefined)) {
+      warnings.push({ path: 'analytics', message: `no article of the base data has a "${field}" field: every line goes to the default section${axis.default ? '' : ' (none set: no analytics at all)'}`, code: 'axis-field-empty', params: { field } });
+    }
   }
   if (!issues.length) {
     try {

@@ -381,6 +381,7 @@ export const en: Record<MessageKey, string> = {
   'profiles.issue.vatCode': 'VAT code {vatCode} is not an export VAT code of the accounting mapping',
   'profiles.issue.journalUnused': 'journal {journal} is not a journal of the accounting mapping: never used',
   'profiles.issue.notInChart': 'account {account} is not in the chart of accounts (fine if the accountant’s software has it)',
+  'profiles.issue.axisFieldEmpty': 'no article of the base data has a “{field}” field: every line goes to the default section',
   'profiles.issue.collision': 'customers {first} and {second} would get the same account {value}: make the length ({length}) longer or change the prefix',
   // ---------- e-invoicing ----------
   'einv.invoices': 'E-invoices (Factur-X)',

@@ -383,6 +383,7 @@ export const fr = {
   'profiles.issue.vatCode': 'le code TVA {vatCode} n’est pas un code TVA d’export du paramétrage comptable',
   'profiles.issue.journalUnused': 'le journal {journal} n’est pas un journal du paramétrage comptable : jamais utilisé',
   'profiles.issue.notInChart': 'le compte {account} n’est pas dans le plan comptable (possible s’il existe dans le logiciel du cabinet)',
+  'profiles.issue.axisFieldEmpty': 'aucun article de la base n’a de champ « {field} » : toutes les lignes iront à la section par défaut',
   'profiles.issue.collision': 'les clients {first} et {second} auraient le même compte {value} : allongez la longueur ({length}) ou changez le préfixe',
   // ---------- e-invoicing ----------
   'einv.invoices': 'Factures électroniques (Factur-X)',
