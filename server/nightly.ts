@@ -17,6 +17,8 @@ export interface NightlyStepResult {
   line: string;
   /** What the step finished without: tickets/documents left out, held back, an export refused. */
   leftOut: number;
+  /** Wall-clock seconds the step took (set by runNightly; a chain's bench times integrate + post + letter by it). */
+  seconds?: number;
 }
 
 /** Exit codes of `server nightly` (documented in docs/operations.md; 2 is a wrong command line). */
@@ -80,7 +82,9 @@ export async function runNightly(ctx: ServerContext, opts: NightlyOptions = {}):
   const results: NightlyStepResult[] = [];
   try {
     for (const step of STEPS) {
+      const t0 = performance.now();
       const r = await step(ctx, observed);
+      r.seconds = Math.round(performance.now() - t0) / 1000;
       results.push(r);
       opts.onStepDone?.(r);
       tell({ kind: 'step-done', step: r.step, detail: `${results.length}/${STEPS.length} done`, ...base });

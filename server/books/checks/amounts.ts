@@ -22,11 +22,6 @@ export function units(text: unknown): bigint | null {
   return m[1] ? -v : v;
 }
 
-/** Units of an amount that must parse (stored by tillsync itself); a bad one reads as 0 and is reported by the caller. */
-export function unitsOr0(text: unknown): bigint {
-  return units(text) ?? 0n;
-}
-
 /** A units value as an amount text with `decimals` decimals (exact: units are never finer than 4). */
 export function amountText(u: bigint, decimals = 2): string {
   const neg = u < 0n;
