@@ -23,7 +23,6 @@ import { withBooksLock } from '../db/books-lock.ts';
 import { checkMapping } from './config-check.ts';
 import type { Grouping, PostingMode } from './entry-grouping.ts';
 import { brokenChecks, InvariantLedger, renderChecks, type InvariantCheck } from './invariants.ts';
-import type { PostingResult } from './ledger-types.ts';
 import { customerResolver, loadMapping, mappingPath, readMappingJson } from './mapping.ts';
 import { resolveExclusions, selectDocuments, selectPaymentOnlyTickets, type ExcludedCount, type PostingFilters } from './posting-source.ts';
 import type { HeldBack } from './posting-exclusion.ts';
@@ -40,8 +39,6 @@ export interface PostingRequest extends PostingFilters {
 export interface PostingHooks {
   onStart?: (tickets: number) => void;
   onProgress?: (done: number) => void;
-  /** Tests only: alter the pass's result before it is written (to prove the invariants catch it). */
-  faultForTest?: (r: PostingResult) => void;
   /** Tickets per chunk (default 5,000; a chunk is always whole days × tills). */
   chunkTickets?: number;
 }
@@ -160,7 +157,6 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
         s.heldBack.push(...c.heldBack.slice(0, KEPT - s.heldBack.length));
         await logErrors(trx, log, 'info', c.heldBack.map(heldBackNote));
       }
-      hooks.faultForTest?.(r);
       await logErrors(trx, log, 'error', r.errors);
       s.errorCount += r.errors.length;
       s.errors.push(...r.errors.slice(0, KEPT - s.errors.length));

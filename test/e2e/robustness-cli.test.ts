@@ -10,13 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTillsync } from '../../cli/spawn-tillsync.ts';
+import { runCli } from '../support/cli-harness.ts';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { hashTicket } from '../../sync/ticket-chain.ts';
 import { buildTicketPackage, type PackageSigner } from '../../sync/package-writer.ts';
 import { generateTillKeyPair, type TillKeyPair } from '../../sync/till-keys.ts';
 
-const tillsync = (args: string[]) => runTillsync(args, { env: { TILLSYNC_DEBUG: '' }, timeoutMs: 120_000 });
+const tillsync = (args: string[]) => runCli(args, { env: { TILLSYNC_DEBUG: '' }, timeoutMs: 120_000 });
 const T = 180_000;
 
 describe('robustness of the server CLI (issue 14)', () => {

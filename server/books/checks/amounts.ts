@@ -22,11 +22,6 @@ export function units(text: unknown): bigint | null {
   return m[1] ? -v : v;
 }
 
-/** Units of an amount that must parse (stored by tillsync itself); a bad one reads as 0 and is reported by the caller. */
-export function unitsOr0(text: unknown): bigint {
-  return units(text) ?? 0n;
-}
-
 /** A units value as an amount text with `decimals` decimals (exact: units are never finer than 4). */
 export function amountText(u: bigint, decimals = 2): string {
   const neg = u < 0n;
@@ -99,4 +94,26 @@ export function bigOf(v: unknown): bigint {
   if (typeof v === 'number') return BigInt(Math.round(v));
   const s = String(v).replace(/\.0*$/, '');
   return BigInt(s);
+}
+
+/**
+ * Rounding per product (accounting.json rounding.vatOn "product"): the unit price split once, its
+ * net and VAT times the quantity, each rounded; a discount split on its own and taken off. Units in
+ * and out (the quantity too, at 4 decimals).
+ */
+export function splitPerProduct(qty: bigint, unit: bigint, discount: bigint, rate: string, decimals: number): { net: bigint; vat: bigint } {
+  const r = units(rate);
+  if (r === null) throw new Error(`VAT rate ${rate} is not a number`);
+  const hundred = 100n * ONE;
+  const step = 10n ** BigInt(SCALE - decimals);
+  const unitNet = divRound(unit * hundred, (hundred + r) * step) * step;
+  const unitVat = unit - unitNet;
+  let net = divRound(unitNet * qty, ONE * step) * step;
+  let vat = divRound(unitVat * qty, ONE * step) * step;
+  if (discount !== 0n) {
+    const off = splitIncl(discount, rate, decimals);
+    net -= off.net;
+    vat -= off.vat;
+  }
+  return { net, vat };
 }

@@ -16,6 +16,8 @@ export interface CodeFacts {
   vat: bigint;
   /** Each line incl VAT, units, in ticket order (the books split them again under their own rules). */
   lines: bigint[];
+  /** The same lines as products (quantity, unit price incl VAT, discount incl VAT; units), for books rounding per product; null for a line without them. */
+  products: ({ qty: bigint; unit: bigint; discount: bigint } | null)[];
 }
 
 export interface DocumentFacts {
@@ -41,6 +43,9 @@ export interface TicketFacts {
 }
 
 interface StoredLine {
+  qty?: unknown;
+  unitPrice?: unknown;
+  discount?: { amount?: unknown };
   inclVat?: unknown;
   vatCode?: unknown;
   vatRate?: unknown;
@@ -105,9 +110,12 @@ function addTicket(out: TicketFacts, r: { id: string; document_id: number | null
     }
     goods += incl;
     let c = mine.get(code);
-    if (!c) mine.set(code, (c = { rate, incl: 0n, vat: 0n, lines: [] }));
+    if (!c) mine.set(code, (c = { rate, incl: 0n, vat: 0n, lines: [], products: [] }));
     c.incl += incl;
     c.lines.push(incl);
+    const qty = units(l.qty);
+    const unit = units(l.unitPrice);
+    c.products.push(qty !== null && unit !== null ? { qty, unit, discount: units(l.discount?.amount) ?? 0n } : null);
     if (vatOn === 'line') c.vat += splitIncl(incl, rate, decimals).vat;
   }
   if (vatOn !== 'line') for (const c of mine.values()) c.vat = splitIncl(c.incl, c.rate, decimals).vat;
@@ -127,6 +135,7 @@ function addTicket(out: TicketFacts, r: { id: string; document_id: number | null
         acc.incl += c.incl;
         acc.vat += c.vat;
         for (const x of c.lines) acc.lines.push(x);
+        for (const x of c.products) acc.products.push(x);
       }
     }
   }

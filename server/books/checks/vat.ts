@@ -1,10 +1,10 @@
 /**
  * vat: per VAT code, the VAT and the net posted on the sales entries = the posted documents' ticket
  * lines split again under the books' rounding rules (accounting.json rounding: decimals, VAT per
- * line or on the total per code, where the rounding difference goes), with the checks' own integer
+ * product, per line or on the total per code, where the rounding difference goes), with the checks' own integer
  * arithmetic. The rules are today's: books posted under other rules show here.
  */
-import { amountText, bigOf, roundTo, splitIncl } from './amounts.ts';
+import { amountText, bigOf, roundTo, splitIncl, splitPerProduct } from './amounts.ts';
 import { Problems, requireMapping, type BooksCheck } from './check.ts';
 import { postedSalesDocuments } from './posted-documents.ts';
 
@@ -33,7 +33,14 @@ export const vatCheck: BooksCheck = {
         first ??= exportCode;
         let net = 0n;
         let vat = 0n;
-        if (m.rounding.vatOn === 'line') {
+        if (m.rounding.vatOn === 'product') {
+          c.lines.forEach((incl, i) => {
+            const p = c.products[i];
+            const s = p ? splitPerProduct(p.qty, p.unit, p.discount, c.rate, d) : splitIncl(incl, c.rate, d);
+            net += s.net;
+            vat += s.vat;
+          });
+        } else if (m.rounding.vatOn === 'line') {
           for (const incl of c.lines) {
             const s = splitIncl(incl, c.rate, d);
             net += s.net;
