@@ -38,12 +38,13 @@ for (const engine of TEST_ENGINES) {
 
       const viaStatements = byId(await loadTickets(b.db, docIds, looseIds));
       expect(viaStatements).toEqual(plain);
-      // What posting needs is there, not more: each line keeps its VAT code, rate and amount only.
+      // What posting needs is there, not more: each line keeps its VAT code, rate and amount, and its
+      // quantity and unit price (books rounding per product).
       const first = viaStatements.find((t) => t.lines.length === 3)!;
       expect(first.lines).toEqual([
-        { vatCode: 'VN', vatRate: '20', inclVat: '159.90' },
-        { vatCode: 'VR', vatRate: '10', inclVat: '12.35' },
-        { vatCode: 'VN', vatRate: '20', inclVat: '2.97' },
+        { vatCode: 'VN', vatRate: '20', inclVat: '159.90', qty: '1', unitPrice: '159.90' },
+        { vatCode: 'VR', vatRate: '10', inclVat: '12.35', qty: '1', unitPrice: '12.35' },
+        { vatCode: 'VN', vatRate: '20', inclVat: '2.97', qty: '3', unitPrice: '0.99' },
       ]);
       expect(viaStatements.find((t) => t.payments.some((p) => p.ref))!.payments).toEqual([{ mode: 'ACP', amount: '100.00', ref: '10001651' }, { mode: 'CB', amount: '564.00' }]);
     });

@@ -164,7 +164,8 @@ export function toPostingTicket(row: { id: string; document_id: number | null; d
 
 /** What posting reads of a line; the discount only when there is one (most lines have none). */
 function postingLine(l: Ticket['lines'][number]): PostingTicketLine {
-  return l.discount ? { vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat, discount: l.discount.amount } : { vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat };
+  // qty and unitPrice are references into the parsed ticket (no copy): read when the books round per product.
+  return l.discount ? { vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat, discount: l.discount.amount, qty: l.qty, unitPrice: l.unitPrice } : { vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat, qty: l.qty, unitPrice: l.unitPrice };
 }
 
 /**

@@ -93,3 +93,25 @@ export function bigOf(v: unknown): bigint {
   const s = String(v).replace(/\.0*$/, '');
   return BigInt(s);
 }
+
+/**
+ * Rounding per product (accounting.json rounding.vatOn "product"): the unit price split once, its
+ * net and VAT times the quantity, each rounded; a discount split on its own and taken off. Units in
+ * and out (the quantity too, at 4 decimals).
+ */
+export function splitPerProduct(qty: bigint, unit: bigint, discount: bigint, rate: string, decimals: number): { net: bigint; vat: bigint } {
+  const r = units(rate);
+  if (r === null) throw new Error(`VAT rate ${rate} is not a number`);
+  const hundred = 100n * ONE;
+  const step = 10n ** BigInt(SCALE - decimals);
+  const unitNet = divRound(unit * hundred, (hundred + r) * step) * step;
+  const unitVat = unit - unitNet;
+  let net = divRound(unitNet * qty, ONE * step) * step;
+  let vat = divRound(unitVat * qty, ONE * step) * step;
+  if (discount !== 0n) {
+    const off = splitIncl(discount, rate, decimals);
+    net -= off.net;
+    vat -= off.vat;
+  }
+  return { net, vat };
+}
