@@ -34,7 +34,12 @@ export interface BacklogResult {
   intake: BacklogStep & { accepted: number; errors: number; stored: number };
 }
 
-export async function benchBacklog(opts: { tickets: number; dir: string; log?: (s: string) => void }): Promise<BacklogResult> {
+/**
+ * `heapMB` / `stackKB`: the extraction's JavaScript heap cap (default EXTRACT_HEAP_MB) and stack
+ * size (default Node's). A smaller backlog proves the same with both scaled down (the e2e test):
+ * tickets held whole still overflow the heap, one spread over all of them still overflows the stack.
+ */
+export async function benchBacklog(opts: { tickets: number; dir: string; log?: (s: string) => void; heapMB?: number; stackKB?: number }): Promise<BacklogResult> {
   const log = opts.log ?? (() => {});
   const till = join(opts.dir, 'backlog-till');
   const out = join(opts.dir, 'backlog-packages');
@@ -48,7 +53,7 @@ export async function benchBacklog(opts: { tickets: number; dir: string; log?: (
     const r = await step();
     return { ...r, load: [before, loadavg()[0]] };
   };
-  const extract = await loaded(() => runJsonChild<BacklogResult['extract']>(CHILD, ['extract', till, out], 'backlog extract', [`--max-old-space-size=${EXTRACT_HEAP_MB}`]));
+  const extract = await loaded(() => runJsonChild<BacklogResult['extract']>(CHILD, ['extract', till, out], 'backlog extract', [`--max-old-space-size=${opts.heapMB ?? EXTRACT_HEAP_MB}`, ...(opts.stackKB ? [`--stack-size=${opts.stackKB}`] : [])]));
   log(`taking the package in (${extract.bytes} bytes)…`);
   const intake = await loaded(() => runJsonChild<BacklogResult['intake']>(CHILD, ['intake', server, extract.file, till], 'backlog intake'));
   if (extract.tickets !== opts.tickets || intake.accepted !== opts.tickets || intake.stored !== opts.tickets) {

@@ -13,6 +13,7 @@ import { defaultConfig, writeServerConfig } from '../server/context.ts';
 import { listChainStores } from '../server/chain/chain-stores.ts';
 import { runChainNight } from '../server/chain/chain-nightly.ts';
 import { scratchPgDatabase } from './bench-processes.ts';
+import { benchChainRender, type RenderFigures } from './bench-chain-render.ts';
 
 export interface ChainBenchOptions {
   stores: number;
@@ -20,6 +21,8 @@ export interface ChainBenchOptions {
   ticketsPerTill: number;
   customers: number;
   workers: number[];
+  /** Invoices and credit notes of one store rendered after the first run (PDF/Factur-X per second); 0: none. */
+  renderDocuments?: number;
   pgUrl: string;
   dir: string;
   log: (s: string) => void;
@@ -30,6 +33,14 @@ export interface ChainRun {
   seconds: number;
   ticketsPerSecond: number;
   documentsPerSecond: number;
+  /**
+   * Integrate + post + letter alone: the night's wall time × the share of the stores' process time
+   * spent in those three steps (the rest: process start, e-report, books check), in tickets/s.
+   */
+  iplTicketsPerSecond: number;
+  /** Seconds of the stores' processes, summed: in integrate + post + letter, and in all (process start included). */
+  iplSeconds: number;
+  storeSeconds: number;
   /** Largest peak RSS of one worker process (one store's night). */
   peakRssMb: number;
   /** CPU seconds of all workers (Node); the rest of the machine's time went to PostgreSQL and waiting. */
@@ -47,6 +58,7 @@ export interface ChainBenchResult {
   counts: ReturnType<typeof emptyCounts>;
   setupSeconds: number;
   runs: ChainRun[];
+  render: RenderFigures | null;
 }
 
 const DAY = '2026-11-02';
@@ -108,6 +120,7 @@ export async function benchChain(o: ChainBenchOptions): Promise<ChainBenchResult
   }
   const setupSeconds = (performance.now() - t0) / 1000;
   const runs: ChainRun[] = [];
+  let render: RenderFigures | null = null;
   let documents = 0;
   try {
     for (const workers of o.workers) {
@@ -132,11 +145,16 @@ export async function benchChain(o: ChainBenchOptions): Promise<ChainBenchResult
         const cpu1 = clusterCpuSeconds(postmaster);
         documents = 0;
         for (const n of nights) documents += Number((n.report?.steps.find((x) => x.step === 'integrate')?.summary as { documents?: number } | undefined)?.documents ?? 0);
+        const iplSeconds = nights.reduce((a, n) => a + (n.report?.steps ?? []).filter((x) => ['integrate', 'post', 'letter'].includes(x.step)).reduce((b, x) => b + (x.seconds ?? 0), 0), 0);
+        const storeSeconds = nights.reduce((a, n) => a + n.seconds, 0);
         const run: ChainRun = {
           workers,
           seconds,
           ticketsPerSecond: tickets / seconds,
           documentsPerSecond: documents / seconds,
+          iplTicketsPerSecond: iplSeconds > 0 ? tickets / (seconds * (iplSeconds / storeSeconds)) : 0,
+          iplSeconds,
+          storeSeconds,
           peakRssMb: Math.max(0, ...nights.map((n) => n.peakRssMb ?? 0)),
           workerCpuSeconds: nights.reduce((a, n) => a + (n.cpuSeconds ?? 0), 0),
           pgCpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
@@ -146,6 +164,10 @@ export async function benchChain(o: ChainBenchOptions): Promise<ChainBenchResult
         for (const n of nights.filter((x) => x.exitCode !== 0)) o.log(`chain bench: ${n.store} exit ${n.exitCode}: ${n.error}`);
         o.log(`chain bench: ${workers} worker(s): ${seconds.toFixed(1)} s, ${Math.round(run.ticketsPerSecond)} tickets/s, ${documents} documents, peak ${run.peakRssMb} MB/worker`);
         runs.push(run);
+        if (render === null && (o.renderDocuments ?? 0) > 0) {
+          render = await benchChainRender({ data: join(dir, 'stores', ids[0]), url: storeDbUrl(url, ids[0]) }, o.renderDocuments!, join(dir, 'rendered'));
+          o.log(`chain bench: rendered ${render.documents} documents of ${ids[0]}: ${render.facturX} Factur-X in ${render.facturXSeconds.toFixed(1)} s, ${render.plain} PDF/A in ${render.plainSeconds.toFixed(1)} s`);
+        }
       } finally {
         await admin.query(`drop database if exists ${name}`);
         await admin.end();
@@ -156,5 +178,5 @@ export async function benchChain(o: ChainBenchOptions): Promise<ChainBenchResult
     await tpl.drop();
     rmSync(tplDir, { recursive: true, force: true });
   }
-  return { tickets, documents, counts, setupSeconds, runs };
+  return { tickets, documents, counts, setupSeconds, runs, render };
 }

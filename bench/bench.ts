@@ -32,6 +32,7 @@ export interface BenchOptions {
   chainTickets: number;
   chainCustomers: number;
   chainWorkers: string;
+  chainRender: number;
   pg?: string;
   noPg?: boolean;
   dir: string;
@@ -143,7 +144,7 @@ async function benchChainSection(o: BenchOptions): Promise<BenchSection[]> {
   const { benchChain } = await import('./bench-chain.ts');
   const workers = o.chainWorkers.split(',').map(Number);
   if (!workers.length || workers.some((w) => !Number.isInteger(w) || w < 1)) throw new TillsyncError('usage', `--chain-workers ${o.chainWorkers}: not a list of worker counts`, { hint: 'e.g. --chain-workers 1,2,4' });
-  const r = await benchChain({ stores: o.chainStores, tills: o.chainTills, ticketsPerTill: o.chainTickets, customers: o.chainCustomers, workers, pgUrl: o.pg, dir: o.dir, log: o.log });
+  const r = await benchChain({ stores: o.chainStores, tills: o.chainTills, ticketsPerTill: o.chainTickets, customers: o.chainCustomers, workers, renderDocuments: o.chainRender, pgUrl: o.pg, dir: o.dir, log: o.log });
   const one = r.runs.find((x) => x.workers === 1);
   const two = r.runs.find((x) => x.workers === 2);
   const c = r.counts;
@@ -153,9 +154,12 @@ async function benchChainSection(o: BenchOptions): Promise<BenchSection[]> {
     const split = x.pgCpuSeconds !== null ? `; CPU: workers ${x.workerCpuSeconds.toFixed(1)} s, PostgreSQL ${x.pgCpuSeconds.toFixed(1)} s, of ${(x.seconds * cpus().length).toFixed(1)} s available` : `; workers' CPU ${x.workerCpuSeconds.toFixed(1)} s`;
     figures.push(
       fig(`chain night, ${x.workers} worker(s)`, x.ticketsPerSecond, 'tickets/s', { target: '≥ 25,000 tickets/s', met: x.ticketsPerSecond >= 25_000 && x.failed === 0, note: `${x.seconds.toFixed(1)} s wall, ${Math.round(x.documentsPerSecond)} documents/s${split}${x.failed ? `; ${x.failed} store(s) FAILED` : ''}` }),
+      fig(`integrate + post + letter, ${x.workers} worker(s)`, x.iplTicketsPerSecond, 'tickets/s', { target: '≥ 25,000 tickets/s', met: x.iplTicketsPerSecond >= 25_000 && x.failed === 0, note: `the night's wall time × the share of the stores' process time in these three steps (${x.iplSeconds.toFixed(1)} of ${x.storeSeconds.toFixed(1)} s; the rest is process start, e-report, books check)` }),
       fig(`peak memory per worker, ${x.workers} worker(s)`, x.peakRssMb, 'MB', { target: '≤ 1024 MB', met: atMost(x.peakRssMb, 1024) }),
     );
   }
+  if (r.render && r.render.facturX) figures.push(fig('Factur-X files of the night (PDF/A-3 + CII XML)', r.render.facturX / r.render.facturXSeconds, 'files/s', { note: `${r.render.facturX} business customers' invoices and credit notes of one store, one process; not part of server nightly (rendered on demand)` }));
+  if (r.render && r.render.plain) figures.push(fig('PDF/A invoices of the night (consumers)', r.render.plain / r.render.plainSeconds, 'files/s', { note: `${r.render.plain} documents; reading them into invoice views took ${r.render.loadSeconds.toFixed(1)} s more for all ${r.render.documents}` }));
   if (one && two) figures.push(fig('scaling 1 → 2 workers', two.ticketsPerSecond / one.ticketsPerSecond, '×', { target: '≥ 1.7× where the database is not the bottleneck', met: two.ticketsPerSecond / one.ticketsPerSecond >= 1.7 }));
   const four = r.runs.find((x) => x.workers === 4);
   if (one && four) figures.push(fig('scaling 1 → 4 workers', four.ticketsPerSecond / one.ticketsPerSecond, '×', { note: `${cpus().length} cores: beyond the core count, workers only share them` }));
@@ -169,7 +173,7 @@ async function benchChainSection(o: BenchOptions): Promise<BenchSection[]> {
         tickets: r.tickets,
         documents: r.documents,
         mix: `counter ${pct(c.counter)}, account ${pct(c.account)} over ${o.chainCustomers} customers, deposits ${pct(c.deposits)} + uses ${pct(c.depositUses)}, returns ${pct(c.returns)}, split payments ${pct(c.splitPayments)}, ${c.discountedLines} discounted lines`,
-        timed: 'each store: integrate, post, letter, export (not configured: skipped), e-report, books check, in its own process',
+        timed: 'each store: integrate, post, letter, export (not configured: skipped), e-report (not configured: skipped), books check, in its own process; rendering timed apart',
         'set-up (not timed)': `${r.setupSeconds.toFixed(0)} s intake`,
         'database after the night': `${(r.runs[0]?.databaseBytes / 2 ** 20).toFixed(0)} MiB, ${Math.round((r.runs[0]?.databaseBytes ?? 0) / r.tickets).toLocaleString('en-US')} bytes per ticket (all tables and indexes of every store)`,
         'machine load': `load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end (a shared machine)`,
@@ -229,6 +233,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--chain-tickets <n>', 'tickets per till in the chain bench (the issue figure: 1000)', int, 1000)
     .option('--chain-customers <n>', 'named account customers per store in the chain bench', int, 5000)
     .option('--chain-workers <list>', 'worker counts the chain bench compares, comma-separated', '1,2,4')
+    .option('--chain-render <n>', 'invoices and credit notes of one store the chain bench renders after its first run (PDF/Factur-X per second; 0: none)', int, 200)
     .option('--pg <url>', 'PostgreSQL admin URL to bench on (default: a throwaway local cluster when PostgreSQL is installed)')
     .option('--no-pg', 'SQLite only')
     .option('--out <file>', 'where to write the report', 'BENCHMARKS.md')

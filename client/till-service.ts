@@ -7,8 +7,9 @@ import { relativePath } from '../sync/config-file.ts';
 import { resolve } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
 import { D } from '../sync/money.ts';
-import { streamTicketPackage } from '../sync/package-stream-writer.ts';
-import { transportFor, type SendResult } from '../sync/transports/transport-for.ts';
+// The package writer (adm-zip) and the transports load when a command extracts or sends: a status
+// or a sale must not pay for them (docs/start-up.md).
+import type { SendResult } from '../sync/transports/transport-for.ts';
 import type { Closure, PackageKind, Ticket } from '../sync/types.ts';
 import { buildClosure, closurePeriod } from './closure.ts';
 import { TillJournal } from './till-journal.ts';
@@ -266,6 +267,7 @@ export class TillService {
       const signer = { key: loadOrCreateTillSigningKey(this.dataDir), authSecret: id.secret, keyChanges: readKeyChanges(this.dataDir) };
       // Streamed page by page from the store into the package: memory stays at one page of tickets.
       const sorted = [...numbers].sort((a, b) => a - b);
+      const { streamTicketPackage } = await import('../sync/package-stream-writer.ts');
       const written = await streamTicketPackage(resolve(opts.out), { store: id.store, till: id.till, kind: opts.kind, pages: this.store.ticketPages(sorted), count: sorted.length, signer, created, onProgress: opts.onProgress ? (done) => opts.onProgress!(done, sorted.length) : undefined });
       const tickets = { length: written.manifest.count };
       await this.store.recordPackage({ fileName: written.fileName, kind: opts.kind, createdAt: created.toISOString(), count: tickets.length, path: relativePath(this.dataDir, written.path) }, numbers);
@@ -287,6 +289,7 @@ export class TillService {
       logTillEvent(this.dataDir, 'warning', (e as Error).message);
       throw e;
     }
+    const { transportFor } = await import('../sync/transports/transport-for.ts');
     const transport = transportFor({ lan: opts.lan, mail: opts.mail, smtp: opts.smtp, from: opts.from, tillId: `${id.store}-${id.till}`, secret: id.secret, fingerprint: id.serverFingerprint });
     try {
       const res = await transport.send(path);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { layerBreaches } from './layers.ts';
+import { engineBranches, layerBreaches } from './layers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -21,6 +21,26 @@ describe('layer rules', () => {
       writeFileSync(join(root, 'sync/z.ts'), "import type { Db } from '../server/db/database.ts';\n");
       writeFileSync(join(root, 'pilots/ok.ts'), "import { D } from '../sync/money.ts';\n");
       expect(layerBreaches(root).map((b) => `${b.file} → ${b.imports}`).sort()).toEqual(['client/store/x.ts → kysely', 'server/y.ts → ../client/sale.ts', 'sync/z.ts → ../server/db/database.ts']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('engine branches', () => {
+  it('stay in the two stores and the database layer (server/db/store.ts)', () => {
+    expect(engineBranches(ROOT)).toEqual([]);
+  });
+
+  it('are caught anywhere else, naming file and line', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tillsync-engines-'));
+    try {
+      for (const d of ['server/db', 'server/accounting', 'cli']) mkdirSync(join(root, d), { recursive: true });
+      writeFileSync(join(root, 'server/db/sqlite-store.ts'), "import { dbKind } from './dialect.ts';\n");
+      writeFileSync(join(root, 'server/accounting/x.ts'), "import { sql } from 'kysely';\nif (dbKind(db) === 'postgres') q = q.forUpdate();\n");
+      writeFileSync(join(root, 'server/accounting/x.test.ts'), "const h = sqliteHandleOf(db);\n");
+      writeFileSync(join(root, 'cli/y.ts'), "const h = sqliteHandleOf(db);\nif (storeOf(db).kind === 'sqlite') return;\n");
+      expect(engineBranches(root).map((b) => `${b.file}:${b.line}`).sort()).toEqual(['cli/y.ts:1', 'cli/y.ts:2', 'server/accounting/x.ts:2']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

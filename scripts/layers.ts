@@ -50,3 +50,41 @@ export function layerBreaches(root: string): LayerBreach[] {
   }
   return out;
 }
+
+/**
+ * Where the SQL engine may be asked which it is: its two stores (server/db/store.ts tells why),
+ * the database's opening (where the store is chosen), the dialect helpers and the migrations'
+ * bookkeeping. Everywhere else a difference between SQLite and PostgreSQL is an operation of the
+ * store interface, tested on both engines by its conformance suite.
+ */
+export const ENGINE_FILES = ['server/db/store.ts', 'server/db/sqlite-store.ts', 'server/db/postgres-store.ts', 'server/db/database.ts', 'server/db/dialect.ts', 'server/db/migrations.ts'];
+const PRODUCT = ['server', 'client', 'sync', 'cli', 'pilots'];
+const ENGINE_BRANCH = /\bdbKind\b|\bsqliteHandleOf\b|\.kind\s*[!=]==?\s*['"](?:postgres|sqlite)['"]/;
+
+export interface EngineBranch {
+  file: string;
+  line: number;
+  text: string;
+}
+
+/** Lines of product files outside ENGINE_FILES that ask which engine they run on. */
+export function engineBranches(root: string): EngineBranch[] {
+  const out: EngineBranch[] = [];
+  for (const top of PRODUCT) {
+    let files: Generator<string>;
+    try {
+      statSync(join(root, top));
+      files = tsFiles(join(root, top));
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      const rel = relative(root, file).split(/[\\/]/).join('/');
+      if (ENGINE_FILES.includes(rel)) continue;
+      readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
+        if (ENGINE_BRANCH.test(text)) out.push({ file: rel, line: i + 1, text: text.trim() });
+      });
+    }
+  }
+  return out;
+}

@@ -19,15 +19,16 @@ export function registerNightlyCommand(server: Command): void {
     .option('--db <url>', 'database URL (default: from server.json)')
     .option('--until <date>', 'process everything up to this day, YYYY-MM-DD, today or yesterday (default: yesterday)')
     .option('--chain <dir>', 'chain folder: run the night of its stores (CHAIN/stores/ID/, each a server data folder), see docs/chain.md')
+    .option('--full-check', "check the whole books tonight (default: the night's days only, the whole books on server.json fullCheckDay, default sunday); see docs/books-checks.md")
     .option('--stores <ids>', 'with --chain: all, or store ids separated by commas', 'all')
     .option('--workers <n>', 'with --chain: stores run at once, each in its own process', (v: string) => Number(v), 2)
     .action(
-      run<{ data?: string; db?: string; until?: string; chain?: string; stores: string; workers: number }>(async (opts, ctx) => {
+      run<{ data?: string; db?: string; until?: string; chain?: string; stores: string; workers: number; fullCheck?: boolean }>(async (opts, ctx) => {
         const until = opts.until === undefined ? undefined : parseDayOption('--until', opts.until);
         if (opts.chain !== undefined) {
           if (opts.data !== undefined || opts.db !== undefined) throw new TillsyncError('usage', '--chain runs every store of the chain: it takes neither --data nor --db', { hint: "each store's server.json names its database; give --stores ID to run one store" });
           if (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 64) throw new TillsyncError('usage', `--workers: not a number of workers`, { hint: 'give a whole number from 1 to 64, e.g. one per CPU core the database leaves free' });
-          return (await import('./chain/chain-cli.ts')).chainNightAction({ chain: opts.chain, stores: opts.stores, workers: opts.workers, until }, ctx);
+          return (await import('./chain/chain-cli.ts')).chainNightAction({ chain: opts.chain, stores: opts.stores, workers: opts.workers, until, fullCheck: opts.fullCheck }, ctx);
         }
         if (opts.data === undefined) throw new TillsyncError('usage', 'give --data DIR (one store) or --chain DIR (every store of a chain)', { hint: 'tillsync server nightly --data DIR' });
         const data = opts.data;
@@ -42,6 +43,7 @@ export function registerNightlyCommand(server: Command): void {
             await runNightly(server, {
               until,
               trigger: 'cli',
+              fullCheck: opts.fullCheck,
               onProgress: (step) => {
                 if (step !== current) {
                   bar?.done();

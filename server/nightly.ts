@@ -17,6 +17,8 @@ export interface NightlyStepResult {
   line: string;
   /** What the step finished without: tickets/documents left out, held back, an export refused. */
   leftOut: number;
+  /** Wall-clock seconds the step took (set by runNightly; a chain's bench times integrate + post + letter by it). */
+  seconds?: number;
 }
 
 /** Exit codes of `server nightly` (documented in docs/operations.md; 2 is a wrong command line). */
@@ -32,6 +34,10 @@ export interface NightlyOptions {
   trigger?: 'schedule' | 'closure' | 'pilot' | 'cli' | 'web';
   /** Hint for integration: only these tills (a closure wants its own till's day, not the others' still-open days). */
   tills?: string[];
+  /** The books check reads the whole books tonight, whatever the day (`--full-check`; else on server.json `fullCheckDay`). */
+  fullCheck?: boolean;
+  /** Set by runNightly: the last batch id before this run (the check step finds the night's days from the batches after it). */
+  batchesBefore?: number;
 }
 
 export type NightlyStep = (ctx: ServerContext, opts: NightlyOptions) => Promise<NightlyStepResult>;
@@ -69,8 +75,11 @@ export async function runNightly(ctx: ServerContext, opts: NightlyOptions = {}):
   // A bad day is refused before any step runs (the one date parser: the same error as every command).
   if (opts.until !== undefined) opts = { ...opts, until: parseDayOption('--until', opts.until) };
   const base = { trigger: opts.trigger, data: ctx.data };
+  // Which batches this run makes: the books check of the night reads their days only.
+  const last = await ctx.db.selectFrom('batches').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
   const observed: NightlyOptions = {
     ...opts,
+    batchesBefore: Number(last?.id ?? 0),
     onProgress: (step, detail) => {
       opts.onProgress?.(step, detail);
       tell({ kind: 'progress', step, detail, ...base });
@@ -80,7 +89,9 @@ export async function runNightly(ctx: ServerContext, opts: NightlyOptions = {}):
   const results: NightlyStepResult[] = [];
   try {
     for (const step of STEPS) {
+      const t0 = performance.now();
       const r = await step(ctx, observed);
+      r.seconds = Math.round(performance.now() - t0) / 1000;
       results.push(r);
       opts.onStepDone?.(r);
       tell({ kind: 'step-done', step: r.step, detail: `${results.length}/${STEPS.length} done`, ...base });

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { z } from 'zod';
+import type * as zc from 'zod/v4/core';
 import { TillsyncError } from './errors.ts';
 
 /** `a.b[2].c` for a zod issue path; `(top level)` for the file itself. */
@@ -36,8 +36,11 @@ function syntaxWhere(text: string, message: string): { where: string; problem: s
   return { where: `line ${line}, column ${column}`, problem };
 }
 
+/** A zod schema, classic (`zod`) or mini (`zod/mini`, for files read on a light command's path). */
+export type ConfigSchema = zc.$ZodType & { safeParse(data: unknown): zc.util.SafeParseResult<unknown> };
+
 /** Parses config text with `schema`; throws configError on the first problem. */
-export function parseConfigText<S extends z.ZodType>(file: string, text: string, schema: S, fix: string): z.infer<S> {
+export function parseConfigText<S extends ConfigSchema>(file: string, text: string, schema: S, fix: string): zc.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -46,14 +49,14 @@ export function parseConfigText<S extends z.ZodType>(file: string, text: string,
     throw configError(file, where, `not valid JSON: ${problem}`, fix);
   }
   const r = schema.safeParse(json);
-  if (r.success) return r.data;
+  if (r.success) return r.data as zc.output<S>;
   const issue = r.error.issues[0];
   const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problem(s))` : '';
   throw configError(file, keyPath(issue.path), `${issue.message}${more}`, fix);
 }
 
 /** Reads and checks a config file; `missing` says what to do when there is none (else it throws). */
-export function readConfigFile<S extends z.ZodType>(file: string, schema: S, fix: string): z.infer<S> {
+export function readConfigFile<S extends ConfigSchema>(file: string, schema: S, fix: string): zc.output<S> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

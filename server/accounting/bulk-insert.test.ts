@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openTestDb, TEST_ENGINES, type TestDb } from '../../test/support/test-databases.ts';
-import { sqliteHandleOf } from '../db/database.ts';
-import { RowWriter } from './bulk-insert.ts';
+import { rowWriter } from './bulk-insert.ts';
 
 const COLUMNS = ['id', 'label', 'amount'] as const;
 const TYPES = ['int8', 'text', 'text'] as const;
@@ -15,9 +14,7 @@ for (const engine of TEST_ENGINES) {
     for (const types of [undefined, TYPES]) it(`writes every row once, in order, whatever the count (full statements, halving tails, cached statements${types ? '; typed: unnest on PostgreSQL' : ''})`, async () => {
       t = await openTestDb(engine);
       await sql`create table rw_rows (id integer primary key, label text, amount text)`.execute(t.db);
-      const sqlite = sqliteHandleOf(t.db);
-      expect(Boolean(sqlite)).toBe(engine === 'sqlite');
-      const writer = new RowWriter(t.db, sqlite);
+      const writer = rowWriter(t.db);
       let next = 1;
       const want: { id: number; label: string | null; amount: string }[] = [];
       // The same writer across calls, as a posting run uses it chunk after chunk.

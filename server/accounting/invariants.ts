@@ -10,7 +10,9 @@
  *  - money received = Σ movements on the treasury accounts;
  *  - every fully lettered group sums to zero; partial groups are flagged partial.
  */
-import { D, fmt, fromMinor, money, splitInclusive, type Dec, type Decimals, type RoundingRules } from '../../sync/money.ts';
+import { D, fmt, fromMinor, money, splitInclusive, type Dec, type Decimals } from '../../sync/money.ts';
+import type { BooksRounding } from './product-rounding.ts';
+import { productSplit } from './sales-split.ts';
 import { SplitCache } from './split-cache.ts';
 import { addUnits, toUnits, unitsDec, unitsOf, type Units } from './units.ts';
 import type { EntryDraft, PostingDocument, PostingTicket, RoundingAdjustment } from './ledger-types.ts';
@@ -46,7 +48,7 @@ export class InvariantLedger {
   private partial = 0;
   private badGroups: string[] = [];
   private readonly d: Decimals;
-  private readonly rules: RoundingRules;
+  private readonly rules: BooksRounding;
   private readonly splits: SplitCache;
 
   constructor(private readonly m: AccountingMapping) {
@@ -82,11 +84,12 @@ export class InvariantLedger {
       this.ticketGoods = this.ticketGoods.plus(unitsDec(goodsByDoc.get(doc.id) ?? 0));
       expectCustomer.set(doc.number, money(total, d));
       // Independent recomputation of net and VAT per code from the ticket lines.
-      const byCode = new Map<string, { rate: string; incl: string[] }>();
+      const byCode = new Map<string, { rate: string; incl: string[]; lines: PostingTicket['lines'] }>();
       for (const ls of linesByDoc.get(doc.id) ?? []) {
         for (const l of ls) {
-          const g = byCode.get(l.vatCode) ?? { rate: l.vatRate, incl: [] };
+          const g = byCode.get(l.vatCode) ?? { rate: l.vatRate, incl: [], lines: [] };
           g.incl.push(l.inclVat);
+          g.lines.push(l);
           byCode.set(l.vatCode, g);
         }
       }
@@ -94,7 +97,15 @@ export class InvariantLedger {
         const exportCode = m.vat[code]?.vatCode ?? code;
         let net: Dec;
         let vat: Dec;
-        if (this.rules.vatOn === 'line') {
+        if (this.rules.vatOn === 'product') {
+          net = new D(0);
+          vat = new D(0);
+          for (const l of g.lines) {
+            const s = productSplit(l, d);
+            net = net.plus(s.net);
+            vat = vat.plus(s.vat);
+          }
+        } else if (this.rules.vatOn === 'line') {
           let n = 0;
           let v = 0;
           for (const incl of g.incl) {

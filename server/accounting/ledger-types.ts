@@ -30,6 +30,9 @@ export interface PostingTicketLine {
   inclVat: string;
   /** The line's discount incl VAT (signed like the line), when it has one. */
   discount?: string;
+  /** Quantity and unit price incl VAT: read only when the books round per product (mapping rounding.vatOn "product"). */
+  qty?: string;
+  unitPrice?: string;
 }
 
 export interface PostingTicket {

@@ -60,7 +60,8 @@ export const mappingSchema = z.strictObject({
   discounts: z.strictObject({ account }).optional(),
   rounding: z.strictObject({
     decimals: z.union([z.literal(2), z.literal(3), z.literal(4)]),
-    vatOn: z.enum(['line', 'total']),
+    /** line: VAT split on each line; total: on the total per rate; product: on the unit price, times the quantity (seed 002's three modes). */
+    vatOn: z.enum(['line', 'total', 'product']),
     difference: z.enum(['accounts', 'first-line', 'first-tax']),
     lossAccount: account,
     gainAccount: account,

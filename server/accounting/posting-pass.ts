@@ -3,7 +3,6 @@
  * on something left out, run accounting's pure pass (postDocuments). Nothing is written here; a
  * posting run writes what it yields (posting-run.ts), the back office's preview shows it.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { PostingResult, PostingTicket } from './ledger-types.ts';
@@ -26,10 +25,10 @@ export async function* postChunks(
   db: Kysely<Database>,
   selection: { documents: PostingDocument[]; paymentOnly: PaymentOnlyRef[] },
   options: PostingOptions,
-  opts: { sqlite?: BetterSqlite3.Database; leftOut?: Set<string>; chunkTickets?: number } = {},
+  opts: { leftOut?: Set<string>; chunkTickets?: number } = {},
 ): AsyncGenerator<PostedChunk> {
   for (const chunk of chunksOf(selection.documents, selection.paymentOnly, opts.chunkTickets)) {
-    const loaded = await loadTickets(db, chunk.documents.map((x) => x.id), chunk.paymentOnly.map((x) => x.id), opts.sqlite);
+    const loaded = await loadTickets(db, chunk.documents.map((x) => x.id), chunk.paymentOnly.map((x) => x.id));
     const kept = holdBack(chunk.documents, loaded, opts.leftOut ?? new Set());
     const result = postDocuments({ documents: kept.documents, tickets: kept.tickets }, options);
     yield { chunk, tickets: kept.tickets, heldBack: kept.heldBack, result, selected: chunk.documents.reduce((a, x) => a + x.ticketCount, 0) + chunk.paymentOnly.length };

@@ -16,14 +16,12 @@ import type { Kysely } from 'kysely';
 import { TillsyncError, type DataError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
-import { sqliteHandleOf } from '../db/database.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog, PendingDayLog } from '../log-book.ts';
 import { withBooksLock } from '../db/books-lock.ts';
 import { checkMapping } from './config-check.ts';
 import type { Grouping, PostingMode } from './entry-grouping.ts';
 import { brokenChecks, InvariantLedger, renderChecks, type InvariantCheck } from './invariants.ts';
-import type { PostingResult } from './ledger-types.ts';
 import { customerResolver, loadMapping, mappingPath, readMappingJson } from './mapping.ts';
 import { resolveExclusions, selectDocuments, selectPaymentOnlyTickets, type ExcludedCount, type PostingFilters } from './posting-source.ts';
 import type { HeldBack } from './posting-exclusion.ts';
@@ -40,8 +38,6 @@ export interface PostingRequest extends PostingFilters {
 export interface PostingHooks {
   onStart?: (tickets: number) => void;
   onProgress?: (done: number) => void;
-  /** Tests only: alter the pass's result before it is written (to prove the invariants catch it). */
-  faultForTest?: (r: PostingResult) => void;
   /** Tickets per chunk (default 5,000; a chunk is always whole days × tills). */
   chunkTickets?: number;
 }
@@ -112,8 +108,6 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
   for (const k of Object.keys(filters) as (keyof PostingFilters)[]) if (filters[k] === undefined) delete filters[k];
   const options = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping, splitCache: new SplitCache(mapping.rounding.decimals) };
   const d = mapping.rounding.decimals;
-  // The connection behind `db` on SQLite: the run's bulk rows go through its prepared statements.
-  const sqlite = sqliteHandleOf(db);
   const log = new PendingDayLog(data);
 
   const summary = await withBooksLock(db, async (trx) => {
@@ -148,19 +142,18 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       .executeTakeFirstOrThrow();
     const batchId = Number(batch.id);
     s.batch = batchId;
-    const writer = await PostingWriter.open(trx, batchId, now, d, sqlite);
+    const writer = await PostingWriter.open(trx, batchId, now, d);
     const inv = new InvariantLedger(mapping);
     let done = 0;
     let first = true;
 
-    for await (const c of postChunks(trx, { documents: docs, paymentOnly }, options, { sqlite, leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets })) {
+    for await (const c of postChunks(trx, { documents: docs, paymentOnly }, options, { leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets })) {
       const r = c.result;
       if (c.heldBack.length) {
         s.heldBackCount += c.heldBack.length;
         s.heldBack.push(...c.heldBack.slice(0, KEPT - s.heldBack.length));
         await logErrors(trx, log, 'info', c.heldBack.map(heldBackNote));
       }
-      hooks.faultForTest?.(r);
       await logErrors(trx, log, 'error', r.errors);
       s.errorCount += r.errors.length;
       s.errors.push(...r.errors.slice(0, KEPT - s.errors.length));

@@ -4,11 +4,10 @@
  * "Client au", "Ticket du au") less the exclusion list (the entries unchecked in seed 002's "Liste
  * des écritures"), cut into chunks of whole days × tills so that memory stays flat.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Expression, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { dbKind } from '../db/dialect.ts';
+import { storeOf } from '../db/store.ts';
 import type { Ticket, TicketPayment, TicketSettlement } from '../../sync/types.ts';
 import type { DocKind, PostingDocument, PostingTicket, PostingTicketLine } from './ledger-types.ts';
 import { ticketProvides } from './posting-exclusion.ts';
@@ -37,7 +36,7 @@ export interface ExcludedCount {
 const IN_CHUNK = 500;
 
 function textRef(db: Kysely<Database>, column: string): Expression<string> {
-  return dbKind(db) === 'postgres' ? sql<string>`${sql.ref(column)} collate "C"` : sql<string>`${sql.ref(column)}`;
+  return storeOf(db).bytewise(sql<string>`${sql.ref(column)}`);
 }
 
 export async function selectDocuments(db: Kysely<Database>, f: PostingFilters, count?: ExcludedCount): Promise<PostingDocument[]> {
@@ -163,25 +162,23 @@ export function toPostingTicket(row: { id: string; document_id: number | null; d
   };
 }
 
-/**
- * On SQLite the fields posting reads are picked out of the stored JSON by SQLite itself (one
- * json_extract, in C): JavaScript then parses about a third of the text. Same values as
- * toPostingTicket's, in the same order: store, till, number, day, customer, lines, settlements,
- * payments, goods.
- */
 /** What posting reads of a line; the discount only when there is one (most lines have none). */
 function postingLine(l: Ticket['lines'][number]): PostingTicketLine {
-  return l.discount ? { vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat, discount: l.discount.amount } : { vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat };
+  // qty and unitPrice are references into the parsed ticket (no copy): read when the books round per product.
+  return l.discount ? { vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat, discount: l.discount.amount, qty: l.qty, unitPrice: l.unitPrice } : { vatCode: l.vatCode, vatRate: l.vatRate, inclVat: l.inclVat, qty: l.qty, unitPrice: l.unitPrice };
 }
 
-const PICK = `json_extract(content, '$.store', '$.till', '$.number', '$.day', '$.customer', '$.lines', '$.settlements', '$.payments', '$.totals.inclVat')`;
+/**
+ * The fields posting reads of a stored ticket, picked by its store (on SQLite by SQLite itself, one
+ * json_extract in C: JavaScript then parses about a third of the text). Same values as
+ * toPostingTicket's, in this order.
+ */
+const PICK = ['$.store', '$.till', '$.number', '$.day', '$.customer', '$.lines', '$.settlements', '$.payments', '$.totals.inclVat'] as const;
 
 type Picked = [string, string, number, string, string, Ticket['lines'], TicketSettlement[] | null, TicketPayment[] | null, string];
 
-type PickedArray = [string, number | null, string | null, string];
-
-export function fromPicked(id: string, documentId: number | null, documentNumber: string | null, picked: string): PostingTicket {
-  const [store, till, number, day, customer, lines, settlements, payments, goods] = JSON.parse(picked) as Picked;
+export function fromPicked(id: string, documentId: number | null, documentNumber: string | null, picked: Picked): PostingTicket {
+  const [store, till, number, day, customer, lines, settlements, payments, goods] = picked;
   return {
     id,
     store,
@@ -198,32 +195,10 @@ export function fromPicked(id: string, documentId: number | null, documentNumber
   };
 }
 
-/**
- * The tickets of these documents and these payment-only tickets. On SQLite `sqlite` is required:
- * the connection behind `db` (sqliteHandleOf), whose prepared statements do the reads.
- */
-export async function loadTickets(db: Kysely<Database>, docIds: number[], looseIds: string[], sqlite?: BetterSqlite3.Database): Promise<PostingTicket[]> {
-  const out: PostingTicket[] = [];
-  if (sqlite) {
-    // Rows as arrays: cheaper to build than objects, a million times over.
-    const byDoc = sqlite.prepare(`select id, document_id, document_number, ${PICK} from tickets where document_id = ?`).raw(true);
-    const byId = sqlite.prepare(`select id, document_id, document_number, ${PICK} from tickets where id = ?`).raw(true);
-    for (const id of docIds) for (const r of byDoc.all(id) as PickedArray[]) out.push(fromPicked(r[0], r[1], r[2], r[3]));
-    for (const id of looseIds) for (const r of byId.all(id) as PickedArray[]) out.push(fromPicked(r[0], r[1], r[2], r[3]));
-    return out;
-  }
-  // SQLite is always read through its connection's statements (above): one path per engine.
-  if (dbKind(db) === 'sqlite') throw new Error('loadTickets on SQLite needs the connection (sqliteHandleOf)');
-  const cols = ['id', 'document_id', 'document_number', 'content'] as const;
-  for (let i = 0; i < docIds.length; i += IN_CHUNK) {
-    const rows = await db.selectFrom('tickets').select(cols).where('document_id', 'in', docIds.slice(i, i + IN_CHUNK)).execute();
-    for (const r of rows) out.push(toPostingTicket(r));
-  }
-  for (let i = 0; i < looseIds.length; i += IN_CHUNK) {
-    const rows = await db.selectFrom('tickets').select(cols).where('id', 'in', looseIds.slice(i, i + IN_CHUNK)).execute();
-    for (const r of rows) out.push(toPostingTicket(r));
-  }
-  return out;
+/** The tickets of these documents and these payment-only tickets. */
+export async function loadTickets(db: Kysely<Database>, docIds: number[], looseIds: string[]): Promise<PostingTicket[]> {
+  const rows = await storeOf(db).ticketFields(db, docIds, looseIds, PICK);
+  return rows.map((r) => fromPicked(r.id, r.documentId, r.documentNumber, r.values as Picked));
 }
 
 export interface Chunk {

@@ -4,12 +4,11 @@
  * chunk creates, then what it pays or uses), and the marks that keep a rerun from posting twice.
  * Ids are taken from the tables' maxima under the books lock and the sequences set at the end.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { DataError } from '../../sync/errors.ts';
 import { D, fmt, type Decimals } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
-import { insertRows, nextId, RowWriter, syncSequences } from './bulk-insert.ts';
+import { insertRows, nextId, rowWriter, syncSequences, type RowWriter } from './bulk-insert.ts';
 import { EntryNumbering } from './entry-numbers.ts';
 import type { PostingResult } from './ledger-types.ts';
 import type { LetterLine } from './lettering.ts';
@@ -41,12 +40,12 @@ export class PostingWriter {
     private settlementId: number,
   ) {}
 
-  static async open(trx: Kysely<Database>, batchId: number, now: string, d: Decimals, sqlite?: BetterSqlite3.Database): Promise<PostingWriter> {
+  static async open(trx: Kysely<Database>, batchId: number, now: string, d: Decimals): Promise<PostingWriter> {
     const letters = new LetteringWriter(trx, batchId);
     await letters.init();
     // Entry numbers (FEC EcritureNum) are given here, at validation, once and for good.
     const numbering = await EntryNumbering.load(trx);
-    return new PostingWriter(trx, batchId, now, d, new RowWriter(trx, sqlite), letters, numbering, await nextId(trx, 'entries'), await nextId(trx, 'entry_lines'), await nextId(trx, 'settlements'));
+    return new PostingWriter(trx, batchId, now, d, rowWriter(trx), letters, numbering, await nextId(trx, 'entries'), await nextId(trx, 'entry_lines'), await nextId(trx, 'settlements'));
   }
 
   /** The chunk's entries and lines; lettering first, so the lines go in with it already set. */

@@ -293,6 +293,40 @@ describe('rounding rules', () => {
     expect(brokenChecks(r.checks)).toEqual([]);
   });
 
+  it('the three rounding modes differ by a cent on the same lines (seed 002: per product / per line / per total)', () => {
+    // 3 × 1.03 + 1 × 1.04 at 5.5 % = 4.13. Per product: 3 × round(1.03 / 1.055) + round(1.04 / 1.055) =
+    // 3 × 0.98 + 0.99 = 3.93; per line: round(3.09 / 1.055) + 0.99 = 2.93 + 0.99 = 3.92; on the total: round(4.13 / 1.055) = 3.91.
+    const posted = (vatOn: 'product' | 'line' | 'total') => {
+      const m = defaultMapping();
+      m.rounding.vatOn = vatOn;
+      const d = doc('F1', '4.13');
+      const r = post({ documents: [d], tickets: [ticket({ number: 1, doc: d, lines: ['VS 3.09 3x1.03', 'VS 1.04 1x1.04'], payments: ['ESP 4.13'] })] }, options({ mapping: m }));
+      expect(brokenChecks(r.checks)).toEqual([]);
+      expect(r.adjustments).toEqual([]);
+      return r.text;
+    };
+    expect(posted('product')).toContain('  707000 C 3.93 VS\n  445713 C 0.20 VS');
+    expect(posted('line')).toContain('  707000 C 3.92 VS\n  445713 C 0.21 VS');
+    expect(posted('total')).toContain('  707000 C 3.91 VS\n  445713 C 0.22 VS');
+  });
+
+  it('per product, a weighed quantity leaves a cent that goes to the difference accounts or onto the first line', () => {
+    // 0.125 kg × 12.99 = 1.62375 → 1.62 paid. The unit 12.99 = 12.31 + 0.68 at 5.5 %; × 0.125: net 1.53875 → 1.54,
+    // VAT 0.085 → 0.09: 1.63, a cent more than the customer paid — a loss on 658, or taken off the first sales line.
+    const m = defaultMapping();
+    m.rounding.vatOn = 'product';
+    const d = doc('F1', '1.62');
+    const r = post({ documents: [d], tickets: [ticket({ number: 1, doc: d, lines: ['VS 1.62 0.125x12.99'], payments: ['ESP 1.62'] })] }, options({ mapping: m }));
+    expect(r.text).toContain('  707000 C 1.54 VS\n  445713 C 0.09 VS');
+    expect(r.text).toContain('  658000 D 0.01');
+    expect(r.adjustments.map((a) => [a.placement, a.amount.toFixed(2)])).toEqual([['accounts', '-0.01']]);
+    expect(brokenChecks(r.checks)).toEqual([]);
+    m.rounding.difference = 'first-line';
+    const first = post({ documents: [d], tickets: [ticket({ number: 1, doc: d, lines: ['VS 1.62 0.125x12.99'], payments: ['ESP 1.62'] })] }, options({ mapping: m }));
+    expect(first.text).toContain('  707000 C 1.53 VS\n  445713 C 0.09 VS');
+    expect(brokenChecks(first.checks)).toEqual([]);
+  });
+
   it('3 and 4 decimals keep the lines exact', () => {
     for (const decimals of [3, 4] as const) {
       const m = defaultMapping();

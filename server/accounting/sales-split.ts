@@ -1,10 +1,11 @@
 /**
  * The sales side of one document: customer amount, net and VAT per VAT code, under the configured
- * rounding rules (seed 002 "Règles d'arrondi"): 2, 3 or 4 decimals; VAT rounded on each line or
- * on the total per rate; the difference between the customer amount and Σ(net + VAT) placed on the
+ * rounding rules (seed 002 "Règles d'arrondi"): 2, 3 or 4 decimals; VAT rounded on each product
+ * (unit price, times the quantity), on each line or on the total per rate; the difference between the customer amount and Σ(net + VAT) placed on the
  * difference accounts (658 loss / 758 gain), on the first sales line or on the first VAT line.
  */
-import { D, fromMinor, money, splitInclusive, type Dec, type RoundingRules } from '../../sync/money.ts';
+import { D, fromMinor, money, splitInclusive, type Dec } from '../../sync/money.ts';
+import { splitPerProduct, type BooksRounding } from './product-rounding.ts';
 import { SplitCache } from './split-cache.ts';
 import { toScaled } from '../../sync/scaled-money.ts';
 import type { PostingTicketLine } from './ledger-types.ts';
@@ -39,16 +40,17 @@ export interface SalesSplit {
 export function splitSales(
   total: Dec,
   lines: PostingTicketLine[],
-  rules: RoundingRules,
+  rules: BooksRounding,
   vat: Record<string, VatMapping>,
   cache: SplitCache = new SplitCache(rules.decimals),
 ): { split: SalesSplit | null; error: string | null } {
   const d = rules.decimals;
-  const groups = new Map<string, { rate: string; lines: string[]; discounted: { net: string; gross: Dec }[] }>();
+  const groups = new Map<string, { rate: string; lines: string[]; products: PostingTicketLine[]; discounted: { net: string; gross: Dec }[] }>();
   for (const l of lines) {
     let g = groups.get(l.vatCode);
-    if (!g) groups.set(l.vatCode, (g = { rate: l.vatRate, lines: [], discounted: [] }));
+    if (!g) groups.set(l.vatCode, (g = { rate: l.vatRate, lines: [], products: [], discounted: [] }));
     g.lines.push(l.inclVat);
+    g.products.push(l);
     if (l.discount) g.discounted.push({ net: l.inclVat, gross: new D(l.inclVat).plus(l.discount) });
   }
   const parts: VatPart[] = [];
@@ -59,7 +61,15 @@ export function splitSales(
     let tax: Dec;
     // Each amount is first rounded incl VAT, then split (net = round(incl / (1 + rate)), VAT = incl −
     // net), as the tills do: per line, or once on the rate's total.
-    if (rules.vatOn === 'line') {
+    if (rules.vatOn === 'product') {
+      net = new D(0);
+      tax = new D(0);
+      for (const l of g.products) {
+        const s = productSplit(l, d);
+        net = net.plus(s.net);
+        tax = tax.plus(s.vat);
+      }
+    } else if (rules.vatOn === 'line') {
       let n = 0;
       let v = 0;
       for (const incl of g.lines) {
@@ -95,14 +105,23 @@ export function splitSales(
  * The discounts of a VAT code excluding VAT, as the invoice shows them (line-pricing.ts): gross
  * excl VAT − net excl VAT, per line (VAT on line) or on the code's totals (VAT on total).
  */
-function discountNet(g: { rate: string; discounted: { net: string; gross: Dec }[] }, rules: RoundingRules): Dec {
+function discountNet(g: { rate: string; discounted: { net: string; gross: Dec }[] }, rules: BooksRounding): Dec {
   if (!g.discounted.length) return new D(0);
   const d = rules.decimals;
   const excl = (incl: Dec) => splitInclusive(incl, g.rate, d).exclVat;
-  if (rules.vatOn === 'line') return g.discounted.reduce((a, l) => a.plus(excl(l.gross)).minus(excl(new D(l.net))), new D(0));
+  if (rules.vatOn !== 'total') return g.discounted.reduce((a, l) => a.plus(excl(l.gross)).minus(excl(new D(l.net))), new D(0));
   const gross = g.discounted.reduce((a, l) => a.plus(l.gross), new D(0));
   const net = g.discounted.reduce((a, l) => a.plus(l.net), new D(0));
   return excl(gross).minus(excl(net));
+}
+
+/** Per product when the line says its quantity and unit price; per line for lines posted before they did. */
+export function productSplit(l: PostingTicketLine, d: BooksRounding['decimals']): { net: Dec; vat: Dec } {
+  if (l.qty === undefined || l.unitPrice === undefined) {
+    const s = splitInclusive(l.inclVat, l.vatRate, d);
+    return { net: s.exclVat, vat: s.vat };
+  }
+  return splitPerProduct({ qty: l.qty, unitPrice: l.unitPrice, vatRate: l.vatRate, discount: l.discount }, d);
 }
 
 /** Exact sum of amount texts: integers while they fit, decimal.js otherwise. */

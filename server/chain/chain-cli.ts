@@ -10,7 +10,7 @@ import { listChainStores, selectStores } from './chain-stores.ts';
 import { runChainNight } from './chain-nightly.ts';
 import { chainNightReport, renderChainNight, storeLine } from './chain-report.ts';
 
-export async function chainNightAction(o: { chain: string; stores: string; workers: number; until?: string }, ctx: CommandContext): Promise<CommandResult> {
+export async function chainNightAction(o: { chain: string; stores: string; workers: number; until?: string; fullCheck?: boolean }, ctx: CommandContext): Promise<CommandResult> {
   const chain = resolve(o.chain);
   const stores = selectStores(listChainStores(chain), o.stores);
   const bar = ctx.progress(`${stores.length} store(s), ${o.workers} worker(s)`, stores.length);
@@ -18,6 +18,7 @@ export async function chainNightAction(o: { chain: string; stores: string; worke
   const nights = await runChainNight(stores, {
     workers: o.workers,
     until: o.until,
+    fullCheck: o.fullCheck,
     onDone: (n) => {
       bar.tick();
       if (!process.stdout.isTTY || ctx.json) process.stderr.write(`${storeLine(n)}\n`);

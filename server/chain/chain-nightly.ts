@@ -13,15 +13,17 @@ import type { StoreNight } from './chain-report.ts';
 export interface ChainNightOptions {
   workers: number;
   until?: string;
+  /** Each store checks its whole books (`server nightly --full-check`). */
+  fullCheck?: boolean;
   onStart?: (store: ChainStoreRef) => void;
   onDone?: (night: StoreNight) => void;
   /** One store's night (default: the tillsync CLI as a child process); tests of the pool give their own. */
-  runStore?: (store: ChainStoreRef, until?: string) => Promise<Omit<StoreNight, 'store' | 'data' | 'seconds'>>;
+  runStore?: (store: ChainStoreRef, until?: string, fullCheck?: boolean) => Promise<Omit<StoreNight, 'store' | 'data' | 'seconds'>>;
 }
 
 /** A store's night in a child process: its JSON report, or how the process ended when it printed none. */
-export async function runStoreNightProcess(store: ChainStoreRef, until?: string): Promise<Omit<StoreNight, 'store' | 'data' | 'seconds'>> {
-  const r = await runTillsync(['--json', 'server', 'nightly', '--data', store.data, ...(until ? ['--until', until] : [])]);
+export async function runStoreNightProcess(store: ChainStoreRef, until?: string, fullCheck?: boolean): Promise<Omit<StoreNight, 'store' | 'data' | 'seconds'>> {
+  const r = await runTillsync(['--json', 'server', 'nightly', '--data', store.data, ...(until ? ['--until', until] : []), ...(fullCheck ? ['--full-check'] : [])]);
   const json = r.json as (NightlyReport & { peakRssMb?: number; cpuSeconds?: number; error?: { message?: string } }) | undefined;
   const report = json && Array.isArray(json.steps) ? (json as NightlyReport) : null;
   const lastErr = r.stderr.trim().split('\n').pop() ?? '';
@@ -40,7 +42,7 @@ export async function runChainNight(stores: ChainStoreRef[], o: ChainNightOption
       const t0 = performance.now();
       let night: StoreNight;
       try {
-        night = { store: s.id, data: s.data, seconds: 0, ...(await runStore(s, o.until)) };
+        night = { store: s.id, data: s.data, seconds: 0, ...(await runStore(s, o.until, o.fullCheck)) };
       } catch (e) {
         // Not even a process to report: the store fails, the others go on.
         night = { store: s.id, data: s.data, seconds: 0, exitCode: null, peakRssMb: null, cpuSeconds: null, report: null, error: (e as Error)?.message ?? String(e) };

@@ -2,11 +2,13 @@ import { resolveIn } from '../../sync/config-file.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import type BetterSqlite3 from 'better-sqlite3';
 import { TillsyncError } from '../../sync/errors.ts';
 import type { Database } from './schema.ts';
 import type { DbKind } from './dialect.ts';
 import { migrateToLatest } from './migrations.ts';
+import { attachStore } from './store.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import { PostgresStore } from './postgres-store.ts';
 
 export type Db = Kysely<Database>;
 
@@ -45,16 +47,6 @@ export function splitPgSchema(url: string): { url: string; schema?: string } {
   return { url: u.toString(), schema };
 }
 
-const sqliteHandles = new WeakMap<Db, BetterSqlite3.Database>();
-
-/**
- * The better-sqlite3 connection behind a SQLite database (undefined on PostgreSQL), for the few
- * bulk paths where a re-run prepared statement beats anything built per query (ticket intake).
- */
-export function sqliteHandleOf(db: Db): BetterSqlite3.Database | undefined {
-  return sqliteHandles.get(db);
-}
-
 /** A chain store's schema is created on its first open (two stores' first opens may race: both succeed). */
 async function createSchema(pg: typeof import('pg').default, url: string, schema: string, where: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -83,6 +75,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     // Only the store's schema on the path: every unqualified table is the store's own (pg_catalog is always searched).
     const options = schema ? `-c search_path=${schema}` : undefined;
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 8, ...(options ? { options } : {}) }) }) });
+    // The engine is chosen here, once: features reach it through storeOf(db) (store.ts).
+    attachStore(db, new PostgresStore());
   } else {
     if (opts.data) mkdirSync(opts.data, { recursive: true });
     const { default: BetterSqlite3 } = await import('better-sqlite3');
@@ -93,7 +87,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 15000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    sqliteHandles.set(db, sqlite);
+    // The store keeps the connection: its hot paths run their own prepared statements on it.
+    attachStore(db, new SqliteStore(sqlite));
   }
   if (opts.migrate !== false) {
     try {

@@ -24,7 +24,7 @@ export interface CsvOptions {
   separator?: string;
   /** Codes that look like numbers written as ="…" so that spreadsheets keep them as text. */
   codesAsText?: boolean;
-  /** An export profile's analytic axis: one more column, Analytic (the line's section). */
+  /** An export profile's analytic axis: one more column, Analytic (the line's section, or its sections with their parts). */
   analytic?: boolean;
 }
 
@@ -98,7 +98,8 @@ export class CsvWriter {
         l.label, this.amount(l.debit), this.amount(l.credit), l.vatCode ?? '', l.documentNumber ?? '', l.letterCode ?? '', l.letterDate ?? '', e.validatedAt,
       ];
       const row = cells.map((c, i) => this.cell(c, i));
-      if (this.analytic) row.push(csvField(l.analytic ?? '', this.sep));
+      // One section, or a line spread over several (an article axis): "EPICERIE:12.40|BOISSONS:3.10", the parts summing to the line.
+      if (this.analytic) row.push(csvField(l.analyticParts?.length ? l.analyticParts.map((p) => `${p.section}:${this.amount(p.amount)}`).join('|') : l.analytic ?? '', this.sep));
       out += row.join(this.sep) + '\r\n';
     }
     return out;

@@ -206,31 +206,42 @@ export class ExactWriter {
     }
     let out = `    <GLTransaction>\n      <TransactionType number="${type}"/>\n      <Journal code="${xmlText(journal)}"><Description>${xmlText(e.journalLabel)}</Description></Journal>\n      <Date>${e.date}</Date>\n      ${fin}      ${per}      <Description>${xmlText(e.label)}</Description>\n`;
     let lineNo = 0;
-    for (const l of e.lines) {
-      const value = new D(l.debit || 0).minus(l.credit || 0);
-      this.totalDebit = this.totalDebit.plus(l.debit || 0);
-      this.totalCredit = this.totalCredit.plus(l.credit || 0);
+    for (const whole of e.lines) {
+      this.totalDebit = this.totalDebit.plus(whole.debit || 0);
+      this.totalCredit = this.totalCredit.plus(whole.credit || 0);
       this.lineCount++;
-      lineNo++;
-      const ref = l.documentNumber ?? (e.piece && !e.piece.startsWith('*') ? e.piece : null);
-      out += `      <GLTransactionLine type="${type}" line="${lineNo}" status="20">\n`;
-      out += `        <Date>${e.date}</Date>\n        ${fin}        ${per}`;
-      out += `        <GLAccount code="${xmlText(l.account)}"><Description>${xmlText(l.accountLabel)}</Description></GLAccount>\n`;
-      out += `        <Description>${xmlText(l.label || e.label)}</Description>\n`;
-      if (l.auxAccount && e.kind === 'sales' && ref) out += `        <InvoiceDate>${e.pieceDate || e.date}</InvoiceDate>\n`;
-      if (l.auxAccount) out += `        <Account code="${xmlText(l.auxAccount)}"><Name>${xmlText(l.auxLabel ?? l.auxAccount)}</Name></Account>\n`;
-      // An export profile's analytic section (eExact-XML.xsd: GLTransactionLine/Costcenter or Costunit, after Account).
-      if (l.analytic) out += `        <${this.analyticField} code="${xmlText(l.analytic)}"/>\n`;
-      out += `        <Amount><Currency code="${xmlText(this.currency)}"/><Value>${value.toFixed(2)}</Value>`;
-      if (l.vatCode) {
-        out += `<VAT code="${xmlText(l.vatCode)}"/>`;
-        // The base goes with the VAT line, signed like that line's value (a collected VAT credit has a negative base).
-        const base = isRevenue(l.account) ? null : baseByCode.get(l.vatCode);
-        if (base) out += `<VATBaseAmount>${(value.isNegative() ? base.abs().negated() : base.abs()).toFixed(2)}</VATBaseAmount>`;
+      // Exact has one Costcenter a line: a line spread over several sections (an article axis) goes as
+      // one line per section, with its part of the amount (the parts sum to the line).
+      const parts = whole.analyticParts?.length ? whole.analyticParts : null;
+      const sign = new D(whole.debit || 0).minus(whole.credit || 0).isNegative() ? -1 : 1;
+      const rest = parts ? new D(whole.debit || 0).minus(whole.credit || 0).abs().minus(parts.reduce((s, p) => s.plus(p.amount), new D(0))) : null;
+      const pieces: { value: Dec; analytic: string | null | undefined }[] = parts
+        ? [...parts.map((p) => ({ value: new D(p.amount).times(sign), analytic: p.section })), ...(rest && !rest.isZero() ? [{ value: rest.times(sign), analytic: null }] : [])]
+        : [{ value: new D(whole.debit || 0).minus(whole.credit || 0), analytic: whole.analytic }];
+      for (const piece of pieces) {
+        const l = { ...whole, analytic: piece.analytic };
+        const value = piece.value;
+        lineNo++;
+        const ref = l.documentNumber ?? (e.piece && !e.piece.startsWith('*') ? e.piece : null);
+        out += `      <GLTransactionLine type="${type}" line="${lineNo}" status="20">\n`;
+        out += `        <Date>${e.date}</Date>\n        ${fin}        ${per}`;
+        out += `        <GLAccount code="${xmlText(l.account)}"><Description>${xmlText(l.accountLabel)}</Description></GLAccount>\n`;
+        out += `        <Description>${xmlText(l.label || e.label)}</Description>\n`;
+        if (l.auxAccount && e.kind === 'sales' && ref) out += `        <InvoiceDate>${e.pieceDate || e.date}</InvoiceDate>\n`;
+        if (l.auxAccount) out += `        <Account code="${xmlText(l.auxAccount)}"><Name>${xmlText(l.auxLabel ?? l.auxAccount)}</Name></Account>\n`;
+        // An export profile's analytic section (eExact-XML.xsd: GLTransactionLine/Costcenter or Costunit, after Account).
+        if (l.analytic) out += `        <${this.analyticField} code="${xmlText(l.analytic)}"/>\n`;
+        out += `        <Amount><Currency code="${xmlText(this.currency)}"/><Value>${value.toFixed(2)}</Value>`;
+        if (l.vatCode) {
+          out += `<VAT code="${xmlText(l.vatCode)}"/>`;
+          // The base goes with the VAT line, signed like that line's value (a collected VAT credit has a negative base).
+          const base = isRevenue(l.account) ? null : baseByCode.get(l.vatCode);
+          if (base) out += `<VATBaseAmount>${(value.isNegative() ? base.abs().negated() : base.abs()).toFixed(2)}</VATBaseAmount>`;
+        }
+        out += '</Amount>\n';
+        if (ref) out += `        <References><InvoiceNumber>${xmlText(ref)}</InvoiceNumber></References>\n`;
+        out += '      </GLTransactionLine>\n';
       }
-      out += '</Amount>\n';
-      if (ref) out += `        <References><InvoiceNumber>${xmlText(ref)}</InvoiceNumber></References>\n`;
-      out += '      </GLTransactionLine>\n';
     }
     this.entryCount++;
     return `${out}    </GLTransaction>\n`;

@@ -49,6 +49,7 @@ import { CielWriter } from './formats/ciel-writer.ts';
 import { QuadratusWriter } from './formats/quadratus-writer.ts';
 import { CegidWriter } from './formats/cegid-writer.ts';
 import { customersFile } from './formats/customers-file.ts';
+import { loadImportsConfig } from '../imports/config.ts';
 
 export const EXPORT_FORMATS = ['fec', 'exact', 'csv', 'sage', 'ebp', 'ciel', 'quadratus', 'cegid'] as const;
 /** Formats of accounting software read through a profile view (formats/): their customers file too. */
@@ -345,7 +346,7 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
   // A profile's view of the books (software formats always read through one: credit notes, customers file).
   const chosen = req.profile ?? (SOFTWARE_FORMATS.has(req.format) ? { name: req.format, profile: { version: 1, format: req.format } as ExportProfile } : null);
   const profileView = chosen && req.format !== 'fec'
-    ? new ProfileView({ name: chosen.name, profile: chosen.profile, mapping: existsSync(join(data, 'accounting.json')) ? loadMapping(data) : null, customers: baseData.customers, vatRates: baseData.vatRates })
+    ? new ProfileView({ name: chosen.name, profile: chosen.profile, mapping: existsSync(join(data, 'accounting.json')) ? loadMapping(data) : null, customers: baseData.customers, vatRates: baseData.vatRates, articles: baseData.articles, feeAccounts: chosen.profile.fees?.account ? [loadImportsConfig(data).marketplace.commissionAccount] : [] })
     : null;
   const pages = async function* (): AsyncGenerator<LedgerEntry[]> {
     for await (const page of readLedger(db, q, labels, pageSize)) {
@@ -353,7 +354,7 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
         yield page;
         continue;
       }
-      const docs = await documentsOf(db, page);
+      const docs = await documentsOf(db, page, { lines: profileView.articleAxis });
       const out = page.map((e) => profileView.apply(e, docs));
       // Third parties the profile generated are customers of the file too (Exact's Accounts, the customers file).
       for (const [code, c] of profileView.seen) if (!labels.customers.has(code)) labels.customers.set(code, { name: c.name, address: c.address, vatNumber: c.vatNumber });

@@ -23,6 +23,12 @@ export interface LedgerLine {
   letterDate: string | null;
   /** Analytic section of the line, set by an export profile's axis (profiles/profile-view.ts); never in the FEC. */
   analytic?: string | null;
+  /**
+   * A line spread over several sections (an article-family axis: one revenue line, several
+   * families): each section with its part of the line's amount (absolute, 2 decimals; the parts sum
+   * to the line, less what no section takes: an article without the field and no default). `analytic` is then the largest part's section, for formats with one zone a line.
+   */
+  analyticParts?: { section: string; amount: MoneyText }[] | null;
 }
 
 export interface LedgerEntry {

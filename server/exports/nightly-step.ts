@@ -8,12 +8,16 @@ import type { NightlyOptions, NightlyStepResult } from '../nightly.ts';
 import type { ServerContext } from '../context.ts';
 import { sql } from 'kysely';
 import { yesterday } from '../../sync/dates.ts';
-import { autoExportConfig, requestOf, runConfiguredExport } from './auto-export.ts';
 
 
 export async function exportNightlyStep(ctx: ServerContext, opts: NightlyOptions): Promise<NightlyStepResult> {
-  const c = autoExportConfig(ctx.config, 'nightly');
   const skip = (why: string): NightlyStepResult => ({ step: 'export', summary: { skipped: why }, line: `skipped: ${why}`, leftOut: 0 });
+  // The export code (PDF renderer, mailer) loads only when a nightly export is configured: a chain
+  // starts one process per store a night, and most stores of a chain export elsewhere.
+  const block = (ctx.config.exports as Record<string, unknown> | undefined)?.nightly;
+  if (block === undefined || block === null || block === false) return skip('exports.nightly is not configured in server.json');
+  const { autoExportConfig, requestOf, runConfiguredExport } = await import('./auto-export.ts');
+  const c = autoExportConfig(ctx.config, 'nightly');
   if (!c) return skip('exports.nightly is not configured in server.json');
   if (opts.trigger === 'closure') return skip('run for a closure: the closure hook exports its day');
   const until = opts.until ?? yesterday();

@@ -13,7 +13,8 @@ import type { Kysely } from 'kysely';
 import { TillsyncError } from '../../sync/errors.ts';
 import { D, splitInclusive, type Decimals } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
-import { dbKind, nowIso } from '../db/dialect.ts';
+import { nowIso } from '../db/dialect.ts';
+import { storeOf } from '../db/store.ts';
 import { appendDayLog } from '../log-book.ts';
 import { withBooksLock } from '../db/books-lock.ts';
 import { formatNumber, lockSeries, saveSeries } from '../integration/numbering.ts';
@@ -53,8 +54,7 @@ async function takeNumbers(trx: Kysely<Database>, cfg: ImportsConfig['marketplac
     return { series: 'invoice', numbers: Array.from({ length: n }, (_, i) => ({ seq: first + i, number: formatNumber('invoice', first + i) })) };
   }
   await trx.insertInto('number_series').values({ series: cfg.series, last_seq: 0 }).onConflict((oc) => oc.column('series').doNothing()).execute();
-  let q = trx.selectFrom('number_series').select('last_seq').where('series', '=', cfg.series);
-  if (dbKind(trx) === 'postgres') q = q.forUpdate();
+  const q = storeOf(trx).forUpdate(trx.selectFrom('number_series').select('last_seq').where('series', '=', cfg.series));
   const first = Number((await q.executeTakeFirstOrThrow()).last_seq) + 1;
   await trx.updateTable('number_series').set({ last_seq: first + n - 1 }).where('series', '=', cfg.series).execute();
   return { series: cfg.series, numbers: Array.from({ length: n }, (_, i) => ({ seq: first + i, number: cfg.prefix + String(first + i).padStart(WIDTH - cfg.prefix.length, '0') })) };

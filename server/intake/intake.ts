@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
-import { sqliteHandleOf } from '../db/database.ts';
 import { logEvent } from '../log-book.ts';
 import { isTillsyncError } from '../../sync/errors.ts';
 import { inspectPackage, isPackageError, openTicketPackage, openTicketPackageStream, type StreamedPackage, type TicketLineError } from '../../sync/package-reader.ts';
@@ -45,7 +44,7 @@ export async function intakeTickets(ctx: IntakeContext, input: TicketsInput): Pr
   const enrolled = await enrolledTills(ctx.db);
   const prepared = prepareTickets(input.tickets, enrolled, input.expectTill);
   const journal = new EventJournal();
-  const result = await ctx.db.transaction().execute((trx) => applyTickets(trx, prepared, { channel: input.channel, file: input.file, packageId: input.packageId, data: ctx.data, sqlite: sqliteHandleOf(ctx.db) }, journal));
+  const result = await ctx.db.transaction().execute((trx) => applyTickets(trx, prepared, { channel: input.channel, file: input.file, packageId: input.packageId, data: ctx.data }, journal));
   journal.flushToDayLog(ctx.data);
   return result;
 }
@@ -201,7 +200,7 @@ async function applyPackage(ctx: IntakeContext, input: PackageInput, sha256: str
       packageId = Number(row.id);
       await trx.updateTable('packages').set({ file_name: fileName, channel: input.channel, till_id: tillId, kind: m.kind, status: 'accepted', reason: null, ticket_count: m.count, received_at: now }).where('id', '=', packageId).execute();
     }
-    const applier = new TicketApplier(trx, { channel: input.channel, file: fileName, packageId, data: ctx.data, sqlite: sqliteHandleOf(ctx.db), acceptedIds: false }, journal);
+    const applier = new TicketApplier(trx, { channel: input.channel, file: fileName, packageId, data: ctx.data, acceptedIds: false }, journal);
     // Every line error is counted and journaled (the journal sums up past its cap); the first
     // LINE_ERRORS_KEPT are told in the outcome, not a million of a hostile package.
     const lineErrors: TicketLineError[] = [];

@@ -10,7 +10,6 @@
  * no-op; other hash: a conflict recorded for review, the stored ticket never overwritten.
  */
 import type { Transaction } from 'kysely';
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import type { Ticket } from '../../sync/types.ts';
@@ -54,8 +53,6 @@ export interface ApplyOptions {
   file?: string | null;
   packageId?: number | null;
   data: string;
-  /** The SQLite connection behind the transaction, for the fast insert path (see ticket-insert.ts). */
-  sqlite?: BetterSqlite3.Database;
   /**
    * false: `accepted` stays empty and only `acceptedCount` tells how many were stored (a package
    * of a million tickets: its ids are not worth 40 MB; the caller wants the count).
@@ -232,7 +229,7 @@ export class TicketApplier {
     for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
       const chunk = toInsert.slice(i, i + INSERT_CHUNK);
       const rows = chunk.map((x) => ticketValues(x.checked, x.status, x.reason, this.opts, this.now));
-      const inserted = new Set(await insertTicketRows(this.trx, rows, this.opts.sqlite));
+      const inserted = new Set(await insertTicketRows(this.trx, rows));
       // Only the head of a stored ticket is kept for the end: its text may go.
       for (const x of chunk) {
         if (inserted.has(x.checked.ticket.id)) this.stored(x.checked.ticket, x.reason);

@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import type { IntegrationFilters } from './filters.ts';
 import { InlineGrouping, type SourceRow } from './document-grouping.ts';
-import { sqliteTillPages } from './sqlite-till-pages.ts';
+import { sqliteTillPages } from '../db/sqlite-till-pages.ts';
 import type { IntegrationRefs } from './ticket-checks.ts';
 import type { TillSpan } from './ticket-source.ts';
 

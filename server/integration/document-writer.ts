@@ -3,16 +3,14 @@
  * and their VAT lines, and the write-back on every ticket (document id and number, batch, and a
  * new updated_at: the checkpoint the acks replication pulls to the till).
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { PlannedDocument } from './document-grouping.ts';
 import { formatNumber, type Series, type SeriesState } from './numbering.ts';
-import { dbKind, nowIso } from '../db/dialect.ts';
+import { nowIso } from '../db/dialect.ts';
+import { storeOf, type TicketMark } from '../db/store.ts';
 
 const DOC_CHUNK = 200;
-const TICKET_CHUNK = 2000;
 
 export interface SeriesRange {
   first: string;
@@ -28,8 +26,6 @@ export interface WriteState {
   series: SeriesState;
   /** What this run numbered, per series. */
   numbered: Map<Series, SeriesRange>;
-  /** The better-sqlite3 connection behind `trx` on SQLite (db/database.ts sqliteHandleOf), for the write-back. */
-  sqlite?: BetterSqlite3.Database;
 }
 
 /** Takes the next numbers, in the order of the documents given. */
@@ -41,68 +37,16 @@ export function assignNumbers(docs: PlannedDocument[], series: SeriesState): { d
   });
 }
 
-interface Mark {
-  id: string;
-  documentId: number | null;
-  number: string | null;
-}
-
 /**
  * The write-back, in ticket order whatever the document: a till's documents interleave through its
  * numbers, and updating document by document revisits every page once per document (measured 10×
  * slower on SQLite). Ranges of consecutive numbers do not help either: documents interleave so
- * much that a run averages ~2 tickets (measured slower than one row at a time).
- *  - SQLite: one prepared UPDATE per ticket straight on the connection (better-sqlite3 is
- *    synchronous, inside the run's transaction): measured ~2× faster than the JSON chunk below, and
- *    a miss names its ticket.
- *  - PostgreSQL: each chunk travels as ONE JSON parameter that the server unpacks itself
- *    (jsonb_array_elements), one round trip per 2,000 tickets.
+ * much that a run averages ~2 tickets (measured slower than one row at a time). How each engine
+ * writes it: its store's markTickets (server/db/sqlite-store.ts, postgres-store.ts).
  */
-async function markTickets(trx: Kysely<Database>, marks: Mark[], batchId: number, now: string, sqlite?: BetterSqlite3.Database): Promise<void> {
+async function markTickets(trx: Kysely<Database>, marks: TicketMark[], batchId: number, now: string): Promise<void> {
   marks.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (dbKind(trx) === 'sqlite') {
-    if (sqlite) return markTicketsSqlite(sqlite, marks, batchId, now);
-    return markTicketsJson(trx, marks, batchId, now);
-  }
-  for (let i = 0; i < marks.length; i += TICKET_CHUNK) {
-    const chunk = marks.slice(i, i + TICKET_CHUNK);
-    const payload = JSON.stringify(chunk.map((m) => [m.id, m.documentId, m.number]));
-    const res = await sql`update tickets t set document_id = (e->>1)::integer, document_number = e->>2, integration_batch = ${batchId}, updated_at = ${now}
-          from jsonb_array_elements(${payload}::jsonb) e
-          where t.id = e->>0 and t.document_id is null and t.integration_batch is null`.execute(trx);
-    if (Number(res.numAffectedRows) !== chunk.length) throw movedUnder(Number(res.numAffectedRows), chunk.length, chunk[0].id);
-  }
-}
-
-// Under the books lock nobody else integrates: a miss means the data moved under us.
-function movedUnder(touched: number, expected: number, id: string): Error {
-  return new Error(`integration write-back touched ${touched} of ${expected} tickets (${id}…): tickets changed during the run`);
-}
-
-const markStatements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
-
-function markTicketsSqlite(sqlite: BetterSqlite3.Database, marks: Mark[], batchId: number, now: string): void {
-  let stmt = markStatements.get(sqlite);
-  if (!stmt) {
-    stmt = sqlite.prepare('update tickets set document_id = ?, document_number = ?, integration_batch = ?, updated_at = ? where id = ? and document_id is null and integration_batch is null');
-    markStatements.set(sqlite, stmt);
-  }
-  for (const m of marks) {
-    if (stmt.run(m.documentId, m.number, batchId, now, m.id).changes !== 1) throw new Error(`integration write-back could not mark ticket ${m.id}: it changed during the run`);
-  }
-}
-
-/** SQLite through Kysely alone (no raw connection given): chunks unpacked by json_each. */
-async function markTicketsJson(trx: Kysely<Database>, marks: Mark[], batchId: number, now: string): Promise<void> {
-  for (let i = 0; i < marks.length; i += TICKET_CHUNK) {
-    const chunk = marks.slice(i, i + TICKET_CHUNK);
-    const payload = JSON.stringify(chunk.map((m) => [m.id, m.documentId, m.number]));
-    // MATERIALIZED: otherwise SQLite drives the join from the pending-tickets index and scans the JSON for every row.
-    const res = await sql`with v as materialized (select value ->> 0 as id, value ->> 1 as doc, value ->> 2 as num from json_each(${payload}))
-          update tickets set document_id = v.doc, document_number = v.num, integration_batch = ${batchId}, updated_at = ${now}
-          from v where tickets.id = v.id and tickets.document_id is null and tickets.integration_batch is null`.execute(trx);
-    if (Number(res.numAffectedRows) !== chunk.length) throw movedUnder(Number(res.numAffectedRows), chunk.length, chunk[0].id);
-  }
+  await storeOf(trx).markTickets(trx, marks, batchId, now);
 }
 
 const keyOf = (d: { store: string; till: string; day: string; customer: string; kind: string }) => `${d.store}\u0000${d.till}\u0000${d.day}\u0000${d.customer}\u0000${d.kind}`;
@@ -131,7 +75,7 @@ async function earlierDocuments(trx: Kysely<Database>, docs: PlannedDocument[]):
 
 export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocument[], paymentOnly: string[], w: WriteState): Promise<void> {
   const numbered = assignNumbers(docs, w.series);
-  const marks: Mark[] = [];
+  const marks: TicketMark[] = [];
   for (let i = 0; i < numbered.length; i += DOC_CHUNK) {
     const chunk = numbered.slice(i, i + DOC_CHUNK);
     const earlier = await earlierDocuments(trx, chunk.map((c) => c.doc));
@@ -178,5 +122,5 @@ export async function writeDocuments(trx: Kysely<Database>, docs: PlannedDocumen
   for (const id of paymentOnly) marks.push({ id, documentId: null, number: null });
   // Stamped as late as possible: on PostgreSQL intake commits during a run, and a replication pull
   // that saw a later stamp before this run commits would skip these tickets (see docs/server.md, PostgreSQL).
-  await markTickets(trx, marks, w.batchId, nowIso(), w.sqlite);
+  await markTickets(trx, marks, w.batchId, nowIso());
 }

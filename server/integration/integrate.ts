@@ -7,7 +7,6 @@
 import type { Kysely } from 'kysely';
 import type { DataError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
-import { sqliteHandleOf } from '../db/database.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
 import { appendDayLog, PendingDayLog } from '../log-book.ts';
@@ -110,10 +109,8 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     // Written at once: an operator following the log sees a long run start.
     appendDayLog(data, `INFO [integration] run started (${describeFilters(filters)})`);
     const refs = await loadRefs(trx);
-    // On SQLite `trx` is the one connection behind `db`, held for the run: reads and the write-back may use it directly.
-    const sqlite = sqliteHandleOf(db);
     // Opened first: its workers, if any, load while the selection is made.
-    const source = await openVerdictSource(trx, refs, filters, { mode: hooks.checks, workers: hooks.workers, pageSize: hooks.pageSize, sqlite });
+    const source = await openVerdictSource(trx, refs, filters, { mode: hooks.checks, workers: hooks.workers, pageSize: hooks.pageSize });
     const { spans, series, invoiceDate } = await closingOnError(source, async () => {
       const spans = await pendingTills(trx, filters);
       const series = await lockSeries(trx);
@@ -121,7 +118,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     });
     hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
     const before = new Map(series);
-    const state: WriteState = { batchId: 0, now, invoiceDate, series, numbered: new Map(), sqlite };
+    const state: WriteState = { batchId: 0, now, invoiceDate, series, numbered: new Map() };
     let batchId: number | null = null;
     let documents = 0;
     let errorCount = 0;

@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { dbKind } from '../db/dialect.ts';
+import { storeOf } from '../db/store.ts';
 import type { DocumentKind } from './document-kind.ts';
 
 /** A numbering series: one per document kind, and the deposit invoices' (server/invoicing/deposit-invoices.ts). */
@@ -41,9 +41,7 @@ export async function lockSeries(trx: Kysely<Database>): Promise<SeriesState> {
     .values(kinds.map((series) => ({ series, last_seq: 0 })))
     .onConflict((oc) => oc.column('series').doNothing())
     .execute();
-  let q = trx.selectFrom('number_series').select(['series', 'last_seq']);
-  if (dbKind(trx) === 'postgres') q = q.forUpdate();
-  const rows = await q.execute();
+  const rows = await storeOf(trx).forUpdate(trx.selectFrom('number_series').select(['series', 'last_seq'])).execute();
   return new Map(rows.map((r) => [r.series as Series, Number(r.last_seq)]));
 }
 

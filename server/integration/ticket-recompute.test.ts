@@ -21,7 +21,10 @@ function randomTicket(r: () => number, rounding: TicketRounding): Ticket {
     const qty = pick(r, ['1', '2', '3', '-1', '0.5', '1.25', '0.333', '12', '-2.5', '0.001']);
     const rate = pick(r, RATES);
     const price = rounding.decimals === 2 ? a.price : `${a.price}${'7'.repeat(rounding.decimals - 2)}`;
-    lines.push(computeLine({ article: a.code, label: a.label, qty, unitPrice: price, vatCode: `V${rate}`, vatRate: rate }, rounding));
+    // Discounts as the realistic night gives them: a percentage, or an amount signed like the line.
+    const k = r();
+    const discount = k < 0.15 ? { percent: pick(r, ['10', '5', '33.3333', '12.5', '100', '0.5']) } : k < 0.25 && !qty.startsWith('-') && Number(qty) >= 1 ? { amount: rounding.decimals === 2 ? '0.10' : `0.1${'0'.repeat(rounding.decimals - 1)}` } : undefined;
+    lines.push(computeLine({ article: a.code, label: a.label, qty, unitPrice: price, vatCode: `V${rate}`, vatRate: rate, discount }, rounding));
   }
   const settlements = r() < 0.2 ? [{ kind: 'invoice' as const, ref: 'F1', amount: '10.50' }] : [];
   const totals = computeTotals(lines, settlements, rounding);
@@ -78,6 +81,24 @@ describe('ticket recomputation', () => {
     // The integer path must really carry the load, not defer everything to decimal.js.
     expect(matched).toBeGreaterThan(2900);
     for (const t of generateTillTickets('01', { tills: 1, ticketsPerTill: 300 })) expect(integerVerdict(t)).toBe('match');
+  });
+
+  it('the integer path checks discounted lines (percentage and amount) and finds a discount a cent off', () => {
+    const r = rng(19);
+    let discounted = 0;
+    for (let i = 0; i < 2000; i++) {
+      const t = randomTicket(r, { decimals: 2, vatOn: pick(r, ['line', 'total'] as const) });
+      const at = t.lines.findIndex((l) => l.discount);
+      if (at < 0) continue;
+      discounted++;
+      expect(integerVerdict(t)).toBe('match');
+      const bad = structuredClone(t);
+      bad.lines[at].discount!.amount = fmt(new D(bad.lines[at].discount!.amount).plus('0.01'));
+      expect(integerVerdict(bad)).not.toBe('match');
+      // A percentage's amount is recomputed (named as the discount); an amount moves the line's figures.
+      expect(recomputeProblems(bad).join(' ')).toMatch(new RegExp(`line ${at + 1} \\(.*(discount|inclVat)`));
+    }
+    expect(discounted).toBeGreaterThan(300);
   });
 
   it('finds a cent moved anywhere, and says where', () => {

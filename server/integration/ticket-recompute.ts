@@ -16,8 +16,6 @@ function fastLine(l: TicketLine, d: number): { verdict: Verdict; incl: number; v
   const no = { verdict: 'unknown' as Verdict, incl: 0, vat: 0 };
   // computeLine normalises qty through decimal.js toString(): only accept text already in that form.
   if (typeof l.qty !== 'string' || !QTY_TEXT.test(l.qty) || l.qty === '-0') return no;
-  // A discounted line is left to the decimal reference (few lines carry one).
-  if (l.discount !== undefined) return no;
   const dot = l.qty.indexOf('.');
   const qScale = dot < 0 ? 0 : l.qty.length - dot - 1;
   const q = Number(l.qty.replace('.', ''));
@@ -26,13 +24,47 @@ function fastLine(l: TicketLine, d: number): { verdict: Verdict; incl: number; v
   if (unit === null || rate === null || !isScaledText(l.unitPrice, unit, d)) return no;
   const product = mulExact(q, unit);
   if (product === null) return no;
-  const incl = divRoundHalfUp(product, pow10(qScale));
-  if (incl === null) return no;
+  const gross = divRoundHalfUp(product, pow10(qScale));
+  if (gross === null) return no;
+  let incl = gross;
+  if (l.discount !== undefined) {
+    // A realistic night discounts a line in five: as lineDiscount (sync/ticket-math.ts) does, or 'unknown'.
+    const off = discountOf(l.discount, gross, d);
+    if (off === null) return no;
+    if (!isScaledText(l.discount.amount, off, d)) return { verdict: 'mismatch', incl: 0, vat: 0 };
+    incl = gross - off;
+  }
   const excl = netOfInclusive(incl, rate);
   if (excl === null) return no;
   const vat = incl - excl;
   const ok = isScaledText(l.inclVat, incl, d) && isScaledText(l.exclVat, excl, d) && isScaledText(l.vat, vat, d);
   return { verdict: ok ? 'match' : 'mismatch', incl, vat };
+}
+
+const PERCENT_TEXT = /^(\d{1,3})(?:\.(\d{1,4}))?$/;
+
+/**
+ * The discount of a line in units, as lineDiscount computes it: a percentage of the gross rounded
+ * half away from zero, or an amount taken as given. Null for whatever lineDiscount would refuse
+ * (zero, other sign, more than the line, percentage outside 0–100) or that is not canonical text:
+ * the decimal reference words those.
+ */
+function discountOf(disc: { percent?: string; amount?: string }, gross: number, d: number): number | null {
+  let off: number | null;
+  if (disc.percent !== undefined) {
+    const m = typeof disc.percent === 'string' ? PERCENT_TEXT.exec(disc.percent) : null;
+    if (!m) return null;
+    const frac = m[2] ?? '';
+    const n = Number(m[1] + frac);
+    if (n <= 0 || n > 100 * pow10(frac.length)) return null;
+    const product = mulExact(gross, n);
+    off = product === null ? null : divRoundHalfUp(product, 100 * pow10(frac.length));
+  } else {
+    off = toScaled(disc.amount, d);
+    if (off === null || !isScaledText(disc.amount, off, d) || off === 0 || (gross < 0 ? off > 0 : off < 0)) return null;
+  }
+  if (off === null || Math.abs(off) > Math.abs(gross)) return null;
+  return off;
 }
 
 function byCode(list: VatTotal[]): Map<string, VatTotal> | null {

@@ -25,20 +25,20 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { dbKind } from '../db/dialect.ts';
+import { storeOf } from '../db/store.ts';
 import type { IntegrationFilters } from './filters.ts';
 import { InlineGrouping, type GroupingPiece, type SourceRow } from './document-grouping.ts';
-import { sqliteTillPages } from './sqlite-till-pages.ts';
 import type { IntegrationRefs } from './ticket-checks.ts';
-import { readTill, type TillSpan } from './ticket-source.ts';
+import type { TillSpan } from './ticket-source.ts';
 
 export const WORKER_THRESHOLD = 50_000;
 /** Past two, the main thread's writing is the bottleneck: more workers would only wait. */
 export const MAX_WORKERS = 2;
+/** Rows per page read. */
+const PAGE_SIZE = 2000;
 
 export type CheckMode = 'auto' | 'inline' | 'worker';
 
@@ -53,18 +53,13 @@ export interface SourceOptions {
   mode?: CheckMode;
   /** Workers for mode 'worker' (default 1; SQLite only, PostgreSQL always uses one). */
   workers?: number;
-  /** The better-sqlite3 connection behind `db`, when the caller holds it (the run, under its lock): inline reads go straight to it. */
-  sqlite?: BetterSqlite3.Database;
   /** Rows per page read (default 2000; tests make pages small to cross many page boundaries). */
   pageSize?: number;
 }
 
 function inlineSource(db: Kysely<Database>, refs: IntegrationRefs, filters: IntegrationFilters, opts: SourceOptions): VerdictSource {
   const g = new InlineGrouping(refs, filters);
-  async function* pages(span: TillSpan): AsyncGenerator<SourceRow[]> {
-    if (opts.sqlite) yield* sqliteTillPages(opts.sqlite, span, opts.pageSize);
-    else yield* readTill(db, span, opts.pageSize);
-  }
+  const pages = (span: TillSpan): AsyncGenerator<SourceRow[]> => storeOf(db).tillPages(db, span, opts.pageSize ?? PAGE_SIZE);
   return {
     kind: 'inline',
     workers: 0,
@@ -162,7 +157,7 @@ function workerChecksSource(db: Kysely<Database>, w: CheckWorker, pageSize?: num
     async *pieces(spans) {
       async function* rowPages() {
         for (const span of spans) {
-          for await (const rows of readTill(db, span, pageSize)) yield { rows, endOfTill: false };
+          for await (const rows of storeOf(db).tillPages(db, span, pageSize ?? PAGE_SIZE)) yield { rows, endOfTill: false };
           yield { rows: [] as SourceRow[], endOfTill: true };
         }
       }
@@ -275,13 +270,6 @@ function whenReady(workers: CheckWorker[], source: VerdictSource, fallback: Verd
   };
 }
 
-/** The SQLite file behind a connection, or null (PostgreSQL, in-memory). */
-async function sqliteFile(db: Kysely<Database>): Promise<string | null> {
-  if (dbKind(db) !== 'sqlite') return null;
-  const rows = (await sql<{ name: string; file: string }>`pragma database_list`.execute(db)).rows;
-  return rows.find((r) => r.name === 'main')?.file || null;
-}
-
 /** Cores the other processes leave idle, measured over `ms` while this thread waits. */
 export async function idleCores(ms = 100): Promise<number> {
   const idle = () => cpus().reduce((a, c) => a + c.times.idle, 0);
@@ -318,7 +306,8 @@ export async function openVerdictSource(db: Kysely<Database>, refs: IntegrationR
   const inline = inlineSource(db, refs, filters, opts);
   if (workers === 0) return inline;
   const fallback = mode === 'worker' ? null : inline;
-  const file = await sqliteFile(db);
+  // Workers read on their own read-only connections where the engine allows it (SQLite's file).
+  const file = await storeOf(db).workerFile(db);
   const started: CheckWorker[] = [];
   try {
     for (let i = 0; i < (file ? workers : 1); i++) started.push(startWorker({ refs, filters, file, pageSize: opts.pageSize }));

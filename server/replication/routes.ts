@@ -5,8 +5,7 @@
  * no row is skipped or repeated between pages.
  */
 import express, { type Router } from 'express';
-import { dbKind } from '../db/dialect.ts';
-import { booksLockHeld } from '../db/books-lock.ts';
+import { storeOf } from '../db/store.ts';
 import type { ServerContext } from '../context.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { API, type BaseItem, type Checkpoint, type KeyRegistration, type KeyRegistrationResponse, type PullResponse, type TicketAck, type TicketsPushResponse } from '../../sync/replication-protocol.ts';
@@ -35,17 +34,12 @@ function pullParams(query: Record<string, unknown>): { limit: number; checkpoint
  * that saw a later stamp first would move the till's checkpoint past an earlier one committed
  * after it, and that ack would never reach the till. Intake cannot do that to itself (per till it
  * stamps after locking the till row), but integration, undo, posting and lettering stamp
- * write-backs inside long transactions under the books lock (server/db/books-lock.ts). So: while
- * that lock is held, serve nothing (null);
+ * write-backs inside long transactions under the books lock (server/db/books-lock.ts). So the
+ * store's hold-back (server/db/store.ts ackHoldBack): while that lock is held, serve nothing;
  * otherwise serve only rows stamped before (now − settle): a run starting after this check stamps
  * later than that. SQLite has one writer at a time and needs neither.
  */
 export const ACK_SETTLE_MS = 2000;
-
-export async function ackHoldBack(db: ServerContext['db'], settleMs: number): Promise<string | null> {
-  const cutoff = new Date(Date.now() - settleMs).toISOString();
-  return (await booksLockHeld(db)) ? null : cutoff;
-}
 
 export function replicationRouter(ctx: ServerContext, closures: ClosureQueue, opts: { ackSettleMs?: number } = {}): Router {
   const r = express.Router();
@@ -79,15 +73,13 @@ export function replicationRouter(ctx: ServerContext, closures: ClosureQueue, op
       .select(['id', 'received_at', 'document_number', 'updated_at'])
       .where('till', '=', till.till)
       .where('store', '=', till.store);
-    if (dbKind(ctx.db) === 'postgres') {
-      // See ackHoldBack: nothing while integration writes back, nothing stamped in the last moments.
-      const settled = await ackHoldBack(ctx.db, opts.ackSettleMs ?? ACK_SETTLE_MS);
-      if (settled === null) {
-        res.json({ documents: [], checkpoint } satisfies PullResponse<TicketAck>);
-        return;
-      }
-      q = q.where('updated_at', '<', settled);
+    // See ACK_SETTLE_MS: nothing while integration writes back, nothing stamped in the last moments.
+    const hold = await storeOf(ctx.db).ackHoldBack(ctx.db, opts.ackSettleMs ?? ACK_SETTLE_MS);
+    if (!hold.serve) {
+      res.json({ documents: [], checkpoint } satisfies PullResponse<TicketAck>);
+      return;
     }
+    if (hold.stampedBefore !== null) q = q.where('updated_at', '<', hold.stampedBefore);
     if (checkpoint) {
       const cp = checkpoint;
       q = q.where((eb) => eb.or([eb('updated_at', '>', cp.updatedAt), eb.and([eb('updated_at', '=', cp.updatedAt), eb('id', '>', cp.id)])]));

@@ -23,7 +23,6 @@ import { listProfiles, loadProfile } from '../exports/profiles/profile-store.ts'
 import { describePosting, requireValidMapping, runPosting } from '../accounting/posting-run.ts';
 import { selectDocuments, selectPaymentOnlyTickets } from '../accounting/posting-source.ts';
 import { postChunks } from '../accounting/posting-pass.ts';
-import { sqliteHandleOf } from '../db/database.ts';
 import { ticketNeeds, ticketProvides } from '../accounting/posting-exclusion.ts';
 import { customerResolver, loadMapping } from '../accounting/mapping.ts';
 import { describePostingUndo, undoPosting } from '../accounting/undo-posting.ts';
@@ -366,7 +365,7 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
   const rates = new Map(base.vatRates.map((v) => [v.code, v.rate]));
   const entries: EntryView[] = [];
   const problems: { message: string }[] = [];
-  for await (const { result: r, tickets } of postChunks(ctx.db, selection, options, { sqlite: sqliteHandleOf(ctx.db) })) {
+  for await (const { result: r, tickets } of postChunks(ctx.db, selection, options)) {
     problems.push(...r.errors.map((e) => ({ message: e.message })));
     const ticketsOf = new Map<string, typeof tickets>();
     for (const t of tickets) {

@@ -16,6 +16,7 @@ const NAV: { path: string; label: MessageKey }[] = [
   { path: '/imports/sales', label: 'nav.importSales' },
   { path: '/imports/bank', label: 'nav.importBank' },
   { path: '/exports', label: 'nav.exports' },
+  { path: '/profiles', label: 'nav.profiles' },
   { path: '/einvoicing', label: 'nav.einvoicing' },
   { path: '/exact', label: 'nav.exact' },
   { path: '/nightly', label: 'nav.nightly' },

@@ -25,6 +25,7 @@ import { mountDocuments } from './pages/documents-page.ts';
 import { mountEntries } from './pages/entries-page.ts';
 import { mountOpenItems } from './pages/open-items-page.ts';
 import { mountExports } from './pages/exports-page.ts';
+import { mountProfiles } from './pages/profiles-page.ts';
 import { mountNightly } from './pages/nightly-page.ts';
 import { mountEinvoicing } from './pages/einvoicing-page.ts';
 import { mountJournal } from './pages/journal-page.ts';
@@ -94,6 +95,7 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
   mountEntries(r, ctx);
   mountOpenItems(r, ctx);
   mountExports(r, ctx);
+  mountProfiles(r, ctx);
   mountNightly(r, ctx);
   mountEinvoicing(r, ctx);
   mountJournal(r, ctx);

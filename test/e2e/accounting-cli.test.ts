@@ -11,7 +11,7 @@ import { defaultConfig, writeServerConfig } from '../../server/context.ts';
 import { saveBaseData } from '../../server/base-data.ts';
 import { storeTickets, TicketBook } from '../support/test-tickets.ts';
 import { at20, booksBaseData } from '../support/books.ts';
-import { runTillsync } from '../../cli/spawn-tillsync.ts';
+import { runCli } from '../support/cli-harness.ts';
 import type { Ticket } from '../../sync/types.ts';
 
 const CLI_TIMEOUT = 240_000;
@@ -26,7 +26,7 @@ async function server(engine: 'sqlite' | 'postgres'): Promise<TestDb & { book: T
   return { ...t, book: new TicketBook(base.articles) };
 }
 
-const tillsync = (args: string[], env: NodeJS.ProcessEnv = {}) => runTillsync(args, { env: { TILLSYNC_DEBUG: '', ...env }, timeoutMs: 180_000 });
+const tillsync = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env: { TILLSYNC_DEBUG: '', ...env }, timeoutMs: 180_000 });
 
 for (const engine of TEST_ENGINES) {
   describe(`accounting CLI on ${engine}`, () => {

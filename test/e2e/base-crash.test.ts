@@ -3,14 +3,13 @@
  * journal, and the till ends exactly as if nothing had happened.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { writeBaseBundle, BASE_PARTS } from '../../sync/base-bundle.ts';
 import { TillStore } from '../../client/store/till-store.ts';
-import { TILLSYNC_BIN as BIN } from '../../cli/spawn-tillsync.ts';
+import { spawnCli } from '../support/cli-harness.ts';
 import { ok } from './pilot-harness.ts';
 
 const KEY = '9'.repeat(64);
@@ -34,7 +33,7 @@ describe('apply-base crash', { timeout: 400_000 }, () => {
     const file = join(shop, bundle.fileName);
     writeFileSync(file, bundle.bytes);
 
-    const child = spawn(process.execPath, [BIN, 'till', 'apply-base', '--data', caisse, file], { stdio: 'ignore' });
+    const child = spawnCli(['till', 'apply-base', '--data', caisse, file], { stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     let killed = false;
     while (!killed) {

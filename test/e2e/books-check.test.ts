@@ -86,8 +86,8 @@ for (const engine of TEST_ENGINES) {
       expect(err[0]).toMatch(new RegExp(`^tillsync: export refused for ${D1}\\.\\.${D2}: books check balance(, \\S+)* failed: balance: entry ${line.entry_id} .*\\(every problem is listed by: tillsync server check --data ${s.data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)$`));
       expect(await s.db.selectFrom('exports').select('id').execute()).toEqual([]);
 
-      // The nightly stops on them: exit 4, the failed step named.
-      const night = await cli(['--json', 'server', 'nightly', ...s.flags, '--until', D2]);
+      // The nightly's whole-books check stops on them: exit 4, the failed step named (its period check: books-check-period.test.ts).
+      const night = await cli(['--json', 'server', 'nightly', ...s.flags, '--until', D2, '--full-check']);
       expect(night.code, night.stdout + night.stderr).toBe(4);
       expect(night.json).toMatchObject({ ok: false, exitCode: 4, failed: { step: 'check', code: 'books-check-failed' } });
       expect(night.json.failed.message).toMatch(/^nightly stopped: books check balance/);

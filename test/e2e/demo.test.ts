@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoSummary } from '../../cli/demo.ts';
 import { checkFecFileName } from '../support/fec-checker.ts';
 import { validateExactFile } from '../support/exact-xsd.ts';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { runCli } from '../support/cli-harness.ts';
 import { extractFacturX, pdfaProblems } from '../support/pdfa-check.ts';
 import { checkBrFr, checkEn16931, checkFacturXProfile, checkFlux10 } from '../support/einvoice-validators.ts';
 import { checkFec } from '../support/fec-checker.ts';
@@ -125,8 +126,8 @@ describe('tillsync demo', () => {
     expect(summary.archives.every((a) => a.checks > 20 && /^[0-9a-f]{4}( [0-9a-f]{4}){3}$/.test(a.key))).toBe(true);
 
     // The whole books pass every named check of `tillsync server check` (docs/books-checks.md).
-    const check = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'tillsync.mjs'), '--json', 'server', 'check', '--data', join(keep, 'server')], { encoding: 'utf8' });
-    expect(check.status, check.stdout + check.stderr).toBe(0);
+    const check = await runCli(['server', 'check', '--data', join(keep, 'server')], { json: true });
+    expect(check.code, check.stdout + check.stderr).toBe(0);
     const checked = JSON.parse(check.stdout) as { ok: boolean; checks: { check: string; ok: boolean; summary?: string }[] };
     expect(checked.ok).toBe(true);
     expect(checked.checks.length).toBeGreaterThanOrEqual(10);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTillsync } from '../../cli/spawn-tillsync.ts';
+import { runCli } from '../support/cli-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('tillsync drill', () => {
   it('runs a kill round and reports it as JSON, keeping the folder with --keep', async () => {
     const keep = join(dir, 'kept');
-    const r = await runTillsync(['drill', '--rounds', '1', '--phases', 'intake', '--tickets', '5', '--tills', '1', '--seed', '3', '--keep', keep, '--json'], { timeoutMs: 300_000 });
+    const r = await runCli(['drill', '--rounds', '1', '--phases', 'intake', '--tickets', '5', '--tills', '1', '--seed', '3', '--keep', keep, '--json'], { timeoutMs: 300_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.json.kill.rounds).toHaveLength(1);
@@ -22,14 +22,14 @@ describe('tillsync drill', () => {
   }, 300_000);
 
   it('refuses bad options in one line', async () => {
-    const r = await runTillsync(['drill', '--rounds', '0']);
+    const r = await runCli(['drill', '--rounds', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^tillsync: --rounds 0 is not a whole number ≥ 1 \(e\.g\. --rounds 10\)/);
   });
 
   it('a drill that cannot run fails in one line with the replay command', async () => {
-    const r = await runTillsync(['drill', '--rounds', '2', '--seed', '42', '--db', 'postgres://nobody@127.0.0.1:1/none', '--keep', join(dir, 'bad')], { timeoutMs: 120_000 });
+    const r = await runCli(['drill', '--rounds', '2', '--seed', '42', '--db', 'postgres://nobody@127.0.0.1:1/none', '--keep', join(dir, 'bad')], { timeoutMs: 120_000 });
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);

@@ -6,7 +6,6 @@
  * registered in Exact calls the webhook (signature checked; forged and tampered calls refused) →
  * the invoice is lettered in tillsync. Then a revoked authorisation gives one line and the hint.
  */
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../support/test-databases.ts';
 import { startExactStandin, type ExactStandin } from '../support/exact-online-standin.ts';
@@ -18,7 +17,8 @@ import { demoBaseData } from '../../fixtures/store.ts';
 import { afterClosure } from '../../server/closure-hooks.ts';
 import { freePort } from '../../sync/free-port.ts';
 import type { Closure } from '../../sync/types.ts';
-import { BIN, cli } from './export-setup.ts';
+import { spawnCli } from '../support/cli-harness.ts';
+import { cli } from './export-setup.ts';
 import { pollUntil, startServerProcess, type ServerProcess } from './intake-fixtures.ts';
 
 const ID = 'tillsync-e2e-app';
@@ -32,18 +32,18 @@ function closure(day: string): Closure {
 /** `server exact connect --paste`: reads the address on stderr, follows it as the browser would, pastes where Exact sent it back. */
 function connectByPaste(data: string, standin: ExactStandin, webhookUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'server', 'exact', 'connect', '--data', data, '--client-id', ID, '--client-secret', SECRET, '--base-url', standin.url, '--redirect-uri', 'https://boutique.example/exact/callback', '--paste', '--webhook-secret', WEBHOOK_SECRET, '--webhook-url', webhookUrl], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnCli(['server', 'exact', 'connect', '--data', data, '--client-id', ID, '--client-secret', SECRET, '--base-url', standin.url, '--redirect-uri', 'https://boutique.example/exact/callback', '--paste', '--webhook-secret', WEBHOOK_SECRET, '--webhook-url', webhookUrl], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let pasted = false;
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', async (c) => {
+    child.stdout!.on('data', (c) => (stdout += c));
+    child.stderr!.on('data', async (c) => {
       stderr += c;
       const m = /(http:\/\/127\.0\.0\.1:\d+\/api\/oauth2\/auth\?\S+)/.exec(stderr);
       if (!m || pasted) return;
       pasted = true;
       const res = await fetch(m[1], { redirect: 'manual' });
-      child.stdin.end(`${res.headers.get('location')}\n`);
+      child.stdin!.end(`${res.headers.get('location')}\n`);
     });
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });

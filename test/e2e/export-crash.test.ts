@@ -3,18 +3,18 @@
  * file its name and recording it. The rerun must leave exactly one recorded, valid file holding
  * every entry once, and no `.part` behind.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestDb } from '../support/test-databases.ts';
 import { checkFec } from '../support/fec-checker.ts';
 import { decodeLatin9 } from '../../server/exports/latin9.ts';
-import { BIN, cli, exportServer } from './export-setup.ts';
+import { spawnCli } from '../support/cli-harness.ts';
+import { cli, exportServer } from './export-setup.ts';
 
 function crashRun(data: string, point: string): Promise<NodeJS.Signals | null> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, 'server', 'export', '--data', data, '--format', 'fec', '--from', '2026-11-01', '--to', '2026-11-30'], { env: { ...process.env, TILLSYNC_CRASH_AT: `export:${point}` } }, () => undefined);
+    const child = spawnCli(['server', 'export', '--data', data, '--format', 'fec', '--from', '2026-11-01', '--to', '2026-11-30'], { env: { TILLSYNC_CRASH_AT: `export:${point}` }, stdio: 'ignore' });
     child.on('exit', (_code, signal) => resolve(signal));
   });
 }

@@ -3,8 +3,7 @@
  * data, accounting mapping) on a fresh SQLite or PostgreSQL database, with the seeds' sample
  * ledger posted.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { runCli } from '../support/cli-harness.ts';
 import { openTestDb, type TestDb } from '../support/test-databases.ts';
 import type { DbKind } from '../../server/db/dialect.ts';
 import { defaultConfig, writeServerConfig, type ServerConfig } from '../../server/context.ts';
@@ -23,7 +22,6 @@ export async function exportServer(engine: DbKind, extra: Partial<ServerConfig> 
   return t;
 }
 
-export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'tillsync.mjs');
 
 export interface CliResult {
   code: number;
@@ -32,10 +30,7 @@ export interface CliResult {
 }
 
 /** Runs the real CLI in a child process. */
-export function cli(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, TILLSYNC_DEBUG: '' }, timeout: 180_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+export async function cli(args: string[]): Promise<CliResult> {
+  const r = await runCli(args, { timeoutMs: 180_000 });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTillsync } from '../../cli/spawn-tillsync.ts';
+import { runCli } from '../support/cli-harness.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tillsync-init-base-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -14,17 +14,17 @@ const T = { timeoutMs: 90_000 };
 
 describe('init and base data', () => {
   it('server and till start empty without --base; --demo-base loads the demo store', async () => {
-    const empty = await runTillsync(['--json', 'server', 'init', '--data', join(root, 'server-empty')], T);
+    const empty = await runCli(['--json', 'server', 'init', '--data', join(root, 'server-empty')], T);
     expect(empty.code, empty.stderr).toBe(0);
     expect(empty.json.baseRowsChanged).toBe(0);
-    const demo = await runTillsync(['--json', 'server', 'init', '--data', join(root, 'server-demo'), '--demo-base'], T);
+    const demo = await runCli(['--json', 'server', 'init', '--data', join(root, 'server-demo'), '--demo-base'], T);
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.json.baseRowsChanged).toBeGreaterThan(300);
 
-    const till = await runTillsync(['--json', 'till', 'init', '--data', join(root, 'till-empty'), '--store', 'S1', '--till', '01'], T);
+    const till = await runCli(['--json', 'till', 'init', '--data', join(root, 'till-empty'), '--store', 'S1', '--till', '01'], T);
     expect(till.code, till.stderr).toBe(0);
     expect(till.json.baseItems).toBe(0);
-    const tillDemo = await runTillsync(['--json', 'till', 'init', '--data', join(root, 'till-demo'), '--store', 'S1', '--till', '02', '--demo-base', '--articles', '12'], T);
+    const tillDemo = await runCli(['--json', 'till', 'init', '--data', join(root, 'till-demo'), '--store', 'S1', '--till', '02', '--demo-base', '--articles', '12'], T);
     expect(tillDemo.code, tillDemo.stderr).toBe(0);
     expect(tillDemo.json.baseItems).toBe(12 + 6 + 6 + 4 + 1);
   });

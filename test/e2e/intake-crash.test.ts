@@ -8,7 +8,6 @@
  * running an insert into tickets; the kill comes once that has lasted a little while.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,8 @@ import { generateTillTickets } from '../../fixtures/volume.ts';
 import { buildTicketPackage } from '../../sync/package-writer.ts';
 import { generateTillKeyPair } from '../../sync/till-keys.ts';
 import type { Ticket } from '../../sync/types.ts';
-import { BIN, pollUntil, runCli } from './intake-fixtures.ts';
+import { spawnCli } from '../support/cli-harness.ts';
+import { pollUntil, runCli } from './intake-fixtures.ts';
 
 const N = 20_000;
 
@@ -88,10 +88,10 @@ describe('SIGKILL during intake of a large package', () => {
         const bigFile = join(dir, big.fileName);
         writeFileSync(bigFile, big.bytes);
 
-        const child = spawn(process.execPath, [BIN, 'server', 'intake', '--data', data, ...dbArgs, bigFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawnCli(['server', 'intake', '--data', data, ...dbArgs, bigFile]);
         let out = '';
-        child.stdout.on('data', (c) => (out += c));
-        child.stderr.on('data', (c) => (out += c));
+        child.stdout!.on('data', (c) => (out += c));
+        child.stderr!.on('data', (c) => (out += c));
         const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('close', (code, signal) => r({ code, signal })));
         const sqliteFile = join(data, 'tillsync.sqlite');
         let streak = 0;

@@ -2,19 +2,17 @@
  * Helpers for the intake end-to-end suites: real `tillsync` child processes (server init, enroll,
  * start, intake) and hostile package files built byte by byte.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { signManifest } from '../../sync/signed-zip.ts';
 import { PACKAGE_FORMAT, PACKAGE_VERSION } from '../../sync/package-format.ts';
 import { rawZip, type RawEntry } from '../../sync/raw-zip.ts';
-import { runTillsync } from '../../cli/spawn-tillsync.ts';
+import { jsonLine, runCli as run, startCli } from '../support/cli-harness.ts';
 import { freePort } from '../../sync/free-port.ts';
 import { readApiToken, TOKEN_HEADER } from '../../client/api-token.ts';
 export { freePort };
 export { rawZip };
 
-export const BIN = fileURLToPath(new URL('../../bin/tillsync.mjs', import.meta.url));
 
 export interface CliRun {
   code: number | null;
@@ -25,7 +23,7 @@ export interface CliRun {
 
 /** Runs `tillsync ARGS…` to completion. */
 export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
-  const r = await runTillsync(args, { env: opts.env, timeoutMs: opts.timeoutMs ?? 120_000 });
+  const r = await run(args, { env: opts.env, timeoutMs: opts.timeoutMs ?? 120_000 });
   return { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -40,46 +38,12 @@ export interface ServerProcess {
 }
 
 /** Starts `tillsync server start ARGS…` and resolves once it prints where it listens. */
-export function startServerProcess(args: string[], opts: { timeoutMs?: number } = {}): Promise<ServerProcess> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, 'server', 'start', '--host', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let settled = false;
-    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
-    const timer = setTimeout(() => fail(new Error(`server start did not come up in time:\n${out}`)), opts.timeoutMs ?? 60_000);
-    const fail = (e: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      proc.kill('SIGKILL');
-      reject(e);
-    };
-    const check = () => {
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (!m || settled || !/Ctrl-C to stop/.test(out)) return;
-      settled = true;
-      clearTimeout(timer);
-      const smtp = /SMTP on 127\.0\.0\.1:(\d+)/.exec(out);
-      const port = Number(m[1]);
-      resolve({
-        proc,
-        port,
-        url: `http://127.0.0.1:${port}`,
-        smtpPort: smtp ? Number(smtp[1]) : null,
-        output: () => out,
-        async stop() {
-          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-          return exited;
-        },
-      });
-    };
-    proc.stdout!.on('data', (c) => {
-      out += c;
-      check();
-    });
-    proc.stderr!.on('data', (c) => (out += c));
-    proc.on('close', (code) => fail(new Error(`server start exited (${code}) before listening:\n${out}`)));
-  });
+export async function startServerProcess(args: string[], opts: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const listening = (out: string) => (/Ctrl-C to stop/.test(out) ? (/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out) ?? undefined) : undefined);
+  const s = await startCli(['server', 'start', '--host', '127.0.0.1', ...args], listening, { timeoutMs: opts.timeoutMs ?? 60_000 });
+  const smtp = /SMTP on 127\.0\.0\.1:(\d+)/.exec(s.output());
+  const port = Number(s.ready[1]);
+  return { proc: s.child, port, url: `http://127.0.0.1:${port}`, smtpPort: smtp ? Number(smtp[1]) : null, output: s.output, stop: s.stop };
 }
 
 export async function pollUntil<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, timeoutMs = 30_000, everyMs = 100): Promise<T> {
@@ -147,38 +111,7 @@ export interface TillProcess {
 }
 
 /** Starts `tillsync till start --data DIR --port 0 --json ARGS…` and resolves once it is ready. */
-export function startTillProcess(data: string, args: string[] = [], opts: { env?: Record<string, string> } = {}): Promise<TillProcess> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, '--json', 'till', 'start', '--data', data, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
-    let out = '';
-    let settled = false;
-    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
-    const timer = setTimeout(() => fail(new Error(`till start did not come up in time:\n${out}`)), 90_000);
-    const fail = (e: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      proc.kill('SIGKILL');
-      reject(e);
-    };
-    proc.stdout!.on('data', (c) => {
-      out += c;
-      const line = out.split('\n').find((l) => l.includes('"ready"'));
-      if (!line || settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({
-        proc,
-        url: JSON.parse(line).url,
-        headers: { [TOKEN_HEADER]: readApiToken(data) ?? '' },
-        output: () => out,
-        async stop() {
-          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-          return exited;
-        },
-      });
-    });
-    proc.stderr!.on('data', (c) => (out += c));
-    proc.on('close', (code) => fail(new Error(`till start exited (${code}) before it was ready:\n${out}`)));
-  });
+export async function startTillProcess(data: string, args: string[] = [], opts: { env?: Record<string, string> } = {}): Promise<TillProcess> {
+  const t = await startCli(['till', 'start', '--data', data, '--port', '0', ...args], jsonLine((j) => 'ready' in j), { json: true, env: opts.env, timeoutMs: 90_000 });
+  return { proc: t.child, url: t.ready.url, headers: { [TOKEN_HEADER]: readApiToken(data) ?? '' }, output: t.output, stop: t.stop };
 }

@@ -3,9 +3,9 @@
  * SQLite file or PostgreSQL database), the demo base data, tickets stored as intake stores them,
  * and the CLI run as a child process.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runCli, spawnCli as spawnHarnessCli } from '../support/cli-harness.ts';
 import { openTestDb, type TestDb } from '../support/test-databases.ts';
 import type { DbKind } from '../../server/db/dialect.ts';
 import { defaultConfig, writeServerConfig } from '../../server/context.ts';
@@ -17,7 +17,6 @@ import { intakeTickets } from '../../server/intake/intake.ts';
 import { enrollTill } from '../../server/intake/till-registry.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const BIN = join(ROOT, 'bin', 'tillsync.mjs');
 
 export interface IntegrationServer extends TestDb {
   base: BaseData;
@@ -74,28 +73,13 @@ export interface CliResult {
   json: any;
 }
 
-const exec = promisify(execFile);
-
 export async function cli(args: string[]): Promise<CliResult> {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TILLSYNC_DEBUG: '' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr, json: parse(r.stdout) };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : 1, stdout: x.stdout ?? '', stderr: x.stderr ?? '', json: parse(x.stdout ?? '') };
-  }
+  const r = await runCli(args, { cwd: ROOT });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr, json: r.json ?? null };
 }
 
 export function spawnCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function parse(s: string): any {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return null;
-  }
+  return spawnHarnessCli(args, { cwd: ROOT });
 }
 
 export const articleCodes = (base: BaseData, vatCode = 'VN', n = 3): string[] => base.articles.filter((a) => a.vatCode === vatCode).slice(0, n).map((a) => a.code);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTillsync } from '../../cli/spawn-tillsync.ts';
+import { runCli } from '../support/cli-harness.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tillsync-nf525-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -17,10 +17,10 @@ const month = () => new Date().toISOString().slice(0, 7);
 
 async function tillWithDay(name: string): Promise<string> {
   const data = join(root, name);
-  expect((await runTillsync(['till', 'init', '--data', data, '--store', 'S1', '--till', '01', '--articles', '10'], T)).code).toBe(0);
-  const a = await runTillsync(['--json', 'till', 'sell', '--data', data], { ...T, input: JSON.stringify({ lines: [{ article: 'A000001', qty: 1 }], payments: [{ mode: 'ESP', amount: '125.60' }] }) });
+  expect((await runCli(['till', 'init', '--data', data, '--store', 'S1', '--till', '01', '--articles', '10'], T)).code).toBe(0);
+  const a = await runCli(['--json', 'till', 'sell', '--data', data], { ...T, input: JSON.stringify({ lines: [{ article: 'A000001', qty: 1 }], payments: [{ mode: 'ESP', amount: '125.60' }] }) });
   expect(a.code, a.stderr).toBe(0);
-  expect((await runTillsync(['till', 'close', '--data', data], T)).code).toBe(0);
+  expect((await runCli(['till', 'close', '--data', data], T)).code).toBe(0);
   return data;
 }
 
@@ -28,17 +28,17 @@ describe('NF525 on a real till process', () => {
   for (const point of ['after-intent', 'after-store'] as const) {
     it(`a till killed during its monthly closure (${point}) finishes that closure, once, on restart`, async () => {
       const data = await tillWithDay(`kill-${point}`);
-      const killed = await runTillsync(['till', 'close', '--period', 'month', '--data', data], { ...T, env: { TILLSYNC_CRASH_AT: `closure:${point}` } });
+      const killed = await runCli(['till', 'close', '--period', 'month', '--data', data], { ...T, env: { TILLSYNC_CRASH_AT: `closure:${point}` } });
       expect(killed.signal).toBe('SIGKILL');
 
-      const status = await runTillsync(['--json', 'till', 'status', '--data', data], T);
+      const status = await runCli(['--json', 'till', 'status', '--data', data], T);
       expect(status.code, status.stderr).toBe(0);
       expect(status.json.fiscal).toMatchObject({ lastMonth: { id: 'S1-01-M000001', period: month() }, pendingClosure: null });
-      const journal = await runTillsync(['--json', 'till', 'journal', '--data', data, '--limit', '100'], T);
+      const journal = await runCli(['--json', 'till', 'journal', '--data', data, '--limit', '100'], T);
       const closures = journal.json.events.filter((e: any) => e.type === 'closure' && e.data.kind === 'month');
       expect(closures).toHaveLength(1);
 
-      const again = await runTillsync(['till', 'close', '--period', 'month', '--month', month(), '--data', data], T);
+      const again = await runCli(['till', 'close', '--period', 'month', '--month', month(), '--data', data], T);
       expect(again.code).toBe(1);
       expect(again.stderr).toBe(`tillsync: month ${month()} is already closed by S1-01-M000001 (a period is closed once; look at it with tillsync till status)\n`);
     }, 300_000);
@@ -46,22 +46,22 @@ describe('NF525 on a real till process', () => {
 
   it('archive → audit verify accepts it (no secret); one changed byte → refused with exit 1', async () => {
     const data = await tillWithDay('audit');
-    expect((await runTillsync(['till', 'close', '--period', 'month', '--data', data], T)).code).toBe(0);
-    const reprint = await runTillsync(['till', 'receipt', '1', '--reprint', '--data', data], T);
+    expect((await runCli(['till', 'close', '--period', 'month', '--data', data], T)).code).toBe(0);
+    const reprint = await runCli(['till', 'receipt', '1', '--reprint', '--data', data], T);
     expect(reprint.stdout).toContain('*** DUPLICATA n° 1 ***');
-    const arch = await runTillsync(['--json', 'till', 'archive', '--data', data, '--out', join(root, 'archives')], T);
+    const arch = await runCli(['--json', 'till', 'archive', '--data', data, '--out', join(root, 'archives')], T);
     expect(arch.code, arch.stderr).toBe(0);
-    const ok = await runTillsync(['--json', 'audit', 'verify', arch.json.path], T);
+    const ok = await runCli(['--json', 'audit', 'verify', arch.json.path], T);
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.json).toMatchObject({ ok: true, origin: 'S1-01', counts: { tickets: 1, closures: { day: 1, month: 1, year: 0 } }, findings: [] });
-    const human = await runTillsync(['audit', 'verify', arch.json.path], T);
+    const human = await runCli(['audit', 'verify', arch.json.path], T);
     expect(human.stdout).toMatch(/^ACCEPTED /);
 
     const bytes = readFileSync(arch.json.path);
     bytes[Math.floor(bytes.length / 2)] ^= 0x04;
     const bad = join(root, 'archives', 'altered.zip');
     writeFileSync(bad, bytes);
-    const refused = await runTillsync(['--json', 'audit', 'verify', bad], T);
+    const refused = await runCli(['--json', 'audit', 'verify', bad], T);
     expect(refused.code).toBe(1);
     expect(refused.json.ok).toBe(false);
     expect(refused.json.findings.length).toBeGreaterThan(0);

@@ -3,13 +3,12 @@
  * real SMTP server on loopback that keeps what it receives, and folder listings to prove that a
  * dry run wrote nothing.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { runTillsync, TILLSYNC_BIN as BIN } from '../../cli/spawn-tillsync.ts';
+import { jsonLine, runCli, startCli } from '../support/cli-harness.ts';
 
 export interface CliResult {
   code: number;
@@ -20,7 +19,7 @@ export interface CliResult {
 
 /** Runs `tillsync ARGS…` as a real child process (add '--json' yourself to get JSON). */
 export async function tillsync(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-  const r = await runTillsync(args, { cwd: opts.cwd, env: opts.env });
+  const r = await runCli(args, { cwd: opts.cwd, env: opts.env });
   return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr, json: r.json ?? null };
 }
 
@@ -91,40 +90,15 @@ export interface RunningServer {
 }
 
 /** `tillsync server start` as a real child process; resolves once it listens. */
-export function startServer(args: string[], opts: { cwd?: string } = {}): Promise<RunningServer> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, '--json', 'server', 'start', ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    let err = '';
-    let started = false;
-    const exited = new Promise<void>((res) => child.on('close', () => res()));
-    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      buf += d;
-      for (const line of buf.split('\n').slice(0, -1)) {
-        try {
-          const j = JSON.parse(line);
-          if (j.listening && !started) {
-            started = true;
-            done({
-              url: j.listening.url,
-              smtpPort: j.listening.smtp?.port ?? null,
-              stop: async () => {
-                child.kill('SIGTERM');
-                await exited;
-              },
-            });
-          }
-        } catch {
-          // not a JSON line
-        }
-      }
-      buf = buf.slice(buf.lastIndexOf('\n') + 1);
-    });
-    child.on('close', (code) => {
-      if (!started) fail(new Error(`server start exited ${code}: ${err.trim()}`));
-    });
-  });
+export async function startServer(args: string[], opts: { cwd?: string } = {}): Promise<RunningServer> {
+  const s = await startCli(['server', 'start', ...args], jsonLine((j) => Boolean(j.listening)), { json: true, cwd: opts.cwd });
+  return {
+    url: s.ready.listening.url,
+    smtpPort: s.ready.listening.smtp?.port ?? null,
+    stop: async () => {
+      await s.stop();
+    },
+  };
 }
 
 /** Polls `check` until it returns true or `ms` pass; returns whether it did. */

@@ -6,7 +6,6 @@
  * the server answered its first page (before the checkpoint is saved: that page goes again), then
  * from outside half-way through. Every ticket ends stored once.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,8 @@ import { openDatabase, type Db } from '../../server/db/database.ts';
 import { runJsonChild } from '../../bench/bench-processes.ts';
 import { CRASH_ENV } from '../../sync/crash-points.ts';
 import { PUSH_PAGE } from '../../client/ticket-push.ts';
-import { BIN, freePort, pollUntil, runCli, startServerProcess, startTillProcess, type ServerProcess, type TillProcess } from './intake-fixtures.ts';
+import { spawnCli } from '../support/cli-harness.ts';
+import { freePort, pollUntil, runCli, startServerProcess, startTillProcess, type ServerProcess, type TillProcess } from './intake-fixtures.ts';
 
 const TICKETS = Number(process.env.CATCHUP_TICKETS ?? 12_000);
 const FILL = fileURLToPath(new URL('../../bench/bench-backlog-child.ts', import.meta.url));
@@ -53,7 +53,7 @@ describe(`a ${TICKETS}-ticket backlog replicated after an outage`, () => {
 
     // 1. Killed right after the server answered the first page, before the checkpoint was saved.
     // (Acks pulled rarely: the till must not learn of that page's acks before it dies.)
-    const crashed = spawn(process.execPath, [BIN, '--json', 'till', 'start', '--data', tillData, '--port', '0', '--pull-interval', '600000'], { stdio: 'ignore', env: { ...process.env, [CRASH_ENV]: 'replication:after-page' } });
+    const crashed = spawnCli(['--json', 'till', 'start', '--data', tillData, '--port', '0', '--pull-interval', '600000'], { stdio: 'ignore', env: { [CRASH_ENV]: 'replication:after-page' } });
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => crashed.on('close', (_code, sig) => resolve(sig)));
     expect(signal).toBe('SIGKILL');
     expect(await stored()).toBe(PUSH_PAGE);

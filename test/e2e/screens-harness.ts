@@ -3,11 +3,11 @@
  * as long-running processes on loopback), Debian's chromium driven by playwright-core, and the
  * screenshots every page leaves in test-artifacts/screens/ for a person to look at.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { runTillsync, TILLSYNC_BIN as BIN } from '../../cli/spawn-tillsync.ts';
+import { jsonLine, runCli, startCli } from '../support/cli-harness.ts';
 
 export const SCREENS = join(process.cwd(), 'test-artifacts', 'screens');
 
@@ -20,7 +20,7 @@ export interface CliResult {
 
 /** `tillsync --json ARGS…` to completion; stdin is written then closed. */
 export async function cli(args: string[], input = ''): Promise<CliResult> {
-  const r = await runTillsync(['--json', ...args], { input });
+  const r = await runCli(args, { json: true, input });
   return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr, json: r.json ?? null };
 }
 
@@ -40,47 +40,9 @@ export interface Running {
 }
 
 /** Starts a long-running `tillsync --json …` and waits for its first JSON line. */
-export function start(args: string[], timeoutMs = 60_000): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let announced = false;
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tillsync ${args.join(' ')} not ready after ${timeoutMs} ms: ${err || out}`));
-    }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (announced) return;
-      const line = out.split('\n').find((l) => l.trim().startsWith('{'));
-      if (!line || !out.includes('\n')) return;
-      try {
-        const ready = JSON.parse(line);
-        announced = true;
-        clearTimeout(timer);
-        resolve({
-          child,
-          ready,
-          output: () => out + err,
-          stop: async () => {
-            if (child.exitCode === null) child.kill('SIGTERM');
-            return exited;
-          },
-        });
-      } catch {
-        // Not a whole line yet.
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.once('exit', (code) => {
-      if (!announced) {
-        clearTimeout(timer);
-        reject(new Error(`tillsync ${args.join(' ')} exited ${code} before it was ready: ${err || out}`));
-      }
-    });
-  });
+export async function start(args: string[], timeoutMs = 60_000): Promise<Running> {
+  const r = await startCli(args, jsonLine(), { json: true, timeoutMs });
+  return { child: r.child, ready: r.ready, output: r.output, stop: r.stop };
 }
 
 /**

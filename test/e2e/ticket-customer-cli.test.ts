@@ -5,7 +5,7 @@
  * non-zero exit; --clear, --list; undo keeps the corrections.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTillsync } from '../../cli/spawn-tillsync.ts';
+import { runCli } from '../support/cli-harness.ts';
 import { TEST_ENGINES } from '../support/test-databases.ts';
 import type { Ticket } from '../../sync/types.ts';
 import { articleCodes, openIntegrationServer, type IntegrationServer } from './integration-fixture.ts';
@@ -17,7 +17,7 @@ for (const engine of TEST_ENGINES) {
     let s: IntegrationServer;
     let counter: Ticket[];
     let paysInvoice: Ticket;
-    const tillsync = (...args: string[]) => runTillsync(['server', ...args, ...s.flags]);
+    const tillsync = (...args: string[]) => runCli(['server', ...args, ...s.flags]);
 
     beforeAll(async () => {
       s = await openIntegrationServer(engine);
@@ -29,7 +29,7 @@ for (const engine of TEST_ENGINES) {
     afterAll(async () => s?.cleanup());
 
     it('sets two counter tickets to C0000003; the preview and the run make that customer’s invoice; undo keeps it', async () => {
-      const set = await runTillsync(['--json', 'server', 'set-customer', ...s.flags, '--customer', 'C0000003', '--reason', 'forgot his card', counter[0].id, counter[1].id]);
+      const set = await runCli(['--json', 'server', 'set-customer', ...s.flags, '--customer', 'C0000003', '--reason', 'forgot his card', counter[0].id, counter[1].id]);
       expect(set.stderr).toBe('');
       expect(set.code).toBe(0);
       expect(set.json).toMatchObject({ customer: 'C0000003', customerName: 'Garage Leroy', unchanged: [], refused: [] });
@@ -44,7 +44,7 @@ for (const engine of TEST_ENGINES) {
       expect(lines.slice(head, head + 4).join('\n')).toContain('customer set in the back office on ticket(s) 1–2 (sold to COMPTOIR)');
       expect(preview.stdout).toMatch(/^F\d{8} +invoice +COMPTOIR .* 1 ticket\(s\)/m);
 
-      const onlyX = await runTillsync(['--json', 'server', 'integrate', ...s.flags, '--preview', '--until', D1, '--customers', 'C0000003']);
+      const onlyX = await runCli(['--json', 'server', 'integrate', ...s.flags, '--preview', '--until', D1, '--customers', 'C0000003']);
       expect(onlyX.code).toBe(0);
       expect(onlyX.json.documents.map((d: { customer: string; tickets: string[] }) => [d.customer, d.tickets])).toEqual([['C0000003', [counter[0].id, counter[1].id]]]);
       expect(onlyX.json.overrides.map((o: { ticket: string; soldTo: string }) => [o.ticket, o.soldTo])).toEqual([
@@ -52,7 +52,7 @@ for (const engine of TEST_ENGINES) {
         [counter[1].id, 'COMPTOIR'],
       ]);
 
-      const run = await runTillsync(['--json', 'server', 'integrate', ...s.flags, '--until', D1]);
+      const run = await runCli(['--json', 'server', 'integrate', ...s.flags, '--until', D1]);
       expect(run.code).toBe(0);
       const docs = await s.db.selectFrom('documents').select(['number', 'customer', 'ticket_count']).orderBy('number').execute();
       const forX = docs.find((d) => d.customer === 'C0000003')!;
@@ -68,7 +68,7 @@ for (const engine of TEST_ENGINES) {
 
       const undo = await tillsync('undo', '--batch', String(run.json.batch));
       expect(undo.code).toBe(0);
-      const list = await runTillsync(['--json', 'server', 'set-customer', ...s.flags, '--list', '--pending']);
+      const list = await runCli(['--json', 'server', 'set-customer', ...s.flags, '--list', '--pending']);
       expect(list.json.overrides.map((o: { ticket: string; customer: string; reason: string }) => [o.ticket, o.customer, o.reason])).toEqual([
         [counter[0].id, 'C0000003', 'forgot his card'],
         [counter[1].id, 'C0000003', 'forgot his card'],
@@ -95,7 +95,7 @@ for (const engine of TEST_ENGINES) {
       expect(mixed.stdout).toContain('1 ticket(s) set to C0000002 (Martin & Fils), 1 refused');
       expect(mixed.stdout).toContain('refused: ticket S1-09-00000001 does not exist on this server');
 
-      const clear = await runTillsync(['--json', 'server', 'set-customer', ...s.flags, '--clear', counter[2].id]);
+      const clear = await runCli(['--json', 'server', 'set-customer', ...s.flags, '--clear', counter[2].id]);
       expect(clear.code).toBe(0);
       expect(clear.json.changed).toEqual([{ ticket: counter[2].id, from: 'C0000002', to: 'COMPTOIR', cleared: true }]);
       const log = await s.db.selectFrom('log_book').select(['ticket', 'message']).where('ticket', '=', counter[2].id).orderBy('id').execute();

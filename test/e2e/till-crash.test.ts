@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTillsync, startTillsync, type Started } from '../../cli/spawn-tillsync.ts';
+import { runCli, lineMatching, startCli, type RunningCli } from '../support/cli-harness.ts';
 import { verifyChain } from '../../sync/ticket-chain.ts';
 import type { Ticket } from '../../sync/types.ts';
 import { readLock } from '../../client/lock.ts';
@@ -20,8 +20,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const READY = /ready on (http:\/\/[\d.]+:\d+)/;
 
-async function start(): Promise<{ till: Started; url: string }> {
-  const till = await startTillsync(['till', 'start', '--data', dir, '--port', '0'], READY, { timeoutMs: 60_000 });
+async function start(): Promise<{ till: RunningCli<RegExpExecArray>; url: string }> {
+  const till = await startCli(['till', 'start', '--data', dir, '--port', '0'], lineMatching(READY), { timeoutMs: 60_000 });
   return { till, url: READY.exec(till.output())![1] };
 }
 
@@ -77,7 +77,7 @@ async function storedTickets(url: string): Promise<Ticket[]> {
 
 describe('till crash (SIGKILL mid-burst)', () => {
   it('keeps every acknowledged sale, without gaps, chained, and sells on from the right number', async () => {
-    const init = await runTillsync(['--json', 'till', 'init', '--demo-base', '--data', dir, '--store', 'S1', '--till', '01'], { timeoutMs: 60_000 });
+    const init = await runCli(['--json', 'till', 'init', '--demo-base', '--data', dir, '--store', 'S1', '--till', '01'], { timeoutMs: 60_000 });
     expect(init.code, init.stderr).toBe(0);
 
     const acknowledged: Ticket[] = [];

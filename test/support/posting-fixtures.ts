@@ -24,7 +24,7 @@ export interface TicketSpec {
   day?: string;
   customer?: string;
   doc?: PostingDocument | null;
-  /** "VN 483.60" — VAT code and amount incl VAT, one per line. */
+  /** "VN 483.60" — VAT code and amount incl VAT, one per line; "VS 3.09 3x1.03" adds quantity × unit price. */
   lines?: string[];
   /** "CB 100.00" or "ACP 100.00 10001651" (deposit voucher naming its order). */
   payments: string[];
@@ -35,8 +35,10 @@ export interface TicketSpec {
 export function ticket(s: TicketSpec): PostingTicket {
   const till = s.till ?? '01';
   const lines = (s.lines ?? []).map((l) => {
-    const [vatCode, inclVat] = l.split(' ');
-    return { vatCode, vatRate: RATES[vatCode] ?? '20', inclVat };
+    const [vatCode, inclVat, product] = l.split(' ');
+    if (!product) return { vatCode, vatRate: RATES[vatCode] ?? '20', inclVat };
+    const [qty, unitPrice] = product.split('x');
+    return { vatCode, vatRate: RATES[vatCode] ?? '20', inclVat, qty, unitPrice };
   });
   const goods = lines.reduce((a, l) => a.plus(l.inclVat), new D(0));
   return {

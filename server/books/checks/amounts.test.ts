@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { splitInclusive, type Decimals } from '../../../sync/money.ts';
-import { amountText, bigOf, divRound, roundTo, splitIncl, units } from './amounts.ts';
+import { splitPerProduct as booksPerProduct } from '../../accounting/product-rounding.ts';
+import { amountText, bigOf, divRound, roundTo, splitIncl, splitPerProduct, units } from './amounts.ts';
 
 describe('books checks arithmetic', () => {
   it('reads amounts exactly and refuses what is not one', () => {
@@ -45,5 +46,22 @@ describe('books checks arithmetic', () => {
       }
     }
     expect(n).toBeGreaterThan(10_000);
+  });
+
+  it('splits per product like posting does, with its own integers (weighed and returned quantities, discounts)', () => {
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 3000; i++) {
+      const decimals = ([2, 3, 4] as const)[next(3)];
+      const rate = ['20', '10', '5.5', '2.1'][next(4)];
+      const qty = `${next(2) ? '-' : ''}${next(12)}.${String(next(1000)).padStart(3, '0')}`;
+      const unitPrice = `${next(300)}.${String(next(100)).padStart(2, '0')}`;
+      const discount = next(3) ? '0' : `${qty.startsWith('-') ? '-' : ''}0.${String(next(100)).padStart(2, '0')}`;
+      const want = booksPerProduct({ qty, unitPrice, vatRate: rate, discount }, decimals);
+      const got = splitPerProduct(units(qty)!, units(unitPrice)!, units(discount)!, rate, decimals);
+      expect([amountText(got.net, decimals), amountText(got.vat, decimals)], `${qty} × ${unitPrice} − ${discount} at ${rate} %, ${decimals} decimals`).toEqual([want.net.toFixed(decimals), want.vat.toFixed(decimals)]);
+    }
+    // 3 × 1.03 at 5.5 %: the unit 0.98 + 0.05, three times.
+    expect(splitPerProduct(units('3')!, units('1.03')!, 0n, '5.5', 2)).toEqual({ net: units('2.94'), vat: units('0.15') });
   });
 });

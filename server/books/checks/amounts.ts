@@ -5,7 +5,7 @@
  * cannot then hide itself by being run twice.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { dbKind, type DbKind } from '../../db/dialect.ts';
+import { storeOf, type Store } from '../../db/store.ts';
 import type { Db } from '../../db/database.ts';
 
 /** Units per 1.00: amounts are kept with at most 4 decimals (tills and books: 2, 3 or 4). */
@@ -20,11 +20,6 @@ export function units(text: unknown): bigint | null {
   if (!m) return null;
   const v = BigInt(m[2]) * ONE + BigInt((m[3] ?? '').padEnd(SCALE, '0') || '0');
   return m[1] ? -v : v;
-}
-
-/** Units of an amount that must parse (stored by tillsync itself); a bad one reads as 0 and is reported by the caller. */
-export function unitsOr0(text: unknown): bigint {
-  return units(text) ?? 0n;
 }
 
 /** A units value as an amount text with `decimals` decimals (exact: units are never finer than 4). */
@@ -75,16 +70,14 @@ export function splitIncl(inclUnits: bigint, rate: string, decimals: number): { 
  * reads with `bigOf`.
  */
 export class UnitsSql {
-  readonly kind: DbKind;
+  private readonly store: Store;
   constructor(db: Db) {
-    this.kind = dbKind(db);
+    this.store = storeOf(db);
   }
 
-  /** The units of one value (a column reference like 'l.debit'). */
+  /** The units of one value (a column reference like 'l.debit'): the store's SQL (server/db/sqlite-store.ts, postgres-store.ts). */
   of(column: string): RawBuilder<unknown> {
-    return this.kind === 'postgres'
-      ? sql`round(cast(${sql.ref(column)} as numeric) * ${sql.lit(Number(ONE))})`
-      : sql`cast(round(cast(${sql.ref(column)} as real) * ${sql.lit(Number(ONE))}) as integer)`;
+    return this.store.unitsOf(column, Number(ONE));
   }
 
   sum(column: string): RawBuilder<unknown> {
@@ -99,4 +92,26 @@ export function bigOf(v: unknown): bigint {
   if (typeof v === 'number') return BigInt(Math.round(v));
   const s = String(v).replace(/\.0*$/, '');
   return BigInt(s);
+}
+
+/**
+ * Rounding per product (accounting.json rounding.vatOn "product"): the unit price split once, its
+ * net and VAT times the quantity, each rounded; a discount split on its own and taken off. Units in
+ * and out (the quantity too, at 4 decimals).
+ */
+export function splitPerProduct(qty: bigint, unit: bigint, discount: bigint, rate: string, decimals: number): { net: bigint; vat: bigint } {
+  const r = units(rate);
+  if (r === null) throw new Error(`VAT rate ${rate} is not a number`);
+  const hundred = 100n * ONE;
+  const step = 10n ** BigInt(SCALE - decimals);
+  const unitNet = divRound(unit * hundred, (hundred + r) * step) * step;
+  const unitVat = unit - unitNet;
+  let net = divRound(unitNet * qty, ONE * step) * step;
+  let vat = divRound(unitVat * qty, ONE * step) * step;
+  if (discount !== 0n) {
+    const off = splitIncl(discount, rate, decimals);
+    net -= off.net;
+    vat -= off.vat;
+  }
+  return { net, vat };
 }

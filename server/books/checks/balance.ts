@@ -9,12 +9,16 @@ import { Problems, type BooksCheck } from './check.ts';
 export const balanceCheck: BooksCheck = {
   name: 'balance',
   title: 'every entry, every journal and the whole ledger: Σ debit = Σ credit',
-  async run({ db, sql: u }) {
+  periodScope: { mode: 'period', how: "the period's entries (by entry date): each, per journal and together; lines without an entry are looked for by the whole check only" },
+  async run({ db, sql: u, period }) {
     const p = new Problems();
+    const from = period?.from ?? '';
+    const to = period?.to ?? '';
     const unbalanced = await db
       .selectFrom('entry_lines as l')
       .innerJoin('entries as e', 'e.id', 'l.entry_id')
       .select(['e.id', 'e.journal', 'e.piece', u.sum('l.debit').as('dr'), u.sum('l.credit').as('cr')])
+      .$if(period !== null, (q) => q.where('e.entry_date', '>=', from).where('e.entry_date', '<=', to))
       .groupBy(['e.id', 'e.journal', 'e.piece'])
       .having(sql<boolean>`${u.sum('l.debit')} <> ${u.sum('l.credit')}`)
       .orderBy('e.id')
@@ -26,10 +30,14 @@ export const balanceCheck: BooksCheck = {
       .selectFrom('entries as e')
       .select(['e.id', 'e.journal', 'e.piece'])
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('entry_lines as l').select('l.id').whereRef('l.entry_id', '=', 'e.id'))))
+      .$if(period !== null, (q) => q.where('e.entry_date', '>=', from).where('e.entry_date', '<=', to))
       .orderBy('e.id')
       .execute();
     for (const e of empty) p.add(`entry ${e.id} (${e.journal} ${e.piece}) has no line`, `entry ${e.id}`);
-    const orphans = await db
+    // Lines carry no date: an orphan line belongs to no period.
+    const orphans = period
+      ? []
+      : await db
       .selectFrom('entry_lines as l')
       .select(['l.entry_id', (eb) => eb.fn.countAll().as('n')])
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('entries as e').select('e.id').whereRef('e.id', '=', 'l.entry_id'))))
@@ -41,6 +49,7 @@ export const balanceCheck: BooksCheck = {
       .selectFrom('entry_lines as l')
       .innerJoin('entries as e', 'e.id', 'l.entry_id')
       .select(['e.journal', u.sum('l.debit').as('dr'), u.sum('l.credit').as('cr'), (eb) => eb.fn.count('e.id').distinct().as('n')])
+      .$if(period !== null, (q) => q.where('e.entry_date', '>=', from).where('e.entry_date', '<=', to))
       .groupBy('e.journal')
       .orderBy('e.journal')
       .execute();
@@ -55,7 +64,7 @@ export const balanceCheck: BooksCheck = {
       entries += Number(j.n);
       if (jd !== jc) p.add(`journal ${j.journal} does not balance`, `journal ${j.journal}`, { debit: amountText(jd), credit: amountText(jc) });
     }
-    if (dr !== cr) p.add('the ledger does not balance', 'ledger', { debit: amountText(dr), credit: amountText(cr) });
+    if (dr !== cr) p.add(period ? "the period's entries do not balance" : 'the ledger does not balance', 'ledger', { debit: amountText(dr), credit: amountText(cr) });
     return p.done(`${entries} entries in ${journals.length} journal(s), Σ debit = Σ credit = ${amountText(dr)}`);
   },
 };

@@ -23,6 +23,14 @@ export interface CheckResult {
   problems: CheckProblem[];
   /** What was looked at, in a few words ("412 entries in 3 journals"). */
   summary?: string;
+  /** Set in a period check: what of the books this check read (`period`: limited to it; `whole`: it cannot be). */
+  scope?: { mode: 'period' | 'whole'; how: string };
+}
+
+/** The days a period check reads (YYYY-MM-DD, both included): documents, tickets, settlement items by their day, entries by their date. */
+export interface CheckPeriod {
+  from: string;
+  to: string;
 }
 
 export interface BooksCheck {
@@ -30,6 +38,8 @@ export interface BooksCheck {
   name: string;
   /** One sentence: what it recomputes and compares. */
   title: string;
+  /** How it limits itself in a period check (CheckContext.period); 'whole' with the reason when it reads the whole books anyway. */
+  periodScope: { mode: 'period' | 'whole'; how: string };
   run(ctx: CheckContext): Promise<{ problems: CheckProblem[]; summary?: string }>;
 }
 
@@ -39,11 +49,13 @@ export interface CheckContext {
   /** DATA/accounting.json (the defaults when there is none); null with the reason when it is invalid. */
   mapping: AccountingMapping | null;
   mappingError: string | null;
-  /** Every integrated ticket recomputed from its stored content, read once and shared by the checks. */
+  /** Null: the whole books; else only this period (each check's periodScope says how). */
+  period: CheckPeriod | null;
+  /** Every integrated ticket (of the period, in a period check) recomputed from its stored content, read once and shared by the checks. */
   ticketFacts(): Promise<TicketFacts>;
 }
 
-export async function checkContext(db: Db, data: string | null): Promise<CheckContext> {
+export async function checkContext(db: Db, data: string | null, period: CheckPeriod | null = null): Promise<CheckContext> {
   let mapping: AccountingMapping | null = null;
   let mappingError: string | null = null;
   // Read-only: no mapping file means the defaults posting would have used (posting writes them on first use).
@@ -59,7 +71,7 @@ export async function checkContext(db: Db, data: string | null): Promise<CheckCo
     }
   } else mapping = defaultMapping();
   let facts: Promise<TicketFacts> | null = null;
-  return { db, sql: new UnitsSql(db), mapping, mappingError, ticketFacts: () => (facts ??= loadTicketFacts(db)) };
+  return { db, sql: new UnitsSql(db), mapping, mappingError, period, ticketFacts: () => (facts ??= loadTicketFacts(db, period)) };
 }
 
 /** The mapping a check needs; null, the problem said, when it is invalid. */

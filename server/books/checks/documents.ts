@@ -14,15 +14,25 @@ const same = (kind: string, a: bigint, b: bigint) => (kind === 'credit-note' ? (
 export const documentsCheck: BooksCheck = {
   name: 'documents',
   title: 'each document = Σ its tickets = Σ its VAT lines; each VAT line net + VAT = incl',
-  async run({ db, sql: u }) {
+  periodScope: { mode: 'period', how: "the period's documents (by day), the tickets and VAT lines pointing at them, the period's tickets without a document; VAT lines without a document are looked for by the whole check only" },
+  async run({ db, sql: u, period }) {
     const p = new Problems();
-    const docs = await db.selectFrom('documents').select(['id', 'number', 'kind', 'total_incl', 'total_excl', 'total_vat', 'ticket_count', 'first_ticket', 'last_ticket']).orderBy('id').execute();
+    const from = period?.from ?? '';
+    const to = period?.to ?? '';
+    const periodDocs = () => db.selectFrom('documents').select('id').where('day', '>=', from).where('day', '<=', to);
+    const docs = await db
+      .selectFrom('documents')
+      .select(['id', 'number', 'kind', 'total_incl', 'total_excl', 'total_vat', 'ticket_count', 'first_ticket', 'last_ticket'])
+      .$if(period !== null, (q) => q.where('day', '>=', from).where('day', '<=', to))
+      .orderBy('id')
+      .execute();
     const byTickets = new Map(
       (
         await db
           .selectFrom('tickets')
           .select(['document_id', (eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.min('number').as('first'), (eb) => eb.fn.max('number').as('last'), u.sum('total_incl').as('goods')])
           .where('document_id', 'is not', null)
+          .$if(period !== null, (q) => q.where('document_id', 'in', periodDocs()))
           .groupBy('document_id')
           .execute()
       ).map((r) => [Number(r.document_id), r]),
@@ -32,6 +42,7 @@ export const documentsCheck: BooksCheck = {
         await db
           .selectFrom('document_vat')
           .select(['document_id', u.sum('incl').as('incl'), u.sum('base').as('base'), u.sum('vat').as('vat')])
+          .$if(period !== null, (q) => q.where('document_id', 'in', periodDocs()))
           .groupBy('document_id')
           .execute()
       ).map((r) => [Number(r.document_id), r]),
@@ -67,9 +78,12 @@ export const documentsCheck: BooksCheck = {
       .innerJoin('documents as d', 'd.id', 'v.document_id')
       .select(['d.number', 'v.vat_code', 'v.base', 'v.vat', 'v.incl'])
       .where(sql<boolean>`${u.of('v.base')} + ${u.of('v.vat')} <> ${u.of('v.incl')}`)
+      .$if(period !== null, (q) => q.where('d.day', '>=', from).where('d.day', '<=', to))
       .execute();
     for (const l of badLines) p.add(`document ${l.number} VAT line ${l.vat_code}: net ${l.base} + VAT ${l.vat} ≠ ${l.incl}`, `document ${l.number}`, { expected: l.incl, found: amountText(unitsSum(l.base, l.vat)) });
-    const orphanVat = await db
+    const orphanVat = period
+      ? []
+      : await db
       .selectFrom('document_vat as v')
       .select('v.document_id')
       .distinct()
@@ -86,6 +100,7 @@ export const documentsCheck: BooksCheck = {
           eb.and([eb('t.document_id', 'is', null), eb('t.document_number', 'is not', null)]),
         ]),
       )
+      .$if(period !== null, (q) => q.where((eb) => eb.or([eb('t.document_id', 'in', periodDocs()), eb.and([eb('t.document_id', 'is', null), eb('t.day', '>=', from), eb('t.day', '<=', to)])])))
       .orderBy('t.id')
       .execute();
     for (const l of links) {

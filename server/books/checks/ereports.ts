@@ -19,6 +19,7 @@ interface RecordedTotals {
 export const ereportsCheck: BooksCheck = {
   name: 'ereports',
   title: 'each e-report on record = its period recomputed now (transactions and services collected), and ties out to the sales and VAT accounts (the FEC)',
+  periodScope: { mode: 'whole', how: 'every e-report on record: each recomputes its own period (a handful of reports, not the tickets)' },
   async run(ctx) {
     const p = new Problems();
     const reports = await ctx.db.selectFrom('ereports').select(['id', 'period_from', 'period_to', 'total_excl', 'total_vat', 'totals']).where('reset_at', 'is', null).orderBy('id').execute();

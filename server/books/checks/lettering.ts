@@ -10,6 +10,8 @@ import { Problems, type BooksCheck } from './check.ts';
 export const letteringCheck: BooksCheck = {
   name: 'lettering',
   title: 'each lettering group sums to zero (or is flagged partial), on one account, current',
+  // A group letters an invoice of one month with its payment of the next: no period holds it whole.
+  periodScope: { mode: 'whole', how: 'whole books: a lettering group spans periods (an invoice and its later payment)' },
   async run({ db, sql: u }) {
     const p = new Problems();
     const groups = await db

@@ -2,6 +2,7 @@
 import type { AccountingMapping } from '../../accounting/mapping.ts';
 import type { Db } from '../../db/database.ts';
 import type { TicketFacts } from './ticket-facts.ts';
+import type { CheckPeriod } from './check.ts';
 
 /** Payment modes that bring money in (not credit, not a deposit voucher). */
 export function moneyModes(m: AccountingMapping): Set<string> {
@@ -11,11 +12,30 @@ export function moneyModes(m: AccountingMapping): Set<string> {
 /**
  * Posted tickets with their money payments, units: a ticket is posted when its document has a
  * posting batch (delivery notes included: their money is posted on the customer's account), or,
- * without goods, when posted_tickets holds it.
+ * without goods, when posted_tickets holds it. In a period check `facts` holds the period's tickets:
+ * only the period's documents and loose tickets are looked up.
  */
-export async function postedMoney(db: Db, m: AccountingMapping, facts: TicketFacts): Promise<Map<string, { day: string; amount: bigint }>> {
-  const postedDocs = new Set((await db.selectFrom('documents as d').innerJoin('batches as b', 'b.id', 'd.posting_batch').select('d.id').where('b.kind', '=', 'posting').execute()).map((r) => Number(r.id)));
-  const loose = new Set((await db.selectFrom('posted_tickets').select('ticket_id').execute()).map((r) => r.ticket_id));
+export async function postedMoney(db: Db, m: AccountingMapping, facts: TicketFacts, period: CheckPeriod | null = null): Promise<Map<string, { day: string; amount: bigint }>> {
+  const postedDocs = new Set(
+    (
+      await db
+        .selectFrom('documents as d')
+        .innerJoin('batches as b', 'b.id', 'd.posting_batch')
+        .select('d.id')
+        .where('b.kind', '=', 'posting')
+        .$if(period !== null, (q) => q.where('d.day', '>=', period!.from).where('d.day', '<=', period!.to))
+        .execute()
+    ).map((r) => Number(r.id)),
+  );
+  const loose = new Set(
+    (
+      await db
+        .selectFrom('posted_tickets as p')
+        .select('p.ticket_id')
+        .$if(period !== null, (q) => q.innerJoin('tickets as t', 't.id', 'p.ticket_id').where('t.document_id', 'is', null).where('t.day', '>=', period!.from).where('t.day', '<=', period!.to))
+        .execute()
+    ).map((r) => r.ticket_id),
+  );
   const modes = moneyModes(m);
   const out = new Map<string, { day: string; amount: bigint }>();
   for (const [id, t] of facts.payments) {

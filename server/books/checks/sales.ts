@@ -11,13 +11,14 @@ import { postedSalesDocuments } from './posted-documents.ts';
 export const salesCheck: BooksCheck = {
   name: 'sales',
   title: "each posted document's total = its customer lines in the sales entries (once, to the books' decimals)",
+  periodScope: { mode: 'period', how: "the period's posted documents (by day) against the customer lines of the period's sales entries (by entry date)" },
   async run(ctx) {
-    const { db, sql: u } = ctx;
+    const { db, sql: u, period } = ctx;
     const p = new Problems();
     const mapping = requireMapping(ctx, p);
     if (!mapping) return p.done();
     const d = mapping.rounding.decimals;
-    const { docs, unreadable } = await postedSalesDocuments(db, mapping);
+    const { docs, unreadable } = await postedSalesDocuments(db, mapping, period);
     for (const n of unreadable) p.add(`document ${n}: its total is not an amount`, `document ${n}`);
     const lines = await db
       .selectFrom('entry_lines as l')
@@ -28,6 +29,7 @@ export const salesCheck: BooksCheck = {
       .where('e.kind', '=', 'sales')
       .where('l.aux_account', 'is not', null)
       .where('l.document_number', 'is not', null)
+      .$if(period !== null, (q) => q.where('e.entry_date', '>=', period!.from).where('e.entry_date', '<=', period!.to))
       .groupBy('l.document_number')
       .execute();
     const byNumber = new Map(lines.map((l) => [l.document_number!, l]));

@@ -12,13 +12,26 @@ import { moneyModes, postedMoney } from './money-received.ts';
 export const settlementsCheck: BooksCheck = {
   name: 'settlements',
   title: 'settlement items: per posted ticket = the money it took; payments closed, receivables/deposits open in full; rests carved from closed items',
+  periodScope: { mode: 'period', how: "the period's settlement items (by the day of the ticket that made them; the items a rest is carved from read wherever they are) against the period's posted tickets" },
   async run(ctx) {
     const p = new Problems();
     const m = requireMapping(ctx, p);
     if (!m) return p.done();
     const d = m.rounding.decimals;
-    const items = await ctx.db.selectFrom('settlements').select(['id', 'kind', 'ticket_id', 'document_number', 'mode', 'amount', 'open_amount', 'parent_id', 'closed_batch']).orderBy('id').execute();
+    const { period } = ctx;
+    const columns = ['id', 'kind', 'ticket_id', 'document_number', 'mode', 'amount', 'open_amount', 'parent_id', 'closed_batch'] as const;
+    const items = await ctx.db
+      .selectFrom('settlements')
+      .select(columns)
+      .$if(period !== null, (q) => q.where('day', '>=', period!.from).where('day', '<=', period!.to))
+      .orderBy('id')
+      .execute();
     const byId = new Map(items.map((i) => [Number(i.id), i]));
+    // A rest of the period may be carved from an item of an earlier day: read those parents too.
+    const outside = [...new Set(items.filter((i) => i.parent_id !== null && !byId.has(Number(i.parent_id))).map((i) => Number(i.parent_id)))];
+    for (let k = 0; k < outside.length; k += 1000) {
+      for (const r of await ctx.db.selectFrom('settlements').select(columns).where('id', 'in', outside.slice(k, k + 1000)).execute()) byId.set(Number(r.id), r);
+    }
     const modes = moneyModes(m);
     const perTicket = new Map<string, bigint>();
     for (const i of items) {
@@ -45,7 +58,7 @@ export const settlementsCheck: BooksCheck = {
         perTicket.set(i.ticket_id, (perTicket.get(i.ticket_id) ?? 0n) + amount);
       }
     }
-    const money = await postedMoney(ctx.db, m, await ctx.ticketFacts());
+    const money = await postedMoney(ctx.db, m, await ctx.ticketFacts(), period);
     for (const [id, t] of money) {
       const got = perTicket.get(id) ?? 0n;
       perTicket.delete(id);

@@ -5,6 +5,7 @@
  * tickets, once per run of the checks.
  */
 import type { Db } from '../../db/database.ts';
+import type { CheckPeriod } from './check.ts';
 import { amountText, splitIncl, units } from './amounts.ts';
 
 export interface CodeFacts {
@@ -15,6 +16,8 @@ export interface CodeFacts {
   vat: bigint;
   /** Each line incl VAT, units, in ticket order (the books split them again under their own rules). */
   lines: bigint[];
+  /** The same lines as products (quantity, unit price incl VAT, discount incl VAT; units), for books rounding per product; null for a line without them. */
+  products: ({ qty: bigint; unit: bigint; discount: bigint } | null)[];
 }
 
 export interface DocumentFacts {
@@ -40,6 +43,9 @@ export interface TicketFacts {
 }
 
 interface StoredLine {
+  qty?: unknown;
+  unitPrice?: unknown;
+  discount?: { amount?: unknown };
   inclVat?: unknown;
   vatCode?: unknown;
   vatRate?: unknown;
@@ -47,7 +53,11 @@ interface StoredLine {
 
 const PAGE = 2000;
 
-export async function loadTicketFacts(db: Db): Promise<TicketFacts> {
+/**
+ * In a period check, the tickets of the period's documents (by the documents' day: the tickets_pending
+ * index leads with document_id) and the period's tickets without a document (posted alone).
+ */
+export async function loadTicketFacts(db: Db, period: CheckPeriod | null = null): Promise<TicketFacts> {
   const out: TicketFacts = { documents: new Map(), payments: new Map(), broken: [], count: 0 };
   let after = '';
   for (;;) {
@@ -55,6 +65,14 @@ export async function loadTicketFacts(db: Db): Promise<TicketFacts> {
       .selectFrom('tickets')
       .select(['id', 'document_id', 'day', 'total_incl', 'content'])
       .where('integration_batch', 'is not', null)
+      .$if(period !== null, (q) =>
+        q.where((eb) =>
+          eb.or([
+            eb('document_id', 'in', eb.selectFrom('documents as d').select('d.id').where('d.day', '>=', period!.from).where('d.day', '<=', period!.to)),
+            eb.and([eb('document_id', 'is', null), eb('day', '>=', period!.from), eb('day', '<=', period!.to)]),
+          ]),
+        ),
+      )
       .where('id', '>', after)
       .orderBy('id')
       .limit(PAGE)
@@ -92,9 +110,12 @@ function addTicket(out: TicketFacts, r: { id: string; document_id: number | null
     }
     goods += incl;
     let c = mine.get(code);
-    if (!c) mine.set(code, (c = { rate, incl: 0n, vat: 0n, lines: [] }));
+    if (!c) mine.set(code, (c = { rate, incl: 0n, vat: 0n, lines: [], products: [] }));
     c.incl += incl;
     c.lines.push(incl);
+    const qty = units(l.qty);
+    const unit = units(l.unitPrice);
+    c.products.push(qty !== null && unit !== null ? { qty, unit, discount: units(l.discount?.amount) ?? 0n } : null);
     if (vatOn === 'line') c.vat += splitIncl(incl, rate, decimals).vat;
   }
   if (vatOn !== 'line') for (const c of mine.values()) c.vat = splitIncl(c.incl, c.rate, decimals).vat;
@@ -114,6 +135,7 @@ function addTicket(out: TicketFacts, r: { id: string; document_id: number | null
         acc.incl += c.incl;
         acc.vat += c.vat;
         for (const x of c.lines) acc.lines.push(x);
+        for (const x of c.products) acc.products.push(x);
       }
     }
   }

@@ -10,12 +10,15 @@ import { Problems, type BooksCheck } from './check.ts';
 export const ticketVatCheck: BooksCheck = {
   name: 'ticket-vat',
   title: "each document's VAT lines = its tickets' lines recomputed per VAT code; each ticket's total = Σ its lines",
+  periodScope: { mode: 'period', how: "the period's documents (by day) and their VAT lines against their tickets recomputed; the period's tickets' totals" },
   async run(ctx) {
     const p = new Problems();
     const facts = await ctx.ticketFacts();
     for (const b of facts.broken) p.add(`ticket ${b.ticket}: ${b.message}`, `ticket ${b.ticket}`, b.amounts);
-    const docs = new Map((await ctx.db.selectFrom('documents').select(['id', 'number', 'kind']).execute()).map((d) => [Number(d.id), d]));
-    const rows = await ctx.db.selectFrom('document_vat').select(['document_id', 'vat_code', 'rate', 'incl', 'vat']).execute();
+    const { period } = ctx;
+    const periodDocs = () => ctx.db.selectFrom('documents').select('id').where('day', '>=', period!.from).where('day', '<=', period!.to);
+    const docs = new Map((await ctx.db.selectFrom('documents').select(['id', 'number', 'kind']).$if(period !== null, (q) => q.where('id', 'in', periodDocs())).execute()).map((d) => [Number(d.id), d]));
+    const rows = await ctx.db.selectFrom('document_vat').select(['document_id', 'vat_code', 'rate', 'incl', 'vat']).$if(period !== null, (q) => q.where('document_id', 'in', periodDocs())).execute();
     const stored = new Map<number, Map<string, (typeof rows)[number]>>();
     for (const r of rows) {
       const m = stored.get(Number(r.document_id)) ?? new Map();

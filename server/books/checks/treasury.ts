@@ -12,12 +12,13 @@ import { postedMoney } from './money-received.ts';
 export const treasuryCheck: BooksCheck = {
   name: 'treasury',
   title: "money taken by the posted tickets = movements on the treasury accounts of posting's entries",
+  periodScope: { mode: 'period', how: "the period's posted tickets (by their documents' day, or their own without one) against the period's treasury entries (by entry date)" },
   async run(ctx) {
     const p = new Problems();
     const m = requireMapping(ctx, p);
     if (!m) return p.done();
     const d = m.rounding.decimals;
-    const money = await postedMoney(ctx.db, m, await ctx.ticketFacts());
+    const money = await postedMoney(ctx.db, m, await ctx.ticketFacts(), ctx.period);
     const accounts = [...new Set(Object.values(m.paymentModes).filter((x) => !x.credit && !x.depositVoucher && x.account).map((x) => x.account!))];
     const rows = accounts.length
       ? await ctx.db
@@ -29,6 +30,7 @@ export const treasuryCheck: BooksCheck = {
           .where('e.kind', '<>', 'sales')
           .where('l.aux_account', 'is', null)
           .where('l.account', 'in', accounts)
+          .$if(ctx.period !== null, (q) => q.where('e.entry_date', '>=', ctx.period!.from).where('e.entry_date', '<=', ctx.period!.to))
           .groupBy('e.entry_date')
           .execute()
       : [];

@@ -1,10 +1,10 @@
 /**
  * vat: per VAT code, the VAT and the net posted on the sales entries = the posted documents' ticket
  * lines split again under the books' rounding rules (accounting.json rounding: decimals, VAT per
- * line or on the total per code, where the rounding difference goes), with the checks' own integer
+ * product, per line or on the total per code, where the rounding difference goes), with the checks' own integer
  * arithmetic. The rules are today's: books posted under other rules show here.
  */
-import { amountText, bigOf, roundTo, splitIncl } from './amounts.ts';
+import { amountText, bigOf, roundTo, splitIncl, splitPerProduct } from './amounts.ts';
 import { Problems, requireMapping, type BooksCheck } from './check.ts';
 import { postedSalesDocuments } from './posted-documents.ts';
 
@@ -13,12 +13,13 @@ const add = (m: Map<string, bigint>, k: string, v: bigint) => m.set(k, (m.get(k)
 export const vatCheck: BooksCheck = {
   name: 'vat',
   title: "VAT and net per VAT code on the sales entries = the posted tickets' lines split under the books' rounding rules",
+  periodScope: { mode: 'period', how: "the period's posted documents and their tickets (by the documents' day) against the period's sales entries (by entry date)" },
   async run(ctx) {
     const p = new Problems();
     const m = requireMapping(ctx, p);
     if (!m) return p.done();
     const d = m.rounding.decimals;
-    const { docs } = await postedSalesDocuments(ctx.db, m);
+    const { docs } = await postedSalesDocuments(ctx.db, m, ctx.period);
     const facts = await ctx.ticketFacts();
     const wantVat = new Map<string, bigint>();
     const wantNet = new Map<string, bigint>();
@@ -32,7 +33,14 @@ export const vatCheck: BooksCheck = {
         first ??= exportCode;
         let net = 0n;
         let vat = 0n;
-        if (m.rounding.vatOn === 'line') {
+        if (m.rounding.vatOn === 'product') {
+          c.lines.forEach((incl, i) => {
+            const p = c.products[i];
+            const s = p ? splitPerProduct(p.qty, p.unit, p.discount, c.rate, d) : splitIncl(incl, c.rate, d);
+            net += s.net;
+            vat += s.vat;
+          });
+        } else if (m.rounding.vatOn === 'line') {
           for (const incl of c.lines) {
             const s = splitIncl(incl, c.rate, d);
             net += s.net;
@@ -62,6 +70,7 @@ export const vatCheck: BooksCheck = {
       .where('b.kind', '=', 'posting')
       .where('e.kind', '=', 'sales')
       .where('l.vat_code', 'is not', null)
+      .$if(ctx.period !== null, (q) => q.where('e.entry_date', '>=', ctx.period!.from).where('e.entry_date', '<=', ctx.period!.to))
       .groupBy(['l.vat_code', 'l.account'])
       .execute();
     const gotVat = new Map<string, bigint>();

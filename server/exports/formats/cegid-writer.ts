@@ -13,7 +13,7 @@
  * axis in the section's first two characters' place: "A1" by default, the profile's plan otherwise).
  */
 import type { LedgerEntry } from '../ledger-model.ts';
-import { FieldCutter, day, direction } from './fields.ts';
+import { FieldCutter, analyticRecords, day, direction } from './fields.ts';
 import type { FormatWriter } from './format-writer.ts';
 
 export const CEGID_RECORD_LENGTH = 3 + 8 + 2 + 17 + 1 + 17 + 35 + 35 + 3 + 8 + 1 + 20 + 1 + 8 + 3;
@@ -53,7 +53,7 @@ export class CegidWriter implements FormatWriter {
     for (const l of e.lines) {
       const { sens, amount } = direction(l);
       out += record(l.account, l.auxAccount ? 'X' : ' ', l.auxAccount ?? '', l.label || e.label, sens, amount);
-      if (l.analytic) out += record(l.account, 'A', `${this.opts.axis ?? 'A1'}${l.analytic}`, l.label || e.label, sens, amount);
+      for (const a of analyticRecords(l)) out += record(l.account, 'A', `${this.opts.axis ?? 'A1'}${a.section}`, l.label || e.label, sens, a.amount);
     }
     return out;
   }

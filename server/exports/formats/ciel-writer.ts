@@ -10,7 +10,7 @@
  * All lines of one entry share its movement number (Ciel balances movement by movement).
  */
 import type { LedgerEntry } from '../ledger-model.ts';
-import { FieldCutter, accountOrThirdParty, day, direction } from './fields.ts';
+import { FieldCutter, accountOrThirdParty, day, direction, oneSection } from './fields.ts';
 import type { FormatWriter } from './format-writer.ts';
 
 export const CIEL_RECORD_LENGTH = 5 + 2 + 8 + 8 + 12 + 11 + 25 + 13 + 1 + 18 + 34 + 5;
@@ -39,7 +39,7 @@ export class CielWriter implements FormatWriter {
         this.cut.fit(amount.replace('.', ','), 13, 'amount', e.id, { right: true }) +
         sens +
         this.cut.fit(l.letterCode ?? '', 12, 'lettering', e.id) +
-        this.cut.fit(l.analytic ?? '', 6, 'analytic section', e.id) +
+        this.cut.fit(oneSection(l, this.cut, e.id), 6, 'analytic section', e.id) +
         this.cut.fit(l.auxAccount ? l.auxLabel : l.accountLabel, 34, 'account label', e.id) +
         'O2003\r\n';
     }

@@ -29,9 +29,26 @@ export class FieldCutter {
     return v.slice(0, max);
   }
 
+  /** A warning that is not a cut (one per `key`, counting lines and naming entries like the cuts). */
+  warn(key: string, message: string, entry: number | null): void {
+    this.cuts.add('note', key, `${this.format}: ${message}`, entry);
+  }
+
   get warnings(): string[] {
     return this.cuts.list.map(describeProblem);
   }
+}
+
+/** The analytic records of a line: one per section it is spread over, else its one section with the whole amount. */
+export function analyticRecords(l: LedgerLine): { section: string; amount: string }[] {
+  if (l.analyticParts?.length) return l.analyticParts;
+  return l.analytic ? [{ section: l.analytic, amount: direction(l).amount }] : [];
+}
+
+/** Formats with one analytic zone a line (Ciel, Quadratus): the line's section, and a warning when it is spread over several. */
+export function oneSection(l: LedgerLine, cut: FieldCutter, entry: number): string {
+  if ((l.analyticParts?.length ?? 0) > 1) cut.warn('analytic-parts', 'one analytic section a line: lines spread over several sections carry their largest', entry);
+  return l.analytic ?? '';
 }
 
 /** D or C and the absolute amount as decimal text with 2 decimals ("483.60"). */

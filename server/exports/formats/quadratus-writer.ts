@@ -12,7 +12,7 @@
  *   attachment 12 · filler 38
  */
 import type { LedgerEntry } from '../ledger-model.ts';
-import { FieldCutter, accountOrThirdParty, cents, day, direction } from './fields.ts';
+import { FieldCutter, accountOrThirdParty, cents, day, direction, oneSection } from './fields.ts';
 import type { FormatWriter } from './format-writer.ts';
 
 export const QUADRATUS_M_LENGTH = 1 + 8 + 2 + 3 + 6 + 1 + 20 + 1 + 1 + 12 + 8 + 6 + 2 + 3 + 5 + 10 + 10 + 8 + 3 + 3 + 3 + 30 + 2 + 10 + 10 + 13 + 12 + 38;
@@ -68,7 +68,7 @@ export class QuadratusWriter implements FormatWriter {
         this.cut.fit((l.letterCode ?? '').slice(0, 2), 2, 'lettering', e.id) +
         '   ' +
         this.cut.fit(e.piece, 5, 'piece (5)', null, { right: true }) +
-        this.cut.fit(l.analytic ?? '', 10, 'analytic section', e.id) +
+        this.cut.fit(oneSection(l, this.cut, e.id), 10, 'analytic section', e.id) +
         ' '.repeat(10) +
         this.cut.fit(e.piece, 8, 'piece (8)', null, { right: true }) +
         this.cut.fit(this.currency, 3, 'currency', e.id) +

@@ -13,7 +13,7 @@
  * the same amount on the section), as Sage's import expects the analytic breakdown after its line.
  */
 import type { LedgerEntry } from '../ledger-model.ts';
-import { FieldCutter, day, direction } from './fields.ts';
+import { FieldCutter, analyticRecords, day, direction } from './fields.ts';
 import type { FormatWriter } from './format-writer.ts';
 
 export const SAGE_RECORD_LENGTH = 105;
@@ -45,7 +45,7 @@ export class SageWriter implements FormatWriter {
     for (const l of e.lines) {
       const { sens, amount } = direction(l);
       out += record(l.account, l.auxAccount ? 'X' : ' ', l.auxAccount ?? '', l.label || e.label, sens, amount);
-      if (l.analytic) out += record(l.account, 'A', l.analytic, l.label || e.label, sens, amount);
+      for (const a of analyticRecords(l)) out += record(l.account, 'A', a.section, l.label || e.label, sens, a.amount);
     }
     return out;
   }

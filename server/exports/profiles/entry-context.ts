@@ -2,7 +2,8 @@
  * What a profile needs to know about the documents behind a page of entries, and that entry lines
  * do not carry: the document's kind (credit notes go to their own journal), store and till
  * (analytics, labels), customer (per-customer accounts), tickets (ticket range) and payment mode
- * (the settlement items of the document). One query per table per page.
+ * (the settlement items of the document), and for an article analytic axis its ticket lines. One
+ * query per table per page.
  */
 import { sql } from 'kysely';
 import { D, type Dec } from '../../../sync/money.ts';
@@ -20,9 +21,11 @@ export interface DocumentInfo {
   lastTicket: number;
   /** Mode of the largest payment of the document (settlement items), null when none. */
   paymentMode: string | null;
+  /** The document's ticket lines (article, base VAT code, amount incl VAT): read only for an article analytic axis. */
+  lines?: { article: string; vatCode: string; inclVat: string }[];
 }
 
-export async function documentsOf(db: Db, entries: LedgerEntry[]): Promise<Map<string, DocumentInfo>> {
+export async function documentsOf(db: Db, entries: LedgerEntry[], opts: { lines?: boolean } = {}): Promise<Map<string, DocumentInfo>> {
   const numbers = new Set<string>();
   for (const e of entries) {
     if (e.piece && !e.piece.startsWith('*')) numbers.add(e.piece);
@@ -44,6 +47,16 @@ export async function documentsOf(db: Db, entries: LedgerEntry[]): Promise<Map<s
     for (const [n, b] of best) {
       const d = out.get(n);
       if (d) d.paymentMode = b.mode;
+    }
+    if (opts.lines) {
+      const tickets = await db.selectFrom('tickets').select(['document_number', 'content']).where('document_number', 'in', chunk).orderBy('id').execute();
+      for (const t of tickets) {
+        const d = t.document_number ? out.get(t.document_number) : undefined;
+        if (!d) continue;
+        const content = JSON.parse(t.content) as { lines?: { article?: unknown; vatCode?: unknown; inclVat?: unknown }[] };
+        d.lines ??= [];
+        for (const l of content.lines ?? []) d.lines.push({ article: String(l.article ?? ''), vatCode: String(l.vatCode ?? ''), inclVat: String(l.inclVat ?? '0') });
+      }
     }
   }
   return out;

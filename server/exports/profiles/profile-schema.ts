@@ -16,7 +16,16 @@ export type ProfileFormat = (typeof PROFILE_FORMATS)[number];
 
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 
-const account = z.string().regex(/^[0-9A-Za-z]{1,20}$/, 'an account number (letters and digits, e.g. 707000)');
+const MESSAGES = {
+  account: 'an account number (letters and digits, e.g. 707000)',
+  prefix: 'letters and digits, e.g. 411W',
+  section: 'a section code (letters, digits, - and _)',
+  field: 'the name of an article field of the base data, e.g. brand',
+};
+/** Which value a format message is about (the screens' translation key). */
+const FORMAT_HINTS: Record<string, string> = Object.fromEntries(Object.entries(MESSAGES).map(([k, v]) => [v, k]));
+
+const account = z.string().regex(/^[0-9A-Za-z]{1,20}$/, MESSAGES.account);
 const code = z.string().min(1).max(20);
 const accountMap = z.record(z.string(), account);
 
@@ -30,7 +39,7 @@ const customerChoice = z.strictObject({
   mode: z.enum(['ledger', 'single', 'per-payment-mode', 'base-data', 'generated']),
   account: account.optional(),
   byPaymentMode: accountMap.optional(),
-  prefix: z.string().regex(/^[0-9A-Za-z]{0,16}$/, 'letters and digits, e.g. 411W').optional(),
+  prefix: z.string().regex(/^[0-9A-Za-z]{0,16}$/, MESSAGES.prefix).optional(),
   length: z.number().int().min(2).max(20).optional(),
 });
 export type CustomerChoice = z.infer<typeof customerChoice>;
@@ -79,16 +88,29 @@ export const profileSchema = z.strictObject({
   discountAccount: account.optional(),
   /** Rounding difference accounts: charge (loss, 658…) and produit (gain, 758…). */
   differences: z.strictObject({ charge: account.optional(), produit: account.optional() }).optional(),
+  /**
+   * Seed 002's "Compte de frais" (627000 Services bancaires): the account of the fee lines the books
+   * hold — today the marketplace commissions posted from its reports (imports.json
+   * marketplace.commissionAccount). Card and Stripe fees are not in the tills' data (see docs).
+   */
+  fees: z.strictObject({ account: account.optional() }).optional(),
   labels: z.strictObject({ entry: template.optional(), piece: template.optional(), lettering: template.optional() }).optional(),
   text: z.strictObject({ removeAccents: z.boolean().optional(), upperCase: z.boolean().optional() }).optional(),
-  /** One analytic axis: store or till, its section codes (value → section) and a default section; revenue and charge lines carry it. */
+  /**
+   * One analytic axis, its section codes (value → section) and a default section; revenue and charge
+   * lines carry it. store / till: the document's. family / article: the sold articles' `family` (or
+   * `field`) in the base data — a revenue line is then spread over its articles' sections pro rata of
+   * their amounts (analytic-parts.ts).
+   */
   analytics: z
     .strictObject({
-      axis: z.enum(['store', 'till']),
+      axis: z.enum(['store', 'till', 'family', 'article']),
+      /** axis "article": the base-data article field whose value is the section (e.g. "brand", "department"). */
+      field: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, MESSAGES.field).optional(),
       /** Cegid axis (A1…A5) / Sage plan name; default A1. */
       plan: z.string().regex(/^[A-Za-z0-9]{1,10}$/).optional(),
-      sections: z.record(z.string(), z.string().regex(/^[0-9A-Za-z_-]{1,17}$/, 'a section code (letters, digits, - and _)')).optional(),
-      default: z.string().regex(/^[0-9A-Za-z_-]{1,17}$/).optional(),
+      sections: z.record(z.string(), z.string().regex(/^[0-9A-Za-z_-]{1,17}$/, MESSAGES.section)).optional(),
+      default: z.string().regex(/^[0-9A-Za-z_-]{1,17}$/, MESSAGES.section).optional(),
       /** Exact Online: the line's Costcenter (default) or Costunit. */
       exactField: z.enum(['costcenter', 'costunit']).optional(),
     })
@@ -99,7 +121,24 @@ export type ExportProfile = z.infer<typeof profileSchema>;
 
 export interface ProfileIssue {
   path: string;
+  /** English, for the CLI and the log book. */
   message: string;
+  /** Stable code and values, for screens that say it in their own language (server/web/profile-issue-text.ts). */
+  code?: string;
+  params?: Record<string, string | number>;
+}
+
+/** zod's issue as a ProfileIssue: its code prefixed `zod.`, the values a translation needs. */
+function zodIssue(i: z.core.$ZodIssue): ProfileIssue {
+  const params: Record<string, string | number> = {};
+  const raw = i as unknown as Record<string, unknown>;
+  if (typeof raw.expected === 'string') params.expected = raw.expected;
+  if (Array.isArray(raw.values)) params.values = raw.values.map(String).join(', ');
+  if (Array.isArray(raw.keys)) params.keys = raw.keys.map(String).join(', ');
+  if (raw.minimum !== undefined) params.minimum = String(raw.minimum);
+  if (raw.maximum !== undefined) params.maximum = String(raw.maximum);
+  if (i.code === 'invalid_format') params.format = FORMAT_HINTS[i.message] ?? 'other';
+  return { path: jsonPath(i.path), message: i.message, code: `zod.${i.code}`, params };
 }
 
 function jsonPath(path: readonly PropertyKey[]): string {
@@ -111,11 +150,11 @@ function jsonPath(path: readonly PropertyKey[]): string {
 function choiceIssues(c: CustomerChoice | undefined, where: string): ProfileIssue[] {
   if (!c) return [];
   const out: ProfileIssue[] = [];
-  if (c.mode === 'single' && !c.account) out.push({ path: `${where}.account`, message: 'mode "single" needs the account every customer goes to' });
-  if (c.mode === 'per-payment-mode' && !c.byPaymentMode && !c.account) out.push({ path: `${where}.byPaymentMode`, message: 'mode "per-payment-mode" needs byPaymentMode (and account as the default)' });
+  if (c.mode === 'single' && !c.account) out.push({ path: `${where}.account`, message: 'mode "single" needs the account every customer goes to', code: 'single-needs-account' });
+  if (c.mode === 'per-payment-mode' && !c.byPaymentMode && !c.account) out.push({ path: `${where}.byPaymentMode`, message: 'mode "per-payment-mode" needs byPaymentMode (and account as the default)', code: 'per-payment-mode-needs-map' });
   if (c.mode === 'generated') {
-    if (c.length === undefined) out.push({ path: `${where}.length`, message: 'mode "generated" needs the length of the account (seed 002: prefix 411W, length 6 → 411W01)' });
-    else if ((c.prefix ?? '').length >= c.length) out.push({ path: `${where}.length`, message: `length ${c.length} leaves no room after prefix "${c.prefix ?? ''}"` });
+    if (c.length === undefined) out.push({ path: `${where}.length`, message: 'mode "generated" needs the length of the account (seed 002: prefix 411W, length 6 → 411W01)', code: 'generated-needs-length' });
+    else if ((c.prefix ?? '').length >= c.length) out.push({ path: `${where}.length`, message: `length ${c.length} leaves no room after prefix "${c.prefix ?? ''}"`, code: 'generated-length-short', params: { length: c.length, prefix: c.prefix ?? '' } });
   }
   return out;
 }
@@ -123,21 +162,23 @@ function choiceIssues(c: CustomerChoice | undefined, where: string): ProfileIssu
 /** Every problem of a parsed JSON as a profile: zod's, then the cross-field rules. */
 export function profileIssues(json: unknown): { profile: ExportProfile | null; issues: ProfileIssue[] } {
   const r = profileSchema.safeParse(json);
-  if (!r.success) return { profile: null, issues: r.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })) };
+  if (!r.success) return { profile: null, issues: r.error.issues.map(zodIssue) };
   const p = r.data;
   const issues: ProfileIssue[] = [...choiceIssues(p.customers?.account, 'customers.account'), ...choiceIssues(p.customers?.thirdParty, 'customers.thirdParty')];
   for (const [field, t] of Object.entries(p.labels ?? {})) {
     const texts = typeof t === 'string' ? { '': t } : (t as Record<string, string | undefined>);
     for (const [kind, text] of Object.entries(texts)) {
       const bad = text ? unknownPlaceholders(text) : [];
-      if (bad.length) issues.push({ path: `labels.${field}${kind ? `.${kind}` : ''}`, message: `unknown placeholder${bad.length > 1 ? 's' : ''} ${bad.join(', ')} (see docs/exports.md, "Labels and references")` });
+      if (bad.length) issues.push({ path: `labels.${field}${kind ? `.${kind}` : ''}`, message: `unknown placeholder${bad.length > 1 ? 's' : ''} ${bad.join(', ')} (see docs/exports.md, "Labels and references")`, code: 'unknown-placeholder', params: { placeholders: bad.join(', ') } });
     }
   }
   // The FEC is the legal copy of the books (A47 A-1): a profile may choose its options, not rewrite it.
   if (p.format === 'fec') {
-    for (const key of ['journals', 'customers', 'salesAccounts', 'taxAccounts', 'discountAccount', 'differences', 'labels', 'text', 'analytics'] as const) {
-      if (p[key] !== undefined) issues.push({ path: key, message: 'the FEC is the books as posted: a fec profile takes options only (use csv or a software format for a rewritten view)' });
+    for (const key of ['journals', 'customers', 'salesAccounts', 'taxAccounts', 'discountAccount', 'differences', 'fees', 'labels', 'text', 'analytics'] as const) {
+      if (p[key] !== undefined) issues.push({ path: key, message: 'the FEC is the books as posted: a fec profile takes options only (use csv or a software format for a rewritten view)', code: 'fec-options-only' });
     }
   }
+  if (p.analytics?.axis === 'article' && !p.analytics.field) issues.push({ path: 'analytics.field', message: 'axis "article" needs the article field that gives the section (e.g. "brand")', code: 'article-needs-field' });
+  if (p.analytics?.field && p.analytics.axis !== 'article') issues.push({ path: 'analytics.field', message: `field is for axis "article" (axis "${p.analytics.axis}" takes none)`, code: 'field-only-article', params: { axis: p.analytics.axis } });
   return { profile: issues.length ? null : p, issues };
 }

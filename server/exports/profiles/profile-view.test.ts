@@ -95,9 +95,25 @@ describe('an export profile applied to the books', () => {
   });
 
   it('refuses a profile that names an unknown placeholder or rewrites the FEC, naming the field', () => {
-    expect(profileIssues({ version: 1, format: 'sage', labels: { entry: '{document} {client}' } }).issues).toEqual([{ path: 'labels.entry', message: expect.stringMatching(/unknown placeholder \{client\}/) }]);
+    expect(profileIssues({ version: 1, format: 'sage', labels: { entry: '{document} {client}' } }).issues).toEqual([{ path: 'labels.entry', message: expect.stringMatching(/unknown placeholder \{client\}/), code: 'unknown-placeholder', params: { placeholders: '{client}' } }]);
     expect(profileIssues({ version: 1, format: 'fec', analytics: { axis: 'till' } }).issues[0]).toMatchObject({ path: 'analytics' });
     expect(profileIssues({ version: 1, format: 'sage', customers: { account: { mode: 'generated', prefix: '411W' } } }).issues[0]).toMatchObject({ path: 'customers.account.length' });
     expect(profileIssues({ version: 1, format: 'sage', customers: { account: { mode: 'generated', prefix: '411W', length: 4 } } }).issues[0].message).toMatch(/no room after prefix/);
+  });
+
+  it('fees: the marketplace commission lines (the fee lines the books hold) go to the profile\'s fees account, nothing else', async () => {
+    const { entry, line } = await import('../../../test/support/sample-ledger.ts');
+    const commission = entry(20, 'HA', 'treasury', '2026-11-04', 'FM0000001', 'Commission place de marché', [
+      line('622600', 'D', '10.00'),
+      line('445660', 'D', '2.00'),
+      line('401000', 'C', '12.00', { aux: 'MKP' }),
+    ]);
+    const profile: ExportProfile = { version: 1, format: 'sage', fees: { account: '627000' } };
+    expect(profileIssues(profile).issues).toEqual([]);
+    const v = new ProfileView({ name: 'frais', profile, mapping: defaultMapping(), customers, vatRates, feeAccounts: ['622600'] });
+    expect(v.apply(commission, docs).lines.map((l) => l.account)).toEqual(['627000', '445660', '401000']);
+    // Without the option the commission stays as posted; the FEC refuses the key.
+    expect(new ProfileView({ name: 'x', profile: { version: 1, format: 'sage' }, mapping: defaultMapping(), customers, vatRates, feeAccounts: ['622600'] }).apply(commission, docs).lines[0].account).toBe('622600');
+    expect(profileIssues({ version: 1, format: 'fec', fees: { account: '627000' } }).issues.map((x) => x.path)).toEqual(['fees']);
   });
 });

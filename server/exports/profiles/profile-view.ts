@@ -10,12 +10,14 @@
  * one error naming both (never two customers merged in the accountant's books).
  */
 import { TillsyncError } from '../../../sync/errors.ts';
-import type { Customer, VatRate } from '../../../sync/types.ts';
+import type { Article, Customer, VatRate } from '../../../sync/types.ts';
+import { D, fmt } from '../../../sync/money.ts';
 import type { AccountingMapping } from '../../accounting/mapping.ts';
 import type { LedgerEntry, LedgerLine } from '../ledger-model.ts';
 import type { DocumentInfo } from './entry-context.ts';
 import type { CustomerChoice, ExportProfile, LabelTemplate, ZoneAccounts } from './profile-schema.ts';
 import { removeAccents, renderTemplate, type TemplateValues } from './templates.ts';
+import { allocate } from './analytic-parts.ts';
 
 /** EU member states (ISO 3166 alpha-2, Greece as EL in VAT numbers). */
 const EU = new Set(['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'EL', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE']);
@@ -42,6 +44,10 @@ export interface ProfileViewInput {
   mapping: AccountingMapping | null;
   customers: Customer[];
   vatRates: VatRate[];
+  /** The base data's articles: an article axis (family or a field) reads its sections from them. */
+  articles?: Article[];
+  /** Accounts of the fee lines in the books (the marketplace commission account of imports.json): profile.fees.account replaces them. */
+  feeAccounts?: string[];
 }
 
 /** A customer as the customers file shows it (by the third-party code the file uses). */
@@ -65,6 +71,11 @@ export class ProfileView {
   private readonly customerAccounts = new Set<string>();
   private readonly taxAccounts = new Set<string>();
   private readonly chart = new Map<string, string>();
+  /** Article code → its value on the analytic axis (family / field), for an article axis. */
+  private readonly articleValue = new Map<string, string>();
+  /** Base VAT code → export VAT code (what ledger lines carry). */
+  private readonly exportVat = new Map<string, string>();
+  private readonly feeAccounts: Set<string>;
   /** Generated value → customer code, per choice (account / thirdParty): the collision check. */
   private readonly generated = { account: new Map<string, string>(), thirdParty: new Map<string, string>() };
   /** Customers the written lines name, by their (possibly rewritten) third party. */
@@ -75,6 +86,7 @@ export class ProfileView {
     this.profile = input.profile;
     this.mapping = input.mapping;
     this.base = new Map(input.customers.map((c) => [c.code, c]));
+    this.feeAccounts = new Set(input.feeAccounts ?? []);
     this.rates = new Map(input.vatRates.map((v) => [v.code, String(v.rate)]));
     const m = input.mapping;
     if (m) {
@@ -87,6 +99,16 @@ export class ProfileView {
         if (rate !== undefined && !this.rates.has(v.vatCode)) this.rates.set(v.vatCode, rate);
       }
       for (const a of m.chart) this.chart.set(a.number, a.label);
+      for (const [key, v] of Object.entries(m.vat)) this.exportVat.set(key, v.vatCode);
+    }
+    const axis = input.profile.analytics;
+    if (axis && this.articleAxis) {
+      const field = axis.axis === 'family' ? 'family' : axis.field!;
+      for (const a of input.articles ?? []) {
+        const v = (a as unknown as Record<string, unknown>)[field];
+        if (typeof v === 'string' && v.trim()) this.articleValue.set(a.code, v.trim());
+        else if (typeof v === 'number') this.articleValue.set(a.code, String(v));
+      }
     }
     for (const c of input.customers) if (c.account) this.customerAccounts.add(c.account);
     // Every customer of the base data first: a collision fails before a byte is written.
@@ -96,15 +118,43 @@ export class ProfileView {
     }
   }
 
+  /** The axis reads the sold articles (family or a field): the export then loads the documents' ticket lines. */
+  get articleAxis(): boolean {
+    const a = this.profile.analytics?.axis;
+    return a === 'family' || a === 'article';
+  }
+
+  /** An article axis: the line's amount shared over the sections its document's articles of its VAT code sold. */
+  private articleParts(l: LedgerLine, doc: DocumentInfo | undefined): { analytic: string | null; parts: { section: string; amount: string }[] | null } {
+    const axis = this.profile.analytics!;
+    const section = (value: string | undefined): string | null => (value !== undefined ? axis.sections?.[value] ?? value : null) ?? axis.default ?? null;
+    const lines = doc?.lines ?? [];
+    const ofCode = l.vatCode ? lines.filter((t) => (this.exportVat.get(t.vatCode) ?? t.vatCode) === l.vatCode) : [];
+    const weights = new Map<string | null, InstanceType<typeof D>>();
+    for (const t of ofCode.length ? ofCode : lines) {
+      const key = section(this.articleValue.get(t.article));
+      weights.set(key, (weights.get(key) ?? new D(0)).plus(t.inclVat));
+    }
+    const amount = new D(l.debit || 0).minus(l.credit || 0).abs();
+    // A part no section takes (an article without the field, no default) stays out of the analytics.
+    const parts = allocate(amount, [...weights].map(([key, weight]) => ({ key, weight }))).filter((p): p is { key: string; amount: InstanceType<typeof D> } => p.key !== null);
+    if (!parts.length) return { analytic: axis.default ?? null, parts: null };
+    if (parts.length === 1 && parts[0].amount.equals(amount)) return { analytic: parts[0].key, parts: null };
+    const largest = parts.reduce((a, b) => (b.amount.greaterThan(a.amount) ? b : a));
+    return { analytic: largest.key, parts: parts.map((p) => ({ section: p.key, amount: fmt(p.amount) })) };
+  }
+
   private generate(which: 'account' | 'thirdParty', code: string): string | null {
     const choice = this.profile.customers?.[which];
     if (choice?.mode !== 'generated') return null;
     const value = generatedAccount(choice.prefix ?? '', choice.length!, code);
     const owner = this.generated[which].get(value);
     if (owner !== undefined && owner !== code) {
-      throw new TillsyncError('profile-collision', `export profile ${this.name}: customers ${owner} and ${code} both get the ${which === 'account' ? 'account' : 'third party'} ${value} (prefix "${choice.prefix ?? ''}", length ${choice.length})`, {
+      const err = new TillsyncError('profile-collision', `export profile ${this.name}: customers ${owner} and ${code} both get the ${which === 'account' ? 'account' : 'third party'} ${value} (prefix "${choice.prefix ?? ''}", length ${choice.length})`, {
         hint: `make customers.${which}.length longer or change the prefix in the profile (tillsync server config check --profile ${this.name})`,
       });
+      // The values, for screens that say it in their own language (profile-check.ts).
+      throw Object.assign(err, { params: { first: owner, second: code, value, length: choice.length! } });
     }
     this.generated[which].set(value, code);
     return value;
@@ -191,7 +241,7 @@ export class ProfileView {
     const axis = p.analytics;
     const sectionOf = (doc: DocumentInfo | undefined): string | null => {
       if (!axis) return null;
-      const value = doc ? (axis.axis === 'store' ? doc.store : doc.till) : null;
+      const value = doc ? (axis.axis === 'store' ? doc.store : axis.axis === 'till' ? doc.till : null) : null;
       return (value !== null ? axis.sections?.[value] ?? value : null) ?? axis.default ?? null;
     };
 
@@ -218,8 +268,15 @@ export class ProfileView {
         else if (l.vatCode && /^7/.test(l.account)) out.account = this.zoneAccount(p.salesAccounts, zone, l.vatCode, l.account);
         else if (m && !l.vatCode && l.account === m.rounding.gainAccount && p.differences?.produit) out.account = p.differences.produit;
         else if (m && !l.vatCode && l.account === m.rounding.lossAccount && p.differences?.charge) out.account = p.differences.charge;
+        else if (p.fees?.account && this.feeAccounts.has(l.account)) out.account = p.fees.account;
         if (entryTemplate) label = renderTemplate(entryTemplate, valuesOf(doc, l));
-        if (axis && /^[67]/.test(out.account)) out.analytic = sectionOf(doc);
+        if (axis && /^[67]/.test(out.account)) {
+          if (this.articleAxis) {
+            const a = this.articleParts(l, doc);
+            out.analytic = a.analytic;
+            if (a.parts) out.analyticParts = a.parts;
+          } else out.analytic = sectionOf(doc);
+        }
       }
       out.label = this.text(label);
       if (out.auxLabel) out.auxLabel = this.text(out.auxLabel);

@@ -1,22 +1,21 @@
 /**
  * One till's rows read straight from a better-sqlite3 connection, page by page: the same rows as
- * ticket-source.ts readTill (the back-office correction of the customer included), for the hot
- * paths that hold a raw connection — the check worker on its read-only one, an inline run on the
- * run's own. Rows come as arrays (`raw`), measured twice as fast to read as objects, and are named
- * here once.
+ * postgres-store.ts tillPages (the back-office correction of the customer included), for the SQLite
+ * store (on the database's connection) and integration's check worker (on its own read-only
+ * one). Rows come as arrays (`raw`), measured twice as fast to read as objects, and are named here
+ * once.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SourceRow } from './document-grouping.ts';
-import type { TillSpan } from './ticket-source.ts';
+import type { TicketPageRow, TicketSpan } from './store.ts';
 
-// The left join brings the back-office correction of the customer (ticket_overrides), as ticket-source.ts does.
+// The left join brings the back-office correction of the customer (ticket_overrides).
 const TILL_PAGE =
   'select t.id, t.store, t.till, t.number, t.day, t.customer, o.customer as override_customer, t.status, t.status_reason, t.hash, t.content, t.document_id, t.integration_batch from tickets t left join ticket_overrides o on o.ticket_id = t.id where t.store = ? and t.till = ? and t.number >= ? and t.number <= ? order by t.number limit ?';
 
 const statements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
 
 /** Pages of one till's rows from lo − 1 to hi, in number order (the last page may be empty). */
-export function* sqliteTillPages(db: BetterSqlite3.Database, span: TillSpan, pageSize = 2000): Generator<SourceRow[]> {
+export function* sqliteTillPages(db: BetterSqlite3.Database, span: TicketSpan, pageSize = 2000): Generator<TicketPageRow[]> {
   let page = statements.get(db);
   if (!page) {
     page = db.prepare(TILL_PAGE).raw(true);
@@ -25,7 +24,7 @@ export function* sqliteTillPages(db: BetterSqlite3.Database, span: TillSpan, pag
   let from = span.lo - 1;
   for (;;) {
     const raw = page.all(span.store, span.till, from, span.hi, pageSize) as unknown[][];
-    const rows: SourceRow[] = new Array(raw.length);
+    const rows: TicketPageRow[] = new Array(raw.length);
     for (let i = 0; i < raw.length; i++) {
       const r = raw[i];
       rows[i] = {
