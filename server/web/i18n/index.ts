@@ -38,6 +38,11 @@ export function inRequestLang(config: ServerConfig) {
   return (req: Request, _res: Response, next: NextFunction) => current.run(requestLang(req, config), next);
 }
 
+/** Runs fn in a language (tests: server/web/engine-text.test.ts). */
+export function withLang<T>(lang: Lang, fn: () => T): T {
+  return current.run(lang, fn);
+}
+
 /** The language of the page being rendered (French outside a request). */
 export function uiLang(): Lang {
   return current.getStore() ?? DEFAULT_LANG;
