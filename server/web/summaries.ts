@@ -4,7 +4,7 @@
  * not know (an older or newer version wrote it) falls back to its plain fields, shown as they are.
  */
 import { formatNumber } from '../../sync/i18n.js';
-import { amount, when } from './format.ts';
+import { amount, day, when } from './format.ts';
 import { t, uiLang } from './i18n/index.ts';
 import { summaryText } from './batches-queries.ts';
 
@@ -79,7 +79,11 @@ export function stepSentence(step: string, summary: unknown): string {
   }
   if (step === 'check' && Array.isArray(s.checks)) {
     const checks = s.checks as { ok?: boolean }[];
-    return t('summary.checkStep', { total: checks.length, failed: checks.filter((c) => !c.ok).length });
+    const period = s.period as { from: string; to: string } | null | undefined;
+    // A period check over a night that made nothing runs no check: "all 0 passed" would read as a pass.
+    if (s.mode === 'period' && !period) return t('summary.checkNothing');
+    const scope = period ? t('summary.checkPeriod', { from: day(period.from), to: day(period.to) }) : t('summary.checkWhole');
+    return `${t('summary.checkStep', { total: checks.length, failed: checks.filter((c) => !c.ok).length })} ${scope}`;
   }
   return summaryText(s);
 }

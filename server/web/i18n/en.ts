@@ -138,6 +138,9 @@ export const en: Record<MessageKey, string> = {
   'summary.skipped': 'skipped: {why}',
   'summary.exportStep': 'export {status, select, written {written} empty {empty: nothing to export} refused {refused} other {{status}}}{entries, plural, =0 {} one {, # entry} other {, # entries}} {file}',
   'summary.ereportStep': '{written, plural, =0 {no new e-reporting file} one {# e-reporting file written} other {# e-reporting files written}} ({already} already reported, {empty} empty)',
+  'summary.checkNothing': 'nothing new tonight: no books check to run',
+  'summary.checkPeriod': '({from} to {to})',
+  'summary.checkWhole': '(whole books)',
   'summary.checkStep': '{failed, plural, =0 {all {total} books checks passed} other {# of {total} books checks failed}}',
   'summary.export': '{format}: {entries, plural, one {# entry} other {# entries}} ({lines, plural, one {# line} other {# lines}}), debit {debit}{balanced, select, yes { = credit} other {, credit {credit}}}, {trigger, select, manual {on demand} nightly {nightly run} closure {at closure} other {{trigger}}}',
   // ---------- control grid, ticket page ----------

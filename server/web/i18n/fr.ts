@@ -141,6 +141,9 @@ export const fr = {
   'summary.skipped': 'non fait : {why}',
   'summary.exportStep': 'export {status, select, written {écrit} empty {vide : rien à exporter} refused {refusé} other {{status}}}{entries, plural, =0 {} one {, # écriture} other {, # écritures}} {file}',
   'summary.ereportStep': '{written, plural, =0 {aucun nouveau fichier d’e-reporting} one {# fichier d’e-reporting écrit} other {# fichiers d’e-reporting écrits}} ({already, plural, one {# déjà transmis} other {# déjà transmis}}, {empty, plural, one {# vide} other {# vides}})',
+  'summary.checkNothing': 'rien de nouveau cette nuit : aucun contrôle des comptes à faire',
+  'summary.checkPeriod': '(du {from} au {to})',
+  'summary.checkWhole': '(tous les comptes)',
   'summary.checkStep': '{failed, plural, =0 {les {total} contrôles des comptes sont bons} one {# contrôle sur {total} en échec} other {# contrôles sur {total} en échec}}',
   'summary.export': '{format} : {entries, plural, one {# écriture} other {# écritures}} ({lines, plural, one {# ligne} other {# lignes}}), débit {debit}{balanced, select, yes { = crédit} other {, crédit {credit}}}, {trigger, select, manual {à la demande} nightly {traitement de nuit} closure {à la clôture} other {{trigger}}}',
   // ---------- control grid, ticket page ----------
