@@ -12,7 +12,7 @@
  */
 import { D, fmt, fromMinor, money, splitInclusive, type Dec, type Decimals } from '../../sync/money.ts';
 import type { BooksRounding } from './product-rounding.ts';
-import { productSplit } from './sales-split.ts';
+import { productsSplit } from './sales-split.ts';
 import { SplitCache } from './split-cache.ts';
 import { addUnits, toUnits, unitsDec, unitsOf, type Units } from './units.ts';
 import type { EntryDraft, PostingDocument, PostingTicket, RoundingAdjustment } from './ledger-types.ts';
@@ -98,13 +98,7 @@ export class InvariantLedger {
         let net: Dec;
         let vat: Dec;
         if (this.rules.vatOn === 'product') {
-          net = new D(0);
-          vat = new D(0);
-          for (const l of g.lines) {
-            const s = productSplit(l, d);
-            net = net.plus(s.net);
-            vat = vat.plus(s.vat);
-          }
+          ({ net, vat } = productsSplit(g.lines, d));
         } else if (this.rules.vatOn === 'line') {
           let n = 0;
           let v = 0;

@@ -62,13 +62,7 @@ export function splitSales(
     // Each amount is first rounded incl VAT, then split (net = round(incl / (1 + rate)), VAT = incl −
     // net), as the tills do: per line, or once on the rate's total.
     if (rules.vatOn === 'product') {
-      net = new D(0);
-      tax = new D(0);
-      for (const l of g.products) {
-        const s = productSplit(l, d);
-        net = net.plus(s.net);
-        tax = tax.plus(s.vat);
-      }
+      ({ net, vat: tax } = productsSplit(g.products, d));
     } else if (rules.vatOn === 'line') {
       let n = 0;
       let v = 0;
@@ -116,12 +110,24 @@ function discountNet(g: { rate: string; discounted: { net: string; gross: Dec }[
 }
 
 /** Per product when the line says its quantity and unit price; per line for lines posted before they did. */
-export function productSplit(l: PostingTicketLine, d: BooksRounding['decimals']): { net: Dec; vat: Dec } {
+function productSplit(l: PostingTicketLine, d: BooksRounding['decimals']): { net: Dec; vat: Dec } {
   if (l.qty === undefined || l.unitPrice === undefined) {
     const s = splitInclusive(l.inclVat, l.vatRate, d);
     return { net: s.exclVat, vat: s.vat };
   }
   return splitPerProduct({ qty: l.qty, unitPrice: l.unitPrice, vatRate: l.vatRate, discount: l.discount }, d);
+}
+
+/** Net and VAT of one rate's lines, each split per product, summed. */
+export function productsSplit(lines: PostingTicketLine[], d: BooksRounding['decimals']): { net: Dec; vat: Dec } {
+  let net: Dec = new D(0);
+  let vat: Dec = new D(0);
+  for (const l of lines) {
+    const s = productSplit(l, d);
+    net = net.plus(s.net);
+    vat = vat.plus(s.vat);
+  }
+  return { net, vat };
 }
 
 /** Exact sum of amount texts: integers while they fit, decimal.js otherwise. */
