@@ -57,23 +57,45 @@ function mergesOf(file: string): Map<string, string[]> {
   return out;
 }
 
-export async function readXlsx(file: string): Promise<SheetRows[]> {
+function rowCells(row: ExcelJS.Row): { line: number; cells: CellValue[] } {
+  const values = row.values as unknown[];
+  const cells: CellValue[] = [];
+  for (let c = 1; c < values.length; c++) cells.push(plain(values[c]));
+  return { line: row.number, cells };
+}
+
+async function streamSheets(file: string): Promise<SheetRows[]> {
   const sheets: SheetRows[] = [];
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
+  for await (const ws of reader) {
+    const w = ws as unknown as AsyncIterable<ExcelJS.Row> & { name: string };
+    const sheet: SheetRows = { name: w.name, rows: [], merges: [] };
+    for await (const row of w) sheet.rows.push(rowCells(row));
+    sheets.push(sheet);
+  }
+  return sheets;
+}
+
+async function wholeSheets(file: string): Promise<SheetRows[]> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  return wb.worksheets.map((ws) => {
+    const sheet: SheetRows = { name: ws.name, rows: [], merges: [] };
+    ws.eachRow((row) => sheet.rows.push(rowCells(row)));
+    return sheet;
+  });
+}
+
+export async function readXlsx(file: string): Promise<SheetRows[]> {
+  let sheets: SheetRows[];
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
-    for await (const ws of reader) {
-      const w = ws as unknown as AsyncIterable<ExcelJS.Row> & { name: string };
-      const sheet: SheetRows = { name: w.name, rows: [], merges: [] };
-      for await (const row of w) {
-        const values = row.values as unknown[];
-        const cells: CellValue[] = [];
-        for (let c = 1; c < values.length; c++) cells.push(plain(values[c]));
-        sheet.rows.push({ line: row.number, cells });
-      }
-      sheets.push(sheet);
-    }
+    sheets = await streamSheets(file);
   } catch (e) {
-    throw new TillsyncError('bad-file', `${file} is not a readable .xlsx workbook: ${(e as Error).message}`, { hint: 'save the report again as .xlsx (Excel 2007+) or export it as .csv', ref: { file } });
+    // ExcelJS's streaming reader now and then reaches a worksheet before the workbook part it
+    // needs ("reading 'sheets'" of undefined) on a sound file; a refusal must come from the file.
+    sheets = await wholeSheets(file).catch(() => {
+      throw new TillsyncError('bad-file', `${file} is not a readable .xlsx workbook: ${(e as Error).message}`, { hint: 'save the report again as .xlsx (Excel 2007+) or export it as .csv', ref: { file } });
+    });
   }
   const merges = mergesOf(file);
   for (const s of sheets) s.merges = merges.get(s.name) ?? [];
