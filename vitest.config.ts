@@ -21,7 +21,8 @@ export default defineConfig({
     maxWorkers: 2,
     // The unit files share their workers and their module graph (threads, not isolated): a fresh
     // process and a fresh import of the product for each of ~120 files was a third of their time.
-    // The pools' own options are read from here, not from the projects.
+    // So a unit test must not change module state it does not own (fixtures/store.ts hands out
+    // copies for that). The pools' own options are read from here, not from the projects.
     poolOptions: { threads: { isolate: false } },
     reporters: ['default'],
     // Once for the run (a project that named it too would start a second PostgreSQL).
