@@ -7,7 +7,7 @@
  * documents of a till are complete when the next till starts, and only then leave the grouper.
  * `planDocuments` is the same thing over an array, for previews and tests.
  */
-import type { DataError } from '../../sync/errors.ts';
+import type { BooksError } from '../../sync/errors.ts';
 import type { BaseData, TicketSettlement, VatTotal } from '../../sync/types.ts';
 import { D, fmt, type Decimals } from '../../sync/money.ts';
 import { DOCUMENT_KINDS, type DocumentKind } from './document-kind.ts';
@@ -67,7 +67,7 @@ export interface GroupingResult {
   paymentOnly: string[];
   /** Deposits taken by the accepted tickets (rare: only tickets that take one). */
   deposits: PlannedDeposit[];
-  errors: DataError[];
+  errors: BooksError[];
   stats: GroupingStats;
 }
 
@@ -179,7 +179,7 @@ export class DocumentGrouper {
   private completed: PlannedDocument[] = [];
   private paymentOnly: string[] = [];
   private deposits: PlannedDeposit[] = [];
-  private errors: DataError[] = [];
+  private errors: BooksError[] = [];
   private readonly counts = { leftOut: 0, inDocuments: 0, paymentOnly: 0, unverifiedLinks: 0 };
 
   /** `selector`: where the selection counts come from (the one this run's rows went through). */

@@ -5,7 +5,7 @@
  * the same pipeline without the lock and without writing (the seed's control grid).
  */
 import type { Kysely } from 'kysely';
-import type { DataError } from '../../sync/errors.ts';
+import type { BooksError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
@@ -48,7 +48,7 @@ export interface IntegrationSummary {
   invoiceDate: string;
   errorCount: number;
   /** The first errors (all of them are in the log book). */
-  errors: DataError[];
+  errors: BooksError[];
   elapsedMs: number;
   ticketsPerSecond: number;
   /** Worker threads that read and checked the tickets (0: all in the run's thread). */
@@ -67,7 +67,7 @@ export async function loadRefs(db: Kysely<Database>): Promise<IntegrationRefs> {
   });
 }
 
-async function logErrors(trx: Kysely<Database>, log: PendingDayLog, errors: DataError[]): Promise<void> {
+async function logErrors(trx: Kysely<Database>, log: PendingDayLog, errors: BooksError[]): Promise<void> {
   if (!errors.length) return;
   const at = new Date();
   const rows = errors.map((e) => ({ at: at.toISOString(), severity: 'error', channel: 'integration', file: null, till: e.ref.till ?? null, ticket: e.ref.ticket ?? null, message: e.message }));
@@ -122,7 +122,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     let batchId: number | null = null;
     let documents = 0;
     let errorCount = 0;
-    const firstErrors: DataError[] = [];
+    const firstErrors: BooksError[] = [];
     const deposits: PlannedDeposit[] = [];
 
     const stats = await stream(source, spans, async (r) => {
@@ -211,7 +211,7 @@ export interface PreviewResult {
   documents: GridDocument[];
   paymentOnly: string[];
   stats: GroupingStats;
-  errors: DataError[];
+  errors: BooksError[];
 }
 
 /** The control grid: what a run with these filters would create now, nothing written. */
@@ -222,7 +222,7 @@ export async function previewIntegration(db: Kysely<Database>, filters: Integrat
   hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
   const documents: GridDocument[] = [];
   const paymentOnly: string[] = [];
-  const errors: DataError[] = [];
+  const errors: BooksError[] = [];
   const stats = await stream(source, spans, async (r) => {
     for (const n of assignNumbers(r.documents, series)) documents.push({ number: n.number, ...n.doc });
     paymentOnly.push(...r.paymentOnly);

@@ -11,7 +11,7 @@
  * out); writeDepositInvoices numbers them in the FA series inside the run's transaction.
  */
 import type { Kysely } from 'kysely';
-import type { DataError } from '../../sync/errors.ts';
+import type { BooksError } from '../../sync/errors.ts';
 import { fmt, splitInclusive, type Decimals } from '../../sync/money.ts';
 import type { Customer, OperationCategory, VatRate } from '../../sync/types.ts';
 import type { Database } from '../db/schema.ts';
@@ -46,11 +46,11 @@ function decimalsOf(amount: string): Decimals {
   return (n >= 4 ? 4 : n === 3 ? 3 : 2) as Decimals;
 }
 
-export function planDepositInvoices(deposits: PlannedDeposit[], base: { customers: Customer[]; vatRates: VatRate[] }): { invoices: PlannedDepositInvoice[]; errors: DataError[] } {
+export function planDepositInvoices(deposits: PlannedDeposit[], base: { customers: Customer[]; vatRates: VatRate[] }): { invoices: PlannedDepositInvoice[]; errors: BooksError[] } {
   const customers = new Map(base.customers.map((c) => [c.code, c]));
   const rates = new Map(base.vatRates.map((v) => [v.code, v]));
   const invoices: PlannedDepositInvoice[] = [];
-  const errors: DataError[] = [];
+  const errors: BooksError[] = [];
   for (const d of [...deposits].sort((a, b) => (a.ticket < b.ticket ? -1 : a.ticket > b.ticket ? 1 : a.index - b.index))) {
     if (!wantsDepositInvoice(customers.get(d.customer), d)) continue;
     const category: OperationCategory = d.settlement.category === 'services' ? 'services' : 'goods';
