@@ -20,6 +20,7 @@ import { buildRefs, type IntegrationRefs } from './ticket-checks.ts';
 import { pendingTills, type TillSpan } from './ticket-source.ts';
 import { openVerdictSource, type CheckMode, type VerdictSource } from './verdict-source.ts';
 import { withBooksLock } from '../db/books-lock.ts';
+import { crashPoint } from '../../sync/crash-points.ts';
 
 export interface IntegrateHooks {
   /** Where tickets are checked: 'auto' (worker threads on large runs when cores are idle), 'inline' or 'worker'. */
@@ -127,7 +128,8 @@ async function writePiece(run: Run, { result: r, errors }: GroupingResult): Prom
   await logErrors(trx, run.log, errors);
   takeErrors(run, errors);
   if (!r.documents.length && !r.paymentOnly.length) return;
-  if (run.batchId === null) {
+  const first = run.batchId === null;
+  if (first) {
     const row = await trx
       .insertInto('batches')
       .values({ kind: 'integration', status: 'running', started_at: state.now, finished_at: null, params: JSON.stringify({ ...run.filters, requestedAt: run.requestedAt }), summary: null })
@@ -138,6 +140,7 @@ async function writePiece(run: Run, { result: r, errors }: GroupingResult): Prom
   }
   await writeDocuments(trx, r.documents, r.paymentOnly, state);
   run.documents += r.documents.length;
+  if (first) crashPoint('integration:after-first-write');
 }
 
 /** The deposit-invoice pass over the run's deposits, then their writing (FA series). */
