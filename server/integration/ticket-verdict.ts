@@ -30,12 +30,12 @@ export type Verdict = PassResult<{ ticket: AcceptedTicket; linkUnverified: boole
 
 export function ticketVerdict(row: Readonly<StoredTicket>, link: Link, refs: IntegrationRefs): Verdict {
   const c = checkStoredTicket(row, link, refs);
-  if (!c.ok) return { result: null, errors: c.reasons.map((message) => ({ source: 'integration', message, ref: { ticket: row.id, till: `${row.store}-${row.till}` } })) };
-  const t = c.ticket;
+  if (!c.result) return { result: null, errors: c.errors };
+  const t = c.result.ticket;
   return {
     errors: [],
     result: {
-      linkUnverified: c.linkUnverified,
+      linkUnverified: c.result.linkUnverified,
       ticket: {
         id: t.id,
         store: t.store,
