@@ -4,7 +4,8 @@
  * integration, its undo and posting never interleave). Idempotent: what a run posted is marked
  * (documents.posting_batch, posted_tickets) and a rerun finds nothing left. Crash-safe: a crash
  * anywhere rolls the whole run back. The invariants are the last pass; if one breaks the run is
- * rolled back and reported, nothing is written.
+ * rolled back and reported, nothing is written. runPosting is the one orchestrator of the posting
+ * run's passes (docs/developer.md, "The books pipeline").
  *
  * The mapping is checked first (seed 000: posting cannot start while a setting is wrong).
  *
@@ -99,7 +100,6 @@ export async function requireValidMapping(db: Kysely<Database>, data: string): P
  */
 interface Run {
   trx: Kysely<Database>;
-  batchId: number;
   writer: PostingWriter;
   letters: LetteringWriter;
   invariants: InvariantLedger;
@@ -231,7 +231,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     s.batch = batchId;
     const letters = new LetteringWriter(trx, batchId);
     await letters.init();
-    const run: Run = { trx, batchId, writer: await PostingWriter.open(trx, batchId, now, mapping.rounding.decimals), letters, invariants: new InvariantLedger(mapping), log, s, deliveryNotesPosted: mapping.posting.deliveryNotes === 'post' };
+    const run: Run = { trx, writer: await PostingWriter.open(trx, batchId, now, mapping.rounding.decimals), letters, invariants: new InvariantLedger(mapping), log, s, deliveryNotesPosted: mapping.posting.deliveryNotes === 'post' };
     let done = 0;
     let first = true;
     // The posting pass, chunk by chunk (its tickets read here, in the run's transaction).
