@@ -6,7 +6,8 @@
  *   npx tsx bench/profile-store-night.ts --pg postgres://postgres@127.0.0.1:55432/postgres [--tills 20] [--tickets 1000] [--rebuild]
  * Run it under `node --cpu-prof` for the worker side.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createChainStore, intakeAll, storeDbUrl } from '../test/support/chain-stores.ts';
@@ -14,6 +15,7 @@ import { emptyCounts, realisticBaseData, realisticNight } from '../fixtures/real
 import { defaultConfig, openServerContext, writeServerConfig } from '../server/context.ts';
 import { integrationStep } from '../server/integration/nightly-step.ts';
 import { letteringStep, postingStep } from '../server/accounting/nightly-step.ts';
+import { booksCheckNightlyStep } from '../server/books/nightly-step.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,17 +74,44 @@ const hasPss = (await admin.query(`select 1 from pg_available_extensions where n
 const runDb = new pg.Client({ connectionString: dbUrl(name) });
 await runDb.connect();
 if (hasPss) await runDb.query('create extension if not exists pg_stat_statements');
+if (process.argv.includes('--cli')) {
+  // The whole night as a chain worker runs it: `tillsync server nightly` in its own process.
+  const { runTillsync } = await import('../cli/spawn-tillsync.ts');
+  const p0 = clusterCpu(postmaster);
+  const w0 = performance.now();
+  const r = await runTillsync(['--json', 'server', 'nightly', '--data', dataDir, '--until', DAY]);
+  const j = r.json as { steps: { step: string; seconds: number }[]; cpuSeconds: number; peakRssMb: number };
+  console.log(`cli: exit ${r.code}, wall ${((performance.now() - w0) / 1000).toFixed(2)} s, node CPU ${j.cpuSeconds} s, PG CPU ${(clusterCpu(postmaster) - p0).toFixed(2)} s, peak ${j.peakRssMb} MB; steps ${j.steps.map((x) => `${x.step} ${x.seconds}`).join(', ')}`);
+  await runDb.end();
+  await admin.query(`drop database ${name}`);
+  await admin.end();
+  process.exit(0);
+}
+// --prof DIR: a CPU profile of each step apart (DIR/integrate.cpuprofile, …), through the inspector.
+const profDir = arg('prof', '');
+const session = profDir ? new inspector.Session() : null;
+const post = (method: string) => new Promise((res, rej) => session!.post(method, (e, r) => (e ? rej(e) : res(r))));
+if (session) {
+  mkdirSync(profDir, { recursive: true });
+  session.connect();
+  await post('Profiler.enable');
+}
 const ctx = await openServerContext({ data: dataDir });
 try {
-  for (const step of [integrationStep, postingStep, letteringStep]) {
+  for (const step of [integrationStep, postingStep, letteringStep, booksCheckNightlyStep]) {
     if (hasPss) await runDb.query('select pg_stat_statements_reset()');
+    if (session) await post('Profiler.start');
     const c0 = process.cpuUsage();
     const p0 = clusterCpu(postmaster);
     const w0 = performance.now();
-    const r = await step(ctx, { until: DAY });
+    const r = await step(ctx, { until: DAY, trigger: 'cli', batchesBefore: 0 });
     const wall = (performance.now() - w0) / 1000;
     const c = process.cpuUsage(c0);
     const p = clusterCpu(postmaster) - p0;
+    if (session) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(`${profDir}/${step === integrationStep ? 'integrate' : step === postingStep ? 'post' : step === letteringStep ? 'letter' : 'check'}.cpuprofile`, JSON.stringify(profile));
+    }
     console.log(`\n== ${r.step}: wall ${wall.toFixed(2)} s, node CPU ${((c.user + c.system) / 1e6).toFixed(2)} s, PG CPU ${p.toFixed(2)} s — ${r.line}`);
     if (hasPss) {
       const rows = (await runDb.query(`select calls, round(total_exec_time::numeric, 0) as ms, rows, wal_bytes, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as q from pg_stat_statements where query not like '%pg_stat_statements%' order by total_exec_time desc limit ${top}`)).rows;
