@@ -10,7 +10,7 @@ import { TillsyncError } from '../../sync/errors.ts';
 import type { Database } from './schema.ts';
 import { BOOKS_LOCK_KEY, booksLockHeld, EXPORT_LOCK_KEY, schemaLockKey } from './books-lock.ts';
 import { checkFlat, insertMultiRow, rowsOf } from './bulk-sql.ts';
-import { atPath, TICKET_COLUMNS, type AckHoldBack, type Row, type RowWriter, type Store, type TicketFields, type TicketMark, type TicketPageRow, type TicketRow, type TicketSpan, type Value } from './store.ts';
+import { atSteps, pathSteps, TICKET_COLUMNS, type AckHoldBack, type Row, type RowWriter, type Store, type TicketFields, type TicketMark, type TicketPageRow, type TicketRow, type TicketSpan, type Value } from './store.ts';
 
 const IN_CHUNK = 500;
 const TICKET_CHUNK = 2000;
@@ -187,9 +187,10 @@ export class PostgresStore implements Store {
   async ticketFields(db: Kysely<Database>, documentIds: number[], ticketIds: string[], paths: readonly string[]): Promise<TicketFields[]> {
     const out: TicketFields[] = [];
     const cols = ['id', 'document_id', 'document_number', 'content'] as const;
+    const steps = paths.map(pathSteps);
     const add = (r: { id: string; document_id: number | null; document_number: string | null; content: string }) => {
       const t = JSON.parse(r.content) as unknown;
-      out.push({ id: r.id, documentId: r.document_id === null ? null : Number(r.document_id), documentNumber: r.document_number, values: paths.map((p) => atPath(t, p)) });
+      out.push({ id: r.id, documentId: r.document_id === null ? null : Number(r.document_id), documentNumber: r.document_number, values: steps.map((p) => atSteps(t, p)) });
     };
     for (let i = 0; i < documentIds.length; i += IN_CHUNK) {
       for (const r of await db.selectFrom('tickets').select(cols).where('document_id', 'in', documentIds.slice(i, i + IN_CHUNK)).execute()) add(r);
