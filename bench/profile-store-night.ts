@@ -3,8 +3,11 @@
  * PostgreSQL, each step (integrate, post, letter) timed apart: wall, this process's CPU, the
  * cluster's CPU, and the top statements of pg_stat_statements when the cluster loads it.
  * The store is built once into a template database (kept between runs); each run copies it.
- *   npx tsx bench/profile-store-night.ts --pg postgres://postgres@127.0.0.1:55432/postgres [--tills 20] [--tickets 1000] [--rebuild]
- * Run it under `node --cpu-prof` for the worker side.
+ *   npx tsx bench/profile-store-night.ts --pg postgres://postgres@127.0.0.1:55432/postgres [--tills 20] [--tickets 1000]
+ *     --rebuild     build the template again        --keep     keep the run's database
+ *     --top N       statements listed per step       --prof DIR a CPU profile per step (DIR/post.cpuprofile, …)
+ *     --cli         the whole night as `tillsync server nightly` in its own process instead (wall, CPU, peak memory)
+ * Steps run in this process: integrate, post, letter, books check (export and e-report are not configured).
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
@@ -21,7 +24,11 @@ const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
 };
-const pgUrl = arg('pg', 'postgres://postgres@127.0.0.1:55432/postgres');
+const pgUrl = arg('pg', '');
+if (!pgUrl) {
+  console.error('give --pg postgres://USER@HOST:PORT/postgres (an admin URL; start the cluster with shared_preload_libraries=pg_stat_statements for the statements)');
+  process.exit(2);
+}
 const tills = Number(arg('tills', '20'));
 const perTill = Number(arg('tickets', '1000'));
 const top = Number(arg('top', '12'));
