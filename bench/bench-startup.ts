@@ -6,9 +6,12 @@
  * are made first, untimed.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { TILLSYNC_BIN } from '../cli/spawn-tillsync.ts';
 import type { BenchSection, Figure } from './bench-report.ts';
+import { statusSnapshotPath } from '../client/store/status-snapshot.ts';
 // Plain JavaScript shared with bin/tillsync.mjs: which build a start-up runs.
 import { freshBuild } from '../bin/dist-build.mjs';
 
@@ -28,6 +31,10 @@ export interface StartupResult {
   commands: { name: string; args: string[]; medianMs: number; samplesMs: number[] }[];
   /** `tillsync --help` with TILLSYNC_NO_DIST=1: the sources through tsx. */
   tsxHelpMs: number;
+  /** `till status` without its status snapshot (as after a change to the store): it opens the store. */
+  tillStatusOpeningMs: number;
+  /** 1, 5 and 15 minute load averages at the end: the machine may be shared. */
+  load: number[];
 }
 
 function median(xs: number[]): number {
@@ -45,9 +52,14 @@ function timeOnce(args: string[], env: NodeJS.ProcessEnv = process.env): number 
   return ms;
 }
 
-function sample(args: string[], runs: number, env: NodeJS.ProcessEnv = process.env): number[] {
+/** `before` runs untimed ahead of each run (the warm-up included). */
+function sample(args: string[], runs: number, env: NodeJS.ProcessEnv = process.env, before?: () => void): number[] {
+  before?.();
   timeOnce(args, env);
-  return Array.from({ length: runs }, () => timeOnce(args, env));
+  return Array.from({ length: runs }, () => {
+    before?.();
+    return timeOnce(args, env);
+  });
 }
 
 export function benchStartup(o: StartupOptions): StartupResult {
@@ -69,7 +81,9 @@ export function benchStartup(o: StartupOptions): StartupResult {
   });
   // The fallback a stale or missing build takes, for comparison (tsx's transform cache warm).
   const tsx = sample([TILLSYNC_BIN, '--help'], o.runs, { ...process.env, TILLSYNC_NO_DIST: '1' });
-  return { runs: o.runs, path, floorMs: median(floor), commands, tsxHelpMs: median(tsx) };
+  // The status after a change to the store (a sale, replication…): no valid snapshot, RxDB loads.
+  const opening = sample([TILLSYNC_BIN, 'till', 'status', '--data', till], o.runs, process.env, () => rmSync(statusSnapshotPath(till), { force: true }));
+  return { runs: o.runs, path, floorMs: median(floor), commands, tsxHelpMs: median(tsx), tillStatusOpeningMs: median(opening), load: loadavg() };
 }
 
 export function startupSection(r: StartupResult): BenchSection {
@@ -83,5 +97,10 @@ export function startupSection(r: StartupResult): BenchSection {
     note: `runs ${c.samplesMs.map((x) => x.toFixed(0)).join(', ')} ms; floor = node -e 0`,
   }));
   figures.push({ name: 'tillsync --help through tsx (TILLSYNC_NO_DIST=1, no build)', value: r.tsxHelpMs, unit: 'ms', floor: r.floorMs, note: 'what a missing or stale build falls back to; tsx transform cache warm' });
-  return { title: 'Start-up: spawn to exit of light commands', params: { runs: r.runs, 'start-up path': r.path }, figures };
+  figures.push({ name: 'tillsync till status after a change to the store (opens it)', value: r.tillStatusOpeningMs, unit: 'ms', floor: r.floorMs, note: 'the status snapshot removed before each run, as a sale or a replication does: RxDB loads and the store is read (docs/till.md)' });
+  return {
+    title: 'Start-up: spawn to exit of light commands',
+    params: { runs: r.runs, 'start-up path': r.path, 'machine load': `load average ${r.load.map((x) => x.toFixed(1)).join(' / ')} at the end (a shared machine)` },
+    figures,
+  };
 }
