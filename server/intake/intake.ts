@@ -1,6 +1,6 @@
 /**
  * Intake: every channel (replication, LAN inbox, HTTP upload, mail, manual `server intake`) ends
- * here. `intakeTickets` takes loose tickets; `intakePackage` takes a ticket package file and
+ * here. `intakeTickets` takes a batch of tickets that came without a package file (replication); `intakePackage` takes a ticket package file and
  * commits its `packages` row in the SAME transaction as its tickets, so a package is either
  * wholly accepted or not at all — a crash in the middle leaves nothing to clean up, and the rerun
  * does the whole job. A refused package is recorded (row + log book) in its own transaction.

@@ -70,7 +70,7 @@ export function page(o: PageOptions): string {
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${BASE}/assets/backoffice.css">
 ${(o.styles ?? []).map((s) => html`<link rel="stylesheet" href="${BASE}/assets/${s}">`)}
-<script src="${BASE}/assets/backoffice.js" defer></script>
+<script type="module" src="${BASE}/assets/backoffice.js"></script>
 ${(o.scripts ?? []).map((s) => html`<script src="${BASE}/assets/${s}" defer></script>`)}
 </head>
 <body>

@@ -40,6 +40,8 @@ import { multipartForm } from './multipart.ts';
 const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
 const UPLOT_DIST = dirname(createRequire(import.meta.url).resolve('uplot'));
 const VENDOR: Record<string, string> = { 'uPlot.iife.min.js': join(UPLOT_DIST, 'uPlot.iife.min.js'), 'uPlot.min.css': join(UPLOT_DIST, 'uPlot.min.css') };
+/** The product's money module, served as-is for backoffice.js (as the till serves it to the register page): one set of money rules. */
+const SHARED_MONEY_FILE = fileURLToPath(new URL('../../sync/scaled-int.js', import.meta.url));
 
 export interface BackOfficeOptions {
   /** Session cookies marked Secure: the server runs TLS. */
@@ -58,6 +60,9 @@ export function mountBackOffice(app: Express, ctx: ServerContext, opts: BackOffi
     const file = VENDOR[String(req.params.file)];
     if (!file) return next();
     res.set('Cache-Control', 'public, max-age=3600').sendFile(file);
+  });
+  r.get('/assets/scaled-int.js', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=3600').type('text/javascript').sendFile(SHARED_MONEY_FILE);
   });
   r.use('/assets', express.static(ASSETS, { maxAge: '1h', fallthrough: false }));
   r.use((_req, res, next) => {

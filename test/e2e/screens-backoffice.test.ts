@@ -15,6 +15,7 @@ import { writeTicketPackage } from '../../sync/package-writer.ts';
 import { generateTillKeyPair } from '../../sync/till-keys.ts';
 import { serverRequest } from '../../sync/transports/server-http.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
+import { D } from '../../sync/money.ts';
 import { countOf, dayOffset, launchBrowser, ok, shot, start, textOf, watchPage, type Running } from './screens-harness.ts';
 
 describe('back office', () => {
@@ -169,8 +170,17 @@ describe('back office', () => {
     // Unchecking one entry: its lines are struck and left out of the totals, with every entry of
     // the same documents (what is struck is what the run leaves out).
     const first = page.locator('#posting-preview input.entry-check:not([disabled])').first();
+    const debitBefore = await textOf(page, '#posting-preview [data-total=debit]');
     await first.uncheck();
     expect(Number(await textOf(page, '.counts .line-count'))).toBeLessThan(lines);
+    // The totals are the page's own exact sums of the lines still checked (backoffice.js, with the
+    // server's money module): recomputed here with decimal.js and the page's currency format.
+    const keptDebits = await page.$$eval('#posting-preview tr.line:not(.unchecked)', (rows) => rows.map((r) => r.getAttribute('data-debit') || '0'));
+    const euros = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 4 });
+    const debitAfter = await textOf(page, '#posting-preview [data-total=debit]');
+    expect(debitAfter).not.toBe(debitBefore);
+    expect(debitAfter).toBe(euros.format(keptDebits.reduce((a, x) => a.plus(x), new D(0)).toFixed(4) as unknown as number));
+    expect(await textOf(page, '#posting-preview [data-total=credit]')).toBe(debitAfter);
     const struck = await page.$$eval('#posting-preview tr.line.unchecked', (rows) => [...new Set(rows.flatMap((r) => (r.getAttribute('data-docs') ?? '').split(' ').filter(Boolean)))]);
     const kept = await page.$$eval('#posting-preview tr.line:not(.unchecked)', (rows) => [...new Set(rows.flatMap((r) => (r.getAttribute('data-docs') ?? '').split(' ').filter(Boolean)))]);
     expect(struck.length).toBeGreaterThan(0);

@@ -13,7 +13,7 @@ export function moneyModes(m: AccountingMapping): Set<string> {
  * Posted tickets with their money payments, units: a ticket is posted when its document has a
  * posting batch (delivery notes included: their money is posted on the customer's account), or,
  * without goods, when posted_tickets holds it. In a period check `facts` holds the period's tickets:
- * only the period's documents and loose tickets are looked up.
+ * only the period's documents and payment-only tickets are looked up.
  */
 export async function postedMoney(db: Db, m: AccountingMapping, facts: TicketFacts, period: CheckPeriod | null = null): Promise<Map<string, { day: string; amount: bigint }>> {
   const postedDocs = new Set(
@@ -27,7 +27,7 @@ export async function postedMoney(db: Db, m: AccountingMapping, facts: TicketFac
         .execute()
     ).map((r) => Number(r.id)),
   );
-  const loose = new Set(
+  const postedPaymentOnly = new Set(
     (
       await db
         .selectFrom('posted_tickets as p')
@@ -39,7 +39,7 @@ export async function postedMoney(db: Db, m: AccountingMapping, facts: TicketFac
   const modes = moneyModes(m);
   const out = new Map<string, { day: string; amount: bigint }>();
   for (const [id, t] of facts.payments) {
-    const posted = t.documentId !== null ? postedDocs.has(t.documentId) : loose.has(id);
+    const posted = t.documentId !== null ? postedDocs.has(t.documentId) : postedPaymentOnly.has(id);
     if (!posted) continue;
     let amount = 0n;
     let any = false;

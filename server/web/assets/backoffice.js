@@ -1,21 +1,19 @@
 // tillsync back office: small enhancements over plain HTML forms (every page works without it).
+// A module script: deferred like the classic one was, and it shares the server's money code.
 
-// ---------- exact sums of decimal text in the browser (BigInt cents, never floats) ----------
-function cents(text) {
-  const s = String(text || '0').trim();
-  const neg = s.startsWith('-');
-  const [i, f = ''] = (neg ? s.slice(1) : s).split('.');
-  const v = BigInt(i || '0') * 100n + BigInt((f + '00').slice(0, 2));
-  return neg ? -v : v;
-}
+import { addExact, formatScaled, toScaled } from './scaled-int.js';
+
+// ---------- exact sums of decimal text in the browser ----------
+// The server's own money module (sync/scaled-int.js, served as assets/scaled-int.js): amounts as
+// exact integers of 10^-4, the finest the books keep, never floats. Text it cannot read exactly
+// shows as "NaN" rather than a wrong total.
+const SCALE = 4;
+const units = (text) => toScaled(String(text || '0').trim(), SCALE) ?? NaN;
+const sum = (texts) => texts.reduce((s, x) => (Number.isNaN(s) ? s : (addExact(s, units(x)) ?? NaN)), 0);
 // Written as the server writes amounts (server/web/format.ts): Intl reads the decimal string exactly.
 const LOCALE = { fr: 'fr-FR', en: 'en-GB' }[document.documentElement.lang] || 'fr-FR';
-const MONEY = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
-function fmt(c) {
-  const neg = c < 0n;
-  const a = neg ? -c : c;
-  return MONEY.format(`${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`);
-}
+const MONEY = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: SCALE });
+const fmt = (u) => (Number.isNaN(u) ? 'NaN' : MONEY.format(formatScaled(u, SCALE)));
 
 // ---------- check grids (control grid, entries to create) ----------
 function setupCheckGrid(table) {
@@ -42,7 +40,7 @@ function setupCheckGrid(table) {
     const summary = document.getElementById('grid-summary');
     if (summary && table.id === 'control-grid') {
       summary.querySelector('.checked-count').textContent = String(on.length);
-      summary.querySelector('.checked-total').textContent = fmt(on.reduce((s, b) => s + cents(b.closest('tr').dataset.amount), 0n));
+      summary.querySelector('.checked-total').textContent = fmt(sum(on.map((b) => b.closest('tr').dataset.amount)));
     }
     // Import grids (marketplace sales, bank statement): count of the ticked lines.
     const ticked = table.closest('form')?.querySelector('.checked-count');
@@ -50,8 +48,8 @@ function setupCheckGrid(table) {
     // Entries grid: totals and counts of what will be created.
     if (table.classList.contains('entries')) {
       const lines = on.map((b) => b.closest('tr'));
-      const d = lines.reduce((s, tr) => s + cents(tr.dataset.debit), 0n);
-      const c = lines.reduce((s, tr) => s + cents(tr.dataset.credit), 0n);
+      const d = sum(lines.map((tr) => tr.dataset.debit));
+      const c = sum(lines.map((tr) => tr.dataset.credit));
       table.querySelector('[data-total=debit]').textContent = fmt(d);
       table.querySelector('[data-total=credit]').textContent = fmt(c);
       const counts = table.closest('.table-wrap').nextElementSibling;
