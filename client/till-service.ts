@@ -11,8 +11,6 @@ import { D } from '../sync/money.ts';
 // or a sale must not pay for them (docs/start-up.md).
 import type { SendResult } from '../sync/transports/transport-for.ts';
 import type { Closure, PackageKind, Ticket } from '../sync/types.ts';
-
-export type { TillStatus } from './till-status.ts';
 import { buildClosure, closurePeriod } from './closure.ts';
 import { TillJournal } from './till-journal.ts';
 import { localDay } from './sale.ts';
@@ -23,6 +21,8 @@ import { ownPackageFile } from './own-package.ts';
 import { buildTicket, type SaleCatalog } from './sale.ts';
 import { composeStatus, type StatusFacts, type TillStatus } from './till-status.ts';
 import { packageRecordFits, type FlaggedTicket, type TillIdentity, type TillStore } from './store/till-store.ts';
+
+export type { TillStatus } from './till-status.ts';
 
 export interface ExtractResult {
   kind: PackageKind;
