@@ -5,6 +5,7 @@
  */
 export const CRASH_POINTS = {
   'posting:after-first-chunk': 'a posting run, after writing its first chunk, inside its transaction',
+  'integration:after-first-write': 'an integration run, after writing its first documents (and logging its first errors), inside its transaction',
   'export:mid-file': 'an export, half-way through writing its file',
   'export:after-rename': 'an export, after its file is in place, before the entries are marked exported',
   'closure:after-intent': 'a month or year closure on the till, after its intent is written',

@@ -9,6 +9,8 @@ export interface ErrorRef {
   ticket?: string;
   till?: string;
   entry?: string;
+  /** The books check that failed (a broken invariant names it). */
+  check?: string;
 }
 
 /**
@@ -44,8 +46,12 @@ export class TillsyncError extends Error {
   }
 }
 
-/** Errors collected as data by the accounting passes (beancount style): nothing is thrown mid-pass. */
-export interface DataError {
+/**
+ * An error collected as data by a books pass (beancount style, server/books/pass.ts): nothing is
+ * thrown mid-pass; the run that called the pass logs it after commit, the rest of the data goes on.
+ */
+export interface BooksError {
+  /** The pass (or check) that found it: 'integration', 'posting', 'settlements', 'invariants'… */
   source: string;
   message: string;
   ref: ErrorRef;

@@ -9,6 +9,10 @@
  *    the same for net amounts per code (+ differences put on the first line);
  *  - money received = Σ movements on the treasury accounts;
  *  - every fully lettered group sums to zero; partial groups are flagged partial.
+ *
+ * The validate pass of the books pipeline (server/books/pass.ts): the ledger takes in each chunk's
+ * figures as the run goes, `validate()` judges them: the figures of every check as its result, a
+ * broken check as an error naming it (ref.check).
  */
 import { D, fmt, fromMinor, money, splitInclusive, type Dec, type Decimals } from '../../sync/money.ts';
 import type { BooksRounding } from './product-rounding.ts';
@@ -19,12 +23,16 @@ import type { EntryDraft, PostingDocument, PostingTicket, RoundingAdjustment } f
 import type { AccountingMapping } from './mapping.ts';
 import type { LetteringPlan } from './lettering.ts';
 import { signedTotal } from './posting.ts';
+import type { PassResult } from '../books/pass.ts';
 
-export interface InvariantCheck {
+/** What one check found: its figures, or what does not hold. */
+export interface InvariantFigure {
   name: string;
-  ok: boolean;
   detail: string;
 }
+
+/** The check `server letter` and the imports run: they post no sales. */
+export const LETTERING_CHECK = 'lettered groups sum to zero';
 
 const add = (m: Map<string, Dec>, k: string, v: Dec) => m.set(k, (m.get(k) ?? new D(0)).plus(v));
 
@@ -167,7 +175,7 @@ export class InvariantLedger {
     }
   }
 
-  checks(): InvariantCheck[] {
+  validate(): PassResult<InvariantFigure[]> {
     const d = this.d;
     const list = (xs: string[]) => xs.slice(0, 3).join('; ') + (xs.length > 3 ? `; … ${xs.length - 3} more` : '');
     const codes = (a: Map<string, Dec>, b: Map<string, Dec>) => {
@@ -184,7 +192,7 @@ export class InvariantLedger {
     const vat = codes(this.expectedVat, this.postedVat);
     const net = codes(this.expectedNet, this.postedNet);
     const totalsOk = this.ticketGoods.eq(this.docTotals) && this.docRounded.eq(this.customerDebits) && !this.docMismatch.length;
-    return [
+    const judged = [
       { name: 'entries balance', ok: !this.unbalanced.length, detail: this.unbalanced.length ? `unbalanced: ${list(this.unbalanced)}` : `${this.entries} entries, each Σ debit = Σ credit` },
       {
         name: 'tickets = documents = customer debits',
@@ -194,15 +202,25 @@ export class InvariantLedger {
       { name: 'VAT per code = Σ line VAT', ok: !vat.bad.length && !this.badAdjustments.length, detail: vat.bad.length || this.badAdjustments.length ? list([...vat.bad, ...this.badAdjustments]) : vat.out.join(', ') || 'no VAT posted' },
       { name: 'net per code = Σ line net', ok: !net.bad.length, detail: net.bad.length ? list(net.bad) : net.out.join(', ') || 'no sales posted' },
       { name: 'money received = treasury movements', ok: unitsDec(this.moneyIn).eq(this.treasuryMoves), detail: `payments ${fmt(unitsDec(this.moneyIn), d)} / treasury ${fmt(this.treasuryMoves, d)}` },
-      { name: 'lettered groups sum to zero', ok: !this.badGroups.length, detail: this.badGroups.length ? list(this.badGroups) : `${this.lettered} group(s) lettered, ${this.partial} partial` },
+      { name: LETTERING_CHECK, ok: !this.badGroups.length, detail: this.badGroups.length ? list(this.badGroups) : `${this.lettered} group(s) lettered, ${this.partial} partial` },
     ];
+    return {
+      result: judged.map(({ name, detail }) => ({ name, detail })),
+      errors: judged.filter((c) => !c.ok).map((c) => ({ source: 'invariants', message: `${c.name} (${c.detail})`, ref: { check: c.name } })),
+    };
   }
 }
 
-export function renderChecks(checks: InvariantCheck[]): string {
-  return checks.map((c) => `  ${c.ok ? 'ok    ' : 'BROKEN'} ${c.name}: ${c.detail}`).join('\n');
+/** One line per check as a run reports it (--json `invariants`): ok, or broken when the pass named it. */
+export interface InvariantLine extends InvariantFigure {
+  ok: boolean;
 }
 
-export function brokenChecks(checks: InvariantCheck[]): InvariantCheck[] {
-  return checks.filter((c) => !c.ok);
+export function invariantLines(v: PassResult<InvariantFigure[]>): InvariantLine[] {
+  const broken = new Set(v.errors.map((e) => e.ref.check));
+  return v.result.map((f) => ({ name: f.name, ok: !broken.has(f.name), detail: f.detail }));
+}
+
+export function renderInvariants(lines: InvariantLine[]): string {
+  return lines.map((c) => `  ${c.ok ? 'ok    ' : 'BROKEN'} ${c.name}: ${c.detail}`).join('\n');
 }

@@ -5,7 +5,7 @@
  */
 import type { Dec } from '../../sync/money.ts';
 import type { Units } from './units.ts';
-import type { DataError } from '../../sync/errors.ts';
+import type { PassResult } from '../books/pass.ts';
 import type { TicketPayment, TicketSettlement } from '../../sync/types.ts';
 
 export type DocKind = 'invoice' | 'delivery-note' | 'credit-note';
@@ -120,7 +120,8 @@ export interface RoundingAdjustment {
   amount: Dec;
 }
 
-export interface PostingResult {
+/** What the posting pass makes of a chunk (its errors beside it, in PostingResult). */
+export interface PostedBooks {
   entries: EntryDraft[];
   settlements: SettlementDraft[];
   consumptions: Consumption[];
@@ -131,9 +132,11 @@ export interface PostingResult {
   /** Tickets without goods whose payments were posted (integrated but no document). */
   postedPaymentOnly: string[];
   adjustments: RoundingAdjustment[];
-  errors: DataError[];
 }
 
+/** The posting pass's outcome (server/books/pass.ts): a document or ticket in error is left out and named in `errors`. */
+export type PostingResult = PassResult<PostedBooks>;
+
 export function emptyResult(): PostingResult {
-  return { entries: [], settlements: [], consumptions: [], postedDocuments: [], leftOut: [], postedPaymentOnly: [], adjustments: [], errors: [] };
+  return { result: { entries: [], settlements: [], consumptions: [], postedDocuments: [], leftOut: [], postedPaymentOnly: [], adjustments: [] }, errors: [] };
 }

@@ -5,22 +5,38 @@
  * checked before commit.
  */
 import type { Kysely } from 'kysely';
-import { TillsyncError } from '../../sync/errors.ts';
+import { TillsyncError, type BooksError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { appendDayLog } from '../log-book.ts';
 import { withBooksLock } from '../db/books-lock.ts';
 import { syncSequences } from './bulk-insert.ts';
-import { brokenChecks, InvariantLedger, type InvariantCheck } from './invariants.ts';
+import { InvariantLedger, invariantLines, LETTERING_CHECK, type InvariantLine } from './invariants.ts';
+import { planLettering } from './lettering.ts';
 import { LetteringWriter } from './lettering-store.ts';
-import { loadMapping } from './mapping.ts';
+import { loadMapping, type AccountingMapping } from './mapping.ts';
 
 export interface LetteringSummary {
   batch: number | null;
   keysExamined: number;
   groups: number;
   partial: number;
-  invariants: InvariantCheck[];
+  invariants: InvariantLine[];
+}
+
+/**
+ * Letters keys of lines already stored (`server letter`, the imports' books-writer.ts): the
+ * lettering pass between its snapshot and its writes, then the validate pass's lettering check
+ * (the only invariant such a run can break: it posts no sales). The caller throws on `broken`.
+ */
+export async function letterStoredKeys(trx: Kysely<Database>, batchId: number, mapping: AccountingMapping, keys: { account: string; aux: string | null; key: string }[]): Promise<{ letters: LetteringWriter; invariant: InvariantLine; broken: BooksError | undefined }> {
+  const letters = new LetteringWriter(trx, batchId);
+  await letters.init();
+  await letters.write(planLettering(await letters.snapshot([], keys)).result);
+  const inv = new InvariantLedger(mapping);
+  inv.addLettering(letters.groups);
+  const v = inv.validate();
+  return { letters, invariant: invariantLines(v).find((c) => c.name === LETTERING_CHECK)!, broken: v.errors.find((e) => e.ref.check === LETTERING_CHECK) };
 }
 
 export async function runLettering(db: Kysely<Database>, data: string): Promise<LetteringSummary> {
@@ -37,14 +53,9 @@ export async function runLettering(db: Kysely<Database>, data: string): Promise<
       .returning('id')
       .executeTakeFirstOrThrow();
     const batchId = Number(row.id);
-    const letters = new LetteringWriter(trx, batchId);
-    await letters.init();
-    await letters.letter([], keys);
-    const inv = new InvariantLedger(mapping);
-    inv.addLettering(letters.groups);
-    out.invariants = inv.checks().filter((c) => c.name === 'lettered groups sum to zero');
-    const broken = brokenChecks(out.invariants);
-    if (broken.length) throw new TillsyncError('invariant-broken', `lettering rolled back: ${broken[0].detail}`, { hint: 'nothing was written', status: 500 });
+    const { letters, invariant, broken } = await letterStoredKeys(trx, batchId, mapping, keys);
+    out.invariants = [invariant];
+    if (broken) throw new TillsyncError('invariant-broken', `lettering rolled back: ${broken.message}`, { hint: 'nothing was written', ref: broken.ref, status: 500 });
     out.groups = letters.groups.length;
     out.partial = letters.groups.filter((g) => g.partial).length;
     if (!letters.changed) {

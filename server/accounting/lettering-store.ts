@@ -1,14 +1,15 @@
 /**
- * Lettering against the database: loads every line of the keys concerned (old and new), lets the
- * pure planner decide, writes the letterings with explicit ids and points the lines at them. Used
- * at the end of each posting chunk (new lines get their lettering id before they are inserted)
- * and by `server letter` (lines already in the books).
+ * Lettering's reads and writes, for the run that letters (posting-run.ts, lettering-run.ts, the
+ * imports' books-writer.ts): `snapshot` loads every line of the keys concerned (old and new) for
+ * the pure pass (planLettering), `write` stores what it planned — letterings with explicit ids,
+ * lines pointed at them. In a posting chunk new lines get their lettering id before they are
+ * inserted; `server letter` letters lines already in the books.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { D } from '../../sync/money.ts';
 import { insertRows, nextId } from './bulk-insert.ts';
-import { planLettering, seqKey, type CurrentLettering, type LetterLine, type LetteringPlan } from './lettering.ts';
+import { seqKey, type CurrentLettering, type LetterLine, type LetteringPlan, type LetteringSnapshot } from './lettering.ts';
 
 const IN_CHUNK = 500;
 
@@ -60,15 +61,20 @@ export class LetteringWriter {
   }
 
   /**
-   * Letters the keys of `fresh` (lines not stored yet, `local` refs) and of `keys`, with whatever
-   * is stored under them. Returns the lettering id of each fresh line that got one.
+   * The lettering pass's snapshot (lettering.ts) for the keys of `fresh` (lines not stored yet,
+   * `local` refs) and of `keys`: every line stored under them, `fresh`, and the letterings they
+   * point to now.
    */
-  async letter(fresh: LetterLine[], keys: { account: string; aux: string | null; key: string }[] = []): Promise<Map<number, number>> {
+  async snapshot(fresh: LetterLine[], keys: { account: string; aux: string | null; key: string }[] = []): Promise<LetteringSnapshot> {
     const all = [...keys, ...fresh.map((l) => ({ account: l.account, aux: l.aux, key: l.key }))];
+    const { lines, current } = all.length ? await this.existing(all) : { lines: [], current: new Map<number, CurrentLettering>() };
+    return { lines: [...lines, ...fresh], current, nextSeq: this.nextSeq, batchId: this.batchId };
+  }
+
+  /** Writes what the pass planned. Returns the lettering id of each fresh line that got one. */
+  async write(plan: LetteringPlan): Promise<Map<number, number>> {
     const assigned = new Map<number, number>();
-    if (!all.length) return assigned;
-    const { lines, current } = await this.existing(all);
-    const plan = planLettering([...lines, ...fresh], current, this.nextSeq, this.batchId);
+    for (const [k, next] of plan.nextSeq) this.nextSeq.set(k, next);
     this.groups.push(...plan.groups);
     this.changed += plan.create.length + plan.update.length;
     const createdIds = plan.create.map(() => this.nextLettering++);

@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { D } from '../../sync/money.ts';
-import { letterCode, planLettering, type CurrentLettering, type LetterLine } from './lettering.ts';
-import { planSettlements } from './settlements.ts';
+import { letterCode, planLettering as letteringPass, type CurrentLettering, type LetterLine } from './lettering.ts';
+import { planSettlements as settlementPass, type OpenItem } from './settlements.ts';
+import type { Consumption, SettlementDraft } from './ledger-types.ts';
+
+/** The lettering pass's plan (it finds no errors of its own). */
+function planLettering(lines: LetterLine[], current: Map<number, CurrentLettering>, nextSeq: Map<string, number>, batchId: number) {
+  const r = letteringPass({ lines, current, nextSeq, batchId });
+  expect(r.errors).toEqual([]);
+  return r.result;
+}
+
+/** The settlement pass's plan, its errors (warnings) beside it. */
+function planSettlements(existing: OpenItem[], created: SettlementDraft[], consumptions: Consumption[]) {
+  const r = settlementPass({ existing, created, consumptions });
+  return { ...r.result, warnings: r.errors };
+}
 
 /** "D 159.90 #*TPV0142" as a new (local) line on 410000/0000002. */
 function lines(...specs: string[]): LetterLine[] {

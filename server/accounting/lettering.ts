@@ -9,6 +9,8 @@
  * a new lettering pointing back to it, so undoing that batch restores the earlier one exactly.
  */
 import { D, type Dec } from '../../sync/money.ts';
+import type { BooksPass } from '../books/pass.ts';
+import type { EntryDraft } from './ledger-types.ts';
 
 export type Ref = { db: number } | { local: number };
 
@@ -51,6 +53,20 @@ export interface LetteringPlan {
   assign: { line: Ref; lettering: Ref }[];
   /** Every group lettered or re-lettered, for the invariants. */
   groups: { account: string; aux: string | null; key: string; code: string; partial: boolean; debit: Dec; credit: Dec }[];
+  /** The next free code number of each account + third party that took new codes. */
+  nextSeq: Map<string, number>;
+}
+
+/** What the lettering pass reads: the lines of the keys to letter and the letterings they point to. */
+export interface LetteringSnapshot {
+  /** ALL lines of the keys to letter: stored ones (`db` refs) and those not stored yet (`local`). */
+  lines: readonly LetterLine[];
+  /** The letterings those lines point to now. */
+  current: ReadonlyMap<number, CurrentLettering>;
+  /** Next free code number per account + third party. */
+  nextSeq: ReadonlyMap<string, number>;
+  /** The batch lettering: its own letterings are changed in place, older ones superseded. */
+  batchId: number;
 }
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -71,6 +87,19 @@ export function letterCode(seq: number): string {
   return s;
 }
 
+/** The letterable lines of entries not stored yet, `local` refs counting every line of them in order. */
+export function letterLinesOf(entries: readonly EntryDraft[]): LetterLine[] {
+  const out: LetterLine[] = [];
+  let k = 0;
+  for (const e of entries) {
+    for (const l of e.lines) {
+      if (l.letterKey !== null) out.push({ ref: { local: k }, account: l.account, aux: l.aux, key: l.letterKey, debit: l.debit, credit: l.credit, date: e.date, letteringId: null });
+      k++;
+    }
+  }
+  return out;
+}
+
 export function groupId(account: string, aux: string | null, key: string): string {
   return `${account}\u0000${aux ?? ''}\u0000${key}`;
 }
@@ -79,13 +108,9 @@ export function seqKey(account: string, aux: string | null): string {
   return `${account}\u0000${aux ?? ''}`;
 }
 
-/**
- * @param lines ALL lines of the keys to letter (old and new)
- * @param current the letterings those lines point to now
- * @param nextSeq next free code number per account + third party (mutated as codes are used)
- */
-export function planLettering(lines: LetterLine[], current: Map<number, CurrentLettering>, nextSeq: Map<string, number>, batchId: number): LetteringPlan {
-  const plan: LetteringPlan = { create: [], update: [], supersede: [], assign: [], groups: [] };
+/** A pass (server/books/pass.ts); it finds no errors of its own: the invariants judge its groups. */
+export const planLettering: BooksPass<LetteringSnapshot, LetteringPlan> = ({ lines, current, nextSeq, batchId }) => {
+  const plan: LetteringPlan = { create: [], update: [], supersede: [], assign: [], groups: [], nextSeq: new Map() };
   const groups = new Map<string, LetterLine[]>();
   for (const l of lines) {
     const id = groupId(l.account, l.aux, l.key);
@@ -122,8 +147,8 @@ export function planLettering(lines: LetterLine[], current: Map<number, CurrentL
         code = cur.code;
       } else {
         const sk = seqKey(account, aux);
-        seq = nextSeq.get(sk) ?? 0;
-        nextSeq.set(sk, seq + 1);
+        seq = plan.nextSeq.get(sk) ?? nextSeq.get(sk) ?? 0;
+        plan.nextSeq.set(sk, seq + 1);
         code = letterCode(seq);
       }
       plan.create.push({ account, aux, key, seq, code, partial, letteredAt: date, previousId: cur?.id ?? null });
@@ -136,5 +161,5 @@ export function planLettering(lines: LetterLine[], current: Map<number, CurrentL
     }
     plan.groups.push({ account, aux, key, code, partial, debit, credit });
   }
-  return plan;
-}
+  return { result: plan, errors: [] };
+};

@@ -9,7 +9,7 @@
  * flow with one debit side and one credit side, so every treasury entry balances by construction.
  */
 import { toUnits, unitsDecimals, type Units } from './units.ts';
-import type { DataError } from '../../sync/errors.ts';
+import type { PassResult } from '../books/pass.ts';
 import type { PaymentModeMapping } from './mapping.ts';
 import type { PostingTicket } from './ledger-types.ts';
 
@@ -87,11 +87,11 @@ interface Node {
   left: Units;
 }
 
-type FlowResult = { result: TicketFlows | null; error: DataError | null };
+type FlowResult = PassResult<TicketFlows | null>;
 
 // Module-level on purpose: a closure made per ticket costs more than the rest of the pass.
 function failure(t: PostingTicket, message: string): FlowResult {
-  return { result: null, error: { source: 'posting', message: `ticket ${t.id}: ${message}`, ref: { ticket: t.id, till: t.till } } };
+  return { result: null, errors: [{ source: 'posting', message: `ticket ${t.id}: ${message}`, ref: { ticket: t.id, till: t.till } }] };
 }
 
 export function ticketFlows(t: PostingTicket, ctx: FlowContext): FlowResult {
@@ -179,5 +179,5 @@ export function ticketFlows(t: PostingTicket, ctx: FlowContext): FlowResult {
   // Σ sources = Σ sinks because payments equal what is due; anything left is a bug, not data.
   for (; i < sources.length; i++) if (sources[i].left !== 0) return failure(t, 'payments cannot be matched with what the ticket owes');
   for (; j < sinks.length; j++) if (sinks[j].left !== 0) return failure(t, 'payments cannot be matched with what the ticket owes');
-  return { result: { flows, credit }, error: null };
+  return { result: { flows, credit }, errors: [] };
 }

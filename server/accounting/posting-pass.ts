@@ -1,5 +1,6 @@
 /**
- * The posting pass over a selection, chunk by chunk: load a chunk's tickets, hold back what relies
+ * The posting pass over a selection, chunk by chunk: read a chunk's tickets (through the caller's
+ * connection: the posting run's transaction, or the back office's preview), hold back what relies
  * on something left out, run accounting's pure pass (postDocuments). Nothing is written here; a
  * posting run writes what it yields (posting-run.ts), the back office's preview shows it.
  */
@@ -30,7 +31,7 @@ export async function* postChunks(
   for (const chunk of chunksOf(selection.documents, selection.paymentOnly, opts.chunkTickets)) {
     const loaded = await loadTickets(db, chunk.documents.map((x) => x.id), chunk.paymentOnly.map((x) => x.id));
     const kept = holdBack(chunk.documents, loaded, opts.leftOut ?? new Set());
-    const result = postDocuments({ documents: kept.documents, tickets: kept.tickets }, options);
+    const result = postDocuments({ documents: kept.documents, tickets: kept.tickets, options });
     yield { chunk, tickets: kept.tickets, heldBack: kept.heldBack, result, selected: chunk.documents.reduce((a, x) => a + x.ticketCount, 0) + chunk.paymentOnly.length };
   }
 }

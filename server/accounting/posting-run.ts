@@ -4,7 +4,8 @@
  * integration, its undo and posting never interleave). Idempotent: what a run posted is marked
  * (documents.posting_batch, posted_tickets) and a rerun finds nothing left. Crash-safe: a crash
  * anywhere rolls the whole run back. The invariants are the last pass; if one breaks the run is
- * rolled back and reported, nothing is written.
+ * rolled back and reported, nothing is written. runPosting is the one orchestrator of the posting
+ * run's passes (docs/developer.md, "The books pipeline").
  *
  * The mapping is checked first (seed 000: posting cannot start while a setting is wrong).
  *
@@ -13,7 +14,7 @@
  * invariants then judge what was posted. A name that is unknown or already posted refuses the run.
  */
 import type { Kysely } from 'kysely';
-import { TillsyncError, type DataError } from '../../sync/errors.ts';
+import { TillsyncError, type BooksError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
@@ -21,11 +22,15 @@ import { appendDayLog, PendingDayLog } from '../log-book.ts';
 import { withBooksLock } from '../db/books-lock.ts';
 import { checkMapping } from './config-check.ts';
 import type { Grouping, PostingMode } from './entry-grouping.ts';
-import { brokenChecks, InvariantLedger, renderChecks, type InvariantCheck } from './invariants.ts';
+import { InvariantLedger, invariantLines, renderInvariants, type InvariantLine } from './invariants.ts';
+import { letterLinesOf, planLettering } from './lettering.ts';
+import { LetteringWriter } from './lettering-store.ts';
 import { customerResolver, loadMapping, mappingPath, readMappingJson } from './mapping.ts';
 import { resolveExclusions, selectDocuments, selectPaymentOnlyTickets, type ExcludedCount, type PostingFilters } from './posting-source.ts';
 import type { HeldBack } from './posting-exclusion.ts';
-import { postChunks } from './posting-pass.ts';
+import { postChunks, type PostedChunk } from './posting-pass.ts';
+import type { PostingOptions } from './posting.ts';
+import { planSettlements } from './settlements.ts';
 import { PostingWriter } from './posting-writes.ts';
 import { SplitCache } from './split-cache.ts';
 import { crashPoint } from '../../sync/crash-points.ts';
@@ -64,10 +69,10 @@ export interface PostingSummary {
   heldBack: HeldBack[];
   heldBackCount: number;
   errorCount: number;
-  errors: DataError[];
-  warnings: DataError[];
+  errors: BooksError[];
+  warnings: BooksError[];
   configWarnings: number;
-  invariants: InvariantCheck[];
+  invariants: InvariantLine[];
   elapsedMs: number;
   ticketsPerSecond: number;
 }
@@ -89,7 +94,22 @@ export async function requireValidMapping(db: Kysely<Database>, data: string): P
   return check.warnings;
 }
 
-async function logErrors(trx: Kysely<Database>, log: PendingDayLog, severity: 'error' | 'warning' | 'info', errors: DataError[]): Promise<void> {
+/**
+ * One run's state: the transaction and what it writes through, the validate pass's ledger, the
+ * log lines kept for after the commit, and the summary being filled.
+ */
+interface Run {
+  trx: Kysely<Database>;
+  writer: PostingWriter;
+  letters: LetteringWriter;
+  invariants: InvariantLedger;
+  log: PendingDayLog;
+  s: PostingSummary;
+  deliveryNotesPosted: boolean;
+}
+
+/** Errors of a pass, to the log book (in the run's transaction) and to the day log once committed. */
+async function logErrors(trx: Kysely<Database>, log: PendingDayLog, severity: 'error' | 'warning' | 'info', errors: BooksError[]): Promise<void> {
   if (!errors.length) return;
   const at = nowIso();
   const rows = errors.map((e) => ({ at, severity, channel: 'posting', file: null, till: e.ref.till ?? null, ticket: e.ref.ticket ?? null, message: e.message }));
@@ -97,7 +117,10 @@ async function logErrors(trx: Kysely<Database>, log: PendingDayLog, severity: 'e
   for (const r of rows) log.add(`${severity.toUpperCase()} [posting ${[r.till, r.ticket].filter(Boolean).join(' ')}] ${r.message}`);
 }
 
-export async function runPosting(db: Kysely<Database>, data: string, req: PostingRequest, hooks: PostingHooks = {}): Promise<PostingSummary> {
+const keep = <T>(into: T[], more: T[]) => into.push(...more.slice(0, KEPT - into.length));
+
+/** The run's settings, read before the lock: the mapping (refused while wrong), the filters, the posting pass's options. */
+async function prepare(db: Kysely<Database>, data: string, req: PostingRequest) {
   const configWarnings = await requireValidMapping(db, data);
   const mapping = loadMapping(data);
   const base = await loadBaseData(db);
@@ -106,25 +129,89 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
   const exclude = [...new Set((req.exclude ?? []).map((x) => x.trim()).filter(Boolean))];
   const filters: PostingFilters = { until: req.until, tills: req.tills, tillList: req.tillList, customers: req.customers, tickets: req.tickets, exclude: exclude.length ? exclude : undefined };
   for (const k of Object.keys(filters) as (keyof PostingFilters)[]) if (filters[k] === undefined) delete filters[k];
-  const options = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping, splitCache: new SplitCache(mapping.rounding.decimals) };
-  const d = mapping.rounding.decimals;
+  const options: PostingOptions = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping, splitCache: new SplitCache(mapping.rounding.decimals) };
+  return { configWarnings, mapping, mode, grouping, exclude, filters, options };
+}
+
+/** The names the exclusion list leaves out; refuses the run when one is unknown or already posted. */
+async function resolveLeftOut(trx: Kysely<Database>, exclude: string[]): Promise<Set<string>> {
+  if (!exclude.length) return new Set();
+  const r = await resolveExclusions(trx, exclude);
+  if (r.problems.length) {
+    const more = r.problems.length > 5 ? ` (and ${r.problems.length - 5} more)` : '';
+    throw new TillsyncError('exclude-invalid', `cannot leave out: ${r.problems.slice(0, 5).join('; ')}${more}; nothing was posted`, {
+      hint: 'give document numbers (F00000003) or payment-only ticket ids (S1-01-00000042) that are not posted yet',
+      status: 400,
+    });
+  }
+  return new Set(r.refs);
+}
+
+/**
+ * One chunk through the passes after posting, each fed from SQL and written back by the run:
+ * letter (the chunk's new lines with what is stored under their keys), then the entries, then
+ * settle (the open items they pay or use), then the marks; the validate pass takes in its figures.
+ */
+async function writeChunk(run: Run, c: PostedChunk): Promise<void> {
+  const { trx, log, s, writer } = run;
+  const r = c.result.result;
+  if (c.heldBack.length) {
+    s.heldBackCount += c.heldBack.length;
+    keep(s.heldBack, c.heldBack);
+    await logErrors(trx, log, 'info', c.heldBack.map(heldBackNote));
+  }
+  await logErrors(trx, log, 'error', c.result.errors);
+  s.errorCount += c.result.errors.length;
+  keep(s.errors, c.result.errors);
+  s.leftOut += r.leftOut.length;
+  run.invariants.addPosting(r.postedDocuments, c.tickets, new Set(r.postedPaymentOnly), r.entries, r.adjustments);
+
+  const lettering = planLettering(await run.letters.snapshot(letterLinesOf(r.entries)));
+  const written = await writer.writeEntries(r, await run.letters.write(lettering.result));
+  s.entries += written.entries;
+  s.lines += written.lines;
+
+  const settle = planSettlements({ existing: await writer.openItems([...new Set(r.consumptions.map((x) => x.ref))]), created: r.settlements, consumptions: r.consumptions });
+  s.settlements += await writer.writeSettlements(settle.result);
+  await logErrors(trx, log, 'warning', settle.errors);
+  keep(s.warnings, settle.errors);
+  await writer.markPosted(r);
+
+  s.documents += r.postedDocuments.length;
+  if (!run.deliveryNotesPosted) s.deliveryNotes += r.postedDocuments.filter((x) => x.kind === 'delivery-note').length;
+  s.paymentOnlyTickets += r.postedPaymentOnly.length;
+  s.tickets += r.postedDocuments.reduce((a, x) => a + x.ticketCount, 0) + r.postedPaymentOnly.length;
+}
+
+/** The validate pass over the whole run: a broken invariant throws, which rolls everything back. */
+function validate(run: Run): void {
+  const groups = run.letters.groups;
+  run.invariants.addLettering(groups);
+  run.s.lettering = { groups: groups.length, partial: groups.filter((g) => g.partial).length };
+  const v = run.invariants.validate();
+  run.s.invariants = invariantLines(v);
+  if (v.errors.length) {
+    throw new TillsyncError('invariant-broken', `posting rolled back, invariant broken: ${v.errors.map((e) => e.message).join('; ')}`, {
+      hint: 'nothing was written; report this with the log of the run',
+      ref: { check: v.errors[0].ref.check },
+      status: 500,
+    });
+  }
+}
+
+/**
+ * The posting run, the one orchestrator of post → settle → letter → validate: it alone reads and
+ * writes SQL (one transaction, under the books lock), calls the pure passes in order, and writes
+ * the day log only once the transaction has committed (PendingDayLog).
+ */
+export async function runPosting(db: Kysely<Database>, data: string, req: PostingRequest, hooks: PostingHooks = {}): Promise<PostingSummary> {
+  const { configWarnings, mapping, mode, grouping, exclude, filters, options } = await prepare(db, data, req);
   const log = new PendingDayLog(data);
 
   const summary = await withBooksLock(db, async (trx) => {
     const t0 = performance.now();
     const now = nowIso();
-    const leftOutRefs = new Set<string>();
-    if (exclude.length) {
-      const r = await resolveExclusions(trx, exclude);
-      if (r.problems.length) {
-        const more = r.problems.length > 5 ? ` (and ${r.problems.length - 5} more)` : '';
-        throw new TillsyncError('exclude-invalid', `cannot leave out: ${r.problems.slice(0, 5).join('; ')}${more}; nothing was posted`, {
-          hint: 'give document numbers (F00000003) or payment-only ticket ids (S1-01-00000042) that are not posted yet',
-          status: 400,
-        });
-      }
-      for (const ref of r.refs) leftOutRefs.add(ref);
-    }
+    const leftOutRefs = await resolveLeftOut(trx, exclude);
     const excluded: ExcludedCount = { documents: 0, tickets: 0 };
     const docs = await selectDocuments(trx, filters, excluded);
     const paymentOnly = await selectPaymentOnlyTickets(trx, filters, excluded);
@@ -142,37 +229,14 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       .executeTakeFirstOrThrow();
     const batchId = Number(batch.id);
     s.batch = batchId;
-    const writer = await PostingWriter.open(trx, batchId, now, d);
-    const inv = new InvariantLedger(mapping);
+    const letters = new LetteringWriter(trx, batchId);
+    await letters.init();
+    const run: Run = { trx, writer: await PostingWriter.open(trx, batchId, now, mapping.rounding.decimals), letters, invariants: new InvariantLedger(mapping), log, s, deliveryNotesPosted: mapping.posting.deliveryNotes === 'post' };
     let done = 0;
     let first = true;
-
+    // The posting pass, chunk by chunk (its tickets read here, in the run's transaction).
     for await (const c of postChunks(trx, { documents: docs, paymentOnly }, options, { leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets })) {
-      const r = c.result;
-      if (c.heldBack.length) {
-        s.heldBackCount += c.heldBack.length;
-        s.heldBack.push(...c.heldBack.slice(0, KEPT - s.heldBack.length));
-        await logErrors(trx, log, 'info', c.heldBack.map(heldBackNote));
-      }
-      await logErrors(trx, log, 'error', r.errors);
-      s.errorCount += r.errors.length;
-      s.errors.push(...r.errors.slice(0, KEPT - s.errors.length));
-      s.leftOut += r.leftOut.length;
-      inv.addPosting(r.postedDocuments, c.tickets, new Set(r.postedPaymentOnly), r.entries, r.adjustments);
-
-      const written = await writer.writeEntries(r);
-      s.entries += written.entries;
-      s.lines += written.lines;
-      const settled = await writer.writeSettlements(r);
-      await logErrors(trx, log, 'warning', settled.warnings);
-      s.warnings.push(...settled.warnings.slice(0, KEPT - s.warnings.length));
-      s.settlements += settled.items;
-      await writer.markPosted(r);
-
-      s.documents += r.postedDocuments.length;
-      s.deliveryNotes += r.postedDocuments.filter((x) => x.kind === 'delivery-note' && mapping.posting.deliveryNotes !== 'post').length;
-      s.paymentOnlyTickets += r.postedPaymentOnly.length;
-      s.tickets += r.postedDocuments.reduce((a, x) => a + x.ticketCount, 0) + r.postedPaymentOnly.length;
+      await writeChunk(run, c);
       done += c.selected;
       hooks.onProgress?.(done);
       if (first) crashPoint('posting:after-first-chunk');
@@ -186,18 +250,8 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
       s.batch = null;
       return s;
     }
-    const groups = writer.letters.groups;
-    inv.addLettering(groups);
-    s.lettering = { groups: groups.length, partial: groups.filter((g) => g.partial).length };
-    s.invariants = inv.checks();
-    const broken = brokenChecks(s.invariants);
-    if (broken.length) {
-      throw new TillsyncError('invariant-broken', `posting rolled back, invariant broken: ${broken.map((c) => `${c.name} (${c.detail})`).join('; ')}`, {
-        hint: 'nothing was written; report this with the log of the run',
-        status: 500,
-      });
-    }
-    await writer.finish();
+    validate(run);
+    await run.writer.finish();
     s.elapsedMs = Math.round(performance.now() - t0);
     s.ticketsPerSecond = Math.round((s.tickets * 1000) / Math.max(s.elapsedMs, 1));
     const { errors: _e, warnings: _w, ...stored } = s;
@@ -211,13 +265,14 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     }
     throw e;
   });
+  // Committed: now the day log.
   log.flush();
   appendDayLog(data, `INFO [posting] ${describePosting(summary)}`);
   for (const c of summary.invariants) appendDayLog(data, `INFO [posting] invariant ${c.ok ? 'ok' : 'BROKEN'}: ${c.name}: ${c.detail}`);
   return summary;
 }
 
-function heldBackNote(h: HeldBack): DataError {
+function heldBackNote(h: HeldBack): BooksError {
   const what = h.kind === 'document' ? `document ${h.id}` : `ticket ${h.id}`;
   return { source: 'posting', message: `${what} held back: it relies on ${h.because}, left out of this run; the next run posts them in order`, ref: h.kind === 'ticket' ? { ticket: h.id } : {} };
 }
@@ -254,7 +309,7 @@ export function renderPosting(s: PostingSummary): string {
   for (const w of s.warnings.slice(0, 10)) lines.push(`  warning: ${w.message}`);
   for (const h of s.heldBack.slice(0, 10)) lines.push(`  held back: ${heldBackNote(h).message}`);
   if (s.heldBackCount > 10) lines.push(`  … ${s.heldBackCount - 10} more in the log book`);
-  if (s.invariants.length) lines.push('invariants:', renderChecks(s.invariants));
+  if (s.invariants.length) lines.push('invariants:', renderInvariants(s.invariants));
   if (s.batch !== null) lines.push(`undo with: tillsync server undo --batch ${s.batch} (while not exported)`);
   return lines.join('\n');
 }

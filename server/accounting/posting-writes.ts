@@ -1,19 +1,17 @@
 /**
- * What a posting run writes for each chunk of the pass, inside the run's transaction: entries and
- * their lines (lettered as they go in, numbered once and for good), settlement items (what the
- * chunk creates, then what it pays or uses), and the marks that keep a rerun from posting twice.
+ * What a posting run reads and writes for each chunk, inside the run's transaction: entries and
+ * their lines (with the lettering the pass gave them, numbered once and for good), the open items
+ * settlement planning needs and the items it planned, and the marks that keep a rerun from posting
+ * twice. The decisions are the pure passes'; posting-run.ts calls them in between.
  * Ids are taken from the tables' maxima under the books lock and the sequences set at the end.
  */
 import type { Kysely } from 'kysely';
-import type { DataError } from '../../sync/errors.ts';
 import { D, fmt, type Decimals } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
 import { insertRows, nextId, rowWriter, syncSequences, type RowWriter } from './bulk-insert.ts';
 import { EntryNumbering } from './entry-numbers.ts';
-import type { PostingResult } from './ledger-types.ts';
-import type { LetterLine } from './lettering.ts';
-import { LetteringWriter } from './lettering-store.ts';
-import { planSettlements, type OpenItem } from './settlements.ts';
+import type { PostedBooks } from './ledger-types.ts';
+import type { OpenItem, SettlementPlan } from './settlements.ts';
 import { unitsOf, unitsText } from './units.ts';
 
 const IN_CHUNK = 500;
@@ -33,7 +31,6 @@ export class PostingWriter {
     private readonly now: string,
     private readonly d: Decimals,
     private readonly rows: RowWriter,
-    readonly letters: LetteringWriter,
     private readonly numbering: EntryNumbering,
     private entryId: number,
     private lineId: number,
@@ -41,27 +38,19 @@ export class PostingWriter {
   ) {}
 
   static async open(trx: Kysely<Database>, batchId: number, now: string, d: Decimals): Promise<PostingWriter> {
-    const letters = new LetteringWriter(trx, batchId);
-    await letters.init();
     // Entry numbers (FEC EcritureNum) are given here, at validation, once and for good.
     const numbering = await EntryNumbering.load(trx);
-    return new PostingWriter(trx, batchId, now, d, rowWriter(trx), letters, numbering, await nextId(trx, 'entries'), await nextId(trx, 'entry_lines'), await nextId(trx, 'settlements'));
+    return new PostingWriter(trx, batchId, now, d, rowWriter(trx), numbering, await nextId(trx, 'entries'), await nextId(trx, 'entry_lines'), await nextId(trx, 'settlements'));
   }
 
-  /** The chunk's entries and lines; lettering first, so the lines go in with it already set. */
-  async writeEntries(r: PostingResult): Promise<{ entries: number; lines: number }> {
-    const fresh: LetterLine[] = [];
-    let k = 0;
-    for (const e of r.entries) {
-      for (const l of e.lines) {
-        if (l.letterKey !== null) fresh.push({ ref: { local: k }, account: l.account, aux: l.aux, key: l.letterKey, debit: l.debit, credit: l.credit, date: e.date, letteringId: null });
-        k++;
-      }
-    }
-    const lettered = await this.letters.letter(fresh);
+  /**
+   * The chunk's entries and lines, with the lettering already given to them: `lettered` maps a
+   * line's index among the chunk's lines (as letterLinesOf counts them) to its lettering id.
+   */
+  async writeEntries(r: PostedBooks, lettered: ReadonlyMap<number, number>): Promise<{ entries: number; lines: number }> {
     const entryValues: Value[] = [];
     const lineValues: Value[] = [];
-    k = 0;
+    let k = 0;
     for (const e of r.entries) {
       const id = this.entryId++;
       const num = this.numbering.next(e.journal);
@@ -78,8 +67,7 @@ export class PostingWriter {
   }
 
   /** Settlement items the chunk creates, and the open ones it pays or uses (closed when used up). */
-  async writeSettlements(r: PostingResult): Promise<{ items: number; warnings: DataError[] }> {
-    const plan = planSettlements(await this.openItems([...new Set(r.consumptions.map((c) => c.ref))]), r.settlements, r.consumptions);
+  async writeSettlements(plan: SettlementPlan): Promise<number> {
     const first = this.settlementId;
     this.settlementId += plan.items.length;
     // Grown by push (a large preallocated array would be a slow dictionary-mode one).
@@ -93,10 +81,11 @@ export class PostingWriter {
     for (let i = 0; i < plan.closeIds.length; i += IN_CHUNK) {
       await this.trx.updateTable('settlements').set({ closed_batch: this.batchId }).where('id', 'in', plan.closeIds.slice(i, i + IN_CHUNK)).execute();
     }
-    return { items: plan.items.length, warnings: plan.warnings };
+    return plan.items.length;
   }
 
-  private async openItems(refs: string[]): Promise<OpenItem[]> {
+  /** The open items of the documents and orders a chunk pays or uses (settlement planning's snapshot). */
+  async openItems(refs: string[]): Promise<OpenItem[]> {
     const open: OpenItem[] = [];
     for (let i = 0; i < refs.length; i += IN_CHUNK) {
       const rows = await this.trx
@@ -113,7 +102,7 @@ export class PostingWriter {
   }
 
   /** What the chunk posted is marked, so a rerun never posts it twice. */
-  async markPosted(r: PostingResult): Promise<void> {
+  async markPosted(r: PostedBooks): Promise<void> {
     const ids = r.postedDocuments.map((x) => x.id);
     for (let i = 0; i < ids.length; i += IN_CHUNK) {
       await this.trx.updateTable('documents').set({ posting_batch: this.batchId }).where('id', 'in', ids.slice(i, i + IN_CHUNK)).where('posting_batch', 'is', null).execute();

@@ -16,19 +16,22 @@
  */
 import { D, type Dec } from '../../sync/money.ts';
 import { unitsOf } from './units.ts';
-import type { DataError } from '../../sync/errors.ts';
+import type { BooksError } from '../../sync/errors.ts';
+import type { BooksPass } from '../books/pass.ts';
 import { EntryBuilder, lineKey, type LineKey } from './entry-builder.ts';
 import { accountPiece, groupKey, loosePiece, tillPiece, type Grouping, type PostingMode } from './entry-grouping.ts';
-import { emptyResult, type PostingDocument, type PostingResult, type PostingTicket, type SettlementDraft } from './ledger-types.ts';
+import { emptyResult, type PostedBooks, type PostingDocument, type PostingTicket, type SettlementDraft } from './ledger-types.ts';
 import type { AccountingMapping, CustomerAccount } from './mapping.ts';
 import { ticketFlows, type Flow, type FlowContext, type Side, type TicketFlows } from './payment-flows.ts';
 import { splitSales, type SalesSplit } from './sales-split.ts';
 import { SplitCache } from './split-cache.ts';
 
-export interface PostingInput {
-  documents: PostingDocument[];
+/** What the posting pass reads: one chunk of documents with their tickets, and the rules. */
+export interface PostingSnapshot {
+  documents: readonly PostingDocument[];
   /** Tickets of those documents, plus integrated tickets without goods (documentId null). */
-  tickets: PostingTicket[];
+  tickets: readonly PostingTicket[];
+  options: PostingOptions;
 }
 
 export interface PostingOptions {
@@ -76,14 +79,17 @@ interface Group {
   firstTicket: number;
 }
 
-function ticketError(t: PostingTicket, message: string): DataError {
+function ticketError(t: PostingTicket, message: string): BooksError {
   return { source: 'posting', message: `ticket ${t.id}: ${message}`, ref: { ticket: t.id, till: t.till } };
 }
 
-export function postDocuments(input: PostingInput, opts: PostingOptions): PostingResult {
+export const postDocuments: BooksPass<PostingSnapshot, PostedBooks> = (input) => {
+  const opts = input.options;
   const { mapping: m, mode, grouping } = opts;
   const rules = m.rounding;
-  const out = emptyResult();
+  const pass = emptyResult();
+  const out = pass.result;
+  const errors = pass.errors;
   const postDeliveryNotes = m.posting.deliveryNotes === 'post';
   const cache = opts.splitCache ?? new SplitCache(rules.decimals);
 
@@ -125,9 +131,9 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
   const docs = [...input.documents].sort((a, b) => a.day.localeCompare(b.day) || a.store.localeCompare(b.store) || a.till.localeCompare(b.till) || a.id - b.id);
   for (const doc of docs) {
     const tickets = (byDoc.get(doc.id) ?? []).sort((a, b) => a.number - b.number);
-    const leave = (message: string, ref: DataError['ref'] = {}) => {
+    const leave = (message: string, ref: BooksError['ref'] = {}) => {
       out.leftOut.push(doc);
-      out.errors.push({ source: 'posting', message: `document ${doc.number}: ${message}`, ref: { till: doc.till, ...ref } });
+      errors.push({ source: 'posting', message: `document ${doc.number}: ${message}`, ref: { till: doc.till, ...ref } });
     };
     if (tickets.length !== doc.ticketCount) {
       leave(`${tickets.length} of its ${doc.ticketCount} tickets found`);
@@ -138,20 +144,20 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
     const postSales = doc.kind !== 'delivery-note' || postDeliveryNotes;
     let split: SalesSplit | null = null;
     if (postSales) {
-      const r = splitSales(total, tickets.flatMap((t) => t.lines), rules, m.vat, cache);
-      if (r.error) {
-        leave(r.error);
+      const r = splitSales({ total, lines: tickets.flatMap((t) => t.lines), rules, vat: m.vat, cache });
+      if (!r.result) {
+        leave(r.errors[0].message);
         continue;
       }
-      split = r.split;
+      split = r.result;
     }
     const flows: DocWork['flows'] = [];
-    let bad: DataError | null = null;
+    let bad: BooksError | null = null;
     const ctx = flowContext(cust, doc.number);
     for (const t of tickets) {
       const r = ticketFlows(t, ctx);
-      if (r.error) {
-        bad = r.error;
+      if (!r.result) {
+        bad = r.errors[0];
         break;
       }
       flows.push({ ticket: t, tf: r.result! });
@@ -167,13 +173,13 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
 
   for (const t of [...paymentOnly].sort((a, b) => a.day.localeCompare(b.day) || a.till.localeCompare(b.till) || a.number - b.number)) {
     if (!new D(t.goods).isZero()) {
-      out.errors.push(ticketError(t, 'has goods but no document: integrate it first'));
+      errors.push(ticketError(t, 'has goods but no document: integrate it first'));
       continue;
     }
     const cust = opts.customer(t.customer);
     const r = ticketFlows(t, flowContext(cust, null));
-    if (r.error) {
-      out.errors.push(r.error);
+    if (!r.result) {
+      errors.push(...r.errors);
       continue;
     }
     const g = groupOf(t.store, t.day, t.till, cust, t.number);
@@ -182,10 +188,10 @@ export function postDocuments(input: PostingInput, opts: PostingOptions): Postin
   }
 
   for (const g of groups.values()) buildGroup(g, opts, out, postDeliveryNotes);
-  return out;
-}
+  return pass;
+};
 
-function buildGroup(g: Group, opts: PostingOptions, out: PostingResult, postDeliveryNotes: boolean): void {
+function buildGroup(g: Group, opts: PostingOptions, out: PostedBooks, postDeliveryNotes: boolean): void {
   const { mapping: m, mode, grouping } = opts;
   const d = m.rounding.decimals;
   const byAccount = mode === 'direct' && grouping === 'account';
@@ -327,7 +333,7 @@ function item(t: PostingTicket, cust: CustomerAccount, kind: SettlementDraft['ki
  * nothing left open. Credit sales leave a receivable open in their waiting state (C10); deposits
  * stay open until a voucher uses them. Paying an invoice or using a voucher consumes those.
  */
-function settlementsOf(t: PostingTicket, tf: TicketFlows, cust: CustomerAccount, m: AccountingMapping, out: PostingResult, receivableDoc: string | null): void {
+function settlementsOf(t: PostingTicket, tf: TicketFlows, cust: CustomerAccount, m: AccountingMapping, out: PostedBooks, receivableDoc: string | null): void {
   for (const fl of tf.flows) {
     const { debit: from, credit: to } = fl;
     if (from.role === 'treasury' && to.role === 'deposit') {

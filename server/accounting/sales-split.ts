@@ -10,6 +10,7 @@ import { SplitCache } from './split-cache.ts';
 import { toScaled } from '../../sync/scaled-money.ts';
 import type { PostingTicketLine } from './ledger-types.ts';
 import type { VatMapping } from './mapping.ts';
+import type { BooksPass, PassResult } from '../books/pass.ts';
 
 export interface VatPart {
   /** Base-data VAT code (the key in mapping.vat). */
@@ -33,18 +34,22 @@ export interface SalesSplit {
   rawDifference: Dec;
 }
 
-/**
- * @param total signed document total incl VAT
- * @param lines every ticket line of the document, in ticket order
- */
-export function splitSales(
-  total: Dec,
-  lines: PostingTicketLine[],
-  rules: BooksRounding,
-  vat: Record<string, VatMapping>,
-  cache: SplitCache = new SplitCache(rules.decimals),
-): { split: SalesSplit | null; error: string | null } {
+/** What the sales split of one document reads. */
+export interface SalesSnapshot {
+  /** Signed document total incl VAT. */
+  total: Dec;
+  /** Every ticket line of the document, in ticket order. */
+  lines: readonly PostingTicketLine[];
+  rules: BooksRounding;
+  vat: Readonly<Record<string, VatMapping>>;
+  /** Memoised VAT splits, kept across the documents of a run. */
+  cache?: SplitCache;
+}
+
+/** A pass (server/books/pass.ts): the split, or null with the one error that refuses it. */
+export const splitSales: BooksPass<SalesSnapshot, SalesSplit | null> = ({ total, lines, rules, vat, cache = new SplitCache(rules.decimals) }) => {
   const d = rules.decimals;
+  const refuse = (message: string): PassResult<null> => ({ result: null, errors: [{ source: 'posting', message, ref: {} }] });
   const groups = new Map<string, { rate: string; lines: string[]; products: PostingTicketLine[]; discounted: { net: string; gross: Dec }[] }>();
   for (const l of lines) {
     let g = groups.get(l.vatCode);
@@ -56,7 +61,7 @@ export function splitSales(
   const parts: VatPart[] = [];
   for (const [code, g] of groups) {
     const map = vat[code];
-    if (!map) return { split: null, error: `VAT code ${code} has no accounting mapping (add vat.${code} to accounting.json)` };
+    if (!map) return refuse(`VAT code ${code} has no accounting mapping (add vat.${code} to accounting.json)`);
     let net: Dec;
     let tax: Dec;
     // Each amount is first rounded incl VAT, then split (net = round(incl / (1 + rate)), VAT = incl −
@@ -85,15 +90,15 @@ export function splitSales(
   const raw = customer.minus(posted);
   // More than a rounding cent per line means the document and its tickets disagree: not ours to hide.
   const tolerance = new D(10).pow(-d).times(Math.max(lines.length, 1));
-  if (raw.abs().gt(tolerance)) return { split: null, error: `document total ${customer.toFixed(d)} differs from its lines ${posted.toFixed(d)} by ${raw.toFixed(d)}, more than rounding` };
+  if (raw.abs().gt(tolerance)) return refuse(`document total ${customer.toFixed(d)} differs from its lines ${posted.toFixed(d)} by ${raw.toFixed(d)}, more than rounding`);
   let difference: Dec = new D(0);
   if (!raw.isZero()) {
     if (rules.difference === 'accounts' || !parts.length) difference = raw;
     else if (rules.difference === 'first-line') parts[0].net = parts[0].net.plus(raw);
     else parts[0].vat = parts[0].vat.plus(raw);
   }
-  return { split: { customer, parts, difference, rawDifference: raw }, error: null };
-}
+  return { result: { customer, parts, difference, rawDifference: raw }, errors: [] };
+};
 
 /**
  * The discounts of a VAT code excluding VAT, as the invoice shows them (line-pricing.ts): gross

@@ -2,19 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { rng, pick } from '../../fixtures/random.ts';
 import type { Consumption, SettlementDraft } from './ledger-types.ts';
 import { planSettlements, type NewItem, type OpenItem, type ParentRef, type SettlementPlan } from './settlements.ts';
+import type { PassResult } from '../books/pass.ts';
 
 /**
  * The planner as first written (every consumption scans every open item), kept as the definition
  * the indexed planner must match item for item.
  */
-function referencePlan(existing: OpenItem[], created: SettlementDraft[], consumptions: Consumption[]): SettlementPlan {
+function referencePlan(existing: OpenItem[], created: SettlementDraft[], consumptions: Consumption[]): PassResult<SettlementPlan> {
   const items: NewItem[] = created.map((c) => ({ ...c, parent: null, closed: false }));
   const work = [
     ...existing.map((e) => ({ ref: { db: e.id } as ParentRef, item: e as OpenItem | NewItem, open: e.open, closed: false })),
     ...items.map((it, i) => ({ ref: { local: i } as ParentRef, item: it as OpenItem | NewItem, open: it.open, closed: false })),
   ].filter((w) => w.item.kind !== 'payment' && w.open !== 0);
   const closeIds: number[] = [];
-  const warnings: SettlementPlan['warnings'] = [];
+  const warnings: PassResult<SettlementPlan>['errors'] = [];
   for (const c of consumptions) {
     let left = c.amount;
     for (const w of work) {
@@ -35,7 +36,7 @@ function referencePlan(existing: OpenItem[], created: SettlementDraft[], consump
     }
     if (left !== 0) warnings.push({ source: 'settlements', message: `${c.ticketId} ${c.kind} ${c.ref} ${left}`, ref: { ticket: c.ticketId } });
   }
-  return { items, closeIds, warnings };
+  return { result: { items, closeIds }, errors: warnings };
 }
 
 describe('planSettlements', () => {
@@ -55,11 +56,11 @@ describe('planSettlements', () => {
       const existing: OpenItem[] = Array.from({ length: Math.floor(r() * 6) }, (_, i) => ({ ...draft(i), id: 100 + i }));
       const created = Array.from({ length: Math.floor(r() * 8) }, (_, i) => draft(50 + i));
       const consumptions: Consumption[] = Array.from({ length: Math.floor(r() * 8) }, (_, i) => ({ kind: r() < 0.5 ? 'receivable' : 'deposit', ref: pick(r, refs.slice(0, 5)) as string, amount: amount(), ticketId: `c${i}`, day: '2026-11-03' }));
-      const got = planSettlements(existing, created, consumptions);
+      const { result: got, errors } = planSettlements({ existing, created, consumptions });
       const want = referencePlan(existing, created, consumptions);
-      expect(got.items).toEqual(want.items);
-      expect(got.closeIds).toEqual(want.closeIds);
-      expect(got.warnings.map((w) => w.ref.ticket)).toEqual(want.warnings.map((w) => w.ref.ticket));
+      expect(got.items).toEqual(want.result.items);
+      expect(got.closeIds).toEqual(want.result.closeIds);
+      expect(errors.map((w) => w.ref.ticket)).toEqual(want.errors.map((w) => w.ref.ticket));
       if (got.closeIds.length) closing++;
       if (got.items.length > created.length) splitting++;
     }

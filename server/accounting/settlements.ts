@@ -6,7 +6,8 @@
  * reopens what it closed.
  */
 import { unitsDec, type Units } from './units.ts';
-import type { DataError } from '../../sync/errors.ts';
+import type { BooksError } from '../../sync/errors.ts';
+import type { BooksPass } from '../books/pass.ts';
 import type { Consumption, SettlementDraft, SettlementKind } from './ledger-types.ts';
 
 /** An existing settlement item, as read back from the database. */
@@ -28,7 +29,16 @@ export interface SettlementPlan {
   items: NewItem[];
   /** Existing items closed by this batch. */
   closeIds: number[];
-  warnings: DataError[];
+}
+
+/** What settlement planning reads. */
+export interface SettlementSnapshot {
+  /** Open items of the documents / orders concerned, oldest first. */
+  existing: readonly OpenItem[];
+  /** Items made by the posting pass (payments, receivables, deposits). */
+  created: readonly SettlementDraft[];
+  /** Payments of invoices and uses of deposits, in ticket order. */
+  consumptions: readonly Consumption[];
 }
 
 interface Work {
@@ -39,19 +49,18 @@ interface Work {
 }
 
 /**
- * @param existing open items of the documents / orders concerned, oldest first
- * @param created items made by the posting pass (payments, receivables, deposits)
- * @param consumptions payments of invoices and uses of deposits, in ticket order
+ * A pass (server/books/pass.ts). Its errors are warnings: money that pays more than is open stays
+ * on the customer's account, the run goes on.
  */
-export function planSettlements(existing: OpenItem[], created: SettlementDraft[], consumptions: Consumption[]): SettlementPlan {
+export const planSettlements: BooksPass<SettlementSnapshot, SettlementPlan> = ({ existing, created, consumptions }) => {
   // One item per payment of the run: an explicit copy (a spread per item showed in profiles).
   const items: NewItem[] = [];
   for (const c of created) {
     items.push({ kind: c.kind, customer: c.customer, thirdParty: c.thirdParty, documentNumber: c.documentNumber, ticketId: c.ticketId, mode: c.mode, state: c.state, amount: c.amount, open: c.open, day: c.day, parent: null, closed: false });
   }
   const closeIds: number[] = [];
-  const warnings: DataError[] = [];
-  if (!consumptions.length) return { items, closeIds, warnings };
+  const warnings: BooksError[] = [];
+  if (!consumptions.length) return { result: { items, closeIds }, errors: warnings };
   // Open items per kind and document, oldest first: a consumption only ever looks at its own.
   const work = new Map<string, Work[]>();
   const keyOf = (kind: SettlementKind, ref: string) => `${kind}\u0000${ref}`;
@@ -101,5 +110,5 @@ export function planSettlements(existing: OpenItem[], created: SettlementDraft[]
       warnings.push({ source: 'settlements', message: `ticket ${c.ticketId}: ${what}; the amount stays on the customer's account`, ref: { ticket: c.ticketId } });
     }
   }
-  return { items, closeIds, warnings };
-}
+  return { result: { items, closeIds }, errors: warnings };
+};

@@ -10,15 +10,14 @@
  * import_records stop counting (only records of done batches make an item "already imported").
  */
 import type { Kysely } from 'kysely';
-import { TillsyncError, type DataError } from '../../sync/errors.ts';
+import { TillsyncError, type BooksError } from '../../sync/errors.ts';
 import { D, fmt, type Dec, type Decimals } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { syncSequences } from '../accounting/bulk-insert.ts';
 import { EntryNumbering } from '../accounting/entry-numbers.ts';
-import { brokenChecks, InvariantLedger } from '../accounting/invariants.ts';
 import type { Consumption, SettlementDraft } from '../accounting/ledger-types.ts';
-import { LetteringWriter } from '../accounting/lettering-store.ts';
+import { letterStoredKeys } from '../accounting/lettering-run.ts';
 import type { AccountingMapping } from '../accounting/mapping.ts';
 import { planSettlements, type OpenItem } from '../accounting/settlements.ts';
 import { unitsOf, unitsText } from '../accounting/units.ts';
@@ -76,7 +75,7 @@ export interface ImportWriteResult {
   entries: number;
   lettering: { groups: number; partial: number };
   settlements: number;
-  warnings: DataError[];
+  warnings: BooksError[];
 }
 
 /** Keys already taken in by a done batch, among `keys`. */
@@ -135,13 +134,8 @@ export async function writeImportBatch(trx: Kysely<Database>, mapping: Accountin
     for (const l of e.lines) if (l.letterKey) keys.set(`${l.account}\u0000${l.aux ?? ''}\u0000${l.letterKey}`, { account: l.account, aux: l.aux, key: l.letterKey });
   }
 
-  const letters = new LetteringWriter(trx, batchId);
-  await letters.init();
-  await letters.letter([], [...keys.values()]);
-  const inv = new InvariantLedger(mapping);
-  inv.addLettering(letters.groups);
-  const broken = brokenChecks(inv.checks().filter((c) => c.name === 'lettered groups sum to zero'));
-  if (broken.length) throw new TillsyncError('invariant-broken', `import rolled back: ${broken[0].detail}`, { hint: 'nothing was written', status: 500 });
+  const { letters, broken } = await letterStoredKeys(trx, batchId, mapping, [...keys.values()]);
+  if (broken) throw new TillsyncError('invariant-broken', `import rolled back: ${broken.message}`, { hint: 'nothing was written', ref: broken.ref, status: 500 });
   await syncSequences(trx, ['letterings']);
 
   const refs = [...new Set(w.consumptions.map((c) => c.ref))];
@@ -150,7 +144,7 @@ export async function writeImportBatch(trx: Kysely<Database>, mapping: Accountin
     const rows = await trx.selectFrom('settlements').selectAll().where('document_number', 'in', refs.slice(i, i + 500)).where('kind', '=', 'receivable').where('closed_batch', 'is', null).orderBy('id').execute();
     for (const x of rows) open.push({ id: Number(x.id), kind: 'receivable', customer: x.customer, thirdParty: x.third_party, documentNumber: x.document_number, ticketId: x.ticket_id, mode: x.mode, state: x.state, amount: unitsOf(new D(x.amount)), open: unitsOf(new D(x.open_amount)), day: x.day });
   }
-  const plan = planSettlements(open, w.receivables, w.consumptions);
+  const { result: plan, errors: warnings } = planSettlements({ existing: open, created: w.receivables, consumptions: w.consumptions });
   const ids: number[] = [];
   for (const it of plan.items) {
     const parent = it.parent === null ? null : 'db' in it.parent ? it.parent.db : ids[it.parent.local];
@@ -177,7 +171,7 @@ export async function writeImportBatch(trx: Kysely<Database>, mapping: Accountin
     entries: w.entries.length,
     lettering: { groups: letters.groups.length, partial: letters.groups.filter((g) => g.partial).length },
     settlements: plan.items.length,
-    warnings: plan.warnings.map((x) => ({ ...x, source: 'imports', message: x.message.replace(/^ticket /, '') })),
+    warnings: warnings.map((x) => ({ ...x, source: 'imports', message: x.message.replace(/^ticket /, '') })),
   };
   await trx.updateTable('batches').set({ status: 'done', finished_at: nowIso(), summary: JSON.stringify(result) }).where('id', '=', batchId).execute();
   return result;

@@ -2,7 +2,7 @@
  * Human renderings of an integration: the control grid of a preview (seed 004, "la grille de
  * contrôle avant génération") and the report of a run or an undo.
  */
-import type { DataError } from '../../sync/errors.ts';
+import type { BooksError } from '../../sync/errors.ts';
 import { D, fmt } from '../../sync/money.ts';
 import type { DocumentKind } from './document-kind.ts';
 import { describeFilters } from './filters.ts';
@@ -35,7 +35,7 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-function errorLines(errors: DataError[], total: number): string[] {
+function errorLines(errors: BooksError[], total: number): string[] {
   if (!total) return [];
   const lines = [`${total} ticket(s) left out — each is in the log book with its reason; fix and run again:`];
   for (const e of errors) lines.push(`  ${e.message}`);

@@ -3,7 +3,13 @@ import { demoBaseData } from '../../fixtures/store.ts';
 import { canonicalJson } from '../../sync/ticket-chain.ts';
 import { D, fmt } from '../../sync/money.ts';
 import type { Ticket } from '../../sync/types.ts';
-import { planDocuments, type SourceRow } from './document-grouping.ts';
+import { planDocuments as integratePass, type IntegrationSnapshot, type SourceRow } from './document-grouping.ts';
+
+/** The integrate pass, its errors beside what it grouped. */
+function planDocuments(rows: SourceRow[], base: IntegrationSnapshot['base'], filters: IntegrationSnapshot['filters']) {
+  const r = integratePass({ rows, base, filters });
+  return { ...r.result, errors: r.errors };
+}
 import { rehash, TicketBook } from '../../test/support/test-tickets.ts';
 
 const base = demoBaseData();

@@ -1,13 +1,16 @@
 /**
- * The pure core of nightly integration: stored tickets in, planned documents and errors out
- * (errors as data, beancount style). One document per customer × day × till × kind (seed 003:
- * "une seule facture (ou un seul BL) par client, jour, caisse, facture ou BL").
+ * The integrate pass, the pure core of nightly integration: stored tickets in, planned documents
+ * and errors out (server/books/pass.ts: errors as data, beancount style). One document per
+ * customer × day × till × kind (seed 003: "une seule facture (ou un seul BL) par client, jour,
+ * caisse, facture ou BL").
  *
  * Tickets are fed in (store, till, number) order, so a million of them stream through: the
- * documents of a till are complete when the next till starts, and only then leave the grouper.
- * `planDocuments` is the same thing over an array, for previews and tests.
+ * documents of a till are complete when the next till starts, and only then leave the grouper
+ * (InlineGrouping, fed page by page by the run, integrate.ts, or by a check worker).
+ * `planDocuments` is the same pass over a whole snapshot at once, for tests.
  */
-import type { DataError } from '../../sync/errors.ts';
+import type { BooksError } from '../../sync/errors.ts';
+import type { BooksPass, PassResult } from '../books/pass.ts';
 import type { BaseData, TicketSettlement, VatTotal } from '../../sync/types.ts';
 import { D, fmt, type Decimals } from '../../sync/money.ts';
 import { DOCUMENT_KINDS, type DocumentKind } from './document-kind.ts';
@@ -61,15 +64,17 @@ export interface PlannedDeposit {
   settlement: TicketSettlement;
 }
 
-export interface GroupingResult {
+export interface GroupedTickets {
   documents: PlannedDocument[];
   /** Tickets with no goods (invoice settlement, deposit): integrated without a document. */
   paymentOnly: string[];
   /** Deposits taken by the accepted tickets (rare: only tickets that take one). */
   deposits: PlannedDeposit[];
-  errors: DataError[];
   stats: GroupingStats;
 }
+
+/** The integrate pass's outcome: a ticket left out is named in `errors`, the others go on. */
+export type GroupingResult = PassResult<GroupedTickets>;
 
 const SCALE = 4;
 
@@ -179,7 +184,7 @@ export class DocumentGrouper {
   private completed: PlannedDocument[] = [];
   private paymentOnly: string[] = [];
   private deposits: PlannedDeposit[] = [];
-  private errors: DataError[] = [];
+  private errors: BooksError[] = [];
   private readonly counts = { leftOut: 0, inDocuments: 0, paymentOnly: 0, unverifiedLinks: 0 };
 
   /** `selector`: where the selection counts come from (the one this run's rows went through). */
@@ -195,13 +200,13 @@ export class DocumentGrouper {
       this.closeTill();
       this.currentTill = till;
     }
-    if (!verdict.ok) {
+    if (!verdict.result) {
       this.counts.leftOut += 1;
-      this.errors.push({ source: 'integration', message: `ticket ${ref.id} left out of integration: ${verdict.reasons.join('; ')}`, ref: { ticket: ref.id, till } });
+      this.errors.push({ source: 'integration', message: `ticket ${ref.id} left out of integration: ${verdict.errors.map((e) => e.message).join('; ')}`, ref: { ticket: ref.id, till } });
       return;
     }
-    if (verdict.linkUnverified) this.counts.unverifiedLinks += 1;
-    this.place(verdict.ticket);
+    if (verdict.result.linkUnverified) this.counts.unverifiedLinks += 1;
+    this.place(verdict.result.ticket);
   }
 
   private place(t: AcceptedTicket): void {
@@ -248,7 +253,7 @@ export class DocumentGrouper {
 
   /** Documents of the tills already finished (and their payment-only tickets, and errors so far). */
   take(): GroupingResult {
-    const out = { documents: this.completed, paymentOnly: this.paymentOnly, deposits: this.deposits, errors: this.errors, stats: this.stats };
+    const out = { result: { documents: this.completed, paymentOnly: this.paymentOnly, deposits: this.deposits, stats: this.stats }, errors: this.errors };
     this.completed = [];
     this.paymentOnly = [];
     this.deposits = [];
@@ -303,19 +308,26 @@ export class InlineGrouping {
   /** After a page's rows: its payment-only tickets and errors, and the till's documents when `endOfTill`. */
   piece(endOfTill: boolean): GroupingPiece {
     if (endOfTill) this.grouper.closeTill();
-    const r = this.grouper.take();
+    const { result: r, errors } = this.grouper.take();
     const stats = emptyStats();
     for (const k of STAT_KEYS) stats[k] = r.stats[k] - this.counted[k];
     this.counted = r.stats;
-    return { documents: r.documents, paymentOnly: r.paymentOnly, deposits: r.deposits, errors: r.errors, stats, endOfTill };
+    return { result: { documents: r.documents, paymentOnly: r.paymentOnly, deposits: r.deposits, stats }, errors, endOfTill };
   }
 }
 
-/** The grouping of a whole set of tickets at once (sorted here), for previews and tests. */
-export function planDocuments(rows: SourceRow[], base: BaseData | IntegrationRefs, filters: IntegrationFilters): GroupingResult {
+/** What the integrate pass reads: the stored tickets (any order), the base data, the run's filters. */
+export interface IntegrationSnapshot {
+  rows: readonly SourceRow[];
+  base: BaseData | IntegrationRefs;
+  filters: IntegrationFilters;
+}
+
+/** The integrate pass over a whole snapshot at once (rows sorted here). */
+export const planDocuments: BooksPass<IntegrationSnapshot, GroupedTickets> = ({ rows, base, filters }) => {
   const refs = 'customers' in base && base.customers instanceof Set ? (base as IntegrationRefs) : buildRefs(base as BaseData);
   const g = new InlineGrouping(refs, filters);
   const sorted = [...rows].sort((a, b) => (a.store !== b.store ? (a.store < b.store ? -1 : 1) : a.till !== b.till ? (a.till < b.till ? -1 : 1) : a.number - b.number));
   for (const r of sorted) g.add(r);
   return g.grouper.finish();
-}
+};

@@ -5,7 +5,7 @@
  * the same pipeline without the lock and without writing (the seed's control grid).
  */
 import type { Kysely } from 'kysely';
-import type { DataError } from '../../sync/errors.ts';
+import type { BooksError } from '../../sync/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { nowIso } from '../db/dialect.ts';
 import { loadBaseData } from '../base-data.ts';
@@ -20,6 +20,7 @@ import { buildRefs, type IntegrationRefs } from './ticket-checks.ts';
 import { pendingTills, type TillSpan } from './ticket-source.ts';
 import { openVerdictSource, type CheckMode, type VerdictSource } from './verdict-source.ts';
 import { withBooksLock } from '../db/books-lock.ts';
+import { crashPoint } from '../../sync/crash-points.ts';
 
 export interface IntegrateHooks {
   /** Where tickets are checked: 'auto' (worker threads on large runs when cores are idle), 'inline' or 'worker'. */
@@ -48,7 +49,7 @@ export interface IntegrationSummary {
   invoiceDate: string;
   errorCount: number;
   /** The first errors (all of them are in the log book). */
-  errors: DataError[];
+  errors: BooksError[];
   elapsedMs: number;
   ticketsPerSecond: number;
   /** Worker threads that read and checked the tickets (0: all in the run's thread). */
@@ -67,7 +68,8 @@ export async function loadRefs(db: Kysely<Database>): Promise<IntegrationRefs> {
   });
 }
 
-async function logErrors(trx: Kysely<Database>, log: PendingDayLog, errors: DataError[]): Promise<void> {
+/** Errors of a pass, to the log book (in the run's transaction) and to the day log once committed. */
+async function logErrors(trx: Kysely<Database>, log: PendingDayLog, errors: BooksError[]): Promise<void> {
   if (!errors.length) return;
   const at = new Date();
   const rows = errors.map((e) => ({ at: at.toISOString(), severity: 'error', channel: 'integration', file: null, till: e.ref.till ?? null, ticket: e.ref.ticket ?? null, message: e.message }));
@@ -82,9 +84,10 @@ async function logErrors(trx: Kysely<Database>, log: PendingDayLog, errors: Data
 async function stream(source: VerdictSource, spans: TillSpan[], onResult: (r: GroupingResult) => Promise<void>, hooks: IntegrateHooks): Promise<GroupingStats> {
   const stats = emptyStats();
   for await (const piece of source.pieces(spans)) {
-    addStats(stats, piece.stats);
+    const r = piece.result;
+    addStats(stats, r.stats);
     await hooks.onProgress?.(stats.selected);
-    if (piece.documents.length || piece.paymentOnly.length || piece.errors.length) await onResult({ ...piece, stats: { ...stats } });
+    if (r.documents.length || r.paymentOnly.length || piece.errors.length) await onResult({ result: { ...r, stats: { ...stats } }, errors: piece.errors });
   }
   return stats;
 }
@@ -99,15 +102,71 @@ async function closingOnError<T>(source: VerdictSource, fn: () => Promise<T>): P
   }
 }
 
+/** One run's state: its transaction, the numbering it writes with, what it keeps for the summary and for after the commit. */
+interface Run {
+  trx: Kysely<Database>;
+  filters: IntegrationFilters;
+  requestedAt: string;
+  state: WriteState;
+  batchId: number | null;
+  documents: number;
+  errorCount: number;
+  firstErrors: BooksError[];
+  deposits: PlannedDeposit[];
+  log: PendingDayLog;
+}
+
+function takeErrors(run: Run, errors: BooksError[]): void {
+  run.errorCount += errors.length;
+  run.firstErrors.push(...errors.slice(0, ERRORS_KEPT - run.firstErrors.length));
+}
+
+/** One piece of the integrate pass, written: its errors to the log book, its documents numbered (the batch opened on the first). */
+async function writePiece(run: Run, { result: r, errors }: GroupingResult): Promise<void> {
+  const { trx, state } = run;
+  run.deposits.push(...r.deposits);
+  await logErrors(trx, run.log, errors);
+  takeErrors(run, errors);
+  if (!r.documents.length && !r.paymentOnly.length) return;
+  const first = run.batchId === null;
+  if (first) {
+    const row = await trx
+      .insertInto('batches')
+      .values({ kind: 'integration', status: 'running', started_at: state.now, finished_at: null, params: JSON.stringify({ ...run.filters, requestedAt: run.requestedAt }), summary: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    run.batchId = Number(row.id);
+    state.batchId = run.batchId;
+  }
+  await writeDocuments(trx, r.documents, r.paymentOnly, state);
+  run.documents += r.documents.length;
+  if (first) crashPoint('integration:after-first-write');
+}
+
+/** The deposit-invoice pass over the run's deposits, then their writing (FA series). */
+async function invoiceDeposits(run: Run): Promise<void> {
+  if (run.batchId === null || !run.deposits.length) return;
+  const plan = planDepositInvoices({ deposits: run.deposits, base: await loadBaseData(run.trx) });
+  await logErrors(run.trx, run.log, plan.errors);
+  takeErrors(run, plan.errors);
+  const numbers = await writeDepositInvoices(run.trx, plan.result, { ...run.state, batchId: run.batchId });
+  if (numbers.length) run.state.numbered.set('deposit-invoice', { first: numbers[0], last: numbers[numbers.length - 1], count: numbers.length });
+}
+
+/**
+ * The integration run, the one orchestrator of the integrate pass: it alone reads and writes SQL
+ * (one transaction, under the books lock), feeds the pass page by page (verdict-source.ts, worker
+ * threads on large runs), and writes the day log only once the transaction has committed — but
+ * for the line saying a run starts, written before the lock so an operator following the log
+ * sees a long run begin (it claims no work).
+ */
 export async function runIntegration(db: Kysely<Database>, data: string, filters: IntegrationFilters, hooks: IntegrateHooks = {}): Promise<IntegrationSummary> {
   const requestedAt = nowIso();
   let t0 = 0;
   const log = new PendingDayLog(data);
+  appendDayLog(data, `INFO [integration] run started (${describeFilters(filters)})`);
   const summary = await withBooksLock(db, async (trx) => {
     t0 = performance.now();
-    const now = nowIso();
-    // Written at once: an operator following the log sees a long run start.
-    appendDayLog(data, `INFO [integration] run started (${describeFilters(filters)})`);
     const refs = await loadRefs(trx);
     // Opened first: its workers, if any, load while the selection is made.
     const source = await openVerdictSource(trx, refs, filters, { mode: hooks.checks, workers: hooks.workers, pageSize: hooks.pageSize });
@@ -118,60 +177,28 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     });
     hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
     const before = new Map(series);
-    const state: WriteState = { batchId: 0, now, invoiceDate, series, numbered: new Map() };
-    let batchId: number | null = null;
-    let documents = 0;
-    let errorCount = 0;
-    const firstErrors: DataError[] = [];
-    const deposits: PlannedDeposit[] = [];
-
-    const stats = await stream(source, spans, async (r) => {
-      deposits.push(...r.deposits);
-      await logErrors(trx, log, r.errors);
-      errorCount += r.errors.length;
-      firstErrors.push(...r.errors.slice(0, ERRORS_KEPT - firstErrors.length));
-      if (!r.documents.length && !r.paymentOnly.length) return;
-      if (batchId === null) {
-        const row = await trx
-          .insertInto('batches')
-          .values({ kind: 'integration', status: 'running', started_at: now, finished_at: null, params: JSON.stringify({ ...filters, requestedAt }), summary: null })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        batchId = Number(row.id);
-        state.batchId = batchId;
-      }
-      await writeDocuments(trx, r.documents, r.paymentOnly, state);
-      documents += r.documents.length;
-    }, hooks).finally(() => source.close());
-
-    let depositInvoices: string[] = [];
-    if (batchId !== null && deposits.length) {
-      const plan = planDepositInvoices(deposits, await loadBaseData(trx));
-      await logErrors(trx, log, plan.errors);
-      errorCount += plan.errors.length;
-      firstErrors.push(...plan.errors.slice(0, ERRORS_KEPT - firstErrors.length));
-      depositInvoices = await writeDepositInvoices(trx, plan.invoices, { ...state, batchId });
-      if (depositInvoices.length) state.numbered.set('deposit-invoice', { first: depositInvoices[0], last: depositInvoices[depositInvoices.length - 1], count: depositInvoices.length });
-    }
+    const run: Run = { trx, filters, requestedAt, state: { batchId: 0, now: nowIso(), invoiceDate, series, numbered: new Map() }, batchId: null, documents: 0, errorCount: 0, firstErrors: [], deposits: [], log };
+    const stats = await stream(source, spans, (r) => writePiece(run, r), hooks).finally(() => source.close());
+    await invoiceDeposits(run);
 
     const elapsedMs = performance.now() - t0;
     const summary: IntegrationSummary = {
-      batch: batchId,
+      batch: run.batchId,
       filters,
-      documents,
+      documents: run.documents,
       stats,
-      series: Object.fromEntries(state.numbered),
+      series: Object.fromEntries(run.state.numbered),
       invoiceDate,
-      errorCount,
-      errors: firstErrors,
+      errorCount: run.errorCount,
+      errors: run.firstErrors,
       elapsedMs: Math.round(elapsedMs),
       ticketsPerSecond: Math.round((stats.selected * 1000) / Math.max(elapsedMs, 1)),
       checkWorkers: source.workers,
     };
-    if (batchId !== null) {
+    if (run.batchId !== null) {
       await saveSeries(trx, before, series, invoiceDate);
       const { errors: _omitted, ...stored } = summary;
-      await trx.updateTable('batches').set({ status: 'done', finished_at: nowIso(), summary: JSON.stringify(stored) }).where('id', '=', batchId).execute();
+      await trx.updateTable('batches').set({ status: 'done', finished_at: nowIso(), summary: JSON.stringify(stored) }).where('id', '=', run.batchId).execute();
       await trx
         .insertInto('log_book')
         .values({ at: nowIso(), severity: 'info', channel: 'integration', file: null, till: null, ticket: null, message: describeRun(summary) })
@@ -182,6 +209,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     log.rolledBack('integration', e);
     throw e;
   });
+  // Committed: now the day log.
   log.flush();
   // From the lock to the commit: what the run took, writing to disk included.
   const elapsedMs = performance.now() - t0;
@@ -211,7 +239,7 @@ export interface PreviewResult {
   documents: GridDocument[];
   paymentOnly: string[];
   stats: GroupingStats;
-  errors: DataError[];
+  errors: BooksError[];
 }
 
 /** The control grid: what a run with these filters would create now, nothing written. */
@@ -222,11 +250,11 @@ export async function previewIntegration(db: Kysely<Database>, filters: Integrat
   hooks.onStart?.(spans.reduce((a, s) => a + s.count, 0));
   const documents: GridDocument[] = [];
   const paymentOnly: string[] = [];
-  const errors: DataError[] = [];
-  const stats = await stream(source, spans, async (r) => {
+  const errors: BooksError[] = [];
+  const stats = await stream(source, spans, async ({ result: r, errors: found }) => {
     for (const n of assignNumbers(r.documents, series)) documents.push({ number: n.number, ...n.doc });
     paymentOnly.push(...r.paymentOnly);
-    errors.push(...r.errors);
+    errors.push(...found);
   }, hooks).finally(() => source.close());
   return { filters, documents, paymentOnly, stats, errors };
 }

@@ -1,12 +1,14 @@
 /**
  * Whether one ticket may be integrated: its content against its hash and its predecessor, its row
  * against its content, its codes against the base data, its figures against a recomputation.
- * Pure: every failure comes back as a reason, the ticket is then left out by the caller.
+ * Pure: every failure comes back as an error (one per reason), the ticket is then left out by the
+ * caller.
  */
 import { D } from '../../sync/money.ts';
 import { GENESIS_HASH, hashTicket, sha256Text } from '../../sync/ticket-chain.ts';
 import type { BaseData, PaymentMode, Ticket } from '../../sync/types.ts';
 import { recomputeProblems } from './ticket-recompute.ts';
+import type { PassResult } from '../books/pass.ts';
 
 /** The base data as look-up tables. Articles and customers include withdrawn ones: a sale made before the withdrawal stays valid. */
 export interface IntegrationRefs {
@@ -43,7 +45,8 @@ export interface StoredTicket {
 
 export type Link = { number: number; hash: string } | null;
 
-export type TicketCheck = { ok: true; ticket: Ticket; linkUnverified: boolean } | { ok: false; reasons: string[]; ticket?: Ticket };
+/** The ticket parsed and accepted, or null with every reason it is not. */
+export type TicketCheck = PassResult<{ ticket: Ticket; linkUnverified: boolean } | null>;
 
 const rateCache = new Map<string, boolean>();
 
@@ -84,19 +87,22 @@ function shapeProblem(t: Ticket): string | null {
   return null;
 }
 
+// Module-level, not a closure per ticket: this runs for every ticket of a night.
+function refuse(row: Readonly<StoredTicket>, reasons: string[]): TicketCheck {
+  return { result: null, errors: reasons.map((message) => ({ source: 'integration', message, ref: { ticket: row.id, till: `${row.store}-${row.till}` } })) };
+}
+
 /** `prev`: the stored ticket numbered just before, or null when it is not on the server (a gap). */
-export function checkStoredTicket(row: StoredTicket, prev: Link, refs: IntegrationRefs): TicketCheck {
-  if (row.status !== 'received') {
-    return { ok: false, reasons: [`ticket is in status ${row.status} at intake${row.statusReason ? ` (${row.statusReason})` : ''}`] };
-  }
+export function checkStoredTicket(row: Readonly<StoredTicket>, prev: Link, refs: IntegrationRefs): TicketCheck {
+  if (row.status !== 'received') return refuse(row, [`ticket is in status ${row.status} at intake${row.statusReason ? ` (${row.statusReason})` : ''}`]);
   let t: Ticket;
   try {
     t = JSON.parse(row.content) as Ticket;
   } catch {
-    return { ok: false, reasons: ['stored content is not valid JSON'] };
+    return refuse(row, ['stored content is not valid JSON']);
   }
   const shape = shapeProblem(t);
-  if (shape) return { ok: false, reasons: [shape] };
+  if (shape) return refuse(row, [shape]);
   const reasons: string[] = [];
   if (t.hash !== row.hash || !hashMatches(row.content, t)) reasons.push('content does not match its hash (altered after sale)');
   if (t.id !== row.id || t.store !== row.store || t.till !== row.till || t.number !== row.number || t.day !== row.day || t.customer !== row.customer) {
@@ -118,5 +124,5 @@ export function checkStoredTicket(row: StoredTicket, prev: Link, refs: Integrati
   });
   for (const p of t.payments) if (!refs.paymentModes.has(p.mode)) reasons.push(`unknown payment mode ${p.mode}`);
   reasons.push(...recomputeProblems(t));
-  return reasons.length ? { ok: false, reasons, ticket: t } : { ok: true, ticket: t, linkUnverified };
+  return reasons.length ? refuse(row, reasons) : { result: { ticket: t, linkUnverified }, errors: [] };
 }

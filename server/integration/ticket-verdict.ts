@@ -1,11 +1,13 @@
 /**
- * One stored ticket → a verdict: left out with reasons, or accepted with just what grouping needs
- * (document kind, goods totals, VAT totals). Pure and self-contained, so that it can run in a
- * worker thread next to the SQL of the run (check-pool.ts).
+ * One stored ticket → a verdict: left out with its reasons as errors, or accepted with just what
+ * grouping needs (document kind, goods totals, VAT totals). Pure and self-contained, so that it can
+ * run in a worker thread next to the SQL of the run (verdict-source.ts). The integrate pass's first
+ * step (document-grouping.ts groups what it accepts).
  */
 import type { TicketSettlement, VatTotal } from '../../sync/types.ts';
 import { documentKind, type DocumentKind } from './document-kind.ts';
 import { checkStoredTicket, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
+import type { PassResult } from '../books/pass.ts';
 
 export interface AcceptedTicket {
   id: string;
@@ -23,28 +25,31 @@ export interface AcceptedTicket {
   deposits?: { index: number; settlement: TicketSettlement }[];
 }
 
-export type Verdict = { ok: true; ticket: AcceptedTicket; linkUnverified: boolean } | { ok: false; reasons: string[] };
+/** Accepted (null: left out, the errors say why, one per reason). */
+export type Verdict = PassResult<{ ticket: AcceptedTicket; linkUnverified: boolean } | null>;
 
-export function ticketVerdict(row: StoredTicket, link: Link, refs: IntegrationRefs): Verdict {
+export function ticketVerdict(row: Readonly<StoredTicket>, link: Link, refs: IntegrationRefs): Verdict {
   const c = checkStoredTicket(row, link, refs);
-  if (!c.ok) return { ok: false, reasons: c.reasons };
-  const t = c.ticket;
+  if (!c.result) return { result: null, errors: c.errors };
+  const t = c.result.ticket;
   return {
-    ok: true,
-    linkUnverified: c.linkUnverified,
-    ticket: {
-      id: t.id,
-      store: t.store,
-      till: t.till,
-      number: t.number,
-      day: t.day,
-      // A back-office correction (ticket_overrides) wins over the customer the ticket was sold to.
-      customer: row.overrideCustomer ?? t.customer,
-      kind: documentKind(t, refs.paymentModes),
-      decimals: t.rounding.decimals,
-      totals: { inclVat: t.totals.inclVat, exclVat: t.totals.exclVat, vat: t.totals.vat },
-      byVat: t.totals.byVat,
-      ...depositsOf(t.settlements),
+    errors: [],
+    result: {
+      linkUnverified: c.result.linkUnverified,
+      ticket: {
+        id: t.id,
+        store: t.store,
+        till: t.till,
+        number: t.number,
+        day: t.day,
+        // A back-office correction (ticket_overrides) wins over the customer the ticket was sold to.
+        customer: row.overrideCustomer ?? t.customer,
+        kind: documentKind(t, refs.paymentModes),
+        decimals: t.rounding.decimals,
+        totals: { inclVat: t.totals.inclVat, exclVat: t.totals.exclVat, vat: t.totals.vat },
+        byVat: t.totals.byVat,
+        ...depositsOf(t.settlements),
+      },
     },
   };
 }

@@ -39,13 +39,13 @@ for (const engine of TEST_ENGINES) {
         await source.close();
       }
       const stats = emptyStats();
-      for (const p of pieces) addStats(stats, p.stats);
+      for (const p of pieces) addStats(stats, p.result.stats);
       return {
         kind: source.kind,
         workers: source.workers,
         pieces: pieces.length,
         ends: pieces.filter((p) => p.endOfTill).length,
-        documents: pieces.flatMap((p) => p.documents),
+        documents: pieces.flatMap((p) => p.result.documents),
         errors: pieces.flatMap((p) => p.errors),
         stats,
       };

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CUSTOMERS, VAT_RATES } from '../../fixtures/store.ts';
 import type { PlannedDeposit } from '../integration/document-grouping.ts';
-import { planDepositInvoices } from './deposit-invoices.ts';
+import { planDepositInvoices as depositPass } from './deposit-invoices.ts';
+
+const planDepositInvoices = (deposits: PlannedDeposit[], base: Parameters<typeof depositPass>[0]['base']) => {
+  const r = depositPass({ deposits, base });
+  return { invoices: r.result, errors: r.errors };
+};
 
 const deposit = (customer: string, settlement: PlannedDeposit['settlement'], ticket = 'S1-01-00000001'): PlannedDeposit => ({ ticket, store: 'S1', till: '01', day: '2026-11-23', customer, index: 0, settlement });
 const base = { customers: CUSTOMERS, vatRates: VAT_RATES };

@@ -11,7 +11,8 @@
  * out); writeDepositInvoices numbers them in the FA series inside the run's transaction.
  */
 import type { Kysely } from 'kysely';
-import type { DataError } from '../../sync/errors.ts';
+import type { BooksError } from '../../sync/errors.ts';
+import type { BooksPass } from '../books/pass.ts';
 import { fmt, splitInclusive, type Decimals } from '../../sync/money.ts';
 import type { Customer, OperationCategory, VatRate } from '../../sync/types.ts';
 import type { Database } from '../db/schema.ts';
@@ -46,11 +47,18 @@ function decimalsOf(amount: string): Decimals {
   return (n >= 4 ? 4 : n === 3 ? 3 : 2) as Decimals;
 }
 
-export function planDepositInvoices(deposits: PlannedDeposit[], base: { customers: Customer[]; vatRates: VatRate[] }): { invoices: PlannedDepositInvoice[]; errors: DataError[] } {
+/** What deposit invoicing reads: the run's deposits and the base data. */
+export interface DepositSnapshot {
+  deposits: readonly PlannedDeposit[];
+  base: { customers: readonly Customer[]; vatRates: readonly VatRate[] };
+}
+
+/** A pass of the integration run (server/books/pass.ts): the invoices to write, a deposit that cannot have one in errors. */
+export const planDepositInvoices: BooksPass<DepositSnapshot, PlannedDepositInvoice[]> = ({ deposits, base }) => {
   const customers = new Map(base.customers.map((c) => [c.code, c]));
   const rates = new Map(base.vatRates.map((v) => [v.code, v]));
   const invoices: PlannedDepositInvoice[] = [];
-  const errors: DataError[] = [];
+  const errors: BooksError[] = [];
   for (const d of [...deposits].sort((a, b) => (a.ticket < b.ticket ? -1 : a.ticket > b.ticket ? 1 : a.index - b.index))) {
     if (!wantsDepositInvoice(customers.get(d.customer), d)) continue;
     const category: OperationCategory = d.settlement.category === 'services' ? 'services' : 'goods';
@@ -69,8 +77,8 @@ export function planDepositInvoices(deposits: PlannedDeposit[], base: { customer
     const s = splitInclusive(d.settlement.amount, rate.rate, decimals);
     invoices.push({ ...common, vatCode: rate.code, rate: rate.rate, base: fmt(s.exclVat, decimals), vat: fmt(s.vat, decimals) });
   }
-  return { invoices, errors };
-}
+  return { result: invoices, errors };
+};
 
 /** Numbers (FA series, in ticket order) and writes the run's deposit invoices; returns the numbers taken. */
 export async function writeDepositInvoices(

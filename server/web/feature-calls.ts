@@ -365,8 +365,8 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
   const rates = new Map(base.vatRates.map((v) => [v.code, v.rate]));
   const entries: EntryView[] = [];
   const problems: { message: string }[] = [];
-  for await (const { result: r, tickets } of postChunks(ctx.db, selection, options)) {
-    problems.push(...r.errors.map((e) => ({ message: e.message })));
+  for await (const { result: { result: r, errors }, tickets } of postChunks(ctx.db, selection, options)) {
+    problems.push(...errors.map((e) => ({ message: e.message })));
     const ticketsOf = new Map<string, typeof tickets>();
     for (const t of tickets) {
       const k = t.documentNumber ?? t.id;

@@ -79,8 +79,12 @@ for (const engine of TEST_ENGINES) {
       await storeTickets(t.db, sales);
       expect((await tillsync(['server', 'integrate', '--data', t.data, '--until', D1, '--tills', '03-04'])).code).toBe(0);
       const before = Number((await t.db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const postingLines = () => readFileSync(join(t.data, 'log', `${new Date().toISOString().slice(0, 10)}.log`), 'utf8').split('\n').filter((l) => l.includes('[posting'));
+      const linesBefore = postingLines();
       const killed = await tillsync(['server', 'post', '--data', t.data, '--until', D1, '--tills', '03-04'], { TILLSYNC_CRASH_AT: 'posting:after-first-chunk' });
       expect(killed.signal).toBe('SIGKILL');
+      // The day log is written after the commit: the killed run left no line in it.
+      expect(postingLines()).toEqual(linesBefore);
       expect(Number((await t.db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(before);
       expect(await t.db.selectFrom('documents').select('id').where('till', 'in', ['03', '04']).where('posting_batch', 'is not', null).execute()).toEqual([]);
       const rerun = await tillsync(['server', 'post', '--data', t.data, '--until', D1, '--tills', '03-04', '--json']);

@@ -1,7 +1,8 @@
 /**
  * Crash and rerun, on both engines: `tillsync server integrate` is SIGKILLed at a random moment
  * of its run; nothing of that run may remain, the batch before it stays whole, and a rerun
- * integrates every ticket exactly once with gapless numbers.
+ * integrates every ticket exactly once with gapless numbers. Killed at its crash point, after it
+ * wrote documents and met a bad ticket, it leaves no day-log line but the one saying it started.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +11,9 @@ import { runIntegration } from '../../server/integration/integrate.ts';
 import { undoIntegration } from '../../server/integration/undo.ts';
 import { dayLogPath } from '../../server/log-book.ts';
 import { generateVolume } from '../../fixtures/volume.ts';
-import { integrityProblems, openIntegrationServer, spawnCli, type IntegrationServer } from './integration-fixture.ts';
+import { articleCodes, integrityProblems, openIntegrationServer, ROOT, spawnCli, type IntegrationServer } from './integration-fixture.ts';
+import { runCli } from '../support/cli-harness.ts';
+import { CRASH_ENV } from '../../sync/crash-points.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -19,9 +22,29 @@ for (const engine of TEST_ENGINES) {
     let s: IntegrationServer;
     beforeEach(async () => {
       s = await openIntegrationServer(engine);
-      await s.store(generateVolume({ tills: 4, ticketsPerTill: 2500, days: 2, startDay: '2026-11-02' }));
     });
     afterEach(async () => s.cleanup());
+
+    const dayLog = () => (existsSync(dayLogPath(s.data)) ? readFileSync(dayLogPath(s.data), 'utf8').split('\n').filter((l) => l.includes('[integration')) : []);
+
+    it('killed inside its transaction, a run leaves no day-log line for its work: the errors it met are logged by the run that commits', async () => {
+      const A = articleCodes(s.base);
+      const good = s.book.sell({ day: '2026-11-02', customer: 'C0000001', lines: [{ article: A[0] }] });
+      const stranger = s.book.sell({ day: '2026-11-02', customer: 'C0000042', lines: [{ article: A[1] }] });
+      await s.storeRaw([good, stranger]);
+      const killed = await runCli(['server', 'integrate', ...s.flags, '--until', '2026-11-02'], { cwd: ROOT, env: { [CRASH_ENV]: 'integration:after-first-write' } });
+      expect(killed.signal).toBe('SIGKILL');
+      expect(await s.db.selectFrom('documents').select('id').execute()).toEqual([]);
+      expect(await s.db.selectFrom('log_book').select('message').where('channel', '=', 'integration').execute()).toEqual([]);
+      // Only the line saying a run started (written before its transaction): not the ticket it left out, not a batch.
+      expect(dayLog()).toEqual([expect.stringMatching(/INFO \[integration\] run started/)]);
+
+      const rerun = await runIntegration(s.db, s.data, { until: '2026-11-02' });
+      expect(rerun.stats).toMatchObject({ inDocuments: 1, leftOut: 1 });
+      const lines = dayLog();
+      expect(lines.filter((l) => l.includes(`ticket ${stranger.id} left out of integration: unknown customer C0000042`))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes(`[integration] batch ${rerun.batch}:`))).toHaveLength(1);
+    });
 
     const startedRuns = () => {
       const p = dayLogPath(s.data);
@@ -29,6 +52,7 @@ for (const engine of TEST_ENGINES) {
     };
 
     it('SIGKILL in the middle of a run leaves no trace of it; the rerun finishes the job', async () => {
+      await s.store(generateVolume({ tills: 4, ticketsPerTill: 2500, days: 2, startDay: '2026-11-02' }));
       const first = await runIntegration(s.db, s.data, { until: '2026-11-02' });
       const firstDocs = await s.db.selectFrom('documents').selectAll().orderBy('id').execute();
       const firstTickets = first.stats.inDocuments;
