@@ -10,7 +10,7 @@ import { TillsyncError } from '../../sync/errors.ts';
 import type { Database } from './schema.ts';
 import { BOOKS_LOCK_KEY, booksLockHeld, EXPORT_LOCK_KEY, schemaLockKey } from './books-lock.ts';
 import { checkFlat, insertMultiRow, rowsOf } from './bulk-sql.ts';
-import { atPath, TICKET_COLUMNS, type AckHoldBack, type Row, type RowWriter, type Store, type TicketFields, type TicketMark, type TicketPageRow, type TicketRow, type TicketSpan, type Value } from './store.ts';
+import { atSteps, pathSteps, TICKET_COLUMNS, type AckHoldBack, type Row, type RowWriter, type Store, type TicketFields, type TicketMark, type TicketPageRow, type TicketRow, type TicketSpan, type Value } from './store.ts';
 
 const IN_CHUNK = 500;
 const TICKET_CHUNK = 2000;
@@ -28,6 +28,23 @@ function ticketInsertSql(rows: number): string {
     multiRow.set(rows, text);
   }
   return text;
+}
+
+const NEEDS_ESCAPE = /[\\"]/;
+
+/**
+ * One column's values as a PostgreSQL array literal (`{"a","b\\"c",NULL,12}`), the text the server
+ * parses for a `$n::type[]` parameter. The driver builds the same text from a JS array, checking
+ * and escaping every element twice over (measured about twice as long: 280 ms of a 20,000-ticket
+ * posting run). Every string is quoted, so commas, braces, spaces and the word NULL stay text.
+ */
+export function pgArrayLiteral(values: readonly Value[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    parts[i] = v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : NEEDS_ESCAPE.test(v) ? `"${v.replace(/[\\"]/g, '\\$&')}"` : `"${v}"`;
+  }
+  return `{${parts.join(',')}}`;
 }
 
 class PostgresRowWriter implements RowWriter {
@@ -48,7 +65,7 @@ class PostgresRowWriter implements RowWriter {
       const last = Math.min(values.length / width, first + per);
       const arrays: Value[][] = columns.map(() => []);
       for (let r = first; r < last; r++) for (let c = 0; c < width; c++) arrays[c].push(values[r * width + c]);
-      await this.db.executeQuery(CompiledQuery.raw(text, arrays));
+      await this.db.executeQuery(CompiledQuery.raw(text, arrays.map(pgArrayLiteral)));
     }
   }
 }
@@ -120,7 +137,7 @@ export class PostgresStore implements Store {
       // still hashes; the JSON form was planned as a nested loop, pending × chunk comparisons (measured
       // 3 s for 5,000 tickets, growing with the square of a store's night).
       const res = await sql`update tickets t set document_id = v.doc, document_number = v.num, integration_batch = ${batchId}, updated_at = ${now}
-            from unnest(${chunk.map((m) => m.id)}::text[], ${chunk.map((m) => m.documentId)}::integer[], ${chunk.map((m) => m.number)}::text[]) as v(id, doc, num)
+            from unnest(${pgArrayLiteral(chunk.map((m) => m.id))}::text[], ${pgArrayLiteral(chunk.map((m) => m.documentId))}::integer[], ${pgArrayLiteral(chunk.map((m) => m.number))}::text[]) as v(id, doc, num)
             where t.id = v.id and t.document_id is null and t.integration_batch is null`.execute(trx);
       const touched = Number(res.numAffectedRows);
       // Under the books lock nobody else integrates: a miss means the data moved under us.
@@ -170,9 +187,10 @@ export class PostgresStore implements Store {
   async ticketFields(db: Kysely<Database>, documentIds: number[], ticketIds: string[], paths: readonly string[]): Promise<TicketFields[]> {
     const out: TicketFields[] = [];
     const cols = ['id', 'document_id', 'document_number', 'content'] as const;
+    const steps = paths.map(pathSteps);
     const add = (r: { id: string; document_id: number | null; document_number: string | null; content: string }) => {
       const t = JSON.parse(r.content) as unknown;
-      out.push({ id: r.id, documentId: r.document_id === null ? null : Number(r.document_id), documentNumber: r.document_number, values: paths.map((p) => atPath(t, p)) });
+      out.push({ id: r.id, documentId: r.document_id === null ? null : Number(r.document_id), documentNumber: r.document_number, values: steps.map((p) => atSteps(t, p)) });
     };
     for (let i = 0; i < documentIds.length; i += IN_CHUNK) {
       for (const r of await db.selectFrom('tickets').select(cols).where('document_id', 'in', documentIds.slice(i, i + IN_CHUNK)).execute()) add(r);

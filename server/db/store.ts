@@ -139,10 +139,15 @@ export function storeOf(db: Kysely<any>): Store {
   return store;
 }
 
-/** Walks a '$.a.b' path of a parsed JSON value (null when a step is missing), as SQL's json_extract does. */
-export function atPath(value: unknown, path: string): unknown {
+/** A '$.a.b' path's steps (['a', 'b']), split once for many values. */
+export function pathSteps(path: string): string[] {
+  return path.slice(2).split('.');
+}
+
+/** Walks a path's steps (pathSteps) into a parsed JSON value (null when a step is missing), as SQL's json_extract does. */
+export function atSteps(value: unknown, steps: readonly string[]): unknown {
   let v = value;
-  for (const step of path.slice(2).split('.')) {
+  for (const step of steps) {
     if (v === null || typeof v !== 'object') return null;
     v = (v as Record<string, unknown>)[step];
   }

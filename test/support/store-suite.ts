@@ -180,7 +180,9 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>,
       await f.db.transaction().execute((trx) => storeOf(trx).insertRows(trx, 'store_bulk', ['id', 'label', 'amount'], rows));
       const writer = store.rowWriter(f.db);
       const more: (string | number | null)[] = [];
-      for (let i = N + 1; i <= N + 700; i++) more.push(i, `w${i}`, '0.01');
+      // Text the array form must carry as it is: quotes, backslashes, separators, braces, the word NULL, nothing at all.
+      const tricky = ['a "b" c', 'back\\slash \\"', 'x,y', '{z}', 'NULL', '', ' lead', 'tab\tnew\nline', 'é€😀'];
+      for (let i = N + 1; i <= N + 700; i++) more.push(i, (i - N) % 50 === 0 ? null : i - N <= tricky.length ? tricky[i - N - 1] : `w${i}`, '0.01');
       await writer.insertFlat('store_bulk', ['id', 'label', 'amount'], more, ['int8', 'text', 'text']);
       await writer.insertFlat('store_bulk', ['id', 'label', 'amount'], [N + 701, 'untyped', '1'], undefined);
       await writer.insertFlat('store_bulk', ['id', 'label', 'amount'], []);
@@ -192,6 +194,8 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>,
       expect(all.map((r) => r.id)).toEqual(Array.from({ length: N + 702 }, (_, i) => i + 1));
       expect(all[0]).toEqual({ id: 1, label: null, amount: '1.50' });
       expect(all[N - 1]).toEqual({ id: N, label: `l'${N} "é"`, amount: `${N}.50` });
+      expect(all.slice(N, N + tricky.length).map((r) => r.label)).toEqual(tricky);
+      expect(all[N + 49]).toEqual({ id: N + 50, label: null, amount: '0.01' });
       expect(all.slice(-2)).toEqual([{ id: N + 701, label: 'untyped', amount: '1' }, { id: N + 702, label: 'by sequence', amount: '2' }]);
     });
 

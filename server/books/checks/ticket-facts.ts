@@ -52,42 +52,59 @@ interface StoredLine {
 }
 
 const PAGE = 2000;
+/** Documents per page of a period check: their tickets come in one query (about six tickets a document). */
+const DOC_PAGE = 500;
+
+type FactRow = { id: string; document_id: number | null; day: string; total_incl: string; content: string };
+const COLUMNS = ['id', 'document_id', 'day', 'total_incl', 'content'] as const;
 
 /**
- * In a period check, the tickets of the period's documents (by the documents' day: the tickets_pending
- * index leads with document_id) and the period's tickets without a document (posted alone).
+ * In a period check, the tickets of the period's documents (by the documents' day: the
+ * tickets_pending index leads with document_id), 500 documents at a time, then the period's
+ * tickets without a document (posted alone). One query with both in an OR, paged by ticket id, read
+ * more than the period: with the statistics stale (right after the night's integration) PostgreSQL
+ * scanned and sorted every ticket per page (470 ms for one store's night of 20,000 tickets), and
+ * with fresh ones it walked the ticket ids, the history's included (ids are till then number).
  */
 export async function loadTicketFacts(db: Db, period: CheckPeriod | null = null): Promise<TicketFacts> {
   const out: TicketFacts = { documents: new Map(), payments: new Map(), broken: [], count: 0 };
-  let after = '';
-  for (;;) {
-    const rows = await db
-      .selectFrom('tickets')
-      .select(['id', 'document_id', 'day', 'total_incl', 'content'])
-      .where('integration_batch', 'is not', null)
-      .$if(period !== null, (q) =>
-        q.where((eb) =>
-          eb.or([
-            eb('document_id', 'in', eb.selectFrom('documents as d').select('d.id').where('d.day', '>=', period!.from).where('d.day', '<=', period!.to)),
-            eb.and([eb('document_id', 'is', null), eb('day', '>=', period!.from), eb('day', '<=', period!.to)]),
-          ]),
-        ),
-      )
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
-    if (!rows.length) break;
-    after = rows[rows.length - 1].id;
+  const take = (rows: FactRow[]) => {
     for (const r of rows) {
       out.count++;
       addTicket(out, r);
     }
+  };
+  if (period === null) {
+    await pagesById(db, (q) => q, take);
+    return out;
   }
+  // The period's document ids in one pass over documents (ids only), then their tickets a page of documents at a time.
+  const docIds = (await db.selectFrom('documents').select('id').where('day', '>=', period.from).where('day', '<=', period.to).orderBy('id').execute()).map((d) => Number(d.id));
+  for (let i = 0; i < docIds.length; i += DOC_PAGE) {
+    // Ticket order within a document as in a whole-books check (by id): its lines are summed in that order.
+    take(await db.selectFrom('tickets').select(COLUMNS).where('integration_batch', 'is not', null).where('document_id', 'in', docIds.slice(i, i + DOC_PAGE)).orderBy('id').execute());
+  }
+  await pagesById(db, (q) => q.where('document_id', 'is', null).where('day', '>=', period.from).where('day', '<=', period.to), take);
   return out;
 }
 
-function addTicket(out: TicketFacts, r: { id: string; document_id: number | null; day: string; total_incl: string; content: string }): void {
+/** Integrated tickets (narrowed by `where`) a page at a time, by id. */
+async function pagesById(db: Db, where: (q: Integrated) => Integrated, take: (rows: FactRow[]) => void): Promise<void> {
+  let after = '';
+  for (;;) {
+    const rows = await where(integrated(db)).where('id', '>', after).orderBy('id').limit(PAGE).execute();
+    if (!rows.length) return;
+    after = rows[rows.length - 1].id;
+    take(rows);
+  }
+}
+
+function integrated(db: Db) {
+  return db.selectFrom('tickets').select(COLUMNS).where('integration_batch', 'is not', null);
+}
+type Integrated = ReturnType<typeof integrated>;
+
+function addTicket(out: TicketFacts, r: FactRow): void {
   let t: { lines?: StoredLine[]; payments?: { mode?: unknown; amount?: unknown }[]; rounding?: { decimals?: number; vatOn?: string } };
   try {
     t = JSON.parse(r.content);
