@@ -23,8 +23,12 @@ describe('benchStartup', () => {
       // A real process of ours does more than Node starting and exiting.
       expect(c.medianMs, c.name).toBeGreaterThan(r.floorMs * 0.5);
     }
+    expect(r.tillStatusOpeningMs).toBeGreaterThan(r.floorMs * 0.5);
+    expect(r.load).toHaveLength(3);
     const s = startupSection(r);
-    expect(s.figures).toHaveLength(4);
+    expect(s.figures).toHaveLength(5);
+    expect(s.figures[4].name).toBe('tillsync till status after a change to the store (opens it)');
+    expect(String(s.params['machine load'])).toMatch(/^load average \d+\.\d \/ /);
     for (const f of s.figures.slice(0, 3)) {
       expect(f.target).toBe(`≤ ${STARTUP_TARGET_MS} ms`);
       expect(f.met).toBe(f.value <= STARTUP_TARGET_MS);

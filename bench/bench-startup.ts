@@ -2,13 +2,17 @@
  * Start-up bench: how long a light command takes from process spawn to exit, as a user runs it
  * (`node bin/tillsync.mjs …`), beside `node -e 0` (the floor: Node itself). Median of several runs
  * after one unmeasured warm-up run each, so the OS file cache and tsx's transform cache (when the
- * sources run through tsx) are warm: the figure is the warm start-up. The till and server folders
- * are made first, untimed.
+ * sources run through tsx) are warm: the figure is the warm start-up. The runs go in rounds (the
+ * floor and each command once per round), so all see the same load on a shared machine. The till
+ * and server folders are made first, untimed.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { TILLSYNC_BIN } from '../cli/spawn-tillsync.ts';
 import type { BenchSection, Figure } from './bench-report.ts';
+import { statusSnapshotPath } from '../client/store/status-snapshot.ts';
 // Plain JavaScript shared with bin/tillsync.mjs: which build a start-up runs.
 import { freshBuild } from '../bin/dist-build.mjs';
 
@@ -28,6 +32,10 @@ export interface StartupResult {
   commands: { name: string; args: string[]; medianMs: number; samplesMs: number[] }[];
   /** `tillsync --help` with TILLSYNC_NO_DIST=1: the sources through tsx. */
   tsxHelpMs: number;
+  /** `till status` without its status snapshot (as after a change to the store): it opens the store. */
+  tillStatusOpeningMs: number;
+  /** 1, 5 and 15 minute load averages at the end: the machine may be shared. */
+  load: number[];
 }
 
 function median(xs: number[]): number {
@@ -45,9 +53,26 @@ function timeOnce(args: string[], env: NodeJS.ProcessEnv = process.env): number 
   return ms;
 }
 
-function sample(args: string[], runs: number, env: NodeJS.ProcessEnv = process.env): number[] {
-  timeOnce(args, env);
-  return Array.from({ length: runs }, () => timeOnce(args, env));
+interface Probe {
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Runs untimed ahead of each run (the warm-up included). */
+  before?: () => void;
+}
+
+/**
+ * Samples of each probe, taken in rounds (one run of each probe per round, after one warm-up run
+ * each): on a shared machine whose load changes, the floor and the commands see the same load.
+ */
+function sampleInRounds(probes: Probe[], runs: number): number[][] {
+  const once = (p: Probe) => {
+    p.before?.();
+    return timeOnce(p.args, p.env);
+  };
+  probes.forEach(once);
+  const samples = probes.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) probes.forEach((p, j) => samples[j].push(once(p)));
+  return samples;
 }
 
 export function benchStartup(o: StartupOptions): StartupResult {
@@ -58,18 +83,25 @@ export function benchStartup(o: StartupOptions): StartupResult {
   const built = freshBuild();
   const path = built.url ? 'dist (bundled build, fresh)' : `sources through tsx (${built.reason})`;
   o.log?.(`startup: ${o.runs} runs each, ${path}`);
-  const floor = sample(['-e', '0'], o.runs);
-  const commands = [
+  const light = [
     { name: 'tillsync --help', args: ['--help'] },
     { name: 'tillsync till status', args: ['till', 'status', '--data', till] },
     { name: 'tillsync server status', args: ['server', 'status', '--data', server] },
-  ].map((c) => {
-    const samplesMs = sample([TILLSYNC_BIN, ...c.args], o.runs);
-    return { ...c, medianMs: median(samplesMs), samplesMs };
-  });
-  // The fallback a stale or missing build takes, for comparison (tsx's transform cache warm).
-  const tsx = sample([TILLSYNC_BIN, '--help'], o.runs, { ...process.env, TILLSYNC_NO_DIST: '1' });
-  return { runs: o.runs, path, floorMs: median(floor), commands, tsxHelpMs: median(tsx) };
+  ];
+  const [floor, ...rest] = sampleInRounds(
+    [
+      { args: ['-e', '0'] },
+      ...light.map((c) => ({ args: [TILLSYNC_BIN, ...c.args] })),
+      // The fallback a stale or missing build takes, for comparison (tsx's transform cache warm).
+      { args: [TILLSYNC_BIN, '--help'], env: { ...process.env, TILLSYNC_NO_DIST: '1' } },
+      // The status after a change to the store (a sale, replication…): no valid snapshot, RxDB loads.
+      { args: [TILLSYNC_BIN, 'till', 'status', '--data', till], before: () => rmSync(statusSnapshotPath(till), { force: true }) },
+    ],
+    o.runs,
+  );
+  const commands = light.map((c, i) => ({ ...c, medianMs: median(rest[i]), samplesMs: rest[i] }));
+  const [tsx, opening] = rest.slice(light.length);
+  return { runs: o.runs, path, floorMs: median(floor), commands, tsxHelpMs: median(tsx), tillStatusOpeningMs: median(opening), load: loadavg() };
 }
 
 export function startupSection(r: StartupResult): BenchSection {
@@ -83,5 +115,10 @@ export function startupSection(r: StartupResult): BenchSection {
     note: `runs ${c.samplesMs.map((x) => x.toFixed(0)).join(', ')} ms; floor = node -e 0`,
   }));
   figures.push({ name: 'tillsync --help through tsx (TILLSYNC_NO_DIST=1, no build)', value: r.tsxHelpMs, unit: 'ms', floor: r.floorMs, note: 'what a missing or stale build falls back to; tsx transform cache warm' });
-  return { title: 'Start-up: spawn to exit of light commands', params: { runs: r.runs, 'start-up path': r.path }, figures };
+  figures.push({ name: 'tillsync till status after a change to the store (opens it)', value: r.tillStatusOpeningMs, unit: 'ms', floor: r.floorMs, note: 'the status snapshot removed before each run, as a sale or a replication does: RxDB loads and the store is read (docs/till.md)' });
+  return {
+    title: 'Start-up: spawn to exit of light commands',
+    params: { runs: r.runs, 'start-up path': r.path, 'machine load': `load average ${r.load.map((x) => x.toFixed(1)).join(' / ')} at the end (a shared machine)` },
+    figures,
+  };
 }

@@ -144,7 +144,9 @@ export function registerTillCommands(till: Command): void {
     .action(
       run(async (opts) => {
         const data = requireData(opts.data);
-        const s = await viaTill<TillStatus>(data, 'till status', (lock) => forwardToTill(lock, 'GET', '/status'), (svc) => svc.status(), { checkHealth: true });
+        // Answered from the status snapshot while the store is unchanged (no RxDB to load), else from the store.
+        const { statusFromSnapshot } = await import('./status-from-snapshot.ts');
+        const s = await viaTill<TillStatus>(data, 'till status', (lock) => forwardToTill(lock, 'GET', '/status'), (svc) => svc.status(), { checkHealth: true, withoutStore: () => statusFromSnapshot(data) });
         return { data: s, text: statusText(s) };
       }),
     );

@@ -4,7 +4,7 @@
  * never degraded (every ticket is simply untransferred until it is packaged and sent).
  */
 import { API } from '../sync/replication-protocol.ts';
-import { serverRequest } from '../sync/transports/server-http.ts';
+import { serverRequest, whyUnreachable } from '../sync/transports/server-http.ts';
 
 export interface HealthOptions {
   /** How long a check may take before the server counts as away. */
@@ -26,6 +26,8 @@ export interface HealthOptions {
 
 export class HealthMonitor {
   online: boolean | null = null;
+  /** Why the last check failed, in a few words (`connection refused`, `no answer in 0.8 s`); null when it answered. */
+  problem: string | null = null;
   checkedAt = 0;
   private inFlight: Promise<boolean> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -43,12 +45,17 @@ export class HealthMonitor {
     const endpoint = { url: this.serverUrl, fingerprint: this.opts.fingerprint };
     this.inFlight = (async () => {
       let ok = false;
+      let problem: string | null = null;
       try {
         const res = await serverRequest(endpoint, { method: 'GET', path: API.health, timeoutMs: this.timeoutMs });
         ok = res.status === 200 && /"ok"\s*:\s*true/.test(res.text);
-      } catch {
-        ok = false;
+        if (!ok) problem = res.status === 200 ? 'not a tillsync server health answer' : `HTTP ${res.status}`;
+      } catch (e) {
+        const why = whyUnreachable(e);
+        // The timeout also bounds the connection itself: a black-holed address costs timeoutMs, no more.
+        problem = why === 'no answer in time' ? `no answer in ${this.timeoutMs / 1000} s` : why;
       }
+      this.problem = problem;
       const was = this.online;
       this.online = ok;
       this.checkedAt = Date.now();

@@ -1,7 +1,7 @@
 /** Human renderings of tickets, closures and status for the terminal (the --json output is the data itself). */
 import type { Closure, Ticket } from '../sync/types.ts';
 import type { FlaggedTicket } from './store/till-store.ts';
-import type { TillStatus } from './till-service.ts';
+import type { TillStatus } from './till-status.ts';
 
 /** A sold ticket as a receipt-like text for the terminal. */
 export function ticketText(t: FlaggedTicket | Ticket): string {
@@ -34,7 +34,7 @@ export function closureText(c: Closure): string {
 export function statusText(s: TillStatus): string {
   const c = s.counts;
   return [
-    `Till ${s.store}-${s.till}  ${s.mode === 'standalone' ? 'no server configured (standalone)' : `server ${s.server}: ${s.mode === 'online' ? 'online' : s.mode === 'degraded' ? 'AWAY, selling in degraded mode' : 'not checked yet'}`}`,
+    `Till ${s.store}-${s.till}  ${s.mode === 'standalone' ? 'no server configured (standalone)' : `server ${s.server}: ${s.mode === 'online' ? 'online' : s.mode === 'degraded' ? `AWAY (unreachable: ${s.serverUnreachable ?? 'no answer'}), selling in degraded mode` : 'not checked yet'}`}`,
     `  last ticket ${s.lastNumber}   sold since last closure ${s.openTickets}`,
     `  tickets ${c.total}: degraded ${c.degraded}, untransferred ${c.untransferred}, packaged ${c.packaged}, acknowledged ${c.acknowledged}, documents written back ${c.documents}`,
     `  last server contact ${s.lastServerContact ?? 'never'}`,

@@ -15,50 +15,14 @@ import { buildClosure, closurePeriod } from './closure.ts';
 import { TillJournal } from './till-journal.ts';
 import { localDay } from './sale.ts';
 import { logTillEvent } from './day-log.ts';
-import { loadOrCreateTillSigningKey, readKeyChanges, loadTillSigningKey } from './till-signing-key.ts';
+import { loadOrCreateTillSigningKey, readKeyChanges } from './till-signing-key.ts';
 import type { HealthMonitor } from './health.ts';
 import { ownPackageFile } from './own-package.ts';
 import { buildTicket, type SaleCatalog } from './sale.ts';
-import type { LedgerCounts } from './store/ticket-ledger.ts';
+import { composeStatus, type StatusFacts, type TillStatus } from './till-status.ts';
 import { packageRecordFits, type FlaggedTicket, type TillIdentity, type TillStore } from './store/till-store.ts';
 
-export interface TillStatus {
-  store: string;
-  till: string;
-  server: string | null;
-  /** null: no server configured, or not checked yet. */
-  serverOnline: boolean | null;
-  /**
-   * What the cashier's screen shows: `online` (the server answers, tickets replicate), `degraded`
-   * (a server is configured but does not answer: tickets are flagged degraded), `standalone` (no
-   * server: tickets wait to be extracted and sent), `checking` (first health check running).
-   */
-  mode: 'online' | 'degraded' | 'standalone' | 'checking';
-  /** How the till talks to its server: tls (pinned or by system CAs), loopback or insecure plain HTTP. */
-  transport: 'tls-pinned' | 'tls' | 'http-loopback' | 'http-insecure' | null;
-  /** Id of the till's signing key (null before init made one). */
-  signingKeyId: string | null;
-  lastNumber: number;
-  lastHash: string;
-  counts: LedgerCounts;
-  lastServerContact: string | null;
-  lastClosure: Pick<Closure, 'id' | 'seq' | 'closedAt' | 'day' | 'ticketCount' | 'firstNumber' | 'lastNumber' | 'total' | 'grandTotal'> | null;
-  /** Tickets sold since the last closure. */
-  openTickets: number;
-  /** The cash-register law's state: last monthly and fiscal-year closures, journal, training mode, key. */
-  fiscal: {
-    lastMonth: { id: string; period: string } | null;
-    lastYear: { id: string; period: string } | null;
-    journalEvents: number;
-    training: boolean;
-    keyFingerprint: string | null;
-    pendingClosure: string | null;
-  };
-  /** Articles in memory (null for a one-shot command, which fetches them on demand). */
-  articles: number | null;
-  customers: number;
-  replication?: unknown;
-}
+export type { TillStatus } from './till-status.ts';
 
 export interface ExtractResult {
   kind: PackageKind;
@@ -182,46 +146,37 @@ export class TillService {
   }
 
   async status(): Promise<TillStatus> {
+    return composeStatus(await this.statusFacts(), {
+      dataDir: this.dataDir,
+      health: this.health,
+      articles: this.store.base.complete ? this.store.base.articlesByCode.size : null,
+      replication: this.replicationStatus?.(),
+    });
+  }
+
+  /** What status reports from the store alone (also kept as the status snapshot: client/store/status-snapshot.ts). */
+  async statusFacts(): Promise<StatusFacts> {
     const id = this.identity;
     const ledger = await this.store.ledger();
     const c = this.store.lastClosure;
+    const lastOf = (list: Closure[]) => (list.length ? { id: list[list.length - 1].id, period: closurePeriod(list[list.length - 1]) } : null);
+    const pending = await this.store.getMeta('pending-closure');
     return {
-      store: id.store,
-      till: id.till,
-      server: id.serverUrl,
-      serverOnline: id.serverUrl ? this.health.online : null,
-      mode: !id.serverUrl ? 'standalone' : this.health.online === null ? 'checking' : this.health.online ? 'online' : 'degraded',
-      transport: !id.serverUrl ? null : id.serverUrl.startsWith('https:') ? (id.serverFingerprint ? 'tls-pinned' : 'tls') : id.insecureHttp ? 'http-insecure' : 'http-loopback',
-      signingKeyId: signingKeyIdOf(this.dataDir),
+      identity: { store: id.store, till: id.till, serverUrl: id.serverUrl, serverFingerprint: id.serverFingerprint ?? null, insecureHttp: id.insecureHttp ?? false },
       lastNumber: this.store.last.number,
       lastHash: this.store.last.hash,
       counts: ledger.counts(),
       lastServerContact: this.store.lastServerContact,
       lastClosure: c ? { id: c.id, seq: c.seq, closedAt: c.closedAt, day: c.day, ticketCount: c.ticketCount, firstNumber: c.firstNumber, lastNumber: c.lastNumber, total: c.total, grandTotal: c.grandTotal } : null,
       openTickets: this.store.last.number - this.store.closedThrough,
-      fiscal: await this.fiscalStatus(),
-      articles: this.store.base.complete ? this.store.base.articlesByCode.size : null,
+      fiscal: {
+        lastMonth: lastOf(await this.store.closures('month')),
+        lastYear: lastOf(await this.store.closures('year')),
+        journalEvents: this.store.lastEvent?.seq ?? 0,
+        training: await this.training(),
+        pendingClosure: pending ? `${pending.kind} ${pending.period ?? ''}`.trim() : null,
+      },
       customers: this.store.base.customers.size,
-      ...(this.replicationStatus ? { replication: this.replicationStatus() } : {}),
-    };
-  }
-
-  private async fiscalStatus(): Promise<TillStatus['fiscal']> {
-    const lastOf = (list: Closure[]) => (list.length ? { id: list[list.length - 1].id, period: closurePeriod(list[list.length - 1]) } : null);
-    const pending = await this.store.getMeta('pending-closure');
-    let keyFingerprint: string | null = null;
-    try {
-      keyFingerprint = (await import('../sync/till-keys.ts')).keyFingerprint(loadTillSigningKey(this.dataDir).publicKeyPem);
-    } catch {
-      // No key yet: made by the first signed record.
-    }
-    return {
-      lastMonth: lastOf(await this.store.closures('month')),
-      lastYear: lastOf(await this.store.closures('year')),
-      journalEvents: this.store.lastEvent?.seq ?? 0,
-      training: await this.training(),
-      keyFingerprint,
-      pendingClosure: pending ? `${pending.kind} ${pending.period ?? ''}`.trim() : null,
     };
   }
 
@@ -312,13 +267,5 @@ export class TillService {
 
   searchCustomers(q: string, limit?: number) {
     return this.store.base.searchCustomers(q, limit);
-  }
-}
-
-function signingKeyIdOf(dataDir: string): string | null {
-  try {
-    return loadTillSigningKey(dataDir).keyId;
-  } catch {
-    return null;
   }
 }

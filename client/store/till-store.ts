@@ -15,6 +15,7 @@ import { BaseIndex, baseDocsOf } from './base-index.ts';
 import { bulkUpsertChunked, lastDoc, lastDocs, openTillDatabase, plain, scanDocs, type StoreLocation, type TillDatabase } from './open-store.ts';
 import type { AckDoc, BaseDoc, MetaDoc } from './schemas.ts';
 import { TicketLedger, type TicketFlags } from './ticket-ledger.ts';
+import { takeStatusSnapshot } from './status-snapshot.ts';
 
 export interface TillIdentity {
   store: string;
@@ -84,10 +85,15 @@ export class TillStore {
    * `writeBatch`: documents per store commit (open-store.ts), larger only for a bulk load of tickets.
    */
   static async open(where: StoreLocation, opts: { articles: 'all' | 'lazy'; writeBatch?: number } = { articles: 'lazy' }): Promise<TillStore> {
+    // Opening writes to the store: the status snapshot goes first (client/store/status-snapshot.ts).
+    const snapshot = 'dir' in where ? takeStatusSnapshot(where.dir) : null;
     const db = await openTillDatabase(where, { writeBatch: opts.writeBatch });
     const s = new TillStore(db, where);
     try {
       await s.loadState(opts.articles === 'all');
+      // A contact a status answered from the snapshot saw, later than the store's own record.
+      const seen = snapshot?.lastServerContact;
+      if (seen && (!s.lastServerContact || seen > s.lastServerContact)) await s.noteServerContact(new Date(seen));
     } catch (e) {
       await db.close();
       throw e;
@@ -156,6 +162,11 @@ export class TillStore {
   private idPrefix(): string {
     const id = this.requireIdentity();
     return `${id.store}-${id.till}-`;
+  }
+
+  /** Whether the per-ticket ledger is in memory (a status snapshot is then cheap to write). */
+  get ledgerLoaded(): boolean {
+    return this.ledgerState !== null;
   }
 
   /** Builds the per-ticket ledger on first use (one pass over tickets, acks and package records). */
