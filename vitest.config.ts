@@ -2,10 +2,19 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Files that need a process of their own: the end-to-end suites (real servers, tills, browsers and
- * child processes; some set process-wide state) and the one unit file that replaces a module with
- * vi.mock (a shared module graph would hand the mock to the files after it).
+ * child processes; some set process-wide state), the one unit file that replaces a module with
+ * vi.mock (a shared module graph would hand the mock to the files after it), and the files that
+ * open a till store: @deno/kv keeps values through node:v8's Deserializer, whose handles Node 20
+ * frees wrongly when a worker thread collects them ("Check failed: node->IsInUse()", a crash of
+ * the whole run), so the till's store only ever runs on a process's main thread, as in the product.
  */
-const ISOLATED = ['test/e2e/**/*.test.ts', 'server/accounting/posting-run.test.ts'];
+const ISOLATED = [
+  'test/e2e/**/*.test.ts',
+  'server/accounting/posting-run.test.ts',
+  'client/**/*.test.ts',
+  'bench/bench-till.test.ts',
+  'server/fiscal/closure-intake.test.ts',
+];
 
 /** What both projects run with (projects do not inherit these from the root unless they extend it, which would also merge the include lists). */
 const common = {
