@@ -67,7 +67,7 @@ const DAY = '2026-11-02';
  * CPU seconds (user + system) our PostgreSQL cluster has used: its postmaster (with the backends it
  * has reaped) and its live children, from /proc. Other clusters on a shared machine are not counted.
  */
-function clusterCpuSeconds(postmaster: number | null): number | null {
+export function clusterCpuSeconds(postmaster: number | null): number | null {
   if (postmaster === null) return null;
   const stat = (pid: string) => {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -9,7 +9,7 @@
  *     --cli         the whole night as `tillsync server nightly` in its own process instead (wall, CPU, peak memory)
  * Steps run in this process: integrate, post, letter, books check (export and e-report are not configured).
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -19,6 +19,7 @@ import { defaultConfig, openServerContext, writeServerConfig } from '../server/c
 import { integrationStep } from '../server/integration/nightly-step.ts';
 import { letteringStep, postingStep } from '../server/accounting/nightly-step.ts';
 import { booksCheckNightlyStep } from '../server/books/nightly-step.ts';
+import { clusterCpuSeconds } from './bench-chain.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,23 +37,7 @@ const DAY = '2026-11-02';
 const tplName = `prof_tpl_${tills}x${perTill}`;
 const dbUrl = (name: string) => pgUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
 
-function clusterCpu(postmaster: number): number {
-  const stat = (pid: string) => {
-    const t = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return t.slice(t.lastIndexOf(')') + 2).split(' ');
-  };
-  const own = stat(String(postmaster));
-  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
-  for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const f = stat(pid);
-      if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      /* gone */
-    }
-  }
-  return ticks / 100;
-}
+const clusterCpu = (postmaster: number): number => clusterCpuSeconds(postmaster) ?? NaN;
 
 const admin = new pg.Client({ connectionString: pgUrl });
 await admin.connect();
