@@ -4,7 +4,7 @@
  * same run; this file only chooses sizes, starts a throwaway PostgreSQL when none is given, and
  * turns results into figures.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -206,11 +206,14 @@ export async function runBenches(which: BenchName[], o: BenchOptions): Promise<B
   return sections;
 }
 
-const int = (v: string) => {
+// InvalidArgumentError: commander prints it as one line with the option's name (a thrown error of
+// another kind escaped as a stack trace of the bundle).
+const wholeNumber = (min: number) => (v: string) => {
   const n = Number(v.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n <= 0) throw new TillsyncError('usage', `"${v}" is not a positive whole number`);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`"${v}" is not a ${min > 0 ? 'positive ' : ''}whole number`);
   return n;
 };
+const int = wholeNumber(1);
 
 export function registerBenchCommand(program: Command): void {
   program
@@ -233,7 +236,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--chain-tickets <n>', 'tickets per till in the chain bench (the issue figure: 1000)', int, 1000)
     .option('--chain-customers <n>', 'named account customers per store in the chain bench', int, 5000)
     .option('--chain-workers <list>', 'worker counts the chain bench compares, comma-separated', '1,2,4')
-    .option('--chain-render <n>', 'invoices and credit notes of one store the chain bench renders after its first run (PDF/Factur-X per second; 0: none)', int, 200)
+    .option('--chain-render <n>', 'invoices and credit notes of one store the chain bench renders after its first run (PDF/Factur-X per second; 0: none)', wholeNumber(0), 200)
     .option('--pg <url>', 'PostgreSQL admin URL to bench on (default: a throwaway local cluster when PostgreSQL is installed)')
     .option('--no-pg', 'SQLite only')
     .option('--out <file>', 'where to write the report', 'BENCHMARKS.md')
