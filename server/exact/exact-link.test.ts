@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDb, TEST_ENGINES, type TestDb } from '../../test/support/test-databases.ts';
 import { startExactStandin, type ExactStandin } from '../../test/support/exact-online-standin.ts';
 import { sampleLedger } from '../../test/support/sample-ledger.ts';
-import { insertLedger } from '../../test/support/ledger-sql-fixture.ts';
+import { insertLedger, keyCustomerLinesByInvoice } from '../../test/support/ledger-sql-fixture.ts';
 import { defaultConfig, writeServerConfig } from '../context.ts';
 import { saveBaseData } from '../base-data.ts';
 import { ensureMapping, loadMapping } from '../accounting/mapping.ts';
@@ -187,8 +187,7 @@ for (const engine of TEST_ENGINES) describe(`Exact Online link against the stand
 
   it('letters the invoices paid in Exact by the bank rules; unmatched listed; twice is already', async () => {
     await connect(t.data, standin);
-    // The fixture's customer lines carry no lettering key; posting gives them the invoice number.
-    await t.db.updateTable('entry_lines').set((eb) => ({ letter_key: eb.ref('document_number') })).where('account', 'like', '41%').execute();
+    await keyCustomerLinesByInvoice(t.db);
     await pushToExact({ db: t.db, data: t.data }, { from: '2026-11-01', to: '2026-11-30', withPdf: false });
     await standin.registerPayment('10001435');
     await standin.registerPayment('10001434'); // paid at the till in tillsync already: no open item

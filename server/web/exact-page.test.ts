@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { openTestDb, type TestDb } from '../../test/support/test-databases.ts';
 import { startExactStandin, type ExactStandin } from '../../test/support/exact-online-standin.ts';
 import { sampleLedger } from '../../test/support/sample-ledger.ts';
-import { insertLedger } from '../../test/support/ledger-sql-fixture.ts';
+import { insertLedger, keyCustomerLinesByInvoice } from '../../test/support/ledger-sql-fixture.ts';
 import { defaultConfig, writeServerConfig, type ServerContext } from '../context.ts';
 import { createApp } from '../app.ts';
 import { saveBaseData } from '../base-data.ts';
@@ -31,7 +31,7 @@ describe('Exact Online page', () => {
     await saveBaseData(t.db, demoBaseData(5));
     ensureMapping(t.data);
     await insertLedger(t.db, sampleLedger());
-    await t.db.updateTable('entry_lines').set((eb) => ({ letter_key: eb.ref('document_number') })).where('account', 'like', '41%').execute();
+    await keyCustomerLinesByInvoice(t.db);
     const ctx: ServerContext = { data: t.data, config, db: t.db };
     server = await new Promise<Server>((res) => {
       const s = createApp(ctx, { inbox: config.inbox }).app.listen(0, '127.0.0.1', () => res(s));

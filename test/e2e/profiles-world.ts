@@ -7,10 +7,10 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { writeTicketPackage } from '../../sync/package-writer.ts';
 import { generateTillKeyPair } from '../../sync/till-keys.ts';
+import { freePort } from '../../sync/free-port.ts';
 import { dayOffset, ok, start, type Running } from './screens-harness.ts';
 
 export interface ProfilesWorld {
@@ -26,15 +26,6 @@ export interface ProfilesWorld {
   /** A copy of the data folder (same books, SQLite), for a second test on its own. */
   copy(name: string): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
 }
 
 export async function makeProfilesWorld(): Promise<ProfilesWorld> {

@@ -14,7 +14,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { openTestDb, type TestDb } from '../support/test-databases.ts';
 import { startExactStandin, type ExactStandin } from '../support/exact-online-standin.ts';
 import { sampleLedger } from '../support/sample-ledger.ts';
-import { insertLedger } from '../support/ledger-sql-fixture.ts';
+import { insertLedger, keyCustomerLinesByInvoice } from '../support/ledger-sql-fixture.ts';
 import { defaultConfig, writeServerConfig, type ServerContext } from '../../server/context.ts';
 import { createApp } from '../../server/app.ts';
 import { saveBaseData } from '../../server/base-data.ts';
@@ -45,7 +45,7 @@ describe('e-invoicing and Exact Online pages, in French, in Chromium', () => {
     await saveBaseData(t.db, demoBaseData(5));
     ensureMapping(t.data);
     await insertLedger(t.db, sampleLedger());
-    await t.db.updateTable('entry_lines').set((eb) => ({ letter_key: eb.ref('document_number') })).where('account', 'like', '41%').execute();
+    await keyCustomerLinesByInvoice(t.db);
     const row = (number: string, status: string, message: string | null) => ({ number, customer: 'C0000001', type_code: '380', issue_date: '2026-11-02', total_incl: '159.90', file: `/x/${number}.pdf`, pdf_sha256: 'a', xml_sha256: 'b', status, status_at: '2026-11-03T08:00:00.000Z', channel: 'folder', platform_ref: null, message, created_at: '2026-11-02T22:00:00.000Z' });
     await t.db.insertInto('einvoices').values([row('F00000007', 'collected', null), row('F00000008', 'rejected', 'BR-FR-12')]).execute();
     await t.db.insertInto('ereports').values({ period_from: '2026-11-01', period_to: '2026-11-10', file: '/x/ER10.xml', file_name: 'ER10_552100554_20261101_20261110.xml', sha256: 'c', totals: JSON.stringify({ tieOut: { ledgerSales: '714.14', b2bExcl: '311.14' } }), transaction_count: 12, total_excl: '403.00', total_vat: '80.60', trigger: 'manual', created_at: '2026-11-11T01:00:00.000Z', reset_at: null }).execute();

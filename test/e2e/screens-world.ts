@@ -7,11 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { hashTicket } from '../../sync/ticket-chain.ts';
 import { writeTicketPackage } from '../../sync/package-writer.ts';
 import { generateTillKeyPair } from '../../sync/till-keys.ts';
+import { freePort } from '../../sync/free-port.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { dayOffset, ok, start, type Running } from './screens-harness.ts';
 
@@ -23,15 +23,6 @@ export interface ScreensWorld {
   /** The store server's data folder (its SQLite database). */
   data: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
 }
 
 export async function startScreensWorld(): Promise<ScreensWorld> {

@@ -7,6 +7,11 @@ import type { Db } from '../../server/db/database.ts';
 import type { LedgerEntry } from '../../server/exports/ledger-model.ts';
 import type { Ticket } from '../../sync/types.ts';
 
+/** The fixture's customer lines carry no lettering key; posting gives them their invoice number. */
+export async function keyCustomerLinesByInvoice(db: Db): Promise<void> {
+  await db.updateTable('entry_lines').set((eb) => ({ letter_key: eb.ref('document_number') })).where('account', 'like', '41%').execute();
+}
+
 export async function insertLedger(db: Db, entries: LedgerEntry[], batchId = 1): Promise<number[]> {
   const letterings = new Map<string, number>();
   const ids: number[] = [];
