@@ -38,10 +38,14 @@ function closure(inputs: Metafile['inputs'], roots: string[]) {
 describe('the command tree', () => {
   it('imports no library but commander, whatever group --help shows', async () => {
     const inputs = await importGraph();
-    // The server features server/cli.ts loads for `tillsync --help` and `tillsync server --help`.
-    const features = inputs['server/cli.ts'].imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
+    // The top-level groups cli/main.ts loads for `tillsync --help`, and the server features
+    // server/cli.ts loads for `tillsync --help` and `tillsync server --help`.
+    const dynamic = (file: string) => inputs[file].imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
+    const groups = dynamic('cli/main.ts');
+    expect(groups).toEqual(expect.arrayContaining(['client/cli.ts', 'server/cli.ts', 'cli/demo.ts']));
+    const features = dynamic('server/cli.ts');
     expect(features).toContain('server/intake/cli.ts');
-    const { modules, packages } = closure(inputs, ['cli/main.ts', ...features]);
+    const { modules, packages } = closure(inputs, ['cli/main.ts', ...groups, ...features]);
     const heavy = [...packages].filter(([p]) => !ALLOWED.has(p)).map(([p, by]) => `${p} (imported by ${by})`);
     expect(heavy).toEqual([]);
     expect(packages.has('commander')).toBe(true);
