@@ -52,4 +52,14 @@ describe('the command tree', () => {
     // Our own definition code stays small too (46 modules, against 264 before the split).
     expect(modules.size).toBeLessThan(80);
   });
+
+  it('reaches zod only through sync/zod-mini.ts, anywhere in the CLI', async () => {
+    // Classic zod keeps every method and all 46 locales alive in the bundle's shared zod chunk
+    // (~500 KB that every command touching a config file compiled); zod/mini needs ~50 KB.
+    const inputs = await importGraph();
+    const classic = Object.entries(inputs).flatMap(([file, i]) => i.imports.filter((im) => im.path === 'zod' || im.path.startsWith('zod/v4/classic')).map(() => file));
+    expect(classic).toEqual([]);
+    const mini = Object.entries(inputs).flatMap(([file, i]) => i.imports.filter((im) => im.path.startsWith('zod')).map(() => file));
+    expect(new Set(mini)).toEqual(new Set(['sync/zod-mini.ts']));
+  });
 });
