@@ -18,7 +18,7 @@ import { D, fmt, splitInclusive, type Decimals } from '../../sync/money.ts';
 import { divRoundHalfUp, pow10 } from '../../sync/scaled-money.ts';
 import type { BooksRounding } from './product-rounding.ts';
 import { productsSplit } from './sales-split.ts';
-import { SplitCache } from './split-cache.ts';
+import { splitIncl, units } from '../books/checks/amounts.ts';
 import { addUnits, toUnits, unitsDec, unitsOf, unitsText, type Units } from './units.ts';
 import type { EntryDraft, PostingDocument, PostingTicket, RoundingAdjustment } from './ledger-types.ts';
 import type { AccountingMapping } from './mapping.ts';
@@ -58,12 +58,11 @@ export class InvariantLedger {
   private badGroups: string[] = [];
   private readonly d: Decimals;
   private readonly rules: BooksRounding;
-  private readonly splits: SplitCache;
+  private readonly splits = new Map<string, { net: Units; vat: Units }>();
 
   constructor(private readonly m: AccountingMapping) {
     this.rules = m.rounding;
     this.d = m.rounding.decimals;
-    this.splits = new SplitCache(this.d);
   }
 
   /** One chunk: the documents posted, their tickets and paymentOnly tickets, and the entries produced. */
@@ -118,12 +117,12 @@ export class InvariantLedger {
           let n = 0;
           let v = 0;
           for (const incl of g.incl) {
-            const s = this.splits.split(incl, g.rate);
+            const s = this.lineSplit(incl, g.rate);
             n += s.net;
             v += s.vat;
           }
-          net = n * step;
-          vat = v * step;
+          net = n;
+          vat = v;
         } else {
           const s = splitInclusive(g.incl.reduce((a, b) => a.plus(b), new D(0)), g.rate, d);
           net = unitsOf(s.exclVat);
@@ -173,6 +172,30 @@ export class InvariantLedger {
       this.customerDebits = addUnits(this.customerDebits, got);
       if (got !== want) this.docMismatch.push(`${num}: customer ${unitsText(got, d)} ≠ document ${unitsText(want, d)}`);
     }
+  }
+
+  /**
+   * A line's net and VAT in units, by the books checks' own integer split (server/books/checks/amounts.ts,
+   * BigInt), not posting's: the invariants recompute what posting computed. Memoised: a store sells
+   * the same amounts all day.
+   */
+  private lineSplit(incl: string, rate: string): { net: Units; vat: Units } {
+    const key = `${rate}\u0000${incl}`;
+    let s = this.splits.get(key);
+    if (!s) {
+      const u = units(incl);
+      if (u === null) {
+        const x = splitInclusive(incl, rate, this.d);
+        s = { net: unitsOf(x.exclVat), vat: unitsOf(x.vat) };
+      } else {
+        const x = splitIncl(u, rate, this.d);
+        s = { net: Number(x.net), vat: Number(x.vat) };
+        if (!Number.isSafeInteger(s.net) || !Number.isSafeInteger(s.vat)) throw new Error(`amount ${incl} too large to check exactly`);
+      }
+      if (this.splits.size >= 200_000) this.splits.clear();
+      this.splits.set(key, s);
+    }
+    return s;
   }
 
   addLettering(groups: LetteringPlan['groups']): void {

@@ -1,49 +1,14 @@
 /**
- * The VAT split of one amount, memoised, in integers. A store sells the same few hundred prices
- * all day: splitting each line with decimal.js (eight allocations a line) dominated posting, while
- * the distinct (amount, rate) pairs are few.
- *
- * Two caches, on purpose with two arithmetics: posting's (UnitSplitCache) splits in scaled integers
- * (sync/scaled-money.ts netOfInclusive, decimal.js only for an amount or rate it cannot take
- * exactly); the posting invariants' (SplitCache) splits with decimal.js (sync/money.ts
- * splitInclusive), so that they recompute what posting computed rather than repeat it.
+ * Posting's VAT split of one amount, memoised, in scaled integers (sync/scaled-money.ts
+ * netOfInclusive; decimal.js only for an amount or rate an integer cannot take exactly). A store
+ * sells the same prices all day: the distinct (amount, rate) pairs are far fewer than the lines.
+ * The posting invariants split with their own arithmetic (invariants.ts), not this.
  */
-import { splitInclusive, toMinor, type Decimals } from '../../sync/money.ts';
+import { splitInclusive, type Decimals } from '../../sync/money.ts';
 import { divRoundHalfUp, formatScaled, netOfInclusive, parseRate, pow10 } from '../../sync/scaled-money.ts';
 import { toUnits, unitsOf, SCALE, type Units } from './units.ts';
 
-export interface MinorSplit {
-  incl: number;
-  net: number;
-  vat: number;
-}
-
 const LIMIT = 200_000;
-
-/** Decimal.js splits in minor units of the books' decimals (the invariants' own arithmetic). */
-export class SplitCache {
-  private readonly byRate = new Map<string, Map<string, MinorSplit>>();
-  private size = 0;
-
-  constructor(private readonly decimals: Decimals) {}
-
-  split(inclVat: string, rate: string): MinorSplit {
-    let m = this.byRate.get(rate);
-    if (!m) this.byRate.set(rate, (m = new Map()));
-    let r = m.get(inclVat);
-    if (!r) {
-      const s = splitInclusive(inclVat, rate, this.decimals);
-      r = { incl: toMinor(s.inclVat, this.decimals), net: toMinor(s.exclVat, this.decimals), vat: toMinor(s.vat, this.decimals) };
-      if (++this.size > LIMIT) {
-        this.byRate.clear();
-        this.size = 0;
-        this.byRate.set(rate, (m = new Map()));
-      }
-      m.set(inclVat, r);
-    }
-    return r;
-  }
-}
 
 /** Net and VAT of an amount incl VAT, in units of 10^-4, each rounded at the books' decimals. */
 export interface UnitSplit {

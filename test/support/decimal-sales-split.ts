@@ -4,13 +4,45 @@
  * proved against, amount for amount (server/accounting/sales-split-equivalence.test.ts). Not used by
  * the product.
  */
-import { D, fromMinor, money, splitInclusive, type Dec } from '../../sync/money.ts';
+import { D, fromMinor, money, splitInclusive, toMinor, type Dec, type Decimals } from '../../sync/money.ts';
 import { splitPerProduct, type BooksRounding } from '../../server/accounting/product-rounding.ts';
-import { SplitCache } from '../../server/accounting/split-cache.ts';
 import { toScaled } from '../../sync/scaled-money.ts';
 import type { PostingTicketLine } from '../../server/accounting/ledger-types.ts';
 import type { VatMapping } from '../../server/accounting/mapping.ts';
 import type { BooksPass, PassResult } from '../../server/books/pass.ts';
+
+const LIMIT = 200_000;
+
+/** The former memo of decimal.js splits, in minor units of the books' decimals. */
+export interface MinorSplit {
+  incl: number;
+  net: number;
+  vat: number;
+}
+
+export class SplitCache {
+  private readonly byRate = new Map<string, Map<string, MinorSplit>>();
+  private size = 0;
+
+  constructor(private readonly decimals: Decimals) {}
+
+  split(inclVat: string, rate: string): MinorSplit {
+    let m = this.byRate.get(rate);
+    if (!m) this.byRate.set(rate, (m = new Map()));
+    let r = m.get(inclVat);
+    if (!r) {
+      const s = splitInclusive(inclVat, rate, this.decimals);
+      r = { incl: toMinor(s.inclVat, this.decimals), net: toMinor(s.exclVat, this.decimals), vat: toMinor(s.vat, this.decimals) };
+      if (++this.size > LIMIT) {
+        this.byRate.clear();
+        this.size = 0;
+        this.byRate.set(rate, (m = new Map()));
+      }
+      m.set(inclVat, r);
+    }
+    return r;
+  }
+}
 
 export interface DecimalVatPart {
   /** Base-data VAT code (the key in mapping.vat). */
