@@ -16,6 +16,8 @@ import { camt053v02 } from '../fixtures/bank-statements.ts';
 import { readApiToken, TOKEN_HEADER } from '../client/api-token.ts';
 
 const MAIL_TO = 'tickets@boutique-demo.example';
+/** How long a server or till may take to say it is ready (as long as a step: a loaded machine starts both tills at once). */
+const START_TIMEOUT_MS = 120_000;
 
 /** Runs a tillsync command with --json and fails the demo with its one-line error if it fails. */
 async function cli(args: string[], input?: string): Promise<any> {
@@ -107,7 +109,7 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
   };
   const tillStatus = async (t: (typeof tills)[number]) => (await (await fetch(`${t.url}/api/till/status`, { headers: tillAuth(t) })).json()) as any;
   const startServer = async (httpPort: number, smtpPort: number) => {
-    const s = await startTillsync(['server', 'start', '--data', serverData, '--tls', '--port', String(httpPort), '--host', '127.0.0.1', '--inbox', inbox, '--smtp-port', String(smtpPort), '--mail-to', MAIL_TO], /listening on/);
+    const s = await startTillsync(['server', 'start', '--data', serverData, '--tls', '--port', String(httpPort), '--host', '127.0.0.1', '--inbox', inbox, '--smtp-port', String(smtpPort), '--mail-to', MAIL_TO], /listening on/, { timeoutMs: START_TIMEOUT_MS });
     running.push(s);
     return s;
   };
@@ -128,7 +130,7 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     say(`server certificate ${init.tls.fingerprint.slice(0, 23)}… pinned by both tills`);
     let server = await startServer(httpPort, smtpPort);
     const startTill = async (t: (typeof tills)[number]) => {
-      const p = await startTillsync(['till', 'start', '--data', t.data, '--port', '0', '--pull-interval', '500', '--json'], /"ready":true/);
+      const p = await startTillsync(['till', 'start', '--data', t.data, '--port', '0', '--pull-interval', '500', '--json'], /"ready":true/, { timeoutMs: START_TIMEOUT_MS });
       running.push(p);
       t.proc = p;
       t.url = JSON.parse(p.output().split('\n').find((l) => l.includes('"ready":true'))!).url;
