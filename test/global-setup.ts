@@ -49,7 +49,7 @@ async function startSharedPg(): Promise<SharedPg> {
   });
   process.env.TILLSYNC_TEST_PG = cluster.url;
   await makeTemplate(cluster.url, 'tillsync_template');
-  return { url: cluster.url, template: 'tillsync_template', teardown: () => cluster.stop() };
+  return { url: cluster.url, template: 'tillsync_template', teardown: async () => cluster.stop() };
 }
 
 // On globalThis: vitest loads this file once per project (each with its own module state), all in one process.
