@@ -16,6 +16,8 @@ import { camt053v02 } from '../fixtures/bank-statements.ts';
 import { readApiToken, TOKEN_HEADER } from '../client/api-token.ts';
 
 const MAIL_TO = 'tickets@boutique-demo.example';
+/** How long a server or till may take to say it is ready (as long as a step: a loaded machine starts both tills at once). */
+const START_TIMEOUT_MS = 120_000;
 
 /** Runs a tillsync command with --json and fails the demo with its one-line error if it fails. */
 async function cli(args: string[], input?: string): Promise<any> {
@@ -107,7 +109,7 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
   };
   const tillStatus = async (t: (typeof tills)[number]) => (await (await fetch(`${t.url}/api/till/status`, { headers: tillAuth(t) })).json()) as any;
   const startServer = async (httpPort: number, smtpPort: number) => {
-    const s = await startTillsync(['server', 'start', '--data', serverData, '--tls', '--port', String(httpPort), '--host', '127.0.0.1', '--inbox', inbox, '--smtp-port', String(smtpPort), '--mail-to', MAIL_TO], /listening on/);
+    const s = await startTillsync(['server', 'start', '--data', serverData, '--tls', '--port', String(httpPort), '--host', '127.0.0.1', '--inbox', inbox, '--smtp-port', String(smtpPort), '--mail-to', MAIL_TO], /listening on/, { timeoutMs: START_TIMEOUT_MS });
     running.push(s);
     return s;
   };
@@ -121,19 +123,19 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     // through its enrolment string (URL, till, auth secret, fingerprint).
     const serverUrl = `https://127.0.0.1:${httpPort}`;
     const init = await cli(['server', 'init', '--demo-base', '--data', serverData]);
-    for (const t of tills) {
-      const e = await cli(['server', 'enroll-till', '--data', serverData, '--till', t.till, '--server-url', serverUrl]);
-      await cli(['till', 'init', '--demo-base', '--data', t.data, '--enrolment', e.enrolment]);
-    }
+    const enrolments: string[] = [];
+    for (const t of tills) enrolments.push((await cli(['server', 'enroll-till', '--data', serverData, '--till', t.till, '--server-url', serverUrl])).enrolment);
+    // Each till in its own folder: both set up at once.
+    await Promise.all(tills.map((t, i) => cli(['till', 'init', '--demo-base', '--data', t.data, '--enrolment', enrolments[i]])));
     say(`server certificate ${init.tls.fingerprint.slice(0, 23)}… pinned by both tills`);
     let server = await startServer(httpPort, smtpPort);
     const startTill = async (t: (typeof tills)[number]) => {
-      const p = await startTillsync(['till', 'start', '--data', t.data, '--port', '0', '--pull-interval', '500', '--json'], /"ready":true/);
+      const p = await startTillsync(['till', 'start', '--data', t.data, '--port', '0', '--pull-interval', '500', '--json'], /"ready":true/, { timeoutMs: START_TIMEOUT_MS });
       running.push(p);
       t.proc = p;
       t.url = JSON.parse(p.output().split('\n').find((l) => l.includes('"ready":true'))!).url;
     };
-    for (const t of tills) await startTill(t);
+    await Promise.all(tills.map(startTill));
     say(`store server on ${serverUrl}; tills 01 and 02 selling online`);
 
     // 2. Online sales that replicate, including a credit sale to be part-paid later.
@@ -184,30 +186,31 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     say(`${degraded} degraded sales: cash, card, cheque, credit sale, a return, a deposit and its use, a partial invoice settlement, a delivery-note sale`);
 
     // 4. Closure, extraction, delivery: till 01 over the LAN, till 02 by mail (held by the mail relay).
-    for (const t of tills) await cli(['till', 'close', '--data', t.data]);
-    // NF525: the month is closed too (signed, chained, summing the day's Z), through each till's own API.
-    for (const t of tills) await tillApi(t, '/close', { period: 'month' });
+    // Each till does its own evening, both at once.
     const relayPort = await relay.start();
-    const x1 = await cli(['till', 'extract', '--data', t1.data, '--kind', 'degraded', '--out', outDir]);
-    const x2 = await cli(['till', 'extract', '--data', t2.data, '--kind', 'degraded', '--out', outDir]);
-    await cli(['till', 'send', x1.path, '--data', t1.data, '--lan', inbox]);
-    await cli(['till', 'send', x2.path, '--data', t2.data, '--mail', MAIL_TO, '--smtp', `smtp://127.0.0.1:${relayPort}`]);
+    const evening = async (t: (typeof tills)[number], sendTo: string[]) => {
+      await cli(['till', 'close', '--data', t.data]);
+      // NF525: the month is closed too (signed, chained, summing the day's Z), through the till's own API.
+      await tillApi(t, '/close', { period: 'month' });
+      const x = await cli(['till', 'extract', '--data', t.data, '--kind', 'degraded', '--out', outDir]);
+      await cli(['till', 'send', x.path, '--data', t.data, ...sendTo]);
+      return x;
+    };
+    const [x1, x2] = await Promise.all([evening(t1, ['--lan', inbox]), evening(t2, ['--mail', MAIL_TO, '--smtp', `smtp://127.0.0.1:${relayPort}`])]);
     say(`closures done; ${x1.fileName} dropped in the LAN inbox, ${x2.fileName} mailed (${relay.waiting} held by the mail provider)`);
 
     // 5. The server comes back: inbox, mail, a second delivery of the same package, replication.
     // The tills are closed for the night meanwhile and open again once the packages are in, so the
     // story is the same on every run: packages first, then replication finds their tickets known
     // (a till pushing first would also be stored once, but the channels would differ run to run).
-    for (const t of tills) {
-      await t.proc!.stop();
-      running.splice(running.indexOf(t.proc!), 1);
-    }
+    await Promise.all(tills.map((t) => t.proc!.stop()));
+    for (const t of tills) running.splice(running.indexOf(t.proc!), 1);
     server = await startServer(httpPort, smtpPort);
     await relay.flush(smtpPort);
     const again = await cli(['till', 'send', x1.path, '--data', t1.data, '--lan', serverUrl]);
     const redelivered = again.detail?.status === 'already' ? 1 : 0;
     await waitFor('both packages to be taken in', () => withDb(serverData, async (db) => ((await db.selectFrom('packages').select('id').where('status', '=', 'accepted').execute()).length >= 2 ? true : undefined)), 60_000);
-    for (const t of tills) await startTill(t);
+    await Promise.all(tills.map(startTill));
     await waitFor(
       'every ticket to be acknowledged',
       async () => {
@@ -278,14 +281,12 @@ export async function runDemo(opts: { keep?: string; say: (line: string) => void
     say(`marketplace report imported: ${marketplaceInvoices.length} invoice(s) ${marketplaceInvoices.join(', ')}`);
 
     // 8. The summary, from the server's own status and open items.
-    const status = await cli(['server', 'status', '--data', serverData]);
     const open = await cli(['server', 'open-items', '--data', serverData]);
     const replicationDuplicates = (await Promise.all(tills.map(tillStatus))).reduce((a, x) => a + Number(x.replication?.tickets?.duplicates ?? 0), 0);
     const summary = await summarise(serverData, open);
     summary.imports = { bankLinesLettered: Number(bank.counts?.import ?? 0), marketplaceInvoices };
     summary.packages.duplicate += redelivered;
     summary.duplicatesIgnored += replicationDuplicates + redelivered * Number(x1.count ?? x1.manifest?.count ?? 0);
-    void status;
     return {
       folder: root,
       kept: Boolean(opts.keep),

@@ -259,14 +259,16 @@ export function registerTillCommands(till: Command): void {
     .option('--host <host>', 'address to listen on (loopback; any other address needs --allow-lan)', '127.0.0.1')
     .option('--allow-lan', 'allow a --host that is not loopback: the register page and its API then face the LAN')
     .option('--pull-interval <ms>', 'how often acks and base data are pulled', intOption, 5000)
+    .option('--push-page <n>', 'tickets per request when pushing a backlog (a smaller page for a slow or metered link)', intOption, 1000)
     .option('--lang <fr|en>', 'language of the register page when the browser does not ask for one (default: DATA/ui.json "lang", else fr)')
     .action(
       run(async (opts, ctx) => {
         const data = requireData(opts.data);
         const { parseLang } = await import('../sync/i18n.js');
         if (opts.lang !== undefined && !parseLang(opts.lang)) throw new TillsyncError('usage', `unknown language "${opts.lang}"`, { hint: 'use --lang fr or --lang en' });
+        if (opts.pushPage < 1) throw new TillsyncError('usage', '--push-page must be at least 1', { hint: 'give the number of tickets per request, e.g. --push-page 250' });
         const { startTill } = await import('./start.ts');
-        const t = await startTill({ data, port: opts.port, host: opts.host, allowLan: Boolean(opts.allowLan), pullIntervalMs: opts.pullInterval, lang: opts.lang });
+        const t = await startTill({ data, port: opts.port, host: opts.host, allowLan: Boolean(opts.allowLan), pullIntervalMs: opts.pullInterval, pushPage: opts.pushPage, lang: opts.lang });
         const id = t.service.identity;
         const { isLoopbackHost } = await import('./local-api-guard.ts');
         if (!isLoopbackHost(opts.host)) {

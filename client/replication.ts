@@ -38,6 +38,8 @@ export interface ReplicationOptions {
   dataDir: string;
   /** Pull acks and base every … (default 5 s). */
   pullIntervalMs?: number;
+  /** Tickets per push request (default PUSH_PAGE, client/ticket-push.ts). */
+  pushPage?: number;
   /** First retry delay after a failure (default 1 s); doubles up to maxRetryMs (default 10 s). */
   retryMs?: number;
   maxRetryMs?: number;
@@ -173,6 +175,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
   // which held every ticket sold during an outage in memory and sent them all at once after it.
   const pusher = new TicketPusher({
     store,
+    pageSize: opts.pushPage,
     retryDelay: () => st.tickets.retryMs,
     send: (tickets) =>
       guarded('tickets', () => undefined, async () => {

@@ -41,6 +41,8 @@ export interface StartOptions {
   allowLan?: boolean;
   healthIntervalMs?: number;
   pullIntervalMs?: number;
+  /** Tickets per push request (default PUSH_PAGE). */
+  pushPage?: number;
   retryMs?: number;
   /** The register page's language when the browser does not choose (--lang; else DATA/ui.json "lang"; else French). */
   lang?: string;
@@ -107,7 +109,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     const pendingClosure = await finishPendingClosure(service);
     if (pendingClosure) logTillEvent(data, 'warning', `finished ${pendingClosure.closure.id}, interrupted by a crash`);
     if (identity.serverUrl) {
-      replication = startReplication({ store, dataDir: data, pullIntervalMs: opts.pullIntervalMs, retryMs: opts.retryMs, onContact: () => void s.noteServerContact().catch(() => undefined) });
+      replication = startReplication({ store, dataDir: data, pullIntervalMs: opts.pullIntervalMs, pushPage: opts.pushPage, retryMs: opts.retryMs, onContact: () => void s.noteServerContact().catch(() => undefined) });
       const r = replication;
       service.replicationStatus = () => r.status();
     }

@@ -10,6 +10,7 @@ import { getRxStorageDenoKV } from 'rxdb/plugins/storage-denokv';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { installDenoKvGlobal, type Kv } from './deno-kv-global.ts';
+import { withIndexedChanges } from './denokv-changes.ts';
 import { ackSchema, baseSchema, closureMigrations, closureSchema, journalSchema, metaSchema, ticketSchema, type AckDoc, type BaseDoc, type ClosureDoc, type JournalDoc, type MetaDoc, type TicketDoc } from './schemas.ts';
 
 // Stores made before closures had the law's fields open with their v0 closures migrated (unchanged).
@@ -58,7 +59,8 @@ export async function openTillDatabase(where: StoreLocation, opts: { writeBatch?
     // RxDB refuses two databases of one name on one storage in a process; the storage name is only
     // that guard's key (the data's key space uses the database name), so one name per file lets
     // two tills live in one process (tests, benchmark) while the stored keys stay `rxdb|till|…`.
-    storage = { name: `denokv:${file}`, rxdbVersion: denokv.rxdbVersion, createStorageInstance: (p) => denokv.createStorageInstance(p) } as RxStorage<any, any>;
+    // Each instance answers "changed since" from its lwt index (client/store/denokv-changes.ts).
+    storage = { name: `denokv:${file}`, rxdbVersion: denokv.rxdbVersion, createStorageInstance: async (p) => withIndexedChanges(await denokv.createStorageInstance(p)) } as RxStorage<any, any>;
   } else {
     storage = getRxStorageMemory();
     // The memory storage shares data between databases of the same name: keep test stores apart.

@@ -1,7 +1,9 @@
 /**
- * Fault drill, SQLite: 20 rounds, each SIGKILLs one real `tillsync server …` child process
+ * Fault drill, SQLite: 12 rounds, each SIGKILLs one real `tillsync server …` child process
  * (intake, integrate, post, letter in turn) at a seeded moment of its work, reruns it, and checks
- * the whole database (runDrills throws on the first broken check).
+ * the whole database (runDrills throws on the first broken check). Three kills per command cover
+ * what twenty did (every command killed mid-work, the whole database checked after each rerun) at
+ * 60 % of the cost; `tillsync drill --rounds N` (20 by default) runs longer drills by hand.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,18 +15,22 @@ import { PIPELINE } from '../../drills/drill-phases.ts';
 const dir = mkdtempSync(join(tmpdir(), 'tillsync-drill-kill-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const ROUNDS = 12;
+
 describe('kill drill on SQLite', () => {
-  it('20 kills across intake, integration, posting and lettering lose and double nothing', async () => {
-    const report = await runDrills({ rounds: 20, seed: 20261102, ticketsPerRound: 15, tills: 2, dir });
-    expect(report.rounds).toHaveLength(20);
-    for (const phase of PIPELINE) expect(report.rounds.filter((r) => r.phase === phase)).toHaveLength(5);
-    // Every generated ticket is on the server (calibration round + 20 rounds, 2 tills).
-    expect(report.tickets).toBe(21 * 15 * 2);
+  it('12 kills across intake, integration, posting and lettering lose and double nothing', async () => {
+    const report = await runDrills({ rounds: ROUNDS, seed: 20261102, ticketsPerRound: 15, tills: 2, dir });
+    expect(report.rounds).toHaveLength(ROUNDS);
+    for (const phase of PIPELINE) expect(report.rounds.filter((r) => r.phase === phase)).toHaveLength(ROUNDS / 4);
+    // Every generated ticket is on the server (calibration round + the rounds, 2 tills).
+    expect(report.tickets).toBe((ROUNDS + 1) * 15 * 2);
     expect(report.documents).toBeGreaterThan(0);
     expect(report.entries).toBeGreaterThan(0);
-    // The kills really crash commands mid-work, not only before they start or after they end.
-    expect(report.rounds.filter((r) => r.killedAtMs !== null).length).toBeGreaterThanOrEqual(12);
-    expect(report.hits.during).toBeGreaterThanOrEqual(8);
+    // The kills really crash commands mid-work, not only before they start or after they end (the
+    // plan aims 8 kills in 10 inside the work: drills/drill-kill.ts pickKillPlan; same shares as
+    // the 12 of 20 killed and 8 of 20 during asked of the longer drill).
+    expect(report.rounds.filter((r) => r.killedAtMs !== null).length).toBeGreaterThanOrEqual(7);
+    expect(report.hits.during).toBeGreaterThanOrEqual(5);
   }, 600_000);
 });
 

@@ -4,7 +4,7 @@
  * A real `till start` and a real `server start` (child processes); the backlog put straight into
  * the till store (not sold one by one). The till is killed twice: at the crash point right after
  * the server answered its first page (before the checkpoint is saved: that page goes again), then
- * from outside half-way through. Every ticket ends stored once.
+ * from outside part-way through. Every ticket ends stored once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +18,13 @@ import { PUSH_PAGE } from '../../client/ticket-push.ts';
 import { spawnCli } from '../support/cli-harness.ts';
 import { freePort, pollUntil, runCli, startServerProcess, startTillProcess, type ServerProcess, type TillProcess } from './intake-fixtures.ts';
 
-// Six pages of PUSH_PAGE: the first-page crash, a kill half-way with pages on both sides of it (two
-// pages of slack for the one in flight on a loaded machine), and a resume from the checkpoint are
-// all there; 12,000 took twice as long (the acks' pull is the long pole) and proved nothing more.
-// CATCHUP_TICKETS=N for a bigger backlog by hand.
-const TICKETS = Number(process.env.CATCHUP_TICKETS ?? 6 * PUSH_PAGE);
+// Eight pages of 250 tickets (`till start --push-page`): the first-page crash, a kill a quarter of
+// the way with pages on both sides of it (six pages, 1,500 tickets, of slack for the one in flight
+// against the 50 ms poll: the 3,000 of six default pages of 1,000 took three times the work and
+// proved nothing more), and a resume from the checkpoint are all there. CATCHUP_TICKETS=N and
+// CATCHUP_PAGE=N (default PUSH_PAGE) for a bigger backlog by hand.
+const PAGE = Number(process.env.CATCHUP_PAGE ?? PUSH_PAGE / 4);
+const TICKETS = Number(process.env.CATCHUP_TICKETS ?? 8 * PAGE);
 const FILL = fileURLToPath(new URL('../../bench/bench-backlog-child.ts', import.meta.url));
 
 describe(`a ${TICKETS}-ticket backlog replicated after an outage`, () => {
@@ -57,18 +59,18 @@ describe(`a ${TICKETS}-ticket backlog replicated after an outage`, () => {
 
     // 1. Killed right after the server answered the first page, before the checkpoint was saved.
     // (Acks pulled rarely: the till must not learn of that page's acks before it dies.)
-    const crashed = spawnCli(['--json', 'till', 'start', '--data', tillData, '--port', '0', '--pull-interval', '600000'], { stdio: 'ignore', env: { [CRASH_ENV]: 'replication:after-page' } });
+    const crashed = spawnCli(['--json', 'till', 'start', '--data', tillData, '--port', '0', '--pull-interval', '600000', '--push-page', String(PAGE)], { stdio: 'ignore', env: { [CRASH_ENV]: 'replication:after-page' } });
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => crashed.on('close', (_code, sig) => resolve(sig)));
     expect(signal).toBe('SIGKILL');
-    expect(await stored()).toBe(PUSH_PAGE);
+    expect(await stored()).toBe(PAGE);
     phase('crashed after the first page');
 
-    // 2. Killed from outside half-way through (whatever it was doing).
-    till = await startTillProcess(tillData, ['--pull-interval', '2000']);
-    await pollUntil(async () => ((await stored()) >= TICKETS / 2 ? true : null), 'half the backlog on the server', 600_000, 200);
+    // 2. Killed from outside part-way through (whatever it was doing): once two pages are in.
+    till = await startTillProcess(tillData, ['--pull-interval', '2000', '--push-page', String(PAGE)]);
+    await pollUntil(async () => ((await stored()) >= 2 * PAGE ? true : null), 'two pages of the backlog on the server', 600_000, 50);
     // The first page went again (no checkpoint saved before the crash): the server answered "already known".
     const half = (await (await fetch(`${till.url}/api/till/status`, { headers: till.headers })).json()) as { replication: { tickets: { duplicates: number } } };
-    expect(half.replication.tickets.duplicates).toBe(PUSH_PAGE);
+    expect(half.replication.tickets.duplicates).toBe(PAGE);
     till.proc.kill('SIGKILL');
     await till.stop();
     const atKill = await stored();
@@ -76,7 +78,7 @@ describe(`a ${TICKETS}-ticket backlog replicated after an outage`, () => {
     expect(atKill).toBeLessThan(TICKETS);
 
     // 3. Restarted: it carries on from its checkpoint to the end.
-    till = await startTillProcess(tillData, ['--pull-interval', '2000']);
+    till = await startTillProcess(tillData, ['--pull-interval', '2000', '--push-page', String(PAGE)]);
     const done = await pollUntil(
       async () => {
         const res = await fetch(`${till!.url}/api/till/status`, { headers: till!.headers });
@@ -99,7 +101,7 @@ describe(`a ${TICKETS}-ticket backlog replicated after an outage`, () => {
     // the count above), which the server answered "already known".
     const sent = done.replication.tickets.pushed + done.replication.tickets.duplicates;
     expect(sent).toBeGreaterThanOrEqual(TICKETS - atKill);
-    expect(sent).toBeLessThanOrEqual(TICKETS - atKill + PUSH_PAGE);
-    expect(done.replication.tickets.duplicates).toBeLessThanOrEqual(PUSH_PAGE);
+    expect(sent).toBeLessThanOrEqual(TICKETS - atKill + PAGE);
+    expect(done.replication.tickets.duplicates).toBeLessThanOrEqual(PAGE);
   });
 });
