@@ -1,7 +1,8 @@
 /**
  * Shared pieces of the screen tests: the real CLI as child processes (`server start`, `till start`
  * as long-running processes on loopback), Debian's chromium driven by playwright-core, and the
- * screenshots every page leaves in test-artifacts/screens/ for a person to look at.
+ * screenshots the pages leave in test-artifacts/screens/ for a person to look at
+ * (TILLSYNC_SCREENSHOTS=1: nothing asserts on them, and a full-page PNG costs CPU on every run).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -103,8 +104,9 @@ interface DomNode {
   shadowRoots?: DomNode[];
 }
 
-/** A full-page screenshot in test-artifacts/screens/NAME.png. */
-export async function shot(page: Page, name: string): Promise<string> {
+/** A full-page screenshot in test-artifacts/screens/NAME.png, when TILLSYNC_SCREENSHOTS=1 (else null). */
+export async function shot(page: Page, name: string): Promise<string | null> {
+  if (process.env.TILLSYNC_SCREENSHOTS !== '1') return null;
   mkdirSync(SCREENS, { recursive: true });
   const path = join(SCREENS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
