@@ -107,7 +107,6 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
     base: { ...channel(), received: 0 },
   };
   const lastLogged = new Map<string, number>();
-  let stopping = false;
 
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const res = await serverRequest(endpoint, {
@@ -138,7 +137,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
     return key;
   }
 
-  /** The RxDB channels' waits after a failure, each ended early by serverSeen() (or stop). */
+  /** The RxDB channels' waits after a failure, each ended early by serverSeen() (their timers do not hold the process). */
   const waits = new Set<() => void>();
   function backoff(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -186,7 +185,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
           lastLogged.set(key, Date.now());
           logTillEvent(opts.dataDir, 'warning', `replication ${name}: ${s.lastError} (retrying every ${Math.round(s.retryMs / 1000)} s at most)`);
         }
-        if (rx && !stopping) await backoff(wait);
+        if (rx) await backoff(wait);
         throw e;
       },
     );
@@ -334,8 +333,6 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
       await Promise.all([pusher.awaitInSync(), ...states.map((s) => s.awaitInSync())]);
     },
     stop: async () => {
-      stopping = true;
-      for (const done of [...waits]) done();
       clearInterval(timer);
       salesSub.unsubscribe();
       subs.forEach((s) => s.unsubscribe());
