@@ -52,6 +52,9 @@ export async function start(args: string[], timeoutMs = 60_000): Promise<Running
  * page's, and read mm/dd/yyyy in an English browser. On Linux chromium takes its language from
  * LANGUAGE (--lang alone is ignored there) and needs its locale files (apt chromium-l10n, in .ci/run).
  * Give the context the same `locale` (navigator.language, Accept-Language).
+ * Flags tried for CPU (launch + 15 back-office pages, every chromium process counted from /proc):
+ * --no-zygote, --in-process-gpu, site isolation off, --renderer-process-limit=1 cut nothing beyond
+ * the noise, so none is added. (`/usr/bin/time` misses the renderers' CPU: they are the zygote's.)
  */
 export async function launchBrowser(opts: { lang?: string } = {}): Promise<Browser> {
   return chromium.launch({
