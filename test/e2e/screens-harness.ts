@@ -53,8 +53,9 @@ export async function start(args: string[], timeoutMs = 60_000): Promise<Running
  * LANGUAGE (--lang alone is ignored there) and needs its locale files (apt chromium-l10n, in .ci/run).
  * Give the context the same `locale` (navigator.language, Accept-Language).
  * Flags tried for CPU (launch + 15 back-office pages, every chromium process counted from /proc):
- * --no-zygote, --in-process-gpu, site isolation off, --renderer-process-limit=1 cut nothing beyond
- * the noise, so none is added. (`/usr/bin/time` misses the renderers' CPU: they are the zygote's.)
+ * --no-zygote and site isolation off (--disable-site-isolation-trials) cut nothing beyond the
+ * noise (~7.4 CPU-s either way), so neither is added. (`/usr/bin/time` misses the renderers' CPU:
+ * they are the zygote's children, never reaped through the test's process.)
  */
 export async function launchBrowser(opts: { lang?: string } = {}): Promise<Browser> {
   return chromium.launch({
