@@ -54,8 +54,8 @@ export async function start(args: string[], timeoutMs = 60_000): Promise<Running
  * Give the context the same `locale` (navigator.language, Accept-Language).
  * Flags tried for CPU (launch + 15 back-office pages, every chromium process counted from /proc):
  * --no-zygote and site isolation off (--disable-site-isolation-trials) cut nothing beyond the
- * noise (~7.4 CPU-s either way), so neither is added. (`/usr/bin/time` misses the renderers' CPU:
- * they are the zygote's children, never reaped through the test's process.)
+ * noise (~7.4 CPU-s either way), so neither is added. (`/usr/bin/time` under-counts chromium: with
+ * the zygote, the renderers' CPU never reaches the test process's rusage.)
  */
 export async function launchBrowser(opts: { lang?: string } = {}): Promise<Browser> {
   return chromium.launch({
