@@ -38,14 +38,28 @@ function closure(inputs: Metafile['inputs'], roots: string[]) {
 describe('the command tree', () => {
   it('imports no library but commander, whatever group --help shows', async () => {
     const inputs = await importGraph();
-    // The server features server/cli.ts loads for `tillsync --help` and `tillsync server --help`.
-    const features = inputs['server/cli.ts'].imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
+    // The top-level groups cli/main.ts loads for `tillsync --help`, and the server features
+    // server/cli.ts loads for `tillsync --help` and `tillsync server --help`.
+    const dynamic = (file: string) => inputs[file].imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
+    const groups = dynamic('cli/main.ts');
+    expect(groups).toEqual(expect.arrayContaining(['client/cli.ts', 'server/cli.ts', 'cli/demo.ts']));
+    const features = dynamic('server/cli.ts');
     expect(features).toContain('server/intake/cli.ts');
-    const { modules, packages } = closure(inputs, ['cli/main.ts', ...features]);
+    const { modules, packages } = closure(inputs, ['cli/main.ts', ...groups, ...features]);
     const heavy = [...packages].filter(([p]) => !ALLOWED.has(p)).map(([p, by]) => `${p} (imported by ${by})`);
     expect(heavy).toEqual([]);
     expect(packages.has('commander')).toBe(true);
     // Our own definition code stays small too (46 modules, against 264 before the split).
     expect(modules.size).toBeLessThan(80);
+  });
+
+  it('reaches zod only through sync/zod-mini.ts, anywhere in the CLI', async () => {
+    // Classic zod keeps every method and all 46 locales alive in the bundle's shared zod chunk
+    // (~500 KB that every command touching a config file compiled); zod/mini needs ~50 KB.
+    const inputs = await importGraph();
+    const classic = Object.entries(inputs).flatMap(([file, i]) => i.imports.filter((im) => im.path === 'zod' || im.path.startsWith('zod/v4/classic')).map(() => file));
+    expect(classic).toEqual([]);
+    const mini = Object.entries(inputs).flatMap(([file, i]) => i.imports.filter((im) => im.path.startsWith('zod')).map(() => file));
+    expect(new Set(mini)).toEqual(new Set(['sync/zod-mini.ts']));
   });
 });

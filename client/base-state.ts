@@ -6,7 +6,7 @@
  * the next apply-base (or till start) applies it again from the start, which is idempotent.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from '../sync/zod-mini.ts';
 import { readConfigFile } from '../sync/config-file.ts';
 import { BASE_KEY_RE } from '../sync/base-key.ts';
 import { join, resolve } from 'node:path';
@@ -38,16 +38,14 @@ export function specificFilesDir(data: string): string {
   return join(baseDir(data), 'files');
 }
 
-const baseStateSchema = z
-  .object({
-    baseKey: z.string().regex(BASE_KEY_RE, 'must be the 64 hex characters printed by tillsync server base-key').optional(),
-    version: z.number().int().min(0).optional(),
-    created: z.string().optional(),
-    appliedAt: z.string().optional(),
-    fileName: z.string().optional(),
-    pending: z.string().optional(),
-  })
-  .loose();
+const baseStateSchema = z.looseObject({
+  baseKey: z.optional(z.string().check(z.regex(BASE_KEY_RE, 'must be the 64 hex characters printed by tillsync server base-key'))),
+  version: z.optional(z.int().check(z.minimum(0))),
+  created: z.optional(z.string()),
+  appliedAt: z.optional(z.string()),
+  fileName: z.optional(z.string()),
+  pending: z.optional(z.string()),
+});
 
 export function readBaseState(data: string): BaseState {
   const p = statePath(data);

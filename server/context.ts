@@ -3,11 +3,8 @@
  * written by `server init`) and the open database.
  */
 import { chmodSync, existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
-// zod/mini, not zod: every server command reads server.json, and the classic build (all its
-// methods and locales, ~750 KB bundled) costs a light command such as `server status` ~60 ms of
-// start-up. Same checks, same core, same English messages (the en locale below).
-import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+// zod/mini with its English messages, like every schema of the product (see sync/zod-mini.ts).
+import * as z from '../sync/zod-mini.ts';
 import { readConfigFile, relativePath, resolveIn } from '../sync/config-file.ts';
 import { join } from 'node:path';
 import { TillsyncError } from '../sync/errors.ts';
@@ -63,9 +60,6 @@ export const serverConfigSchema = z.looseObject({
 
 /** Keys of server.json holding paths: stored relative to the data folder when inside it. */
 const PATH_KEYS = ['inbox'] as const;
-
-// zod/mini carries no messages of its own; classic zod installs the same locale when it loads.
-z.config(en());
 
 const CONFIG_FIX = 'fix the file by hand, or move it away and run tillsync server init --data DIR again';
 

@@ -15,7 +15,7 @@
  * bundle that arrives late (mail is not ordered).
  */
 import AdmZip from 'adm-zip';
-import { z } from 'zod';
+import * as z from './zod-mini.ts';
 import { TillsyncError } from './errors.ts';
 import { inspectSignedZip, PackageError, readSignedZip, buildSignedZip, type PackageErrorReason } from './signed-zip.ts';
 import type { Article, BaseData, Company, Customer, PaymentMode, VatRate } from './types.ts';
@@ -81,22 +81,22 @@ export interface BaseManifest {
   entries: { name: string; size: number; sha256: string }[];
 }
 
-const money = z.string().regex(/^-?\d{1,12}(\.\d{1,4})?$/, 'a decimal amount like 12.50');
-const code = z.string().min(1).max(64);
-const ArticleS = z.object({ code, barcode: z.string().max(64), label: z.string().max(500), price: money, vatCode: code, updatedAt: z.string().optional() }).passthrough();
-const CustomerS = z.object({ code, name: z.string(), account: z.string(), thirdParty: z.string(), address: z.string().optional(), counter: z.boolean().optional(), consumer: z.boolean().optional() }).passthrough();
-const VatS = z.object({ code, rate: z.string().regex(/^\d{1,3}(\.\d{1,4})?$/), label: z.string() }).passthrough();
-const ModeS = z.object({ code, label: z.string(), state: z.string(), deliveryNote: z.boolean(), credit: z.boolean(), depositVoucher: z.boolean() }).passthrough();
-const CompanyS = z.object({ name: z.string(), siren: z.string(), address: z.string(), vatNumber: z.string(), currency: z.string() }).passthrough();
+const money = z.string().check(z.regex(/^-?\d{1,12}(\.\d{1,4})?$/, 'a decimal amount like 12.50'));
+const code = z.string().check(z.minLength(1), z.maxLength(64));
+const ArticleS = z.looseObject({ code, barcode: z.string().check(z.maxLength(64)), label: z.string().check(z.maxLength(500)), price: money, vatCode: code, updatedAt: z.optional(z.string()) });
+const CustomerS = z.looseObject({ code, name: z.string(), account: z.string(), thirdParty: z.string(), address: z.optional(z.string()), counter: z.optional(z.boolean()), consumer: z.optional(z.boolean()) });
+const VatS = z.looseObject({ code, rate: z.string().check(z.regex(/^\d{1,3}(\.\d{1,4})?$/)), label: z.string() });
+const ModeS = z.looseObject({ code, label: z.string(), state: z.string(), deliveryNote: z.boolean(), credit: z.boolean(), depositVoucher: z.boolean() });
+const CompanyS = z.looseObject({ name: z.string(), siren: z.string(), address: z.string(), vatNumber: z.string(), currency: z.string() });
 const BaseS = z.object({
-  articles: z.array(ArticleS).optional(),
-  customers: z.array(CustomerS).optional(),
-  vatRates: z.array(VatS).optional(),
-  paymentModes: z.array(ModeS).optional(),
-  company: CompanyS.optional(),
-  ticketTables: z.record(z.string(), z.unknown()).optional(),
+  articles: z.optional(z.array(ArticleS)),
+  customers: z.optional(z.array(CustomerS)),
+  vatRates: z.optional(z.array(VatS)),
+  paymentModes: z.optional(z.array(ModeS)),
+  company: z.optional(CompanyS),
+  ticketTables: z.optional(z.record(z.string(), z.unknown())),
 });
-const AckS = z.object({ id: z.string(), till: z.string(), acknowledgedAt: z.string(), documentNumber: z.string().nullable(), updatedAt: z.string() });
+const AckS = z.object({ id: z.string(), till: z.string(), acknowledgedAt: z.string(), documentNumber: z.nullable(z.string()), updatedAt: z.string() });
 
 const SPECIFIC_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 

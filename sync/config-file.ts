@@ -36,7 +36,7 @@ function syntaxWhere(text: string, message: string): { where: string; problem: s
   return { where: `line ${line}, column ${column}`, problem };
 }
 
-/** A zod schema, classic (`zod`) or mini (`zod/mini`, for files read on a light command's path). */
+/** A zod schema (sync/zod-mini.ts: zod/mini with its English messages). */
 export type ConfigSchema = zc.$ZodType & { safeParse(data: unknown): zc.util.SafeParseResult<unknown> };
 
 /** Parses config text with `schema`; throws configError on the first problem. */

@@ -3,8 +3,8 @@
  * positive sums become debits, negative ones credits, zero lines disappear. Lines keep the order in
  * which their identity first appeared, so customer lines come first as in the seed listings.
  */
-import { D, money, type Decimals } from '../../sync/money.ts';
-import { unitsDec, type Units } from './units.ts';
+import type { Decimals } from '../../sync/money.ts';
+import { roundUnits, type Units } from './units.ts';
 import type { EntryDraft, EntryKind, LineDraft } from './ledger-types.ts';
 
 export interface LineSpec {
@@ -66,15 +66,14 @@ export class EntryBuilder {
   build(decimals: Decimals): EntryDraft | null {
     const lines: LineDraft[] = [];
     for (const { spec, amount } of this.lines.values()) {
-      const a = money(unitsDec(amount), decimals);
-      if (a.isZero()) continue;
+      const a = roundUnits(amount, decimals);
+      if (a === 0) continue;
       lines.push({
         account: spec.account,
         aux: spec.aux ?? null,
         auxLabel: spec.auxLabel ?? null,
         label: spec.label,
-        debit: a.isPositive() ? a : new D(0),
-        credit: a.isNegative() ? a.negated() : new D(0),
+        amount: a,
         vatCode: spec.vatCode ?? null,
         documentNumber: spec.documentNumber ?? null,
         letterKey: spec.letterKey ?? null,

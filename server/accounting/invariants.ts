@@ -14,15 +14,15 @@
  * figures as the run goes, `validate()` judges them: the figures of every check as its result, a
  * broken check as an error naming it (ref.check).
  */
-import { D, fmt, fromMinor, money, splitInclusive, type Dec, type Decimals } from '../../sync/money.ts';
+import { D, fmt, splitInclusive, type Decimals } from '../../sync/money.ts';
+import { divRoundHalfUp, pow10 } from '../../sync/scaled-money.ts';
 import type { BooksRounding } from './product-rounding.ts';
 import { productsSplit } from './sales-split.ts';
-import { SplitCache } from './split-cache.ts';
-import { addUnits, toUnits, unitsDec, unitsOf, type Units } from './units.ts';
+import { splitIncl, units } from '../books/checks/amounts.ts';
+import { addUnits, toUnits, unitsDec, unitsOf, unitsText, type Units } from './units.ts';
 import type { EntryDraft, PostingDocument, PostingTicket, RoundingAdjustment } from './ledger-types.ts';
 import type { AccountingMapping } from './mapping.ts';
 import type { LetteringPlan } from './lettering.ts';
-import { signedTotal } from './posting.ts';
 import type { PassResult } from '../books/pass.ts';
 
 /** What one check found: its figures, or what does not hold. */
@@ -34,35 +34,35 @@ export interface InvariantFigure {
 /** The check `server letter` and the imports run: they post no sales. */
 export const LETTERING_CHECK = 'lettered groups sum to zero';
 
-const add = (m: Map<string, Dec>, k: string, v: Dec) => m.set(k, (m.get(k) ?? new D(0)).plus(v));
+const add = (m: Map<string, Units>, k: string, v: Units) => m.set(k, addUnits(m.get(k) ?? 0, v));
 
 /** Accumulates over the chunks of one run, then judges. */
 export class InvariantLedger {
   private entries = 0;
   private unbalanced: string[] = [];
-  private ticketGoods: Dec = new D(0);
-  private docTotals: Dec = new D(0);
-  private docRounded: Dec = new D(0);
-  private customerDebits: Dec = new D(0);
+  // In units of 10^-4 (units.ts): exact integers, decimal.js only for the VAT divisions (SplitCache).
+  private ticketGoods: Units = 0;
+  private docTotals: Units = 0;
+  private docRounded: Units = 0;
+  private customerDebits: Units = 0;
   private docMismatch: string[] = [];
-  private expectedVat = new Map<string, Dec>();
-  private postedVat = new Map<string, Dec>();
-  private expectedNet = new Map<string, Dec>();
-  private postedNet = new Map<string, Dec>();
+  private expectedVat = new Map<string, Units>();
+  private postedVat = new Map<string, Units>();
+  private expectedNet = new Map<string, Units>();
+  private postedNet = new Map<string, Units>();
   private badAdjustments: string[] = [];
   private moneyIn: Units = 0;
-  private treasuryMoves: Dec = new D(0);
+  private treasuryMoves: Units = 0;
   private lettered = 0;
   private partial = 0;
   private badGroups: string[] = [];
   private readonly d: Decimals;
   private readonly rules: BooksRounding;
-  private readonly splits: SplitCache;
+  private readonly splits = new Map<string, { net: Units; vat: Units }>();
 
   constructor(private readonly m: AccountingMapping) {
     this.rules = m.rounding;
     this.d = m.rounding.decimals;
-    this.splits = new SplitCache(this.d);
   }
 
   /** One chunk: the documents posted, their tickets and paymentOnly tickets, and the entries produced. */
@@ -84,13 +84,17 @@ export class InvariantLedger {
       if (l) l.push(t.lines);
       else linesByDoc.set(t.documentId, [t.lines]);
     }
-    const expectCustomer = new Map<string, Dec>();
+    const expectCustomer = new Map<string, Units>();
+    const step = pow10(4 - d);
     for (const doc of posted.values()) {
-      const total = signedTotal(doc);
-      this.docTotals = this.docTotals.plus(total);
-      this.docRounded = this.docRounded.plus(money(total, d));
-      this.ticketGoods = this.ticketGoods.plus(unitsDec(goodsByDoc.get(doc.id) ?? 0));
-      expectCustomer.set(doc.number, money(total, d));
+      const stored = toUnits(doc.totalIncl) ?? unitsOf(new D(doc.totalIncl));
+      // Credit notes may be stored positive: the sign comes from the kind.
+      const total = doc.kind === 'credit-note' && stored > 0 ? -stored : stored;
+      const rounded = divRoundHalfUp(total, step)! * step;
+      this.docTotals = addUnits(this.docTotals, total);
+      this.docRounded = addUnits(this.docRounded, rounded);
+      this.ticketGoods = addUnits(this.ticketGoods, goodsByDoc.get(doc.id) ?? 0);
+      expectCustomer.set(doc.number, rounded);
       // Independent recomputation of net and VAT per code from the ticket lines.
       const byCode = new Map<string, { rate: string; incl: string[]; lines: PostingTicket['lines'] }>();
       for (const ls of linesByDoc.get(doc.id) ?? []) {
@@ -103,24 +107,26 @@ export class InvariantLedger {
       }
       for (const [code, g] of byCode) {
         const exportCode = m.vat[code]?.vatCode ?? code;
-        let net: Dec;
-        let vat: Dec;
+        let net: Units;
+        let vat: Units;
         if (this.rules.vatOn === 'product') {
-          ({ net, vat } = productsSplit(g.lines, d));
+          const s = productsSplit(g.lines, d);
+          net = unitsOf(s.net);
+          vat = unitsOf(s.vat);
         } else if (this.rules.vatOn === 'line') {
           let n = 0;
           let v = 0;
           for (const incl of g.incl) {
-            const s = this.splits.split(incl, g.rate);
+            const s = this.lineSplit(incl, g.rate);
             n += s.net;
             v += s.vat;
           }
-          net = fromMinor(n, d);
-          vat = fromMinor(v, d);
+          net = n;
+          vat = v;
         } else {
           const s = splitInclusive(g.incl.reduce((a, b) => a.plus(b), new D(0)), g.rate, d);
-          net = s.exclVat;
-          vat = s.vat;
+          net = unitsOf(s.exclVat);
+          vat = unitsOf(s.vat);
         }
         add(this.expectedNet, exportCode, net);
         add(this.expectedVat, exportCode, vat);
@@ -132,8 +138,8 @@ export class InvariantLedger {
       const lineCount = (doc ? linesByDoc.get(doc.id) ?? [] : []).reduce((n, ls) => n + ls.length, 0);
       const tolerance = new D(10).pow(-d).times(Math.max(1, lineCount));
       if (a.amount.abs().gt(tolerance)) this.badAdjustments.push(`${a.document}: ${a.amount.toFixed()} is more than rounding`);
-      if (a.placement === 'first-tax' && a.vatCode) add(this.expectedVat, a.vatCode, a.amount);
-      if (a.placement === 'first-line' && a.vatCode) add(this.expectedNet, a.vatCode, a.amount);
+      if (a.placement === 'first-tax' && a.vatCode) add(this.expectedVat, a.vatCode, unitsOf(a.amount));
+      if (a.placement === 'first-line' && a.vatCode) add(this.expectedNet, a.vatCode, unitsOf(a.amount));
     }
 
     const vatAccounts = new Set(Object.values(m.vat).map((v) => v.vatAccount));
@@ -141,29 +147,55 @@ export class InvariantLedger {
     // Discounts posted apart (mapping.discounts) are part of the net: gross sales − discounts.
     if (m.discounts) salesAccounts.add(m.discounts.account);
     const treasuryAccounts = new Set(Object.values(m.paymentModes).filter((p) => !p.credit && !p.depositVoucher && p.account).map((p) => p.account!));
-    const customerSeen = new Map<string, Dec>();
+    const customerSeen = new Map<string, Units>();
     for (const e of entries) {
       this.entries++;
-      let dr: Dec = new D(0);
-      let cr: Dec = new D(0);
+      let dr = 0;
+      let cr = 0;
       for (const l of e.lines) {
-        dr = dr.plus(l.debit);
-        cr = cr.plus(l.credit);
+        // The amount the writer stores (debit − credit); a line is one side only.
+        const a = l.amount;
+        if (a > 0) dr = addUnits(dr, a);
+        else cr = addUnits(cr, -a);
         if (e.kind === 'sales') {
-          if (l.letterKey !== null && l.documentNumber && expectCustomer.has(l.documentNumber)) add(customerSeen, l.documentNumber, l.debit.minus(l.credit));
-          if (l.vatCode && vatAccounts.has(l.account)) add(this.postedVat, l.vatCode, l.credit.minus(l.debit));
-          else if (l.vatCode && salesAccounts.has(l.account)) add(this.postedNet, l.vatCode, l.credit.minus(l.debit));
+          if (l.letterKey !== null && l.documentNumber && expectCustomer.has(l.documentNumber)) add(customerSeen, l.documentNumber, a);
+          if (l.vatCode && vatAccounts.has(l.account)) add(this.postedVat, l.vatCode, -a);
+          else if (l.vatCode && salesAccounts.has(l.account)) add(this.postedNet, l.vatCode, -a);
         } else if (treasuryAccounts.has(l.account) && l.aux === null) {
-          this.treasuryMoves = this.treasuryMoves.plus(l.debit).minus(l.credit);
+          this.treasuryMoves = addUnits(this.treasuryMoves, a);
         }
       }
-      if (!dr.eq(cr)) this.unbalanced.push(`${e.journal} ${e.piece} (${fmt(dr, this.d)} ≠ ${fmt(cr, this.d)})`);
+      if (dr !== cr) this.unbalanced.push(`${e.journal} ${e.piece} (${unitsText(dr, this.d)} ≠ ${unitsText(cr, this.d)})`);
     }
     for (const [num, want] of expectCustomer) {
-      const got = customerSeen.get(num) ?? new D(0);
-      this.customerDebits = this.customerDebits.plus(got);
-      if (!got.eq(want)) this.docMismatch.push(`${num}: customer ${fmt(got, d)} ≠ document ${fmt(want, d)}`);
+      const got = customerSeen.get(num) ?? 0;
+      this.customerDebits = addUnits(this.customerDebits, got);
+      if (got !== want) this.docMismatch.push(`${num}: customer ${unitsText(got, d)} ≠ document ${unitsText(want, d)}`);
     }
+  }
+
+  /**
+   * A line's net and VAT in units, by the books checks' own integer split (server/books/checks/amounts.ts,
+   * BigInt), not posting's: the invariants recompute what posting computed. Memoised: a store sells
+   * the same amounts all day.
+   */
+  private lineSplit(incl: string, rate: string): { net: Units; vat: Units } {
+    const key = `${rate}\u0000${incl}`;
+    let s = this.splits.get(key);
+    if (!s) {
+      const u = units(incl);
+      if (u === null) {
+        const x = splitInclusive(incl, rate, this.d);
+        s = { net: unitsOf(x.exclVat), vat: unitsOf(x.vat) };
+      } else {
+        const x = splitIncl(u, rate, this.d);
+        s = { net: Number(x.net), vat: Number(x.vat) };
+        if (!Number.isSafeInteger(s.net) || !Number.isSafeInteger(s.vat)) throw new Error(`amount ${incl} too large to check exactly`);
+      }
+      if (this.splits.size >= 200_000) this.splits.clear();
+      this.splits.set(key, s);
+    }
+    return s;
   }
 
   addLettering(groups: LetteringPlan['groups']): void {
@@ -178,30 +210,30 @@ export class InvariantLedger {
   validate(): PassResult<InvariantFigure[]> {
     const d = this.d;
     const list = (xs: string[]) => xs.slice(0, 3).join('; ') + (xs.length > 3 ? `; … ${xs.length - 3} more` : '');
-    const codes = (a: Map<string, Dec>, b: Map<string, Dec>) => {
+    const codes = (a: Map<string, Units>, b: Map<string, Units>) => {
       const bad: string[] = [];
       const out: string[] = [];
       for (const code of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-        const want = a.get(code) ?? new D(0);
-        const got = b.get(code) ?? new D(0);
-        out.push(`${code} ${fmt(got, d)}`);
-        if (!want.eq(got)) bad.push(`${code}: posted ${fmt(got, d)} ≠ lines ${fmt(want, d)}`);
+        const want = a.get(code) ?? 0;
+        const got = b.get(code) ?? 0;
+        out.push(`${code} ${unitsText(got, d)}`);
+        if (want !== got) bad.push(`${code}: posted ${unitsText(got, d)} ≠ lines ${unitsText(want, d)}`);
       }
       return { bad, out };
     };
     const vat = codes(this.expectedVat, this.postedVat);
     const net = codes(this.expectedNet, this.postedNet);
-    const totalsOk = this.ticketGoods.eq(this.docTotals) && this.docRounded.eq(this.customerDebits) && !this.docMismatch.length;
+    const totalsOk = this.ticketGoods === this.docTotals && this.docRounded === this.customerDebits && !this.docMismatch.length;
     const judged = [
       { name: 'entries balance', ok: !this.unbalanced.length, detail: this.unbalanced.length ? `unbalanced: ${list(this.unbalanced)}` : `${this.entries} entries, each Σ debit = Σ credit` },
       {
         name: 'tickets = documents = customer debits',
         ok: totalsOk,
-        detail: `tickets ${this.ticketGoods.toFixed()} / documents ${this.docTotals.toFixed()} / customer debits ${fmt(this.customerDebits, d)}${this.docMismatch.length ? ` — ${list(this.docMismatch)}` : ''}`,
+        detail: `tickets ${unitsDec(this.ticketGoods).toFixed()} / documents ${unitsDec(this.docTotals).toFixed()} / customer debits ${unitsText(this.customerDebits, d)}${this.docMismatch.length ? ` — ${list(this.docMismatch)}` : ''}`,
       },
       { name: 'VAT per code = Σ line VAT', ok: !vat.bad.length && !this.badAdjustments.length, detail: vat.bad.length || this.badAdjustments.length ? list([...vat.bad, ...this.badAdjustments]) : vat.out.join(', ') || 'no VAT posted' },
       { name: 'net per code = Σ line net', ok: !net.bad.length, detail: net.bad.length ? list(net.bad) : net.out.join(', ') || 'no sales posted' },
-      { name: 'money received = treasury movements', ok: unitsDec(this.moneyIn).eq(this.treasuryMoves), detail: `payments ${fmt(unitsDec(this.moneyIn), d)} / treasury ${fmt(this.treasuryMoves, d)}` },
+      { name: 'money received = treasury movements', ok: this.moneyIn === this.treasuryMoves, detail: `payments ${unitsText(this.moneyIn, d)} / treasury ${unitsText(this.treasuryMoves, d)}` },
       { name: LETTERING_CHECK, ok: !this.badGroups.length, detail: this.badGroups.length ? list(this.badGroups) : `${this.lettered} group(s) lettered, ${this.partial} partial` },
     ];
     return {

@@ -8,13 +8,14 @@
  *
  * Used by the tests: ledger data as literal text.
  */
-import { fmt, type Decimals } from '../../sync/money.ts';
+import type { Decimals } from '../../sync/money.ts';
+import { unitsText } from './units.ts';
 import type { EntryDraft } from './ledger-types.ts';
 
 export function renderEntry(e: EntryDraft, decimals: Decimals = 2): string {
   const out = [`${e.journal} ${e.date} ${e.piece} ${e.label}`];
   for (const l of e.lines) {
-    const side = l.debit.isZero() ? `C ${fmt(l.credit, decimals)}` : `D ${fmt(l.debit, decimals)}`;
+    const side = l.amount < 0 ? `C ${unitsText(-l.amount, decimals)}` : `D ${unitsText(l.amount, decimals)}`;
     out.push(`  ${l.account}${l.aux ? `/${l.aux}` : ''} ${side}${l.vatCode ? ` ${l.vatCode}` : ''}${l.letterKey ? ` #${l.letterKey}` : ''}`);
   }
   return out.join('\n');

@@ -56,9 +56,8 @@ export interface LineDraft {
   aux: string | null;
   auxLabel: string | null;
   label: string;
-  /** Both ≥ 0, one of them zero. */
-  debit: Dec;
-  credit: Dec;
+  /** Debit − credit in units of 10^-4 (units.ts), at the books' decimals: > 0 a debit, < 0 a credit, never 0. */
+  amount: Units;
   vatCode: string | null;
   documentNumber: string | null;
   /** Lines with the same (account, aux, letterKey) are lettered together; null = not letterable. */

@@ -11,6 +11,7 @@
 import { D, type Dec } from '../../sync/money.ts';
 import type { BooksPass } from '../books/pass.ts';
 import type { EntryDraft } from './ledger-types.ts';
+import { unitsSides } from './units.ts';
 
 export type Ref = { db: number } | { local: number };
 
@@ -93,7 +94,7 @@ export function letterLinesOf(entries: readonly EntryDraft[]): LetterLine[] {
   let k = 0;
   for (const e of entries) {
     for (const l of e.lines) {
-      if (l.letterKey !== null) out.push({ ref: { local: k }, account: l.account, aux: l.aux, key: l.letterKey, debit: l.debit, credit: l.credit, date: e.date, letteringId: null });
+      if (l.letterKey !== null) out.push({ ref: { local: k }, account: l.account, aux: l.aux, key: l.letterKey, ...unitsSides(l.amount), date: e.date, letteringId: null });
       k++;
     }
   }

@@ -7,14 +7,14 @@
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../sync/zod-mini.ts';
 import { readConfigFile } from '../../sync/config-file.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import type { Customer } from '../../sync/types.ts';
 import { defaultMapping } from './default-mapping.ts';
 
-const account = z.string().regex(/^[0-9A-Za-z]{1,20}$/, 'an account number (letters and digits, e.g. 707000)');
-const code = z.string().min(1).max(20);
+const account = z.string().check(z.regex(/^[0-9A-Za-z]{1,20}$/, 'an account number (letters and digits, e.g. 707000)'));
+const code = z.string().check(z.minLength(1), z.maxLength(20));
 
 const vatMapping = z.strictObject({
   /** Sales (revenue) account credited with the net amount of this VAT code. */
@@ -28,7 +28,7 @@ const vatMapping = z.strictObject({
 const paymentModeMapping = z.strictObject({
   journal: code,
   /** Treasury account debited (cash 531, cards 511…); null for credit modes (nothing received). */
-  account: account.nullable(),
+  account: z.nullable(account),
   /** State given to the settlement item (effet): EPV, BPV, CPV, APV, C10… */
   state: code,
   deliveryNote: z.boolean(),
@@ -37,7 +37,7 @@ const paymentModeMapping = z.strictObject({
 });
 
 export const mappingSchema = z.strictObject({
-  $comment: z.string().optional(),
+  $comment: z.optional(z.string()),
   version: z.literal(1),
   posting: z.strictObject({
     mode: z.enum(['direct', 'classic']),
@@ -57,7 +57,7 @@ export const mappingSchema = z.strictObject({
   paymentModes: z.record(z.string(), paymentModeMapping),
   deposits: z.strictObject({ account, state: code }),
   /** Line discounts: absent = sales posted net of discounts; set = sales gross, discounts debited here (e.g. 709000). */
-  discounts: z.strictObject({ account }).optional(),
+  discounts: z.optional(z.strictObject({ account })),
   rounding: z.strictObject({
     decimals: z.union([z.literal(2), z.literal(3), z.literal(4)]),
     /** line: VAT split on each line; total: on the total per rate; product: on the unit price, times the quantity (seed 002's three modes). */
@@ -73,12 +73,12 @@ export const mappingSchema = z.strictObject({
    * Numeric codes go as they are; a non-numeric one (CA) needs its Exact journal here.
    * enabled: false when the store does not export to Exact (no Exact checks then).
    */
-  exact: z
-    .strictObject({
-      enabled: z.boolean().optional(),
-      journals: z.record(z.string(), z.string().regex(/^\d{1,3}$/, 'an Exact journal code (digits, e.g. 10)')),
-    })
-    .optional(),
+  exact: z.optional(
+    z.strictObject({
+      enabled: z.optional(z.boolean()),
+      journals: z.record(z.string(), z.string().check(z.regex(/^\d{1,3}$/, 'an Exact journal code (digits, e.g. 10)'))),
+    }),
+  ),
 });
 
 export type AccountingMapping = z.infer<typeof mappingSchema>;

@@ -32,7 +32,7 @@ import { postChunks, type PostedChunk } from './posting-pass.ts';
 import type { PostingOptions } from './posting.ts';
 import { planSettlements } from './settlements.ts';
 import { PostingWriter } from './posting-writes.ts';
-import { SplitCache } from './split-cache.ts';
+import { UnitSplitCache } from './split-cache.ts';
 import { crashPoint } from '../../sync/crash-points.ts';
 
 export interface PostingRequest extends PostingFilters {
@@ -129,7 +129,7 @@ async function prepare(db: Kysely<Database>, data: string, req: PostingRequest) 
   const exclude = [...new Set((req.exclude ?? []).map((x) => x.trim()).filter(Boolean))];
   const filters: PostingFilters = { until: req.until, tills: req.tills, tillList: req.tillList, customers: req.customers, tickets: req.tickets, exclude: exclude.length ? exclude : undefined };
   for (const k of Object.keys(filters) as (keyof PostingFilters)[]) if (filters[k] === undefined) delete filters[k];
-  const options: PostingOptions = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping, splitCache: new SplitCache(mapping.rounding.decimals) };
+  const options: PostingOptions = { mapping, customer: customerResolver(mapping, base.customers), mode, grouping, splitCache: new UnitSplitCache(mapping.rounding.decimals) };
   return { configWarnings, mapping, mode, grouping, exclude, filters, options };
 }
 

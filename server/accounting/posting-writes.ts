@@ -6,7 +6,7 @@
  * Ids are taken from the tables' maxima under the books lock and the sequences set at the end.
  */
 import type { Kysely } from 'kysely';
-import { D, fmt, type Decimals } from '../../sync/money.ts';
+import { D, type Decimals } from '../../sync/money.ts';
 import type { Database } from '../db/schema.ts';
 import { insertRows, nextId, rowWriter, syncSequences, type RowWriter } from './bulk-insert.ts';
 import { EntryNumbering } from './entry-numbers.ts';
@@ -57,7 +57,7 @@ export class PostingWriter {
       entryValues.push(id, this.batchId, e.journal, e.date, e.piece, e.label, e.kind, this.now, null, num.fecNum, num.fecJournalNum);
       for (let n = 0; n < e.lines.length; n++) {
         const l = e.lines[n];
-        lineValues.push(this.lineId++, id, n + 1, l.account, l.aux, l.auxLabel, l.label, fmt(l.debit, this.d), fmt(l.credit, this.d), l.vatCode, l.documentNumber, lettered.get(k) ?? null, l.letterKey);
+        lineValues.push(this.lineId++, id, n + 1, l.account, l.aux, l.auxLabel, l.label, unitsText(l.amount > 0 ? l.amount : 0, this.d), unitsText(l.amount < 0 ? -l.amount : 0, this.d), l.vatCode, l.documentNumber, lettered.get(k) ?? null, l.letterKey);
         k++;
       }
     }

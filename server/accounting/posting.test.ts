@@ -6,7 +6,6 @@ import { defaultMapping } from './default-mapping.ts';
 import { InvariantLedger } from './invariants.ts';
 import type { PostingOptions } from './posting.ts';
 import type { PostingDocument, PostingTicket } from './ledger-types.ts';
-import { D } from '../../sync/money.ts';
 import { unitsText } from './units.ts';
 
 /** The posting pass, then the validate pass over what it posted: `broken` names the checks that fail. */
@@ -173,7 +172,7 @@ describe('settlements', () => {
   it('a credit note stored positive takes its sign from its kind', () => {
     const d = doc('A0002', '24.00', { kind: 'credit-note' });
     const r = post({ documents: [d], tickets: [ticket({ number: 3, doc: d, lines: ['VN -24.00'], payments: ['ESP -24.00'] })] }, options());
-    expect(r.entries[0].lines[0].credit.toFixed(2)).toBe('24.00');
+    expect(r.entries[0].lines[0].amount).toBe(-240000); // a credit of 24.00
     expect(r.broken).toEqual([]);
   });
 
@@ -352,7 +351,7 @@ describe('invariants', () => {
     const d = doc('F1', '483.60');
     const input = { documents: [d], tickets: [ticket({ number: 1, doc: d, lines: ['VN 483.60'], payments: ['CB 483.60'] })] };
     const { result: r } = postDocuments({ ...input, options: options() });
-    r.entries[0].lines[2].credit = new D('80.50'); // VAT line tampered
+    r.entries[0].lines[2].amount = -805000; // VAT line tampered: credit 80.50 instead of 80.60
     const inv = new InvariantLedger(defaultMapping());
     inv.addPosting(r.postedDocuments, input.tickets, new Set(), r.entries, r.adjustments);
     const broken = inv.validate().errors.map((e) => e.ref.check);
@@ -363,7 +362,7 @@ describe('invariants', () => {
     const d = doc('F1', '483.60');
     const input = { documents: [d], tickets: [ticket({ number: 1, doc: d, lines: ['VN 483.60'], payments: ['CB 483.60'] })] };
     const { result: r } = postDocuments({ ...input, options: options() });
-    r.entries[0].lines[0].debit = new D('403.00');
+    r.entries[0].lines[0].amount = 4030000; // debit 403.00 instead of 483.60
     r.entries[0].lines.splice(2, 1); // still balanced: 403 = 403
     const inv = new InvariantLedger(defaultMapping());
     inv.addPosting(r.postedDocuments, input.tickets, new Set(), r.entries, r.adjustments);

@@ -15,7 +15,7 @@
  * under the delivery-note number, waiting for the invoice. With "post" they are posted like invoices.
  */
 import { D, type Dec } from '../../sync/money.ts';
-import { unitsOf } from './units.ts';
+import { unitsDec } from './units.ts';
 import type { BooksError } from '../../sync/errors.ts';
 import type { BooksPass } from '../books/pass.ts';
 import { EntryBuilder, lineKey, type LineKey } from './entry-builder.ts';
@@ -24,7 +24,7 @@ import { emptyResult, type PostedBooks, type PostingDocument, type PostingTicket
 import type { AccountingMapping, CustomerAccount } from './mapping.ts';
 import { ticketFlows, type Flow, type FlowContext, type Side, type TicketFlows } from './payment-flows.ts';
 import { splitSales, type SalesSplit } from './sales-split.ts';
-import { SplitCache } from './split-cache.ts';
+import { UnitSplitCache } from './split-cache.ts';
 
 /** What the posting pass reads: one chunk of documents with their tickets, and the rules. */
 export interface PostingSnapshot {
@@ -40,7 +40,7 @@ export interface PostingOptions {
   mode: PostingMode;
   grouping: Grouping;
   /** Memoised VAT splits, kept across the chunks of a run. */
-  splitCache?: SplitCache;
+  splitCache?: UnitSplitCache;
 }
 
 /** Credit notes may be stored positive: the sign of a document comes from its kind. */
@@ -91,7 +91,7 @@ export const postDocuments: BooksPass<PostingSnapshot, PostedBooks> = (input) =>
   const out = pass.result;
   const errors = pass.errors;
   const postDeliveryNotes = m.posting.deliveryNotes === 'post';
-  const cache = opts.splitCache ?? new SplitCache(rules.decimals);
+  const cache = opts.splitCache ?? new UnitSplitCache(rules.decimals);
 
   const byDoc = new Map<number, PostingTicket[]>();
   const paymentOnly: PostingTicket[] = [];
@@ -210,7 +210,7 @@ function buildGroup(g: Group, opts: PostingOptions, out: PostedBooks, postDelive
         if (fl.credit.role === 'goods') paid += fl.amount;
         if (fl.debit.role === 'goods') paid -= fl.amount;
       }
-      if (paid === unitsOf(w.split.customer)) settledUnderPiece.add(w.doc.number);
+      if (paid === w.split.customer) settledUnderPiece.add(w.doc.number);
     }
   }
   const keyOf = (side: Side): string | null => (side.role === 'goods' && side.key && settledUnderPiece.has(side.key) ? groupPiece : side.key);
@@ -237,27 +237,27 @@ function buildGroup(g: Group, opts: PostingOptions, out: PostedBooks, postDelive
   for (const { w, b } of salesOf) {
     const key = settledUnderPiece.has(w.doc.number) ? groupPiece : w.doc.number;
     const kindLabel = KIND_LABEL[w.doc.kind] ?? w.doc.kind;
-    b.add({ account: w.cust.account, aux: w.cust.thirdParty, auxLabel: w.cust.name, label: `${kindLabel} ${w.doc.number}`, documentNumber: w.doc.number, letterKey: key }, unitsOf(w.split!.customer));
+    b.add({ account: w.cust.account, aux: w.cust.thirdParty, auxLabel: w.cust.name, label: `${kindLabel} ${w.doc.number}`, documentNumber: w.doc.number, letterKey: key }, w.split!.customer);
   }
   // Discounts: inside net sales by default; with mapping.discounts, sales gross and the discount debited apart (709).
   const discountAccount = m.discounts?.account;
   for (const { w, b } of salesOf) {
     for (const p of w.split!.parts) {
-      const apart = discountAccount && !p.discount.isZero();
-      b.add({ account: p.map.salesAccount, label: `Ventes TVA ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, -unitsOf(apart ? p.net.plus(p.discount) : p.net));
-      if (apart) b.add({ account: discountAccount, label: `Remises accordées TVA ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, unitsOf(p.discount));
+      const apart = discountAccount && p.discount !== 0;
+      b.add({ account: p.map.salesAccount, label: `Ventes TVA ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, -(apart ? p.net + p.discount : p.net));
+      if (apart) b.add({ account: discountAccount, label: `Remises accordées TVA ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, p.discount);
     }
   }
-  for (const { w, b } of salesOf) for (const p of w.split!.parts) b.add({ account: p.map.vatAccount, label: `TVA collectée ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, -unitsOf(p.vat));
+  for (const { w, b } of salesOf) for (const p of w.split!.parts) b.add({ account: p.map.vatAccount, label: `TVA collectée ${p.code} ${p.rate} %`, vatCode: p.map.vatCode }, -p.vat);
   for (const { w, b } of salesOf) {
     const s = w.split!;
-    if (!s.difference.isZero()) {
-      const gain = s.difference.isPositive();
-      b.add({ account: gain ? m.rounding.gainAccount : m.rounding.lossAccount, label: `Écart d'arrondi ${w.doc.number}` }, -unitsOf(s.difference));
+    if (s.difference !== 0) {
+      const gain = s.difference > 0;
+      b.add({ account: gain ? m.rounding.gainAccount : m.rounding.lossAccount, label: `Écart d'arrondi ${w.doc.number}` }, -s.difference);
     }
-    if (!s.rawDifference.isZero()) {
-      const placement = s.difference.isZero() ? m.rounding.difference : 'accounts';
-      out.adjustments.push({ document: w.doc.number, placement, vatCode: placement === 'accounts' ? null : s.parts[0].map.vatCode, amount: s.rawDifference });
+    if (s.rawDifference !== 0) {
+      const placement = s.difference === 0 ? m.rounding.difference : 'accounts';
+      out.adjustments.push({ document: w.doc.number, placement, vatCode: placement === 'accounts' ? null : s.parts[0].map.vatCode, amount: unitsDec(s.rawDifference) });
     }
   }
   for (const b of salesBuilders) {

@@ -31,6 +31,12 @@ export function addUnits(a: Units, b: Units): Units {
   return s;
 }
 
+/** Half away from zero at `decimals`, still in units (12.3456 at 2 decimals → 123500). */
+export function roundUnits(n: Units, decimals: Decimals): Units {
+  const step = pow10(SCALE - decimals);
+  return divRoundHalfUp(n, step)! * step;
+}
+
 /** Half away from zero at `decimals`, as text with exactly that many decimals ("-12.50"). */
 export function unitsText(n: Units, decimals: Decimals): string {
   return formatScaled(divRoundHalfUp(n, pow10(SCALE - decimals))!, decimals);
@@ -39,6 +45,15 @@ export function unitsText(n: Units, decimals: Decimals): string {
 export function unitsDec(n: Units): Dec {
   return new D(n).dividedBy(ONE);
 }
+
+/** The debit and credit sides of a signed amount (debit − credit), as decimal.js values from their exact text. */
+export function unitsSides(n: Units): { debit: Dec; credit: Dec } {
+  const side = new D(formatScaled(Math.abs(n), SCALE));
+  return n >= 0 ? { debit: side, credit: ZERO } : { debit: ZERO, credit: side };
+}
+
+/** Shared: decimal.js values are immutable. */
+const ZERO = new D(0);
 
 /** Decimal places actually used by a unit amount (0–4). */
 export function unitsDecimals(n: Units): number {

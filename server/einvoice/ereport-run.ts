@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../sync/zod-mini.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { fsyncDir, suffixedName } from '../../sync/atomic-file.ts';
 import type { Db } from '../db/database.ts';
@@ -24,12 +24,12 @@ import { b2cRules, gatherB2c, type TieOut, type ZReportUse } from './ereport-gat
 import { parsePeriod, VAT_REGIMES, type Period, type VatRegime } from './ereport-period.ts';
 
 const ConfigSchema = z.object({
-  regime: z.enum(VAT_REGIMES as [VatRegime, ...VatRegime[]]).default('decade'),
+  regime: z._default(z.enum(VAT_REGIMES as [VatRegime, ...VatRegime[]]), 'decade'),
   /** The platform (PDP) that forwards the file: its 4-character number and name (Flux 10 sender). */
-  platform: z.object({ id: z.string().length(4), name: z.string().min(1) }).default({ id: '0000', name: 'Plateforme agréée (à configurer)' }),
-  out: z.string().min(1).default('ereporting'),
+  platform: z._default(z.object({ id: z.string().check(z.length(4)), name: z.string().check(z.minLength(1)) }), { id: '0000', name: 'Plateforme agréée (à configurer)' }),
+  out: z._default(z.string().check(z.minLength(1)), 'ereporting'),
   /** Report every period that is over in the nightly chain. */
-  nightly: z.boolean().default(false),
+  nightly: z._default(z.boolean(), false),
 });
 export type EreportConfig = z.infer<typeof ConfigSchema>;
 

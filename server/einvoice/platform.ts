@@ -16,7 +16,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../sync/zod-mini.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import type { ServerConfig } from '../context.ts';
 import { sendFiles } from '../exports/export-mail.ts';
@@ -44,9 +44,9 @@ export interface PlatformAdapter {
 }
 
 const PlatformSchema = z.discriminatedUnion('adapter', [
-  z.object({ adapter: z.literal('folder'), dir: z.string().min(1) }),
-  z.object({ adapter: z.literal('mail'), smtp: z.string().regex(/^smtps?:\/\//, 'smtp must look like smtp://host:port'), to: z.string().min(3), from: z.string().optional() }),
-  z.object({ adapter: z.literal('http'), url: z.string().url(), tokenEnv: z.string().min(1) }),
+  z.object({ adapter: z.literal('folder'), dir: z.string().check(z.minLength(1)) }),
+  z.object({ adapter: z.literal('mail'), smtp: z.string().check(z.regex(/^smtps?:\/\//, 'smtp must look like smtp://host:port')), to: z.string().check(z.minLength(3)), from: z.optional(z.string()) }),
+  z.object({ adapter: z.literal('http'), url: z.url(), tokenEnv: z.string().check(z.minLength(1)) }),
 ]);
 export type PlatformConfig = z.infer<typeof PlatformSchema>;
 

@@ -11,7 +11,7 @@
  */
 import { chmodSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../sync/zod-mini.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { fsyncDir, writeDurably } from '../../sync/atomic-file.ts';
 import { unwrapSecret, wrapSecret } from '../security/secrets-at-rest.ts';
@@ -61,22 +61,22 @@ export interface ExactConnection {
 }
 
 const stored = z.object({
-  baseUrl: z.string().url(),
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  redirectUri: z.string().url(),
-  webhookSecret: z.string().nullable().default(null),
-  webhookUrl: z.string().url().nullable().default(null),
-  pullMinutes: z.number().int().min(1).max(1440).nullable().default(null),
-  division: z.number().int().nullable().default(null),
-  divisionName: z.string().nullable().default(null),
-  refreshToken: z.string().nullable().default(null),
-  accessToken: z.string().nullable().default(null),
-  accessExpiresAt: z.string().nullable().default(null),
-  connectedAt: z.string().nullable().default(null),
-  refreshedAt: z.string().nullable().default(null),
-  pendingState: z.string().nullable().default(null),
-  rate: z.object({ minutelyRemaining: z.number().nullable(), minutelyReset: z.number().nullable(), dailyRemaining: z.number().nullable(), dailyReset: z.number().nullable(), at: z.string() }).nullable().default(null),
+  baseUrl: z.url(),
+  clientId: z.string().check(z.minLength(1)),
+  clientSecret: z.string().check(z.minLength(1)),
+  redirectUri: z.url(),
+  webhookSecret: z._default(z.nullable(z.string()), null),
+  webhookUrl: z._default(z.nullable(z.url()), null),
+  pullMinutes: z._default(z.nullable(z.int().check(z.minimum(1), z.maximum(1440))), null),
+  division: z._default(z.nullable(z.int()), null),
+  divisionName: z._default(z.nullable(z.string()), null),
+  refreshToken: z._default(z.nullable(z.string()), null),
+  accessToken: z._default(z.nullable(z.string()), null),
+  accessExpiresAt: z._default(z.nullable(z.string()), null),
+  connectedAt: z._default(z.nullable(z.string()), null),
+  refreshedAt: z._default(z.nullable(z.string()), null),
+  pendingState: z._default(z.nullable(z.string()), null),
+  rate: z._default(z.nullable(z.object({ minutelyRemaining: z.nullable(z.number()), minutelyReset: z.nullable(z.number()), dailyRemaining: z.nullable(z.number()), dailyReset: z.nullable(z.number()), at: z.string() })), null),
 });
 
 const SECRET_FIELDS = ['clientSecret', 'webhookSecret', 'refreshToken', 'accessToken'] as const;

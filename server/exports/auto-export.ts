@@ -19,7 +19,7 @@
  * manual or nightly export).
  */
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../sync/zod-mini.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { keyPath } from '../../sync/config-file.ts';
 import type { Closure } from '../../sync/types.ts';
@@ -32,23 +32,23 @@ import { loadProfile } from './profiles/profile-store.ts';
 const AutoSchema = z
   .object({
     /** Default fec, or the profile's format. */
-    format: z.enum(EXPORT_FORMATS).optional(),
+    format: z.optional(z.enum(EXPORT_FORMATS)),
     /** An export profile (DATA/profiles/NAME.json): its format, options and view of the books; entries go once per profile. */
-    profile: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'a profile name (see tillsync server profile list)').optional(),
-    out: z.string().min(1).optional(),
-    separator: z.enum(['tab', 'pipe']).optional(),
-    numbering: z.enum(['file', 'journal']).optional(),
-    encoding: z.enum(['latin9', 'utf8']).optional(),
-    decimalComma: z.boolean().optional(),
-    codesAsText: z.boolean().optional(),
-    withPdf: z.boolean().optional(),
+    profile: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'a profile name (see tillsync server profile list)'))),
+    out: z.optional(z.string().check(z.minLength(1))),
+    separator: z.optional(z.enum(['tab', 'pipe'])),
+    numbering: z.optional(z.enum(['file', 'journal'])),
+    encoding: z.optional(z.enum(['latin9', 'utf8'])),
+    decimalComma: z.optional(z.boolean()),
+    codesAsText: z.optional(z.boolean()),
+    withPdf: z.optional(z.boolean()),
     /** At a closure, export only the closing till's store (a server shared by several stores). */
-    perStore: z.boolean().optional(),
-    mailTo: z.union([z.string().min(3), z.array(z.string().min(3))]).optional(),
-    mailFrom: z.string().optional(),
-    smtp: z.string().regex(/^smtps?:\/\//, 'smtp must look like smtp://host:port').optional(),
+    perStore: z.optional(z.boolean()),
+    mailTo: z.optional(z.union([z.string().check(z.minLength(3)), z.array(z.string().check(z.minLength(3)))])),
+    mailFrom: z.optional(z.string()),
+    smtp: z.optional(z.string().check(z.regex(/^smtps?:\/\//, 'smtp must look like smtp://host:port'))),
   })
-  .refine((c) => !c.mailTo || (Array.isArray(c.mailTo) ? c.mailTo.length === 0 : false) || Boolean(c.smtp), { message: 'mailTo needs smtp (e.g. "smtp": "smtp://127.0.0.1:25")', path: ['smtp'] });
+  .check(z.refine((c) => !c.mailTo || (Array.isArray(c.mailTo) ? c.mailTo.length === 0 : false) || Boolean(c.smtp), { message: 'mailTo needs smtp (e.g. "smtp": "smtp://127.0.0.1:25")', path: ['smtp'] }));
 
 export type AutoExportConfig = z.infer<typeof AutoSchema>;
 

@@ -35,7 +35,6 @@ import type { Company } from '../../sync/types.ts';
 import { CsvWriter, csvDefaults } from './csv-writer.ts';
 import { encodeLatin9 } from './latin9.ts';
 import { withExportLock } from './export-lock.ts';
-import { produceInvoiceFiles } from '../einvoice/produce.ts';
 import { assertBooksSound, LEDGER_CHECKS } from '../books/check-registry.ts';
 import { crashPoint } from '../../sync/crash-points.ts';
 import { loadMapping } from '../accounting/mapping.ts';
@@ -462,6 +461,8 @@ async function runLocked(env: ExportEnv, req: ExportRequest, fy: FiscalYear | nu
   const pdfs: string[] = [];
   if (req.withPdf && documents.size) {
     // Business customers' invoices are Factur-X (PDF/A-3 with their CII XML), the others plain PDF/A.
+    // Loaded here only: pdfkit and its fonts cost every export without --with-pdf ~60 ms of start-up.
+    const { produceInvoiceFiles } = await import('../einvoice/produce.ts');
     const { files } = await produceInvoiceFiles({ db, data }, [...documents].sort(), join(dir, 'invoices'), baseData);
     pdfs.push(...files.map((f) => f.file));
   }

@@ -5,7 +5,7 @@
  * (PCG) classes, so an FEC never has an empty CompteLib.
  */
 import { existsSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from '../../sync/zod-mini.ts';
 import { readConfigFile } from '../../sync/config-file.ts';
 import { join } from 'node:path';
 

@@ -6,58 +6,58 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../sync/zod-mini.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 
-const account = z.string().regex(/^[0-9A-Za-z]{1,20}$/, 'an account number (letters and digits, e.g. 512000)');
-const code = z.string().min(1).max(20);
+const account = z.string().check(z.regex(/^[0-9A-Za-z]{1,20}$/, 'an account number (letters and digits, e.g. 512000)'));
+const code = z.string().check(z.minLength(1), z.maxLength(20));
 
 export const importsSchema = z.strictObject({
-  $comment: z.string().optional(),
+  $comment: z.optional(z.string()),
   /**
    * Mirror entries: what the accounting software already holds (an invoice made there, a payment
    * it posted) copied into tillsync's books so open items and lettering see it. Never exported
    * (the accounting software has the original); the other side goes to `offsetAccount`.
    */
-  mirror: z.strictObject({ journal: code, offsetAccount: account }).default({ journal: 'RP', offsetAccount: '471000' }),
-  receivables: z
-    .strictObject({
+  mirror: z._default(z.strictObject({ journal: code, offsetAccount: account }), { journal: 'RP', offsetAccount: '471000' }),
+  receivables: z._default(
+    z.strictObject({
       /** State of the settlement item (effet) an outside receivable opens, like a credit sale's C10. */
       state: code,
       /** Mode written on the effet. */
       mode: code,
-    })
-    .default({ state: 'C10', mode: 'EXT' }),
-  bank: z
-    .strictObject({
+    }),
+    { state: 'C10', mode: 'EXT' }),
+  bank: z._default(
+    z.strictObject({
       /** Journal of bank entries; null = the mapping's journals.bank. */
-      journal: code.nullable(),
+      journal: z.nullable(code),
       /** Bank account debited by a credit line (the 512 of this bank account). */
       account,
       /** Rule 3: an open item dated at most this many days before the bank line (and never after). */
-      windowDays: z.number().int().min(0).max(366),
+      windowDays: z.int().check(z.minimum(0), z.maximum(366)),
       /** Validate camt.053 files against the vendored ISO 20022 schema with xmllint. */
       validate: z.boolean(),
-    })
-    .default({ journal: null, account: '512000', windowDays: 45, validate: true }),
-  payments: z
-    .strictObject({
+    }),
+    { journal: null, account: '512000', windowDays: 45, validate: true }),
+  payments: z._default(
+    z.strictObject({
       /**
        * mirror: the accounting software already posted the payment (bank entry there): tillsync
        * letters with a mirror entry, nothing exported. bank: tillsync posts the bank entry itself.
        */
       post: z.enum(['mirror', 'bank']),
-    })
-    .default({ post: 'mirror' }),
-  marketplace: z
-    .strictObject({
+    }),
+    { post: 'mirror' }),
+  marketplace: z._default(
+    z.strictObject({
       /**
        * Numbering chain of marketplace invoices: a series of their own (number_series row
        * `series`, numbers `prefix` + zero-padded sequence, 9 characters: FM0000001), or "invoice"
        * to share the tills' invoice chain (F00000001…).
        */
-      series: z.string().regex(/^[a-z0-9-]{1,20}$/),
-      prefix: z.string().regex(/^[A-Z]{1,4}$/),
+      series: z.string().check(z.regex(/^[a-z0-9-]{1,20}$/)),
+      prefix: z.string().check(z.regex(/^[A-Z]{1,4}$/)),
       /** Collective account of marketplace customers (third party MP00001…). */
       customerAccount: account,
       /** Supplier account of the marketplace (third party = the profile's supplier code), credited with the commission. */
@@ -65,10 +65,10 @@ export const importsSchema = z.strictObject({
       commissionAccount: account,
       deductibleVatAccount: account,
       /** VAT rate included in the commission amounts of the report (percent). */
-      commissionVatRate: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/),
+      commissionVatRate: z.string().check(z.regex(/^\d{1,2}(\.\d{1,2})?$/)),
       /** The shop's country; sales to it use the report's VAT rate (or domesticRate). */
-      homeCountry: z.string().regex(/^[A-Z]{2}$/),
-      domesticRate: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/),
+      homeCountry: z.string().check(z.regex(/^[A-Z]{2}$/)),
+      domesticRate: z.string().check(z.regex(/^\d{1,2}(\.\d{1,2})?$/)),
       /**
        * One-Stop-Shop: true when the shop is over the EU distance-sales threshold (10 000 EUR):
        * EU B2C sales then bear the buyer's country's standard rate; false: the home rate.
@@ -80,9 +80,9 @@ export const importsSchema = z.strictObject({
         export: z.strictObject({ salesAccount: account }),
       }),
       /** Printed on an invoice exempt because the goods leave the EU (CGI art. 262 I). */
-      exportMention: z.string().min(1),
-    })
-    .default({
+      exportMention: z.string().check(z.minLength(1)),
+    }),
+    {
       series: 'marketplace',
       prefix: 'FM',
       customerAccount: '411900',

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from '../../sync/zod-mini.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import { headerKey } from './text-input.ts';
 
@@ -16,14 +16,14 @@ export type SaleField = (typeof SALE_FIELDS)[number];
 export const REQUIRED_SALE_FIELDS: SaleField[] = ['order', 'date', 'customerName', 'label', 'quantity', 'unitPrice'];
 
 const profileSchema = z.strictObject({
-  $comment: z.string().optional(),
-  name: z.string().regex(/^[a-z0-9-]{1,20}$/),
+  $comment: z.optional(z.string()),
+  name: z.string().check(z.regex(/^[a-z0-9-]{1,20}$/)),
   label: z.string(),
   /** Third-party code of the marketplace on the supplier account (commission). */
-  supplier: z.string().min(1).max(20),
-  columns: z.record(z.enum(SALE_FIELDS), z.array(z.string().min(1)).min(1)),
+  supplier: z.string().check(z.minLength(1), z.maxLength(20)),
+  columns: z.record(z.enum(SALE_FIELDS), z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
   /** Status values that mean "paid by the buyer" (other statuses are left unticked); empty = all. */
-  paidStatuses: z.array(z.string()).default([]),
+  paidStatuses: z._default(z.array(z.string()), []),
 });
 
 export type SourceProfile = z.infer<typeof profileSchema>;

@@ -8,7 +8,7 @@ import { t } from './i18n/index.ts';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TillsyncError } from '../../sync/errors.ts';
-import { fmt, sum } from '../../sync/money.ts';
+import { sum } from '../../sync/money.ts';
 import type { Ticket } from '../../sync/types.ts';
 import type { ServerContext } from '../context.ts';
 import { intakePackage } from '../intake/intake.ts';
@@ -28,6 +28,7 @@ import { customerResolver, loadMapping } from '../accounting/mapping.ts';
 import { describePostingUndo, undoPosting } from '../accounting/undo-posting.ts';
 import { describeLettering, runLettering } from '../accounting/lettering-run.ts';
 import { openItems, type OpenItemsReport } from '../accounting/open-items.ts';
+import { unitsText } from '../accounting/units.ts';
 import { loadBaseData } from '../base-data.ts';
 import { previewIntegration, runIntegration, describeRun } from '../integration/integrate.ts';
 import { undoIntegration, describeUndo } from '../integration/undo.ts';
@@ -394,8 +395,8 @@ export async function postingPreview(ctx: ServerContext, f: { until?: string }):
           label: l.label,
           vatCode: l.vatCode,
           vatRate: l.vatCode ? (rates.get(l.vatCode) ?? null) : null,
-          debit: fmt(l.debit, mapping.rounding.decimals),
-          credit: fmt(l.credit, mapping.rounding.decimals),
+          debit: unitsText(Math.max(l.amount, 0), mapping.rounding.decimals),
+          credit: unitsText(Math.max(-l.amount, 0), mapping.rounding.decimals),
           document: l.documentNumber,
         })),
       });

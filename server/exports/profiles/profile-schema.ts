@@ -8,7 +8,7 @@
  * length, an unknown template placeholder, mapping choices on the FEC); the first problem is one
  * error naming the file and the field (profileError).
  */
-import { z } from 'zod';
+import * as z from '../../../sync/zod-mini.ts';
 import { unknownPlaceholders } from './templates.ts';
 
 export const PROFILE_FORMATS = ['fec', 'exact', 'csv', 'sage', 'ebp', 'ciel', 'quadratus', 'cegid'] as const;
@@ -25,8 +25,8 @@ const MESSAGES = {
 /** Which value a format message is about (the screens' translation key). */
 const FORMAT_HINTS: Record<string, string> = Object.fromEntries(Object.entries(MESSAGES).map(([k, v]) => [v, k]));
 
-const account = z.string().regex(/^[0-9A-Za-z]{1,20}$/, MESSAGES.account);
-const code = z.string().min(1).max(20);
+const account = z.string().check(z.regex(/^[0-9A-Za-z]{1,20}$/, MESSAGES.account));
+const code = z.string().check(z.minLength(1), z.maxLength(20));
 const accountMap = z.record(z.string(), account);
 
 /** How the customer lines' general account (or third party) is chosen. */
@@ -37,10 +37,10 @@ const customerChoice = z.strictObject({
    * prefix + customer code padded with zeros or cut to `length`.
    */
   mode: z.enum(['ledger', 'single', 'per-payment-mode', 'base-data', 'generated']),
-  account: account.optional(),
-  byPaymentMode: accountMap.optional(),
-  prefix: z.string().regex(/^[0-9A-Za-z]{0,16}$/, MESSAGES.prefix).optional(),
-  length: z.number().int().min(2).max(20).optional(),
+  account: z.optional(account),
+  byPaymentMode: z.optional(accountMap),
+  prefix: z.optional(z.string().check(z.regex(/^[0-9A-Za-z]{0,16}$/, MESSAGES.prefix))),
+  length: z.optional(z.int().check(z.minimum(2), z.maximum(20))),
 });
 export type CustomerChoice = z.infer<typeof customerChoice>;
 
@@ -49,72 +49,72 @@ export type CustomerChoice = z.infer<typeof customerChoice>;
  * country, outside the EU; "*" for every code of the zone) and a default; absent: as posted.
  */
 const zoneAccounts = z.strictObject({
-  default: account.optional(),
-  byVatCode: accountMap.optional(),
-  FR: accountMap.optional(),
-  EU: accountMap.optional(),
-  outsideEU: accountMap.optional(),
+  default: z.optional(account),
+  byVatCode: z.optional(accountMap),
+  FR: z.optional(accountMap),
+  EU: z.optional(accountMap),
+  outsideEU: z.optional(accountMap),
 });
 export type ZoneAccounts = z.infer<typeof zoneAccounts>;
 
 const template = z.union([
-  z.string().max(200),
-  z.strictObject({ sales: z.string().max(200).optional(), creditNote: z.string().max(200).optional(), treasury: z.string().max(200).optional() }),
+  z.string().check(z.maxLength(200)),
+  z.strictObject({ sales: z.optional(z.string().check(z.maxLength(200))), creditNote: z.optional(z.string().check(z.maxLength(200))), treasury: z.optional(z.string().check(z.maxLength(200))) }),
 ]);
 export type LabelTemplate = z.infer<typeof template>;
 
 export const profileSchema = z.strictObject({
-  $comment: z.string().optional(),
+  $comment: z.optional(z.string()),
   version: z.literal(1),
   format: z.enum(PROFILE_FORMATS),
   /** The options of `server export` for the format (separator, numbering, encoding, decimalComma, codesAsText) and customersFile. */
-  options: z
-    .strictObject({
-      separator: z.enum(['tab', 'pipe']).optional(),
-      numbering: z.enum(['file', 'journal']).optional(),
-      encoding: z.enum(['latin9', 'utf8']).optional(),
-      decimalComma: z.boolean().optional(),
-      codesAsText: z.boolean().optional(),
+  options: z.optional(
+    z.strictObject({
+      separator: z.optional(z.enum(['tab', 'pipe'])),
+      numbering: z.optional(z.enum(['file', 'journal'])),
+      encoding: z.optional(z.enum(['latin9', 'utf8'])),
+      decimalComma: z.optional(z.boolean()),
+      codesAsText: z.optional(z.boolean()),
       /** Also write the customers file the target imports (Sage, EBP, Ciel, Cegid; Quadratus carries them inline). Default true. */
-      customersFile: z.boolean().optional(),
-    })
-    .optional(),
+      customersFile: z.optional(z.boolean()),
+    }),
+  ),
   /** Journal codes of the target (tillsync journal → target journal) and the credit-note journal (default: the sales journal). */
-  journals: z.strictObject({ map: z.record(z.string(), code).optional(), creditNotes: code.optional() }).optional(),
-  customers: z.strictObject({ account: customerChoice.optional(), thirdParty: customerChoice.optional() }).optional(),
-  salesAccounts: zoneAccounts.optional(),
-  taxAccounts: zoneAccounts.optional(),
+  journals: z.optional(z.strictObject({ map: z.optional(z.record(z.string(), code)), creditNotes: z.optional(code) })),
+  customers: z.optional(z.strictObject({ account: z.optional(customerChoice), thirdParty: z.optional(customerChoice) })),
+  salesAccounts: z.optional(zoneAccounts),
+  taxAccounts: z.optional(zoneAccounts),
   /** Account of the discount lines (posted apart when the mapping has discounts.account). */
-  discountAccount: account.optional(),
+  discountAccount: z.optional(account),
   /** Rounding difference accounts: charge (loss, 658…) and produit (gain, 758…). */
-  differences: z.strictObject({ charge: account.optional(), produit: account.optional() }).optional(),
+  differences: z.optional(z.strictObject({ charge: z.optional(account), produit: z.optional(account) })),
   /**
    * Seed 002's "Compte de frais" (627000 Services bancaires): the account of the fee lines the books
    * hold — today the marketplace commissions posted from its reports (imports.json
    * marketplace.commissionAccount). Card and Stripe fees are not in the tills' data (see docs).
    */
-  fees: z.strictObject({ account: account.optional() }).optional(),
-  labels: z.strictObject({ entry: template.optional(), piece: template.optional(), lettering: template.optional() }).optional(),
-  text: z.strictObject({ removeAccents: z.boolean().optional(), upperCase: z.boolean().optional() }).optional(),
+  fees: z.optional(z.strictObject({ account: z.optional(account) })),
+  labels: z.optional(z.strictObject({ entry: z.optional(template), piece: z.optional(template), lettering: z.optional(template) })),
+  text: z.optional(z.strictObject({ removeAccents: z.optional(z.boolean()), upperCase: z.optional(z.boolean()) })),
   /**
    * One analytic axis, its section codes (value → section) and a default section; revenue and charge
    * lines carry it. store / till: the document's. family / article: the sold articles' `family` (or
    * `field`) in the base data — a revenue line is then spread over its articles' sections pro rata of
    * their amounts (analytic-parts.ts).
    */
-  analytics: z
-    .strictObject({
+  analytics: z.optional(
+    z.strictObject({
       axis: z.enum(['store', 'till', 'family', 'article']),
       /** axis "article": the base-data article field whose value is the section (e.g. "brand", "department"). */
-      field: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, MESSAGES.field).optional(),
+      field: z.optional(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, MESSAGES.field))),
       /** Cegid axis (A1…A5) / Sage plan name; default A1. */
-      plan: z.string().regex(/^[A-Za-z0-9]{1,10}$/).optional(),
-      sections: z.record(z.string(), z.string().regex(/^[0-9A-Za-z_-]{1,17}$/, MESSAGES.section)).optional(),
-      default: z.string().regex(/^[0-9A-Za-z_-]{1,17}$/, MESSAGES.section).optional(),
+      plan: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]{1,10}$/))),
+      sections: z.optional(z.record(z.string(), z.string().check(z.regex(/^[0-9A-Za-z_-]{1,17}$/, MESSAGES.section)))),
+      default: z.optional(z.string().check(z.regex(/^[0-9A-Za-z_-]{1,17}$/, MESSAGES.section))),
       /** Exact Online: the line's Costcenter (default) or Costunit. */
-      exactField: z.enum(['costcenter', 'costunit']).optional(),
-    })
-    .optional(),
+      exactField: z.optional(z.enum(['costcenter', 'costunit'])),
+    }),
+  ),
 });
 
 export type ExportProfile = z.infer<typeof profileSchema>;
