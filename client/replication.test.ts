@@ -28,6 +28,8 @@ interface ProtocolTestServer {
   base: BaseItem[];
   closures: Closure[];
   pushes: number;
+  /** The requests this server answered, in order ('health', 'tickets', 'acks', …), and what the test noted between them. */
+  events: string[];
   /** Ticket ids this server refuses (as if their hash were wrong). */
   reject: Set<string>;
   stop(): Promise<void>;
@@ -47,6 +49,7 @@ async function protocolTestServer(port = 0): Promise<ProtocolTestServer> {
     base: [],
     closures: [],
     pushes: 0,
+    events: [],
     reject: new Set(),
     stop: async () => {},
     restart: async () => {},
@@ -62,6 +65,11 @@ async function protocolTestServer(port = 0): Promise<ProtocolTestServer> {
     },
   };
   const app = express();
+  app.use((req, _res, next) => {
+    const name = { [API.health]: 'health', [API.ticketsPush]: 'tickets', [API.acksPull]: 'acks', [API.basePull]: 'base', [API.closuresPush]: 'closures' }[req.path];
+    if (name) state.events.push(name);
+    next();
+  });
   app.get(API.health, (_req, res) => {
     res.json({ ok: true, store: 'S1', time: new Date().toISOString() });
   });
@@ -144,7 +152,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function setup(opts: { serverUp?: boolean } = {}) {
+async function setup(opts: { serverUp?: boolean; retryMs?: number; maxRetryMs?: number } = {}) {
   const server = await protocolTestServer();
   cleanups.push(() => server.stop());
   if (opts.serverUp === false) await server.stop();
@@ -152,7 +160,7 @@ async function setup(opts: { serverUp?: boolean } = {}) {
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const init = await openTestTill({ disk: true, dir, server: server.url, secret: SECRET });
   await init.close({ keep: true });
-  const till: RunningTill = await startTill({ data: dir, port: 0, healthIntervalMs: 100, pullIntervalMs: 150, retryMs: 100 });
+  const till: RunningTill = await startTill({ data: dir, port: 0, healthIntervalMs: 100, pullIntervalMs: 150, retryMs: opts.retryMs ?? 100, maxRetryMs: opts.maxRetryMs });
   const auth = { 'x-till-token': till.tokens.operator };
   cleanups.push(() => till.stop());
   const price = till.service.store.base.article('A000004')!.price;
@@ -217,6 +225,33 @@ describe('till replication (protocolTestServer)', () => {
     // Online again: the next sale is not degraded.
     await until('online again', async () => (await status()).serverOnline === true);
     expect((await sell()).degraded).toBe(false);
+  });
+
+  it('sends the tickets as soon as its health probe sees the server again, not after the backoff', async () => {
+    // A ten-minute backoff: only the wake on the health probe's answer can bring the tickets up in this test.
+    const { server, sell, status } = await setup({ retryMs: 600_000, maxRetryMs: 600_000 });
+    await until('online', async () => (await status()).serverOnline === true);
+    await sell();
+    await until('first ack', async () => (await status()).counts.acknowledged === 1);
+    await server.stop();
+    await until('server seen away', async () => (await status()).serverOnline === false);
+    const away = await sell();
+    expect(away.degraded).toBe(true);
+    await until('the push failed (now in its backoff)', async () => (await status()).replication.tickets.ok === false);
+
+    server.events.push('restarted');
+    await server.restart();
+    const back = await until('acknowledged after the server came back', async () => {
+      const s = await status();
+      return s.counts.untransferred === 0 && s;
+    });
+    expect(back.counts).toMatchObject({ total: 2, degraded: 1, untransferred: 0, acknowledged: 2 });
+    // After the restart the health probe reached the server first, then the push and the acks pull followed.
+    const after = server.events.slice(server.events.lastIndexOf('restarted') + 1);
+    expect(after[0]).toBe('health');
+    expect(after.indexOf('tickets')).toBeGreaterThan(0);
+    expect(after.lastIndexOf('acks')).toBeGreaterThan(after.indexOf('tickets'));
+    expect(server.tickets.get(away.id)!.degraded).toBe(true);
   });
 
   it('pulls base data into the till: changed price, new article, removed article', async () => {

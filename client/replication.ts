@@ -12,11 +12,14 @@
  *   base     pull only → the `base` collection (`deleted` → RxDB `_deleted`); the in-process base
  *            index follows its change stream.
  *
- * A failing handler throws; RxDB waits `retryTime` and calls it again, and we double that time on
- * each failure (1 s → 10 s) and reset it on success, so a till whose server is away neither spins
- * nor waits long once it is back. When the server answers again, every unsynced ticket goes up
- * by itself, a page at a time. Pulls have no server push channel: a timer asks RxDB to
- * RESYNC every `pullIntervalMs`, and right after tickets were accepted (to fetch their acks).
+ * After a failure a channel waits before its next try, 1 s doubling up to 10 s and reset on
+ * success, so a till whose server is away does not spin. The wait is ours, not RxDB's (its
+ * `retryTime` is 1 ms; a failing handler waits, then throws), because RxDB's cannot be cut short:
+ * as soon as the till sees the server again — its health probe (`serverBack()`) or a channel that
+ * failed getting through — every channel's wait ends and the tickets' push is woken out of its
+ * backoff, so the unsynced tickets go up at once, a page at a time; a server still away keeps the
+ * backoff. Pulls have no server push channel: a timer asks RxDB to RESYNC every `pullIntervalMs`,
+ * and right after tickets were accepted (to fetch their acks).
  */
 import { Subject } from 'rxjs';
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
@@ -69,6 +72,8 @@ export interface TillReplication {
   status(): ReplicationStatus;
   /** Asks acks and base to pull now. */
   resync(): void;
+  /** The server answers again (the health probe saw it): push the tickets now, whatever the backoff, and pull. */
+  serverBack(): void;
   /** Resolves once every channel has nothing pending (only when the server answers). */
   awaitInSync(): Promise<void>;
   stop(): Promise<void>;
@@ -134,31 +139,55 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
     return key;
   }
 
-  /** Runs one request of a channel with the backoff bookkeeping. */
-  function guarded<T>(name: keyof Omit<ReplicationStatus, 'server'>, getState: () => RxReplicationState<any, any> | undefined, fn: () => Promise<T>): Promise<T> {
+  /** The RxDB channels' waits after a failure, each ended early by serverSeen() (their timers do not hold the process). */
+  const waits = new Set<() => void>();
+  function backoff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waits.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      waits.add(done);
+    });
+  }
+  /** The server answers again: no channel waits out its backoff. */
+  function serverSeen(): void {
+    pusher.serverBack();
+    for (const done of [...waits]) done();
+  }
+
+  /**
+   * Runs one request of a channel with the backoff bookkeeping. `rx`: an RxDB channel, whose
+   * failure waits its backoff here before throwing (RxDB then retries at once).
+   */
+  function guarded<T>(name: keyof Omit<ReplicationStatus, 'server'>, rx: boolean, fn: () => Promise<T>): Promise<T> {
     const s = st[name];
     return fn().then(
       (v) => {
+        const reconnected = s.ok === false;
         s.ok = true;
         s.lastSuccessAt = new Date().toISOString();
         s.lastError = null;
         s.retryMs = baseRetry;
-        const rs = getState();
-        if (rs) rs.retryTime = baseRetry;
+        // A channel that had failed got through: the server is back for the others too.
+        if (reconnected) serverSeen();
         opts.onContact?.();
         return v;
       },
-      (e) => {
+      async (e) => {
         s.ok = false;
         s.lastError = (e as Error)?.message ?? String(e);
+        const wait = s.retryMs;
         s.retryMs = Math.min(maxRetry, s.retryMs * 2);
-        const rs = getState();
-        if (rs) rs.retryTime = s.retryMs;
         const key = `${name}:${s.lastError.replace(/\d+/g, '#')}`;
         if (Date.now() - (lastLogged.get(key) ?? 0) > 60_000) {
           lastLogged.set(key, Date.now());
           logTillEvent(opts.dataDir, 'warning', `replication ${name}: ${s.lastError} (retrying every ${Math.round(s.retryMs / 1000)} s at most)`);
         }
+        if (rx) await backoff(wait);
         throw e;
       },
     );
@@ -169,7 +198,8 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
   let journalRs: RxReplicationState<any, any> | undefined;
   let acksRs: RxReplicationState<any, any> | undefined;
   let baseRs: RxReplicationState<any, any> | undefined;
-  const common = { live: true, autoStart: true, waitForLeadership: false, toggleOnDocumentVisible: false, retryTime: baseRetry };
+  // retryTime: the wait after a failure is guarded()'s (cut short when the server is back), RxDB's is 1 ms.
+  const common = { live: true, autoStart: true, waitForLeadership: false, toggleOnDocumentVisible: false, retryTime: 1 };
 
   // Tickets: page by page from a checkpoint in the store (client/ticket-push.ts), not RxDB's push,
   // which held every ticket sold during an outage in memory and sent them all at once after it.
@@ -178,7 +208,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
     pageSize: opts.pushPage,
     retryDelay: () => st.tickets.retryMs,
     send: (tickets) =>
-      guarded('tickets', () => undefined, async () => {
+      guarded('tickets', false, async () => {
         const key = await signingKey();
         const res = await call<TicketsPushResponse>('POST', API.ticketsPush, { tickets, signature: signTicketPage(key, tillId, tickets) }).catch((e: Error) => {
           // The server no longer knows the key (rotated, reset): register again on the next try.
@@ -213,7 +243,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
       batchSize: 50,
       modifier: (doc) => stripRx<Closure>(doc),
       handler: (rows) =>
-        guarded('closures', () => closuresRs, async () => {
+        guarded('closures', true, async () => {
           const closures = rows.map((r) => r.newDocumentState as unknown as Closure);
           // The public key goes along until the server has the till's key registered (it then ignores it).
           const res = await call<{ accepted: string[] }>('POST', API.closuresPush, { closures, publicKeys: tillPublicKeys(opts.dataDir) });
@@ -232,7 +262,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
       batchSize: 100,
       modifier: (doc) => stripRx<JetEvent>(doc),
       handler: (rows) =>
-        guarded('journal', () => journalRs, async () => {
+        guarded('journal', true, async () => {
           const events = rows.map((r) => r.newDocumentState as unknown as JetEvent);
           const res = await call<{ accepted: string[] }>('POST', API.journalPush, { events, publicKeys: tillPublicKeys(opts.dataDir) });
           st.journal.pushed += res.accepted?.length ?? 0;
@@ -249,7 +279,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
       batchSize: 500,
       stream$: resync$.asObservable(),
       handler: (checkpoint, batchSize) =>
-        guarded('acks', () => acksRs, async () => {
+        guarded('acks', true, async () => {
           const res = await call<PullResponse<TicketAck>>('GET', API.acksPull + pullQuery(checkpoint, batchSize));
           st.acks.received += res.documents.length;
           return {
@@ -278,7 +308,7 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
         return { id: item.id, kind: item.kind, code: item.code, barcode: item.kind === 'article' ? String((data as any).barcode ?? '') : '', data, updatedAt: item.updatedAt, _deleted: item._deleted } as any;
       },
       handler: (checkpoint, batchSize) =>
-        guarded('base', () => baseRs, async () => {
+        guarded('base', true, async () => {
           const res = await call<PullResponse<BaseItem>>('GET', API.basePull + pullQuery(checkpoint, batchSize));
           st.base.received += res.documents.length;
           return { documents: res.documents as any, checkpoint: res.checkpoint ?? checkpoint ?? null } as any;
@@ -298,6 +328,10 @@ export function startReplication(opts: ReplicationOptions): TillReplication {
     states,
     status: () => JSON.parse(JSON.stringify(st)),
     resync: () => resync$.next('RESYNC'),
+    serverBack: () => {
+      serverSeen();
+      resync$.next('RESYNC');
+    },
     awaitInSync: async () => {
       await Promise.all([pusher.awaitInSync(), ...states.map((s) => s.awaitInSync())]);
     },

@@ -44,6 +44,8 @@ export interface StartOptions {
   /** Tickets per push request (default PUSH_PAGE). */
   pushPage?: number;
   retryMs?: number;
+  /** The longest wait between tries while the server is away (default 10 s). */
+  maxRetryMs?: number;
   /** The register page's language when the browser does not choose (--lang; else DATA/ui.json "lang"; else French). */
   lang?: string;
 }
@@ -95,7 +97,8 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
       onContact: (at) => void s.noteServerContact(at).catch(() => undefined),
       onChange: (online) => {
         logTillEvent(data, online ? 'info' : 'warning', online ? `server ${identity.serverUrl} answers again: selling online` : `server ${identity.serverUrl} does not answer: selling in degraded mode`);
-        if (online) replication?.resync();
+        // Tickets flow at once when the network returns: the push's backoff is for a server still away.
+        if (online) replication?.serverBack();
       },
     });
     // A base bundle whose application a crash interrupted is finished before the first sale.
@@ -109,7 +112,7 @@ export async function startTill(opts: StartOptions): Promise<RunningTill> {
     const pendingClosure = await finishPendingClosure(service);
     if (pendingClosure) logTillEvent(data, 'warning', `finished ${pendingClosure.closure.id}, interrupted by a crash`);
     if (identity.serverUrl) {
-      replication = startReplication({ store, dataDir: data, pullIntervalMs: opts.pullIntervalMs, pushPage: opts.pushPage, retryMs: opts.retryMs, onContact: () => void s.noteServerContact().catch(() => undefined) });
+      replication = startReplication({ store, dataDir: data, pullIntervalMs: opts.pullIntervalMs, pushPage: opts.pushPage, retryMs: opts.retryMs, maxRetryMs: opts.maxRetryMs, onContact: () => void s.noteServerContact().catch(() => undefined) });
       const r = replication;
       service.replicationStatus = () => r.status();
     }

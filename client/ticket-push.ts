@@ -36,6 +36,8 @@ export class TicketPusher {
   private stopped = false;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  /** The server was seen again (serverBack): cuts even a backoff short, once. */
+  private serverSeen = false;
   private retrying = false;
   private idleWaiters: (() => void)[] = [];
   private running: Promise<void> | null = null;
@@ -57,6 +59,17 @@ export class TicketPusher {
     this.woken = true;
     // After a failure, the backoff holds: a sale does not hammer a server that is away.
     if (!this.retrying) this.wakeUp?.();
+  }
+
+  /**
+   * The server answers again (the till's health probe or another channel reached it): push now,
+   * without waiting out the backoff — a cashier expects the tickets to flow as soon as the
+   * network is back. Only this cuts a backoff short; a sale's wake() does not.
+   */
+  serverBack(): void {
+    this.serverSeen = true;
+    this.woken = true;
+    this.wakeUp?.();
   }
 
   /** Resolves once every ticket sold so far has had the server's answer. */
@@ -89,10 +102,11 @@ export class TicketPusher {
     return n;
   }
 
-  /** Until woken (a sale, stop) or `ms` passed; `backoff`: only stop cuts it short. */
+  /** Until woken (a sale, the server back, stop) or `ms` passed; `backoff`: only stop or the server back cuts it short. */
   private sleep(ms: number | null, backoff = false): Promise<void> {
-    if (this.stopped || (this.woken && !backoff)) {
+    if (this.stopped || this.serverSeen || (this.woken && !backoff)) {
       this.woken = false;
+      this.serverSeen = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
@@ -103,6 +117,7 @@ export class TicketPusher {
         if (timer) clearTimeout(timer);
         self.wakeUp = null;
         self.woken = false;
+        self.serverSeen = false;
         resolve();
       }
       this.wakeUp = done;

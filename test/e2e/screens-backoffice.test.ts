@@ -3,7 +3,7 @@
  * log in, see a quarantined package and reprocess it, uncheck a ticket in the control grid and
  * generate, undo the batch, post from the "Liste des écritures" preview, letter, download an FEC,
  * set the customer of checked tickets and of one ticket then generate that customer's document,
- * and watch a nightly run live. Every page leaves a screenshot in test-artifacts/screens/.
+ * and watch a nightly run live. With TILLSYNC_SCREENSHOTS=1 every page leaves a screenshot in test-artifacts/screens/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import { openTestDb, type TestDb } from '../support/test-databases.ts';
 import { startExactStandin, type ExactStandin } from '../support/exact-online-standin.ts';
 import { sampleLedger } from '../support/sample-ledger.ts';
@@ -22,12 +21,9 @@ import { ensureMapping } from '../../server/accounting/mapping.ts';
 import { demoBaseData } from '../../fixtures/store.ts';
 import { beginConnect, completeConnect } from '../../server/exact/connect.ts';
 import { addUser } from '../../server/web/users.ts';
+import { seriousViolations } from './screens-axe.ts';
 import { launchBrowser, shot, shownDate, textOf, watchPage } from './screens-harness.ts';
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
 
 describe('e-invoicing and Exact Online pages, in French, in Chromium', () => {
   let t: TestDb;

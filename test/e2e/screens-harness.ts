@@ -1,7 +1,8 @@
 /**
  * Shared pieces of the screen tests: the real CLI as child processes (`server start`, `till start`
  * as long-running processes on loopback), Debian's chromium driven by playwright-core, and the
- * screenshots every page leaves in test-artifacts/screens/ for a person to look at.
+ * screenshots the pages leave in test-artifacts/screens/ for a person to look at
+ * (TILLSYNC_SCREENSHOTS=1: nothing asserts on them, and a full-page PNG costs CPU on every run).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -51,6 +52,10 @@ export async function start(args: string[], timeoutMs = 60_000): Promise<Running
  * page's, and read mm/dd/yyyy in an English browser. On Linux chromium takes its language from
  * LANGUAGE (--lang alone is ignored there) and needs its locale files (apt chromium-l10n, in .ci/run).
  * Give the context the same `locale` (navigator.language, Accept-Language).
+ * Flags tried for CPU (launch + 15 back-office pages, every chromium process counted from /proc):
+ * --no-zygote and site isolation off (--disable-site-isolation-trials) cut nothing beyond the
+ * noise (~7.4 CPU-s either way), so neither is added. (`/usr/bin/time` under-counts chromium: with
+ * the zygote, the renderers' CPU never reaches the test process's rusage.)
  */
 export async function launchBrowser(opts: { lang?: string } = {}): Promise<Browser> {
   return chromium.launch({
@@ -103,8 +108,9 @@ interface DomNode {
   shadowRoots?: DomNode[];
 }
 
-/** A full-page screenshot in test-artifacts/screens/NAME.png. */
-export async function shot(page: Page, name: string): Promise<string> {
+/** A full-page screenshot in test-artifacts/screens/NAME.png, when TILLSYNC_SCREENSHOTS=1 (else null). */
+export async function shot(page: Page, name: string): Promise<string | null> {
+  if (process.env.TILLSYNC_SCREENSHOTS !== '1') return null;
   mkdirSync(SCREENS, { recursive: true });
   const path = join(SCREENS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });

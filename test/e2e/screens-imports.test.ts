@@ -8,26 +8,22 @@
  * proposed matches with their rule and the unmatched line, reject one, book the other, then book
  * the rejected one. Plus an upload without the form token, refused. Driven in French (the shop's
  * language: a fr-FR browser), each page checked by axe-core (no serious or critical violation).
- * Screenshots in test-artifacts/screens/.
+ * Screenshots in test-artifacts/screens/ with TILLSYNC_SCREENSHOTS=1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import { generateTillTickets } from '../../fixtures/volume.ts';
 import { writeFnacReport } from '../../fixtures/marketplace-report.ts';
 import { camt053v02 } from '../../fixtures/bank-statements.ts';
 import { writeTicketPackage } from '../../sync/package-writer.ts';
 import { generateTillKeyPair } from '../../sync/till-keys.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
+import { seriousViolations } from './screens-axe.ts';
 import { countOf, dayOffset, launchBrowser, ok, shot, start, textOf, watchPage, type Running } from './screens-harness.ts';
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
 
 describe('back office: marketplace sales and bank statements', () => {
   let dir: string;

@@ -1,8 +1,8 @@
 /**
  * A small shop for the screens, with real processes: a store server (demo base data, two tills
  * enrolled, a back-office user), till 01's tickets by the LAN inbox, till 02's sold in degraded
- * mode, and a running till 01 for the register page. Used by the accessibility test
- * (screens-a11y.test.ts) and by scripts/screenshots.ts.
+ * mode, and a running till 01 for the register page. Used by the accessibility and security-page
+ * test (screens-a11y.test.ts) and by scripts/screenshots.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
