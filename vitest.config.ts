@@ -15,11 +15,13 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default'],
     globalSetup: ['test/global-setup.ts'],
+    // Each worker process imports the product's modules once for all the files it runs, instead of
+    // once per file. Vitest's pool reads this from the root config only; the projects below keep the
+    // files that mock a module apart (a project's files get workers of their own).
+    isolate: false,
     // (Projects extend this config, arrays included: so `include` is set per project only.)
     projects: [
-      // Each worker process imports the product's modules once for all the files it runs, instead of
-      // once per file: a third less CPU for the suite (module loading was most of the unit tests' time).
-      { extends: true, test: { name: 'shared', include: ALL, exclude: MOCKING, isolate: false } },
+      { extends: true, test: { name: 'shared', include: ALL, exclude: MOCKING } },
       { extends: true, test: { name: 'isolated', include: MOCKING, isolate: true } },
     ],
   },
