@@ -31,45 +31,28 @@ async function makeTemplate(admin: string, name: string): Promise<() => Promise<
   };
 }
 
-interface SharedPg {
-  url: string;
-  template: string;
-  teardown(): Promise<void>;
-}
-
-/** The PostgreSQL side, made once: every vitest project calls this setup, in the same process. */
-async function startSharedPg(): Promise<SharedPg> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  project.provide('pgTemplate', '');
+  if (process.env.TILLSYNC_TEST_NO_PG === '1') {
+    project.provide('pgUrl', '');
+    return async () => {};
+  }
   if (process.env.TILLSYNC_TEST_PG) {
     const admin = process.env.TILLSYNC_TEST_PG;
+    project.provide('pgUrl', admin);
     const name = `tillsync_template_${process.pid}`;
-    return { url: admin, template: name, teardown: await makeTemplate(admin, name) };
+    const drop = await makeTemplate(admin, name);
+    project.provide('pgTemplate', name);
+    return drop;
   }
   const cluster = await startPgCluster().catch((e: Error) => {
     throw new Error(`${e.message} — or set TILLSYNC_TEST_NO_PG=1 to test SQLite only`);
   });
   process.env.TILLSYNC_TEST_PG = cluster.url;
+  project.provide('pgUrl', cluster.url);
   await makeTemplate(cluster.url, 'tillsync_template');
-  return { url: cluster.url, template: 'tillsync_template', teardown: async () => cluster.stop() };
-}
-
-// On globalThis: vitest loads this file once per project (each with its own module state), all in one process.
-const state = ((globalThis as { tillsyncTestPg?: { shared?: Promise<SharedPg>; users: number } }).tillsyncTestPg ??= { users: 0 });
-
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (process.env.TILLSYNC_TEST_NO_PG === '1') {
-    project.provide('pgUrl', '');
-    project.provide('pgTemplate', '');
-    return async () => {};
-  }
-  state.shared ??= startSharedPg();
-  state.users++;
-  const pg = await state.shared;
-  project.provide('pgUrl', pg.url);
-  project.provide('pgTemplate', pg.template);
-  // The last project to finish stops the cluster (or drops the template on a given server).
-  return async () => {
-    if (--state.users === 0) await pg.teardown();
-  };
+  project.provide('pgTemplate', 'tillsync_template');
+  return async () => cluster.stop();
 }
 
 declare module 'vitest' {

@@ -5,43 +5,18 @@
  * the product.
  */
 import { D, fromMinor, money, splitInclusive, toMinor, type Dec, type Decimals } from '../../sync/money.ts';
-import { splitPerProduct, type BooksRounding } from '../../server/accounting/product-rounding.ts';
+import type { BooksRounding } from '../../server/accounting/product-rounding.ts';
+// Per-product rounding did not change (it stays in decimal.js): the reference takes the product's.
+import { productsSplit } from '../../server/accounting/sales-split.ts';
 import { toScaled } from '../../sync/scaled-money.ts';
 import type { PostingTicketLine } from '../../server/accounting/ledger-types.ts';
 import type { VatMapping } from '../../server/accounting/mapping.ts';
 import type { BooksPass, PassResult } from '../../server/books/pass.ts';
 
-const LIMIT = 200_000;
-
-/** The former memo of decimal.js splits, in minor units of the books' decimals. */
-export interface MinorSplit {
-  incl: number;
-  net: number;
-  vat: number;
-}
-
-export class SplitCache {
-  private readonly byRate = new Map<string, Map<string, MinorSplit>>();
-  private size = 0;
-
-  constructor(private readonly decimals: Decimals) {}
-
-  split(inclVat: string, rate: string): MinorSplit {
-    let m = this.byRate.get(rate);
-    if (!m) this.byRate.set(rate, (m = new Map()));
-    let r = m.get(inclVat);
-    if (!r) {
-      const s = splitInclusive(inclVat, rate, this.decimals);
-      r = { incl: toMinor(s.inclVat, this.decimals), net: toMinor(s.exclVat, this.decimals), vat: toMinor(s.vat, this.decimals) };
-      if (++this.size > LIMIT) {
-        this.byRate.clear();
-        this.size = 0;
-        this.byRate.set(rate, (m = new Map()));
-      }
-      m.set(inclVat, r);
-    }
-    return r;
-  }
+/** One line's split, in minor units of the books' decimals (the former posting memoised it; a reference need not). */
+function splitMinor(inclVat: string, rate: string, d: Decimals): { net: number; vat: number } {
+  const s = splitInclusive(inclVat, rate, d);
+  return { net: toMinor(s.exclVat, d), vat: toMinor(s.vat, d) };
 }
 
 export interface DecimalVatPart {
@@ -74,12 +49,10 @@ export interface DecimalSalesSnapshot {
   lines: readonly PostingTicketLine[];
   rules: BooksRounding;
   vat: Readonly<Record<string, VatMapping>>;
-  /** Memoised VAT splits, kept across the documents of a run. */
-  cache?: SplitCache;
 }
 
 /** A pass (server/books/pass.ts): the split, or null with the one error that refuses it. */
-export const splitSalesDecimal: BooksPass<DecimalSalesSnapshot, DecimalSalesSplit | null> = ({ total, lines, rules, vat, cache = new SplitCache(rules.decimals) }) => {
+export const splitSalesDecimal: BooksPass<DecimalSalesSnapshot, DecimalSalesSplit | null> = ({ total, lines, rules, vat }) => {
   const d = rules.decimals;
   const refuse = (message: string): PassResult<null> => ({ result: null, errors: [{ source: 'posting', message, ref: {} }] });
   const groups = new Map<string, { rate: string; lines: string[]; products: PostingTicketLine[]; discounted: { net: string; gross: Dec }[] }>();
@@ -104,7 +77,7 @@ export const splitSalesDecimal: BooksPass<DecimalSalesSnapshot, DecimalSalesSpli
       let n = 0;
       let v = 0;
       for (const incl of g.lines) {
-        const s = cache.split(incl, g.rate);
+        const s = splitMinor(incl, g.rate, d);
         n += s.net;
         v += s.vat;
       }
@@ -144,27 +117,6 @@ function discountNet(g: { rate: string; discounted: { net: string; gross: Dec }[
   const gross = g.discounted.reduce((a, l) => a.plus(l.gross), new D(0));
   const net = g.discounted.reduce((a, l) => a.plus(l.net), new D(0));
   return excl(gross).minus(excl(net));
-}
-
-/** Per product when the line says its quantity and unit price; per line for lines posted before they did. */
-function productSplit(l: PostingTicketLine, d: BooksRounding['decimals']): { net: Dec; vat: Dec } {
-  if (l.qty === undefined || l.unitPrice === undefined) {
-    const s = splitInclusive(l.inclVat, l.vatRate, d);
-    return { net: s.exclVat, vat: s.vat };
-  }
-  return splitPerProduct({ qty: l.qty, unitPrice: l.unitPrice, vatRate: l.vatRate, discount: l.discount }, d);
-}
-
-/** Net and VAT of one rate's lines, each split per product, summed. */
-function productsSplit(lines: PostingTicketLine[], d: BooksRounding['decimals']): { net: Dec; vat: Dec } {
-  let net: Dec = new D(0);
-  let vat: Dec = new D(0);
-  for (const l of lines) {
-    const s = productSplit(l, d);
-    net = net.plus(s.net);
-    vat = vat.plus(s.vat);
-  }
-  return { net, vat };
 }
 
 /** Exact sum of amount texts: integers while they fit, decimal.js otherwise. */
