@@ -8,7 +8,6 @@
  * late-payment penalties and for professional customers the 40 € recovery indemnity (L441-9,
  * L441-10, D441-5); the invoice a credit note corrects (CGI 289-I-5); deposits and their VAT rule.
  */
-import PDFDocument from 'pdfkit';
 import { D } from '../../sync/money.ts';
 import type { InvoiceView } from './invoice-model.ts';
 import { embedStandardFonts, escapeXmpInfo, pdfaOptions } from './pdfa.ts';
@@ -143,7 +142,10 @@ function discountCell(l: InvoiceView['lines'][number]): string {
   return l.discount.percent ? `${l.discount.percent.replace('.', ',')} % (${frAmount(l.discount.excl)})` : frAmount(l.discount.excl);
 }
 
-export function renderInvoicePdf(v: InvoiceView, opts: RenderOptions = {}): Promise<Buffer> {
+export async function renderInvoicePdf(v: InvoiceView, opts: RenderOptions = {}): Promise<Buffer> {
+  // pdfkit (with fontkit) is loaded for the first PDF, not with the module: `server start` reaches
+  // this file through the back office and would otherwise pay for it at every start.
+  const { default: PDFDocument } = await import('pdfkit');
   const title = documentTitle(v);
   // A fixed creation date keeps the bytes of a document's PDF the same from one run to the next.
   // PDF/A-3b for every document: a consumer's invoice is plain PDF/A, a business one gets its Factur-X XML through beforeEnd.

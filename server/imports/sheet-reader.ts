@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import AdmZip from 'adm-zip';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { TillsyncError } from '../../sync/errors.ts';
 import { decodeText, splitCsvLine } from '../accounting/accounts-import.ts';
 
@@ -64,9 +64,19 @@ function rowCells(row: ExcelJS.Row): { line: number; cells: CellValue[] } {
   return { line: row.number, cells };
 }
 
+/**
+ * exceljs (with its zip reader and writer) is loaded when a report is read, not with the module:
+ * `server start` reaches this file through the back office's import pages, and exceljs was 40 % of
+ * its start-up CPU.
+ */
+async function excel(): Promise<typeof ExcelJS> {
+  return (await import('exceljs')).default;
+}
+
 async function streamSheets(file: string): Promise<SheetRows[]> {
   const sheets: SheetRows[] = [];
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
+  const Excel = await excel();
+  const reader = new Excel.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
   for await (const ws of reader) {
     const w = ws as unknown as AsyncIterable<ExcelJS.Row> & { name: string };
     const sheet: SheetRows = { name: w.name, rows: [], merges: [] };
@@ -77,7 +87,8 @@ async function streamSheets(file: string): Promise<SheetRows[]> {
 }
 
 async function wholeSheets(file: string): Promise<SheetRows[]> {
-  const wb = new ExcelJS.Workbook();
+  const Excel = await excel();
+  const wb = new Excel.Workbook();
   await wb.xlsx.readFile(file);
   return wb.worksheets.map((ws) => {
     const sheet: SheetRows = { name: ws.name, rows: [], merges: [] };
