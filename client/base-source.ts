@@ -5,7 +5,6 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { simpleParser } from 'mailparser';
 import { TillsyncError } from '../sync/errors.ts';
 import { isBaseBundleName, peekBaseBundle } from '../sync/base-bundle.ts';
 
@@ -17,8 +16,14 @@ export interface BundleSource {
   bytes: Buffer;
 }
 
+/** mailparser, loaded for a mail only (every `till` command reaches this module). */
+async function parseMail(bytes: Buffer) {
+  const { simpleParser } = await import('mailparser');
+  return simpleParser(bytes);
+}
+
 async function fromMail(path: string): Promise<BundleSource> {
-  const mail = await simpleParser(readFileSync(path));
+  const mail = await parseMail(readFileSync(path));
   const att = mail.attachments.filter((a) => a.filename && isBaseBundleName(a.filename));
   if (att.length === 0) throw new TillsyncError('no-bundle', `${path}: the mail carries no base bundle (Base<store>_….zip attachment)`, { hint: 'save the mail sent by server publish-base, or its attachment', ref: { file: basename(path) } });
   // Several bundles in one mail: take the newest one by its (claimed) version; verification follows.
@@ -50,7 +55,7 @@ async function fromFolder(dir: string): Promise<BundleSource> {
     } else if (/\.eml$/i.test(n) && statSync(join(dir, n)).isFile()) {
       mails++;
       try {
-        const mail = await simpleParser(readFileSync(join(dir, n)));
+        const mail = await parseMail(readFileSync(join(dir, n)));
         for (const a of mail.attachments) {
           if (a.filename && isBaseBundleName(a.filename)) candidates.push({ n: a.filename, origin: join(dir, n), bytes: a.content, v: safePeek(a.content, a.filename) });
         }

@@ -5,7 +5,6 @@
  * Paper is printed only on the customer's request (French rule since August 2023): the digital
  * receipt goes by mail (real SMTP) as HTML with the PDF attached.
  */
-import nodemailer from 'nodemailer';
 import { TillsyncError } from '../sync/errors.ts';
 import { softwareText } from '../sync/software.ts';
 import type { Ticket } from '../sync/types.ts';
@@ -65,6 +64,7 @@ export async function receiptFor(svc: TillService, ref: string, opts: { format?:
 export async function mailReceipt(svc: TillService, ref: string, to: string, smtp: string, from?: string): Promise<{ ticket: string; to: string; messageId: string }> {
   if (!/^[^\s@]+@[^\s@]+$/.test(to)) throw new TillsyncError('usage', `"${to}" is not a mail address`);
   const m = await receiptModel(svc, ref);
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport(smtp);
   const info = await transport.sendMail({
     from: from ?? `tickets@${svc.identity.store.toLowerCase()}.tillsync.local`,

@@ -7,7 +7,6 @@
  * signed); the software and its version. A reprint says DUPLICATA with its number; a training
  * ticket says it has no value.
  */
-import PDFDocument from 'pdfkit';
 import type { Company, Ticket } from '../sync/types.ts';
 
 export interface ReceiptModel {
@@ -90,7 +89,9 @@ ${body}
 }
 
 /** A PDF on an 80 mm roll, the same lines as the text receipt. */
-export function receiptPdf(m: ReceiptModel, created = new Date(m.ticket.soldAt)): Promise<Buffer> {
+export async function receiptPdf(m: ReceiptModel, created = new Date(m.ticket.soldAt)): Promise<Buffer> {
+  // pdfkit (with fontkit) is loaded for a PDF receipt only, not by every `till` command and `till start`.
+  const { default: PDFDocument } = await import('pdfkit');
   const lines = receiptLines(m);
   const mm = 72 / 25.4;
   const doc = new PDFDocument({ size: [80 * mm, (20 + lines.length * 4.2) * mm], margin: 4 * mm, info: { Title: `Ticket ${m.ticket.id}`, Producer: m.software, CreationDate: created } });

@@ -14,8 +14,7 @@
  * sender or address and kind, with the count of those held back.
  */
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type Attachment } from 'mailparser';
+import type { Attachment } from 'mailparser';
 import { intakePackage, type IntakeContext, type PackageOutcome } from './intake.ts';
 import { safeFileName, saveToQuarantine } from './quarantine.ts';
 import { enforceMailQuarantineQuota, isJunkReason } from './quarantine-quota.ts';
@@ -49,6 +48,8 @@ function isZip(a: Attachment): boolean {
 }
 
 export async function startMailListener(ctx: IntakeContext, opts: MailListenerOptions): Promise<MailListener> {
+  // Loaded here, not with the module: `server start` without --smtp-port never needs them.
+  const [{ SMTPServer }, { simpleParser }] = await Promise.all([import('smtp-server'), import('mailparser')]);
   const want = opts.mailTo.trim().toLowerCase();
   const queue = new SerialQueue();
   const limits: MailLimits = { ...DEFAULT_MAIL_LIMITS, ...opts.limits };
