@@ -16,6 +16,8 @@ export const PARSED_TICKETS_LIMIT = 200_000;
 
 export class ParsedTickets {
   private readonly kept = new Map<string, { hash: string; ticket: PostingTicket }>();
+  /** Tickets handed to posting so far (the rest it read from the database). */
+  handedOut = 0;
   constructor(private readonly limit = PARSED_TICKETS_LIMIT) {}
 
   get size(): number {
@@ -36,6 +38,7 @@ export class ParsedTickets {
     if (k.hash !== row.hash) return undefined;
     k.ticket.documentId = row.documentId;
     k.ticket.documentNumber = row.documentNumber;
+    this.handedOut++;
     return k.ticket;
   }
 
