@@ -246,10 +246,11 @@ describe('till replication (protocolTestServer)', () => {
       return s.counts.untransferred === 0 && s;
     });
     expect(back.counts).toMatchObject({ total: 2, degraded: 1, untransferred: 0, acknowledged: 2 });
-    // After the restart the health probe reached the server first, then the push and the acks pull followed.
+    // After the restart the health probe reached the server before the push (a pull on its own
+    // schedule may come first), then the acks pull followed the push.
     const after = server.events.slice(server.events.lastIndexOf('restarted') + 1);
-    expect(after[0]).toBe('health');
-    expect(after.indexOf('tickets')).toBeGreaterThan(0);
+    expect(after.indexOf('health')).toBeGreaterThanOrEqual(0);
+    expect(after.indexOf('tickets')).toBeGreaterThan(after.indexOf('health'));
     expect(after.lastIndexOf('acks')).toBeGreaterThan(after.indexOf('tickets'));
     expect(server.tickets.get(away.id)!.degraded).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dayLogPath } from '../log-book.ts';
 import type { PostingResult } from './ledger-types.ts';
@@ -13,33 +13,9 @@ import { defaultMapping } from './default-mapping.ts';
 import { mappingPath, writeMapping } from './mapping.ts';
 import { D } from '../../sync/money.ts';
 
-/**
- * Fault injection for the invariant tests, kept out of the product: the real posting pass, wrapped
- * so that a test can alter a chunk's result before the run writes it (as a bug in the pass would),
- * to prove the run's invariants catch it and roll everything back.
- */
-const injected = vi.hoisted(() => ({ fault: null as ((r: PostingResult) => void) | null }));
-vi.mock('./posting-pass.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('./posting-pass.ts')>();
-  return {
-    ...real,
-    postChunks: async function* (...args: Parameters<typeof real.postChunks>) {
-      for await (const c of real.postChunks(...args)) {
-        injected.fault?.(c.result);
-        yield c;
-      }
-    },
-  };
-});
-
-/** Runs posting with `fault` altering each chunk's result. */
-async function postWithFault(b: Books, until: string, fault: (r: PostingResult) => void) {
-  injected.fault = fault;
-  try {
-    return await runPosting(b.db, b.data, { until });
-  } finally {
-    injected.fault = null;
-  }
+/** Runs posting with `fault` altering each chunk's result before the run writes it. */
+function postWithFault(b: Books, until: string, fault: (r: PostingResult) => void) {
+  return runPosting(b.db, b.data, { until }, { beforeWrite: fault });
 }
 
 /** The books as text: entries in order, lines with their lettering code (lower case when partial). */

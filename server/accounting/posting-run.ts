@@ -30,6 +30,7 @@ import { resolveExclusions, selectDocuments, selectPaymentOnlyTickets, type Excl
 import type { HeldBack } from './posting-exclusion.ts';
 import { postChunks, type PostedChunk } from './posting-pass.ts';
 import type { PostingOptions } from './posting.ts';
+import type { PostingResult } from './ledger-types.ts';
 import { planSettlements } from './settlements.ts';
 import { PostingWriter } from './posting-writes.ts';
 import { UnitSplitCache } from './split-cache.ts';
@@ -48,6 +49,11 @@ export interface PostingHooks {
   chunkTickets?: number;
   /** The night's integration kept its parsed tickets here (parsed-tickets.ts): they are not read again. */
   parsed?: ParsedTickets;
+  /**
+   * Sees each chunk's result before the run writes it. The invariant tests alter it here, as a bug
+   * in the posting pass would, to prove the run's invariants catch it and roll everything back.
+   */
+  beforeWrite?: (chunk: PostingResult) => void;
 }
 
 export interface PostingSummary {
@@ -239,6 +245,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     let first = true;
     // The posting pass, chunk by chunk (its tickets read here, in the run's transaction).
     for await (const c of postChunks(trx, { documents: docs, paymentOnly }, options, { leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets, parsed: hooks.parsed })) {
+      hooks.beforeWrite?.(c.result);
       await writeChunk(run, c);
       done += c.selected;
       hooks.onProgress?.(done);
