@@ -20,6 +20,7 @@ import { integrationStep } from '../server/integration/nightly-step.ts';
 import { letteringStep, postingStep } from '../server/accounting/nightly-step.ts';
 import { booksCheckNightlyStep } from '../server/books/nightly-step.ts';
 import { clusterCpuSeconds } from './bench-chain.ts';
+import { ParsedTickets } from '../server/accounting/parsed-tickets.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -89,6 +90,8 @@ if (session) {
   await post('Profiler.enable');
 }
 const ctx = await openServerContext({ data: dataDir });
+// As runNightly does: integration keeps the tickets it parsed, posting takes them.
+const parsedTickets = new ParsedTickets();
 try {
   for (const step of [integrationStep, postingStep, letteringStep, booksCheckNightlyStep]) {
     if (hasPss) await runDb.query('select pg_stat_statements_reset()');
@@ -96,7 +99,7 @@ try {
     const c0 = process.cpuUsage();
     const p0 = clusterCpu(postmaster);
     const w0 = performance.now();
-    const r = await step(ctx, { until: DAY, trigger: 'cli', batchesBefore: 0 });
+    const r = await step(ctx, { until: DAY, trigger: 'cli', batchesBefore: 0, parsedTickets });
     const wall = (performance.now() - w0) / 1000;
     const c = process.cpuUsage(c0);
     const p = clusterCpu(postmaster) - p0;

@@ -9,6 +9,7 @@ import { postingStep, letteringStep } from './accounting/nightly-step.ts';
 import { exportNightlyStep } from './exports/nightly-step.ts';
 import { ereportNightlyStep } from './einvoice/nightly-step.ts';
 import { booksCheckNightlyStep } from './books/nightly-step.ts';
+import { ParsedTickets } from './accounting/parsed-tickets.ts';
 
 export interface NightlyStepResult {
   step: string;
@@ -38,6 +39,8 @@ export interface NightlyOptions {
   fullCheck?: boolean;
   /** Set by runNightly: the last batch id before this run (the check step finds the night's days from the batches after it). */
   batchesBefore?: number;
+  /** Set by runNightly: integration keeps its parsed tickets here and posting takes them (server/accounting/parsed-tickets.ts). */
+  parsedTickets?: ParsedTickets;
 }
 
 export type NightlyStep = (ctx: ServerContext, opts: NightlyOptions) => Promise<NightlyStepResult>;
@@ -80,6 +83,7 @@ export async function runNightly(ctx: ServerContext, opts: NightlyOptions = {}):
   const observed: NightlyOptions = {
     ...opts,
     batchesBefore: Number(last?.id ?? 0),
+    parsedTickets: new ParsedTickets(),
     onProgress: (step, detail) => {
       opts.onProgress?.(step, detail);
       tell({ kind: 'progress', step, detail, ...base });

@@ -11,6 +11,7 @@ import { holdBack, type HeldBack } from './posting-exclusion.ts';
 import { chunksOf, loadTickets, type Chunk, type PaymentOnlyRef } from './posting-source.ts';
 import { postDocuments, type PostingOptions } from './posting.ts';
 import type { PostingDocument } from './ledger-types.ts';
+import type { ParsedTickets } from './parsed-tickets.ts';
 
 export interface PostedChunk {
   chunk: Chunk;
@@ -26,10 +27,10 @@ export async function* postChunks(
   db: Kysely<Database>,
   selection: { documents: PostingDocument[]; paymentOnly: PaymentOnlyRef[] },
   options: PostingOptions,
-  opts: { leftOut?: Set<string>; chunkTickets?: number } = {},
+  opts: { leftOut?: Set<string>; chunkTickets?: number; parsed?: ParsedTickets } = {},
 ): AsyncGenerator<PostedChunk> {
   for (const chunk of chunksOf(selection.documents, selection.paymentOnly, opts.chunkTickets)) {
-    const loaded = await loadTickets(db, chunk.documents.map((x) => x.id), chunk.paymentOnly.map((x) => x.id));
+    const loaded = await loadTickets(db, chunk.documents.map((x) => x.id), chunk.paymentOnly.map((x) => x.id), opts.parsed);
     const kept = holdBack(chunk.documents, loaded, opts.leftOut ?? new Set());
     const result = postDocuments({ documents: kept.documents, tickets: kept.tickets, options });
     yield { chunk, tickets: kept.tickets, heldBack: kept.heldBack, result, selected: chunk.documents.reduce((a, x) => a + x.ticketCount, 0) + chunk.paymentOnly.length };

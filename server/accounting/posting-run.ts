@@ -35,6 +35,7 @@ import { planSettlements } from './settlements.ts';
 import { PostingWriter } from './posting-writes.ts';
 import { UnitSplitCache } from './split-cache.ts';
 import { crashPoint } from '../../sync/crash-points.ts';
+import type { ParsedTickets } from './parsed-tickets.ts';
 
 export interface PostingRequest extends PostingFilters {
   mode?: PostingMode;
@@ -46,6 +47,8 @@ export interface PostingHooks {
   onProgress?: (done: number) => void;
   /** Tickets per chunk (default 5,000; a chunk is always whole days × tills). */
   chunkTickets?: number;
+  /** The night's integration kept its parsed tickets here (parsed-tickets.ts): they are not read again. */
+  parsed?: ParsedTickets;
   /**
    * Sees each chunk's result before the run writes it. The invariant tests alter it here, as a bug
    * in the posting pass would, to prove the run's invariants catch it and roll everything back.
@@ -241,7 +244,7 @@ export async function runPosting(db: Kysely<Database>, data: string, req: Postin
     let done = 0;
     let first = true;
     // The posting pass, chunk by chunk (its tickets read here, in the run's transaction).
-    for await (const c of postChunks(trx, { documents: docs, paymentOnly }, options, { leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets })) {
+    for await (const c of postChunks(trx, { documents: docs, paymentOnly }, options, { leftOut: leftOutRefs, chunkTickets: hooks.chunkTickets, parsed: hooks.parsed })) {
       hooks.beforeWrite?.(c.result);
       await writeChunk(run, c);
       done += c.selected;

@@ -11,6 +11,7 @@ import { storeOf } from '../db/store.ts';
 import type { Ticket, TicketPayment, TicketSettlement } from '../../sync/types.ts';
 import type { DocKind, PostingDocument, PostingTicket, PostingTicketLine } from './ledger-types.ts';
 import { ticketProvides } from './posting-exclusion.ts';
+import type { ParsedTickets } from './parsed-tickets.ts';
 
 export interface PostingFilters {
   until: string;
@@ -143,16 +144,23 @@ export async function resolveExclusions(db: Kysely<Database>, exclude: string[])
 }
 
 export function toPostingTicket(row: { id: string; document_id: number | null; document_number: string | null; content: string }): PostingTicket {
-  const t = JSON.parse(row.content) as Ticket;
+  const p = toPostingFields(row.id, JSON.parse(row.content) as Ticket);
+  p.documentId = row.document_id === null ? null : Number(row.document_id);
+  p.documentNumber = row.document_number;
+  return p;
+}
+
+/** What posting reads of a parsed ticket, its document not set yet (parsed-tickets.ts keeps these). */
+export function toPostingFields(id: string, t: Ticket): PostingTicket {
   return {
-    id: row.id,
+    id,
     store: t.store,
     till: t.till,
     number: t.number,
     day: t.day,
     customer: t.customer,
-    documentId: row.document_id === null ? null : Number(row.document_id),
-    documentNumber: row.document_number,
+    documentId: null,
+    documentNumber: null,
     // Only what posting reads: the parsed ticket (labels, hashes, totals by rate…) then dies young
     // instead of staying referenced for the whole chunk.
     lines: t.lines.map(postingLine),
@@ -195,8 +203,32 @@ export function fromPicked(id: string, documentId: number | null, documentNumber
   };
 }
 
-/** The tickets of these documents and these payment-only tickets. */
-export async function loadTickets(db: Kysely<Database>, docIds: number[], looseIds: string[]): Promise<PostingTicket[]> {
+/**
+ * The tickets of these documents and these payment-only tickets. With `parsed` (the night's
+ * integration kept them, parsed-tickets.ts) only the rows' ids, documents and hashes are read, and
+ * the content of those it does not hold.
+ */
+export async function loadTickets(db: Kysely<Database>, docIds: number[], looseIds: string[], parsed?: ParsedTickets): Promise<PostingTicket[]> {
+  if (!parsed?.size) return fromStore(db, docIds, looseIds);
+  const out: PostingTicket[] = [];
+  const missing: string[] = [];
+  const take = (r: { id: string; document_id: number | null; document_number: string | null; hash: string }) => {
+    const t = parsed.take({ id: r.id, hash: r.hash, documentId: r.document_id === null ? null : Number(r.document_id), documentNumber: r.document_number });
+    if (t) out.push(t);
+    else missing.push(r.id);
+  };
+  const cols = ['id', 'document_id', 'document_number', 'hash'] as const;
+  for (let i = 0; i < docIds.length; i += IN_CHUNK) {
+    for (const r of await db.selectFrom('tickets').select(cols).where('document_id', 'in', docIds.slice(i, i + IN_CHUNK)).execute()) take(r);
+  }
+  for (let i = 0; i < looseIds.length; i += IN_CHUNK) {
+    for (const r of await db.selectFrom('tickets').select(cols).where('id', 'in', looseIds.slice(i, i + IN_CHUNK)).execute()) take(r);
+  }
+  if (missing.length) out.push(...(await fromStore(db, [], missing)));
+  return out;
+}
+
+async function fromStore(db: Kysely<Database>, docIds: number[], looseIds: string[]): Promise<PostingTicket[]> {
   const rows = await storeOf(db).ticketFields(db, docIds, looseIds, PICK);
   return rows.map((r) => fromPicked(r.id, r.documentId, r.documentNumber, r.values as Picked));
 }

@@ -17,7 +17,7 @@ import { DOCUMENT_KINDS, type DocumentKind } from './document-kind.ts';
 import { formatScaled, toScaled } from '../../sync/scaled-money.ts';
 import { isSelected, type IntegrationFilters } from './filters.ts';
 import { buildRefs, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
-import { ticketVerdict, type AcceptedTicket, type CheckTask, type Verdict } from './ticket-verdict.ts';
+import { ticketVerdict, type AcceptedTicket, type CheckTask, type OnAccepted, type Verdict } from './ticket-verdict.ts';
 
 /** A row of the tickets table as the grouper needs it. */
 export interface SourceRow extends StoredTicket {
@@ -297,13 +297,14 @@ export class InlineGrouping {
   constructor(
     readonly refs: IntegrationRefs,
     filters: IntegrationFilters,
+    private readonly onAccepted?: OnAccepted,
   ) {
     this.selector = new TicketSelector(filters);
     this.grouper = new DocumentGrouper(this.selector);
   }
   add(row: SourceRow): void {
     const task = this.selector.select(row);
-    if (task) this.grouper.accept(task.row, ticketVerdict(task.row, task.link, this.refs));
+    if (task) this.grouper.accept(task.row, ticketVerdict(task.row, task.link, this.refs, this.onAccepted));
   }
   /** After a page's rows: its payment-only tickets and errors, and the till's documents when `endOfTill`. */
   piece(endOfTill: boolean): GroupingPiece {

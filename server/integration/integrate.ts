@@ -19,6 +19,7 @@ import { planDepositInvoices, writeDepositInvoices } from '../invoicing/deposit-
 import { buildRefs, type IntegrationRefs } from './ticket-checks.ts';
 import { pendingTills, type TillSpan } from './ticket-source.ts';
 import { openVerdictSource, type CheckMode, type VerdictSource } from './verdict-source.ts';
+import type { OnAccepted } from './ticket-verdict.ts';
 import { withBooksLock } from '../db/books-lock.ts';
 import { crashPoint } from '../../sync/crash-points.ts';
 
@@ -35,6 +36,8 @@ export interface IntegrateHooks {
   onProgress?: (done: number) => void | Promise<void>;
   /** The invoice date of the documents (default: the server's day; tests and drills set the clock here). */
   invoiceDate?: string;
+  /** Each ticket accepted, parsed, when checked in this thread (verdict-source.ts): the nightly chain keeps them for posting. */
+  onAccepted?: OnAccepted;
 }
 
 export interface IntegrationSummary {
@@ -169,7 +172,7 @@ export async function runIntegration(db: Kysely<Database>, data: string, filters
     t0 = performance.now();
     const refs = await loadRefs(trx);
     // Opened first: its workers, if any, load while the selection is made.
-    const source = await openVerdictSource(trx, refs, filters, { mode: hooks.checks, workers: hooks.workers, pageSize: hooks.pageSize });
+    const source = await openVerdictSource(trx, refs, filters, { mode: hooks.checks, workers: hooks.workers, pageSize: hooks.pageSize, onAccepted: hooks.onAccepted });
     const { spans, series, invoiceDate } = await closingOnError(source, async () => {
       const spans = await pendingTills(trx, filters);
       const series = await lockSeries(trx);

@@ -8,6 +8,7 @@ export const integrationStep: NightlyStep = async (ctx, opts) => {
   if (opts.tills) filters.tillList = opts.tills.map(tillCodeOf);
   const summary = await runIntegration(ctx.db, ctx.data, filters, {
     onProgress: opts.onProgress ? (done) => opts.onProgress!('integrate', `${done} ticket(s) read`) : undefined,
+    onAccepted: opts.parsedTickets ? (row, ticket) => opts.parsedTickets!.keep(row, ticket) : undefined,
   });
   const line = describeRun(summary);
   opts.onProgress?.('integrate', line);

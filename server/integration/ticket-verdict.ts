@@ -4,7 +4,7 @@
  * run in a worker thread next to the SQL of the run (verdict-source.ts). The integrate pass's first
  * step (document-grouping.ts groups what it accepts).
  */
-import type { TicketSettlement, VatTotal } from '../../sync/types.ts';
+import type { Ticket, TicketSettlement, VatTotal } from '../../sync/types.ts';
 import { documentKind, type DocumentKind } from './document-kind.ts';
 import { checkStoredTicket, type IntegrationRefs, type Link, type StoredTicket } from './ticket-checks.ts';
 import type { PassResult } from '../books/pass.ts';
@@ -28,10 +28,14 @@ export interface AcceptedTicket {
 /** Accepted (null: left out, the errors say why, one per reason). */
 export type Verdict = PassResult<{ ticket: AcceptedTicket; linkUnverified: boolean } | null>;
 
-export function ticketVerdict(row: Readonly<StoredTicket>, link: Link, refs: IntegrationRefs): Verdict {
+/** A ticket accepted, parsed: what a caller may keep of it (the nightly chain hands it to posting, server/accounting/parsed-tickets.ts). */
+export type OnAccepted = (row: Readonly<StoredTicket>, ticket: Ticket) => void;
+
+export function ticketVerdict(row: Readonly<StoredTicket>, link: Link, refs: IntegrationRefs, onAccepted?: OnAccepted): Verdict {
   const c = checkStoredTicket(row, link, refs);
   if (!c.result) return { result: null, errors: c.errors };
   const t = c.result.ticket;
+  onAccepted?.(row, t);
   return {
     errors: [],
     result: {

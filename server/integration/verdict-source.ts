@@ -32,6 +32,7 @@ import { storeOf } from '../db/store.ts';
 import type { IntegrationFilters } from './filters.ts';
 import { InlineGrouping, type GroupingPiece, type SourceRow } from './document-grouping.ts';
 import type { IntegrationRefs } from './ticket-checks.ts';
+import type { OnAccepted } from './ticket-verdict.ts';
 import type { TillSpan } from './ticket-source.ts';
 
 export const WORKER_THRESHOLD = 50_000;
@@ -55,10 +56,15 @@ export interface SourceOptions {
   workers?: number;
   /** Rows per page read (default 2000; tests make pages small to cross many page boundaries). */
   pageSize?: number;
+  /**
+   * Each ticket accepted, parsed (the nightly chain keeps them for posting). Called by the inline
+   * source only: a worker's parse stays in its thread (copying it over would cost what it saves).
+   */
+  onAccepted?: OnAccepted;
 }
 
 function inlineSource(db: Kysely<Database>, refs: IntegrationRefs, filters: IntegrationFilters, opts: SourceOptions): VerdictSource {
-  const g = new InlineGrouping(refs, filters);
+  const g = new InlineGrouping(refs, filters, opts.onAccepted);
   const pages = (span: TillSpan): AsyncGenerator<SourceRow[]> => storeOf(db).tillPages(db, span, opts.pageSize ?? PAGE_SIZE);
   return {
     kind: 'inline',
