@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import DurationSequencer from './test/support/duration-sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -20,8 +19,6 @@ export default defineConfig({
     // non-isolated pool the worker it retires can take a queued file during its teardown and be
     // killed with it ("Terminating worker thread": the file never runs).
     minWorkers: 2,
-    // Longest files first, from test/durations.json: a fresh clone has no vitest cache to order by.
-    sequence: { sequencer: DurationSequencer },
     reporters: ['default'],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/support/leftovers.ts'],
