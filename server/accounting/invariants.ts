@@ -15,11 +15,10 @@
  * broken check as an error naming it (ref.check).
  */
 import { D, fmt, splitInclusive, type Decimals } from '../../sync/money.ts';
-import { divRoundHalfUp, pow10 } from '../../sync/scaled-money.ts';
 import type { BooksRounding } from './product-rounding.ts';
 import { productsSplit } from './sales-split.ts';
 import { splitIncl, units } from '../books/checks/amounts.ts';
-import { addUnits, toUnits, unitsDec, unitsOf, unitsText, type Units } from './units.ts';
+import { addUnits, roundUnits, toUnits, unitsDec, unitsOf, unitsText, type Units } from './units.ts';
 import type { EntryDraft, PostingDocument, PostingTicket, RoundingAdjustment } from './ledger-types.ts';
 import type { AccountingMapping } from './mapping.ts';
 import type { LetteringPlan } from './lettering.ts';
@@ -40,7 +39,7 @@ const add = (m: Map<string, Units>, k: string, v: Units) => m.set(k, addUnits(m.
 export class InvariantLedger {
   private entries = 0;
   private unbalanced: string[] = [];
-  // In units of 10^-4 (units.ts): exact integers, decimal.js only for the VAT divisions (SplitCache).
+  // In units of 10^-4 (units.ts): exact integers; the VAT divisions by the books checks' own split (lineSplit).
   private ticketGoods: Units = 0;
   private docTotals: Units = 0;
   private docRounded: Units = 0;
@@ -85,12 +84,11 @@ export class InvariantLedger {
       else linesByDoc.set(t.documentId, [t.lines]);
     }
     const expectCustomer = new Map<string, Units>();
-    const step = pow10(4 - d);
     for (const doc of posted.values()) {
       const stored = toUnits(doc.totalIncl) ?? unitsOf(new D(doc.totalIncl));
       // Credit notes may be stored positive: the sign comes from the kind.
       const total = doc.kind === 'credit-note' && stored > 0 ? -stored : stored;
-      const rounded = divRoundHalfUp(total, step)! * step;
+      const rounded = roundUnits(total, d);
       this.docTotals = addUnits(this.docTotals, total);
       this.docRounded = addUnits(this.docRounded, rounded);
       this.ticketGoods = addUnits(this.ticketGoods, goodsByDoc.get(doc.id) ?? 0);

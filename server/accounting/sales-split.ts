@@ -14,7 +14,7 @@ import { D, splitInclusive, type Dec } from '../../sync/money.ts';
 import { pow10 } from '../../sync/scaled-money.ts';
 import { splitPerProduct, type BooksRounding } from './product-rounding.ts';
 import { splitUnits, splitUnitsDecimal, UnitSplitCache, type UnitSplit } from './split-cache.ts';
-import { SCALE, toUnits, unitsOf, type Units } from './units.ts';
+import { SCALE, toUnits, unitsDec, unitsOf, type Units } from './units.ts';
 import type { PostingTicketLine } from './ledger-types.ts';
 import type { VatMapping } from './mapping.ts';
 import type { BooksPass, PassResult } from '../books/pass.ts';
@@ -96,7 +96,7 @@ export const splitSales: BooksPass<SalesSnapshot, SalesSplit | null> = ({ total,
   const raw = safe(customer - posted);
   // More than a rounding cent per line means the document and its tickets disagree: not ours to hide.
   const tolerance = pow10(SCALE - d) * Math.max(lines.length, 1);
-  if (Math.abs(raw) > tolerance) return refuse(`document total ${unitsFixed(customer, d)} differs from its lines ${unitsFixed(posted, d)} by ${unitsFixed(raw, d)}, more than rounding`);
+  if (Math.abs(raw) > tolerance) return refuse(`document total ${unitsDec(customer).toFixed(d)} differs from its lines ${unitsDec(posted).toFixed(d)} by ${unitsDec(raw).toFixed(d)}, more than rounding`);
   let difference = 0;
   if (raw !== 0) {
     if (rules.difference === 'accounts' || !parts.length) difference = raw;
@@ -105,11 +105,6 @@ export const splitSales: BooksPass<SalesSnapshot, SalesSplit | null> = ({ total,
   }
   return { result: { customer, parts, difference, rawDifference: raw }, errors: [] };
 };
-
-/** Units at `d` decimals as decimal.js toFixed(d) prints them (the refusal's message). */
-function unitsFixed(n: Units, d: BooksRounding['decimals']): string {
-  return new D(n).dividedBy(pow10(SCALE)).toFixed(d);
-}
 
 function safe(n: number): Units {
   if (!Number.isSafeInteger(n)) throw new Error('amount too large to post exactly');
@@ -178,7 +173,7 @@ export function sumUnits(values: (Units | string)[]): Units | string {
   let n = 0;
   for (const v of values) {
     const x = typeof v === 'number' ? v : toUnits(v);
-    if (x === null || !Number.isSafeInteger(n + x)) return values.reduce<Dec>((a, b) => a.plus(typeof b === 'number' ? new D(b).dividedBy(pow10(SCALE)) : b), new D(0)).toFixed();
+    if (x === null || !Number.isSafeInteger(n + x)) return values.reduce<Dec>((a, b) => a.plus(typeof b === 'number' ? unitsDec(b) : b), new D(0)).toFixed();
     n += x;
   }
   return n;

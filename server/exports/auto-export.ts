@@ -28,6 +28,7 @@ import type { ServerConfig } from '../context.ts';
 import { EXPORT_FORMATS, runExport, type ExportOutcome, type ExportRequest } from './export-run.ts';
 import { mailExport } from './export-mail.ts';
 import { loadProfile } from './profiles/profile-store.ts';
+import { formatOptionsShape } from './profiles/profile-schema.ts';
 
 const AutoSchema = z
   .object({
@@ -36,11 +37,7 @@ const AutoSchema = z
     /** An export profile (DATA/profiles/NAME.json): its format, options and view of the books; entries go once per profile. */
     profile: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'a profile name (see tillsync server profile list)'))),
     out: z.optional(z.string().check(z.minLength(1))),
-    separator: z.optional(z.enum(['tab', 'pipe'])),
-    numbering: z.optional(z.enum(['file', 'journal'])),
-    encoding: z.optional(z.enum(['latin9', 'utf8'])),
-    decimalComma: z.optional(z.boolean()),
-    codesAsText: z.optional(z.boolean()),
+    ...formatOptionsShape,
     withPdf: z.optional(z.boolean()),
     /** At a closure, export only the closing till's store (a server shared by several stores). */
     perStore: z.optional(z.boolean()),

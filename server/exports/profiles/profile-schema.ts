@@ -63,6 +63,15 @@ const template = z.union([
 ]);
 export type LabelTemplate = z.infer<typeof template>;
 
+/** The options of `server export` for a format, as a profile's `options` and an auto-export (auto-export.ts) both take them. */
+export const formatOptionsShape = {
+  separator: z.optional(z.enum(['tab', 'pipe'])),
+  numbering: z.optional(z.enum(['file', 'journal'])),
+  encoding: z.optional(z.enum(['latin9', 'utf8'])),
+  decimalComma: z.optional(z.boolean()),
+  codesAsText: z.optional(z.boolean()),
+};
+
 export const profileSchema = z.strictObject({
   $comment: z.optional(z.string()),
   version: z.literal(1),
@@ -70,11 +79,7 @@ export const profileSchema = z.strictObject({
   /** The options of `server export` for the format (separator, numbering, encoding, decimalComma, codesAsText) and customersFile. */
   options: z.optional(
     z.strictObject({
-      separator: z.optional(z.enum(['tab', 'pipe'])),
-      numbering: z.optional(z.enum(['file', 'journal'])),
-      encoding: z.optional(z.enum(['latin9', 'utf8'])),
-      decimalComma: z.optional(z.boolean()),
-      codesAsText: z.optional(z.boolean()),
+      ...formatOptionsShape,
       /** Also write the customers file the target imports (Sage, EBP, Ciel, Cegid; Quadratus carries them inline). Default true. */
       customersFile: z.optional(z.boolean()),
     }),
