@@ -22,6 +22,10 @@ describe.runIf(pgAdminUrl())('benchChain (smoke run at a tiny size: figures are 
         expect(x.iplSeconds).toBeLessThanOrEqual(x.storeSeconds);
         expect(x.iplTicketsPerSecond).toBeGreaterThanOrEqual(x.ticketsPerSecond);
         expect(x.peakRssMb).toBeGreaterThan(0);
+        // The floor read every ticket and wrote at least the night's documents and one link per ticket.
+        expect(x.floor.tickets).toBe(160);
+        expect(x.floor.rows).toBeGreaterThan(160 + r.documents);
+        expect(x.floor.seconds).toBeGreaterThan(0);
       }
       expect(r.render).not.toBeNull();
       expect(r.render!.documents).toBe(4);

@@ -14,6 +14,7 @@ import { listChainStores } from '../server/chain/chain-stores.ts';
 import { runChainNight } from '../server/chain/chain-nightly.ts';
 import { scratchPgDatabase } from './bench-processes.ts';
 import { benchChainRender, type RenderFigures } from './bench-chain-render.ts';
+import { chainFloor, type ChainFloor } from './bench-chain-floor.ts';
 
 export interface ChainBenchOptions {
   stores: number;
@@ -50,6 +51,8 @@ export interface ChainRun {
   failed: number;
   /** The chain database after the night (tickets, documents, entries, settlements of every store), bytes. */
   databaseBytes: number;
+  /** The raw floor of integrate + post + letter, measured on this run's database right after the night, `workers` stores at a time (bench-chain-floor.ts). */
+  floor: ChainFloor;
 }
 
 export interface ChainBenchResult {
@@ -160,9 +163,10 @@ export async function benchChain(o: ChainBenchOptions): Promise<ChainBenchResult
           pgCpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
           failed: nights.filter((n) => n.exitCode !== 0).length,
           databaseBytes: Number((await admin.query('select pg_database_size($1) as n', [name])).rows[0].n),
+          floor: await chainFloor(url, ids.map((id) => new URL(storeDbUrl(url, id)).searchParams.get('schema')!), workers, () => clusterCpuSeconds(postmaster)),
         };
         for (const n of nights.filter((x) => x.exitCode !== 0)) o.log(`chain bench: ${n.store} exit ${n.exitCode}: ${n.error}`);
-        o.log(`chain bench: ${workers} worker(s): ${seconds.toFixed(1)} s, ${Math.round(run.ticketsPerSecond)} tickets/s, ${documents} documents, peak ${run.peakRssMb} MB/worker`);
+        o.log(`chain bench: ${workers} worker(s): ${seconds.toFixed(1)} s, ${Math.round(run.ticketsPerSecond)} tickets/s, ${documents} documents, peak ${run.peakRssMb} MB/worker; raw floor ${run.floor.seconds.toFixed(1)} s`);
         runs.push(run);
         if (render === null && (o.renderDocuments ?? 0) > 0) {
           render = await benchChainRender({ data: join(dir, 'stores', ids[0]), url: storeDbUrl(url, ids[0]) }, o.renderDocuments!, join(dir, 'rendered'));
