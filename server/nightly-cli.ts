@@ -22,14 +22,22 @@ export function registerNightlyCommand(server: Command): void {
     .option('--full-check', "check the whole books tonight (default: the night's days only, the whole books on server.json fullCheckDay, default sunday); see docs/books-checks.md")
     .option('--stores <ids>', 'with --chain: all, or store ids separated by commas', 'all')
     .option('--workers <n>', 'with --chain: stores run at once, each in its own process', (v: string) => Number(v), 2)
+    .option('--schedule <HH:MM>', "with --chain: stay running and run the chain's night every day at this local time (one store alone: server start --nightly)")
+    .option('--run-now', 'with --schedule: also run one night at once, then wait for the schedule')
     .action(
-      run<{ data?: string; db?: string; until?: string; chain?: string; stores: string; workers: number; fullCheck?: boolean }>(async (opts, ctx) => {
+      run<{ data?: string; db?: string; until?: string; chain?: string; stores: string; workers: number; fullCheck?: boolean; schedule?: string; runNow?: boolean }>(async (opts, ctx) => {
         const until = opts.until === undefined ? undefined : parseDayOption('--until', opts.until);
         if (opts.chain !== undefined) {
           if (opts.data !== undefined || opts.db !== undefined) throw new TillsyncError('usage', '--chain runs every store of the chain: it takes neither --data nor --db', { hint: "each store's server.json names its database; give --stores ID to run one store" });
           if (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 64) throw new TillsyncError('usage', `--workers: not a number of workers`, { hint: 'give a whole number from 1 to 64, e.g. one per CPU core the database leaves free' });
-          return (await import('./chain/chain-cli.ts')).chainNightAction({ chain: opts.chain, stores: opts.stores, workers: opts.workers, until, fullCheck: opts.fullCheck }, ctx);
+          const chainCli = await import('./chain/chain-cli.ts');
+          if (opts.schedule !== undefined) {
+            if (until !== undefined) throw new TillsyncError('usage', '--schedule runs every night up to the day before: it takes no --until', { hint: 'drop --until, or run one night now without --schedule' });
+            return chainCli.chainScheduleAction({ chain: opts.chain, stores: opts.stores, workers: opts.workers, fullCheck: opts.fullCheck, schedule: opts.schedule, runNow: opts.runNow }, ctx);
+          }
+          return chainCli.chainNightAction({ chain: opts.chain, stores: opts.stores, workers: opts.workers, until, fullCheck: opts.fullCheck }, ctx);
         }
+        if (opts.schedule !== undefined || opts.runNow) throw new TillsyncError('usage', '--schedule and --run-now are for a chain (--chain DIR)', { hint: 'one store runs on a schedule with tillsync server start --data DIR --nightly HH:MM' });
         if (opts.data === undefined) throw new TillsyncError('usage', 'give --data DIR (one store) or --chain DIR (every store of a chain)', { hint: 'tillsync server nightly --data DIR' });
         const data = opts.data;
         const { NIGHTLY_STEPS, nightlyReport, renderNightly, runNightly } = await import('./nightly.ts');

@@ -7,9 +7,9 @@ import { runNightly } from '../nightly.ts';
 import { appendDayLog, logEvent } from '../log-book.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 
-export function parseHhMm(text: string): { h: number; m: number } {
+export function parseHhMm(text: string, option = '--nightly'): { h: number; m: number } {
   const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
-  if (!m) throw new TillsyncError('usage', `--nightly ${text} is not a time of day`, { hint: 'give HH:MM, e.g. --nightly 02:30' });
+  if (!m) throw new TillsyncError('usage', `${option} ${text} is not a time of day`, { hint: `give HH:MM, e.g. ${option} 02:30` });
   return { h: Number(m[1]), m: Number(m[2]) };
 }
 

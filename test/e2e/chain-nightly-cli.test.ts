@@ -12,6 +12,7 @@ import { createChainStore, intakeAll, type ChainStore } from '../support/chain-s
 import { generateVolume } from '../../fixtures/volume.ts';
 import { readServerConfig, writeServerConfig } from '../../server/context.ts';
 import { cli, integrityProblems } from './integration-fixture.ts';
+import { startTillsync } from '../../cli/spawn-tillsync.ts';
 
 describe.runIf(pgAdminUrl())('server nightly --chain', () => {
   let chain: string;
@@ -71,4 +72,39 @@ describe.runIf(pgAdminUrl())('server nightly --chain', () => {
     const zero = await cli(['server', 'nightly', '--chain', chain, '--workers', '0']);
     expect([zero.code, zero.stderr.trim()]).toEqual([2, 'tillsync: --workers: not a number of workers (give a whole number from 1 to 64, e.g. one per CPU core the database leaves free)']);
   }, 240_000);
+
+  it('--schedule stays running: with --run-now one night at once, the next announced, SIGTERM stops it with exit 0', async () => {
+    // Twelve hours from now: the scheduled night itself does not come during the test (server/chain/chain-schedule.test.ts times it).
+    const later = new Date(Date.now() + 12 * 3_600_000);
+    const hhmm = `${String(later.getHours()).padStart(2, '0')}:${String(later.getMinutes()).padStart(2, '0')}`;
+    const p = await startTillsync(['--json', 'server', 'nightly', '--chain', chain, '--workers', '2', '--schedule', hhmm, '--run-now'], /"event":"next chain night at /, { timeoutMs: 240_000 });
+    await p.stop();
+    expect(p.child.exitCode).toBe(0);
+    const lines = p.output().split('\n');
+    const events = lines.filter((l) => l.startsWith('{"event"')).map((l) => JSON.parse(l));
+    expect(events.map((e) => e.event.replace(/ in [\d.]+ s: .*| at .*/, ''))).toEqual(['chain night started: stores all, 2 worker(s)', 'chain night done: chain: 3 store(s) with 2 worker(s)', 'next chain night', 'SIGTERM: stopping…']);
+    expect(events[1].report).toMatchObject({ exitCode: 1, counts: { stores: 3, ok: 2, failed: 1 } });
+    expect(new Date(events[2].next).getTime()).toBeGreaterThan(Date.now() + 11 * 3_600_000);
+    // The last document on stdout is the command's result.
+    const out = p.output();
+    expect(JSON.parse(out.slice(out.lastIndexOf('\n{\n') + 1))).toEqual({ stopped: true, nights: 1, failedNights: 1 });
+    expect(readFileSync(join(chain, 'log', readdirSync(join(chain, 'log'))[0]), 'utf8')).toMatch(/chain nightly \(schedule\): chain: 3 store\(s\) with 2 worker\(s\)/);
+  }, 240_000);
+
+  it('--schedule: SIGTERM during a night lets the night finish, then stops', async () => {
+    const p = await startTillsync(['--json', 'server', 'nightly', '--chain', chain, '--workers', '1', '--schedule', '02:30', '--run-now'], /"event":"chain night started/, { timeoutMs: 240_000 });
+    await p.stop();
+    expect(p.child.exitCode).toBe(0);
+    const events = p.output().split('\n').filter((l) => l.startsWith('{"event"')).map((l) => JSON.parse(l).event.replace(/ in [\d.]+ s: .*/, ''));
+    expect(events).toEqual(['chain night started: stores all, 1 worker(s)', 'SIGTERM: stopping once the night in progress has finished…', 'chain night done: chain: 3 store(s) with 1 worker(s)']);
+  }, 240_000);
+
+  it('--schedule is refused with exit 2 when it is no time of day, without --chain, or with --until', async () => {
+    const bad = await cli(['server', 'nightly', '--chain', chain, '--schedule', '25:00']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'tillsync: --schedule 25:00 is not a time of day (give HH:MM, e.g. --schedule 02:30)']);
+    const one = await cli(['server', 'nightly', '--data', stores[0].data, '--schedule', '02:30']);
+    expect([one.code, one.stderr.trim()]).toEqual([2, 'tillsync: --schedule and --run-now are for a chain (--chain DIR) (one store runs on a schedule with tillsync server start --data DIR --nightly HH:MM)']);
+    const until = await cli(['server', 'nightly', '--chain', chain, '--schedule', '02:30', '--until', '2026-12-31']);
+    expect(until.code).toBe(2);
+  }, 60_000);
 });
