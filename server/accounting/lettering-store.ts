@@ -103,8 +103,4 @@ export class LetteringWriter {
     }
     return assigned;
   }
-
-  get nextIdValue(): number {
-    return this.nextLettering;
-  }
 }
