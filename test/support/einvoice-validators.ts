@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -46,13 +46,52 @@ export function compiledStylesheet(xslt: string): unknown {
   const file = join(dir, `${hash}.sef.json`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
-    const part = `${file}.${process.pid}.part`;
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'xslt3', 'xslt3.js'), `-xsl:${xslt}`, `-export:${part}`, '-nogo', '-relocate:on'], { stdio: 'pipe' });
-    renameSync(part, file);
+    compileOnce(xslt, file);
   }
   const sef = JSON.parse(readFileSync(file, 'utf8'));
   sefs.set(xslt, sef);
   return sef;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Compiles into `file` unless another test worker is compiling the same stylesheet: on a fresh
+ * machine both workers reach the EN 16931 one at once, and each compile is ~20 CPU-s. The lock file
+ * holds the compiler's pid; a lock whose process is gone is taken over.
+ */
+function compileOnce(xslt: string, file: string): void {
+  const lock = `${file}.lock`;
+  while (!existsSync(file)) {
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(readFileSync(lock, { encoding: 'utf8', flag: 'r' }).trim() || 0);
+      if (holder && !alive(holder)) rmSync(lock, { force: true });
+      else Atomics.wait(pause, 0, 0, 200); // synchronous, as the callers are
+      continue;
+    }
+    try {
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      if (existsSync(file)) return;
+      const part = `${file}.${process.pid}.part`;
+      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'xslt3', 'xslt3.js'), `-xsl:${xslt}`, `-export:${part}`, '-nogo', '-relocate:on'], { stdio: 'pipe' });
+      renameSync(part, file);
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }
 }
 
 /** `xmllint --schema`: null when valid, else the first errors. */
