@@ -30,6 +30,7 @@ export function registerNightlyCommand(server: Command): void {
         if (opts.chain !== undefined) {
           if (opts.data !== undefined || opts.db !== undefined) throw new TillsyncError('usage', '--chain runs every store of the chain: it takes neither --data nor --db', { hint: "each store's server.json names its database; give --stores ID to run one store" });
           if (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 64) throw new TillsyncError('usage', `--workers: not a number of workers`, { hint: 'give a whole number from 1 to 64, e.g. one per CPU core the database leaves free' });
+          if (opts.runNow && opts.schedule === undefined) throw new TillsyncError('usage', '--run-now goes with --schedule HH:MM', { hint: 'without a schedule, server nightly --chain runs one night now anyway' });
           const chainCli = await import('./chain/chain-cli.ts');
           if (opts.schedule !== undefined) {
             if (until !== undefined) throw new TillsyncError('usage', '--schedule runs every night up to the day before: it takes no --until', { hint: 'drop --until, or run one night now without --schedule' });

@@ -99,12 +99,14 @@ describe.runIf(pgAdminUrl())('server nightly --chain', () => {
     expect(events).toEqual(['chain night started: stores all, 1 worker(s)', 'SIGTERM: stopping once the night in progress has finished…', 'chain night done: chain: 3 store(s) with 1 worker(s)']);
   }, 240_000);
 
-  it('--schedule is refused with exit 2 when it is no time of day, without --chain, or with --until', async () => {
+  it('--schedule is refused with exit 2 when it is no time of day, without --chain, or with --until; --run-now without it', async () => {
     const bad = await cli(['server', 'nightly', '--chain', chain, '--schedule', '25:00']);
     expect([bad.code, bad.stderr.trim()]).toEqual([2, 'tillsync: --schedule 25:00 is not a time of day (give HH:MM, e.g. --schedule 02:30)']);
     const one = await cli(['server', 'nightly', '--data', stores[0].data, '--schedule', '02:30']);
     expect([one.code, one.stderr.trim()]).toEqual([2, 'tillsync: --schedule and --run-now are for a chain (--chain DIR) (one store runs on a schedule with tillsync server start --data DIR --nightly HH:MM)']);
     const until = await cli(['server', 'nightly', '--chain', chain, '--schedule', '02:30', '--until', '2026-12-31']);
     expect(until.code).toBe(2);
+    const runNow = await cli(['server', 'nightly', '--chain', chain, '--run-now']);
+    expect([runNow.code, runNow.stderr.trim()]).toEqual([2, 'tillsync: --run-now goes with --schedule HH:MM (without a schedule, server nightly --chain runs one night now anyway)']);
   }, 60_000);
 });
