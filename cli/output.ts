@@ -51,6 +51,15 @@ export function makeContext(json: boolean): CommandContext {
   };
 }
 
+/**
+ * One event of a command that stays running (`server start`, a chain's schedule): a timestamped line
+ * on stdout, or with --json one JSON object a line.
+ */
+export function writeEvent(json: boolean, event: string, extra: Record<string, unknown> = {}): void {
+  if (json) process.stdout.write(`${JSON.stringify({ event, at: new Date().toISOString(), ...extra })}\n`);
+  else process.stdout.write(`${new Date().toISOString()} ${event}\n`);
+}
+
 export function formatError(e: unknown): string {
   if (isTillsyncError(e)) return `tillsync: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
   const err = e as Error;

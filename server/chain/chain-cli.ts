@@ -5,7 +5,7 @@
  * night's summary.
  */
 import { resolve } from 'node:path';
-import type { CommandContext, CommandResult } from '../../cli/output.ts';
+import { writeEvent, type CommandContext, type CommandResult } from '../../cli/output.ts';
 import { appendDayLog } from '../log-book.ts';
 import { parseHhMm } from '../intake/nightly-scheduler.ts';
 import { listChainStores, selectStores } from './chain-stores.ts';
@@ -56,10 +56,7 @@ export async function chainNightAction(o: ChainNightArgs, ctx: CommandContext): 
 export async function chainScheduleAction(o: Omit<ChainNightArgs, 'until'> & { schedule: string; runNow?: boolean }, ctx: CommandContext): Promise<CommandResult> {
   parseHhMm(o.schedule, '--schedule');
   selectStores(listChainStores(resolve(o.chain)), o.stores); // a wrong chain or store id fails now, not at night
-  const say = (event: string, extra: Record<string, unknown> = {}) => {
-    if (ctx.json) process.stdout.write(`${JSON.stringify({ event, at: new Date().toISOString(), ...extra })}\n`);
-    else process.stdout.write(`${new Date().toISOString()} ${event}\n`);
-  };
+  const say = (event: string, extra: Record<string, unknown> = {}) => writeEvent(ctx.json, event, extra);
   const stop = new AbortController();
   let running = false;
   const onSignal = (signal: string) => () => {

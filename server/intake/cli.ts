@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { run } from '../../cli/output.ts';
+import { run, writeEvent } from '../../cli/output.ts';
 import { TillsyncError } from '../../sync/errors.ts';
 import type { BaseData } from '../../sync/types.ts';
 import type { ServerConfig } from '../context.ts';
@@ -181,10 +181,7 @@ export function registerIntakeCommands(server: Command): void {
         const tls = useTls ? loadServerTls(ctx.data, ctx.config, { cert: opts.cert, key: opts.key }) : undefined;
         for (const w of permissionWarnings(ctx.data, ctx.config)) process.stderr.write(`${w}\n`);
         await wrapLegacySecrets(ctx.db, ctx.data);
-        const say = (line: string) => {
-          if (cmd.json) process.stdout.write(`${JSON.stringify({ event: line, at: new Date().toISOString() })}\n`);
-          else process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-        };
+        const say = (line: string) => writeEvent(cmd.json, line);
         let srv;
         try {
           srv = await startStoreServer(ctx, { port: opts.port, host, inbox: opts.inbox, smtpPort: opts.smtpPort, mailTo: opts.mailTo, nightly: opts.nightly, tls, log: say });
